@@ -1,0 +1,115 @@
+// The HTTP edge of a root (fastify). build() is separate from listen() so tests drive the
+// same server through inject(). Every route group is an encapsulated plugin registered by
+// the caller; this file owns what all routes share: body limits, per-IP rate limits, load
+// shedding, the error shape, OpenAPI at /docs and request metrics.
+
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import underPressure from '@fastify/under-pressure';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { statusFor } from './errors.ts';
+
+export type ApiServerOptions = {
+  logger?: Logger | false;
+  bodyBytesMax: number;
+  requestsPerMinute: number;
+  requestTimeoutMs: number;
+  eventLoopDelayMaxMs: number;
+  /** Registry for HTTP metrics; omit to skip them (tests of single routes). */
+  metrics?: Registry;
+  /** Title and version shown in the OpenAPI document. */
+  title?: string;
+  version?: string;
+  /** Serve OpenAPI at /docs (off for the operator-only listener). */
+  docs?: boolean;
+};
+
+
+export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const fastifyOptions: FastifyServerOptions = {
+    bodyLimit: options.bodyBytesMax,
+    requestTimeout: options.requestTimeoutMs,
+    // Tile paths are case-sensitive and exact; never rewrite them.
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    disableRequestLogging: true,
+  };
+  const app = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((thrown, request, reply) => {
+    const err = thrown as Error & { code?: unknown; statusCode?: unknown };
+    const status = statusFor(err);
+    const code = typeof err.code === 'string' ? err.code.replace(/^FST_ERR_/, 'HTTP_') : 'INTERNAL';
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.status(status).send({
+      code: status === 500 ? 'INTERNAL' : code,
+      message: status === 500 ? 'internal error; the operator can find details in the root log' : err.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
+  });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: options.eventLoopDelayMaxMs,
+    retryAfter: 5,
+    pressureHandler: (_req, reply, type, value) => {
+      reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({
+          code: 'OVERLOADED',
+          message: `root is shedding load (${type} ${value}); retry in a few seconds`,
+        });
+    },
+  });
+  await app.register(rateLimit, {
+    max: options.requestsPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `more than ${context.max} requests per minute from your address; retry after ${context.after}`,
+    }),
+  });
+
+  if (options.docs !== false) {
+    await app.register(swagger, {
+      openapi: {
+        info: { title: options.title ?? 'Witan root API', version: options.version ?? '1' },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+
+  if (options.metrics) instrument(app, options.metrics);
+  return app;
+}
+
+/** Request counts and latency by route pattern (never by raw URL: that would be unbounded). */
+function instrument(app: FastifyInstance, registry: Registry): void {
+  const requests = new Counter({
+    name: 'witan_http_requests_total',
+    help: 'HTTP requests answered, by route and status',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'witan_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ route, status: String(reply.statusCode) });
+    duration.observe({ route }, reply.elapsedTime / 1000);
+  });
+}

@@ -1,0 +1,24 @@
+// Defaults for a root's local configuration. Limits that the federation must agree on
+// (relay and rendezvous quotas, thresholds) live in the world's policy; these are the
+// operator's own knobs, each overridable in the config file.
+
+/** Public HTTP API: world, ledger tiles, statement submission. */
+export const DEFAULT_HTTP_PORT = 8480;
+/** Operator-only HTTP (metrics and admin) binds loopback unless configured otherwise. */
+export const DEFAULT_OPERATOR_PORT = 8481;
+/** libp2p: roots, relay clients and rendezvous clients. */
+export const DEFAULT_P2P_PORT = 4480;
+
+/** A statement is one ledger entry, at most 65,535 bytes; JSON wrapping adds a little. */
+export const DEFAULT_HTTP_BODY_BYTES_MAX = 96 * 1024;
+/** Per-IP request budget on the public API; tiles are meant to be cached by a CDN. */
+export const DEFAULT_HTTP_REQUESTS_PER_MINUTE = 6000;
+/** Shed load (503) when the event loop lags this much: consensus timers must stay on time. */
+export const DEFAULT_EVENT_LOOP_DELAY_MAX_MS = 200;
+/** Requests that take longer are cut; catch-up uses tiles, which are fast. */
+export const DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
+/** A config file larger than this is certainly a mistake. */
+export const CONFIG_FILE_BYTES_MAX = 256 * 1024;
+
+export const CONFIG_FILE_NAME = 'witan.json';

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import { ApiError } from '../../src/api/errors.ts';
+import { healthRoutes, metricsRoutes } from '../../src/api/health-routes.ts';
+import { buildApiServer } from '../../src/api/server.ts';
+
+const base = { bodyBytesMax: 2048, requestsPerMinute: 5, requestTimeoutMs: 5000, eventLoopDelayMaxMs: 1000 };
+
+test('errors have one shape: typed codes map to statuses, internals are hidden', async () => {
+  const app = await buildApiServer({ ...base, docs: false });
+  app.get('/typed', async () => {
+    throw new ApiError(409, 'MOTION_DECIDED', 'motion abc was already decided');
+  });
+  app.get('/codec', async () => {
+    throw Object.assign(new Error('not canonical'), { code: 'NON_CANONICAL' });
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internal detail');
+  });
+  const typed = await app.inject('/typed');
+  assert.equal(typed.statusCode, 409);
+  assert.deepEqual(typed.json(), { code: 'MOTION_DECIDED', message: 'motion abc was already decided' });
+  assert.equal((await app.inject('/codec')).statusCode, 400);
+  const boom = await app.inject('/boom');
+  assert.equal(boom.statusCode, 500);
+  assert.doesNotMatch(boom.body, /secret internal detail/);
+  const missing = await app.inject('/nope');
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json().code, 'NOT_FOUND');
+  await app.close();
+});
+
+test('oversized bodies are refused with 413 before any route runs', async () => {
+  const app = await buildApiServer({ ...base, docs: false });
+  let ran = false;
+  app.post('/in', async () => {
+    ran = true;
+    return {};
+  });
+  const res = await app.inject({ method: 'POST', url: '/in', payload: { x: 'y'.repeat(4096) } });
+  assert.equal(res.statusCode, 413);
+  assert.equal(ran, false);
+  await app.close();
+});
+
+test('per-address rate limit answers 429 with a clear message', async () => {
+  const app = await buildApiServer({ ...base, docs: false });
+  app.get('/x', async () => ({ ok: true }));
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) statuses.push((await app.inject('/x')).statusCode);
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+  const limited = await app.inject('/x');
+  assert.equal(limited.json().code, 'RATE_LIMITED');
+  await app.close();
+});
+
+test('health, metrics and OpenAPI docs are served', async () => {
+  const registry = new Registry();
+  const app = await buildApiServer({ ...base, requestsPerMinute: 100, metrics: registry });
+  await app.register(healthRoutes, { health: () => ({ ok: true, detail: { height: 3 } }) });
+  await app.register(metricsRoutes, { registry });
+  await app.ready();
+  const health = await app.inject('/health');
+  assert.deepEqual(health.json(), { ok: true, height: 3 });
+  const metrics = await app.inject('/metrics');
+  assert.match(metrics.body, /witan_http_requests_total\{route="\/health",status="200"\} 1/);
+  const docs = await app.inject('/docs/json');
+  assert.equal(docs.statusCode, 200);
+  assert.ok(docs.json().paths['/health']);
+  await app.close();
+});
