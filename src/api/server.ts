@@ -28,7 +28,6 @@ export type ApiServerOptions = {
   docs?: boolean;
 };
 
-
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions = {
     bodyLimit: options.bodyBytesMax,
