@@ -16,3 +16,76 @@ export const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
  * dozen member keys; the cap only guards against an attacker feeding endless fresh keys.
  */
 export const KEY_CACHE_ENTRIES_MAX = 4096;
+
+// C2SP signed-note (c2sp.org/signed-note) and tlog-cosignature (c2sp.org/tlog-cosignature).
+
+/** Signature type byte of plain Ed25519 note signatures (signed-note §"Signature types"). */
+export const ED25519_NOTE_TYPE = 0x01;
+
+/** Signature type byte of timestamped Ed25519 cosignatures, cosignature/v1 (tlog-cosignature §Format). */
+export const COSIGNATURE_V1_TYPE = 0x04;
+
+/** Bytes of the big-endian key ID that opens every note signature (signed-note §Format). */
+export const NOTE_KEY_ID_BYTES = 4;
+
+/**
+ * Largest signed note we parse. The spec asks verifiers to accept at least 16 signatures and
+ * warns that post-quantum ones approach 5 kB; 16 × 5 kB plus a checkpoint fits with room.
+ * Witan's own notes (a checkpoint, one log signature, a quorum of cosignatures) are < 16 kB.
+ */
+export const NOTE_BYTES_MAX = 256 * 1024;
+
+/** Most signature lines in one note: the spec's floor is 16; golang.org/x/mod/sumdb/note stops at 100. */
+export const NOTE_SIGNATURES_MAX = 100;
+
+/** The u64 cosignature timestamp is carried as a JS number, so it must stay a safe integer. */
+export const COSIGNATURE_TIMESTAMP_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Bytes of a cosignature/v1 signature after the key ID: u64 timestamp || Ed25519 signature. */
+export const COSIGNATURE_V1_BYTES = 8 + SIGNATURE_BYTES;
+
+// Key files (src/crypto/key-file.ts).
+
+/** A key file is a few hundred bytes of JSON; anything far larger is not one. */
+export const KEY_FILE_BYTES_MAX = 4096;
+
+/**
+ * scrypt cost for passphrase-protected key files: N = 2^17, r = 8, p = 1 needs 128 MiB and
+ * ≈ 0.3–0.6 s on one core here. Above the 2^15 that RFC 7914 era guidance gives for
+ * interactive logins, because a key file is opened once per process start.
+ */
+export const SCRYPT_COST_N = 2 ** 17;
+export const SCRYPT_BLOCK_SIZE_R = 8;
+export const SCRYPT_PARALLELISM_P = 1;
+
+/** Largest scrypt N we accept when reading a file, so a hostile file cannot pin memory and CPU. */
+export const SCRYPT_COST_N_MAX = 2 ** 20;
+
+/** Salt and AES-256-GCM sizes (NIST SP 800-38D §5.2.1.1: 96-bit IV, 128-bit tag). */
+export const SCRYPT_SALT_BYTES = 16;
+export const AES_KEY_BYTES = 32;
+export const GCM_NONCE_BYTES = 12;
+export const GCM_TAG_BYTES = 16;
+
+// Parallel verification (src/crypto/verify-pool.ts).
+
+/** Below this many signatures a batch is verified on the calling thread: a worker round trip costs more. */
+export const VERIFY_SYNC_ITEMS_MAX = 64;
+
+/** Signatures sent to a worker in one message: large enough to amortise the message, small enough to balance. */
+export const VERIFY_BATCH_ITEMS = 256;
+
+/** Batches outstanding per worker; the rest wait in the pool's queue. */
+export const VERIFY_BATCHES_IN_FLIGHT_PER_WORKER = 2;
+
+/** Most batches waiting in one pool's queue (all callers together) before verifyMany refuses work. */
+export const VERIFY_QUEUE_BATCHES_MAX = 16_384;
+
+/** Most signatures one verifyMany call accepts. */
+export const VERIFY_MANY_ITEMS_MAX = 1_000_000;
+
+/** Most worker threads a pool starts, whatever the machine reports. */
+export const VERIFY_THREADS_MAX = 64;
+
+/** Longest verifier key string (vkey) we parse: an Ed25519 vkey with a 255-byte name is < 320 bytes. */
+export const VKEY_BYTES_MAX = 512;

@@ -1,5 +1,21 @@
 // Keys, hashes and signatures. Every signature in Witan is checked by verifySignature.
-export { GROUP_ORDER, HASH_BYTES, PUBLIC_KEY_BYTES, SECRET_KEY_BYTES, SIGNATURE_BYTES } from './constants.ts';
+export {
+  COSIGNATURE_V1_TYPE,
+  ED25519_NOTE_TYPE,
+  GROUP_ORDER,
+  HASH_BYTES,
+  NOTE_BYTES_MAX,
+  NOTE_SIGNATURES_MAX,
+  PUBLIC_KEY_BYTES,
+  SECRET_KEY_BYTES,
+  SIGNATURE_BYTES,
+} from './constants.ts';
+export {
+  cosignatureMessage,
+  cosignatureSigner,
+  cosignatureTimestamp,
+  cosignatureVerifier,
+} from './cosignature.ts';
 export {
   generateKeyPair,
   isValidPublicKey,
@@ -8,5 +24,20 @@ export {
   sign,
   verifySignature,
 } from './ed25519.ts';
-export { CryptoError, type CryptoErrorCode } from './errors.ts';
+export { CryptoError, type CryptoErrorCode, NoteError, type NoteErrorCode } from './errors.ts';
 export { sha256 } from './hash.ts';
+export {
+  ed25519NoteSigner,
+  ed25519NoteVerifier,
+  formatNote,
+  isValidKeyName,
+  type NoteSignature,
+  type NoteSigner,
+  type NoteVerifier,
+  noteKeyId,
+  openNote,
+  parseNote,
+  parseVkey,
+  signNote,
+  vkeyString,
+} from './note.ts';
