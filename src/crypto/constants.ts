@@ -58,8 +58,12 @@ export const SCRYPT_COST_N = 2 ** 17;
 export const SCRYPT_BLOCK_SIZE_R = 8;
 export const SCRYPT_PARALLELISM_P = 1;
 
-/** Largest scrypt N we accept when reading a file, so a hostile file cannot pin memory and CPU. */
-export const SCRYPT_COST_N_MAX = 2 ** 20;
+/**
+ * Bounds on the scrypt parameters we accept when reading a file, so that a hostile or corrupt
+ * file cannot pin gigabytes or minutes: memory is 128 · N · r bytes, work grows with N · r · p.
+ */
+export const SCRYPT_MEMORY_BYTES_MAX = 256 * 1024 * 1024;
+export const SCRYPT_WORK_MAX = 2 ** 22; // N · r · p: 4× the default (2^17 · 8 · 1 = 2^20)
 
 /** Salt and AES-256-GCM sizes (NIST SP 800-38D §5.2.1.1: 96-bit IV, 128-bit tag). */
 export const SCRYPT_SALT_BYTES = 16;

@@ -24,8 +24,16 @@ export {
   sign,
   verifySignature,
 } from './ed25519.ts';
-export { CryptoError, type CryptoErrorCode, NoteError, type NoteErrorCode } from './errors.ts';
+export {
+  CryptoError,
+  type CryptoErrorCode,
+  KeyFileError,
+  type KeyFileErrorCode,
+  NoteError,
+  type NoteErrorCode,
+} from './errors.ts';
 export { sha256 } from './hash.ts';
+export { KEY_FILE_FORMAT, KEY_FILE_MODE, type KeyKind, readKeyFile, writeKeyFile } from './key-file.ts';
 export {
   ed25519NoteSigner,
   ed25519NoteVerifier,
