@@ -9,25 +9,43 @@
 // Sizes and indexes are numbers below TREE_SIZE_MAX (2^52); shifts are written as division
 // because JavaScript's bit operators truncate to 32 bits.
 
+import { hash } from 'node:crypto';
 import { bytesEqual } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
-import { HASH_BYTES, LEAF_PREFIX, NODE_PREFIX, TREE_SIZE_MAX } from './constants.ts';
+import { ENTRY_BYTES_MAX, HASH_BYTES, LEAF_PREFIX, NODE_PREFIX, TREE_SIZE_MAX } from './constants.ts';
 import { LedgerError } from './errors.ts';
-
-const LEAF = new Uint8Array([LEAF_PREFIX]);
-const NODE = new Uint8Array([NODE_PREFIX]);
 
 /** RFC 6962 §2.1: MTH({}) = SHA-256() — the root of the empty tree. */
 export const EMPTY_ROOT: Uint8Array = sha256();
 
+// Leaf and node hashes are computed with node:crypto's one-shot hash() over a reused buffer:
+// the same SHA-256 as src/crypto's sha256 (a test checks they agree), about twice as fast for
+// 65-byte inputs, which is most of the cost of building tiles (bench/merkle-tiles.ts).
+const nodeInput = new Uint8Array(1 + 2 * HASH_BYTES);
+nodeInput[0] = NODE_PREFIX;
+const leafInput = new Uint8Array(1 + ENTRY_BYTES_MAX);
+leafInput[0] = LEAF_PREFIX;
+
+function digest(input: Uint8Array): Uint8Array {
+  const out = hash('sha256', input, 'buffer');
+  return new Uint8Array(out.buffer, out.byteOffset, HASH_BYTES);
+}
+
 /** RFC 6962 §2.1: MTH({d(0)}) = SHA-256(0x00 || d(0)). */
 export function leafHash(entry: Uint8Array): Uint8Array {
-  return sha256(LEAF, entry);
+  if (entry.length > ENTRY_BYTES_MAX) return sha256(new Uint8Array([LEAF_PREFIX]), entry);
+  leafInput.set(entry, 1);
+  return digest(leafInput.subarray(0, 1 + entry.length));
 }
 
 /** RFC 6962 §2.1: SHA-256(0x01 || MTH(left) || MTH(right)). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE, left, right);
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) {
+    throw new LedgerError('BAD_ARGUMENT', 'node hash inputs are 32-byte hashes');
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_BYTES);
+  return digest(nodeInput);
 }
 
 /**
