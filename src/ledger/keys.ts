@@ -6,6 +6,7 @@
 //   origin                      the checkpoint origin, fixed when the directory is created
 //   size                        tree size: 8-byte big-endian unsigned integer
 //   e/<index:16 hex>            entry bytes (the leaf is the entry itself)
+//   l/<leaf hash:base64url>     index of the entry with that RFC 6962 leaf hash (8-byte big-endian)
 //   t/<level:2 hex>/<n:14 hex>  hash tile n at level: 32-byte hashes, 1..256 of them; a tile
 //                               only grows, and once it holds 256 hashes it never changes
 //   c/<size:16 hex>             the signed checkpoint note published for that size (UTF-8)
@@ -19,6 +20,8 @@ export const SIZE_KEY = 'size';
 const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
 export const entryKey = (index: number): string => `e/${hex(index, 16)}`;
+export const leafIndexKey = (leafHash: Uint8Array): string =>
+  `l/${Buffer.from(leafHash.buffer, leafHash.byteOffset, leafHash.byteLength).toString('base64url')}`;
 export const tileKey = (level: number, index: number): string => `t/${hex(level, 2)}/${hex(index, 14)}`;
 export const checkpointKey = (size: number): string => `c/${hex(size, 16)}`;
 export const metaKey = (key: string): string => `m/${key}`;

@@ -32,6 +32,7 @@ import {
   entryKey,
   FORMAT_KEY,
   FORMAT_VALUE,
+  leafIndexKey,
   metaKey,
   ORIGIN_KEY,
   SIZE_KEY,
@@ -53,6 +54,7 @@ type BatchOp = { type: 'put'; key: string; value: Uint8Array };
 /** The rightmost, partial tile of a level (1..255 hashes). */
 type EdgeTile = { index: number; bytes: Uint8Array };
 type Plan = {
+  leafHashes: Uint8Array[];
   size: number;
   rootHash: Uint8Array;
   frontier: CompactRange;
@@ -185,7 +187,7 @@ export class LedgerStore {
    * getMeta) in one atomic, synced batch. Resolves with the new size and root once durable.
    * An empty `entries` writes only the meta records.
    */
-  append(
+  async append(
     entries: Uint8Array[],
     meta: Record<string, Uint8Array> = {},
   ): Promise<{ size: number; rootHash: Uint8Array }> {
@@ -198,7 +200,9 @@ export class LedgerStore {
       const plan = this.#plan(entries);
       const ops: BatchOp[] = [];
       for (let i = 0; i < entries.length; i++) {
-        ops.push({ type: 'put', key: entryKey(this.#size + i), value: entries[i]! });
+        const index = this.#size + i;
+        ops.push({ type: 'put', key: entryKey(index), value: entries[i]! });
+        ops.push({ type: 'put', key: leafIndexKey(plan.leafHashes[i]!), value: encodeSize(index) });
       }
       for (const [key, value] of plan.tiles) ops.push({ type: 'put', key, value });
       ops.push({ type: 'put', key: SIZE_KEY, value: encodeSize(plan.size) });
@@ -220,7 +224,8 @@ export class LedgerStore {
       if (run === undefined) added.set(level, { first: index, hashes: [hash] });
       else run.hashes.push(hash);
     };
-    for (const e of entries) frontier.append(leafHash(e), visit);
+    const leafHashes = entries.map(leafHash);
+    for (const h of leafHashes) frontier.append(h, visit);
     const tiles = new Map<string, Uint8Array>();
     const edges = new Map<number, EdgeTile | undefined>();
     for (const [level, run] of added) {
@@ -252,7 +257,7 @@ export class LedgerStore {
       }
       edges.set(level, last !== undefined && last.bytes.length < TILE_BYTES_FULL ? last : undefined);
     }
-    return { size: frontier.size, rootHash: frontier.root(), frontier, tiles, edges };
+    return { size: frontier.size, rootHash: frontier.root(), frontier, tiles, edges, leafHashes };
   }
 
   #commit(plan: Plan): void {
@@ -262,6 +267,21 @@ export class LedgerStore {
     }
     this.#frontier = plan.frontier;
     this.#size = plan.size;
+  }
+
+  /**
+   * The index of a leaf with this RFC 6962 leaf hash, or undefined if no entry has it. When
+   * the same entry was appended more than once, the latest index is returned.
+   */
+  async indexOfLeafHash(hash: Uint8Array): Promise<number | undefined> {
+    this.#checkOpen();
+    if (!(hash instanceof Uint8Array) || hash.length !== HASH_BYTES) {
+      throw new LedgerError('BAD_ARGUMENT', 'a leaf hash is 32 bytes');
+    }
+    const value = await this.#db.get(leafIndexKey(hash));
+    if (value === undefined) return undefined;
+    const index = decodeSize(value);
+    return index < this.#size ? index : undefined;
   }
 
   /** A caller meta record written by append, or undefined. */
@@ -362,7 +382,7 @@ export class LedgerStore {
    * text must be a checkpoint of this ledger: same origin, that size, and its root at that size.
    * Saving again for the same size replaces the note (e.g. with more cosignatures).
    */
-  saveCheckpoint(size: number, note: string): Promise<void> {
+  async saveCheckpoint(size: number, note: string): Promise<void> {
     this.#checkOpen();
     checkSizeArg('size', size, this.#size);
     const text = checkpointText(note);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { toBase64 } from '../../src/codec/index.ts';
 import { sha256 } from '../../src/crypto/index.ts';
 import {
+  BATCH_ENTRIES_MAX,
   EMPTY_ROOT,
   ENTRY_BYTES_MAX,
   formatCheckpoint,
@@ -102,6 +103,8 @@ test('appends in batches give the RFC 6962 root, proofs that verify, and C2SP ti
   assert.equal(bundle[1], entry(0).length);
   assert.deepEqual(await store.entry(700), entry(700));
   assert.deepEqual(await store.leafHashAt(700), leaves[700]);
+  assert.equal(await store.indexOfLeafHash(leaves[700]!), 700);
+  assert.equal(await store.indexOfLeafHash(new Uint8Array(32)), undefined);
   await store.close();
 
   const reopened = await LedgerStore.open(dir, { origin: ORIGIN });
@@ -118,9 +121,39 @@ test('bad input is refused with a typed error and changes nothing', async (t) =>
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   await store.append([entry(0), entry(1)]);
   const root = store.rootHash();
-  assert.throws(() => store.append([new Uint8Array(ENTRY_BYTES_MAX + 1)]), isLedgerError('ENTRY_TOO_LARGE'));
-  assert.throws(() => store.append(['x' as unknown as Uint8Array]), isLedgerError('BAD_ARGUMENT'));
-  assert.throws(() => store.append([], { 'bad key': new Uint8Array(1) }), isLedgerError('BAD_ARGUMENT'));
+  const meta = { marker: new Uint8Array([1]) };
+  await assert.rejects(
+    store.append([entry(2), new Uint8Array(ENTRY_BYTES_MAX + 1)], meta),
+    isLedgerError('ENTRY_TOO_LARGE'),
+  );
+  await assert.rejects(store.append(['x' as unknown as Uint8Array], meta), isLedgerError('BAD_ARGUMENT'));
+  await assert.rejects(
+    store.append([entry(2)], { 'bad key': new Uint8Array(1) }),
+    isLedgerError('BAD_ARGUMENT'),
+  );
+  await assert.rejects(
+    store.append([entry(2)], { k: 'v' as unknown as Uint8Array }),
+    isLedgerError('BAD_ARGUMENT'),
+  );
+  await assert.rejects(
+    store.append(Array.from({ length: BATCH_ENTRIES_MAX + 1 }, () => new Uint8Array(0))),
+    isLedgerError('BATCH_TOO_LARGE'),
+  );
+  assert.throws(
+    () => store.rootAfter([new Uint8Array(ENTRY_BYTES_MAX + 1)]),
+    isLedgerError('ENTRY_TOO_LARGE'),
+  );
+  assert.equal(await store.getMeta('marker'), undefined);
+  await assert.rejects(store.entries(0, 3), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.entries(1, 1), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.rootAt(3), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.entryBundle(0), isLedgerError('NOT_FOUND'));
+  await assert.rejects(store.entryBundle(0, 3), isLedgerError('NOT_FOUND'));
+  await assert.rejects(store.tile(0, 0, 0), isLedgerError('BAD_ARGUMENT'));
+  await assert.rejects(store.tile(64, 0), isLedgerError('BAD_ARGUMENT'));
+  await assert.rejects(store.saveCheckpoint(3, 'x'), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.saveCheckpoint(2, 'not a note'), isLedgerError('BAD_CHECKPOINT'));
+  assert.equal(await store.indexOfLeafHash(leafHash(entry(2))), undefined);
   await assert.rejects(store.entry(2), isLedgerError('INDEX_OUT_OF_RANGE'));
   await assert.rejects(store.inclusionProof(2, 2), isLedgerError('INDEX_OUT_OF_RANGE'));
   await assert.rejects(store.consistencyProof(1, 3), isLedgerError('INDEX_OUT_OF_RANGE'));
@@ -148,4 +181,38 @@ test('meta keys move with the batch; checkpoints are stored only for this tree',
   assert.equal(toBase64(store.rootHash()), toBase64(rootHash));
   assert.equal(TILE_WIDTH, 256);
   await store.close();
+});
+
+test('concurrent appends are serialized in call order; reads during appends stay consistent', async (t) => {
+  const dir = tempDir(t);
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  const leaves: Uint8Array[] = [];
+  let next = 0;
+  const pending: Promise<{ size: number; rootHash: Uint8Array }>[] = [];
+  const reads: Promise<void>[] = [];
+  for (let k = 0; k < 20; k++) {
+    const entries = Array.from({ length: 1 + ((k * 37) % 90) }, () => entry(next++));
+    for (const e of entries) leaves.push(leafHash(e));
+    pending.push(store.append(entries));
+    // A read issued mid-stream sees some committed size and proves against that size's root.
+    reads.push(
+      (async () => {
+        const size = store.size();
+        if (size === 0) return;
+        const root = await store.rootAt(size);
+        const proof = await store.inclusionProof(size - 1, size);
+        assert.ok(verifyInclusion(size - 1, size, leaves[size - 1]!, proof, root));
+      })(),
+    );
+  }
+  const results = await Promise.all(pending);
+  await Promise.all(reads);
+  let expected = 0;
+  for (let k = 0; k < results.length; k++) {
+    expected += 1 + ((k * 37) % 90);
+    assert.equal(results[k]!.size, expected);
+    assert.deepEqual(results[k]!.rootHash, mth(leaves.slice(0, expected)));
+  }
+  await store.close();
+  await assert.rejects(store.entry(0), isLedgerError('CLOSED'));
 });
