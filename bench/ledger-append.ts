@@ -1,0 +1,86 @@
+// Durable appends per second through LedgerStore, in batches of 1, 256 and 4,096 entries,
+// against raw LevelDB batch writes of the same entry bytes with the same sync flag.
+// Goal from the ledger issue: ratio ≥ 0.8.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { LedgerStore } from '../src/ledger/store.ts';
+import { type BenchResult, type Figure, opsPerSecond, ratioFigure } from './lib/harness.ts';
+import type { BenchOptions } from './run.ts';
+
+const ENTRY_BYTES = 320; // a typical signed ballot or motion
+
+function makeEntries(count: number, seed: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = new Uint8Array(ENTRY_BYTES);
+    e.fill((seed + i) & 0xff);
+    new DataView(e.buffer).setUint32(0, seed * 100_000 + i);
+    out.push(e);
+  }
+  return out;
+}
+
+async function rawLevel(dir: string, batch: number, ms: number): Promise<number> {
+  const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
+  await db.open();
+  let next = 0;
+  const rate = await opsPerSecond(async () => {
+    const entries = makeEntries(batch, next);
+    await db.batch(
+      entries.map((value, i) => ({ type: 'put' as const, key: String(next + i).padStart(12, '0'), value })),
+      { sync: true },
+    );
+    next += batch;
+    return batch;
+  }, ms);
+  await db.close();
+  return rate;
+}
+
+async function ledger(dir: string, batch: number, ms: number): Promise<number> {
+  const store = await LedgerStore.open(dir, { origin: 'witan/bench' });
+  let next = 0;
+  const rate = await opsPerSecond(async () => {
+    await store.append(makeEntries(batch, next));
+    next += batch;
+    return batch;
+  }, ms);
+  await store.close();
+  return rate;
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const ms = options.quick ? 500 : 4000;
+  const figures: Figure[] = [];
+  for (const batch of [1, 256, 4096]) {
+    const root = mkdtempSync(join(tmpdir(), 'witan-bench-append-'));
+    try {
+      // Alternate and repeat so that disk cache warm-up does not favour one side.
+      const raw1 = await rawLevel(join(root, 'raw1'), batch, ms);
+      const ours1 = await ledger(join(root, 'ours1'), batch, ms);
+      const raw2 = await rawLevel(join(root, 'raw2'), batch, ms);
+      const ours2 = await ledger(join(root, 'ours2'), batch, ms);
+      figures.push(
+        ratioFigure(
+          `durable appends, batch ${batch}`,
+          (ours1 + ours2) / 2,
+          'entries/s',
+          'raw LevelDB sync batch, same bytes',
+          (raw1 + raw2) / 2,
+          { atLeast: 0.8 },
+        ),
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return {
+    id: 'ledger-append',
+    title: 'Ledger: durable appends',
+    figures,
+    notes: [`entries of ${ENTRY_BYTES} bytes; each batch is one LevelDB write with sync: true on both sides`],
+  };
+}

@@ -1,0 +1,47 @@
+// The LevelDB key layout of a ledger, in one place. Keys are ASCII; numbers are fixed-width
+// lowercase hex so that byte order is numeric order (iterators walk entries and checkpoints
+// in index order).
+//
+//   format                      "witan-ledger-1": the layout version of this directory
+//   origin                      the checkpoint origin, fixed when the directory is created
+//   size                        tree size: 8-byte big-endian unsigned integer
+//   e/<index:16 hex>            entry bytes (the leaf is the entry itself)
+//   l/<leaf hash:base64url>     index of the entry with that RFC 6962 leaf hash (8-byte big-endian)
+//   t/<level:2 hex>/<n:14 hex>  hash tile n at level: 32-byte hashes, 1..256 of them; a tile
+//                               only grows, and once it holds 256 hashes it never changes
+//   c/<size:16 hex>             the signed checkpoint note published for that size (UTF-8)
+//   m/<key>                     caller meta, written in the same batch as the entries
+
+export const FORMAT_KEY = 'format';
+export const FORMAT_VALUE = 'witan-ledger-1';
+export const ORIGIN_KEY = 'origin';
+export const SIZE_KEY = 'size';
+
+const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
+
+export const entryKey = (index: number): string => `e/${hex(index, 16)}`;
+export const leafIndexKey = (leafHash: Uint8Array): string =>
+  `l/${Buffer.from(leafHash.buffer, leafHash.byteOffset, leafHash.byteLength).toString('base64url')}`;
+export const tileKey = (level: number, index: number): string => `t/${hex(level, 2)}/${hex(index, 14)}`;
+export const checkpointKey = (size: number): string => `c/${hex(size, 16)}`;
+export const metaKey = (key: string): string => `m/${key}`;
+
+/** Bounds of the checkpoint key range, for iterators. */
+export const CHECKPOINT_KEYS = { gte: 'c/', lt: 'c0' } as const;
+
+export function checkpointSizeOfKey(key: string): number {
+  return Number.parseInt(key.slice(2), 16);
+}
+
+export function encodeSize(size: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(size));
+  return out;
+}
+
+export function decodeSize(bytes: Uint8Array): number {
+  if (bytes.length !== 8) throw new Error('size record is not 8 bytes');
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('size record is out of range');
+  return Number(n);
+}

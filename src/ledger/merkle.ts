@@ -1,0 +1,387 @@
+// Merkle tree hashing, proofs and the right frontier of RFC 6962 §2.1 as restated in
+// RFC 9162 §2.1: leaf hash = SHA-256(0x00 || entry), node hash = SHA-256(0x01 || left || right),
+// MTH of a range splits at the largest power of two strictly below its size.
+//
+// Proof generation is split into a pure plan (which subtree hashes a proof needs) and an
+// assembly over a HashReader, so that the same code runs over an array in a test and over
+// tiles on disk in the store. Verification follows RFC 9162 §2.1.3.2 and §2.1.4.2 literally.
+//
+// Sizes and indexes are numbers below TREE_SIZE_MAX (2^52); shifts are written as division
+// because JavaScript's bit operators truncate to 32 bits.
+
+import { hash } from 'node:crypto';
+import { bytesEqual } from '../codec/index.ts';
+import { sha256 } from '../crypto/index.ts';
+import { ENTRY_BYTES_MAX, HASH_BYTES, LEAF_PREFIX, NODE_PREFIX, TREE_SIZE_MAX } from './constants.ts';
+import { LedgerError } from './errors.ts';
+
+/** RFC 6962 §2.1: MTH({}) = SHA-256() — the root of the empty tree. */
+export const EMPTY_ROOT: Uint8Array = sha256();
+
+// Leaf and node hashes are computed with node:crypto's one-shot hash() over a reused buffer:
+// the same SHA-256 as src/crypto's sha256 (a test checks they agree), about twice as fast for
+// 65-byte inputs, which is most of the cost of building tiles (bench/merkle-tiles.ts).
+const nodeInput = new Uint8Array(1 + 2 * HASH_BYTES);
+nodeInput[0] = NODE_PREFIX;
+const leafInput = new Uint8Array(1 + ENTRY_BYTES_MAX);
+leafInput[0] = LEAF_PREFIX;
+
+function digest(input: Uint8Array): Uint8Array {
+  const out = hash('sha256', input, 'buffer');
+  return new Uint8Array(out.buffer, out.byteOffset, HASH_BYTES);
+}
+
+/** RFC 6962 §2.1: MTH({d(0)}) = SHA-256(0x00 || d(0)). */
+export function leafHash(entry: Uint8Array): Uint8Array {
+  if (entry.length > ENTRY_BYTES_MAX) return sha256(new Uint8Array([LEAF_PREFIX]), entry);
+  leafInput.set(entry, 1);
+  return digest(leafInput.subarray(0, 1 + entry.length));
+}
+
+/** RFC 6962 §2.1: SHA-256(0x01 || MTH(left) || MTH(right)). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) {
+    throw new LedgerError('BAD_ARGUMENT', 'node hash inputs are 32-byte hashes');
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_BYTES);
+  return digest(nodeInput);
+}
+
+/**
+ * A perfect subtree: the 2^height leaves [index·2^height, (index+1)·2^height). Every hash the
+ * ledger stores or proves is one of these or a right-folded run of them.
+ */
+export type SubtreeId = { height: number; index: number };
+
+/**
+ * Reads hashes of complete subtrees, in the order asked. Callers only ask for subtrees that lie
+ * inside a tree the reader holds. May answer synchronously or with a promise.
+ */
+export type HashReader = {
+  readHashes(ids: readonly SubtreeId[]): readonly Uint8Array[] | Promise<readonly Uint8Array[]>;
+};
+
+/** A range of leaves [start, end) whose MTH is one node of a proof. */
+export type LeafRange = { start: number; end: number };
+
+/** Largest power of two strictly less than n (n ≥ 2): RFC 6962's k. */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+function checkSize(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0 || n > TREE_SIZE_MAX) {
+    throw new LedgerError('BAD_ARGUMENT', `${name} must be an integer in 0..2^52, got ${n}`);
+  }
+}
+
+/**
+ * The perfect subtrees that make up the RFC 6962 node over [start, end): take the largest
+ * power of two from the left, repeatedly. Requires start to be a multiple of the first one,
+ * which holds for every node of an RFC 6962 tree and for every [0, n).
+ */
+export function rangeSubtrees(start: number, end: number): SubtreeId[] {
+  const ids: SubtreeId[] = [];
+  let cursor = start;
+  let remaining = end - start;
+  let bit = 1;
+  while (bit * 2 <= remaining) bit *= 2;
+  for (let height = Math.log2(bit); remaining > 0; height--, bit /= 2) {
+    if (remaining >= bit) {
+      if (cursor % bit !== 0) throw new Error(`unaligned range [${start}, ${end})`);
+      ids.push({ height, index: cursor / bit });
+      cursor += bit;
+      remaining -= bit;
+    }
+  }
+  return ids;
+}
+
+/** MTH of a range from its perfect subtrees (left to right): fold from the right. */
+export function foldSubtrees(hashes: readonly Uint8Array[]): Uint8Array {
+  if (hashes.length === 0) return EMPTY_ROOT;
+  let acc = hashes[hashes.length - 1]!;
+  for (let i = hashes.length - 2; i >= 0; i--) acc = nodeHash(hashes[i]!, acc);
+  return acc;
+}
+
+/** MTH of 2^k consecutive hashes of equal height: the perfect subtree above them. */
+export function perfectRoot(hashes: readonly Uint8Array[]): Uint8Array {
+  let level = hashes.slice();
+  while (level.length > 1) {
+    if (level.length % 2 !== 0) throw new Error('perfectRoot needs a power of two');
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
+    level = next;
+  }
+  if (level.length !== 1) throw new Error('perfectRoot needs at least one hash');
+  return level[0]!;
+}
+
+/** RFC 6962 §2.1: MTH over a list of leaf hashes, computed without recursion. */
+export function rootOf(leafHashes: readonly Uint8Array[]): Uint8Array {
+  const range = new CompactRange();
+  for (const h of leafHashes) range.append(h);
+  return range.root();
+}
+
+/** RFC 6962 §2.1.1 PATH(m, D[0:n]) as the leaf ranges of its nodes, leaf side first. */
+export function inclusionProofRanges(index: number, size: number): LeafRange[] {
+  checkSize('size', size);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new LedgerError('INDEX_OUT_OF_RANGE', `index ${index} is not in a tree of size ${size}`);
+  }
+  const out: LeafRange[] = [];
+  let start = 0;
+  let end = size;
+  let m = index;
+  while (end - start > 1) {
+    const k = splitPoint(end - start);
+    if (m < k) {
+      out.push({ start: start + k, end });
+      end = start + k;
+    } else {
+      out.push({ start, end: start + k });
+      start += k;
+      m -= k;
+    }
+  }
+  return out.reverse();
+}
+
+/** RFC 6962 §2.1.2 PROOF(m, D[0:n]) = SUBPROOF(m, D[0:n], true) as leaf ranges, leaf side first. */
+export function consistencyProofRanges(size1: number, size2: number): LeafRange[] {
+  checkSize('size1', size1);
+  checkSize('size2', size2);
+  if (size1 > size2) {
+    throw new LedgerError('INDEX_OUT_OF_RANGE', `size1 ${size1} is larger than size2 ${size2}`);
+  }
+  if (size1 === 0 || size1 === size2) return [];
+  const out: LeafRange[] = [];
+  let start = 0;
+  let end = size2;
+  let m = size1;
+  let whole = true; // SUBPROOF's b: is m the size of a tree the verifier already holds?
+  while (m !== end - start) {
+    const k = splitPoint(end - start);
+    if (m <= k) {
+      out.push({ start: start + k, end });
+      end = start + k;
+    } else {
+      out.push({ start, end: start + k });
+      start += k;
+      m -= k;
+      whole = false;
+    }
+  }
+  if (!whole) out.push({ start, end });
+  return out.reverse();
+}
+
+/** Reads the MTH of each range through the reader, with one readHashes call. */
+export async function hashRanges(ranges: readonly LeafRange[], reader: HashReader): Promise<Uint8Array[]> {
+  const ids: SubtreeId[] = [];
+  const counts: number[] = [];
+  for (const r of ranges) {
+    const parts = rangeSubtrees(r.start, r.end);
+    counts.push(parts.length);
+    ids.push(...parts);
+  }
+  const hashes = await reader.readHashes(ids);
+  if (hashes.length !== ids.length) throw new Error('HashReader returned the wrong number of hashes');
+  const out: Uint8Array[] = [];
+  let offset = 0;
+  for (const c of counts) {
+    out.push(foldSubtrees(hashes.slice(offset, offset + c)));
+    offset += c;
+  }
+  return out;
+}
+
+/** RFC 9162 §2.1.3.1: the inclusion proof for leaf `index` in the tree of `size`. */
+export function inclusionProof(index: number, size: number, reader: HashReader): Promise<Uint8Array[]> {
+  return hashRanges(inclusionProofRanges(index, size), reader);
+}
+
+/** RFC 9162 §2.1.4.1: the consistency proof from size1 to size2 (empty when size1 is 0 or size2). */
+export function consistencyProof(size1: number, size2: number, reader: HashReader): Promise<Uint8Array[]> {
+  return hashRanges(consistencyProofRanges(size1, size2), reader);
+}
+
+/** The root of the tree of `size` through the reader. */
+export async function rootAtSize(size: number, reader: HashReader): Promise<Uint8Array> {
+  checkSize('size', size);
+  if (size === 0) return EMPTY_ROOT;
+  const [root] = await hashRanges([{ start: 0, end: size }], reader);
+  return root!;
+}
+
+function isHash(h: unknown): h is Uint8Array {
+  return h instanceof Uint8Array && h.length === HASH_BYTES;
+}
+
+function isProof(proof: unknown): proof is Uint8Array[] {
+  return Array.isArray(proof) && proof.length <= 64 && proof.every(isHash);
+}
+
+function isSize(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= TREE_SIZE_MAX;
+}
+
+const odd = (n: number): boolean => n % 2 === 1;
+const half = (n: number): number => Math.floor(n / 2);
+
+/**
+ * RFC 9162 §2.1.3.2: does `proof` show that `leaf` (a leaf hash) is at `index` in the tree of
+ * `size` with root `root`? Never throws; any malformed input is simply not a proof.
+ */
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!isSize(index) || !isSize(size) || index >= size) return false;
+  if (!isHash(leaf) || !isHash(root) || !isProof(proof)) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (odd(fn) || fn === sn) {
+      r = nodeHash(p, r);
+      if (!odd(fn)) {
+        while (!odd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && bytesEqual(r, root);
+}
+
+/**
+ * RFC 9162 §2.1.4.2: does `proof` show that the tree of size2 with root2 extends the tree of
+ * size1 with root1? Equal sizes need an empty proof and equal roots; size1 = 0 needs an empty
+ * proof and root1 = EMPTY_ROOT. Never throws.
+ */
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+): boolean {
+  if (!isSize(size1) || !isSize(size2) || size1 > size2) return false;
+  if (!isHash(root1) || !isHash(root2) || !isProof(proof)) return false;
+  if (size1 === 0) return proof.length === 0 && bytesEqual(root1, EMPTY_ROOT);
+  if (size1 === size2) return proof.length === 0 && bytesEqual(root1, root2);
+  if (proof.length === 0) return false; // step 1
+  const path = isPowerOfTwo(size1) ? [root1, ...proof] : [...proof]; // step 2
+  let fn = size1 - 1; // step 3
+  let sn = size2 - 1;
+  while (odd(fn)) {
+    // step 4
+    fn = half(fn);
+    sn = half(sn);
+  }
+  let fr = path[0]!; // step 5
+  let sr = path[0]!;
+  for (let i = 1; i < path.length; i++) {
+    // step 6
+    const c = path[i]!;
+    if (sn === 0) return false;
+    if (odd(fn) || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (!odd(fn)) {
+        while (!odd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return bytesEqual(fr, root1) && bytesEqual(sr, root2) && sn === 0; // step 7
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n > 0 && 2 ** Math.round(Math.log2(n)) === n;
+}
+
+/**
+ * The right frontier of a tree: the roots of the perfect subtrees that make up [0, size),
+ * tallest first. Enough to append leaves and compute the root without reading anything else.
+ */
+export class CompactRange {
+  #size: number;
+  #hashes: Uint8Array[]; // one per set bit of size, tallest subtree first
+
+  constructor(size = 0, hashes: readonly Uint8Array[] = []) {
+    checkSize('size', size);
+    if (hashes.length !== rangeSubtrees(0, size).length || !hashes.every(isHash)) {
+      throw new LedgerError('BAD_ARGUMENT', `a frontier of size ${size} needs one hash per set bit`);
+    }
+    this.#size = size;
+    this.#hashes = hashes.slice();
+  }
+
+  /** The subtrees whose hashes make up the frontier of a tree of `size`, tallest first. */
+  static frontierIds(size: number): SubtreeId[] {
+    return rangeSubtrees(0, size);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The frontier hashes, tallest subtree first (a copy). */
+  hashes(): Uint8Array[] {
+    return this.#hashes.slice();
+  }
+
+  clone(): CompactRange {
+    return new CompactRange(this.#size, this.#hashes);
+  }
+
+  /**
+   * Adds a leaf hash. `visit` is told of every complete subtree this creates, the leaf itself
+   * included (height 0): that is how the store learns which tile hashes became final.
+   */
+  append(leaf: Uint8Array, visit?: (height: number, index: number, hash: Uint8Array) => void): void {
+    if (!isHash(leaf)) throw new LedgerError('BAD_ARGUMENT', 'a leaf hash is 32 bytes');
+    if (this.#size >= TREE_SIZE_MAX) throw new LedgerError('BATCH_TOO_LARGE', 'the tree is full');
+    let hash = leaf;
+    let index = this.#size;
+    let height = 0;
+    visit?.(0, index, hash);
+    let n = this.#size;
+    while (odd(n)) {
+      hash = nodeHash(this.#hashes.pop()!, hash);
+      height++;
+      index = half(index);
+      visit?.(height, index, hash);
+      n = half(n);
+    }
+    this.#hashes.push(hash);
+    this.#size++;
+  }
+
+  /** MTH of the whole range: the frontier folded from the right. */
+  root(): Uint8Array {
+    return foldSubtrees(this.#hashes);
+  }
+}

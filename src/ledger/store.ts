@@ -1,0 +1,626 @@
+// The ledger on LevelDB: entries, C2SP tlog-tiles hash tiles, checkpoint notes and the caller's
+// meta records, all moved together by one synced batch per append. The Merkle math is in
+// merkle.ts, the tile layout in tiles.ts, the key layout in keys.ts.
+
+import { Level } from 'level';
+import { bytesEqual, utf8Bytes } from '../codec/index.ts';
+import { parseCheckpoint } from './checkpoint.ts';
+import {
+  BATCH_BYTES_MAX,
+  BATCH_ENTRIES_MAX,
+  ENTRIES_RANGE_MAX,
+  ENTRY_BYTES_MAX,
+  FULL_TILE_CACHE_ENTRIES,
+  HASH_BYTES,
+  META_KEY_CHARS_MAX,
+  META_KEY_PATTERN,
+  META_KEYS_MAX,
+  META_VALUE_BYTES_MAX,
+  NOTE_BYTES_MAX,
+  ORIGIN_CHARS_MAX,
+  TILE_BYTES_FULL,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  TREE_SIZE_MAX,
+} from './constants.ts';
+import { LedgerError } from './errors.ts';
+import {
+  CHECKPOINT_KEYS,
+  checkpointKey,
+  decodeSize,
+  encodeSize,
+  entryKey,
+  FORMAT_KEY,
+  FORMAT_VALUE,
+  leafIndexKey,
+  metaKey,
+  ORIGIN_KEY,
+  SIZE_KEY,
+  tileKey,
+} from './keys.ts';
+import {
+  CompactRange,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  perfectRoot,
+  rootAtSize,
+  type SubtreeId,
+} from './merkle.ts';
+import { encodeEntryBundle, leavesPerHash, tileWidthAt } from './tiles.ts';
+
+type Db = Level<string, Uint8Array>;
+type BatchOp = { type: 'put'; key: string; value: Uint8Array };
+/** The rightmost, partial tile of a level (1..255 hashes). */
+type EdgeTile = { index: number; bytes: Uint8Array };
+type Plan = {
+  leafHashes: Uint8Array[];
+  size: number;
+  rootHash: Uint8Array;
+  frontier: CompactRange;
+  tiles: Map<string, Uint8Array>;
+  edges: Map<number, EdgeTile | undefined>;
+};
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
+const ORIGIN_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * An append-only RFC 6962 Merkle log of entries, stored in one LevelDB directory.
+ *
+ * Storage contract:
+ * - Durability: when `append` or `saveCheckpoint` resolves, what it wrote is on disk (LevelDB
+ *   batch with `sync: true`, i.e. fsync of the log) and survives a process or machine crash.
+ * - Atomicity: one `append` is one LevelDB batch holding its entries, every hash tile it
+ *   completed or extended, the new tree size and the caller's meta records. After a crash the
+ *   ledger holds either all of a batch or none of it; sizes land only on batch boundaries.
+ * - Concurrency: appends and checkpoint saves are serialized (a queue inside the store); reads
+ *   may run at any time, concurrently with an append, and see the tree as of some committed
+ *   size. `size()`, `rootHash()` and `rootAfter()` reflect the last committed append. One
+ *   process opens a directory at a time (LevelDB's lock enforces it).
+ * - Immutability: entries and full tiles never change once written. A partial tile of width W
+ *   is the first W hashes of the same tile at any later size, so the store keeps one record per
+ *   tile that only grows, and serves every partial tile of every size it ever had — in
+ *   particular of every checkpoint ever saved — as a prefix of it.
+ * - Bad input (oversize entries, indexes past the tree, a note for another tree) throws a
+ *   LedgerError before anything is written.
+ * - Callers must not modify entry or meta bytes until `append` resolves.
+ */
+export class LedgerStore {
+  readonly origin: string;
+  readonly #db: Db;
+  #size: number;
+  #frontier: CompactRange;
+  #edges: Map<number, EdgeTile>; // level → its partial right-edge tile, when it has one
+  readonly #fullTiles = new Map<string, Uint8Array>(); // LRU of immutable full tiles
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    db: Db,
+    origin: string,
+    size: number,
+    frontier: CompactRange,
+    edges: Map<number, EdgeTile>,
+  ) {
+    this.#db = db;
+    this.origin = origin;
+    this.#size = size;
+    this.#frontier = frontier;
+    this.#edges = edges;
+  }
+
+  /**
+   * Opens (or creates) the ledger in `dir`. A new directory is bound to `origin`; reopening it
+   * with another origin throws ORIGIN_MISMATCH. Size, frontier and edge tiles are read back
+   * from disk and checked against each other (CORRUPT if they disagree).
+   */
+  static async open(dir: string, options: { origin: string }): Promise<LedgerStore> {
+    const origin = options?.origin;
+    if (
+      typeof origin !== 'string' ||
+      origin.length === 0 ||
+      origin.length > ORIGIN_CHARS_MAX ||
+      ORIGIN_FORBIDDEN.test(origin)
+    ) {
+      throw new LedgerError('BAD_ARGUMENT', `origin must be 1..${ORIGIN_CHARS_MAX} printable characters`);
+    }
+    const db: Db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    await db.open();
+    try {
+      const storedOrigin = await db.get(ORIGIN_KEY);
+      if (storedOrigin === undefined) {
+        if ((await db.get(SIZE_KEY)) !== undefined) throw corrupt('size record without an origin');
+        await db.batch(
+          [
+            { type: 'put', key: FORMAT_KEY, value: utf8Bytes(FORMAT_VALUE) },
+            { type: 'put', key: ORIGIN_KEY, value: utf8Bytes(origin) },
+            { type: 'put', key: SIZE_KEY, value: encodeSize(0) },
+          ],
+          { sync: true },
+        );
+      } else {
+        const format = await db.get(FORMAT_KEY);
+        if (format === undefined || Buffer.from(format).toString('utf8') !== FORMAT_VALUE) {
+          throw corrupt(`unknown ledger format (expected ${FORMAT_VALUE})`);
+        }
+        const existing = Buffer.from(storedOrigin).toString('utf8');
+        if (existing !== origin) {
+          throw new LedgerError('ORIGIN_MISMATCH', `this ledger's origin is "${existing}", not "${origin}"`);
+        }
+      }
+      const sizeRecord = await db.get(SIZE_KEY);
+      if (sizeRecord === undefined) throw corrupt('missing size record');
+      const size = decodeSize(sizeRecord);
+      const edges = await readEdges(db, size);
+      const store = new LedgerStore(db, origin, size, new CompactRange(), edges);
+      const ids = CompactRange.frontierIds(size);
+      store.#frontier = new CompactRange(size, await store.#readHashes(ids, size));
+      return store;
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
+  /** Tree size as of the last committed append. */
+  size(): number {
+    return this.#size;
+  }
+
+  /** Root hash of the tree of the current size. */
+  rootHash(): Uint8Array {
+    return this.#frontier.root();
+  }
+
+  /** What `append(entries)` would give now, computed without writing anything. */
+  rootAfter(entries: Uint8Array[]): { size: number; rootHash: Uint8Array } {
+    this.#checkOpen();
+    checkEntries(entries, this.#size);
+    const frontier = this.#frontier.clone();
+    for (const e of entries) frontier.append(leafHash(e));
+    return { size: frontier.size, rootHash: frontier.root() };
+  }
+
+  /**
+   * Appends `entries` and writes `meta` (caller records under their own keys, read back with
+   * getMeta) in one atomic, synced batch. Resolves with the new size and root once durable.
+   * An empty `entries` writes only the meta records.
+   */
+  async append(
+    entries: Uint8Array[],
+    meta: Record<string, Uint8Array> = {},
+  ): Promise<{ size: number; rootHash: Uint8Array }> {
+    this.#checkOpen();
+    checkEntries(entries, this.#size);
+    const metaOps = checkMeta(meta);
+    return this.#exclusive(async () => {
+      this.#checkOpen();
+      checkEntries(entries, this.#size); // again: an append queued before us may have grown the tree
+      const plan = this.#plan(entries);
+      const ops: BatchOp[] = [];
+      for (let i = 0; i < entries.length; i++) {
+        const index = this.#size + i;
+        ops.push({ type: 'put', key: entryKey(index), value: entries[i]! });
+        ops.push({ type: 'put', key: leafIndexKey(plan.leafHashes[i]!), value: encodeSize(index) });
+      }
+      for (const [key, value] of plan.tiles) ops.push({ type: 'put', key, value });
+      ops.push({ type: 'put', key: SIZE_KEY, value: encodeSize(plan.size) });
+      ops.push(...metaOps);
+      await this.#db.batch(ops, { sync: true });
+      this.#commit(plan);
+      return { size: plan.size, rootHash: plan.rootHash };
+    });
+  }
+
+  /** Computes the new frontier and every tile the batch completes or extends. Pure. */
+  #plan(entries: Uint8Array[]): Plan {
+    const frontier = this.#frontier.clone();
+    const added = new Map<number, { first: number; hashes: Uint8Array[] }>(); // level → new tile hashes
+    const visit = (height: number, index: number, hash: Uint8Array): void => {
+      if (height % TILE_HEIGHT !== 0) return;
+      const level = height / TILE_HEIGHT;
+      const run = added.get(level);
+      if (run === undefined) added.set(level, { first: index, hashes: [hash] });
+      else run.hashes.push(hash);
+    };
+    const leafHashes = entries.map(leafHash);
+    for (const h of leafHashes) frontier.append(h, visit);
+    const tiles = new Map<string, Uint8Array>();
+    const edges = new Map<number, EdgeTile | undefined>();
+    for (const [level, run] of added) {
+      let tileIndex = Math.floor(run.first / TILE_WIDTH);
+      let offset = run.first % TILE_WIDTH;
+      const edge = this.#edges.get(level);
+      const prefix = offset === 0 ? new Uint8Array(0) : edge?.bytes;
+      if (
+        prefix === undefined ||
+        prefix.length !== offset * HASH_BYTES ||
+        (offset > 0 && edge?.index !== tileIndex)
+      ) {
+        throw new Error(`edge tile of level ${level} does not match size ${this.#size}`);
+      }
+      let i = 0;
+      let tilePrefix = prefix;
+      let last: EdgeTile | undefined;
+      while (i < run.hashes.length) {
+        const take = Math.min(TILE_WIDTH - offset, run.hashes.length - i);
+        const bytes = new Uint8Array(tilePrefix.length + take * HASH_BYTES);
+        bytes.set(tilePrefix, 0);
+        for (let j = 0; j < take; j++) bytes.set(run.hashes[i + j]!, tilePrefix.length + j * HASH_BYTES);
+        tiles.set(tileKey(level, tileIndex), bytes);
+        last = { index: tileIndex, bytes };
+        i += take;
+        tileIndex++;
+        offset = 0;
+        tilePrefix = new Uint8Array(0);
+      }
+      edges.set(level, last !== undefined && last.bytes.length < TILE_BYTES_FULL ? last : undefined);
+    }
+    return { size: frontier.size, rootHash: frontier.root(), frontier, tiles, edges, leafHashes };
+  }
+
+  #commit(plan: Plan): void {
+    for (const [level, edge] of plan.edges) {
+      if (edge === undefined) this.#edges.delete(level);
+      else this.#edges.set(level, edge);
+    }
+    this.#frontier = plan.frontier;
+    this.#size = plan.size;
+  }
+
+  /**
+   * The index of a leaf with this RFC 6962 leaf hash, or undefined if no entry has it. When
+   * the same entry was appended more than once, the latest index is returned.
+   */
+  async indexOfLeafHash(hash: Uint8Array): Promise<number | undefined> {
+    this.#checkOpen();
+    if (!(hash instanceof Uint8Array) || hash.length !== HASH_BYTES) {
+      throw new LedgerError('BAD_ARGUMENT', 'a leaf hash is 32 bytes');
+    }
+    const value = await this.#db.get(leafIndexKey(hash));
+    if (value === undefined) return undefined;
+    const index = decodeSize(value);
+    return index < this.#size ? index : undefined;
+  }
+
+  /** A caller meta record written by append, or undefined. */
+  async getMeta(key: string): Promise<Uint8Array | undefined> {
+    this.#checkOpen();
+    checkMetaKey(key);
+    const value = await this.#db.get(metaKey(key));
+    return value === undefined ? undefined : plain(value);
+  }
+
+  /** The entry at `index` (< size). */
+  async entry(index: number): Promise<Uint8Array> {
+    const [e] = await this.entries(index, index + 1);
+    return e!;
+  }
+
+  /** Entries [start, end), at most ENTRIES_RANGE_MAX of them, end ≤ size. */
+  async entries(start: number, end: number): Promise<Uint8Array[]> {
+    this.#checkOpen();
+    const size = this.#size;
+    checkIndex('start', start, size);
+    if (!Number.isSafeInteger(end) || end <= start || end > size) {
+      throw new LedgerError('INDEX_OUT_OF_RANGE', `end must be in ${start + 1}..${size}, got ${end}`);
+    }
+    if (end - start > ENTRIES_RANGE_MAX) {
+      throw new LedgerError('BAD_ARGUMENT', `at most ${ENTRIES_RANGE_MAX} entries per call`);
+    }
+    const values = await this.#db.values({ gte: entryKey(start), lt: entryKey(end) }).all();
+    if (values.length !== end - start) throw corrupt(`entries ${start}..${end} are missing`);
+    return values.map(plain);
+  }
+
+  /** RFC 6962 leaf hash of the entry at `index`, from the level-0 tile. */
+  async leafHashAt(index: number): Promise<Uint8Array> {
+    this.#checkOpen();
+    const size = this.#size;
+    checkIndex('index', index, size);
+    const [h] = await this.#readHashes([{ height: 0, index }], size);
+    return h!;
+  }
+
+  /** Root hash of the tree of `size` (≤ current size). */
+  async rootAt(size: number): Promise<Uint8Array> {
+    this.#checkOpen();
+    const current = this.#size;
+    checkSizeArg('size', size, current);
+    if (size === current) return this.#frontier.root();
+    return rootAtSize(size, this.#reader(current));
+  }
+
+  /** RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of `size` (≤ current size). */
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+    this.#checkOpen();
+    const current = this.#size;
+    checkSizeArg('size', size, current);
+    checkIndex('index', index, size);
+    return inclusionProof(index, size, this.#reader(current));
+  }
+
+  /** RFC 9162 §2.1.4 consistency proof from size1 to size2 (size1 ≤ size2 ≤ current size). */
+  async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
+    this.#checkOpen();
+    const current = this.#size;
+    checkSizeArg('size2', size2, current);
+    checkSizeArg('size1', size1, size2);
+    return consistencyProof(size1, size2, this.#reader(current));
+  }
+
+  /**
+   * C2SP tlog-tiles hash tile bytes: `width` 256 (default) for a full tile, 1..255 for a partial
+   * tile. NOT_FOUND when the tree does not (yet) have that many hashes in the tile.
+   */
+  async tile(level: number, index: number, width = TILE_WIDTH): Promise<Uint8Array> {
+    this.#checkOpen();
+    checkTileArgs(level, index, width);
+    const size = this.#size;
+    if (tileWidthAt(level, index, size) < width) {
+      throw new LedgerError('NOT_FOUND', `tile ${level}/${index} has no ${width} hashes at size ${size}`);
+    }
+    const bytes = await this.#tileBytes(level, index);
+    return bytes.length === width * HASH_BYTES ? bytes : bytes.slice(0, width * HASH_BYTES);
+  }
+
+  /** C2SP tlog-tiles entry bundle `index` of `width` entries (256 default, 1..255 partial). */
+  async entryBundle(index: number, width = TILE_WIDTH): Promise<Uint8Array> {
+    this.#checkOpen();
+    checkTileArgs(0, index, width);
+    const size = this.#size;
+    if (tileWidthAt(0, index, size) < width) {
+      throw new LedgerError('NOT_FOUND', `entry bundle ${index} has no ${width} entries at size ${size}`);
+    }
+    const start = index * TILE_WIDTH;
+    return encodeEntryBundle(await this.entries(start, start + width));
+  }
+
+  /**
+   * Stores the signed checkpoint note published for `size` (durable when resolved). The note's
+   * text must be a checkpoint of this ledger: same origin, that size, and its root at that size.
+   * Saving again for the same size replaces the note (e.g. with more cosignatures).
+   */
+  async saveCheckpoint(size: number, note: string): Promise<void> {
+    this.#checkOpen();
+    checkSizeArg('size', size, this.#size);
+    const text = checkpointText(note);
+    const checkpoint = parseCheckpoint(text);
+    if (checkpoint.origin !== this.origin || checkpoint.size !== size) {
+      throw new LedgerError(
+        'CHECKPOINT_MISMATCH',
+        `the note is for ${checkpoint.origin} at size ${checkpoint.size}, not ${this.origin} at ${size}`,
+      );
+    }
+    return this.#exclusive(async () => {
+      this.#checkOpen();
+      const root = await this.rootAt(size);
+      if (!bytesEqual(root, checkpoint.rootHash)) {
+        throw new LedgerError(
+          'CHECKPOINT_MISMATCH',
+          `the note's root hash is not this ledger's root at ${size}`,
+        );
+      }
+      await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
+    });
+  }
+
+  /** The note saved for `size`, or the one with the largest size when `size` is omitted. */
+  async checkpointNote(size?: number): Promise<string | undefined> {
+    this.#checkOpen();
+    let bytes: Uint8Array | undefined;
+    if (size === undefined) {
+      const found = await this.#db.values({ ...CHECKPOINT_KEYS, reverse: true, limit: 1 }).all();
+      bytes = found[0];
+    } else {
+      if (!Number.isSafeInteger(size) || size < 0) {
+        throw new LedgerError('BAD_ARGUMENT', `size must be a non-negative integer, got ${size}`);
+      }
+      bytes = await this.#db.get(checkpointKey(size));
+    }
+    return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
+  }
+
+  /** Waits for queued writes, then closes the database. Further calls throw CLOSED. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue.catch(() => undefined);
+    await this.#db.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LedgerError('CLOSED', 'the ledger store is closed');
+  }
+
+  /** Runs fn after every write queued before it; a failure does not block later writes. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #reader(size: number): { readHashes: (ids: readonly SubtreeId[]) => Promise<Uint8Array[]> } {
+    return { readHashes: (ids) => this.#readHashes(ids, size) };
+  }
+
+  /**
+   * Hashes of perfect subtrees, from tiles: a subtree of height 8·L + r is the perfect root of
+   * 2^r consecutive hashes in one tile of level L (2^r ≤ 128 divides 256).
+   */
+  async #readHashes(ids: readonly SubtreeId[], size: number): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (const { height, index } of ids) {
+      if ((index + 1) * 2 ** height > size)
+        throw new Error(`subtree ${height}/${index} is past size ${size}`);
+      const level = Math.floor(height / TILE_HEIGHT);
+      const span = 2 ** (height % TILE_HEIGHT);
+      const first = index * span;
+      const tile = await this.#tileBytes(level, Math.floor(first / TILE_WIDTH));
+      const offset = (first % TILE_WIDTH) * HASH_BYTES;
+      if (tile.length < offset + span * HASH_BYTES) throw corrupt(`tile ${level}/${first} is too short`);
+      const hashes: Uint8Array[] = [];
+      for (let j = 0; j < span; j++)
+        hashes.push(tile.subarray(offset + j * HASH_BYTES, offset + (j + 1) * HASH_BYTES));
+      out.push(span === 1 ? hashes[0]!.slice() : perfectRoot(hashes));
+    }
+    return out;
+  }
+
+  /** The stored bytes of a tile (full or the current partial one). */
+  async #tileBytes(level: number, index: number): Promise<Uint8Array> {
+    const edge = this.#edges.get(level);
+    if (edge !== undefined && edge.index === index) return edge.bytes;
+    const key = tileKey(level, index);
+    const cached = this.#fullTiles.get(key);
+    if (cached !== undefined) {
+      this.#fullTiles.delete(key); // refresh its LRU position
+      this.#fullTiles.set(key, cached);
+      return cached;
+    }
+    const stored = await this.#db.get(key);
+    if (stored === undefined) throw corrupt(`tile ${level}/${index} is missing`);
+    const bytes = plain(stored);
+    if (bytes.length === TILE_BYTES_FULL) {
+      if (this.#fullTiles.size >= FULL_TILE_CACHE_ENTRIES) {
+        this.#fullTiles.delete(this.#fullTiles.keys().next().value!);
+      }
+      this.#fullTiles.set(key, bytes);
+    }
+    return bytes;
+  }
+}
+
+/** classic-level hands back Buffers; callers get plain Uint8Array views of the same memory. */
+function plain(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function corrupt(message: string): LedgerError {
+  return new LedgerError(
+    'CORRUPT',
+    `ledger storage is inconsistent: ${message}; restore from a backup or a peer`,
+  );
+}
+
+/** The partial right-edge tile of each level at `size`, read back when opening. */
+async function readEdges(db: Db, size: number): Promise<Map<number, EdgeTile>> {
+  const edges = new Map<number, EdgeTile>();
+  for (let level = 0; leavesPerHash(level) <= size; level++) {
+    const width = Math.floor(size / leavesPerHash(level)) % TILE_WIDTH;
+    if (width === 0) continue;
+    const index = Math.floor(size / leavesPerHash(level + 1));
+    const bytes = await db.get(tileKey(level, index));
+    if (bytes === undefined || bytes.length < width * HASH_BYTES) {
+      throw corrupt(`edge tile ${level}/${index} does not hold ${width} hashes`);
+    }
+    // A tile never holds more than the committed size needs: the size and the tiles are one batch.
+    if (bytes.length !== width * HASH_BYTES)
+      throw corrupt(`edge tile ${level}/${index} is longer than size ${size}`);
+    edges.set(level, { index, bytes: plain(bytes) });
+  }
+  return edges;
+}
+
+function checkEntries(entries: Uint8Array[], size: number): void {
+  if (!Array.isArray(entries))
+    throw new LedgerError('BAD_ARGUMENT', 'entries must be an array of Uint8Array');
+  if (entries.length > BATCH_ENTRIES_MAX) {
+    throw new LedgerError(
+      'BATCH_TOO_LARGE',
+      `at most ${BATCH_ENTRIES_MAX} entries per append, got ${entries.length}`,
+    );
+  }
+  if (size + entries.length > TREE_SIZE_MAX)
+    throw new LedgerError('BATCH_TOO_LARGE', 'the tree would exceed 2^52');
+  let total = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (!(e instanceof Uint8Array)) throw new LedgerError('BAD_ARGUMENT', `entry ${i} is not a Uint8Array`);
+    if (e.length > ENTRY_BYTES_MAX) {
+      throw new LedgerError(
+        'ENTRY_TOO_LARGE',
+        `entry ${i} has ${e.length} bytes; the limit is ${ENTRY_BYTES_MAX}`,
+      );
+    }
+    total += e.length;
+  }
+  if (total > BATCH_BYTES_MAX) {
+    throw new LedgerError(
+      'BATCH_TOO_LARGE',
+      `an append holds at most ${BATCH_BYTES_MAX} entry bytes, got ${total}`,
+    );
+  }
+}
+
+function checkMetaKey(key: string): void {
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.length > META_KEY_CHARS_MAX ||
+    !META_KEY_PATTERN.test(key)
+  ) {
+    throw new LedgerError(
+      'BAD_ARGUMENT',
+      `meta keys are 1..${META_KEY_CHARS_MAX} printable ASCII characters, no spaces`,
+    );
+  }
+}
+
+function checkMeta(meta: Record<string, Uint8Array>): BatchOp[] {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+    throw new LedgerError('BAD_ARGUMENT', 'meta must be an object of Uint8Array values');
+  }
+  const keys = Object.keys(meta);
+  if (keys.length > META_KEYS_MAX)
+    throw new LedgerError('BATCH_TOO_LARGE', `at most ${META_KEYS_MAX} meta keys`);
+  return keys.map((key) => {
+    checkMetaKey(key);
+    const value = meta[key];
+    if (!(value instanceof Uint8Array))
+      throw new LedgerError('BAD_ARGUMENT', `meta "${key}" is not a Uint8Array`);
+    if (value.length > META_VALUE_BYTES_MAX) {
+      throw new LedgerError('BATCH_TOO_LARGE', `meta "${key}" is over ${META_VALUE_BYTES_MAX} bytes`);
+    }
+    return { type: 'put', key: metaKey(key), value };
+  });
+}
+
+function checkIndex(name: string, index: number, size: number): void {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new LedgerError('INDEX_OUT_OF_RANGE', `${name} ${index} is not in a tree of size ${size}`);
+  }
+}
+
+function checkSizeArg(name: string, size: number, max: number): void {
+  if (!Number.isSafeInteger(size) || size < 0 || size > max) {
+    throw new LedgerError('INDEX_OUT_OF_RANGE', `${name} must be an integer in 0..${max}, got ${size}`);
+  }
+}
+
+function checkTileArgs(level: number, index: number, width: number): void {
+  if (!Number.isSafeInteger(level) || level < 0 || level > 63) {
+    throw new LedgerError('BAD_ARGUMENT', `tile level must be 0..63, got ${level}`);
+  }
+  if (!Number.isSafeInteger(index) || index < 0) {
+    throw new LedgerError('BAD_ARGUMENT', `tile index must be a non-negative integer, got ${index}`);
+  }
+  if (!Number.isSafeInteger(width) || width < 1 || width > TILE_WIDTH) {
+    throw new LedgerError('BAD_ARGUMENT', `tile width must be 1..${TILE_WIDTH}, got ${width}`);
+  }
+}
+
+/** The checkpoint text of a signed note: everything up to the blank line before the signatures. */
+function checkpointText(note: string): string {
+  if (typeof note !== 'string') throw new LedgerError('BAD_ARGUMENT', 'a checkpoint note is a string');
+  if (Buffer.byteLength(note, 'utf8') > NOTE_BYTES_MAX) {
+    throw new LedgerError('BAD_CHECKPOINT', `a checkpoint note is at most ${NOTE_BYTES_MAX} bytes`);
+  }
+  const blank = note.indexOf('\n\n');
+  if (blank < 0)
+    throw new LedgerError('BAD_CHECKPOINT', 'a signed note has a blank line before its signatures');
+  return note.slice(0, blank + 1);
+}

@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { toBase64 } from '../../src/codec/index.ts';
+import { sha256 } from '../../src/crypto/index.ts';
+import {
+  BATCH_ENTRIES_MAX,
+  EMPTY_ROOT,
+  ENTRY_BYTES_MAX,
+  formatCheckpoint,
+  LedgerError,
+  LedgerStore,
+  leafHash,
+  nodeHash,
+  rootOf,
+  TILE_WIDTH,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../src/ledger/index.ts';
+
+const ORIGIN = 'witan/test';
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'witan-ledger-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function entry(i: number): Uint8Array {
+  return new TextEncoder().encode(`{"i":${i}}`);
+}
+
+/** RFC 6962 §2.1 MTH, recursively, as a reference. */
+function mth(leaves: Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return sha256();
+  if (leaves.length === 1) return leaves[0]!;
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+}
+
+function isLedgerError(code: string): (err: unknown) => boolean {
+  return (err) => err instanceof LedgerError && err.code === code;
+}
+
+test('appends in batches give the RFC 6962 root, proofs that verify, and C2SP tiles', async (t) => {
+  const dir = tempDir(t);
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  assert.deepEqual(store.rootHash(), EMPTY_ROOT);
+  const leaves: Uint8Array[] = [];
+  const roots: Uint8Array[] = [EMPTY_ROOT];
+  let next = 0;
+  for (const batch of [1, 2, 253, 1, 300, 0, 7, 256, 65]) {
+    const entries = Array.from({ length: batch }, () => entry(next++));
+    const predicted = store.rootAfter(entries);
+    const result = await store.append(entries);
+    assert.deepEqual(result, predicted);
+    for (const e of entries) leaves.push(leafHash(e));
+    assert.equal(store.size(), leaves.length);
+    assert.deepEqual(store.rootHash(), mth(leaves));
+    while (roots.length <= leaves.length) roots.push(mth(leaves.slice(0, roots.length)));
+  }
+  const size = store.size();
+  assert.deepEqual(store.rootHash(), rootOf(leaves));
+  for (const s of [1, 2, 3, 255, 256, 257, 511, 512, 600, size]) {
+    assert.deepEqual(await store.rootAt(s), roots[s]);
+  }
+  for (const [index, s] of [
+    [0, 1],
+    [5, 256],
+    [255, 256],
+    [256, 257],
+    [700, size],
+    [size - 1, size],
+  ] as const) {
+    const proof = await store.inclusionProof(index, s);
+    assert.ok(verifyInclusion(index, s, leaves[index]!, proof, roots[s]!), `inclusion ${index}/${s}`);
+  }
+  for (const [a, b] of [
+    [1, 2],
+    [3, 257],
+    [256, 512],
+    [300, size],
+    [size, size],
+    [0, size],
+  ] as const) {
+    const proof = await store.consistencyProof(a, b);
+    assert.ok(verifyConsistency(a, b, proof, roots[a]!, roots[b]!), `consistency ${a}→${b}`);
+  }
+  // Level 0 tile 1 is full: leaf hashes 256..511; level 1 tile 0 partial: one hash per full tile.
+  const tile = await store.tile(0, 1);
+  assert.equal(tile.length, 8192);
+  assert.deepEqual(tile.subarray(0, 32), leaves[256]);
+  const partial = await store.tile(0, 1, 3);
+  assert.deepEqual(partial, tile.subarray(0, 96));
+  const level1 = await store.tile(1, 0, 3);
+  assert.deepEqual(level1.subarray(32, 64), mth(leaves.slice(256, 512)));
+  await assert.rejects(store.tile(1, 0), isLedgerError('NOT_FOUND'));
+  const bundle = await store.entryBundle(0);
+  assert.equal(bundle[0], 0);
+  assert.equal(bundle[1], entry(0).length);
+  assert.deepEqual(await store.entry(700), entry(700));
+  assert.deepEqual(await store.leafHashAt(700), leaves[700]);
+  assert.equal(await store.indexOfLeafHash(leaves[700]!), 700);
+  assert.equal(await store.indexOfLeafHash(new Uint8Array(32)), undefined);
+  await store.close();
+
+  const reopened = await LedgerStore.open(dir, { origin: ORIGIN });
+  assert.equal(reopened.size(), size);
+  assert.deepEqual(reopened.rootHash(), roots[size]);
+  const more = await reopened.append([entry(next)]);
+  leaves.push(leafHash(entry(next)));
+  assert.deepEqual(more.rootHash, mth(leaves));
+  await reopened.close();
+});
+
+test('bad input is refused with a typed error and changes nothing', async (t) => {
+  const dir = tempDir(t);
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  await store.append([entry(0), entry(1)]);
+  const root = store.rootHash();
+  const meta = { marker: new Uint8Array([1]) };
+  await assert.rejects(
+    store.append([entry(2), new Uint8Array(ENTRY_BYTES_MAX + 1)], meta),
+    isLedgerError('ENTRY_TOO_LARGE'),
+  );
+  await assert.rejects(store.append(['x' as unknown as Uint8Array], meta), isLedgerError('BAD_ARGUMENT'));
+  await assert.rejects(
+    store.append([entry(2)], { 'bad key': new Uint8Array(1) }),
+    isLedgerError('BAD_ARGUMENT'),
+  );
+  await assert.rejects(
+    store.append([entry(2)], { k: 'v' as unknown as Uint8Array }),
+    isLedgerError('BAD_ARGUMENT'),
+  );
+  await assert.rejects(
+    store.append(Array.from({ length: BATCH_ENTRIES_MAX + 1 }, () => new Uint8Array(0))),
+    isLedgerError('BATCH_TOO_LARGE'),
+  );
+  assert.throws(
+    () => store.rootAfter([new Uint8Array(ENTRY_BYTES_MAX + 1)]),
+    isLedgerError('ENTRY_TOO_LARGE'),
+  );
+  assert.equal(await store.getMeta('marker'), undefined);
+  await assert.rejects(store.entries(0, 3), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.entries(1, 1), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.rootAt(3), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.entryBundle(0), isLedgerError('NOT_FOUND'));
+  await assert.rejects(store.entryBundle(0, 3), isLedgerError('NOT_FOUND'));
+  await assert.rejects(store.tile(0, 0, 0), isLedgerError('BAD_ARGUMENT'));
+  await assert.rejects(store.tile(64, 0), isLedgerError('BAD_ARGUMENT'));
+  await assert.rejects(store.saveCheckpoint(3, 'x'), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.saveCheckpoint(2, 'not a note'), isLedgerError('BAD_CHECKPOINT'));
+  assert.equal(await store.indexOfLeafHash(leafHash(entry(2))), undefined);
+  await assert.rejects(store.entry(2), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.inclusionProof(2, 2), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.consistencyProof(1, 3), isLedgerError('INDEX_OUT_OF_RANGE'));
+  await assert.rejects(store.tile(0, 0, 3), isLedgerError('NOT_FOUND'));
+  assert.equal(store.size(), 2);
+  assert.deepEqual(store.rootHash(), root);
+  await store.close();
+  await assert.rejects(LedgerStore.open(dir, { origin: 'witan/other' }), isLedgerError('ORIGIN_MISMATCH'));
+});
+
+test('meta keys move with the batch; checkpoints are stored only for this tree', async (t) => {
+  const dir = tempDir(t);
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  const { size, rootHash } = await store.append([entry(0)], { commit: new Uint8Array([7]) });
+  assert.deepEqual(await store.getMeta('commit'), new Uint8Array([7]));
+  assert.equal(await store.getMeta('absent'), undefined);
+  const body = formatCheckpoint({ origin: ORIGIN, size, rootHash, extensions: [] });
+  const note = `${body}\n— ${ORIGIN} AAAAAA==\n`;
+  await store.saveCheckpoint(size, note);
+  assert.equal(await store.checkpointNote(), note);
+  assert.equal(await store.checkpointNote(size), note);
+  assert.equal(await store.checkpointNote(0), undefined);
+  const wrong = `${formatCheckpoint({ origin: ORIGIN, size, rootHash: EMPTY_ROOT, extensions: [] })}\n— x AAAA\n`;
+  await assert.rejects(store.saveCheckpoint(size, wrong), isLedgerError('CHECKPOINT_MISMATCH'));
+  assert.equal(toBase64(store.rootHash()), toBase64(rootHash));
+  assert.equal(TILE_WIDTH, 256);
+  await store.close();
+});
+
+test('concurrent appends are serialized in call order; reads during appends stay consistent', async (t) => {
+  const dir = tempDir(t);
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  const leaves: Uint8Array[] = [];
+  let next = 0;
+  const pending: Promise<{ size: number; rootHash: Uint8Array }>[] = [];
+  const reads: Promise<void>[] = [];
+  for (let k = 0; k < 20; k++) {
+    const entries = Array.from({ length: 1 + ((k * 37) % 90) }, () => entry(next++));
+    for (const e of entries) leaves.push(leafHash(e));
+    pending.push(store.append(entries));
+    // A read issued mid-stream sees some committed size and proves against that size's root.
+    reads.push(
+      (async () => {
+        const size = store.size();
+        if (size === 0) return;
+        const root = await store.rootAt(size);
+        const proof = await store.inclusionProof(size - 1, size);
+        assert.ok(verifyInclusion(size - 1, size, leaves[size - 1]!, proof, root));
+      })(),
+    );
+  }
+  const results = await Promise.all(pending);
+  await Promise.all(reads);
+  let expected = 0;
+  for (let k = 0; k < results.length; k++) {
+    expected += 1 + ((k * 37) % 90);
+    assert.equal(results[k]!.size, expected);
+    assert.deepEqual(results[k]!.rootHash, mth(leaves.slice(0, expected)));
+  }
+  await store.close();
+  await assert.rejects(store.entry(0), isLedgerError('CLOSED'));
+});
