@@ -1,0 +1,128 @@
+// Signed consensus votes (prevotes and precommits), defined here because two modules need
+// the exact same bytes: the consensus state machine signs and counts them, and the
+// governance rules verify two conflicting ones as evidence of equivocation.
+//
+// Signed bytes: signingBytes('witan/v1/consensus/vote', body) — see ledger/LEDGER.md.
+// A vote for "nil" (no value this round) has valueId null.
+
+import {
+  CodecError,
+  canonicalBytes,
+  fromBase64,
+  fromHex,
+  type Json,
+  signingBytes,
+  toBase64,
+} from '../codec/index.ts';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature } from '../crypto/index.ts';
+
+export const CONSENSUS_VOTE_DOMAIN = 'witan/v1/consensus/vote';
+/** Heights and rounds are bounded so that every field stays a safe integer on every platform. */
+export const VOTE_HEIGHT_MAX = 2 ** 48;
+export const VOTE_ROUND_MAX = 2 ** 20;
+export const FEDERATION_CHARS_MAX = 128;
+
+export type VoteType = 'prevote' | 'precommit';
+
+export interface VoteBody {
+  federation: string;
+  height: number;
+  round: number;
+  type: VoteType;
+  /** Lowercase hex SHA-256 of the block proposal's value bytes, or null for nil. */
+  valueId: string | null;
+  /** The validator's node key, base64 (32 bytes). */
+  validator: string;
+}
+
+export interface SignedVote extends VoteBody {
+  /** Ed25519 signature by the node key over the vote's signing bytes, base64 (64 bytes). */
+  signature: string;
+}
+
+function bodyOf(v: VoteBody): VoteBody {
+  return {
+    federation: v.federation,
+    height: v.height,
+    round: v.round,
+    type: v.type,
+    valueId: v.valueId,
+    validator: v.validator,
+  };
+}
+
+export function voteSigningBytes(v: VoteBody): Uint8Array {
+  return signingBytes(CONSENSUS_VOTE_DOMAIN, bodyOf(v) as unknown as Json);
+}
+
+export function signVote(body: VoteBody, nodeSecretKey: Uint8Array): SignedVote {
+  checkVoteBody(body);
+  return { ...bodyOf(body), signature: toBase64(sign(nodeSecretKey, voteSigningBytes(body))) };
+}
+
+/** True when the signature is the validator's over exactly this body. Never throws. */
+export function verifyVote(v: SignedVote): boolean {
+  try {
+    checkVoteBody(v);
+    const sig = fromBase64(v.signature, SIGNATURE_BYTES);
+    return verifySignature(fromBase64(v.validator, PUBLIC_KEY_BYTES), voteSigningBytes(v), sig);
+  } catch {
+    return false;
+  }
+}
+
+/** Checks the shape of an untrusted object and returns it as a SignedVote, or throws CodecError. */
+export function parseSignedVote(x: unknown): SignedVote {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw bad('a vote is an object');
+  const keys = Object.keys(x).sort().join(',');
+  if (keys !== 'federation,height,round,signature,type,validator,valueId') {
+    throw bad(
+      `a vote has exactly federation, height, round, type, valueId, validator, signature; got ${keys}`,
+    );
+  }
+  const v = x as SignedVote;
+  checkVoteBody(v);
+  if (typeof v.signature !== 'string') throw bad('signature must be base64');
+  fromBase64(v.signature, SIGNATURE_BYTES);
+  return v;
+}
+
+/** Same validator, height, round and type, different values: proof of equivocation. */
+export function votesConflict(a: VoteBody, b: VoteBody): boolean {
+  return (
+    a.federation === b.federation &&
+    a.validator === b.validator &&
+    a.height === b.height &&
+    a.round === b.round &&
+    a.type === b.type &&
+    a.valueId !== b.valueId
+  );
+}
+
+export function voteBytes(v: SignedVote): Uint8Array {
+  return canonicalBytes(v as unknown as Json);
+}
+
+function checkVoteBody(v: VoteBody): void {
+  if (
+    typeof v.federation !== 'string' ||
+    v.federation.length === 0 ||
+    v.federation.length > FEDERATION_CHARS_MAX
+  ) {
+    throw bad('federation must be a non-empty string');
+  }
+  if (!Number.isSafeInteger(v.height) || v.height < 1 || v.height > VOTE_HEIGHT_MAX) throw bad('bad height');
+  if (!Number.isSafeInteger(v.round) || v.round < 0 || v.round > VOTE_ROUND_MAX) throw bad('bad round');
+  if (v.type !== 'prevote' && v.type !== 'precommit') throw bad('type must be prevote or precommit');
+  if (v.valueId !== null) {
+    if (typeof v.valueId !== 'string' || !/^[0-9a-f]{64}$/.test(v.valueId))
+      throw bad('valueId must be 64 hex or null');
+    fromHex(v.valueId);
+  }
+  if (typeof v.validator !== 'string') throw bad('validator must be a base64 public key');
+  fromBase64(v.validator, PUBLIC_KEY_BYTES);
+}
+
+function bad(message: string): CodecError {
+  return new CodecError('UNSUPPORTED_VALUE', message);
+}
