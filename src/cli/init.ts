@@ -1,0 +1,185 @@
+// `witan init`: a new member's data folder, keys, config and member descriptor.
+// The node key stays on the server (libp2p identity, consensus votes, cosignatures); the
+// governance key signs motions and ballots and may live elsewhere, e.g. on removable media,
+// encrypted with a passphrase.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { toBase64 } from '../codec/index.ts';
+import { generateKeyPair, writeKeyFile } from '../crypto/index.ts';
+import {
+  CONFIG_FILE_NAME,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_OPERATOR_PORT,
+  DEFAULT_P2P_PORT,
+} from '../node/constants.ts';
+import { CliError, EXIT_STATE, usage } from './errors.ts';
+import { action, printJson, say } from './output.ts';
+
+export const DESCRIPTOR_FILE_NAME = 'member.json';
+export const NODE_KEY_FILE_NAME = 'node.key';
+export const GOVERNANCE_KEY_FILE_NAME = 'governance.key';
+
+/** What a member hands to the federation: who it is, its public keys and where its root listens. */
+export interface MemberDescriptor {
+  name: string;
+  organisation: string;
+  jurisdiction: string;
+  nodeKey: string;
+  governanceKey: string;
+  endpoints: { p2p: string[]; http: string[] };
+}
+
+export interface InitOptions {
+  dir: string;
+  name: string;
+  organisation: string;
+  jurisdiction: string;
+  host: string;
+  httpPort: number;
+  p2pPort: number;
+  operatorPort: number;
+  governanceKey?: string;
+  passphrase?: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/;
+const COUNTRY = /^[A-Z]{2}$/;
+
+/** Creates the folder, keys and config; returns the descriptor. Refuses to overwrite anything. */
+export function initMember(o: InitOptions): {
+  descriptor: MemberDescriptor;
+  dir: string;
+  governanceKeyFile: string;
+} {
+  if (!NAME.test(o.name))
+    throw usage(`--name ${JSON.stringify(o.name)}: use 2-32 of a-z, 0-9 and "-", e.g. "uni-lisboa"`);
+  if (o.organisation.trim() === '' || o.organisation.length > 128)
+    throw usage('--organisation: 1-128 characters');
+  if (!COUNTRY.test(o.jurisdiction))
+    throw usage(`--jurisdiction ${o.jurisdiction}: an ISO 3166-1 alpha-2 code, e.g. PT`);
+  const dir = resolve(o.dir);
+  const configPath = join(dir, CONFIG_FILE_NAME);
+  if (existsSync(configPath)) {
+    throw new CliError(
+      EXIT_STATE,
+      `${configPath} exists: ${dir} is already a Witan data folder. Choose another --dir.`,
+    );
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const governanceKeyFile = resolve(o.governanceKey ?? join(dir, GOVERNANCE_KEY_FILE_NAME));
+  const node = generateKeyPair();
+  const governance = generateKeyPair();
+  writeKeyFile(join(dir, NODE_KEY_FILE_NAME), node, { kind: 'node' });
+  writeKeyFile(governanceKeyFile, governance, {
+    kind: 'governance',
+    ...(o.passphrase === undefined ? {} : { passphrase: o.passphrase }),
+  });
+  const config = {
+    dataDir: '.',
+    nodeKeyFile: NODE_KEY_FILE_NAME,
+    genesisFile: 'genesis.json',
+    http: { host: o.host, port: o.httpPort },
+    operator: { port: o.operatorPort },
+    p2p: { listen: [`/ip4/${o.host}/tcp/${o.p2pPort}`] },
+  };
+  writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+  const descriptor: MemberDescriptor = {
+    name: o.name,
+    organisation: o.organisation.trim(),
+    jurisdiction: o.jurisdiction,
+    nodeKey: toBase64(node.publicKey),
+    governanceKey: toBase64(governance.publicKey),
+    endpoints: { p2p: [`/ip4/${o.host}/tcp/${o.p2pPort}`], http: [`http://${o.host}:${o.httpPort}`] },
+  };
+  writeFileSync(join(dir, DESCRIPTOR_FILE_NAME), `${JSON.stringify(descriptor, null, 2)}\n`, { flag: 'wx' });
+  return { descriptor, dir, governanceKeyFile };
+}
+
+export function readPassphraseFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  if (text === '') throw usage(`${path} is empty: a passphrase file holds the passphrase on its first line`);
+  return text;
+}
+
+export function portOption(name: string): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!/^\d{1,5}$/.test(text) || n > 65_535) throw usage(`${name} ${text}: a TCP port is 0-65535`);
+    return n;
+  };
+}
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description("create a member's data folder, node key, governance key and config")
+    .requiredOption('--name <name>', 'short member name used in cosignatures, e.g. uni-lisboa')
+    .requiredOption('--organisation <org>', 'legal name of the institution')
+    .requiredOption('--jurisdiction <CC>', 'ISO 3166-1 alpha-2 country code, e.g. PT')
+    .option('--dir <folder>', 'data folder to create', './witan-data')
+    .option('--host <address>', 'address the root announces and listens on', '127.0.0.1')
+    .option('--http-port <port>', 'public HTTP API port', portOption('--http-port'), DEFAULT_HTTP_PORT)
+    .option(
+      '--p2p-port <port>',
+      'libp2p port (roots, relay, rendezvous)',
+      portOption('--p2p-port'),
+      DEFAULT_P2P_PORT,
+    )
+    .option(
+      '--operator-port <port>',
+      'loopback-only operator port',
+      portOption('--operator-port'),
+      DEFAULT_OPERATOR_PORT,
+    )
+    .option('--governance-key <file>', 'where to write the governance key (e.g. removable media)')
+    .option('--passphrase-file <file>', 'encrypt the governance key with the passphrase in this file')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ witan init --name uni-lisboa --organisation "Universidade de Lisboa" \\
+      --jurisdiction PT --dir /var/lib/witan --governance-key /media/usb/gov.key
+
+Then hand member.json (in the data folder) to the federation: founders put it in
+the genesis (witan genesis assemble), a running federation admits it by motion
+(witan propose admit member.json).`,
+    )
+    .action(
+      action((opts: Record<string, string | number | boolean | undefined>) => {
+        const result = initMember({
+          dir: String(opts.dir),
+          name: String(opts.name),
+          organisation: String(opts.organisation),
+          jurisdiction: String(opts.jurisdiction),
+          host: String(opts.host),
+          httpPort: Number(opts.httpPort),
+          p2pPort: Number(opts.p2pPort),
+          operatorPort: Number(opts.operatorPort),
+          ...(opts.governanceKey === undefined ? {} : { governanceKey: String(opts.governanceKey) }),
+          ...(opts.passphraseFile === undefined
+            ? {}
+            : { passphrase: readPassphraseFile(String(opts.passphraseFile)) }),
+        });
+        if (opts.json) {
+          printJson({
+            dir: result.dir,
+            governanceKeyFile: result.governanceKeyFile,
+            descriptor: result.descriptor,
+          });
+          return;
+        }
+        say(`Created ${result.dir}`);
+        say(`  node key        ${join(result.dir, NODE_KEY_FILE_NAME)} (keep on the server, mode 0600)`);
+        say(`  governance key  ${result.governanceKeyFile}`);
+        say(`  config          ${join(result.dir, CONFIG_FILE_NAME)}`);
+        say(`  descriptor      ${join(result.dir, DESCRIPTOR_FILE_NAME)}`);
+        say();
+        say('Hand the descriptor to the federation:');
+        say(JSON.stringify(result.descriptor, null, 2));
+      }),
+    );
+}

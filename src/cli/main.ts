@@ -1,0 +1,31 @@
+// The `witan` command: operators run roots, officers propose and vote, auditors verify.
+// Each subcommand lives in its own file and registers itself here.
+
+import { Command } from 'commander';
+import { registerInit } from './init.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('witan')
+    .description('Run, govern and audit a federation of Witan roots.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride((err) => {
+      // commander's own usage errors (unknown option, missing argument) use our usage exit code
+      process.exit(err.exitCode === 0 ? 0 : 3);
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 rejected or failed verification, 2 a root could not be
+reached or timed out, 3 bad usage or input, 4 local state refuses (folder in use).
+
+Start here:
+  $ witan devnet                 a local federation of 4 roots, with a story
+  $ witan init --help            set up a member and its root`,
+    );
+  registerInit(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,171 @@
+// Collects members' cosignatures (C2SP cosignature/v1) on this root's current checkpoint and
+// decides when it is committed: cosignatures from a quorum of the validators in force at that
+// size (DESIGN.md "Checkpoint signatures"). The served note is the checkpoint text, this root's
+// own log signature (type 0x01, name = origin) and every valid cosignature collected, one per
+// cosigner, newest timestamp kept — so freshness comes from re-cosigning, not from new entries.
+//
+// A member's cosignature on a different root hash at the same size is equivocation; the book
+// keeps both signed notes so the root can turn them into an evidence statement.
+
+import { bytesEqual } from '../codec/index.ts';
+import {
+  cosignatureTimestamp,
+  cosignatureVerifier,
+  formatNote,
+  type NoteSignature,
+  type NoteSigner,
+  openNote,
+  parseNote,
+} from '../crypto/index.ts';
+import { formatCheckpoint, parseCheckpoint } from '../ledger/index.ts';
+
+export interface Cosigner {
+  name: string;
+  nodeKey: Uint8Array;
+}
+
+export interface CosignatureConflict {
+  /** The member who cosigned two different trees of one size. */
+  name: string;
+  /** Our checkpoint note carrying that member's cosignature. */
+  ours: string;
+  /** The other note, with the member's cosignature on a different root hash. */
+  theirs: string;
+}
+
+export type AddResult =
+  | { kind: 'added'; names: string[] }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'conflict'; conflicts: CosignatureConflict[] };
+
+/** The latest cosignature of each member plus the note it came in, for evidence. */
+interface Held {
+  signature: NoteSignature;
+  timestamp: number;
+}
+
+export class CosignatureBook {
+  readonly origin: string;
+  #logSigner: NoteSigner;
+  #size = -1;
+  #rootHash: Uint8Array = new Uint8Array(0);
+  #text = '';
+  #logSignature: NoteSignature | undefined;
+  #held = new Map<string, Held>();
+
+  constructor(origin: string, logSigner: NoteSigner) {
+    this.origin = origin;
+    this.#logSigner = logSigner;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+
+  /** Moves to a new tree head; cosignatures for the previous one are dropped. */
+  setTree(size: number, rootHash: Uint8Array): void {
+    if (size === this.#size && bytesEqual(rootHash, this.#rootHash)) return;
+    if (size < this.#size) throw new Error(`checkpoint size went back from ${this.#size} to ${size}`);
+    this.#size = size;
+    this.#rootHash = new Uint8Array(rootHash);
+    this.#text = formatCheckpoint({ origin: this.origin, size, rootHash, extensions: [] });
+    const message = new TextEncoder().encode(this.#text);
+    const signer = this.#logSigner;
+    this.#logSignature = { name: signer.name, keyId: signer.keyId, signature: signer.sign(message) };
+    this.#held.clear();
+  }
+
+  /** Adds this root's own cosignature (made by `signer`, a cosignatureSigner) on the current tree. */
+  cosignOwn(signer: NoteSigner): NoteSignature {
+    const message = new TextEncoder().encode(this.#text);
+    const signature: NoteSignature = {
+      name: signer.name,
+      keyId: signer.keyId,
+      signature: signer.sign(message),
+    };
+    this.#hold(signature);
+    return signature;
+  }
+
+  /**
+   * Takes a note from a peer and keeps every cosignature in it by a known cosigner that
+   * verifies on the current tree. A note for another size is ignored; a valid cosignature on
+   * a different root of the same size is reported as a conflict.
+   */
+  add(note: string, cosigners: Cosigner[]): AddResult {
+    let checkpoint: ReturnType<typeof parseCheckpoint>;
+    let parsed: ReturnType<typeof parseNote>;
+    try {
+      parsed = parseNote(note);
+      checkpoint = parseCheckpoint(parsed.text);
+    } catch (err) {
+      return { kind: 'ignored', reason: `malformed note: ${(err as Error).message}` };
+    }
+    if (checkpoint.origin !== this.origin) return { kind: 'ignored', reason: 'another origin' };
+    if (checkpoint.size !== this.#size)
+      return { kind: 'ignored', reason: `size ${checkpoint.size} is not current` };
+    const verified = verifiedCosignatures(note, cosigners);
+    if (verified.length === 0) return { kind: 'ignored', reason: 'no valid cosignature by a member' };
+    if (parsed.text !== this.#text) {
+      if (bytesEqual(checkpoint.rootHash, this.#rootHash))
+        return { kind: 'ignored', reason: 'different extensions' };
+      const conflicts: CosignatureConflict[] = [];
+      for (const s of verified) {
+        const mine = this.#held.get(s.name);
+        if (mine !== undefined)
+          conflicts.push({ name: s.name, ours: this.#noteWith([mine.signature]), theirs: note });
+      }
+      return conflicts.length > 0
+        ? { kind: 'conflict', conflicts }
+        : { kind: 'ignored', reason: 'a different tree of the same size, not cosigned by anyone we hold' };
+    }
+    for (const s of verified) this.#hold(s);
+    return { kind: 'added', names: verified.map((s) => s.name) };
+  }
+
+  /** How many of `validators` have cosigned the current tree. */
+  count(validators: readonly string[]): number {
+    return validators.filter((name) => this.#held.has(name)).length;
+  }
+
+  /** Names that have cosigned the current tree, sorted. */
+  cosigners(): string[] {
+    return [...this.#held.keys()].sort();
+  }
+
+  /** The note to serve: text, this root's log signature, then cosignatures sorted by name. */
+  note(): string {
+    const sigs = [...this.#held.values()].sort((a, b) => (a.signature.name < b.signature.name ? -1 : 1));
+    return this.#noteWith(sigs.map((h) => h.signature));
+  }
+
+  #noteWith(cosignatures: NoteSignature[]): string {
+    if (this.#logSignature === undefined) throw new Error('no tree head yet: call setTree first');
+    return formatNote(this.#text, [this.#logSignature, ...cosignatures]);
+  }
+
+  #hold(signature: NoteSignature): void {
+    const timestamp = cosignatureTimestamp(signature);
+    const previous = this.#held.get(signature.name);
+    if (previous === undefined || previous.timestamp < timestamp)
+      this.#held.set(signature.name, { signature, timestamp });
+  }
+}
+
+/** Every cosignature in `note` by one of `cosigners` that verifies; bad ones are dropped. */
+export function verifiedCosignatures(note: string, cosigners: Cosigner[]): NoteSignature[] {
+  const out: NoteSignature[] = [];
+  for (const c of cosigners) {
+    try {
+      const opened = openNote(note, [cosignatureVerifier(c.name, c.nodeKey)]);
+      out.push(...opened.verified);
+    } catch {
+      // this cosigner did not sign the note, or its signature is bad: not counted
+    }
+  }
+  return out;
+}
