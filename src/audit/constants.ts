@@ -1,0 +1,44 @@
+// Limits of the outside auditor. Each bounds something a hostile or broken root could send
+// or make us do; the C2SP line or the reason is next to it.
+
+import { ENTRY_BYTES_MAX, NOTE_BYTES_MAX, TILE_BYTES_FULL, TILE_WIDTH } from '../ledger/index.ts';
+
+/** C2SP tlog-checkpoint: a signed note; ours are capped by the ledger's NOTE_BYTES_MAX (256 KiB). */
+export const CHECKPOINT_BYTES_MAX = NOTE_BYTES_MAX;
+/** C2SP tlog-tiles: a hash tile is at most 256 hashes of 32 bytes. */
+export const TILE_BYTES_MAX = TILE_BYTES_FULL;
+/** C2SP tlog-tiles: an entry bundle is at most 256 entries, each a uint16 length and ≤ 65,535 bytes. */
+export const BUNDLE_BYTES_MAX = TILE_WIDTH * (2 + ENTRY_BYTES_MAX);
+/** GET /world and other JSON documents a root serves (a world with a few hundred members). */
+export const JSON_BYTES_MAX = 4 * 1024 * 1024;
+/** Reply bodies to POST /ledger/add-checkpoint (a cosignature line, or an error). */
+export const REPLY_BYTES_MAX = 64 * 1024;
+
+/** One HTTP request, connection to last byte. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/** Tries per request for network errors, timeouts and 5xx (4xx is final). */
+export const DEFAULT_ATTEMPTS_MAX = 4;
+/** First retry delay; doubles each retry, capped below. */
+export const DEFAULT_BACKOFF_MS = 250;
+export const BACKOFF_MAX_MS = 5_000;
+/** Requests in flight to one root at a time while downloading tiles and bundles. */
+export const DEFAULT_FETCH_CONCURRENCY = 8;
+
+/** Roots on one command line. */
+export const ROOTS_MAX = 64;
+/** Evidence files: bounded so that verify-evidence never reads an unbounded document. */
+export const EVIDENCE_BYTES_MAX = 64 * 1024 * 1024;
+/** Entries copied into a replay-failure evidence file so that it can be re-run offline. */
+export const EVIDENCE_ENTRIES_MAX = 100_000;
+/** State file (frontier, checkpoints per root, governance snapshot). */
+export const STATE_BYTES_MAX = 64 * 1024 * 1024;
+/** Checkpoint notes remembered per root in the state file (the newest ones are kept). */
+export const STATE_CHECKPOINTS_PER_ROOT_MAX = 64;
+
+/** Signatures handed to one worker in one message (amortises the postMessage cost). */
+export const VERIFY_CHUNK_SIGNATURES = 512;
+/** Chunks queued at most per worker before the producer waits. */
+export const VERIFY_QUEUE_CHUNKS_MAX = 4;
+
+/** Progress bar redraws at most this often. */
+export const PROGRESS_INTERVAL_MS = 200;
