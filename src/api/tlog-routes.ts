@@ -1,0 +1,288 @@
+// The ledger over HTTP: C2SP tlog-tiles (https://c2sp.org/tlog-tiles) read paths, exactly —
+//   GET /checkpoint                      the latest published signed checkpoint note
+//   GET /tile/<L>/<N>[.p/<W>]            hash tiles
+//   GET /tile/entries/<N>[.p/<W>]        entry bundles
+// plus JSON conveniences (entries by range, inclusion and consistency proofs, RFC 9162) and
+// POST /ledger/add-checkpoint (C2SP tlog-witness), passed through to a witness when one is given.
+//
+// Everything is answered from one snapshot of the latest published checkpoint: nothing past its
+// tree is served, so a client that reads /checkpoint and then tiles always gets a tree that
+// matches. Reads only; no route changes the ledger. Spec for outside readers: ledger/LEDGER.md.
+
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { fromBase64, fromHex, toBase64 } from '../codec/index.ts';
+import { parseNote } from '../crypto/index.ts';
+import {
+  ENTRIES_RANGE_MAX,
+  HASH_BYTES,
+  type LedgerStore,
+  parseCheckpoint,
+  parseTilePath,
+  TILE_WIDTH,
+  tileWidthAt,
+} from '../ledger/index.ts';
+import { ApiError } from './errors.ts';
+import {
+  ADD_CHECKPOINT_BODY_BYTES_MAX,
+  CHECKPOINT_MAX_AGE_S,
+  DECIMAL_PATTERN,
+  DEFAULT_CHECKPOINT_REFRESH_MS,
+  FULL_TILE_CACHE_CONTROL,
+  PARTIAL_TILE_MAX_AGE_S,
+} from './tlog-constants.ts';
+import { parseAddCheckpointBody } from './tlog-witness-body.ts';
+
+/** The other side of POST /ledger/add-checkpoint: a C2SP tlog-witness. Its answer is sent as is. */
+export type TlogWitness = {
+  addCheckpoint(body: string): Promise<{ status: number; body: string }>;
+};
+
+export type TlogRoutesOptions = {
+  store: LedgerStore;
+  /** The latest signed checkpoint note to serve; default: the store's latest saved note. */
+  checkpointNote?: () => Promise<string | undefined>;
+  witness?: TlogWitness;
+  /** How long one read of the published checkpoint is reused (0: read on every request). */
+  checkpointRefreshMs?: number;
+};
+
+type Published = { note: string; size: number };
+
+const Decimal = Type.String({ pattern: DECIMAL_PATTERN });
+const Base64 = Type.String();
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+
+const entriesSchema = {
+  summary: 'Ledger entries [start, end) of the published tree, base64',
+  querystring: Type.Object({ start: Decimal, end: Type.Optional(Decimal) }, { additionalProperties: false }),
+  response: {
+    200: Type.Object({ start: Type.Integer(), end: Type.Integer(), entries: Type.Array(Base64) }),
+    '4xx': ErrorBody,
+  },
+};
+
+const inclusionSchema = {
+  summary: 'RFC 9162 inclusion proof of a leaf, by index or by leaf hash (hex or base64)',
+  querystring: Type.Object(
+    {
+      index: Type.Optional(Decimal),
+      leafHash: Type.Optional(Type.String({ maxLength: 64 })),
+      size: Type.Optional(Decimal),
+    },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({
+      index: Type.Integer(),
+      size: Type.Integer(),
+      leafHash: Base64,
+      rootHash: Base64,
+      proof: Type.Array(Base64),
+    }),
+    '4xx': ErrorBody,
+  },
+};
+
+const consistencySchema = {
+  summary: 'RFC 9162 consistency proof between two tree sizes',
+  querystring: Type.Object({ from: Decimal, to: Type.Optional(Decimal) }, { additionalProperties: false }),
+  response: {
+    200: Type.Object({
+      from: Type.Integer(),
+      to: Type.Integer(),
+      fromRoot: Base64,
+      toRoot: Base64,
+      proof: Type.Array(Base64),
+    }),
+    '4xx': ErrorBody,
+  },
+};
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function pastTree(what: string, size: number): ApiError {
+  return new ApiError(404, 'INDEX_OUT_OF_RANGE', `${what} is past the published tree of size ${size}`);
+}
+
+/** A leaf hash as 64 lowercase hex digits or canonical base64 (44 characters). */
+function parseLeafHash(text: string): Uint8Array {
+  try {
+    return text.length === HASH_BYTES * 2 ? fromHex(text, HASH_BYTES) : fromBase64(text, HASH_BYTES);
+  } catch {
+    throw new ApiError(400, 'BAD_ENCODING', 'leafHash must be 32 bytes as lowercase hex or canonical base64');
+  }
+}
+
+/**
+ * Fastify plugin (encapsulated: register it with `app.register(tlogRoutes, options)`); its
+ * content-type parsers and hooks stay inside it.
+ */
+export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOptions): Promise<void> {
+  const { store, witness } = options;
+  const readNote = options.checkpointNote ?? (() => store.checkpointNote());
+  const refreshMs = options.checkpointRefreshMs ?? DEFAULT_CHECKPOINT_REFRESH_MS;
+  let cached: { at: number; published: Published | undefined } | undefined;
+  let parsedNote: Published | undefined;
+
+  /** The published checkpoint, read at most once per refreshMs; its parse is reused while unchanged. */
+  async function published(): Promise<Published | undefined> {
+    const now = performance.now();
+    if (cached !== undefined && now - cached.at < refreshMs) return cached.published;
+    const note = await readNote();
+    let result: Published | undefined;
+    if (note !== undefined) {
+      if (parsedNote?.note !== note) parsedNote = { note, size: publishedSize(note, store) };
+      result = parsedNote;
+    }
+    cached = { at: now, published: result };
+    return result;
+  }
+
+  async function tree(): Promise<Published> {
+    const p = await published();
+    if (p === undefined) throw new ApiError(404, 'NOT_FOUND', 'no checkpoint has been published yet');
+    return p;
+  }
+
+  app.get(
+    '/checkpoint',
+    { schema: { summary: 'Latest signed checkpoint (C2SP tlog-checkpoint)' } },
+    async (_req, reply) => {
+      const { note } = await tree();
+      reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', `public, max-age=${CHECKPOINT_MAX_AGE_S}`)
+        .send(note);
+    },
+  );
+
+  app.get(
+    '/tile/*',
+    { schema: { summary: 'Hash tiles and entry bundles (C2SP tlog-tiles)' } },
+    async (req, reply) => {
+      const path = req.url.split('?', 1)[0]!;
+      const tile = parseTilePath(path); // BAD_TILE_PATH (400) for every non-canonical spelling
+      const { size } = await tree();
+      const level = tile.level === 'entries' ? 0 : tile.level;
+      if (tileWidthAt(level, tile.index, size) < tile.width) {
+        throw new ApiError(404, 'NOT_FOUND', `${path.slice(1)} is not in the published tree of size ${size}`);
+      }
+      const bytes =
+        tile.level === 'entries'
+          ? await store.entryBundle(tile.index, tile.width)
+          : await store.tile(tile.level, tile.index, tile.width);
+      sendTile(reply, bytes, tile.width === TILE_WIDTH);
+    },
+  );
+
+  app.get('/ledger/entries', { schema: entriesSchema }, async (req) => {
+    const query = req.query as { start: string; end?: string };
+    const { size } = await tree();
+    const start = Number(query.start);
+    if (start >= size) throw pastTree(`start ${start}`, size);
+    const end = query.end === undefined ? Math.min(size, start + ENTRIES_RANGE_MAX) : Number(query.end);
+    if (end <= start) throw new ApiError(400, 'BAD_RANGE', `end must be greater than start (${start})`);
+    if (end - start > ENTRIES_RANGE_MAX) {
+      throw new ApiError(
+        400,
+        'BAD_RANGE',
+        `at most ${ENTRIES_RANGE_MAX} entries per request; page with start`,
+      );
+    }
+    if (end > size) throw pastTree(`end ${end}`, size);
+    const entries = await store.entries(start, end);
+    return { start, end, entries: entries.map(toBase64) };
+  });
+
+  app.get('/ledger/proof/inclusion', { schema: inclusionSchema }, async (req) => {
+    const query = req.query as { index?: string; leafHash?: string; size?: string };
+    const published = (await tree()).size;
+    const size = query.size === undefined ? published : Number(query.size);
+    if (size > published) throw pastTree(`size ${size}`, published);
+    if ((query.index === undefined) === (query.leafHash === undefined)) {
+      throw new ApiError(400, 'BAD_QUERY', 'give exactly one of index or leafHash');
+    }
+    let index: number;
+    if (query.index !== undefined) {
+      index = Number(query.index);
+      if (index >= size)
+        throw new ApiError(404, 'INDEX_OUT_OF_RANGE', `index ${index} is not in a tree of size ${size}`);
+    } else {
+      const found = await store.indexOfLeafHash(parseLeafHash(query.leafHash!));
+      if (found === undefined || found >= size) {
+        throw new ApiError(404, 'NOT_FOUND', `no entry with that leaf hash in the tree of size ${size}`);
+      }
+      index = found;
+    }
+    const [proof, leafHash, rootHash] = await Promise.all([
+      store.inclusionProof(index, size),
+      store.leafHashAt(index),
+      store.rootAt(size),
+    ]);
+    return {
+      index,
+      size,
+      leafHash: toBase64(leafHash),
+      rootHash: toBase64(rootHash),
+      proof: proof.map(toBase64),
+    };
+  });
+
+  app.get('/ledger/proof/consistency', { schema: consistencySchema }, async (req) => {
+    const query = req.query as { from: string; to?: string };
+    const published = (await tree()).size;
+    const to = query.to === undefined ? published : Number(query.to);
+    const from = Number(query.from);
+    if (to > published) throw pastTree(`to ${to}`, published);
+    if (from > to) throw new ApiError(400, 'BAD_RANGE', `from (${from}) must not be larger than to (${to})`);
+    const [proof, fromRoot, toRoot] = await Promise.all([
+      store.consistencyProof(from, to),
+      store.rootAt(from),
+      store.rootAt(to),
+    ]);
+    return { from, to, fromRoot: toBase64(fromRoot), toRoot: toBase64(toRoot), proof: proof.map(toBase64) };
+  });
+
+  // tlog-witness bodies are text whatever the client labels them; parse every type as a string
+  // here (this plugin's scope only), bounded by the route's body limit.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post(
+    '/ledger/add-checkpoint',
+    {
+      bodyLimit: ADD_CHECKPOINT_BODY_BYTES_MAX,
+      schema: { summary: 'Submit a checkpoint to this root as a witness (C2SP tlog-witness)' },
+    },
+    async (req, reply) => {
+      if (witness === undefined) {
+        throw new ApiError(404, 'NOT_FOUND', 'this root does not act as a witness (no add-checkpoint)');
+      }
+      parseAddCheckpointBody(req.body);
+      const answer = await witness.addCheckpoint(req.body as string);
+      reply.status(answer.status).header('content-type', 'text/plain; charset=utf-8').send(answer.body);
+    },
+  );
+}
+
+function sendTile(reply: FastifyReply, bytes: Uint8Array, full: boolean): void {
+  reply
+    .header('content-type', 'application/octet-stream')
+    .header('cache-control', full ? FULL_TILE_CACHE_CONTROL : `public, max-age=${PARTIAL_TILE_MAX_AGE_S}`)
+    .send(asBuffer(bytes));
+}
+
+/** The tree size of a published note; it must be a checkpoint of this store's tree. */
+function publishedSize(note: string, store: LedgerStore): number {
+  const checkpoint = parseCheckpoint(parseNote(note).text);
+  if (checkpoint.origin !== store.origin || checkpoint.size > store.size()) {
+    throw new ApiError(
+      503,
+      'UNAVAILABLE',
+      `the published checkpoint (${checkpoint.origin}, size ${checkpoint.size}) is not a tree of this ledger`,
+    );
+  }
+  return checkpoint.size;
+}
