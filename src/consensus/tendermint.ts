@@ -1,0 +1,764 @@
+// The Tendermint algorithm as a pure state machine: Algorithm 1 of "The latest gossip on BFT
+// consensus" (Buchman, Kwon, Milosevic 2018). Line numbers in comments (L22, L28 …) are the
+// paper's. `step(state, input)` returns a new state and the effects — messages to broadcast,
+// a record to persist BEFORE those messages leave, decisions, timers, evidence — and never
+// touches a clock, randomness, disk or network (signing is an injected deterministic function).
+//
+// Witan specifics, all outside the paper's upon rules:
+// - Idle when idle: `start-height` makes a height current but starts no round. The height
+//   becomes active (StartRound(0)) when the app hands a value (`value-ready`: statements are
+//   pending) or a valid message for this height arrives (someone else has pending statements).
+//   A proposer without a value sends no proposal and waits timeoutPropose like everyone else;
+//   `wantValue` asks the caller for one.
+// - A proposal carries the prevotes of its validRound (proof of lock), so line 28 works for a
+//   node that missed them; these are ordinary signed votes, piggybacked.
+// - Round skip (L55) counts, per validator, the highest round it was seen in: a skip happens to the
+//   highest round R > round_p that at least f+1 validators have reached. Any round change is safe
+//   in Tendermint; this keeps the memory bound (no votes stored for far-future rounds).
+// - Signing guard: the core never signs two different votes (or proposals) for one height, round and
+//   type, and never signs below the last signed round/step; that record is in `toPersist`.
+// - Equivocation: a second, different vote from one validator for one height/round/type yields
+//   evidence { a, b } once per (validator, round, type).
+
+import { fromBase64, toBase64 } from '../codec/index.ts';
+import {
+  type SignedVote,
+  type VoteBody,
+  type VoteType,
+  verifyVote,
+  votesConflict,
+} from '../governance/consensus-vote.ts';
+import {
+  DEFAULT_TIMEOUT_DELTA_MS,
+  DEFAULT_TIMEOUT_PRECOMMIT_MS,
+  DEFAULT_TIMEOUT_PREVOTE_MS,
+  DEFAULT_TIMEOUT_PROPOSE_MS,
+  FUTURE_ROUNDS_MAX,
+  NEXT_HEIGHT_MESSAGES_MAX,
+  VALIDATORS_MAX,
+  VOTE_ROUND_MAX,
+} from './constants.ts';
+import { ConsensusError } from './errors.ts';
+import type { ConsensusMessage } from './messages.ts';
+import { proposalValue, type SignedProposal, valueIdOf, verifyProposal } from './proposal.ts';
+
+export type Step = 'propose' | 'prevote' | 'precommit';
+export type TimerKind = Step;
+
+export interface Validator {
+  /** base64 node key, as in SignedVote.validator. */
+  id: string;
+  publicKey: Uint8Array;
+}
+
+export interface Timeouts {
+  proposeMs: number;
+  prevoteMs: number;
+  precommitMs: number;
+  /** Added per round to each base timeout (timeouts grow with the round, paper §3). */
+  deltaMs: number;
+}
+
+export interface Signer {
+  vote(body: VoteBody): SignedVote;
+  proposal(
+    fields: { federation: string; height: number; round: number; validRound: number; proposer: string },
+    value: Uint8Array,
+  ): SignedProposal;
+}
+
+export interface Verifier {
+  vote(v: SignedVote): boolean;
+  proposal(p: SignedProposal): boolean;
+}
+
+/** Test hook that breaks the algorithm on purpose; the driver refuses it, only the simulator sets it. */
+export type UnsafeMutation = 'no-locking' | 'quorum-minus-one';
+
+export interface CoreConfig {
+  federation: string;
+  /** Our node key, base64. */
+  self: string;
+  /** Pure validity of a value at a height (the root re-executes the batch). */
+  isValid: (height: number, value: Uint8Array) => boolean;
+  signer: Signer;
+  /** Defaults to verifyVote / verifyProposal; the simulator passes a memoised one. */
+  verifier?: Verifier;
+  timeouts?: Partial<Timeouts>;
+  unsafeMutationForSimulation?: UnsafeMutation;
+}
+
+export interface Decision {
+  height: number;
+  round: number;
+  value: Uint8Array;
+  valueId: string;
+  /** A quorum of precommits for valueId at `round` from this height's validators. */
+  certificate: SignedVote[];
+}
+
+export interface Evidence {
+  kind: 'evidence';
+  a: SignedVote;
+  b: SignedVote;
+}
+
+export interface TimerRequest {
+  kind: TimerKind;
+  height: number;
+  round: number;
+  delayMs: number;
+}
+
+/** What must be durable before any message of the same step leaves (JSON-safe). */
+export interface PersistRecord {
+  height: number;
+  /** The height had started its rounds (idle heights resume idle). */
+  active: boolean;
+  round: number;
+  step: Step;
+  lockedRound: number;
+  lockedValue: string | null;
+  validRound: number;
+  validValue: string | null;
+  /** Highest round/step signed at this height (step 0 proposal, 1 prevote, 2 precommit). */
+  lastSigned: { round: number; step: number } | null;
+  /** Our votes of lastSigned.round (re-sent instead of ever signing another). */
+  ownVotes: SignedVote[];
+  ownProposal: SignedProposal | null;
+}
+
+export type Input =
+  | { kind: 'start-height'; height: number; validators: Validator[]; resume?: PersistRecord | null }
+  | { kind: 'value-ready'; height: number; value: Uint8Array }
+  | { kind: 'message'; msg: ConsensusMessage }
+  | { kind: 'timeout'; timer: TimerKind; height: number; round: number }
+  | { kind: 'decision'; decision: Decision };
+
+export interface Output {
+  state: CoreState;
+  messages: ConsensusMessage[];
+  toPersist: PersistRecord | null;
+  decisions: Decision[];
+  timers: TimerRequest[];
+  evidence: Evidence[];
+  /** Height for which the proposer needs a value from the app, or null. */
+  wantValue: number | null;
+  /** Messages from a height above ours arrived, or a round timed out: fetch decisions. */
+  catchUp: boolean;
+}
+
+export interface CoreState {
+  readonly config: CoreConfig;
+  readonly timeouts: Timeouts;
+  height: number;
+  validators: Validator[];
+  quorum: number;
+  /** f + 1: the number of validators that must be seen in a higher round before we skip to it. */
+  skip: number;
+  active: boolean;
+  decided: boolean;
+  round: number;
+  step: Step;
+  lockedValue: Uint8Array | null;
+  lockedRound: number;
+  validValue: Uint8Array | null;
+  validRound: number;
+  ownValue: Uint8Array | null;
+  proposals: Map<number, SignedProposal>;
+  votes: Map<string, SignedVote>;
+  tally: Map<string, number>;
+  highestRound: Map<string, number>;
+  flags: Set<string>;
+  validity: Map<string, boolean>;
+  evidenced: Set<string>;
+  lastSigned: { round: number; step: number } | null;
+  ownVotes: SignedVote[];
+  ownProposal: SignedProposal | null;
+  nextHeight: Map<string, ConsensusMessage>;
+}
+
+const STEP_ORDER: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 };
+const RULE_PASSES_MAX = 64;
+
+export function quorumSize(n: number): number {
+  return Math.floor((2 * n) / 3) + 1;
+}
+
+export function initState(config: CoreConfig): CoreState {
+  if (typeof config.federation !== 'string' || config.federation.length === 0) {
+    throw new ConsensusError('BAD_CONFIG', 'config.federation must be the federation name');
+  }
+  const timeouts: Timeouts = {
+    proposeMs: config.timeouts?.proposeMs ?? DEFAULT_TIMEOUT_PROPOSE_MS,
+    prevoteMs: config.timeouts?.prevoteMs ?? DEFAULT_TIMEOUT_PREVOTE_MS,
+    precommitMs: config.timeouts?.precommitMs ?? DEFAULT_TIMEOUT_PRECOMMIT_MS,
+    deltaMs: config.timeouts?.deltaMs ?? DEFAULT_TIMEOUT_DELTA_MS,
+  };
+  for (const [k, v] of Object.entries(timeouts)) {
+    if (!Number.isFinite(v) || v < 0) throw new ConsensusError('BAD_CONFIG', `timeouts.${k} must be ≥ 0 ms`);
+  }
+  return {
+    config,
+    timeouts,
+    height: 0,
+    validators: [],
+    quorum: 1,
+    skip: 1,
+    active: false,
+    decided: true,
+    round: 0,
+    step: 'propose',
+    lockedValue: null,
+    lockedRound: -1,
+    validValue: null,
+    validRound: -1,
+    ownValue: null,
+    proposals: new Map(),
+    votes: new Map(),
+    tally: new Map(),
+    highestRound: new Map(),
+    flags: new Set(),
+    validity: new Map(),
+    evidenced: new Set(),
+    lastSigned: null,
+    ownVotes: [],
+    ownProposal: null,
+    nextHeight: new Map(),
+  };
+}
+
+/** The proposer of (height, round): round-robin over the validators in the caller's order. */
+export function proposerOf(validators: readonly Validator[], height: number, round: number): Validator {
+  return validators[(height + round) % validators.length]!;
+}
+
+interface Work {
+  s: CoreState;
+  out: Output;
+  dirty: boolean;
+}
+
+export function step(state: CoreState, input: Input): Output {
+  const s = cloneState(state);
+  const out: Output = {
+    state: s,
+    messages: [],
+    toPersist: null,
+    decisions: [],
+    timers: [],
+    evidence: [],
+    wantValue: null,
+    catchUp: false,
+  };
+  const w: Work = { s, out, dirty: false };
+  switch (input.kind) {
+    case 'start-height':
+      startHeight(w, input.height, input.validators, input.resume ?? null);
+      break;
+    case 'value-ready':
+      onValueReady(w, input.height, input.value);
+      break;
+    case 'message':
+      onMessage(w, input.msg, true);
+      break;
+    case 'timeout':
+      onTimeout(w, input.timer, input.height, input.round);
+      break;
+    case 'decision':
+      onCatchUpDecision(w, input.decision);
+      break;
+  }
+  applyRules(w);
+  if (w.dirty) out.toPersist = persistRecord(s);
+  return out;
+}
+
+function cloneState(s: CoreState): CoreState {
+  return {
+    ...s,
+    proposals: new Map(s.proposals),
+    votes: new Map(s.votes),
+    tally: new Map(s.tally),
+    highestRound: new Map(s.highestRound),
+    flags: new Set(s.flags),
+    validity: new Map(s.validity),
+    evidenced: new Set(s.evidenced),
+    ownVotes: [...s.ownVotes],
+    nextHeight: new Map(s.nextHeight),
+  };
+}
+
+export function persistRecord(s: CoreState): PersistRecord {
+  return {
+    height: s.height,
+    active: s.active,
+    round: s.round,
+    step: s.step,
+    lockedRound: s.lockedRound,
+    lockedValue: s.lockedValue === null ? null : toBase64(s.lockedValue),
+    validRound: s.validRound,
+    validValue: s.validValue === null ? null : toBase64(s.validValue),
+    lastSigned: s.lastSigned === null ? null : { ...s.lastSigned },
+    ownVotes: [...s.ownVotes],
+    ownProposal: s.ownProposal,
+  };
+}
+
+// ——— inputs ———
+
+function startHeight(w: Work, height: number, validators: Validator[], resume: PersistRecord | null): void {
+  const { s } = w;
+  if (!Number.isSafeInteger(height) || height < 1)
+    throw new ConsensusError('BAD_CONFIG', 'height must be ≥ 1');
+  if (validators.length === 0 || validators.length > VALIDATORS_MAX) {
+    throw new ConsensusError('BAD_CONFIG', `a height needs 1..${VALIDATORS_MAX} validators`);
+  }
+  if (height <= s.height) return;
+  const buffered = s.height === height - 1 ? [...s.nextHeight.values()] : [];
+  const n = validators.length;
+  s.height = height;
+  s.validators = [...validators];
+  s.quorum = quorumSize(n) - (s.config.unsafeMutationForSimulation === 'quorum-minus-one' ? 1 : 0);
+  s.skip = n - quorumSize(n) + 1;
+  s.active = false;
+  s.decided = false;
+  s.round = 0;
+  s.step = 'propose';
+  s.lockedValue = null;
+  s.lockedRound = -1;
+  s.validValue = null;
+  s.validRound = -1;
+  s.ownValue = null;
+  s.proposals = new Map();
+  s.votes = new Map();
+  s.tally = new Map();
+  s.highestRound = new Map();
+  s.flags = new Set();
+  s.validity = new Map();
+  s.evidenced = new Set();
+  s.lastSigned = null;
+  s.ownVotes = [];
+  s.ownProposal = null;
+  s.nextHeight = new Map();
+  if (resume !== null && resume.height === height && resume.active) {
+    s.lockedRound = resume.lockedRound;
+    s.lockedValue = resume.lockedValue === null ? null : fromBase64(resume.lockedValue);
+    s.validRound = resume.validRound;
+    s.validValue = resume.validValue === null ? null : fromBase64(resume.validValue);
+    s.lastSigned = resume.lastSigned === null ? null : { ...resume.lastSigned };
+    s.ownVotes = [...resume.ownVotes];
+    s.ownProposal = resume.ownProposal;
+    // We were active: resume the round we were in. The signing guard re-sends our old votes.
+    s.active = true;
+    startRound(w, resume.round);
+  }
+  w.dirty = true;
+  for (const m of buffered) onMessage(w, m, false);
+}
+
+function onValueReady(w: Work, height: number, value: Uint8Array): void {
+  const { s } = w;
+  if (height !== s.height || s.decided) return;
+  s.ownValue = value;
+  if (!s.active) {
+    activate(w);
+    return;
+  }
+  // The proposer of the current round was waiting for a value (L14–L19).
+  if (s.step === 'propose' && isProposer(s, s.round) && !s.proposals.has(s.round)) propose(w);
+}
+
+function onTimeout(w: Work, timer: TimerKind, height: number, round: number): void {
+  const { s } = w;
+  if (height !== s.height || round !== s.round || s.decided || !s.active) return;
+  if (timer === 'propose' && s.step === 'propose') {
+    // L57–L60
+    broadcastVote(w, 'prevote', null);
+    s.step = 'prevote';
+    w.dirty = true;
+  } else if (timer === 'prevote' && s.step === 'prevote') {
+    // L61–L64
+    broadcastVote(w, 'precommit', null);
+    s.step = 'precommit';
+    w.dirty = true;
+  } else if (timer === 'precommit') {
+    // L65–L67; a round that ends without a decision may mean we missed one: look it up.
+    w.out.catchUp = true;
+    startRound(w, s.round + 1);
+  }
+}
+
+function onCatchUpDecision(w: Work, d: Decision): void {
+  const { s } = w;
+  if (d.height !== s.height || s.decided) return;
+  const quorum = quorumSize(s.validators.length);
+  if (!certificateValid(d, s.validators, s.config.federation, quorum, verifierOf(s))) return;
+  decide(w, d.round, d.value, d.valueId, d.certificate);
+}
+
+// ——— messages ———
+
+function verifierOf(s: CoreState): Verifier {
+  return s.config.verifier ?? { vote: verifyVote, proposal: verifyProposal };
+}
+
+function onMessage(w: Work, m: ConsensusMessage, fresh: boolean): void {
+  const { s } = w;
+  const height = m.kind === 'vote' ? m.vote.height : m.proposal.height;
+  if (height === s.height + 1) {
+    if (fresh) bufferNext(w, m);
+    if (!s.decided) w.out.catchUp = true;
+    return;
+  }
+  if (height > s.height + 1) {
+    w.out.catchUp = true;
+    return;
+  }
+  if (height !== s.height || s.decided) return;
+  if (m.kind === 'vote') {
+    onVote(w, m.vote);
+    return;
+  }
+  for (const v of m.pol) onVote(w, v);
+  onProposal(w, m.proposal);
+}
+
+/** h+1 messages wait (signature checked now, membership at start-height) within a fixed bound. */
+function bufferNext(w: Work, m: ConsensusMessage): void {
+  const { s } = w;
+  if (s.nextHeight.size >= NEXT_HEIGHT_MESSAGES_MAX) return;
+  const key =
+    m.kind === 'vote'
+      ? `v/${m.vote.round}/${m.vote.type}/${m.vote.validator}/${m.vote.valueId}`
+      : `p/${m.proposal.round}/${m.proposal.proposer}/${m.proposal.valueId}`;
+  if (s.nextHeight.has(key)) return;
+  const ok = m.kind === 'vote' ? verifierOf(s).vote(m.vote) : verifierOf(s).proposal(m.proposal);
+  if (ok) s.nextHeight.set(key, m);
+}
+
+function isValidator(s: CoreState, id: string): boolean {
+  return s.validators.some((v) => v.id === id);
+}
+
+function voteKey(round: number, type: VoteType, validator: string): string {
+  return `${round}/${type}/${validator}`;
+}
+
+function tallyKey(round: number, type: VoteType, valueId: string | null | '*'): string {
+  return `${round}/${type}/${valueId ?? 'nil'}`;
+}
+
+function count(s: CoreState, round: number, type: VoteType, valueId: string | null | '*'): number {
+  return s.tally.get(tallyKey(round, type, valueId)) ?? 0;
+}
+
+function onVote(w: Work, v: SignedVote): void {
+  const { s } = w;
+  if (v.federation !== s.config.federation || v.height !== s.height || !isValidator(s, v.validator)) return;
+  const key = voteKey(v.round, v.type, v.validator);
+  const known = s.votes.get(key);
+  if (known !== undefined && known.valueId === v.valueId && known.signature === v.signature) return;
+  if (v.round > VOTE_ROUND_MAX || !verifierOf(s).vote(v)) return;
+  noteRound(w, v.validator, v.round);
+  if (known !== undefined) {
+    if (votesConflict(known, v) && !s.evidenced.has(key)) {
+      s.evidenced.add(key);
+      w.out.evidence.push({ kind: 'evidence', a: known, b: v });
+    }
+    return;
+  }
+  if (v.round > s.round + FUTURE_ROUNDS_MAX) return;
+  s.votes.set(key, v);
+  bump(s, tallyKey(v.round, v.type, v.valueId));
+  bump(s, tallyKey(v.round, v.type, '*'));
+}
+
+function bump(s: CoreState, key: string): void {
+  s.tally.set(key, (s.tally.get(key) ?? 0) + 1);
+}
+
+function onProposal(w: Work, p: SignedProposal): void {
+  const { s } = w;
+  if (p.federation !== s.config.federation || p.height !== s.height) return;
+  if (proposerOf(s.validators, p.height, p.round).id !== p.proposer) return;
+  const known = s.proposals.get(p.round);
+  if (known !== undefined) return; // first proposal per round wins; a second one is the proposer's equivocation
+  if (!verifierOf(s).proposal(p)) return;
+  noteRound(w, p.proposer, p.round);
+  if (p.round > s.round + FUTURE_ROUNDS_MAX) return;
+  s.proposals.set(p.round, p);
+}
+
+/** Any verified message at the current height wakes an idle node and feeds the round-skip count. */
+function noteRound(w: Work, validator: string, round: number): void {
+  const { s } = w;
+  if (round > (s.highestRound.get(validator) ?? -1)) s.highestRound.set(validator, round);
+  if (!s.active) activate(w);
+}
+
+function activate(w: Work): void {
+  w.s.active = true;
+  startRound(w, 0);
+}
+
+// ——— the upon rules ———
+
+function applyRules(w: Work): void {
+  const { s } = w;
+  for (let pass = 0; pass < RULE_PASSES_MAX; pass++) {
+    if (s.decided || !s.active || s.height === 0) return;
+    if (!fireOne(w)) return;
+  }
+}
+
+/** Fires the first applicable rule; true when one fired (state changed). */
+function fireOne(w: Work): boolean {
+  const { s } = w;
+  const r = s.round;
+  const q = s.quorum;
+  const p = s.proposals.get(r);
+  const noLocking = s.config.unsafeMutationForSimulation === 'no-locking';
+  // L49: a decision can come from any round.
+  for (const [round, prop] of s.proposals) {
+    if (count(s, round, 'precommit', prop.valueId) >= q && valid(w, prop)) {
+      const certificate = [...s.votes.values()].filter(
+        (v) => v.round === round && v.type === 'precommit' && v.valueId === prop.valueId,
+      );
+      decide(w, round, proposalValue(prop), prop.valueId, certificate);
+      return true;
+    }
+  }
+  // L55: skip to the highest round that f+1 validators have reached.
+  const target = skipTarget(s);
+  if (target > r) {
+    startRound(w, target);
+    return true;
+  }
+  if (s.step === 'propose' && p !== undefined) {
+    if (p.validRound === -1) {
+      // L22–L27
+      const v = proposalValue(p);
+      const ok = valid(w, p) && (noLocking || s.lockedRound === -1 || sameValue(s.lockedValue, v));
+      broadcastVote(w, 'prevote', ok ? p.valueId : null);
+      s.step = 'prevote';
+      w.dirty = true;
+      return true;
+    }
+    if (p.validRound < r && count(s, p.validRound, 'prevote', p.valueId) >= q) {
+      // L28–L33
+      const v = proposalValue(p);
+      const ok = valid(w, p) && (noLocking || s.lockedRound <= p.validRound || sameValue(s.lockedValue, v));
+      broadcastVote(w, 'prevote', ok ? p.valueId : null);
+      s.step = 'prevote';
+      w.dirty = true;
+      return true;
+    }
+  }
+  if (s.step === 'prevote' && count(s, r, 'prevote', '*') >= q && once(s, `prevote-timer/${r}`)) {
+    // L34–L35
+    schedule(w, 'prevote');
+    return true;
+  }
+  if (
+    s.step !== 'propose' &&
+    p !== undefined &&
+    count(s, r, 'prevote', p.valueId) >= q &&
+    !s.flags.has(`valid/${r}`) &&
+    valid(w, p)
+  ) {
+    // L36–L43
+    s.flags.add(`valid/${r}`);
+    const v = proposalValue(p);
+    if (s.step === 'prevote') {
+      if (!noLocking) {
+        s.lockedValue = v;
+        s.lockedRound = r;
+      }
+      broadcastVote(w, 'precommit', p.valueId);
+      s.step = 'precommit';
+    }
+    if (!noLocking) {
+      s.validValue = v;
+      s.validRound = r;
+    }
+    w.dirty = true;
+    return true;
+  }
+  if (s.step === 'prevote' && count(s, r, 'prevote', null) >= q) {
+    // L44–L46
+    broadcastVote(w, 'precommit', null);
+    s.step = 'precommit';
+    w.dirty = true;
+    return true;
+  }
+  if (count(s, r, 'precommit', '*') >= q && once(s, `precommit-timer/${r}`)) {
+    // L47–L48
+    schedule(w, 'precommit');
+    return true;
+  }
+  return false;
+}
+
+function once(s: CoreState, flag: string): boolean {
+  if (s.flags.has(flag)) return false;
+  s.flags.add(flag);
+  return true;
+}
+
+function skipTarget(s: CoreState): number {
+  const rounds = [...s.highestRound.values()].sort((a, b) => b - a);
+  return rounds.length >= s.skip ? Math.min(rounds[s.skip - 1]!, VOTE_ROUND_MAX) : -1;
+}
+
+function sameValue(a: Uint8Array | null, b: Uint8Array): boolean {
+  return a !== null && valueIdOf(a) === valueIdOf(b);
+}
+
+function valid(w: Work, p: SignedProposal): boolean {
+  const { s } = w;
+  const cached = s.validity.get(p.valueId);
+  if (cached !== undefined) return cached;
+  const ok = s.config.isValid(s.height, proposalValue(p));
+  s.validity.set(p.valueId, ok);
+  return ok;
+}
+
+function isProposer(s: CoreState, round: number): boolean {
+  return proposerOf(s.validators, s.height, round).id === s.config.self;
+}
+
+// ——— actions ———
+
+/** L11–L21 */
+function startRound(w: Work, round: number): void {
+  const { s } = w;
+  s.round = round;
+  s.step = 'propose';
+  w.dirty = true;
+  if (isProposer(s, round)) {
+    if (propose(w)) return;
+    w.out.wantValue = s.height;
+  }
+  schedule(w, 'propose');
+}
+
+/** Sends our proposal for the current round; false when we have no value to propose. */
+function propose(w: Work): boolean {
+  const { s } = w;
+  const noLocking = s.config.unsafeMutationForSimulation === 'no-locking';
+  const useValid = !noLocking && s.validValue !== null;
+  const value = useValid ? s.validValue : s.ownValue;
+  if (value === null) return false;
+  const validRound = useValid ? s.validRound : -1;
+  const proposal = signProposalGuarded(w, value, validRound);
+  if (proposal === null) return false;
+  const pol =
+    proposal.validRound >= 0
+      ? [...s.votes.values()].filter(
+          (v) => v.round === proposal.validRound && v.type === 'prevote' && v.valueId === proposal.valueId,
+        )
+      : [];
+  w.out.messages.push({ kind: 'proposal', proposal, pol });
+  onProposal(w, proposal);
+  return true;
+}
+
+function signProposalGuarded(w: Work, value: Uint8Array, validRound: number): SignedProposal | null {
+  const { s } = w;
+  const r = s.round;
+  if (s.ownProposal !== null && s.ownProposal.round === r) return s.ownProposal;
+  if (s.lastSigned !== null && r <= s.lastSigned.round) return null;
+  const proposal = s.config.signer.proposal(
+    { federation: s.config.federation, height: s.height, round: r, validRound, proposer: s.config.self },
+    value,
+  );
+  s.ownProposal = proposal;
+  s.ownVotes = [];
+  s.lastSigned = { round: r, step: 0 };
+  w.dirty = true;
+  return proposal;
+}
+
+function broadcastVote(w: Work, type: VoteType, valueId: string | null): void {
+  const { s } = w;
+  if (!isValidator(s, s.config.self)) return;
+  const vote = signVoteGuarded(w, type, valueId);
+  if (vote === null) return;
+  w.out.messages.push({ kind: 'vote', vote });
+  onVote(w, vote);
+}
+
+/** Never two different votes for one (height, round, type); never below the last signed round/step. */
+function signVoteGuarded(w: Work, type: VoteType, valueId: string | null): SignedVote | null {
+  const { s } = w;
+  const r = s.round;
+  const stepNo = STEP_ORDER[type];
+  const mine = s.ownVotes.find((v) => v.round === r && v.type === type);
+  if (mine !== undefined) return mine;
+  const last = s.lastSigned;
+  if (last !== null && (r < last.round || (r === last.round && stepNo <= last.step))) return null;
+  const vote = s.config.signer.vote({
+    federation: s.config.federation,
+    height: s.height,
+    round: r,
+    type,
+    valueId,
+    validator: s.config.self,
+  });
+  s.ownVotes = [...s.ownVotes.filter((v) => v.round === r), vote];
+  if (s.ownProposal !== null && s.ownProposal.round !== r) s.ownProposal = null;
+  s.lastSigned = { round: r, step: stepNo };
+  w.dirty = true;
+  return vote;
+}
+
+function schedule(w: Work, kind: TimerKind): void {
+  const { s } = w;
+  const t = s.timeouts;
+  const base = kind === 'propose' ? t.proposeMs : kind === 'prevote' ? t.prevoteMs : t.precommitMs;
+  w.out.timers.push({ kind, height: s.height, round: s.round, delayMs: base + s.round * t.deltaMs });
+}
+
+/** L49–L54: the caller appends the value, then starts the next height (with its validators). */
+function decide(w: Work, round: number, value: Uint8Array, valueId: string, certificate: SignedVote[]): void {
+  const { s } = w;
+  s.decided = true;
+  s.active = false;
+  w.dirty = true;
+  w.out.decisions.push({ height: s.height, round, value, valueId, certificate });
+}
+
+// ——— certificates ———
+
+/**
+ * A commit certificate is valid when it holds precommits for valueId at one round from at least
+ * `quorum` distinct validators of the height, each correctly signed, and valueId hashes the value.
+ */
+export function certificateValid(
+  d: Decision,
+  validators: readonly Validator[],
+  federation: string,
+  quorum: number = quorumSize(validators.length),
+  verifier: Verifier = { vote: verifyVote, proposal: verifyProposal },
+): boolean {
+  if (valueIdOf(d.value) !== d.valueId) return false;
+  const ids = new Set(validators.map((v) => v.id));
+  const seen = new Set<string>();
+  for (const v of d.certificate) {
+    if (
+      v.federation !== federation ||
+      v.height !== d.height ||
+      v.round !== d.round ||
+      v.type !== 'precommit' ||
+      v.valueId !== d.valueId ||
+      !ids.has(v.validator) ||
+      seen.has(v.validator) ||
+      !verifier.vote(v)
+    ) {
+      continue;
+    }
+    seen.add(v.validator);
+  }
+  return seen.size >= quorum;
+}

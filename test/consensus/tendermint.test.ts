@@ -1,0 +1,313 @@
+// Scripted steps of the pure Tendermint core (Algorithm 1): one behaviour per test.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { certificateValid, quorumSize, step, valueIdOf } from '../../src/consensus/index.ts';
+import { votesConflict } from '../../src/governance/consensus-vote.ts';
+import { config, FED, Harness, INVALID, makeValidators, proposal, value, vote } from './helpers.ts';
+
+const V = makeValidators(4);
+const [me, a, b, c] = V as [(typeof V)[0], (typeof V)[0], (typeof V)[0], (typeof V)[0]];
+const X = value('x');
+const Y = value('y');
+
+/** A core for validator 0 at height 1 (proposer of round 0 is validator 1, round r is V[(1+r)%4]). */
+function started(extra = {}): Harness {
+  const h = new Harness(config(me, extra));
+  h.feed({ kind: 'start-height', height: 1, validators: V });
+  return h;
+}
+
+test('quorum is floor(2n/3)+1', () => {
+  assert.deepEqual([1, 3, 4, 7, 10, 31].map(quorumSize), [1, 3, 3, 5, 7, 21]);
+});
+
+test('idle when idle: a started height with nothing pending sends nothing and sets no timer', () => {
+  const h = started();
+  const out = h.outputs[0]!;
+  assert.equal(out.messages.length, 0);
+  assert.equal(out.timers.length, 0);
+  assert.equal(h.state.active, false);
+  const o = h.feed({ kind: 'value-ready', height: 1, value: X });
+  assert.equal(h.state.active, true);
+  assert.deepEqual(
+    o.timers.map((t) => [t.kind, t.round, t.delayMs]),
+    [['propose', 0, 100]],
+  );
+});
+
+test('a valid message at the current height wakes an idle node', () => {
+  const h = started();
+  h.msg(vote(b, 1, 0, 'prevote', null));
+  assert.equal(h.state.active, true);
+});
+
+test('happy path: prevote the proposal, lock on a prevote quorum, decide on a precommit quorum', () => {
+  const h = started();
+  let o = h.msg(proposal(a, 1, 0, X));
+  assert.deepEqual(
+    o.messages.map((m) => m.kind === 'vote' && [m.vote.type, m.vote.valueId]),
+    [['prevote', valueIdOf(X)]],
+  );
+  assert.ok(o.toPersist, 'the vote is in the record to persist');
+  assert.equal(o.toPersist.ownVotes[0]!.valueId, valueIdOf(X));
+  h.msg(vote(a, 1, 0, 'prevote', X));
+  o = h.msg(vote(b, 1, 0, 'prevote', X));
+  assert.deepEqual(
+    o.messages.map((m) => m.kind === 'vote' && m.vote.type),
+    ['precommit'],
+  );
+  assert.equal(h.state.lockedRound, 0);
+  assert.equal(valueIdOf(h.state.lockedValue!), valueIdOf(X));
+  assert.equal(h.state.validRound, 0);
+  h.msg(vote(a, 1, 0, 'precommit', X));
+  o = h.msg(vote(c, 1, 0, 'precommit', X));
+  assert.equal(o.decisions.length, 1);
+  const d = o.decisions[0]!;
+  assert.equal(d.height, 1);
+  assert.equal(d.valueId, valueIdOf(X));
+  assert.equal(d.certificate.length, 3);
+  assert.ok(certificateValid(d, V, FED));
+});
+
+test('an invalid proposal gets a nil prevote', () => {
+  const h = started();
+  const o = h.msg(proposal(a, 1, 0, INVALID));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, null);
+});
+
+test('timeouts: propose → nil prevote, nil quorum → nil precommit, precommit timeout → next round with longer timeouts', () => {
+  const h = started();
+  h.feed({ kind: 'value-ready', height: 1, value: X });
+  let o = h.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
+  assert.deepEqual(
+    o.messages.map((m) => m.kind === 'vote' && [m.vote.type, m.vote.valueId]),
+    [['prevote', null]],
+  );
+  h.msg(vote(a, 1, 0, 'prevote', null));
+  o = h.msg(vote(b, 1, 0, 'prevote', null));
+  assert.deepEqual(
+    o.messages.map((m) => m.kind === 'vote' && [m.vote.type, m.vote.valueId]),
+    [['precommit', null]],
+  );
+  h.msg(vote(a, 1, 0, 'precommit', null));
+  o = h.msg(vote(b, 1, 0, 'precommit', null));
+  assert.deepEqual(
+    o.timers.map((t) => t.kind),
+    ['precommit'],
+  );
+  o = h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  assert.equal(h.state.round, 1);
+  assert.equal(o.catchUp, true, 'a round without a decision asks for catch-up');
+  assert.deepEqual(
+    o.timers.map((t) => [t.kind, t.round, t.delayMs]),
+    [['propose', 1, 110]],
+  );
+  // Stale timeouts do nothing.
+  o = h.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
+  assert.equal(o.messages.length, 0);
+});
+
+test('prevote timeout fires after any quorum of prevotes and yields a nil precommit', () => {
+  const h = started();
+  h.msg(proposal(a, 1, 0, X));
+  h.msg(vote(a, 1, 0, 'prevote', Y));
+  const o = h.msg(vote(b, 1, 0, 'prevote', null));
+  assert.deepEqual(
+    o.timers.map((t) => t.kind),
+    ['prevote'],
+  );
+  const t = h.feed({ kind: 'timeout', timer: 'prevote', height: 1, round: 0 });
+  assert.deepEqual(
+    t.messages.map((m) => m.kind === 'vote' && [m.vote.type, m.vote.valueId]),
+    [['precommit', null]],
+  );
+});
+
+test('locking: a node locked on X prevotes nil for a fresh Y, and Y with a later validRound unlocks it', () => {
+  const h = started();
+  h.msg(proposal(a, 1, 0, X), vote(a, 1, 0, 'prevote', X), vote(b, 1, 0, 'prevote', X));
+  assert.equal(h.state.lockedRound, 0);
+  // Round 0 ends without decision.
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  assert.equal(h.state.round, 1);
+  // Round 1 proposer is b (V[2]): proposes Y fresh → nil prevote from the locked node.
+  let o = h.msg(proposal(b, 1, 1, Y));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, null);
+  // Two prevotes for Y plus our nil make a quorum of any prevotes: the prevote timeout makes us
+  // precommit nil. The third Y prevote then sets the valid value (L36 in step precommit), not the lock.
+  o = h.msg(vote(b, 1, 1, 'prevote', Y), vote(c, 1, 1, 'prevote', Y));
+  h.feed({ kind: 'timeout', timer: 'prevote', height: 1, round: 1 });
+  assert.equal(h.state.step, 'precommit');
+  h.msg(vote(a, 1, 1, 'prevote', Y));
+  assert.equal(h.state.validRound, 1);
+  assert.equal(h.state.lockedRound, 0);
+  h.msg(vote(a, 1, 1, 'precommit', null), vote(b, 1, 1, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 1 });
+  // Round 2 proposer is c (V[3]): re-proposes Y with validRound 1 → lockedRound 0 ≤ 1, we prevote Y.
+  o = h.msg(proposal(c, 1, 2, Y, 1));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, valueIdOf(Y));
+});
+
+test('no-locking mutation prevotes a fresh value even when locked (the test hook works)', () => {
+  const h = started({ unsafeMutationForSimulation: 'no-locking' });
+  h.msg(proposal(a, 1, 0, X), vote(a, 1, 0, 'prevote', X), vote(b, 1, 0, 'prevote', X));
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  const o = h.msg(proposal(b, 1, 1, Y));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, valueIdOf(Y));
+});
+
+test('a proof of lock inside a proposal stands in for missed prevotes (line 28)', () => {
+  const h = started();
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null), vote(c, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  const pol = [a, b, c].map((v) => {
+    const m = vote(v, 1, 0, 'prevote', Y);
+    return m.kind === 'vote' ? m.vote : assert.fail();
+  });
+  const o = h.msg(proposal(b, 1, 1, Y, 0, pol));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, valueIdOf(Y));
+});
+
+test('round skip: f+1 validators seen in a higher round move us there', () => {
+  const h = started();
+  h.feed({ kind: 'value-ready', height: 1, value: X });
+  h.msg(vote(a, 1, 3, 'prevote', null));
+  assert.equal(h.state.round, 0, 'one validator (f) is not enough');
+  const o = h.msg(vote(b, 1, 3, 'precommit', null));
+  assert.equal(h.state.round, 3);
+  // Round 3's proposer is V[(1+3)%4] = me: it proposes its own value.
+  assert.ok(o.messages.some((m) => m.kind === 'proposal' && m.proposal.round === 3));
+});
+
+test('equivocation: two different prevotes from one validator for one round yield evidence once', () => {
+  const h = started();
+  h.msg(vote(b, 1, 0, 'prevote', X));
+  const o = h.msg(vote(b, 1, 0, 'prevote', Y));
+  assert.equal(o.evidence.length, 1);
+  assert.ok(votesConflict(o.evidence[0]!.a, o.evidence[0]!.b));
+  const again = h.msg(vote(b, 1, 0, 'prevote', null));
+  assert.equal(again.evidence.length, 0);
+  assert.equal(h.state.tally.get('0/prevote/*'), 1, 'the second vote is not counted');
+});
+
+test('bad signatures, non-validators and wrong proposers are ignored', () => {
+  const h = started();
+  const outsider = makeValidators(6)[5]!;
+  h.msg(vote(outsider, 1, 0, 'prevote', X));
+  const forged = vote(a, 1, 0, 'prevote', X);
+  if (forged.kind === 'vote') forged.vote = { ...forged.vote, valueId: valueIdOf(Y) };
+  h.msg(forged);
+  h.msg(proposal(c, 1, 0, X)); // c is not the round-0 proposer
+  assert.equal(h.state.votes.size, 0);
+  assert.equal(h.state.proposals.size, 0);
+  assert.equal(h.state.active, false);
+});
+
+test('restart from the persisted record re-sends the same vote and never signs a conflicting one', () => {
+  const h = started();
+  const o = h.msg(proposal(a, 1, 0, X));
+  const record = o.toPersist!;
+  const h2 = new Harness(config(me));
+  const r = h2.feed({ kind: 'start-height', height: 1, validators: V, resume: record });
+  // On resume at round 0 the propose timer fires: the core must re-send its X prevote, not nil.
+  const t = h2.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
+  const sent = [...r.messages, ...t.messages].flatMap((m) => (m.kind === 'vote' ? [m.vote] : []));
+  for (const v of sent) assert.ok(!votesConflict(v, record.ownVotes[0]!));
+});
+
+test('a locked node restarted from its record keeps the lock', () => {
+  const h = started();
+  const o = h.msg(proposal(a, 1, 0, X), vote(a, 1, 0, 'prevote', X), vote(b, 1, 0, 'prevote', X));
+  const h2 = new Harness(config(me));
+  h2.feed({ kind: 'start-height', height: 1, validators: V, resume: o.toPersist! });
+  assert.equal(h2.state.lockedRound, 0);
+  assert.equal(valueIdOf(h2.state.lockedValue!), valueIdOf(X));
+});
+
+test('catch-up: a decision with a valid certificate is applied, one short of quorum is not', () => {
+  const h = started();
+  const cert = [a, b, c].map((v) => {
+    const m = vote(v, 1, 2, 'precommit', X);
+    return m.kind === 'vote' ? m.vote : assert.fail();
+  });
+  const short = h.feed({
+    kind: 'decision',
+    decision: { height: 1, round: 2, value: X, valueId: valueIdOf(X), certificate: cert.slice(0, 2) },
+  });
+  assert.equal(short.decisions.length, 0);
+  const wrongValue = h.feed({
+    kind: 'decision',
+    decision: { height: 1, round: 2, value: Y, valueId: valueIdOf(X), certificate: cert },
+  });
+  assert.equal(wrongValue.decisions.length, 0);
+  const ok = h.feed({
+    kind: 'decision',
+    decision: { height: 1, round: 2, value: X, valueId: valueIdOf(X), certificate: cert },
+  });
+  assert.equal(ok.decisions.length, 1);
+});
+
+test('next-height messages are buffered, then replayed when that height starts', () => {
+  const h = started();
+  const o = h.msg(proposal(b, 2, 0, Y));
+  assert.equal(o.catchUp, true);
+  assert.equal(h.state.nextHeight.size, 1);
+  h.feed({
+    kind: 'decision',
+    decision: {
+      height: 1,
+      round: 0,
+      value: X,
+      valueId: valueIdOf(X),
+      certificate: [a, b, c].map((v) => {
+        const m = vote(v, 1, 0, 'precommit', X);
+        return m.kind === 'vote' ? m.vote : assert.fail();
+      }),
+    },
+  });
+  const s = h.feed({ kind: 'start-height', height: 2, validators: V });
+  assert.deepEqual(
+    s.messages.map((m) => m.kind === 'vote' && [m.vote.height, m.vote.type, m.vote.valueId]),
+    [[2, 'prevote', valueIdOf(Y)]],
+  );
+});
+
+test('a proposer without a value asks for one and proposes when it arrives', () => {
+  const h = new Harness(config(me));
+  h.feed({ kind: 'start-height', height: 4, validators: V }); // V[(4+0)%4] = me
+  h.msg(vote(a, 4, 0, 'prevote', null)); // wakes us up without a value
+  const asked = h.outputs.at(-1)!;
+  assert.equal(asked.wantValue, 4);
+  const o = h.feed({ kind: 'value-ready', height: 4, value: X });
+  assert.deepEqual(
+    o.messages.map((m) => m.kind),
+    ['proposal', 'vote'],
+  );
+});
+
+test('step never mutates the state it was given', () => {
+  const h = started();
+  const before = h.state;
+  const votes = before.votes.size;
+  step(before, { kind: 'message', msg: vote(a, 1, 0, 'prevote', X) });
+  assert.equal(before.votes.size, votes);
+  assert.equal(before.active, false);
+});
+
+test('a prevote quorum for a value while in prevote step relocks on it (line 36)', () => {
+  const h = started();
+  h.msg(proposal(a, 1, 0, X), vote(a, 1, 0, 'prevote', X), vote(b, 1, 0, 'prevote', X));
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  h.msg(proposal(b, 1, 1, Y)); // we prevote nil (locked on X) and stay in step prevote
+  const o = h.msg(vote(a, 1, 1, 'prevote', Y), vote(b, 1, 1, 'prevote', Y), vote(c, 1, 1, 'prevote', Y));
+  assert.equal(h.state.lockedRound, 1);
+  assert.equal(valueIdOf(h.state.lockedValue!), valueIdOf(Y));
+  assert.deepEqual(
+    h.outputs.slice(-3).flatMap((x) => x.messages.map((m) => m.kind === 'vote' && m.vote.type)),
+    ['precommit'],
+  );
+  assert.ok(o);
+});
