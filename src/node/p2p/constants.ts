@@ -1,0 +1,82 @@
+// Limits and defaults of the root's libp2p host: relay server, rendezvous server, gossip.
+// Every relay limit is passed to the library explicitly (DESIGN.md "Relay limits are
+// explicit"); the defaults here are the root's own, not js-libp2p's.
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_S = 60 * 60;
+
+// ---- rendezvous (libp2p/specs rendezvous/README.md, "Recommendations for Rendezvous Points") ----
+
+export const RENDEZVOUS_PROTOCOL = '/rendezvous/1.0.0';
+/** Spec: a registration without a TTL lasts 2 h. */
+export const DEFAULT_RENDEZVOUS_TTL_S = 2 * HOUR_S;
+/** Spec recommendation: accept TTLs down to 120 s. */
+export const DEFAULT_RENDEZVOUS_TTL_MIN_S = 120;
+/** Spec recommendation: accept TTLs up to 72 h. */
+export const DEFAULT_RENDEZVOUS_TTL_MAX_S = 72 * HOUR_S;
+/** Spec recommendation: namespaces are at most 255 bytes (UTF-8). */
+export const RENDEZVOUS_NAMESPACE_BYTES_MAX = 255;
+/** Spec recommendation: at most 1,000 registrations per peer. */
+export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_PEER_MAX = 1000;
+/** Our bound on one namespace, so that one popular namespace cannot take the whole store. */
+export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX = 10_000;
+/** Bound on the whole in-memory store (≈ 1 KiB per registration with its signed record). */
+export const DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX = 100_000;
+/** Spec recommendation: DISCOVER returns at most 1,000 registrations at once. */
+export const DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX = 1000;
+/** A DISCOVER without a limit gets this many. */
+export const DEFAULT_RENDEZVOUS_DISCOVER_LIMIT = 100;
+/** A signed peer record with a few addresses is a few hundred bytes; 4 KiB leaves room. */
+export const RENDEZVOUS_SIGNED_RECORD_BYTES_MAX = 4096;
+/**
+ * One request frame: REGISTER carries one record; DISCOVER a namespace and a cookie. A response
+ * can carry discoverLimitMax records, so the client accepts up to RESPONSE bytes.
+ */
+export const RENDEZVOUS_REQUEST_BYTES_MAX = 8192;
+export const RENDEZVOUS_RESPONSE_BYTES_MAX = 8 * 1024 * 1024;
+/** Requests one stream may carry before the server closes it (clients reuse streams). */
+export const RENDEZVOUS_REQUESTS_PER_STREAM_MAX = 1000;
+/** A stream idle this long (no complete request) is closed. */
+export const RENDEZVOUS_STREAM_IDLE_MS = 30 * SECOND_MS;
+export const RENDEZVOUS_INBOUND_STREAMS_MAX = 64;
+/** How often the server purges expired registrations. */
+export const RENDEZVOUS_PURGE_INTERVAL_MS = MINUTE_MS;
+
+// ---- circuit relay v2 server ----
+
+export const DEFAULT_RELAY_RESERVATIONS_MAX = 1024;
+/** Reservation lifetime; the spec's clients refresh well before it ends. */
+export const DEFAULT_RELAY_RESERVATION_TTL_MS = 60 * MINUTE_MS;
+/** Per relayed connection: enough for signalling and a hole-punch attempt, not bulk transfer. */
+export const DEFAULT_RELAY_CIRCUIT_BYTES_MAX = 4 * 1024 * 1024;
+export const DEFAULT_RELAY_CIRCUIT_DURATION_MS = 5 * MINUTE_MS;
+export const DEFAULT_RELAY_CONNECTIONS_PER_IP_PER_SECOND = 10;
+export const DEFAULT_RELAY_PENDING_CONNECTIONS_MAX = 64;
+/** Total connections the host keeps before pruning; reservations each hold one. */
+export const DEFAULT_CONNECTIONS_MAX = 2048;
+/** A HOP request (reserve or connect) must finish within this. */
+export const RELAY_HOP_TIMEOUT_MS = 15 * SECOND_MS;
+
+// ---- connection monitor ----
+// The stock monitor pings every connection every 10 s and aborts on a slow ping: ≈24 % of a core
+// at 1,000 idle connections and 1.7 % gossip loss under load (DESIGN.md). We ping once a minute and
+// never abort a connection because one ping was slow; yamux keep-alive and TCP close dead ones.
+
+export const DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS = MINUTE_MS;
+export const DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE = false;
+
+// ---- gossip ----
+
+/** Largest gossip payload a root accepts: a consensus value carries a batch of statements. */
+export const GOSSIP_MESSAGE_BYTES_MAX = 1024 * 1024;
+/** Framing allowance on top of the payload (signature, key, topic, seqno, control). */
+export const GOSSIP_RPC_OVERHEAD_BYTES = 64 * 1024;
+export const GOSSIP_TOPICS_PER_FEDERATION = ['consensus', 'statements', 'cosignatures'] as const;
+/** Allowed publishers: the members of a world, bounded well above any federation's size. */
+export const GOSSIP_ALLOWED_PUBLISHERS_MAX = 1024;
+
+// ---- host ----
+
+export const HOST_LISTEN_ADDRS_MAX = 16;
+export const DEMO_CHAT_PROTOCOL = '/witan/demo-chat/1.0.0';

@@ -1,0 +1,293 @@
+// The root's libp2p v3 host (DESIGN.md "Relay and rendezvous duty", "Decisions already
+// measured"): TCP and WebSockets, Noise, Yamux, identify, ping, AutoNAT server, DCUtR, a circuit
+// relay v2 server (libp2p/specs relay/circuit-v2.md) whose every limit is passed explicitly, our
+// rendezvous server (`/rendezvous/1.0.0`) and gossipsub among the roots.
+// The node key (Ed25519 seed) is the libp2p identity.
+
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { autoNAT } from '@libp2p/autonat';
+import { type CircuitRelayService, circuitRelayServer } from '@libp2p/circuit-relay-v2';
+import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
+import { dcutr } from '@libp2p/dcutr';
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
+import { identify } from '@libp2p/identify';
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import { ping } from '@libp2p/ping';
+import { prometheusMetrics } from '@libp2p/prometheus-metrics';
+import { tcp } from '@libp2p/tcp';
+import { webSockets } from '@libp2p/websockets';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logger.ts';
+import {
+  DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
+  DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
+  DEFAULT_CONNECTIONS_MAX,
+  GOSSIP_ALLOWED_PUBLISHERS_MAX,
+  GOSSIP_MESSAGE_BYTES_MAX,
+  HOST_LISTEN_ADDRS_MAX,
+  RELAY_HOP_TIMEOUT_MS,
+} from './constants.ts';
+import { P2PError } from './errors.ts';
+import {
+  type GossipGate,
+  type GossipHandler,
+  type GossipValidator,
+  gossipOptions,
+  gossipTopics,
+  validateGossip,
+} from './gossip.ts';
+import { type RendezvousServer, type RendezvousServerInit, rendezvousServer } from './rendezvous-server.ts';
+
+export type RelayLimits = {
+  /** Reservations held at once; the library's default is 15. */
+  reservationsMax: number;
+  /** How long a reservation lasts before the client must refresh it. */
+  reservationTtlMs: number;
+  /** Bytes per relayed connection, both directions together; the library's default is 128 KiB. */
+  circuitBytesMax: number;
+  /** Lifetime of a relayed connection; the library's default is 2 min. */
+  circuitDurationMs: number;
+  /** New inbound connections per second from one IP; the library's default is 5. */
+  connectionsPerIpPerSecond: number;
+  /** Inbound connections still upgrading (Noise, Yamux) at once; the library's default is 10. */
+  pendingConnectionsMax: number;
+};
+
+export type ConnectionMonitorSettings = { pingIntervalMs: number; abortOnPingFailure: boolean };
+
+export type RootHostOptions = {
+  /** The node key: a 32-byte Ed25519 seed. */
+  nodeSecretKey: Uint8Array;
+  /** The federation name; gossip topics are `/witan/<federation>/<kind>/1`. */
+  federation: string;
+  listen: string[];
+  announce?: string[];
+  relay: RelayLimits;
+  rendezvous?: RendezvousServerInit;
+  connectionMonitor?: ConnectionMonitorSettings;
+  /** Connections held before pruning; every relay reservation holds one. */
+  connectionsMax?: number;
+  gossip?: { messageBytesMax?: number; allowedPeers?: string[] };
+  /** When given, libp2p's metrics (and ours) are registered there. */
+  metrics?: Registry;
+  logger?: Logger;
+};
+
+export type RootHostStats = {
+  peers: number;
+  reservations: number;
+  circuits: number;
+  relayedBytes: number;
+  rendezvousRegistrations: number;
+};
+
+export type RootHost = {
+  readonly peerId: PeerId;
+  /** The underlying node, for protocols wired elsewhere (catch-up) and tests. */
+  readonly libp2p: Libp2p;
+  readonly topics: ReturnType<typeof gossipTopics>;
+  multiaddrs(): Multiaddr[];
+  dial(addr: string | Multiaddr): Promise<Connection>;
+  /** Publishes to a federation topic; resolves to the number of peers it was sent to. */
+  publish(topic: string, data: Uint8Array): Promise<number>;
+  /** Delivers messages that passed membership, size and `validate`; returns an unsubscribe. */
+  subscribe(topic: string, handler: GossipHandler, validate: GossipValidator): () => void;
+  /** Only these peers (peer id strings, e.g. from peerIdOfNodeKey) may publish. */
+  setAllowedPeers(peerIds: Iterable<string>): void;
+  /** Alias of setAllowedPeers. */
+  setAllowedPublishers(peerIds: Iterable<string>): void;
+  stats(): RootHostStats;
+  stop(): Promise<void>;
+};
+
+/** The libp2p peer id (string) of a member's node key (raw 32-byte Ed25519 public key). */
+export function peerIdOfNodeKey(nodePublicKey: Uint8Array): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(nodePublicKey)).toString();
+}
+
+function checkOptions(o: RootHostOptions): void {
+  const bad = (why: string) => new P2PError('P2P_INVALID_OPTIONS', `root host options: ${why}`);
+  if (o.nodeSecretKey.length !== 32)
+    throw bad('nodeSecretKey must be the 32-byte Ed25519 seed of the node key');
+  if (o.listen.length === 0 || o.listen.length > HOST_LISTEN_ADDRS_MAX) {
+    throw bad(`listen must name 1..${HOST_LISTEN_ADDRS_MAX} multiaddrs`);
+  }
+  for (const [name, v] of Object.entries(o.relay)) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw bad(`relay.${name} must be a positive integer, got ${v}`);
+  }
+}
+
+/** Counts circuits and relayed bytes by wrapping the relay server's STOP step (see below). */
+function trackCircuits(relay: CircuitRelayService): { circuits: number; relayedBytes: number } {
+  const counts = { circuits: 0, relayedBytes: 0 };
+  // The server has no counters of its own. stopHop() returns the stream to the destination
+  // peer once a circuit is up; every relayed byte crosses that stream, in one direction or the
+  // other, so counting it there counts the circuit exactly once.
+  const server = relay as unknown as { stopHop: (...args: unknown[]) => Promise<Stream | undefined> };
+  const stopHop = server.stopHop.bind(server);
+  server.stopHop = async (...args: unknown[]) => {
+    const dst = await stopHop(...args);
+    if (dst === undefined) return dst;
+    counts.circuits++;
+    dst.addEventListener('message', (evt) => {
+      counts.relayedBytes += evt.data.byteLength;
+    });
+    const send = dst.send.bind(dst);
+    dst.send = (data) => {
+      counts.relayedBytes += data.byteLength;
+      return send(data);
+    };
+    dst.addEventListener('close', () => counts.circuits--, { once: true });
+    return dst;
+  };
+  return counts;
+}
+
+export async function createRootHost(options: RootHostOptions): Promise<RootHost> {
+  checkOptions(options);
+  const log = options.logger?.child({ component: 'p2p' });
+  const privateKey = await generateKeyPairFromSeed('Ed25519', options.nodeSecretKey);
+  const gate: GossipGate = {
+    allowed: new Set(options.gossip?.allowedPeers ?? []),
+    messageBytesMax: options.gossip?.messageBytesMax ?? GOSSIP_MESSAGE_BYTES_MAX,
+    validators: new Map(),
+  };
+  const monitor = options.connectionMonitor ?? {
+    pingIntervalMs: DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
+    abortOnPingFailure: DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
+  };
+  const relay = options.relay;
+  const node = await createLibp2p({
+    privateKey,
+    addresses: { listen: options.listen, announce: options.announce ?? [] },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: options.connectionsMax ?? DEFAULT_CONNECTIONS_MAX,
+      inboundConnectionThreshold: relay.connectionsPerIpPerSecond,
+      maxIncomingPendingConnections: relay.pendingConnectionsMax,
+    },
+    connectionMonitor: {
+      enabled: true,
+      pingInterval: monitor.pingIntervalMs,
+      abortConnectionOnPingFailure: monitor.abortOnPingFailure,
+    },
+    ...(options.metrics
+      ? {
+          metrics: prometheusMetrics({
+            registry: options.metrics,
+            collectDefaultMetrics: false,
+            preserveExistingMetrics: true,
+          }),
+        }
+      : {}),
+    services: {
+      identify: identify(),
+      ping: ping(),
+      autoNAT: autoNAT(),
+      dcutr: dcutr(),
+      relay: circuitRelayServer({
+        hopTimeout: RELAY_HOP_TIMEOUT_MS,
+        reservations: {
+          maxReservations: relay.reservationsMax,
+          reservationTtl: relay.reservationTtlMs,
+          applyDefaultLimit: true,
+          defaultDataLimit: BigInt(relay.circuitBytesMax),
+          defaultDurationLimit: relay.circuitDurationMs,
+        },
+      }),
+      rendezvous: rendezvousServer(options.rendezvous ?? {}),
+      pubsub: gossipsub(gossipOptions(options.federation, gate)),
+    },
+  });
+  const services = node.services as unknown as {
+    relay: CircuitRelayService;
+    rendezvous: RendezvousServer;
+    pubsub: GossipSub;
+  };
+  const circuits = trackCircuits(services.relay);
+  const pubsub = services.pubsub;
+  const handlers = new Map<string, GossipHandler>();
+  const topics = gossipTopics(options.federation);
+  const known = new Set(Object.values(topics));
+  for (const topic of known) pubsub.topicValidators.set(topic, (_peer, msg) => validateGossip(gate, msg));
+  pubsub.addEventListener('message', (evt) => {
+    const msg = evt.detail;
+    if (msg.type !== 'signed') return;
+    const handler = handlers.get(msg.topic);
+    if (handler === undefined) return;
+    try {
+      handler(msg.data, msg.from.toString());
+    } catch (err) {
+      log?.error({ err, topic: msg.topic }, 'gossip handler threw');
+    }
+  });
+  log?.info({ peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) }, 'p2p host started');
+
+  const setAllowed = (peerIds: Iterable<string>) => {
+    const next = new Set(peerIds);
+    if (next.size > GOSSIP_ALLOWED_PUBLISHERS_MAX) {
+      throw new P2PError(
+        'P2P_INVALID_OPTIONS',
+        `at most ${GOSSIP_ALLOWED_PUBLISHERS_MAX} allowed publishers`,
+      );
+    }
+    gate.allowed = next;
+  };
+  const checkTopic = (topic: string) => {
+    if (!known.has(topic)) {
+      throw new P2PError(
+        'P2P_INVALID_OPTIONS',
+        `unknown topic ${topic}; use host.topics (federation ${options.federation})`,
+      );
+    }
+  };
+
+  return {
+    peerId: node.peerId,
+    libp2p: node,
+    topics,
+    multiaddrs: () => node.getMultiaddrs(),
+    dial: (addr) => node.dial(typeof addr === 'string' ? multiaddr(addr) : addr),
+    async publish(topic, data) {
+      checkTopic(topic);
+      if (data.length > gate.messageBytesMax) {
+        throw new P2PError(
+          'P2P_MESSAGE_TOO_LARGE',
+          `gossip message of ${data.length} bytes exceeds ${gate.messageBytesMax}; split it or fetch it by request`,
+        );
+      }
+      const r = await pubsub.publish(topic, data);
+      return r.recipients.length;
+    },
+    subscribe(topic, handler, validate) {
+      checkTopic(topic);
+      handlers.set(topic, handler);
+      gate.validators.set(topic, validate);
+      pubsub.subscribe(topic);
+      return () => {
+        handlers.delete(topic);
+        gate.validators.delete(topic);
+        pubsub.unsubscribe(topic);
+      };
+    },
+    setAllowedPeers: setAllowed,
+    setAllowedPublishers: setAllowed,
+    stats: () => ({
+      peers: node.getPeers().length,
+      reservations: services.relay.reservations.size,
+      circuits: circuits.circuits,
+      relayedBytes: circuits.relayedBytes,
+      rendezvousRegistrations: services.rendezvous.store.size,
+    }),
+    async stop() {
+      await node.stop();
+      log?.info('p2p host stopped');
+    },
+  };
+}
