@@ -61,6 +61,8 @@ export type DownloadOptions = {
   concurrency?: number;
   /** Gets every new entry in order, after its bundle matched its tile. */
   onEntries?: (start: number, entries: Uint8Array[]) => void | Promise<void>;
+  /** Told when the tree reaches each of `rootSizes`, after the entries before it went to onEntries. */
+  onSize?: (size: number, rootHash: Uint8Array) => void | Promise<void>;
   onProgress?: (entriesDone: number, entriesTotal: number) => void;
 };
 
@@ -126,10 +128,23 @@ export async function downloadTree(client: RootClient, options: DownloadOptions)
     .filter((s) => s >= start.size && s <= size)
     .sort((a, b) => a - b);
   const rootsAt = new Map<number, Uint8Array>();
-  const record = () => {
-    while (wanted.length > 0 && wanted[0] === range.size) rootsAt.set(wanted.shift()!, range.root());
+  let pending: Uint8Array[] = [];
+  let pendingStart = start.size;
+  const flush = async () => {
+    if (pending.length > 0) await options.onEntries?.(pendingStart, pending);
+    pendingStart += pending.length;
+    pending = [];
   };
-  record();
+  const record = async () => {
+    while (wanted.length > 0 && wanted[0] === range.size) {
+      const at = wanted.shift()!;
+      const root = range.root();
+      rootsAt.set(at, root);
+      await flush();
+      await options.onSize?.(at, root);
+    }
+  };
+  await record();
   const first = Math.floor(start.size / TILE_WIDTH);
   const end = Math.ceil(size / TILE_WIDTH);
   const window = Math.max(1, options.concurrency ?? DEFAULT_FETCH_CONCURRENCY);
@@ -163,11 +178,11 @@ export async function downloadTree(client: RootClient, options: DownloadOptions)
     }
     for (let k = from; k < fetched.width; k++) {
       range.append(fetched.tile[k]!);
-      record();
+      pending.push(fetched.entries[k]!);
+      if (wanted[0] === range.size) await record();
     }
-    const fresh = fetched.entries.slice(from);
-    entriesRead += fresh.length;
-    await options.onEntries?.(b * TILE_WIDTH + from, fresh);
+    entriesRead += fetched.width - from;
+    await flush();
     options.onProgress?.(range.size - start.size, size - start.size);
   }
   const rootHash = range.root();

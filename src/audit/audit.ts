@@ -1,0 +1,595 @@
+// The audit itself, independent of how governance is replayed: fetch every root's checkpoint,
+// recompute the tree from one root's tiles and bundles (the largest that checks out), compare
+// every checkpoint seen (now and in earlier runs) with that tree, check signatures and quorums
+// with the keys the rules say were in force, check freshness and the world each root serves,
+// write evidence for every violation, and optionally cosign as a witness. The rules (replay
+// of governance from genesis) come in as a LedgerRules, built by replay.ts.
+
+import { bytesEqual, toBase64, toHex } from '../codec/index.ts';
+import { parseNote, vkeyString } from '../crypto/index.ts';
+import {
+  consistencyProof,
+  type HashReader,
+  inclusionProof,
+  parseCheckpoint,
+  rootAtSize,
+} from '../ledger/index.ts';
+import {
+  type CheckpointCheck,
+  type CosignerSet,
+  checkCheckpointNote,
+  findRollback,
+  findSplitViews,
+  isFresh,
+  type KeyedMember,
+  type SeenCheckpoint,
+} from './checkpoints.ts';
+import { EVIDENCE_ENTRIES_MAX, ROOTS_MAX } from './constants.ts';
+import { AuditError } from './errors.ts';
+import {
+  EVIDENCE_FORMAT,
+  type Evidence,
+  type EvidenceKind,
+  keyJson,
+  type NoteJson,
+  writeEvidenceFile,
+} from './evidence.ts';
+import { type HttpClient, RootClient } from './fetch.ts';
+import type { AuditState } from './state.ts';
+import { downloadTree, type TreeResult, verifiedTileReader } from './tree.ts';
+import type { Witness, WitnessOutcome } from './witness.ts';
+
+/** Keys the rules say were in force at a size: candidate cosigner sets (before/after the last batch). */
+export type KeysInForce = { logKeys: KeyedMember[]; sets: CosignerSet[]; freshnessMs: number };
+
+export type RuleFailure = { index: number; code: string; message: string };
+export type WorldStatus = {
+  status: 'current' | 'superseded' | 'uncommitted' | 'malformed';
+  version?: number;
+  worldHash?: string;
+};
+
+/** Governance as the audit needs it; one instance per attempt to replay a root's ledger. */
+export interface LedgerRules {
+  /** Entries in order from the start size. Records the first rule failure and ignores what follows. */
+  onEntries(start: number, entries: Uint8Array[]): void | Promise<void>;
+  /** Waits for work still in flight (parallel signature checks) and reports its failures. */
+  drain(): Promise<void>;
+  /** Keys in force once entries [0, size) were given (after drain for exactness). */
+  keysAt(size: number): KeysInForce;
+  failure(): RuleFailure | undefined;
+  worldStatus(value: unknown): WorldStatus;
+  /** World hashes (hex) committed so far, for evidence. */
+  snapshot(): unknown;
+  summary(): unknown;
+}
+
+export type Violation = {
+  kind: EvidenceKind;
+  root?: string;
+  message: string;
+  evidenceFile?: string;
+};
+
+export type RootReport = {
+  url: string;
+  reachable: boolean;
+  error?: string;
+  checkpoint?: {
+    size: number;
+    rootHash: string;
+    logSigner?: string;
+    cosigners: { name: string; timestampS: number }[];
+    unknownSigners: string[];
+    validatorCount: number;
+    quorum: number;
+    committed: boolean;
+    quorumTimeMs?: number;
+    consistent: boolean | null;
+  };
+  world?: WorldStatus;
+};
+
+export type LedgerAuditResult = {
+  origin: string;
+  roots: RootReport[];
+  tree?: { size: number; rootHash: string; source: string; fromSize: number; entriesFetched: number };
+  violations: Violation[];
+  incomplete: string[];
+  witness?: { name: string; vkey: string; submitted: WitnessOutcome[]; refused?: string };
+  /** State to remember for the next run (undefined when nothing was verified). */
+  nextState?: AuditState;
+  rules?: LedgerRules;
+};
+
+export type LedgerAuditOptions = {
+  roots: readonly string[];
+  origin: string;
+  genesisLeafHash: string;
+  http: HttpClient;
+  nowMs: number;
+  state?: AuditState;
+  /** A fresh rules instance: from genesis (no state) or from the state's governance snapshot. */
+  rules: () => LedgerRules;
+  evidenceDir?: string;
+  witness?: Witness;
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+};
+
+type Fetched = { client: RootClient; seen?: SeenCheckpoint; error?: string };
+
+const hex = (b: Uint8Array) => toHex(b);
+
+export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAuditResult> {
+  if (options.roots.length === 0 || options.roots.length > ROOTS_MAX) {
+    throw new AuditError('BAD_ARGUMENT', `give 1..${ROOTS_MAX} root URLs`);
+  }
+  const { origin, nowMs, state } = options;
+  const result: LedgerAuditResult = { origin, roots: [], violations: [], incomplete: [] };
+  const fetched = await Promise.all(
+    options.roots.map((url) => fetchCheckpoint(new RootClient(url, options.http), origin, nowMs)),
+  );
+  const reports = new Map<string, RootReport>();
+  for (const f of fetched) {
+    const r: RootReport = { url: f.client.url, reachable: f.error === undefined };
+    if (f.error !== undefined) {
+      r.error = f.error;
+      result.incomplete.push(`${f.client.url}: ${f.error}`);
+    }
+    reports.set(f.client.url, r);
+    result.roots.push(r);
+  }
+  const fresh = fetched.filter((f) => f.seen !== undefined).map((f) => f.seen!);
+  const history = state?.checkpoints ?? [];
+  const allSeen = [...history, ...fresh];
+  const start = { size: state?.size ?? 0, frontier: state?.frontier ?? [] };
+  const evidence = new EvidenceWriter(options, result);
+
+  // Rollbacks need no tree: the same root signed a larger size before.
+  for (const s of fresh) {
+    const earlier = findRollback(history, s);
+    if (earlier !== undefined) evidence.rollback(earlier, s, options.rules().keysAt(start.size));
+  }
+
+  // Pick the largest checkpoint whose tree checks out; report the ones that do not.
+  const candidates = fetched
+    .filter((f) => f.seen !== undefined && f.seen.size >= start.size)
+    .sort((a, b) => b.seen!.size - a.seen!.size);
+  let source: { client: RootClient; seen: SeenCheckpoint; tree: TreeResult; rules: LedgerRules } | undefined;
+  let keys = new Map<number, KeysInForce>();
+  let entries: Uint8Array[] | undefined;
+  for (const c of candidates) {
+    const seen = c.seen!;
+    if (state !== undefined && seen.size === start.size && !bytesEqual(seen.rootHash, state.rootHash))
+      continue;
+    const rules = options.rules();
+    const sizes = allSeen.map((s) => s.size);
+    const attemptKeys = new Map<number, KeysInForce>();
+    const collected: Uint8Array[] | undefined = start.size === 0 ? [] : undefined;
+    let keep = collected;
+    const tree = await downloadTree(c.client, {
+      start,
+      size: seen.size,
+      rootHash: seen.rootHash,
+      rootSizes: sizes,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      onEntries: async (_at, batch) => {
+        if (keep !== undefined) {
+          if (keep.length + batch.length > EVIDENCE_ENTRIES_MAX) keep = undefined;
+          else keep.push(...batch);
+        }
+        await rules.onEntries(_at, batch);
+      },
+      onSize: async (size) => {
+        await rules.drain();
+        attemptKeys.set(size, rules.keysAt(size));
+      },
+      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    });
+    if (tree.mismatch !== undefined) {
+      await evidence.entryMismatch(c.client, seen, tree, rules.keysAt(start.size));
+      continue;
+    }
+    if (!tree.matches) {
+      await evidence.treeMismatch(c.client, seen, start, keep, rules.keysAt(start.size));
+      continue;
+    }
+    await rules.drain();
+    source = { client: c.client, seen, tree, rules };
+    keys = attemptKeys;
+    entries = keep;
+    break;
+  }
+  if (source === undefined) {
+    if (candidates.length > 0 && result.violations.length === 0)
+      result.incomplete.push('no root served a tree that checks out');
+    if (fresh.length === 0) result.incomplete.push('no root could be read');
+    result.nextState = state === undefined ? undefined : { ...state, checkpoints: allSeen };
+    return result;
+  }
+  const { client, seen: top, tree, rules } = source;
+  result.rules = rules;
+  result.tree = {
+    size: tree.size,
+    rootHash: hex(tree.rootHash),
+    source: client.url,
+    fromSize: start.size,
+    entriesFetched: tree.entriesRead,
+  };
+  const topKeys = keys.get(top.size) ?? rules.keysAt(top.size);
+  let reader: HashReader | undefined;
+  const tiles = async () => {
+    reader ??= await verifiedTileReader(client, top.size, top.rootHash);
+    return reader;
+  };
+  const rootAt = new Map(tree.rootsAt);
+  if (state !== undefined) rootAt.set(state.size, state.rootHash);
+  for (const s of fresh) {
+    if (s.size < start.size && !rootAt.has(s.size))
+      rootAt.set(s.size, await rootAtSize(s.size, await tiles()));
+  }
+
+  // Split views and rollbacks.
+  const splits = findSplitViews(fresh, (size) => rootAt.get(size));
+  for (const split of splits)
+    await evidence.splitView(split.bad, top, split.treeRootHash, await tiles(), topKeys);
+
+  // Signatures, quorum and freshness of every fresh checkpoint consistent with the tree.
+  let newest: { seen: SeenCheckpoint; check: CheckpointCheck } | undefined;
+  for (const s of fresh) {
+    const report = reports.get(s.root)!;
+    const consistent = rootAt.has(s.size) ? bytesEqual(rootAt.get(s.size)!, s.rootHash) : null;
+    const k = keys.get(s.size) ?? topKeys;
+    const check = bestCheck(s.note, origin, k);
+    report.checkpoint = {
+      size: s.size,
+      rootHash: hex(s.rootHash),
+      ...(check.logSigner !== undefined ? { logSigner: check.logSigner } : {}),
+      cosigners: check.cosignatures,
+      unknownSigners: check.unknownSigners,
+      validatorCount: check.validatorCount,
+      quorum: check.quorum,
+      committed: check.committed,
+      ...(check.quorumTimeMs !== undefined ? { quorumTimeMs: check.quorumTimeMs } : {}),
+      consistent,
+    };
+    if (check.problem?.code === 'BAD_SIGNATURE')
+      evidence.checkpoint('bad-signature', s, k, check.problem.message);
+    else if (check.problem !== undefined && consistent !== false) {
+      evidence.checkpoint(
+        'insufficient-cosignatures',
+        s,
+        k,
+        `${s.root} serves a checkpoint of size ${s.size} that is not committed: ${check.problem.message}`,
+      );
+    }
+    if (
+      check.committed &&
+      consistent === true &&
+      (newest === undefined || check.quorumTimeMs! > newest.check.quorumTimeMs!)
+    ) {
+      newest = { seen: s, check };
+    }
+  }
+  if (newest === undefined || !isFresh(newest.check, nowMs, topKeys.freshnessMs)) {
+    const s = newest?.seen ?? top;
+    evidence.checkpoint(
+      'stale-checkpoint',
+      s,
+      keys.get(s.size) ?? topKeys,
+      newest === undefined
+        ? 'no root serves a checkpoint cosigned by a quorum'
+        : `the newest quorum of cosignatures is ${nowMs - newest.check.quorumTimeMs!} ms old; policy allows ${topKeys.freshnessMs} ms`,
+      { nowMs, freshnessMs: topKeys.freshnessMs },
+    );
+  }
+
+  // Governance replay.
+  const failure = rules.failure();
+  if (failure !== undefined) await evidence.ruleViolation(top, failure, entries, await tiles(), topKeys);
+
+  // Worlds served.
+  await Promise.all(
+    fetched
+      .filter((f) => f.error === undefined)
+      .map(async (f) => {
+        let value: unknown;
+        try {
+          value = await f.client.world();
+        } catch (error) {
+          result.incomplete.push(`${f.client.url}/world: ${(error as Error).message}`);
+          return;
+        }
+        const status = rules.worldStatus(value);
+        reports.get(f.client.url)!.world = status;
+        if (status.status === 'uncommitted' || status.status === 'malformed') {
+          await evidence.world(f.client.url, value, status, top, entries, topKeys);
+        }
+      }),
+  );
+
+  // Witness: cosign the verified checkpoint when everything checked out.
+  if (options.witness !== undefined)
+    await witness(options.witness, result, top, fresh, tiles, nowMs, options.http);
+
+  const clean = failure === undefined;
+  result.nextState = {
+    origin,
+    genesisLeafHash: options.genesisLeafHash,
+    size: clean ? tree.size : start.size,
+    rootHash: clean ? tree.rootHash : (state?.rootHash ?? tree.rootHash),
+    frontier: clean ? tree.frontier : start.frontier,
+    checkpoints: allSeen,
+    governance: clean ? rules.snapshot() : state?.governance,
+    summary: clean ? rules.summary() : state?.summary,
+  };
+  if (!clean && state === undefined) result.nextState = undefined;
+  return result;
+}
+
+async function fetchCheckpoint(client: RootClient, origin: string, nowMs: number): Promise<Fetched> {
+  let note: string;
+  try {
+    note = await client.checkpoint();
+  } catch (error) {
+    return { client, error: (error as Error).message };
+  }
+  try {
+    const cp = parseCheckpoint(parseNote(note).text);
+    if (cp.origin !== origin) return { client, error: `serves the ledger of ${cp.origin}, not ${origin}` };
+    return {
+      client,
+      seen: { root: client.url, note, size: cp.size, rootHash: cp.rootHash, observedAtMs: nowMs },
+    };
+  } catch (error) {
+    return { client, error: `checkpoint is malformed: ${(error as Error).message}` };
+  }
+}
+
+/** The check against the candidate set that fares best (committed if any set commits it). */
+function bestCheck(note: string, origin: string, keys: KeysInForce): CheckpointCheck {
+  let best: CheckpointCheck | undefined;
+  for (const set of keys.sets) {
+    const check = checkCheckpointNote(note, { origin, logKeys: keys.logKeys, set });
+    if (best === undefined || (check.committed && !best.committed)) best = check;
+  }
+  return best!;
+}
+
+async function witness(
+  w: Witness,
+  result: LedgerAuditResult,
+  top: SeenCheckpoint,
+  fresh: SeenCheckpoint[],
+  tiles: () => Promise<HashReader>,
+  nowMs: number,
+  http: HttpClient,
+): Promise<void> {
+  const report = {
+    name: w.name,
+    vkey: vkeyString(w.name, 0x04, w.publicKey),
+    submitted: [] as WitnessOutcome[],
+  };
+  result.witness = report;
+  const verified = result.roots.find((r) => r.url === top.root)?.checkpoint;
+  if (result.violations.length > 0 || verified?.committed !== true) {
+    (report as { refused?: string }).refused = 'the audit found problems; nothing was cosigned';
+    return;
+  }
+  const old = w.state;
+  let proof: Uint8Array[] = [];
+  try {
+    if (old !== undefined && old.size > 0 && old.size < top.size)
+      proof = await consistencyProof(old.size, top.size, await tiles());
+    const { note, oldSize } = w.cosign(top.note, proof, nowMs);
+    for (const s of fresh) {
+      try {
+        report.submitted.push(await w.submit(new RootClient(s.root, http), oldSize, proof, note));
+      } catch (error) {
+        report.submitted.push({ root: s.root, status: 0, body: (error as Error).message });
+      }
+    }
+  } catch (error) {
+    (report as { refused?: string }).refused = (error as Error).message;
+  }
+}
+
+const noteJson = (s: SeenCheckpoint): NoteJson => ({
+  root: s.root,
+  observedAtMs: s.observedAtMs,
+  note: s.note,
+});
+
+/** Builds, writes and reports evidence for each violation. */
+class EvidenceWriter {
+  readonly #options: LedgerAuditOptions;
+  readonly #result: LedgerAuditResult;
+
+  constructor(options: LedgerAuditOptions, result: LedgerAuditResult) {
+    this.#options = options;
+    this.#result = result;
+  }
+
+  #base(kind: EvidenceKind, explanation: string, keys: KeysInForce, notes: SeenCheckpoint[]): Evidence {
+    const set = keys.sets[0] ?? { validators: [], cosigners: [] };
+    return {
+      format: EVIDENCE_FORMAT,
+      kind,
+      origin: this.#options.origin,
+      explanation,
+      createdAtMs: this.#options.nowMs,
+      logKeys: keys.logKeys.map(keyJson),
+      validators: set.validators.map(keyJson),
+      cosigners: set.cosigners.map(keyJson),
+      notes: notes.map(noteJson),
+    };
+  }
+
+  #emit(evidence: Evidence, root: string | undefined): void {
+    const v: Violation = {
+      kind: evidence.kind,
+      message: evidence.explanation,
+      ...(root !== undefined ? { root } : {}),
+    };
+    if (this.#options.evidenceDir !== undefined)
+      v.evidenceFile = writeEvidenceFile(this.#options.evidenceDir, evidence);
+    this.#result.violations.push(v);
+  }
+
+  async entryMismatch(
+    client: RootClient,
+    seen: SeenCheckpoint,
+    tree: TreeResult,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const m = tree.mismatch!;
+    const what =
+      m.kind === 'entries-swapped'
+        ? `${client.url} serves entries ${m.indexes[0]} and ${m.indexes[1]} swapped`
+        : `${client.url} serves an altered entry at index ${m.indexes[0]}`;
+    const evidence = this.#base(
+      m.kind,
+      `${what}: the entries do not hash to the leaf hashes of the tree its checkpoint of size ${seen.size} signs`,
+      keys,
+      [seen],
+    );
+    try {
+      const reader = await verifiedTileReader(client, seen.size, seen.rootHash);
+      evidence.entries = await Promise.all(
+        m.indexes.map(async (index, i) => ({
+          index,
+          entry: toBase64(m.entries[i]!),
+          tileHash: toBase64(m.tileHashes[i]!),
+          inclusionProof: (await inclusionProof(index, seen.size, reader)).map(toBase64),
+        })),
+      );
+    } catch {
+      evidence.kind = 'tree-mismatch';
+      evidence.explanation = `${what}, and its hash tiles do not give the root its checkpoint signs`;
+    }
+    this.#emit(evidence, client.url);
+  }
+
+  async treeMismatch(
+    client: RootClient,
+    seen: SeenCheckpoint,
+    start: { size: number; frontier: Uint8Array[] },
+    entries: Uint8Array[] | undefined,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const evidence = this.#base(
+      'tree-mismatch',
+      `the entries ${client.url} serves do not give the root of its checkpoint of size ${seen.size}`,
+      keys,
+      [seen],
+    );
+    if (entries !== undefined) {
+      evidence.prefix = {
+        start: start.size,
+        frontier: start.frontier.map(toBase64),
+        entries: entries.map(toBase64),
+        consistencyProof: [],
+      };
+    }
+    this.#emit(evidence, client.url);
+  }
+
+  async splitView(
+    bad: SeenCheckpoint,
+    top: SeenCheckpoint,
+    treeRoot: Uint8Array,
+    reader: HashReader,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const evidence = this.#base(
+      'split-view',
+      bad.size === top.size
+        ? `${bad.root} and ${top.root} serve different checkpoints of size ${bad.size}`
+        : `${bad.root} serves a checkpoint of size ${bad.size} that is not a prefix of the tree ${top.root} serves at size ${top.size}`,
+      keys,
+      [bad, top],
+    );
+    if (bad.size !== top.size) {
+      const proof = await consistencyProof(bad.size, top.size, reader);
+      evidence.consistency = {
+        fromSize: bad.size,
+        toSize: top.size,
+        fromRootHash: toBase64(treeRoot),
+        proof: proof.map(toBase64),
+      };
+    }
+    this.#emit(evidence, bad.root);
+  }
+
+  rollback(earlier: SeenCheckpoint, later: SeenCheckpoint, keys: KeysInForce): void {
+    const evidence = this.#base(
+      'rollback',
+      `${later.root} served size ${earlier.size} at ${new Date(earlier.observedAtMs).toISOString()} and size ${later.size} at ${new Date(later.observedAtMs).toISOString()}: its ledger went back`,
+      keys,
+      [earlier, later],
+    );
+    this.#emit(evidence, later.root);
+  }
+
+  checkpoint(
+    kind: EvidenceKind,
+    s: SeenCheckpoint,
+    keys: KeysInForce,
+    explanation: string,
+    freshness?: { nowMs: number; freshnessMs: number },
+  ): void {
+    const evidence = this.#base(kind, explanation, keys, [s]);
+    if (freshness !== undefined) evidence.freshness = freshness;
+    this.#emit(evidence, s.root);
+  }
+
+  async ruleViolation(
+    top: SeenCheckpoint,
+    failure: RuleFailure,
+    entries: Uint8Array[] | undefined,
+    reader: HashReader,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const evidence = this.#base(
+      'rule-violation',
+      `entry ${failure.index} breaks a rule: ${failure.code}: ${failure.message}`,
+      keys,
+      [top],
+    );
+    evidence.failure = failure;
+    if (entries !== undefined && entries.length > failure.index) {
+      const n = failure.index + 1;
+      evidence.prefix = {
+        start: 0,
+        frontier: [],
+        entries: entries.slice(0, n).map(toBase64),
+        consistencyProof: (await consistencyProof(n, top.size, reader)).map(toBase64),
+      };
+    }
+    this.#emit(evidence, top.root);
+  }
+
+  async world(
+    root: string,
+    value: unknown,
+    status: WorldStatus,
+    top: SeenCheckpoint,
+    entries: Uint8Array[] | undefined,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const evidence = this.#base(
+      'uncommitted-world',
+      status.status === 'malformed'
+        ? `${root} serves something that is not a world at /world`
+        : `${root} serves world version ${status.version} (${status.worldHash?.slice(0, 16)}…), which the ledger never committed`,
+      keys,
+      [top],
+    );
+    evidence.world = { root, value, worldHash: status.worldHash ?? '' };
+    if (entries !== undefined && entries.length === top.size) {
+      evidence.prefix = { start: 0, frontier: [], entries: entries.map(toBase64), consistencyProof: [] };
+    }
+    this.#emit(evidence, root);
+  }
+}
