@@ -101,7 +101,7 @@ test('an entry altered in a bundle is diagnosed as entry-altered with a verifiab
   a.lie.bundle = (index, body) => {
     if (index !== 0) return body;
     const copy = Buffer.from(body);
-    copy[2 + 5] ^= 1; // inside entry 0
+    copy.writeUInt8(copy.readUInt8(7) ^ 1, 7); // a byte inside entry 0
     return copy;
   };
   const r = await run([a]);
