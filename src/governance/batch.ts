@@ -1,0 +1,210 @@
+// Executing a committed batch (CONTRACTS "executeBatch"; charter §15–§17). Pure and
+// deterministic: the only clock is the batch time. Order of work:
+//   1. begin: probation ends (timeMs ≥ since + probationPeriodMs), motions past their
+//      deadline expire (deadlineMs < timeMs), open motions whose tally passes are settled
+//      (a re-based motion can pass without a new ballot);
+//   2. each statement in order: accepted, or rejected with a code (state unchanged);
+//   3. finish: if the world changed, ONE new world (version + 1, previous = hash of the world
+//      in force) whose causes are the statements that changed it; open motions are re-based
+//      onto it when their changes still apply, and rejected with the breaking rule's code
+//      otherwise; ballots of members who no longer vote are dropped.
+// Entries: [batch header, accepted statements…, outcomes…, world?]. The new world takes
+// effect for the next height: validatorsOf(returned state) are the validators of height + 1.
+
+import { canonicalBytes, type Json } from '../codec/index.ts';
+import { applyChanges } from './changes.ts';
+import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
+import { encodeEntry, type LedgerEntry } from './entry.ts';
+import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts';
+import { worldHash } from './hash.ts';
+import type { World } from './model.ts';
+import { applyStatement, type Draft, settleMotion } from './rules.ts';
+import type { GovernanceState, OpenMotion } from './state.ts';
+import type { SignedStatement } from './statement-types.ts';
+
+export interface Batch {
+  height: number;
+  timeMs: number;
+  /** The member whose root proposed the batch (a voting member of the world in force). */
+  proposer: string;
+  statements: readonly SignedStatement[];
+}
+
+export interface BatchRejection {
+  index: number;
+  code: RejectionCode;
+  message: string;
+  rule: string;
+}
+
+export interface BatchResult {
+  state: GovernanceState;
+  /** Ledger entries to append: [header, accepted statements…, outcomes…, world?]. */
+  entries: Uint8Array[];
+  rejected: BatchRejection[];
+  /** The world produced by this batch, if any. */
+  world: World | null;
+}
+
+function begin(state: GovernanceState, timeMs: number): Draft {
+  const base = state;
+  const d: Draft = {
+    base,
+    timeMs,
+    world: structuredClone(base.world),
+    motions: new Map(base.openMotions.map((m) => [m.id, structuredClone(m)])),
+    admissions: { ...base.admissions },
+    seen: { ...base.seen },
+    accepted: [],
+    outcomes: [],
+    causes: [],
+  };
+  const period = base.world.policy.probationPeriodMs;
+  for (const m of d.world.members) {
+    if (m.status === 'probation' && timeMs >= m.since + period) {
+      m.status = 'voting';
+      m.since = timeMs;
+    }
+  }
+  for (const m of sortedMotions(d)) {
+    if (m.deadlineMs < timeMs) {
+      d.motions.delete(m.id);
+      d.outcomes.push({ kind: 'outcome', motion: m.id, result: 'expired' });
+    }
+  }
+  for (const m of sortedMotions(d)) if (d.motions.has(m.id)) settleMotion(d, m);
+  return d;
+}
+
+function sortedMotions(d: Draft): OpenMotion[] {
+  return [...d.motions.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function sameContent(a: World, b: World): boolean {
+  const bytes = (w: World) => canonicalBytes({ members: w.members, policy: w.policy } as unknown as Json);
+  return Buffer.from(bytes(a)).equals(bytes(b));
+}
+
+function rebase(d: Draft, next: World, nextHash: string): OpenMotion[] {
+  const kept: OpenMotion[] = [];
+  const voting = new Set(next.members.filter((m) => m.status === 'voting').map((m) => m.name));
+  for (const m of sortedMotions(d)) {
+    const check = applyChanges(next, m.changes, d.timeMs);
+    if ('code' in check) {
+      d.outcomes.push({ kind: 'outcome', motion: m.id, result: 'rejected', reason: check.code });
+      continue;
+    }
+    const ballots = Object.fromEntries(Object.entries(m.ballots).filter(([name]) => voting.has(name)));
+    kept.push({ ...m, parent: nextHash, ballots });
+  }
+  return kept;
+}
+
+function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
+  const base = d.base;
+  let world = base.world;
+  let hash = base.worldHash;
+  let produced: World | null = null;
+  let motions = sortedMotions(d);
+  if (!sameContent(base.world, d.world)) {
+    produced = { ...d.world, version: base.world.version + 1, previous: base.worldHash };
+    world = produced;
+    hash = worldHash(produced);
+    motions = rebase(d, produced, hash);
+  }
+  const horizon = d.timeMs - world.policy.statementAgeMaxMs;
+  const seen = Object.fromEntries(Object.entries(d.seen).filter(([, t]) => t >= horizon));
+  const entries: LedgerEntry[] = [
+    header,
+    ...d.accepted.map((s) => ({ kind: 'statement' as const, statement: s })),
+  ];
+  entries.push(...d.outcomes);
+  if (produced !== null) entries.push({ kind: 'world', world: produced, causes: d.causes });
+  const state: GovernanceState = {
+    world,
+    worldHash: hash,
+    height,
+    timeMs: d.timeMs,
+    openMotions: motions,
+    admissions: d.admissions,
+    seen,
+  };
+  return { state, entries: entries.map(encodeEntry), rejected: [], world: produced };
+}
+
+function checkHeader(state: GovernanceState, batch: Batch): void {
+  const bad = (message: string) => new GovernanceError('BAD_BATCH', message);
+  if (!Number.isSafeInteger(batch.height) || batch.height !== state.height + 1 || batch.height > HEIGHT_MAX) {
+    throw bad(`batch height must be ${state.height + 1}, got ${batch.height}`);
+  }
+  if (!Number.isSafeInteger(batch.timeMs) || batch.timeMs < state.timeMs || batch.timeMs > TIME_MS_MAX) {
+    throw bad(
+      `batch time ${batch.timeMs} is earlier than the previous batch's ${state.timeMs}; ledger time never goes back`,
+    );
+  }
+  const proposer = state.world.members.find((m) => m.name === batch.proposer);
+  if (proposer === undefined || proposer.status !== 'voting') {
+    throw bad(`proposer "${batch.proposer}" is not a voting member of the world in force`);
+  }
+  if (!Array.isArray(batch.statements) || batch.statements.length > state.world.policy.batchStatementsMax) {
+    throw bad(`a batch holds at most ${state.world.policy.batchStatementsMax} statements`);
+  }
+}
+
+/**
+ * Executes one batch. Throws GovernanceError BAD_BATCH when the header cannot follow the
+ * state (height, time, proposer, size); otherwise returns the new state, the ledger entries
+ * to append and the statements that were rejected (which are not in the entries).
+ */
+export function executeBatch(state: GovernanceState, batch: Batch): BatchResult {
+  checkHeader(state, batch);
+  const d = begin(state, batch.timeMs);
+  const rejected: BatchRejection[] = [];
+  batch.statements.forEach((s, index) => {
+    const r = applyStatement(d, s);
+    if (r !== null) rejected.push({ index, ...r });
+  });
+  const header: LedgerEntry = {
+    kind: 'batch',
+    height: batch.height,
+    timeMs: batch.timeMs,
+    proposer: batch.proposer,
+  };
+  return { ...finish(d, header, batch.height), rejected };
+}
+
+/**
+ * Would this statement be accepted in a batch at context.timeMs? Verification and rules
+ * against the current state, including the expiries and probation ends due by then. Never
+ * changes the state. context.timeMs earlier than the last batch is read as the last batch time.
+ */
+export function checkStatement(
+  state: GovernanceState,
+  signed: SignedStatement,
+  context: { timeMs: number },
+): Rejection | null {
+  const d = begin(state, Math.max(state.timeMs, Math.min(context.timeMs, TIME_MS_MAX)));
+  return applyStatement(d, signed);
+}
+
+/**
+ * The issue's apply(state, statement, context): one statement as a batch of its own at
+ * context.height (default state.height + 1) and context.timeMs, proposed by context.proposer
+ * (default the first validator). Returns the new state and entries, or the rejection.
+ */
+export function apply(
+  state: GovernanceState,
+  signed: SignedStatement,
+  context: { timeMs: number; height?: number; proposer?: string },
+): { state: GovernanceState; entries: Uint8Array[] } | { rejection: Rejection } {
+  const proposer = context.proposer ?? state.world.members.find((m) => m.status === 'voting')!.name;
+  const result = executeBatch(state, {
+    height: context.height ?? state.height + 1,
+    timeMs: context.timeMs,
+    proposer,
+    statements: [signed],
+  });
+  const r = result.rejected[0];
+  if (r !== undefined) return { rejection: { code: r.code, message: r.message, rule: r.rule } };
+  return { state: result.state, entries: result.entries };
+}

@@ -1,0 +1,60 @@
+// Limits of the governance core (issue 3; governance/policy.md explains each). Policy values
+// that the federation may change live in policy.ts; these are fixed by the protocol because
+// they bound memory, ledger entry size or signature counts.
+
+import { NOTE_SIGNATURES_MAX } from '../crypto/index.ts';
+
+/** Federation name = ledger origin (CONTRACTS: "Ledger origin"). */
+export const FEDERATION_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]$/;
+/** Member name = cosignature key name on checkpoints (CONTRACTS). */
+export const MEMBER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/**
+ * Members in one world. Every member cosigns checkpoints, and a checkpoint note holds at most
+ * NOTE_SIGNATURES_MAX lines, one of which is the root's own log signature; 64 keeps a world
+ * entry well under ENTRY_BYTES_MAX (≈ 700 bytes per member) with room to spare.
+ */
+export const MEMBERS_MAX = 64;
+if (MEMBERS_MAX + 1 > NOTE_SIGNATURES_MAX) throw new Error('MEMBERS_MAX must leave room in a note');
+
+/** Free-text fields people read (organisation): short, printable, NFC. */
+export const ORGANISATION_CHARS_MAX = 128;
+/** Endpoints per member and per kind; each string's length. */
+export const P2P_ENDPOINTS_MAX = 8;
+export const HTTP_ENDPOINTS_MAX = 4;
+export const ENDPOINT_CHARS_MAX = 256;
+
+/** Changes bundled in one motion. */
+export const MOTION_CHANGES_MAX = 16;
+/** A ballot's optional reason, in UTF-16 code units. */
+export const BALLOT_REASON_CHARS_MAX = 280;
+
+/** Open motions at once (bounds the state), and per authoring member (one member cannot fill it). */
+export const OPEN_MOTIONS_MAX = 128;
+export const OPEN_MOTIONS_PER_MEMBER_MAX = 8;
+
+/**
+ * A statement may be signed at most this far in the future of the batch time: clocks of the
+ * signer and of the proposer differ a little; more than this is a wrong clock or a trick.
+ */
+export const STATEMENT_FUTURE_MS_MAX = 5 * 60 * 1000;
+
+/** Times are ledger milliseconds since the Unix epoch; below 2^48 every sum we form stays exact. */
+export const TIME_MS_MAX = 2 ** 48;
+/** Heights and world versions likewise. */
+export const HEIGHT_MAX = 2 ** 48;
+
+/** Fraction denominators in policy: small, so num·count never leaves the safe integers. */
+export const FRACTION_DEN_MAX = 1000;
+
+/** Nesting depth of any governance document (a motion with a full policy is ≈ 6 levels). */
+export const GOVERNANCE_DEPTH_MAX = 16;
+
+/** The author value reserved for rule-made motions (removal after evidence); never a member name. */
+export const SYSTEM_AUTHOR = '#system';
+
+/** Signing domains: 'witan/v1/governance/<kind>' (codec signingBytes). */
+export const GENESIS_DOMAIN = 'witan/v1/governance/genesis';
+export const CANDIDATE_DOMAIN = 'witan/v1/governance/candidate';
+export const KEY_POSSESSION_DOMAIN = 'witan/v1/governance/key-possession';
+export const statementDomain = (kind: string): string => `witan/v1/governance/${kind}`;

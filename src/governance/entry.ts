@@ -1,0 +1,115 @@
+// Ledger entries (CONTRACTS "Ledger entries and identity"; ledger/LEDGER.md): every leaf is
+// the canonical JSON bytes of exactly one entry object. Decoding is bounded (ENTRY_BYTES_MAX,
+// depth 32), strict (canonical bytes, exact fields) and throws GovernanceError BAD_ENTRY.
+
+import { CodecError, canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
+import { ENTRY_BYTES_MAX } from '../ledger/index.ts';
+import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
+import { GovernanceError } from './errors.ts';
+import { checkGenesis, type SignedGenesis } from './genesis.ts';
+import { parseName, parseWorld, type World } from './model.ts';
+import { hexHash, int, list, oneOf, record, ShapeError, text } from './shape.ts';
+import type { SignedStatement } from './statement-types.ts';
+import { parseSignedStatement } from './statements.ts';
+
+export const ENTRY_DEPTH_MAX = 32;
+/** Causes of one world: at most one per statement of a batch. */
+export const WORLD_CAUSES_MAX = 1024;
+
+export type OutcomeResult = 'passed' | 'expired' | 'rejected';
+
+export type LedgerEntry =
+  | { kind: 'genesis'; genesis: SignedGenesis }
+  | { kind: 'batch'; height: number; timeMs: number; proposer: string }
+  | { kind: 'statement'; statement: SignedStatement }
+  | { kind: 'world'; world: World; causes: string[] }
+  | { kind: 'outcome'; motion: string; result: OutcomeResult; reason?: string };
+
+export function encodeEntry(entry: LedgerEntry): Uint8Array {
+  const bytes = canonicalBytes(entry as unknown as Json, ENTRY_DEPTH_MAX);
+  if (bytes.length > ENTRY_BYTES_MAX) {
+    throw new GovernanceError(
+      'BAD_ENTRY',
+      `entry is ${bytes.length} bytes; a ledger entry holds at most ${ENTRY_BYTES_MAX}`,
+    );
+  }
+  return bytes;
+}
+
+function parseEntry(x: unknown): LedgerEntry {
+  const kind = oneOf(
+    record(
+      x,
+      'entry',
+      ['kind'],
+      [
+        'genesis',
+        'height',
+        'timeMs',
+        'proposer',
+        'statement',
+        'world',
+        'causes',
+        'motion',
+        'result',
+        'reason',
+      ],
+    ).kind,
+    'entry.kind',
+    ['genesis', 'batch', 'statement', 'world', 'outcome'] as const,
+  );
+  switch (kind) {
+    case 'genesis': {
+      const o = record(x, 'entry', ['kind', 'genesis']);
+      return { kind, genesis: checkGenesis(o.genesis) };
+    }
+    case 'batch': {
+      const o = record(x, 'entry', ['kind', 'height', 'timeMs', 'proposer']);
+      return {
+        kind,
+        height: int(o.height, 'entry.height', 1, HEIGHT_MAX),
+        timeMs: int(o.timeMs, 'entry.timeMs', 0, TIME_MS_MAX),
+        proposer: parseName(o.proposer, 'entry.proposer'),
+      };
+    }
+    case 'statement': {
+      const o = record(x, 'entry', ['kind', 'statement']);
+      return { kind, statement: parseSignedStatement(o.statement) };
+    }
+    case 'world': {
+      const o = record(x, 'entry', ['kind', 'world', 'causes']);
+      const causes = list(o.causes, 'entry.causes', 0, WORLD_CAUSES_MAX).map((c, i) =>
+        hexHash(c, `entry.causes[${i}]`),
+      );
+      return { kind, world: parseWorld(o.world, 'entry.world'), causes };
+    }
+    case 'outcome': {
+      const o = record(x, 'entry', ['kind', 'motion', 'result'], ['reason']);
+      const e: LedgerEntry = {
+        kind,
+        motion: hexHash(o.motion, 'entry.motion'),
+        result: oneOf(o.result, 'entry.result', ['passed', 'expired', 'rejected'] as const),
+      };
+      if (o.reason !== undefined) e.reason = text(o.reason, 'entry.reason', 64, /^[A-Z][A-Z0-9_]*$/);
+      return e;
+    }
+  }
+}
+
+/** Decodes one ledger leaf. Throws GovernanceError BAD_ENTRY (or BAD_GENESIS) naming the problem. */
+export function decodeEntry(bytes: Uint8Array): LedgerEntry {
+  let value: Json;
+  try {
+    value = decodeCanonical(bytes, { bytesMax: ENTRY_BYTES_MAX, depthMax: ENTRY_DEPTH_MAX });
+  } catch (e) {
+    if (e instanceof CodecError)
+      throw new GovernanceError('BAD_ENTRY', `entry is not canonical JSON: ${e.message}`);
+    throw e;
+  }
+  try {
+    return parseEntry(value);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new GovernanceError('BAD_ENTRY', `entry is malformed: ${e.message}`);
+    throw e;
+  }
+}

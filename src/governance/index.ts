@@ -1,0 +1,112 @@
+// The governance core (issue 3; CONTRACTS "Governance core"): worlds, members, policy,
+// statements, the rules engine, genesis, replay and world-chain verification. Pure code: no
+// clock, randomness, disk or network — time comes in as the batch time.
+export {
+  apply,
+  type Batch,
+  type BatchRejection,
+  type BatchResult,
+  checkStatement,
+  executeBatch,
+} from './batch.ts';
+export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
+export { admissionsIn, applyChanges, removalTargets } from './changes.ts';
+export {
+  CANDIDATE_DOMAIN,
+  FEDERATION_PATTERN,
+  GENESIS_DOMAIN,
+  KEY_POSSESSION_DOMAIN,
+  MEMBER_NAME_PATTERN,
+  MEMBERS_MAX,
+  OPEN_MOTIONS_MAX,
+  OPEN_MOTIONS_PER_MEMBER_MAX,
+  STATEMENT_FUTURE_MS_MAX,
+  SYSTEM_AUTHOR,
+  statementDomain,
+} from './constants.ts';
+export { ISO_3166_ALPHA2, isJurisdiction } from './countries.ts';
+export { decodeEntry, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
+export {
+  GovernanceError,
+  type GovernanceErrorCode,
+  type Rejection,
+  type RejectionCode,
+  reject,
+} from './errors.ts';
+export {
+  assembleGenesis,
+  assembleGenesisWorld,
+  checkGenesis,
+  type GenesisSignature,
+  genesisSigningBytes,
+  type SignedGenesis,
+  signGenesis,
+  verifyGenesis,
+} from './genesis.ts';
+export { ledgerOrigin, quorumSize, statementId, worldHash } from './hash.ts';
+export {
+  descriptorOf,
+  type Endpoints,
+  type Member,
+  type MemberDescriptor,
+  type MemberStatus,
+  parseDescriptor,
+  parseMember,
+  parseWorld,
+  type World,
+} from './model.ts';
+export {
+  checkPolicy,
+  DEFAULT_POLICY,
+  type Fraction,
+  POLICY_RANGES,
+  type Policy,
+  parsePolicy,
+  policyViolation,
+  type RelayPolicy,
+  type RendezvousPolicy,
+} from './policy.ts';
+export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
+export { replay } from './replay.ts';
+export { ShapeError } from './shape.ts';
+export {
+  cosignersOf,
+  type GovernanceState,
+  genesisState,
+  type OpenMotion,
+  type RecordedBallot,
+  type Validator,
+  validatorsOf,
+  validatorsOfWorld,
+} from './state.ts';
+export type {
+  BallotChoice,
+  BallotStatement,
+  CandidateSignatures,
+  Change,
+  ChangeType,
+  Evidence,
+  EvidenceStatement,
+  MotionStatement,
+  SelfUpdateStatement,
+  SignedStatement,
+  Statement,
+  StatementKind,
+  WorldRef,
+} from './statement-types.ts';
+export {
+  candidateBytes,
+  type KeyRole,
+  keyPossessionBytes,
+  parseSignedStatement,
+  parseStatement,
+  proveKeyPossession,
+  STATEMENT_BYTES_MAX,
+  signCandidate,
+  signStatement,
+  statementSigningBytes,
+  verifyCandidate,
+  verifyStatementSignature,
+} from './statements.ts';
+export { type Tally, tally } from './tally.ts';
+export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-rules.ts';

@@ -1,0 +1,173 @@
+// The governance model (issue 3 item 1; CONTRACTS "Governance core"): members, worlds and
+// their strict readers. A world is JSON-safe and hashed as its canonical bytes (hash.ts).
+// Field rules: names /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/, jurisdiction an ISO 3166-1
+// alpha-2 code (countries.ts), keys base64 of strict Ed25519 points, endpoints bounded in
+// count and length, members sorted by name.
+
+import {
+  ENDPOINT_CHARS_MAX,
+  FEDERATION_PATTERN,
+  HEIGHT_MAX,
+  HTTP_ENDPOINTS_MAX,
+  MEMBER_NAME_PATTERN,
+  MEMBERS_MAX,
+  ORGANISATION_CHARS_MAX,
+  P2P_ENDPOINTS_MAX,
+  TIME_MS_MAX,
+} from './constants.ts';
+import { isJurisdiction } from './countries.ts';
+import { checkPolicy, type Policy } from './policy.ts';
+import { hexHash, int, list, oneOf, prose, publicKey, record, ShapeError, text, unique } from './shape.ts';
+
+export type MemberStatus = 'voting' | 'probation' | 'suspended';
+export const MEMBER_STATUSES: readonly MemberStatus[] = ['voting', 'probation', 'suspended'];
+
+export interface Endpoints {
+  /** libp2p multiaddrs, e.g. "/dns4/root.example.org/tcp/4001". */
+  p2p: string[];
+  /** Base URLs of the member's HTTP API, e.g. "https://root.example.org/". */
+  http: string[];
+}
+
+/** What a candidate (or a founder) declares about itself; a Member adds status and since. */
+export interface MemberDescriptor {
+  name: string;
+  organisation: string;
+  /** ISO 3166-1 alpha-2, uppercase. */
+  jurisdiction: string;
+  /** Base64 of the 32-byte Ed25519 node key (libp2p identity, consensus votes, cosignatures). */
+  nodeKey: string;
+  /** Base64 of the 32-byte Ed25519 governance key (motions, ballots, self-updates). */
+  governanceKey: string;
+  endpoints: Endpoints;
+}
+
+export interface Member extends MemberDescriptor {
+  status: MemberStatus;
+  /** Ledger timeMs of the last status change (0 for founders). */
+  since: number;
+}
+
+export interface World {
+  federation: string;
+  version: number;
+  /** worldHash of version − 1; null only for the genesis world (version 1). */
+  previous: string | null;
+  /** Sorted by name, names unique. */
+  members: Member[];
+  policy: Policy;
+}
+
+const MULTIADDR = /^(\/[\x21-\x2e\x30-\x7e]+)+$/;
+const DESCRIPTOR_KEYS = [
+  'name',
+  'organisation',
+  'jurisdiction',
+  'nodeKey',
+  'governanceKey',
+  'endpoints',
+] as const;
+
+export function parseName(x: unknown, path: string): string {
+  return text(x, path, 32, MEMBER_NAME_PATTERN);
+}
+
+export function parseJurisdiction(x: unknown, path: string): string {
+  if (!isJurisdiction(x)) throw new ShapeError(`${path} must be an ISO 3166-1 alpha-2 code such as "DE"`);
+  return x;
+}
+
+function httpUrl(x: unknown, path: string): string {
+  const s = text(x, path, ENDPOINT_CHARS_MAX);
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new ShapeError(`${path} is not a URL`);
+  }
+  const ok =
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.href === s;
+  if (!ok)
+    throw new ShapeError(`${path} must be a normalised http(s) URL without credentials, query or fragment`);
+  return s;
+}
+
+export function parseEndpoints(x: unknown, path: string): Endpoints {
+  const o = record(x, path, ['p2p', 'http']);
+  const p2p = list(o.p2p, `${path}.p2p`, 1, P2P_ENDPOINTS_MAX).map((a, i) =>
+    text(a, `${path}.p2p[${i}]`, ENDPOINT_CHARS_MAX, MULTIADDR),
+  );
+  const http = list(o.http, `${path}.http`, 1, HTTP_ENDPOINTS_MAX).map((u, i) =>
+    httpUrl(u, `${path}.http[${i}]`),
+  );
+  unique(p2p, `${path}.p2p`);
+  unique(http, `${path}.http`);
+  return { p2p, http };
+}
+
+export function parseDescriptor(x: unknown, path: string): MemberDescriptor {
+  const o = record(x, path, DESCRIPTOR_KEYS);
+  return descriptorFields(o, path);
+}
+
+function descriptorFields(o: Record<string, unknown>, path: string): MemberDescriptor {
+  const d: MemberDescriptor = {
+    name: parseName(o.name, `${path}.name`),
+    organisation: prose(o.organisation, `${path}.organisation`, ORGANISATION_CHARS_MAX),
+    jurisdiction: parseJurisdiction(o.jurisdiction, `${path}.jurisdiction`),
+    nodeKey: publicKey(o.nodeKey, `${path}.nodeKey`),
+    governanceKey: publicKey(o.governanceKey, `${path}.governanceKey`),
+    endpoints: parseEndpoints(o.endpoints, `${path}.endpoints`),
+  };
+  if (d.nodeKey === d.governanceKey) throw new ShapeError(`${path}: node key and governance key must differ`);
+  return d;
+}
+
+export function parseMember(x: unknown, path: string): Member {
+  const o = record(x, path, [...DESCRIPTOR_KEYS, 'status', 'since']);
+  return {
+    ...descriptorFields(o, path),
+    status: oneOf(o.status, `${path}.status`, MEMBER_STATUSES),
+    since: int(o.since, `${path}.since`, 0, TIME_MS_MAX),
+  };
+}
+
+/**
+ * Reads a world from untrusted JSON: every field, members sorted by unique name, policy
+ * within its floors. The membership rules (organisations, jurisdictions, keys) are checked
+ * by worldRuleViolation in world-rules.ts, which names the rejection code.
+ */
+export function parseWorld(x: unknown, path = 'world'): World {
+  const o = record(x, path, ['federation', 'version', 'previous', 'members', 'policy']);
+  const federation = text(o.federation, `${path}.federation`, 64, FEDERATION_PATTERN);
+  const version = int(o.version, `${path}.version`, 1, HEIGHT_MAX);
+  const previous = o.previous === null ? null : hexHash(o.previous, `${path}.previous`);
+  if ((version === 1) !== (previous === null)) {
+    throw new ShapeError(`${path}.previous must be null exactly for version 1`);
+  }
+  const members = list(o.members, `${path}.members`, 1, MEMBERS_MAX).map((m, i) =>
+    parseMember(m, `${path}.members[${i}]`),
+  );
+  for (let i = 1; i < members.length; i++) {
+    if (!(members[i - 1]!.name < members[i]!.name)) {
+      throw new ShapeError(`${path}.members must be sorted by name with no name twice`);
+    }
+  }
+  return { federation, version, previous, members, policy: checkPolicy(o.policy, `${path}.policy`) };
+}
+
+export function descriptorOf(m: Member): MemberDescriptor {
+  return {
+    name: m.name,
+    organisation: m.organisation,
+    jurisdiction: m.jurisdiction,
+    nodeKey: m.nodeKey,
+    governanceKey: m.governanceKey,
+    endpoints: { p2p: [...m.endpoints.p2p], http: [...m.endpoints.http] },
+  };
+}

@@ -1,0 +1,235 @@
+// The federation's policy (issue 3 item 1; governance/policy.md documents every field): the
+// thresholds and limits the rules engine applies, their defaults, and the hard floors that no
+// motion can cross — in particular approval can never be 2/3 or less ("more than" num/den
+// with num/den ≥ 2/3), and a jurisdiction's share must stay below a third.
+
+import { FRACTION_DEN_MAX } from './constants.ts';
+import { int, record, ShapeError } from './shape.ts';
+
+/** A threshold num/den; "more than" or "less than" is stated by each rule using it. */
+export interface Fraction {
+  num: number;
+  den: number;
+}
+
+export interface RelayPolicy {
+  reservationsMax: number;
+  circuitBytesMax: number;
+  circuitDurationMs: number;
+  connectionsPerIpPerSecond: number;
+  pendingConnectionsMax: number;
+}
+
+export interface RendezvousPolicy {
+  ttlMinS: number;
+  ttlMaxS: number;
+  registrationsPerPeerMax: number;
+  registrationsPerNamespaceMax: number;
+  discoverLimitMax: number;
+}
+
+export interface Policy {
+  /** A motion passes when yes-ballots are MORE THAN this share of eligible voting members. */
+  approvalThreshold: Fraction;
+  /** The same, for motions that change the policy. Never below approvalThreshold. */
+  policyChangeThreshold: Fraction;
+  /** Longest life of a motion: deadlineMs ≤ createdMs + motionTtlMs. */
+  motionTtlMs: number;
+  /** Admissions that may pass in one epoch (epoch = floor(timeMs / epochMs)). */
+  maxAdmissionsPerEpoch: number;
+  epochMs: number;
+  /** Time an admitted member spends in probation (cosigns and relays, does not vote). */
+  probationPeriodMs: number;
+  /** Each jurisdiction's share of voting+probation members must be LESS than this. */
+  jurisdictionShareMax: Fraction;
+  /** Statements in one committed batch. */
+  batchStatementsMax: number;
+  /** Oldest statement a batch accepts (createdMs ≥ timeMs − statementAgeMaxMs). */
+  statementAgeMaxMs: number;
+  /** Clients refuse a world whose freshest quorum cosignature is older than this. */
+  checkpointFreshnessMs: number;
+  relay: RelayPolicy;
+  rendezvous: RendezvousPolicy;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export const DEFAULT_POLICY: Policy = Object.freeze({
+  approvalThreshold: { num: 2, den: 3 },
+  policyChangeThreshold: { num: 3, den: 4 },
+  motionTtlMs: 14 * DAY_MS,
+  maxAdmissionsPerEpoch: 1,
+  epochMs: 30 * DAY_MS,
+  probationPeriodMs: 30 * DAY_MS,
+  jurisdictionShareMax: { num: 1, den: 3 },
+  batchStatementsMax: 256,
+  statementAgeMaxMs: DAY_MS,
+  checkpointFreshnessMs: HOUR_MS,
+  relay: {
+    reservationsMax: 128,
+    circuitBytesMax: 1 << 20,
+    circuitDurationMs: 120_000,
+    connectionsPerIpPerSecond: 5,
+    pendingConnectionsMax: 10,
+  },
+  rendezvous: {
+    ttlMinS: 120,
+    ttlMaxS: 72 * 3600,
+    registrationsPerPeerMax: 100,
+    registrationsPerNamespaceMax: 1000,
+    discoverLimitMax: 1000,
+  },
+}) as Policy;
+
+/** Field ranges: [min, max]. The min of a governance field is its hard floor (policy.md). */
+export const POLICY_RANGES = {
+  motionTtlMs: [HOUR_MS, 90 * DAY_MS],
+  maxAdmissionsPerEpoch: [1, 8],
+  epochMs: [DAY_MS, 366 * DAY_MS],
+  probationPeriodMs: [DAY_MS, 366 * DAY_MS],
+  batchStatementsMax: [1, 1024],
+  statementAgeMaxMs: [60_000, 7 * DAY_MS],
+  checkpointFreshnessMs: [60_000, 30 * DAY_MS],
+  'relay.reservationsMax': [1, 65_536],
+  'relay.circuitBytesMax': [1024, 2 ** 40],
+  'relay.circuitDurationMs': [1000, DAY_MS],
+  'relay.connectionsPerIpPerSecond': [1, 10_000],
+  'relay.pendingConnectionsMax': [1, 65_536],
+  'rendezvous.ttlMinS': [1, 72 * 3600],
+  'rendezvous.ttlMaxS': [1, 7 * 24 * 3600],
+  'rendezvous.registrationsPerPeerMax': [1, 100_000],
+  'rendezvous.registrationsPerNamespaceMax': [1, 1_000_000],
+  'rendezvous.discoverLimitMax': [1, 10_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+const POLICY_KEYS = [
+  'approvalThreshold',
+  'policyChangeThreshold',
+  'motionTtlMs',
+  'maxAdmissionsPerEpoch',
+  'epochMs',
+  'probationPeriodMs',
+  'jurisdictionShareMax',
+  'batchStatementsMax',
+  'statementAgeMaxMs',
+  'checkpointFreshnessMs',
+  'relay',
+  'rendezvous',
+] as const;
+const RELAY_KEYS = [
+  'reservationsMax',
+  'circuitBytesMax',
+  'circuitDurationMs',
+  'connectionsPerIpPerSecond',
+  'pendingConnectionsMax',
+] as const;
+const RENDEZVOUS_KEYS = [
+  'ttlMinS',
+  'ttlMaxS',
+  'registrationsPerPeerMax',
+  'registrationsPerNamespaceMax',
+  'discoverLimitMax',
+] as const;
+
+function fraction(x: unknown, path: string): Fraction {
+  const o = record(x, path, ['num', 'den']);
+  const den = int(o.den, `${path}.den`, 1, FRACTION_DEN_MAX);
+  const num = int(o.num, `${path}.num`, 0, den);
+  return { num, den };
+}
+
+/** A non-negative safe integer; its range is a floor question for policyViolation. */
+function inRange(x: unknown, path: keyof typeof POLICY_RANGES): number {
+  return int(x, `policy.${path}`, 0, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * Reads a policy from untrusted JSON: exact fields, integers in their type's domain. Floors
+ * and ranges are checked separately by policyViolation, because a policy below its floor is a
+ * rule violation (POLICY_BELOW_FLOOR), not a malformed document.
+ */
+export function parsePolicy(x: unknown, path = 'policy'): Policy {
+  const o = record(x, path, POLICY_KEYS);
+  const relay = record(o.relay, `${path}.relay`, RELAY_KEYS);
+  const rendezvous = record(o.rendezvous, `${path}.rendezvous`, RENDEZVOUS_KEYS);
+  const policy: Policy = {
+    approvalThreshold: fraction(o.approvalThreshold, `${path}.approvalThreshold`),
+    policyChangeThreshold: fraction(o.policyChangeThreshold, `${path}.policyChangeThreshold`),
+    motionTtlMs: inRange(o.motionTtlMs, 'motionTtlMs'),
+    maxAdmissionsPerEpoch: inRange(o.maxAdmissionsPerEpoch, 'maxAdmissionsPerEpoch'),
+    epochMs: inRange(o.epochMs, 'epochMs'),
+    probationPeriodMs: inRange(o.probationPeriodMs, 'probationPeriodMs'),
+    jurisdictionShareMax: fraction(o.jurisdictionShareMax, `${path}.jurisdictionShareMax`),
+    batchStatementsMax: inRange(o.batchStatementsMax, 'batchStatementsMax'),
+    statementAgeMaxMs: inRange(o.statementAgeMaxMs, 'statementAgeMaxMs'),
+    checkpointFreshnessMs: inRange(o.checkpointFreshnessMs, 'checkpointFreshnessMs'),
+    relay: {
+      reservationsMax: inRange(relay.reservationsMax, 'relay.reservationsMax'),
+      circuitBytesMax: inRange(relay.circuitBytesMax, 'relay.circuitBytesMax'),
+      circuitDurationMs: inRange(relay.circuitDurationMs, 'relay.circuitDurationMs'),
+      connectionsPerIpPerSecond: inRange(relay.connectionsPerIpPerSecond, 'relay.connectionsPerIpPerSecond'),
+      pendingConnectionsMax: inRange(relay.pendingConnectionsMax, 'relay.pendingConnectionsMax'),
+    },
+    rendezvous: {
+      ttlMinS: inRange(rendezvous.ttlMinS, 'rendezvous.ttlMinS'),
+      ttlMaxS: inRange(rendezvous.ttlMaxS, 'rendezvous.ttlMaxS'),
+      registrationsPerPeerMax: inRange(
+        rendezvous.registrationsPerPeerMax,
+        'rendezvous.registrationsPerPeerMax',
+      ),
+      registrationsPerNamespaceMax: inRange(
+        rendezvous.registrationsPerNamespaceMax,
+        'rendezvous.registrationsPerNamespaceMax',
+      ),
+      discoverLimitMax: inRange(rendezvous.discoverLimitMax, 'rendezvous.discoverLimitMax'),
+    },
+  };
+  return policy;
+}
+
+const frac = (f: Fraction): string => `${f.num}/${f.den}`;
+/** a ≥ b for fractions, exactly (denominators ≤ 1000 keep the products small). */
+const atLeast = (a: Fraction, b: Fraction): boolean => a.num * b.den >= b.num * a.den;
+
+function get(policy: Policy, path: string): number {
+  let v: unknown = policy;
+  for (const part of path.split('.')) v = (v as Record<string, unknown>)[part];
+  return v as number;
+}
+
+/**
+ * The first floor or range the policy breaks, as a sentence, or null. The hard floors:
+ * 2/3 ≤ approval < 1, approval ≤ policy change < 1, 0 < jurisdiction share ≤ 1/3,
+ * every numeric field inside POLICY_RANGES, rendezvous ttlMinS ≤ ttlMaxS.
+ */
+export function policyViolation(p: Policy): string | null {
+  const twoThirds = { num: 2, den: 3 };
+  const third = { num: 1, den: 3 };
+  if (!atLeast(p.approvalThreshold, twoThirds) || p.approvalThreshold.num >= p.approvalThreshold.den) {
+    return `approval threshold ${frac(p.approvalThreshold)} must be at least 2/3 and below 1`;
+  }
+  if (
+    !atLeast(p.policyChangeThreshold, p.approvalThreshold) ||
+    p.policyChangeThreshold.num >= p.policyChangeThreshold.den
+  ) {
+    return `policy-change threshold ${frac(p.policyChangeThreshold)} must be at least the approval threshold and below 1`;
+  }
+  if (p.jurisdictionShareMax.num === 0 || !atLeast(third, p.jurisdictionShareMax)) {
+    return `jurisdiction share ${frac(p.jurisdictionShareMax)} must be above 0 and at most 1/3`;
+  }
+  for (const [path, [min, max]] of Object.entries(POLICY_RANGES)) {
+    const v = get(p, path);
+    if (v < min || v > max) return `${path} = ${v} is outside ${min}..${max}`;
+  }
+  if (p.rendezvous.ttlMinS > p.rendezvous.ttlMaxS) return 'rendezvous.ttlMinS must not exceed ttlMaxS';
+  return null;
+}
+
+/** Reads and checks a policy; throws ShapeError naming the field for either failure. */
+export function checkPolicy(x: unknown, path = 'policy'): Policy {
+  const p = parsePolicy(x, path);
+  const v = policyViolation(p);
+  if (v !== null) throw new ShapeError(`${path}: ${v}`);
+  return p;
+}

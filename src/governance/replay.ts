@@ -1,0 +1,111 @@
+// Replay for auditors (CONTRACTS "replay"): re-executes every batch of the ledger from the
+// genesis with executeBatch and requires the recorded entries to be exactly — byte for byte —
+// what the rules produce. Any difference throws GovernanceError naming the entry index.
+
+import { bytesEqual } from '../codec/index.ts';
+import { executeBatch } from './batch.ts';
+import { decodeEntry, type LedgerEntry } from './entry.ts';
+import { GovernanceError } from './errors.ts';
+import type { SignedGenesis } from './genesis.ts';
+import type { World } from './model.ts';
+import { type GovernanceState, genesisState } from './state.ts';
+import type { SignedStatement } from './statement-types.ts';
+
+interface Group {
+  start: number;
+  header: Extract<LedgerEntry, { kind: 'batch' }>;
+  raw: Uint8Array[];
+  statements: SignedStatement[];
+  producing: boolean;
+}
+
+function mismatch(entryIndex: number, message: string): GovernanceError {
+  return new GovernanceError('REPLAY_MISMATCH', `ledger entry ${entryIndex}: ${message}`, { entryIndex });
+}
+
+function runGroup(state: GovernanceState, g: Group): { state: GovernanceState; world: World | null } {
+  let result: ReturnType<typeof executeBatch>;
+  try {
+    result = executeBatch(state, { ...g.header, statements: g.statements });
+  } catch (e) {
+    if (e instanceof GovernanceError)
+      throw new GovernanceError(e.code, `ledger entry ${g.start}: ${e.message}`, { entryIndex: g.start });
+    throw e;
+  }
+  const first = result.rejected[0];
+  if (first !== undefined) {
+    throw new GovernanceError(
+      'REPLAY_MISMATCH',
+      `ledger entry ${g.start + 1 + first.index}: the rules reject this statement (${first.code}, ${first.rule}): ${first.message}`,
+      {
+        entryIndex: g.start + 1 + first.index,
+        rejection: { code: first.code, message: first.message, rule: first.rule },
+      },
+    );
+  }
+  const n = Math.max(result.entries.length, g.raw.length);
+  for (let i = 0; i < n; i++) {
+    const want = result.entries[i];
+    const got = g.raw[i];
+    if (want === undefined)
+      throw mismatch(g.start + i, 'the ledger records an entry the rules did not produce');
+    if (got === undefined)
+      throw mismatch(
+        g.start + i,
+        `the rules produce a ${decodeEntry(want).kind} entry here that the ledger lacks`,
+      );
+    if (!bytesEqual(want, got))
+      throw mismatch(
+        g.start + i,
+        `the ledger records a different ${decodeEntry(got).kind} entry than the rules produce`,
+      );
+  }
+  return { state: result.state, world: result.world };
+}
+
+/**
+ * Replays ledger entries from index 1 (entry 0 is the genesis, passed separately). Returns the
+ * final state and every world in order, genesis first. Throws GovernanceError (BAD_GENESIS,
+ * BAD_ENTRY, BAD_BATCH or REPLAY_MISMATCH) with entryIndex set.
+ */
+export function replay(
+  genesis: SignedGenesis,
+  entries: Iterable<Uint8Array>,
+): { state: GovernanceState; worlds: World[] } {
+  let state = genesisState(genesis);
+  const worlds: World[] = [state.world];
+  let group: Group | null = null;
+  const flush = () => {
+    if (group === null) return;
+    const r = runGroup(state, group);
+    state = r.state;
+    if (r.world !== null) worlds.push(r.world);
+  };
+  let index = 1;
+  for (const bytes of entries) {
+    let entry: LedgerEntry;
+    try {
+      entry = decodeEntry(bytes);
+    } catch (e) {
+      if (e instanceof GovernanceError)
+        throw new GovernanceError(e.code, `ledger entry ${index}: ${e.message}`, { entryIndex: index });
+      throw e;
+    }
+    if (entry.kind === 'batch') {
+      flush();
+      group = { start: index, header: entry, raw: [bytes], statements: [], producing: false };
+    } else if (group === null || entry.kind === 'genesis') {
+      throw mismatch(index, `a ${entry.kind} entry must follow a batch header`);
+    } else if (entry.kind === 'statement') {
+      if (group.producing) throw mismatch(index, 'a statement entry after the outcomes of its batch');
+      group.statements.push(entry.statement);
+      group.raw.push(bytes);
+    } else {
+      group.producing = true;
+      group.raw.push(bytes);
+    }
+    index++;
+  }
+  flush();
+  return { state, worlds };
+}

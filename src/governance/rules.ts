@@ -1,0 +1,317 @@
+// The rules for one statement (issue 3 item 3; governance/CHARTER.md §1–§15), applied to the
+// working copy of a batch. Each handler checks everything first and only then changes the
+// draft, so a rejected statement leaves the state exactly as it was.
+
+import { fromBase64 } from '../codec/index.ts';
+import { cosignatureVerifier, openNote, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { parseCheckpoint } from '../ledger/index.ts';
+import { admissionsIn, applyChanges, removalTargets } from './changes.ts';
+import { verifyVote, votesConflict } from './consensus-vote.ts';
+import {
+  OPEN_MOTIONS_MAX,
+  OPEN_MOTIONS_PER_MEMBER_MAX,
+  STATEMENT_FUTURE_MS_MAX,
+  SYSTEM_AUTHOR,
+} from './constants.ts';
+import type { LedgerEntry } from './entry.ts';
+import { type Rejection, reject } from './errors.ts';
+import { ledgerOrigin, statementId } from './hash.ts';
+import type { Member, World } from './model.ts';
+import type { GovernanceState, OpenMotion } from './state.ts';
+import type {
+  BallotStatement,
+  EvidenceStatement,
+  MotionStatement,
+  SelfUpdateStatement,
+  SignedStatement,
+} from './statement-types.ts';
+import {
+  keyPossessionBytes,
+  parseSignedStatement,
+  verifyB64,
+  verifyStatementSignature,
+} from './statements.ts';
+import { tally } from './tally.ts';
+import { worldRuleViolation } from './world-rules.ts';
+
+/** The working copy of one batch. `base` is the state in force when the batch began. */
+export interface Draft {
+  base: GovernanceState;
+  timeMs: number;
+  world: World;
+  motions: Map<string, OpenMotion>;
+  admissions: { epoch: number; count: number };
+  seen: Record<string, number>;
+  accepted: SignedStatement[];
+  outcomes: LedgerEntry[];
+  /** Statement ids whose effect changed the world in this batch, in order. */
+  causes: string[];
+}
+
+const member = (world: World, name: string): Member | undefined => world.members.find((m) => m.name === name);
+
+function epochOf(timeMs: number, world: World): number {
+  return Math.floor(timeMs / world.policy.epochMs);
+}
+
+function closeMotion(
+  d: Draft,
+  m: OpenMotion,
+  result: 'passed' | 'expired' | 'rejected',
+  reason?: string,
+): void {
+  d.motions.delete(m.id);
+  const outcome: LedgerEntry = { kind: 'outcome', motion: m.id, result };
+  if (reason !== undefined) outcome.reason = reason;
+  d.outcomes.push(outcome);
+}
+
+/**
+ * A motion whose tally passes is applied to the working world — unless its changes no
+ * longer fit (rejected with the code of the rule they break) or the epoch's admissions are
+ * used up (rejected with ADMISSION_RATE). Either way the motion closes.
+ */
+export function settleMotion(d: Draft, m: OpenMotion): void {
+  if (!tally(m, d.base.world).passes) return;
+  const result = applyChanges(d.world, m.changes, d.timeMs);
+  if ('code' in result) {
+    closeMotion(d, m, 'rejected', result.code);
+    return;
+  }
+  const admitted = admissionsIn(m.changes);
+  if (admitted > 0) {
+    const epoch = epochOf(d.timeMs, d.base.world);
+    const used = d.admissions.epoch === epoch ? d.admissions.count : 0;
+    if (used + admitted > d.base.world.policy.maxAdmissionsPerEpoch) {
+      closeMotion(d, m, 'rejected', 'ADMISSION_RATE');
+      return;
+    }
+    d.admissions = { epoch, count: used + admitted };
+  }
+  d.world = result.world;
+  d.causes.push(m.id);
+  closeMotion(d, m, 'passed');
+}
+
+function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection | null {
+  const s = signed.statement;
+  if (s.federation !== d.world.federation) {
+    return reject(
+      'WRONG_FEDERATION',
+      `The statement is for federation "${s.federation}", not "${d.world.federation}".`,
+    );
+  }
+  const author = member(d.world, s.author);
+  if (author === undefined)
+    return reject('UNKNOWN_AUTHOR', `"${s.author}" is not a member of the federation.`);
+  if (!verifyStatementSignature(signed, author.governanceKey)) {
+    return reject(
+      'BAD_SIGNATURE',
+      `The signature is not by the governance key of "${s.author}" over this ${s.kind}.`,
+    );
+  }
+  if (s.createdMs > d.timeMs + STATEMENT_FUTURE_MS_MAX) {
+    return reject(
+      'STATEMENT_FROM_FUTURE',
+      `The statement is dated ${s.createdMs - d.timeMs} ms after the batch; check the signer's clock.`,
+    );
+  }
+  if (s.createdMs < d.timeMs - d.base.world.policy.statementAgeMaxMs) {
+    return reject(
+      'STATEMENT_STALE',
+      `The statement was signed ${d.timeMs - s.createdMs} ms before the batch, more than the ${d.base.world.policy.statementAgeMaxMs} ms allowed; sign it again.`,
+    );
+  }
+  if (d.seen[id] !== undefined)
+    return reject('DUPLICATE_STATEMENT', 'This exact statement is already in the ledger.');
+  if (author.status === 'suspended')
+    return reject('AUTHOR_SUSPENDED', `"${s.author}" is suspended and cannot make statements.`);
+  return null;
+}
+
+function motionRule(d: Draft, s: MotionStatement, id: string): Rejection | null {
+  if (member(d.world, s.author)?.status !== 'voting' || member(d.base.world, s.author)?.status !== 'voting') {
+    return reject('NOT_A_VOTING_MEMBER', `"${s.author}" is not a voting member, so it cannot move motions.`);
+  }
+  if (s.parentWorld.hash !== d.base.worldHash || s.parentWorld.version !== d.base.world.version) {
+    return reject(
+      'MOTION_WRONG_PARENT',
+      `The motion names world version ${s.parentWorld.version}, but version ${d.base.world.version} (${d.base.worldHash.slice(0, 12)}…) is in force; move it again against the current world.`,
+    );
+  }
+  const ttl = d.base.world.policy.motionTtlMs;
+  if (!(s.deadlineMs > s.createdMs && s.deadlineMs <= s.createdMs + ttl && s.deadlineMs >= d.timeMs)) {
+    return reject(
+      'BAD_DEADLINE',
+      `The deadline must be after the motion is signed, at most ${ttl} ms later, and not already past.`,
+    );
+  }
+  const open = [...d.motions.values()];
+  if (
+    open.length >= OPEN_MOTIONS_MAX ||
+    open.filter((m) => m.author === s.author).length >= OPEN_MOTIONS_PER_MEMBER_MAX
+  ) {
+    return reject(
+      'TOO_MANY_OPEN_MOTIONS',
+      `Too many open motions (at most ${OPEN_MOTIONS_MAX}, ${OPEN_MOTIONS_PER_MEMBER_MAX} per member); wait for some to close.`,
+    );
+  }
+  const admitted = admissionsIn(s.changes);
+  if (admitted > d.base.world.policy.maxAdmissionsPerEpoch) {
+    return reject(
+      'ADMISSION_RATE',
+      `The motion admits ${admitted} members; at most ${d.base.world.policy.maxAdmissionsPerEpoch} may be admitted per epoch.`,
+    );
+  }
+  const result = applyChanges(d.world, s.changes, d.timeMs);
+  if ('code' in result) return result;
+  d.motions.set(id, {
+    id,
+    author: s.author,
+    changes: structuredClone(s.changes),
+    createdMs: s.createdMs,
+    deadlineMs: s.deadlineMs,
+    parent: d.base.worldHash,
+    ballots: {},
+  });
+  return null;
+}
+
+function ballotRule(d: Draft, s: BallotStatement, id: string): Rejection | null {
+  if (member(d.base.world, s.author)?.status !== 'voting') {
+    return reject(
+      'NOT_A_VOTING_MEMBER',
+      `"${s.author}" is not a voting member of the world in force, so its ballot cannot count.`,
+    );
+  }
+  const m = d.motions.get(s.motion);
+  if (m === undefined)
+    return reject(
+      'UNKNOWN_MOTION',
+      `There is no open motion ${s.motion.slice(0, 12)}…; it may have passed, expired or never existed.`,
+    );
+  if (removalTargets(m.changes).has(s.author)) {
+    return reject('BALLOT_ON_OWN_REMOVAL', `"${s.author}" cannot vote on a motion that removes it.`);
+  }
+  const previous = m.ballots[s.author];
+  if (previous !== undefined && previous.createdMs >= s.createdMs) {
+    return reject(
+      'BALLOT_SUPERSEDED',
+      `"${s.author}" already has a ballot on this motion signed at or after this one.`,
+    );
+  }
+  m.ballots[s.author] = { choice: s.choice, createdMs: s.createdMs, id };
+  settleMotion(d, m);
+  return null;
+}
+
+/** The member the evidence convicts, or a rejection. Verifies both signed messages. */
+function convict(d: Draft, s: EvidenceStatement): Member | Rejection {
+  const e = s.evidence;
+  if (e.type === 'votes') {
+    if (
+      !verifyVote(e.first) ||
+      !verifyVote(e.second) ||
+      !votesConflict(e.first, e.second) ||
+      e.first.federation !== d.world.federation
+    ) {
+      return reject(
+        'EVIDENCE_INVALID',
+        'The two votes are not validly signed, conflicting votes of this federation by one validator.',
+      );
+    }
+    const culprit = d.world.members.find((m) => m.nodeKey === e.first.validator);
+    return (
+      culprit ??
+      reject('EVIDENCE_UNKNOWN_KEY', 'The votes were signed by a node key that belongs to no member.')
+    );
+  }
+  const culprit = member(d.world, e.member);
+  if (culprit === undefined) return reject('EVIDENCE_UNKNOWN_KEY', `There is no member named "${e.member}".`);
+  try {
+    const verifier = cosignatureVerifier(culprit.name, fromBase64(culprit.nodeKey, PUBLIC_KEY_BYTES));
+    const [a, b] = [e.first, e.second].map((note) => parseCheckpoint(openNote(note, [verifier]).text));
+    const origin = ledgerOrigin(d.world);
+    if (
+      a!.origin === origin &&
+      b!.origin === origin &&
+      a!.size === b!.size &&
+      !Buffer.from(a!.rootHash).equals(b!.rootHash)
+    ) {
+      return culprit;
+    }
+  } catch {
+    // a note that does not parse or verify is simply not evidence
+  }
+  return reject(
+    'EVIDENCE_INVALID',
+    `The notes are not two checkpoints of this ledger, of one size with different roots, both cosigned by "${e.member}".`,
+  );
+}
+
+function evidenceRule(d: Draft, s: EvidenceStatement, id: string): Rejection | null {
+  const culprit = convict(d, s);
+  if ('code' in culprit) return culprit;
+  if (culprit.status === 'suspended')
+    return reject('EVIDENCE_ALREADY_SUSPENDED', `"${culprit.name}" is already suspended.`);
+  culprit.status = 'suspended';
+  culprit.since = d.timeMs;
+  d.causes.push(id);
+  d.motions.set(id, {
+    id,
+    author: SYSTEM_AUTHOR,
+    changes: [{ type: 'remove', member: culprit.name }],
+    createdMs: d.timeMs,
+    deadlineMs: d.timeMs + d.base.world.policy.motionTtlMs,
+    parent: d.base.worldHash,
+    ballots: {},
+  });
+  return null;
+}
+
+function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection | null {
+  const next = structuredClone(d.world);
+  const me = member(next, s.author)!;
+  if (s.endpoints !== undefined) me.endpoints = structuredClone(s.endpoints);
+  if (s.nodeKey !== undefined) {
+    const bytes = keyPossessionBytes(next.federation, s.author, 'node', s.nodeKey);
+    if (!verifyB64(s.nodeKey, bytes, s.nodeKeySignature!)) {
+      return reject(
+        'KEY_SIGNATURE_INVALID',
+        `The new node key of "${s.author}" did not sign its key-possession statement.`,
+      );
+    }
+    me.nodeKey = s.nodeKey;
+  }
+  const violation = worldRuleViolation(next);
+  if (violation !== null) return violation;
+  d.world = next;
+  d.causes.push(id);
+  return null;
+}
+
+/** Applies one signed statement to the draft. Returns null when accepted, else the rejection. */
+export function applyStatement(d: Draft, input: SignedStatement): Rejection | null {
+  let signed: SignedStatement;
+  try {
+    signed = parseSignedStatement(input);
+  } catch (e) {
+    return reject('MALFORMED_STATEMENT', `The statement is malformed: ${(e as Error).message}.`);
+  }
+  const id = statementId(signed);
+  const common = checkCommon(d, signed, id);
+  if (common !== null) return common;
+  const s = signed.statement;
+  const r =
+    s.kind === 'motion'
+      ? motionRule(d, s, id)
+      : s.kind === 'ballot'
+        ? ballotRule(d, s, id)
+        : s.kind === 'evidence'
+          ? evidenceRule(d, s, id)
+          : selfUpdateRule(d, s, id);
+  if (r !== null) return r;
+  d.seen[id] = s.createdMs;
+  d.accepted.push(signed);
+  return null;
+}

@@ -1,0 +1,87 @@
+// Governance state (CONTRACTS "GovernanceState"): the world in force, its hash, the open
+// motions with their ballots, admissions in the current epoch, and the ids of recent
+// statements (to refuse replays). JSON-safe, so a root can persist it and an auditor can
+// compare it. Built only by genesisState and executeBatch.
+
+import { fromBase64 } from '../codec/index.ts';
+import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { checkGenesis, type SignedGenesis } from './genesis.ts';
+import { worldHash } from './hash.ts';
+import type { World } from './model.ts';
+import type { BallotChoice, Change } from './statement-types.ts';
+
+export interface RecordedBallot {
+  choice: BallotChoice;
+  createdMs: number;
+  /** statementId of the ballot. */
+  id: string;
+}
+
+export interface OpenMotion {
+  /** statementId of the motion — or, for a removal opened by evidence, of the evidence. */
+  id: string;
+  /** The member who moved it, or '#system' for a removal opened by evidence. */
+  author: string;
+  changes: Change[];
+  createdMs: number;
+  deadlineMs: number;
+  /** worldHash of the world it applies to: the world in force (re-based when the world changes). */
+  parent: string;
+  /** Latest ballot per member name. */
+  ballots: Record<string, RecordedBallot>;
+}
+
+export interface GovernanceState {
+  world: World;
+  worldHash: string;
+  /** Height of the last executed batch; 0 right after genesis. */
+  height: number;
+  /** Time of the last executed batch (ledger ms); batch times never go back. */
+  timeMs: number;
+  /** Sorted by id. */
+  openMotions: OpenMotion[];
+  /** Admissions passed in the epoch floor(timeMs / epochMs). */
+  admissions: { epoch: number; count: number };
+  /** statementId → createdMs of statements still inside the age window. */
+  seen: Record<string, number>;
+}
+
+/** The state right after genesis. Verifies every founder signature; throws GovernanceError BAD_GENESIS. */
+export function genesisState(genesis: SignedGenesis): GovernanceState {
+  const checked = checkGenesis(genesis);
+  const world = structuredClone(checked.world);
+  return {
+    world,
+    worldHash: worldHash(world),
+    height: 0,
+    timeMs: 0,
+    openMotions: [],
+    admissions: { epoch: 0, count: 0 },
+    seen: {},
+  };
+}
+
+export interface Validator {
+  name: string;
+  nodeKey: Uint8Array;
+}
+
+function keysOf(world: World, statuses: readonly string[]): Validator[] {
+  return world.members
+    .filter((m) => statuses.includes(m.status))
+    .map((m) => ({ name: m.name, nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES) }));
+}
+
+/** Voting members of the world in force, sorted by name: the validators of the next height. */
+export function validatorsOf(state: GovernanceState): Validator[] {
+  return keysOf(state.world, ['voting']);
+}
+
+/** Voting and probation members: who cosigns checkpoints. */
+export function cosignersOf(state: GovernanceState): Validator[] {
+  return keysOf(state.world, ['voting', 'probation']);
+}
+
+export function validatorsOfWorld(world: World): Validator[] {
+  return keysOf(world, ['voting']);
+}

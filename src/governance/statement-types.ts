@@ -1,0 +1,114 @@
+// Statement shapes (issue 3 item 2; CONTRACTS "SignedStatement"). A statement is
+// self-contained: the ledger stores exactly the object its author signed.
+
+import type { SignedVote } from './consensus-vote.ts';
+import type { Endpoints, MemberDescriptor } from './model.ts';
+import type { Policy } from './policy.ts';
+
+export type StatementKind = 'motion' | 'ballot' | 'evidence' | 'self-update';
+export const STATEMENT_KINDS: readonly StatementKind[] = ['motion', 'ballot', 'evidence', 'self-update'];
+
+interface StatementBase {
+  kind: StatementKind;
+  federation: string;
+  /** The authoring member's name; the signature is by that member's governance key. */
+  author: string;
+  /** When the author signed, ledger milliseconds since the Unix epoch. */
+  createdMs: number;
+}
+
+/**
+ * Proof that the candidate holds both keys it declares: each key signs
+ * signingBytes('witan/v1/governance/candidate', { federation, candidate }).
+ */
+export interface CandidateSignatures {
+  governance: string;
+  node: string;
+}
+
+export type Change =
+  | { type: 'admit'; candidate: MemberDescriptor; candidateSignatures: CandidateSignatures }
+  | { type: 'remove'; member: string }
+  | {
+      type: 'update-member';
+      member: string;
+      organisation?: string;
+      jurisdiction?: string;
+      endpoints?: Endpoints;
+    }
+  | {
+      type: 'replace-governance-key';
+      member: string;
+      governanceKey: string;
+      /** The new key's signature over its key-possession bytes (statements.ts keyPossessionBytes). */
+      keySignature: string;
+    }
+  | { type: 'change-policy'; policy: Policy };
+
+export type ChangeType = Change['type'];
+export const CHANGE_TYPES: readonly ChangeType[] = [
+  'admit',
+  'remove',
+  'update-member',
+  'replace-governance-key',
+  'change-policy',
+];
+
+export interface WorldRef {
+  hash: string;
+  version: number;
+}
+
+export interface MotionStatement extends StatementBase {
+  kind: 'motion';
+  /** The world this motion changes (must be the world in force when it is committed). */
+  parentWorld: WorldRef;
+  /** Ballots count until this time, inclusive; createdMs < deadlineMs ≤ createdMs + motionTtlMs. */
+  deadlineMs: number;
+  changes: Change[];
+  /** A line for people: why. */
+  summary?: string;
+}
+
+export type BallotChoice = 'yes' | 'no' | 'abstain';
+export const BALLOT_CHOICES: readonly BallotChoice[] = ['yes', 'no', 'abstain'];
+
+export interface BallotStatement extends StatementBase {
+  kind: 'ballot';
+  /** statementId of the motion. */
+  motion: string;
+  choice: BallotChoice;
+  reason?: string;
+}
+
+export type Evidence =
+  | { type: 'votes'; first: SignedVote; second: SignedVote }
+  | {
+      type: 'checkpoints';
+      /** The member whose node key cosigned both checkpoints (cosignature key name = member name). */
+      member: string;
+      /** Two signed checkpoint notes, same origin and size, different root hashes. */
+      first: string;
+      second: string;
+    };
+
+export interface EvidenceStatement extends StatementBase {
+  kind: 'evidence';
+  evidence: Evidence;
+}
+
+export interface SelfUpdateStatement extends StatementBase {
+  kind: 'self-update';
+  endpoints?: Endpoints;
+  /** A new node key and its signature over its key-possession bytes; both or neither. */
+  nodeKey?: string;
+  nodeKeySignature?: string;
+}
+
+export type Statement = MotionStatement | BallotStatement | EvidenceStatement | SelfUpdateStatement;
+
+export interface SignedStatement<S extends Statement = Statement> {
+  statement: S;
+  /** Ed25519 by the author's governance key over signingBytes('witan/v1/governance/<kind>', statement). */
+  signature: string;
+}

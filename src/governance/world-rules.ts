@@ -1,0 +1,95 @@
+// Membership rules every world must satisfy (charter §8, §10, §11): unique names and keys,
+// at most one member per organisation, no jurisdiction with a blocking share of the votes,
+// a bounded and non-empty set of voting members. Checked on every world a motion or a
+// self-update would produce, and on the genesis world.
+
+import { MEMBERS_MAX } from './constants.ts';
+import { type Rejection, reject } from './errors.ts';
+import type { Member, World } from './model.ts';
+import type { Fraction } from './policy.ts';
+
+/** Organisations compare case-insensitively: "Example University" and "example university" are one. */
+export function organisationKey(organisation: string): string {
+  return organisation.toLowerCase();
+}
+
+/**
+ * Members that hold or will hold a vote: voting and probation. Probation members count so
+ * that the rule already holds on the day their probation ends without a new check.
+ */
+export function prospectiveVoters(members: readonly Member[]): Member[] {
+  return members.filter((m) => m.status !== 'suspended');
+}
+
+/**
+ * The largest number of members one jurisdiction may hold among n prospective voters: the
+ * largest c with c/n < share, but never less than 1 — in a federation of three or fewer a
+ * single member already blocks, and one member is the least a jurisdiction can have.
+ */
+export function jurisdictionCap(n: number, share: Fraction): number {
+  // c·den < num·n  ⇔  c ≤ ceil(num·n/den) − 1
+  const c = Math.ceil((share.num * n) / share.den) - 1;
+  return Math.max(1, c);
+}
+
+export function jurisdictionCounts(members: readonly Member[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of prospectiveVoters(members))
+    counts.set(m.jurisdiction, (counts.get(m.jurisdiction) ?? 0) + 1);
+  return counts;
+}
+
+/** The first membership rule the world breaks, or null. */
+export function worldRuleViolation(world: World): Rejection | null {
+  const members = world.members;
+  if (members.length > MEMBERS_MAX) {
+    return reject(
+      'MEMBERS_FULL',
+      `A world holds at most ${MEMBERS_MAX} members; this one would hold ${members.length}.`,
+    );
+  }
+  const names = new Set<string>();
+  const keys = new Map<string, string>();
+  const organisations = new Map<string, string>();
+  for (const m of members) {
+    if (names.has(m.name)) return reject('NAME_TAKEN', `The name "${m.name}" is already a member's name.`);
+    names.add(m.name);
+    for (const key of [m.nodeKey, m.governanceKey]) {
+      const holder = keys.get(key);
+      if (holder !== undefined) {
+        return reject(
+          'KEY_IN_USE',
+          `Member "${m.name}" would use a key that "${holder}" already uses; every key must be unique.`,
+        );
+      }
+      keys.set(key, m.name);
+    }
+    const org = organisationKey(m.organisation);
+    const other = organisations.get(org);
+    if (other !== undefined) {
+      return reject(
+        'ORGANISATION_TAKEN',
+        `"${m.name}" and "${other}" would both represent ${m.organisation}; an organisation has at most one member.`,
+      );
+    }
+    organisations.set(org, m.name);
+  }
+  const voters = prospectiveVoters(members).length;
+  const cap = jurisdictionCap(voters, world.policy.jurisdictionShareMax);
+  for (const [jurisdiction, count] of [...jurisdictionCounts(members)].sort()) {
+    if (count > cap) {
+      const share = world.policy.jurisdictionShareMax;
+      return reject(
+        'JURISDICTION_SHARE',
+        `Jurisdiction ${jurisdiction} would hold ${count} of ${voters} votes; at most ${cap} (less than ${share.num}/${share.den}) are allowed so that no single jurisdiction can block the federation.`,
+      );
+    }
+  }
+  if (!members.some((m) => m.status === 'voting')) {
+    return reject(
+      'WORLD_WOULD_BE_EMPTY',
+      'The world would have no voting member left, and nobody could commit anything.',
+    );
+  }
+  return null;
+}
