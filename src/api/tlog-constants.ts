@@ -31,3 +31,11 @@ export const ADD_CHECKPOINT_PROOF_HASHES_MAX = 63;
 
 /** Decimal tree sizes and indexes in query strings: no sign, no leading zeroes, ≤ 2^52. */
 export const DECIMAL_PATTERN = '^(?:0|[1-9][0-9]{0,15})$';
+
+/**
+ * Entry bundles kept in memory, by total bytes. A bundle is read from 256 LevelDB records, which
+ * costs ~100× more than serving it; bundles never change, so caching them is always right.
+ */
+export const BUNDLE_CACHE_BYTES_MAX = 32 * 1024 * 1024;
+/** Larger bundles (big entries) are not cached, so one cannot evict all the others. */
+export const BUNDLE_CACHE_ENTRY_BYTES_MAX = 1024 * 1024;

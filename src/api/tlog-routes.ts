@@ -25,6 +25,8 @@ import {
 import { ApiError } from './errors.ts';
 import {
   ADD_CHECKPOINT_BODY_BYTES_MAX,
+  BUNDLE_CACHE_BYTES_MAX,
+  BUNDLE_CACHE_ENTRY_BYTES_MAX,
   CHECKPOINT_MAX_AGE_S,
   DECIMAL_PATTERN,
   DEFAULT_CHECKPOINT_REFRESH_MS,
@@ -124,6 +126,7 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
   const { store, witness } = options;
   const readNote = options.checkpointNote ?? (() => store.checkpointNote());
   const refreshMs = options.checkpointRefreshMs ?? DEFAULT_CHECKPOINT_REFRESH_MS;
+  const bundles = new BundleCache(store);
   let cached: { at: number; published: Published | undefined } | undefined;
   let parsedNote: Published | undefined;
 
@@ -172,8 +175,8 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
       }
       const bytes =
         tile.level === 'entries'
-          ? await store.entryBundle(tile.index, tile.width)
-          : await store.tile(tile.level, tile.index, tile.width);
+          ? await bundles.get(tile.index, tile.width)
+          : asBuffer(await store.tile(tile.level, tile.index, tile.width));
       sendTile(reply, bytes, tile.width === TILE_WIDTH);
     },
   );
@@ -267,11 +270,43 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
   );
 }
 
-function sendTile(reply: FastifyReply, bytes: Uint8Array, full: boolean): void {
+function sendTile(reply: FastifyReply, bytes: Buffer, full: boolean): void {
   reply
     .header('content-type', 'application/octet-stream')
     .header('cache-control', full ? FULL_TILE_CACHE_CONTROL : `public, max-age=${PARTIAL_TILE_MAX_AGE_S}`)
-    .send(asBuffer(bytes));
+    .send(bytes);
+}
+
+/** Entry bundles by (index, width), least recently used evicted first, bounded in bytes. */
+class BundleCache {
+  readonly #store: LedgerStore;
+  readonly #bundles = new Map<string, Buffer>();
+  #bytes = 0;
+
+  constructor(store: LedgerStore) {
+    this.#store = store;
+  }
+
+  async get(index: number, width: number): Promise<Buffer> {
+    const key = `${index}/${width}`;
+    const hit = this.#bundles.get(key);
+    if (hit !== undefined) {
+      this.#bundles.delete(key); // refresh its LRU position
+      this.#bundles.set(key, hit);
+      return hit;
+    }
+    const bundle = asBuffer(await this.#store.entryBundle(index, width));
+    if (bundle.length <= BUNDLE_CACHE_ENTRY_BYTES_MAX && !this.#bundles.has(key)) {
+      this.#bundles.set(key, bundle);
+      this.#bytes += bundle.length;
+      while (this.#bytes > BUNDLE_CACHE_BYTES_MAX) {
+        const [oldest, value] = this.#bundles.entries().next().value!;
+        this.#bundles.delete(oldest);
+        this.#bytes -= value.length;
+      }
+    }
+    return bundle;
+  }
 }
 
 /** The tree size of a published note; it must be a checkpoint of this store's tree. */

@@ -1,0 +1,162 @@
+// Tiles and checkpoint served per second by tlogRoutes (fastify, one Node process) against
+// nginx serving the very same bytes from files, both loaded by wrk with the same request mix;
+// plus inclusion proofs served per second (JSON route, no file-server equivalent).
+// Goal from the ledger issue: ours ≥ 0.8 × nginx. nginx runs one worker so that both sides
+// use one core; wrk gets the other. If nginx or wrk is missing (`apt-get install -y
+// nginx-light wrk`), the figure that needs it is not recorded and the notes say why.
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildDemoLedger, serveDemo } from '../scripts/ledger-demo.ts';
+import { formatTilePath, TILE_WIDTH, tileWidthAt } from '../src/ledger/index.ts';
+import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import type { BenchOptions } from './run.ts';
+
+const WRK_CONNECTIONS = 32;
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+function rotatingScript(dir: string, paths: string[]): string {
+  const file = join(dir, 'paths.lua');
+  writeFileSync(
+    file,
+    `local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+`,
+  );
+  return file;
+}
+
+/** Requests per second reported by wrk, or throws with its output. */
+async function wrk(url: string, script: string, seconds: number): Promise<number> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '-s', script, url]);
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.stderr.on('data', (d) => {
+      text += d;
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(text));
+  });
+  const match = /Requests\/sec:\s+([0-9.]+)/.exec(out);
+  if (match === null) throw new Error(`wrk gave no rate:\n${out}`);
+  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
+  return Number(match[1]);
+}
+
+async function startNginx(root: string, port: number, work: string): Promise<ChildProcess> {
+  const conf = join(work, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `user root;
+worker_processes 1;
+daemon off;
+pid ${join(work, 'nginx.pid')};
+error_log ${join(work, 'nginx-error.log')};
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  default_type application/octet-stream;
+  client_body_temp_path ${work}; proxy_temp_path ${work}; fastcgi_temp_path ${work};
+  uwsgi_temp_path ${work}; scgi_temp_path ${work};
+  server { listen 127.0.0.1:${port}; root ${root}; }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'ignore' });
+  await sleep(500);
+  if (child.exitCode !== null) throw new Error(`nginx exited: see ${join(work, 'nginx-error.log')}`);
+  return child;
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const entries = options.quick ? 16_384 : 65_536;
+  const seconds = options.quick ? 3 : 10;
+  const work = mkdtempSync(join(tmpdir(), 'witan-bench-tiles-'));
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const demo = await buildDemoLedger({ dir: join(work, 'ledger'), entries, cosigners: 3 });
+  const served = await serveDemo(demo.store, 0);
+  let nginx: ChildProcess | undefined;
+  try {
+    // The request mix: every full hash tile and entry bundle, the partial edge, and the checkpoint.
+    const paths = ['/checkpoint'];
+    for (let n = 0; tileWidthAt(0, n, entries) > 0; n++) {
+      const width = tileWidthAt(0, n, entries);
+      paths.push(`/${formatTilePath({ level: 0, index: n, width })}`);
+      paths.push(`/${formatTilePath({ level: 'entries', index: n, width })}`);
+    }
+    paths.push(`/${formatTilePath({ level: 1, index: 0, width: tileWidthAt(1, 0, entries) })}`);
+    const files = join(work, 'files');
+    for (const p of paths) {
+      const response = await fetch(served.url + p);
+      if (!response.ok) throw new Error(`${p}: ${response.status}`);
+      mkdirSync(dirname(join(files, p)), { recursive: true });
+      writeFileSync(join(files, p), new Uint8Array(await response.arrayBuffer()));
+    }
+    const tileScript = rotatingScript(work, paths);
+    const proofScript = join(work, 'proofs.lua');
+    writeFileSync(
+      proofScript,
+      `local i = 0
+request = function()
+  i = (i * 7919 + 1) % ${entries}
+  return wrk.format("GET", "/ledger/proof/inclusion?index=" .. i)
+end
+`,
+    );
+    if (!has('wrk')) {
+      notes.push('wrk is not installed (apt-get install -y wrk): nothing measured');
+    } else {
+      const oursRate = await wrk(served.url, tileScript, seconds);
+      if (has('nginx')) {
+        const port = 20_000 + (process.pid % 20_000);
+        nginx = await startNginx(files, port, work);
+        const nginxRate = await wrk(`http://127.0.0.1:${port}`, tileScript, seconds);
+        figures.push(
+          ratioFigure(
+            'tiles + checkpoint served',
+            oursRate,
+            'req/s',
+            'nginx 1 worker, same files',
+            nginxRate,
+            {
+              atLeast: 0.8,
+            },
+          ),
+        );
+      } else {
+        notes.push('nginx is not installed (apt-get install -y nginx-light): tiles vs nginx not recorded');
+      }
+      figures.push({
+        name: 'inclusion proofs served (JSON)',
+        value: await wrk(served.url, proofScript, seconds),
+        unit: 'req/s',
+      });
+    }
+    notes.push(
+      `ledger of ${entries.toLocaleString('en-US')} demo entries; ${paths.length} paths rotated (${Math.ceil(entries / TILE_WIDTH)} hash tiles, as many bundles, the checkpoint); wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s; ours = buildApiServer + tlogRoutes (rate limit and load shedding on)`,
+    );
+  } finally {
+    nginx?.kill('SIGQUIT');
+    await served.app.close();
+    await demo.store.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { id: 'tiles-serving', title: 'Ledger: tiles and proofs served over HTTP', figures, notes };
+}
