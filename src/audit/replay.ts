@@ -1,0 +1,393 @@
+// Governance replay for the audit (issue 7 §Build 1; CONTRACTS "replay"): entries arrive in
+// order as they are downloaded, are grouped per batch (header, statements, produced entries)
+// and every batch is re-executed with executeBatch from the genesis — or from the governance
+// state a previous audit remembered — and must reproduce the recorded entries byte for byte,
+// exactly as src/governance replay() does for a whole ledger. Statement signatures are also
+// checked in parallel on the worker pool (verify-pool.ts) ahead of the sequential replay.
+// The result feeds the audit: keys in force at each checkpoint size, the first rule failure,
+// the worlds committed (to judge what roots serve at /world) and the report's summary.
+
+import { bytesEqual, fromBase64 } from '../codec/index.ts';
+import {
+  cosignersOf,
+  decodeEntry,
+  encodeEntry,
+  executeBatch,
+  GovernanceError,
+  type GovernanceState,
+  genesisState,
+  type LedgerEntry,
+  parseWorld,
+  replay,
+  type SignedGenesis,
+  type SignedStatement,
+  statementId,
+  statementSigningBytes,
+  validatorsOf,
+  type World,
+  worldHash,
+} from '../governance/index.ts';
+import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
+import type { KeyedMember } from './checkpoints.ts';
+import type { EvidenceGovernance } from './evidence.ts';
+import type { SignatureCheck, VerifyPool } from './verify-pool.ts';
+
+/** Motions kept in the summary; older ones are counted, not listed. */
+const SUMMARY_MOTIONS_MAX = 10_000;
+
+export type MotionSummary = {
+  id: string;
+  author: string;
+  createdMs: number;
+  entryIndex: number;
+  result?: string;
+  ballots: Record<string, string>;
+};
+
+export type ReplaySummary = {
+  entries: { total: number; batches: number; statements: number; worlds: number; outcomes: number };
+  worlds: {
+    version: number;
+    worldHash: string;
+    entryIndex: number;
+    timeMs: number;
+    members: number;
+    voting: number;
+  }[];
+  motions: MotionSummary[];
+  motionsDropped: number;
+  /** Motions moved and ballots cast (yes/no/abstain) per member name. */
+  perMember: Record<string, { motions: number; yes: number; no: number; abstain: number }>;
+  signaturesChecked: number;
+};
+
+type Snapshot = { state: GovernanceState; summary: ReplaySummary; nodeKeys: Record<string, string[]> };
+
+type Group = {
+  start: number;
+  header: Extract<LedgerEntry, { kind: 'batch' }>;
+  raw: Uint8Array[];
+  statements: SignedStatement[];
+  producing: boolean;
+};
+
+function emptySummary(): ReplaySummary {
+  return {
+    entries: { total: 0, batches: 0, statements: 0, worlds: 0, outcomes: 0 },
+    worlds: [],
+    motions: [],
+    motionsDropped: 0,
+    perMember: {},
+    signaturesChecked: 0,
+  };
+}
+
+function mismatch(entryIndex: number, message: string): GovernanceError {
+  return new GovernanceError('REPLAY_MISMATCH', `ledger entry ${entryIndex}: ${message}`, { entryIndex });
+}
+
+/** Runs one batch group; the same checks, in the same order, as src/governance replay(). */
+function runGroup(state: GovernanceState, g: Group): { state: GovernanceState; world: World | null } {
+  let result: ReturnType<typeof executeBatch>;
+  try {
+    result = executeBatch(state, { ...g.header, statements: g.statements });
+  } catch (e) {
+    if (e instanceof GovernanceError)
+      throw new GovernanceError(e.code, `ledger entry ${g.start}: ${e.message}`, { entryIndex: g.start });
+    throw e;
+  }
+  const first = result.rejected[0];
+  if (first !== undefined) {
+    throw new GovernanceError(
+      'REPLAY_MISMATCH',
+      `ledger entry ${g.start + 1 + first.index}: the rules reject this statement (${first.code}, ${first.rule}): ${first.message}`,
+      {
+        entryIndex: g.start + 1 + first.index,
+        rejection: { code: first.code, message: first.message, rule: first.rule },
+      },
+    );
+  }
+  const n = Math.max(result.entries.length, g.raw.length);
+  for (let i = 0; i < n; i++) {
+    const want = result.entries[i];
+    const got = g.raw[i];
+    if (want === undefined)
+      throw mismatch(g.start + i, 'the ledger records an entry the rules did not produce');
+    if (got === undefined)
+      throw mismatch(
+        g.start + i,
+        `the rules produce a ${decodeEntry(want).kind} entry here that the ledger lacks`,
+      );
+    if (!bytesEqual(want, got))
+      throw mismatch(
+        g.start + i,
+        `the ledger records a different ${decodeEntry(got).kind} entry than the rules produce`,
+      );
+  }
+  return { state: result.state, world: result.world };
+}
+
+/** A failure as the audit reports it: the rule's rejection code when there is one. */
+export function failureOf(error: unknown, fallbackIndex: number): RuleFailure {
+  if (error instanceof GovernanceError) {
+    return {
+      index: error.entryIndex ?? fallbackIndex,
+      code: error.rejection?.code ?? error.code,
+      message: error.message,
+    };
+  }
+  return { index: fallbackIndex, code: 'INTERNAL', message: String(error) };
+}
+
+const keyed = (v: { name: string; nodeKey: Uint8Array }[]): KeyedMember[] =>
+  v.map((m) => ({ name: m.name, nodeKey: m.nodeKey }));
+
+export type GovernanceRulesOptions = {
+  genesis: SignedGenesis;
+  /** The snapshot a previous audit stored (AuditState.governance); absent: from genesis. */
+  from?: unknown;
+  pool?: VerifyPool;
+};
+
+/** LedgerRules backed by src/governance. */
+export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
+  const snap = options.from as Snapshot | undefined;
+  let state: GovernanceState | undefined = snap?.state;
+  let previous: GovernanceState | undefined = snap?.state;
+  const summary: ReplaySummary = snap !== undefined ? structuredClone(snap.summary) : emptySummary();
+  const nodeKeys = new Map<string, Set<string>>(
+    Object.entries(snap?.nodeKeys ?? {}).map(([k, v]) => [k, new Set(v)]),
+  );
+  const worldHashes = new Set(summary.worlds.map((w) => w.worldHash));
+  const motionsById = new Map(summary.motions.map((m) => [m.id, m]));
+  const genesisBytes = encodeEntry({ kind: 'genesis', genesis: options.genesis });
+  let group: Group | null = null;
+  let failure: RuleFailure | undefined;
+  let index = snap !== undefined ? summary.entries.total : 0;
+  const checks: Promise<void>[] = [];
+
+  const member = (name: string) =>
+    summary.perMember[name] ?? (summary.perMember[name] = { motions: 0, yes: 0, no: 0, abstain: 0 });
+  const noteWorld = (world: World, entryIndex: number, timeMs: number) => {
+    const hash = worldHash(world);
+    worldHashes.add(hash);
+    summary.worlds.push({
+      version: world.version,
+      worldHash: hash,
+      entryIndex,
+      timeMs,
+      members: world.members.length,
+      voting: world.members.filter((m) => m.status === 'voting').length,
+    });
+    for (const m of world.members) {
+      const set = nodeKeys.get(m.name) ?? new Set<string>();
+      set.add(m.nodeKey);
+      nodeKeys.set(m.name, set);
+    }
+  };
+  const flush = () => {
+    if (group === null || state === undefined) return;
+    const g = group;
+    group = null;
+    const r = runGroup(state, g);
+    previous = state;
+    state = r.state;
+    if (r.world !== null) noteWorld(r.world, g.start + g.raw.length - 1, g.header.timeMs);
+  };
+  const record = (entry: LedgerEntry, at: number) => {
+    summary.entries.total++;
+    if (entry.kind === 'batch') summary.entries.batches++;
+    if (entry.kind === 'world') summary.entries.worlds++;
+    if (entry.kind === 'outcome') {
+      summary.entries.outcomes++;
+      const m = motionsById.get(entry.motion);
+      if (m !== undefined) m.result = entry.result;
+    }
+    if (entry.kind !== 'statement') return;
+    summary.entries.statements++;
+    const s = entry.statement.statement;
+    if (s.kind === 'motion') {
+      member(s.author).motions++;
+      if (summary.motions.length < SUMMARY_MOTIONS_MAX) {
+        summary.motions.push({
+          id: statementId(entry.statement),
+          author: s.author,
+          createdMs: s.createdMs,
+          entryIndex: at,
+          ballots: {},
+        });
+      } else summary.motionsDropped++;
+    } else if (s.kind === 'ballot') {
+      member(s.author)[s.choice]++;
+      const m = motionsById.get(s.motion);
+      if (m !== undefined) m.ballots[s.author] = s.choice;
+    }
+  };
+  const precheck = (signed: SignedStatement) => {
+    // Speculative: the author's governance key in the world in force. The replay decides.
+    const key = state?.world.members.find((m) => m.name === signed.statement.author)?.governanceKey;
+    if (options.pool === undefined || key === undefined) return undefined;
+    return {
+      publicKey: fromBase64(key, 32),
+      message: statementSigningBytes(signed.statement),
+      signature: fromBase64(signed.signature, 64),
+    };
+  };
+
+  const one = (bytes: Uint8Array, pending: SignatureCheck[]) => {
+    const at = index++;
+    if (at === 0) {
+      if (!bytesEqual(bytes, genesisBytes))
+        throw new GovernanceError('BAD_GENESIS', 'ledger entry 0 is not the genesis given to the audit', {
+          entryIndex: 0,
+        });
+      state = genesisState(options.genesis);
+      previous = state;
+      summary.entries.total++;
+      noteWorld(state.world, 0, 0);
+      return;
+    }
+    let entry: LedgerEntry;
+    try {
+      entry = decodeEntry(bytes);
+    } catch (e) {
+      if (e instanceof GovernanceError)
+        throw new GovernanceError(e.code, `ledger entry ${at}: ${e.message}`, { entryIndex: at });
+      throw e;
+    }
+    if (entry.kind === 'batch') {
+      flush();
+      group = { start: at, header: entry, raw: [bytes], statements: [], producing: false };
+    } else if (group === null || entry.kind === 'genesis') {
+      throw mismatch(at, `a ${entry.kind} entry must follow a batch header`);
+    } else if (entry.kind === 'statement') {
+      if (group.producing) throw mismatch(at, 'a statement entry after the outcomes of its batch');
+      group.statements.push(entry.statement);
+      group.raw.push(bytes);
+      const check = precheck(entry.statement);
+      if (check !== undefined) pending.push(check);
+    } else {
+      group.producing = true;
+      group.raw.push(bytes);
+    }
+    record(entry, at);
+  };
+
+  return {
+    onEntries(_start, entries) {
+      if (failure !== undefined) return;
+      const pending: SignatureCheck[] = [];
+      try {
+        for (const bytes of entries) one(bytes, pending);
+      } catch (error) {
+        failure = failureOf(error, index - 1);
+      }
+      if (pending.length > 0 && options.pool !== undefined) {
+        checks.push(
+          options.pool.verify(pending).then((r) => {
+            summary.signaturesChecked += r.length;
+          }),
+        );
+      }
+    },
+    async drain() {
+      await Promise.all(checks.splice(0));
+    },
+    keysAt() {
+      // The group ending here is run on a copy: a checkpoint lands at a batch boundary, and
+      // its cosigners are the members in force before or after that batch.
+      let after = state;
+      let before = previous;
+      if (group !== null && state !== undefined && failure === undefined) {
+        try {
+          after = runGroup(state, group).state;
+          before = state;
+        } catch {
+          // the failure is reported when the next batch (or the end) runs the group for real
+        }
+      }
+      const sets = [after, before]
+        .filter((s): s is GovernanceState => s !== undefined)
+        .map((s) => ({ validators: keyed(validatorsOf(s)), cosigners: keyed(cosignersOf(s)) }));
+      const logKeys: KeyedMember[] = [];
+      for (const [name, keys] of nodeKeys)
+        for (const k of keys) logKeys.push({ name, nodeKey: fromBase64(k, 32) });
+      const freshnessMs = (after ?? genesisState(options.genesis)).world.policy.checkpointFreshnessMs;
+      return { logKeys, sets, freshnessMs } satisfies KeysInForce;
+    },
+    failure() {
+      if (failure === undefined && group !== null) {
+        try {
+          flush();
+        } catch (error) {
+          failure = failureOf(error, index - 1);
+        }
+      }
+      return failure;
+    },
+    worldStatus(value: unknown): WorldStatus {
+      let world: World;
+      try {
+        const v = value as { world?: unknown };
+        world = parseWorld(typeof v === 'object' && v !== null && 'world' in v ? v.world : value);
+      } catch {
+        return { status: 'malformed' };
+      }
+      const hash = worldHash(world);
+      const current = state?.worldHash === hash;
+      return {
+        status: current ? 'current' : worldHashes.has(hash) ? 'superseded' : 'uncommitted',
+        version: world.version,
+        worldHash: hash,
+      };
+    },
+    snapshot(): Snapshot {
+      return {
+        state: state!,
+        summary,
+        nodeKeys: Object.fromEntries([...nodeKeys].map(([k, v]) => [k, [...v]])),
+      };
+    },
+    summary: () => ({
+      ...summary,
+      members: state?.world.members ?? [],
+      openMotions: state?.openMotions.length ?? 0,
+    }),
+  };
+}
+
+/** The governance checks verify-evidence needs, with src/governance replay() itself. */
+export const evidenceGovernance: EvidenceGovernance = {
+  replayFailure(entries) {
+    try {
+      const first = decodeEntry(entries[0] ?? new Uint8Array());
+      if (first.kind !== 'genesis') return { index: 0, code: 'BAD_GENESIS' };
+      replay(first.genesis, entries.slice(1));
+      return null;
+    } catch (error) {
+      const f = failureOf(error, 0);
+      return { index: f.index, code: f.code };
+    }
+  },
+  worldHashes(entries) {
+    const out: string[] = [];
+    for (const bytes of entries) {
+      try {
+        const e = decodeEntry(bytes);
+        if (e.kind === 'world') out.push(worldHash(e.world));
+        if (e.kind === 'genesis') out.push(worldHash(e.genesis.world));
+      } catch {
+        // not a world entry
+      }
+    }
+    return out;
+  },
+  worldHashOf(value) {
+    try {
+      const v = value as { world?: unknown };
+      return worldHash(parseWorld(typeof v === 'object' && v !== null && 'world' in v ? v.world : value));
+    } catch {
+      return undefined;
+    }
+  },
+};

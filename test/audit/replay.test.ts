@@ -1,0 +1,190 @@
+// Tamper tests that need the governance rules (issue 7 "Must show"): a ballot by a
+// non-member, a world that breaks a rule, a root serving a world the ledger did not commit —
+// each diagnosed and backed by an evidence file that verify-evidence re-checks offline by
+// replaying src/governance. Plus a healthy governance ledger and an incremental second audit.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { auditLedger } from '../../src/audit/audit.ts';
+import { readEvidenceFile, verifyEvidence } from '../../src/audit/evidence.ts';
+import { HttpClient } from '../../src/audit/fetch.ts';
+import { evidenceGovernance, governanceRules } from '../../src/audit/replay.ts';
+import { VerifyPool } from '../../src/audit/verify-pool.ts';
+import { canonicalBytes, type Json } from '../../src/codec/index.ts';
+import {
+  ballot,
+  encodeEntry,
+  type GovernanceState,
+  motion,
+  type SignedGenesis,
+  signStatement,
+  worldHash,
+} from '../../src/governance/index.ts';
+import {
+  admit,
+  FEDERATION,
+  keysFor,
+  makeGenesis,
+  sign,
+  statementId,
+  T0,
+  TestLedger,
+} from '../governance/fixtures.ts';
+import { type Member, publish, startRoot, type TestRoot } from './fixtures/ledger-root.ts';
+
+const NOW_S = Math.floor(T0 / 1000) + 86_400;
+const tmp = mkdtempSync(join(tmpdir(), 'witan-audit-replay-'));
+const open: TestRoot[] = [];
+const pool = new VerifyPool(2);
+after(async () => {
+  for (const r of open) await r.close();
+  await pool.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const node = (name: string): Member => ({ name, key: keysFor(name).node });
+const FOUNDERS = ['m00', 'm01', 'm02', 'm03'].map(node);
+
+/** A federation of 4 that admits n00 by vote: genesis, a motion, three ballots, a new world. */
+function healthyLedger(): { genesis: SignedGenesis; entries: Uint8Array[]; state: GovernanceState } {
+  const ledger = new TestLedger(makeGenesis(4));
+  const m = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  ledger.run([m]);
+  const id = statementId(m);
+  ledger.run(
+    ['m00', 'm01', 'm02'].map((a) => sign(ballot(FEDERATION, a, id, 'yes', T0 + 1000))),
+    T0 + 2000,
+  );
+  const entries = [encodeEntry({ kind: 'genesis', genesis: ledger.genesis }), ...ledger.entries];
+  return { genesis: ledger.genesis, entries, state: ledger.state };
+}
+
+async function serve(entries: Uint8Array[], world: unknown): Promise<TestRoot> {
+  const r = await startRoot(entries, world);
+  open.push(r);
+  await publish(r, FOUNDERS[0]!, FOUNDERS.slice(0, 3), NOW_S);
+  return r;
+}
+
+const http = new HttpClient({ timeoutMs: 5000, attemptsMax: 2, backoffMs: 10 });
+
+function audit(
+  roots: TestRoot[],
+  genesis: SignedGenesis,
+  extra: Partial<Parameters<typeof auditLedger>[0]> = {},
+) {
+  return auditLedger({
+    roots: roots.map((r) => r.url),
+    origin: FEDERATION,
+    genesisLeafHash: '00',
+    http,
+    nowMs: NOW_S * 1000 + 1000,
+    rules: () => governanceRules({ genesis, pool }),
+    evidenceDir: mkdtempSync(join(tmp, 'ev-')),
+    ...extra,
+  });
+}
+
+function assertEvidence(v: { evidenceFile?: string } | undefined, kind: string): void {
+  assert.ok(v?.evidenceFile, 'an evidence file was written');
+  const verdict = verifyEvidence(readEvidenceFile(v.evidenceFile), evidenceGovernance);
+  assert.equal(verdict.ok, true, JSON.stringify(verdict));
+  assert.equal(verdict.ok && verdict.kind, kind);
+}
+
+test('a healthy governance ledger replays: worlds, motions and ballots per member', async () => {
+  const { genesis, entries, state } = healthyLedger();
+  const r = await serve(entries, { world: state.world });
+  const result = await audit([r], genesis);
+  assert.deepEqual(result.violations, []);
+  assert.deepEqual(result.incomplete, []);
+  const summary = result.rules!.summary() as {
+    worlds: { version: number }[];
+    perMember: Record<string, { yes: number; motions: number }>;
+    signaturesChecked: number;
+  };
+  assert.deepEqual(
+    summary.worlds.map((w) => w.version),
+    [1, 2],
+  );
+  assert.equal(summary.perMember.m00?.motions, 1);
+  assert.equal(summary.perMember.m01?.yes, 1);
+  assert.equal(summary.signaturesChecked, 4);
+  assert.equal(result.roots[0]!.world?.status, 'current');
+});
+
+test('a ballot by a non-member in the ledger is a rule violation with replayable evidence', async () => {
+  const { genesis, entries } = healthyLedger();
+  const stranger = { ...ballot(FEDERATION, 'zz', 'ab'.repeat(32), 'yes', T0 + 5000) };
+  const signed = signStatement(stranger, keysFor('zz').gov.secretKey);
+  const forged = [
+    ...entries,
+    encodeEntry({ kind: 'batch', height: 3, timeMs: T0 + 6000, proposer: 'm00' }),
+    encodeEntry({ kind: 'statement', statement: signed }),
+  ];
+  const r = await serve(forged, {});
+  const result = await audit([r], genesis);
+  const v = result.violations.find((x) => x.kind === 'rule-violation');
+  assert.ok(v, JSON.stringify(result.violations));
+  assert.match(v.message, new RegExp(`entry ${entries.length + 1} `));
+  assert.match(v.message, /UNKNOWN_AUTHOR/);
+  assertEvidence(v, 'rule-violation');
+});
+
+test('a world that breaks a rule (not produced by the votes) is a rule violation', async () => {
+  const { genesis, entries, state } = healthyLedger();
+  // The last entry is the world admitting n00; replace it with one that also makes n00 voting.
+  const bad = structuredClone(state.world);
+  for (const m of bad.members) if (m.name === 'n00') m.status = 'voting';
+  const last = JSON.parse(new TextDecoder().decode(entries.at(-1)!)) as { causes: string[] };
+  const forged = [
+    ...entries.slice(0, -1),
+    canonicalBytes({ kind: 'world', world: bad, causes: last.causes } as unknown as Json),
+  ];
+  const r = await serve(forged, { world: bad });
+  const result = await audit([r], genesis);
+  const v = result.violations.find((x) => x.kind === 'rule-violation');
+  assert.ok(v, JSON.stringify(result.violations));
+  assert.match(v.message, new RegExp(`entry ${entries.length - 1}`));
+  assertEvidence(v, 'rule-violation');
+});
+
+test('a root serving a world the ledger did not commit is caught', async () => {
+  const { genesis, entries, state } = healthyLedger();
+  const honest = await serve(entries, { world: state.world });
+  const liar = await serve(entries, {});
+  const fake = structuredClone(state.world);
+  fake.members = fake.members.filter((m) => m.name !== 'm03');
+  liar.lie.world = () => fake;
+  const result = await audit([honest, liar], genesis);
+  const v = result.violations.find((x) => x.kind === 'uncommitted-world');
+  assert.ok(v, JSON.stringify(result.violations));
+  assert.equal(v.root, liar.url);
+  assert.match(v.message, new RegExp(worldHash(fake).slice(0, 16)));
+  assertEvidence(v, 'uncommitted-world');
+});
+
+test('a second audit from the remembered governance state replays only new entries', async () => {
+  const { genesis, entries, state } = healthyLedger();
+  const r = await serve(entries, { world: state.world });
+  const first = await audit([r], genesis);
+  assert.deepEqual(first.violations, []);
+  const ledger = new TestLedger(genesis);
+  ledger.state = state;
+  ledger.timeMs = T0 + 2000;
+  const m = sign(motion(state, 'm01', [admit('n01', 'JP')], T0 + 3000));
+  ledger.run([m], T0 + 3000);
+  await r.store.append(ledger.entries);
+  await publish(r, FOUNDERS[0]!, FOUNDERS.slice(0, 3), NOW_S + 10);
+  const second = await audit([r], genesis, {
+    state: first.nextState!,
+    rules: () => governanceRules({ genesis, pool, from: first.nextState!.governance }),
+  });
+  assert.deepEqual(second.violations, []);
+  assert.equal(second.tree?.entriesFetched, ledger.entries.length);
+  const summary = second.rules!.summary() as { perMember: Record<string, { motions: number }> };
+  assert.equal(summary.perMember.m01?.motions, 1);
+});
