@@ -10,6 +10,14 @@ export {
   executeBatch,
 } from './batch.ts';
 export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
+export {
+  type ChainErrorCode,
+  type ChainHead,
+  type ChainResult,
+  type InclusionEvidence,
+  verifyWorldChain,
+  type WorldStep,
+} from './chain.ts';
 export { admissionsIn, applyChanges, removalTargets } from './changes.ts';
 export {
   CANDIDATE_DOMAIN,

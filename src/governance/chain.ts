@@ -1,0 +1,226 @@
+// World-chain verification for clients (issue 3 item 5), the way TUF clients walk root
+// versions: from a pinned genesis, each world N+1 must name world N's hash, carry version
+// N + 1, and be shown included (RFC 9162 §2.1.3.2) in a checkpoint (C2SP tlog-checkpoint)
+// cosigned (C2SP cosignature/v1) by a quorum of world N's validators. The genesis itself may
+// be the first step (entry 0, cosigned by its own founders). Rollback is refused: a step that
+// does not go up by exactly one, or a final version below what the client already knows.
+// Staleness is refused: the time by which a quorum had cosigned the freshest checkpoint (the
+// q-th newest cosignature timestamp) must be within the final world's checkpointFreshnessMs.
+//
+// The interface to the ledger/consensus layer is WorldStep and ChainHead below; a root's
+// GET /world/chain serves them. `causes` is needed to rebuild the world entry's bytes.
+
+import { fromBase64, fromHex } from '../codec/index.ts';
+import { cosignatureTimestamp, cosignatureVerifier, type NoteSignature, openNote } from '../crypto/index.ts';
+import { HASH_BYTES, leafHash, parseCheckpoint, verifyInclusion } from '../ledger/index.ts';
+import { encodeEntry, type LedgerEntry } from './entry.ts';
+import { GovernanceError } from './errors.ts';
+import { checkGenesis, type SignedGenesis } from './genesis.ts';
+import { ledgerOrigin, quorumSize, worldHash } from './hash.ts';
+import { parseWorld, type World } from './model.ts';
+import { validatorsOfWorld } from './state.ts';
+
+/** Where and under which checkpoint an entry sits in the ledger. */
+export interface InclusionEvidence {
+  /** A signed checkpoint note with cosignature/v1 lines named by member names. */
+  checkpointNote: string;
+  /** Audit path hashes: bytes, or 32-byte hashes as base64 or lowercase hex. */
+  inclusionProof: readonly (Uint8Array | string)[];
+  entryIndex: number;
+  treeSize: number;
+}
+
+export interface WorldStep {
+  world: World;
+  /** The causes recorded in the world entry ([] and ignored for a genesis step). */
+  causes: string[];
+  proof: InclusionEvidence;
+}
+
+/** Optional fresher proof of the final world, cosigned by the final world's own validators. */
+export type ChainHead = InclusionEvidence;
+
+export type ChainErrorCode =
+  | 'CHAIN_EMPTY'
+  | 'BAD_GENESIS'
+  | 'BAD_STEP'
+  | 'WRONG_FEDERATION'
+  | 'BROKEN_LINK'
+  | 'CHAIN_GAP'
+  | 'ROLLBACK'
+  | 'BAD_CHECKPOINT'
+  | 'NO_QUORUM'
+  | 'NOT_INCLUDED'
+  | 'STALE';
+
+export type ChainResult =
+  | { ok: true; world: World; worldHash: string; quorumTimeMs: number }
+  | { ok: false; code: ChainErrorCode; message: string; step: number };
+
+class ChainError extends Error {
+  readonly code: ChainErrorCode;
+  constructor(code: ChainErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function hashBytes(h: Uint8Array | string): Uint8Array {
+  if (h instanceof Uint8Array) return h;
+  return h.length === 2 * HASH_BYTES ? fromHex(h, HASH_BYTES) : fromBase64(h, HASH_BYTES);
+}
+
+/**
+ * Checks that `entry` is at proof.entryIndex under a checkpoint of this federation cosigned by
+ * a quorum of `signers` (the validators of `signersWorld`); returns when that quorum had signed (ms).
+ */
+function checkIncluded(entry: Uint8Array, proof: InclusionEvidence, signersWorld: World): number {
+  const validators = validatorsOfWorld(signersWorld);
+  const verifiers = validators.map((v) => cosignatureVerifier(v.name, v.nodeKey));
+  let opened: { text: string; verified: NoteSignature[] };
+  try {
+    opened = openNote(proof.checkpointNote, verifiers);
+  } catch (e) {
+    throw new ChainError(
+      'NO_QUORUM',
+      `the checkpoint carries no valid cosignature by the validators of world ${signersWorld.version}: ${(e as Error).message}`,
+    );
+  }
+  const times = new Map<string, number>();
+  for (const s of opened.verified)
+    times.set(s.name, Math.max(times.get(s.name) ?? 0, cosignatureTimestamp(s)));
+  const q = quorumSize(validators.length);
+  if (times.size < q) {
+    throw new ChainError(
+      'NO_QUORUM',
+      `the checkpoint has ${times.size} validator cosignatures of world ${signersWorld.version}; ${q} are needed`,
+    );
+  }
+  let checkpoint: ReturnType<typeof parseCheckpoint>;
+  try {
+    checkpoint = parseCheckpoint(opened.text);
+  } catch (e) {
+    throw new ChainError('BAD_CHECKPOINT', (e as Error).message);
+  }
+  if (checkpoint.origin !== ledgerOrigin(signersWorld) || checkpoint.size !== proof.treeSize) {
+    throw new ChainError(
+      'BAD_CHECKPOINT',
+      `the checkpoint is not of ${ledgerOrigin(signersWorld)} at size ${proof.treeSize}`,
+    );
+  }
+  let path: Uint8Array[];
+  try {
+    path = proof.inclusionProof.map(hashBytes);
+  } catch {
+    throw new ChainError('NOT_INCLUDED', 'the inclusion proof is not a list of 32-byte hashes');
+  }
+  if (!verifyInclusion(proof.entryIndex, proof.treeSize, leafHash(entry), path, checkpoint.rootHash)) {
+    throw new ChainError(
+      'NOT_INCLUDED',
+      `the world entry is not at index ${proof.entryIndex} of the checkpointed tree`,
+    );
+  }
+  const sorted = [...times.values()].sort((a, b) => b - a);
+  return sorted[q - 1]! * 1000;
+}
+
+function stepEntry(
+  genesis: SignedGenesis,
+  step: WorldStep,
+  index: number,
+  prev: World,
+  prevHash: string,
+): Uint8Array {
+  let world: World;
+  try {
+    world = parseWorld(step.world);
+  } catch (e) {
+    throw new ChainError('BAD_STEP', `the world is malformed: ${(e as Error).message}`);
+  }
+  if (index === 0 && world.version === 1) {
+    if (worldHash(world) !== worldHash(genesis.world))
+      throw new ChainError('BROKEN_LINK', 'version 1 is not the pinned genesis world');
+    return encodeEntry({ kind: 'genesis', genesis });
+  }
+  if (world.federation !== prev.federation)
+    throw new ChainError('WRONG_FEDERATION', `world of "${world.federation}", expected "${prev.federation}"`);
+  if (world.version <= prev.version)
+    throw new ChainError('ROLLBACK', `version ${world.version} does not follow ${prev.version}`);
+  if (world.version !== prev.version + 1)
+    throw new ChainError('CHAIN_GAP', `version ${world.version} skips past ${prev.version + 1}`);
+  if (world.previous !== prevHash)
+    throw new ChainError(
+      'BROKEN_LINK',
+      `version ${world.version} does not name the hash of version ${prev.version}`,
+    );
+  const entry: LedgerEntry = { kind: 'world', world, causes: step.causes };
+  try {
+    return encodeEntry(entry);
+  } catch (e) {
+    throw new ChainError('BAD_STEP', (e as Error).message);
+  }
+}
+
+/**
+ * Verifies a chain of worlds from a pinned genesis. Never throws on bad input: returns
+ * { ok: false, code, message, step } naming the failing step (−1 for the genesis or head).
+ */
+export function verifyWorldChain(
+  genesis: SignedGenesis,
+  steps: readonly WorldStep[],
+  options: { nowMs: number; knownVersion?: number; head?: ChainHead },
+): ChainResult {
+  let pinned: SignedGenesis;
+  try {
+    pinned = checkGenesis(genesis);
+  } catch (e) {
+    if (e instanceof GovernanceError) return { ok: false, code: 'BAD_GENESIS', message: e.message, step: -1 };
+    throw e;
+  }
+  if (steps.length === 0)
+    return {
+      ok: false,
+      code: 'CHAIN_EMPTY',
+      message: 'no world is shown committed; ask a root for its chain',
+      step: -1,
+    };
+  let prev = pinned.world;
+  let prevHash = worldHash(prev);
+  let quorumTimeMs = 0;
+  let index = 0;
+  let entry: Uint8Array = new Uint8Array();
+  try {
+    for (const step of steps) {
+      entry = stepEntry(pinned, step, index, prev, prevHash);
+      quorumTimeMs = checkIncluded(entry, step.proof, prev);
+      prev = index === 0 && step.world.version === 1 ? pinned.world : step.world;
+      prevHash = worldHash(prev);
+      index++;
+    }
+    index = -1;
+    if (options.head !== undefined) {
+      quorumTimeMs = checkIncluded(entry, options.head, prev);
+    }
+  } catch (e) {
+    if (e instanceof ChainError) return { ok: false, code: e.code, message: e.message, step: index };
+    throw e;
+  }
+  if (options.knownVersion !== undefined && prev.version < options.knownVersion) {
+    return {
+      ok: false,
+      code: 'ROLLBACK',
+      message: `the chain ends at version ${prev.version}, older than the known ${options.knownVersion}`,
+      step: steps.length - 1,
+    };
+  }
+  const age = options.nowMs - quorumTimeMs;
+  if (age > prev.policy.checkpointFreshnessMs) {
+    return {
+      ok: false,
+      code: 'STALE',
+      message: `the freshest quorum of cosignatures is ${age} ms old; the limit is ${prev.policy.checkpointFreshnessMs} ms`,
+      step: steps.length - 1,
+    };
+  }
+  return { ok: true, world: prev, worldHash: prevHash, quorumTimeMs };
+}

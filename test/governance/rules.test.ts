@@ -1,0 +1,451 @@
+// Unit tests of the rules engine: every rejection code is reached here (the test at the end
+// checks that), each by the smallest statement that breaks its rule, and the accepted paths
+// (passing, expiry, re-basing, evidence, self-updates, key replacement) do what the charter says.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { toBase64 } from '../../src/codec/index.ts';
+import { cosignatureSigner, signNote } from '../../src/crypto/index.ts';
+import { signVote } from '../../src/governance/consensus-vote.ts';
+import {
+  ballot,
+  checkStatement,
+  DEFAULT_POLICY,
+  evidence,
+  executeBatch,
+  type GovernanceError,
+  motion,
+  proveKeyPossession,
+  REJECTION_CODES,
+  type RejectionCode,
+  type SignedStatement,
+  selfUpdate,
+  signStatement,
+  tally,
+  validatorsOf,
+} from '../../src/governance/index.ts';
+import { formatCheckpoint } from '../../src/ledger/index.ts';
+import {
+  admit,
+  DAY_MS,
+  descriptorFor,
+  FEDERATION,
+  keysFor,
+  makeGenesis,
+  replaceGovernanceKey,
+  sign,
+  statementId,
+  T0,
+  TestLedger,
+} from './fixtures.ts';
+
+const reached = new Set<RejectionCode>();
+
+/** Asserts that checkStatement and executeBatch both reject with `code`, and that the state does not change. */
+function expectReject(
+  ledger: TestLedger,
+  signed: SignedStatement,
+  code: RejectionCode,
+  timeMs = ledger.timeMs,
+): void {
+  const before = structuredClone(ledger.state);
+  const checked = checkStatement(ledger.state, signed, { timeMs });
+  assert.equal(checked?.code, code, checked?.message);
+  assert.match(checked!.rule, /^charter §\d+$/);
+  assert.ok(checked!.message.length > 20);
+  const r = executeBatch(ledger.state, {
+    height: ledger.state.height + 1,
+    timeMs,
+    proposer: ledger.proposer,
+    statements: [signed],
+  });
+  assert.equal(r.rejected[0]?.code, code);
+  assert.deepEqual(ledger.state, before, 'a rejection must not change the state');
+  reached.add(code);
+}
+
+function expectAccept(ledger: TestLedger, statements: SignedStatement[], timeMs = ledger.timeMs) {
+  const r = ledger.run(statements, timeMs);
+  assert.deepEqual(r.rejected, [], JSON.stringify(r.rejected));
+  return r;
+}
+
+const yes = (ledger: TestLedger, id: string, voters: string[], timeMs = ledger.timeMs) =>
+  voters.map((a) => sign(ballot(FEDERATION, a, id, 'yes', timeMs)));
+
+test('statement-level rules: shape, federation, author, signature, time, duplicates', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const good = motion(ledger.state, 'm00', [admit('n00', 'US')], T0);
+  expectReject(ledger, { ...sign(good), extra: 1 } as unknown as SignedStatement, 'MALFORMED_STATEMENT');
+  expectReject(ledger, sign({ ...good, federation: 'other.test' }), 'WRONG_FEDERATION');
+  expectReject(ledger, sign({ ...good, author: 'zz00' }), 'UNKNOWN_AUTHOR');
+  expectReject(ledger, signStatement(good, keysFor('m00', 1).gov.secretKey), 'BAD_SIGNATURE');
+  expectReject(
+    ledger,
+    sign({ ...good, createdMs: T0 - 2 * DAY_MS, deadlineMs: T0 + DAY_MS }),
+    'STATEMENT_STALE',
+  );
+  expectReject(
+    ledger,
+    sign({ ...good, createdMs: T0 + 10 * 60_000, deadlineMs: T0 + DAY_MS }),
+    'STATEMENT_FROM_FUTURE',
+  );
+  const signed = sign(good);
+  expectAccept(ledger, [signed]);
+  expectReject(ledger, signed, 'DUPLICATE_STATEMENT');
+});
+
+test('motion rules: voting author, parent world, deadline, open-motion limits, conflicts', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const base = (changes = [admit('n00', 'US')]) => motion(ledger.state, 'm00', changes, T0);
+  expectReject(
+    ledger,
+    sign({ ...base(), parentWorld: { hash: ledger.state.worldHash, version: 2 } }),
+    'MOTION_WRONG_PARENT',
+  );
+  expectReject(ledger, sign({ ...base(), deadlineMs: T0 + DEFAULT_POLICY.motionTtlMs + 1 }), 'BAD_DEADLINE');
+  expectReject(ledger, sign({ ...base(), deadlineMs: T0 }), 'BAD_DEADLINE');
+  expectReject(
+    ledger,
+    sign(base([admit('n00', 'US'), { type: 'remove', member: 'n00' }])),
+    'CONFLICTING_CHANGES',
+  );
+  const policy = { type: 'change-policy' as const, policy: DEFAULT_POLICY };
+  expectReject(ledger, sign(base([policy, policy])), 'CONFLICTING_CHANGES');
+  const many = Array.from({ length: 8 }, (_, i) =>
+    sign(motion(ledger.state, 'm00', [{ type: 'remove', member: 'm01' }], T0 + i)),
+  );
+  expectAccept(ledger, many);
+  expectReject(
+    ledger,
+    sign(motion(ledger.state, 'm00', [{ type: 'remove', member: 'm02' }], T0 + 100)),
+    'TOO_MANY_OPEN_MOTIONS',
+  );
+});
+
+test('membership rules: names, keys, organisations, jurisdictions, unknown members, empty and full worlds', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const m = (changes: Parameters<typeof motion>[2]) => sign(motion(ledger.state, 'm01', changes, T0));
+  expectReject(ledger, m([admit('m02', 'US')]), 'NAME_TAKEN');
+  expectReject(ledger, m([admit('n00', 'US', 'ORG M02')]), 'ORGANISATION_TAKEN');
+  expectReject(ledger, m([admit('n00', 'DE')]), 'JURISDICTION_SHARE');
+  expectReject(ledger, m([{ type: 'remove', member: 'zz99' }]), 'UNKNOWN_MEMBER');
+  expectReject(
+    ledger,
+    m([{ type: 'update-member', member: 'm01', jurisdiction: 'DE' }]),
+    'JURISDICTION_SHARE',
+  );
+  // A candidate that does not hold the keys it declares.
+  const forged = admit('n00', 'US');
+  if (forged.type === 'admit') forged.candidate.nodeKey = toBase64(keysFor('n99').node.publicKey);
+  expectReject(ledger, m([forged]), 'CANDIDATE_SIGNATURE_INVALID');
+  const badKey = replaceGovernanceKey('m02', 1);
+  if (badKey.type === 'replace-governance-key')
+    badKey.governanceKey = toBase64(keysFor('m03', 7).gov.publicKey);
+  expectReject(ledger, m([badKey]), 'KEY_SIGNATURE_INVALID');
+  // Rotating to a key another member uses (the test holds every secret, so possession is proven).
+  const stolen = proveKeyPossession(FEDERATION, 'm01', 'node', keysFor('m02').node.secretKey);
+  expectReject(ledger, sign(selfUpdate(FEDERATION, 'm01', T0, { nodeKey: stolen })), 'KEY_IN_USE');
+  expectReject(
+    ledger,
+    m([{ type: 'change-policy', policy: { ...DEFAULT_POLICY, approvalThreshold: { num: 1, den: 2 } } }]),
+    'POLICY_BELOW_FLOOR',
+  );
+  expectReject(ledger, m([admit('n00', 'US'), admit('n01', 'GB')]), 'ADMISSION_RATE');
+
+  const solo = new TestLedger(makeGenesis(1));
+  expectReject(
+    solo,
+    sign(motion(solo.state, 'm00', [{ type: 'remove', member: 'm00' }], T0)),
+    'WORLD_WOULD_BE_EMPTY',
+  );
+
+  const juris = Array.from(
+    { length: 64 },
+    (_, i) => ['DE', 'FR', 'NL', 'SE', 'CH', 'JP', 'BR', 'CA'][i % 8]!,
+  );
+  const full = new TestLedger(makeGenesis(64, DEFAULT_POLICY, juris));
+  expectReject(full, sign(motion(full.state, 'm00', [admit('n00', 'US')], T0)), 'MEMBERS_FULL');
+});
+
+test('a motion passes on more than 2/3 of voting members, and not on exactly 2/3', () => {
+  const ledger = new TestLedger(makeGenesis(6));
+  const mo = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  const id = statementId(mo);
+  expectAccept(ledger, [mo, ...yes(ledger, id, ['m00', 'm01', 'm02', 'm03'])]); // 4/6 = 2/3: not more
+  assert.equal(ledger.state.world.version, 1);
+  assert.equal(tally(ledger.state.openMotions[0]!, ledger.state.world).needed, 5);
+  const genesisHash = ledger.state.worldHash;
+  const r = expectAccept(ledger, yes(ledger, id, ['m04'], T0 + 1), T0 + 1);
+  assert.equal(ledger.state.world.version, 2);
+  assert.equal(r.world?.previous, genesisHash);
+  assert.equal(ledger.state.openMotions.length, 0);
+});
+
+test('ballots: unknown motion, superseded, own removal, probation members, later ballot replaces earlier', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  expectReject(ledger, sign(ballot(FEDERATION, 'm00', 'ab'.repeat(32), 'yes', T0)), 'UNKNOWN_MOTION');
+  const removal = sign(motion(ledger.state, 'm00', [{ type: 'remove', member: 'm03' }], T0));
+  const id = statementId(removal);
+  expectAccept(ledger, [removal, sign(ballot(FEDERATION, 'm01', id, 'no', T0 + 10))]);
+  expectReject(ledger, sign(ballot(FEDERATION, 'm03', id, 'no', T0)), 'BALLOT_ON_OWN_REMOVAL');
+  expectReject(ledger, sign(ballot(FEDERATION, 'm01', id, 'yes', T0 + 5)), 'BALLOT_SUPERSEDED');
+  // m03's vote does not count: 3 eligible, yes from m00 and m01 (replaced) and m02 → passes.
+  expectAccept(ledger, [
+    sign(ballot(FEDERATION, 'm01', id, 'yes', T0 + 20)),
+    ...yes(ledger, id, ['m00', 'm02']),
+  ]);
+  assert.deepEqual(
+    ledger.state.world.members.map((m) => m.name),
+    ['m00', 'm01', 'm02'],
+  );
+});
+
+test('probation: admitted members do not vote or move motions until probation ends, then count', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const mo = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  expectAccept(ledger, [mo, ...yes(ledger, statementId(mo), ['m00', 'm01', 'm02'])]);
+  const next = sign(motion(ledger.state, 'm00', [{ type: 'remove', member: 'm03' }], T0 + 1));
+  expectAccept(ledger, [next], T0 + 1);
+  expectReject(
+    ledger,
+    sign(ballot(FEDERATION, 'n00', statementId(next), 'yes', T0 + 2)),
+    'NOT_A_VOTING_MEMBER',
+    T0 + 2,
+  );
+  expectReject(
+    ledger,
+    sign(motion(ledger.state, 'n00', [{ type: 'remove', member: 'm02' }], T0 + 2)),
+    'NOT_A_VOTING_MEMBER',
+    T0 + 2,
+  );
+  assert.equal(validatorsOf(ledger.state).length, 4);
+  const end = T0 + DEFAULT_POLICY.probationPeriodMs;
+  ledger.run([], end - 1);
+  assert.equal(ledger.state.world.members.find((m) => m.name === 'n00')?.status, 'probation');
+  const r = ledger.run([], end);
+  assert.equal(r.world?.members.find((m) => m.name === 'n00')?.status, 'voting');
+  assert.equal(validatorsOf(ledger.state).length, 5);
+});
+
+test('admissions per epoch: a second admission passing in the same epoch is rejected with ADMISSION_RATE', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const a = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  const b = sign(motion(ledger.state, 'm01', [admit('n01', 'GB')], T0));
+  const r = expectAccept(ledger, [
+    a,
+    b,
+    ...yes(ledger, statementId(a), ['m00', 'm01', 'm02']),
+    ...yes(ledger, statementId(b), ['m00', 'm01', 'm02']),
+  ]);
+  const outcomes = r.entries.map(
+    (e) => JSON.parse(Buffer.from(e).toString()) as { kind: string; result?: string; reason?: string },
+  );
+  assert.deepEqual(
+    outcomes.filter((o) => o.kind === 'outcome').map((o) => [o.result, o.reason]),
+    [
+      ['passed', undefined],
+      ['rejected', 'ADMISSION_RATE'],
+    ],
+  );
+  assert.equal(ledger.state.world.members.length, 5);
+});
+
+test('expiry: a motion past its deadline closes as expired; a ballot after it finds no motion', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const mo = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0, { deadlineMs: T0 + DAY_MS }));
+  expectAccept(ledger, [mo]);
+  const r = ledger.run([], T0 + DAY_MS + 1);
+  assert.equal(JSON.parse(Buffer.from(r.entries[1]!).toString()).result, 'expired');
+  expectReject(
+    ledger,
+    sign(ballot(FEDERATION, 'm01', statementId(mo), 'yes', T0 + DAY_MS + 1)),
+    'UNKNOWN_MOTION',
+  );
+});
+
+test('re-basing: open motions follow a new world when they still apply, else close with the breaking code', () => {
+  const ledger = new TestLedger(makeGenesis(5));
+  const admitA = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  const admitSame = sign(motion(ledger.state, 'm01', [admit('n00', 'GB')], T0));
+  const update = sign(
+    motion(ledger.state, 'm02', [{ type: 'update-member', member: 'm04', organisation: 'Renamed' }], T0),
+  );
+  expectAccept(ledger, [
+    admitA,
+    admitSame,
+    update,
+    sign(ballot(FEDERATION, 'm03', statementId(update), 'yes', T0)),
+  ]);
+  const r = expectAccept(
+    ledger,
+    yes(ledger, statementId(admitA), ['m00', 'm01', 'm02', 'm03'], T0 + 1),
+    T0 + 1,
+  );
+  const outcomes = r.entries
+    .map((e) => JSON.parse(Buffer.from(e).toString()))
+    .filter((e) => e.kind === 'outcome');
+  assert.deepEqual(
+    outcomes.map((o) => [o.motion, o.result, o.reason]),
+    [
+      [statementId(admitA), 'passed', undefined],
+      [statementId(admitSame), 'rejected', 'NAME_TAKEN'],
+    ],
+  );
+  const rebased = ledger.state.openMotions.find((m) => m.id === statementId(update))!;
+  assert.equal(rebased.parent, ledger.state.worldHash);
+  assert.equal(rebased.ballots.m03?.choice, 'yes');
+});
+
+test('policy changes need the higher threshold (3/4 by default)', () => {
+  const ledger = new TestLedger(makeGenesis(8));
+  const policy = { ...DEFAULT_POLICY, motionTtlMs: 7 * DAY_MS };
+  const mo = sign(motion(ledger.state, 'm00', [{ type: 'change-policy', policy }], T0));
+  expectAccept(ledger, [mo, ...yes(ledger, statementId(mo), ['m00', 'm01', 'm02', 'm03', 'm04', 'm05'])]); // 6/8 = 3/4
+  assert.equal(ledger.state.world.version, 1);
+  expectAccept(ledger, yes(ledger, statementId(mo), ['m06']));
+  assert.equal(ledger.state.world.policy.motionTtlMs, 7 * DAY_MS);
+});
+
+test('a lost governance key is replaced by vote; the old key no longer signs', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const mo = sign(motion(ledger.state, 'm00', [replaceGovernanceKey('m03', 1)], T0));
+  expectAccept(ledger, [mo, ...yes(ledger, statementId(mo), ['m00', 'm01', 'm02'])]);
+  const update = selfUpdate(FEDERATION, 'm03', T0 + 1, {
+    endpoints: { p2p: ['/dns4/new.example/tcp/1'], http: ['https://new.example/'] },
+  });
+  expectReject(ledger, sign(update), 'BAD_SIGNATURE', T0 + 1);
+  expectAccept(ledger, [sign(update, 1)], T0 + 1);
+  assert.equal(ledger.state.world.version, 3);
+});
+
+test('self-update: endpoints and node-key rotation need no vote but a held key', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const key = proveKeyPossession(FEDERATION, 'm02', 'node', keysFor('m02', 3).node.secretKey);
+  expectReject(
+    ledger,
+    sign(
+      selfUpdate(FEDERATION, 'm02', T0, {
+        nodeKey: {
+          ...key,
+          signature: proveKeyPossession(FEDERATION, 'm01', 'node', keysFor('m02', 3).node.secretKey)
+            .signature,
+        },
+      }),
+    ),
+    'KEY_SIGNATURE_INVALID',
+  );
+  const r = expectAccept(ledger, [sign(selfUpdate(FEDERATION, 'm02', T0, { nodeKey: key }))]);
+  assert.equal(r.world?.members.find((m) => m.name === 'm02')?.nodeKey, key.key);
+  assert.equal(JSON.parse(Buffer.from(r.entries.at(-1)!).toString()).causes.length, 1);
+});
+
+function conflictingVotes(name: string, generation = 0) {
+  const k = keysFor(name, generation).node;
+  const body = {
+    federation: FEDERATION,
+    height: 7,
+    round: 0,
+    type: 'precommit' as const,
+    validator: toBase64(k.publicKey),
+  };
+  return {
+    type: 'votes' as const,
+    first: signVote({ ...body, valueId: 'aa'.repeat(32) }, k.secretKey),
+    second: signVote({ ...body, valueId: 'bb'.repeat(32) }, k.secretKey),
+  };
+}
+
+test('evidence of double votes suspends at once, opens a system removal motion, and is not accepted twice', () => {
+  const ledger = new TestLedger(makeGenesis(5));
+  const same = conflictingVotes('m04');
+  expectReject(
+    ledger,
+    sign(evidence(FEDERATION, 'm00', { ...same, second: same.first }, T0)),
+    'EVIDENCE_INVALID',
+  );
+  expectReject(
+    ledger,
+    sign(evidence(FEDERATION, 'm00', conflictingVotes('zz01'), T0)),
+    'EVIDENCE_UNKNOWN_KEY',
+  );
+  const ev = sign(evidence(FEDERATION, 'm00', same, T0));
+  const r = expectAccept(ledger, [ev]);
+  assert.equal(r.world?.members.find((m) => m.name === 'm04')?.status, 'suspended');
+  assert.deepEqual(
+    validatorsOf(ledger.state).map((v) => v.name),
+    ['m00', 'm01', 'm02', 'm03'],
+  );
+  const removal = ledger.state.openMotions[0]!;
+  assert.equal(removal.id, statementId(ev));
+  assert.equal(removal.author, '#system');
+  expectReject(ledger, sign(evidence(FEDERATION, 'm01', same, T0 + 1)), 'EVIDENCE_ALREADY_SUSPENDED', T0 + 1);
+  expectReject(
+    ledger,
+    sign(
+      selfUpdate(FEDERATION, 'm04', T0 + 1, { endpoints: { p2p: ['/x/y'], http: ['https://x.example/'] } }),
+    ),
+    'AUTHOR_SUSPENDED',
+    T0 + 1,
+  );
+  // Eligible: the four voting members (m04 is suspended and is the one removed); 3 of 4 is more than 2/3.
+  expectAccept(ledger, yes(ledger, removal.id, ['m00', 'm01', 'm02'], T0 + 2), T0 + 2);
+  assert.equal(
+    ledger.state.world.members.some((m) => m.name === 'm04'),
+    false,
+  );
+});
+
+test('evidence of two cosigned checkpoints of one size with different roots suspends the cosigner', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const note = (root: number) => {
+    const text = formatCheckpoint({
+      origin: FEDERATION,
+      size: 10,
+      rootHash: new Uint8Array(32).fill(root),
+      extensions: [],
+    });
+    return signNote(text, [cosignatureSigner('m01', keysFor('m01').node.secretKey, 1_700_000_000)]);
+  };
+  const proof = { type: 'checkpoints' as const, member: 'm01', first: note(1), second: note(1) };
+  expectReject(ledger, sign(evidence(FEDERATION, 'm00', proof, T0)), 'EVIDENCE_INVALID');
+  expectReject(
+    ledger,
+    sign(evidence(FEDERATION, 'm00', { ...proof, member: 'zz00' }, T0)),
+    'EVIDENCE_UNKNOWN_KEY',
+  );
+  expectReject(
+    ledger,
+    sign(evidence(FEDERATION, 'm00', { ...proof, member: 'm02', second: note(2) }, T0)),
+    'EVIDENCE_INVALID',
+  );
+  const r = expectAccept(ledger, [sign(evidence(FEDERATION, 'm00', { ...proof, second: note(2) }, T0))]);
+  assert.equal(r.world?.members.find((m) => m.name === 'm01')?.status, 'suspended');
+});
+
+test('batch headers: height, time going back, proposer and size are refused as a whole', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  ledger.run([], T0);
+  const run = (b: Partial<Parameters<typeof executeBatch>[1]>) => () =>
+    executeBatch(ledger.state, {
+      height: ledger.state.height + 1,
+      timeMs: T0,
+      proposer: 'm00',
+      statements: [],
+      ...b,
+    });
+  assert.throws(run({ height: 5 }), (e: GovernanceError) => e.code === 'BAD_BATCH');
+  assert.throws(run({ timeMs: T0 - 1 }), /never goes back/);
+  assert.throws(run({ proposer: 'zz00' }), /proposer/);
+  assert.throws(run({ statements: new Array(257).fill(null) }), /at most 256/);
+  assert.doesNotThrow(run({}));
+});
+
+test('the descriptor helper builds what the model accepts', () => {
+  assert.equal(descriptorFor('n00', 'US').jurisdiction, 'US');
+});
+
+after(() => {
+  const missing = REJECTION_CODES.filter((c) => !reached.has(c));
+  assert.deepEqual(missing, [], `rejection codes never reached: ${missing.join(', ')}`);
+});
