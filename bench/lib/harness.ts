@@ -3,6 +3,7 @@
 // absolute numbers from a shared 2-core machine say little on their own.
 // Results land in bench/RESULTS.md, one section per benchmark, replaced in place.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +106,9 @@ export function recordResult(
   const pattern = new RegExp(`<!-- bench:${result.id} -->[\\s\\S]*?<!-- /bench:${result.id} -->`);
   text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, text);
+  // `npm test` runs `biome check .`, which also formats Markdown tables: keep the file as it wants.
+  const biome = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'biome');
+  if (existsSync(biome)) spawnSync(biome, ['format', '--write', file], { stdio: 'ignore' });
 }
 
 /** Runs fn repeatedly until minMs has elapsed (at least once); returns operations per second. */
