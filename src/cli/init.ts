@@ -91,7 +91,7 @@ export function initMember(o: InitOptions): {
     jurisdiction: o.jurisdiction,
     nodeKey: toBase64(node.publicKey),
     governanceKey: toBase64(governance.publicKey),
-    endpoints: { p2p: [`/ip4/${o.host}/tcp/${o.p2pPort}`], http: [`http://${o.host}:${o.httpPort}`] },
+    endpoints: { p2p: [`/ip4/${o.host}/tcp/${o.p2pPort}`], http: [`http://${o.host}:${o.httpPort}/`] },
   };
   writeFileSync(join(dir, DESCRIPTOR_FILE_NAME), `${JSON.stringify(descriptor, null, 2)}\n`, { flag: 'wx' });
   return { descriptor, dir, governanceKeyFile };

@@ -2,7 +2,9 @@
 // Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { registerGenesis } from './genesis.ts';
 import { registerInit } from './init.ts';
+import { registerStart } from './start.ts';
 
 export function buildProgram(): Command {
   const program = new Command('witan')
@@ -25,6 +27,8 @@ Start here:
   $ witan init --help            set up a member and its root`,
     );
   registerInit(program);
+  registerGenesis(program);
+  registerStart(program);
   return program;
 }
 

@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object(
     dataDir: Type.String({ minLength: 1, maxLength: 4096, default: '.' }),
     nodeKeyFile: Type.String({ minLength: 1, maxLength: 4096, default: 'node.key' }),
     genesisFile: Type.String({ minLength: 1, maxLength: 4096, default: 'genesis.json' }),
+    /** Optional: lets the root sign evidence statements itself when it sees equivocation. */
+    governanceKeyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     http: Type.Object(
       {
         host: Type.Optional(Host),
@@ -77,6 +79,7 @@ export type RootConfig = {
   dataDir: string;
   nodeKeyFile: string;
   genesisFile: string;
+  governanceKeyFile?: string;
   http: {
     host: string;
     port: number;
@@ -142,6 +145,9 @@ export function parseConfig(raw: unknown, configPath: string, env: NodeJS.Proces
     dataDir,
     nodeKeyFile: resolve(base, file.nodeKeyFile),
     genesisFile: resolve(base, file.genesisFile),
+    ...(file.governanceKeyFile === undefined
+      ? {}
+      : { governanceKeyFile: resolve(base, file.governanceKeyFile) }),
     http: {
       host: file.http.host ?? '0.0.0.0',
       port: file.http.port ?? DEFAULT_HTTP_PORT,

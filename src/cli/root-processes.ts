@@ -1,0 +1,94 @@
+// Starting and stopping roots as child processes: the devnet and the multi-process tests run
+// each root as its own OS process, exactly as an operator would (`witan start --config …`).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** A root that has not answered /health by then did not start; its log says why. */
+export const ROOT_START_TIMEOUT_MS = 30_000;
+/** After SIGTERM a root finishes its durable write and closes; then it is killed. */
+export const ROOT_STOP_TIMEOUT_MS = 10_000;
+
+/** A free TCP port on 127.0.0.1, found by binding port 0 and closing. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface RootProcess {
+  name: string;
+  configPath: string;
+  httpUrl: string;
+  logFile: string;
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `witan start --config <dir>/witan.json` with its output appended to <dir>/root.log. */
+export function spawnRoot(o: {
+  name: string;
+  dir: string;
+  httpUrl: string;
+  env?: NodeJS.ProcessEnv;
+}): RootProcess {
+  const logFile = join(o.dir, 'root.log');
+  const out = openSync(logFile, 'a');
+  const configPath = join(o.dir, 'witan.json');
+  const child = spawn(process.execPath, [MAIN_SCRIPT, 'start', '--config', configPath], {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...o.env },
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { name: o.name, configPath, httpUrl: o.httpUrl, logFile, child, exited };
+}
+
+/** Resolves when GET /health answers 200; rejects if the process exits or time runs out. */
+export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void root.exited.then(() => {
+    gone = true;
+  });
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`root ${root.name} exited while starting; see ${root.logFile}`);
+    try {
+      const res = await fetch(`${root.httpUrl}/health`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `root ${root.name} did not answer ${root.httpUrl}/health within ${timeoutMs} ms; see ${root.logFile}`,
+  );
+}
+
+/** SIGTERM, then SIGKILL if it has not exited in time. */
+export async function stopRoot(root: RootProcess, timeoutMs = ROOT_STOP_TIMEOUT_MS): Promise<void> {
+  if (root.child.exitCode !== null || root.child.signalCode !== null) return;
+  root.child.kill('SIGTERM');
+  const timer = setTimeout(() => root.child.kill('SIGKILL'), timeoutMs);
+  await root.exited;
+  clearTimeout(timer);
+}
+
+export function killRoot(root: RootProcess): Promise<unknown> {
+  if (root.child.exitCode === null && root.child.signalCode === null) root.child.kill('SIGKILL');
+  return root.exited;
+}

@@ -1,0 +1,548 @@
+// The root: one member's server. It wires the pure cores (governance rules, consensus, ledger
+// math) to LevelDB, libp2p and fastify (DESIGN.md "Shape of the code"):
+//
+//   statements (HTTP POST or gossip) → checked against the rules → pool → a batch value →
+//   consensus among the validators → appended to the ledger (atomic, synced) → the new
+//   checkpoint cosigned by every member → committed at a quorum of cosignatures → served.
+//
+// One serialized consensus loop owns heights; everything else reads the committed state.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
+import { rootRoutes } from '../api/root-routes.ts';
+import { buildApiServer } from '../api/server.ts';
+import { tlogRoutes } from '../api/tlog-routes.ts';
+import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
+import {
+  type ConsensusMessage,
+  type Decision,
+  decodeMessage,
+  encodeMessage,
+  nodeKeySigner,
+} from '../consensus/index.ts';
+import {
+  cosignatureSigner,
+  ed25519NoteSigner,
+  type KeyPair,
+  PUBLIC_KEY_BYTES,
+  readKeyFile,
+} from '../crypto/index.ts';
+import {
+  checkGenesis,
+  checkStatement,
+  cosignersOf,
+  encodeEntry,
+  type GovernanceState,
+  genesisState,
+  ledgerOrigin,
+  type Member,
+  parseSignedStatement,
+  quorumSize,
+  type Rejection,
+  replay,
+  type SignedGenesis,
+  type SignedStatement,
+  statementId,
+  validatorsOf,
+} from '../governance/index.ts';
+import { LedgerStore } from '../ledger/index.ts';
+import { BatchApp } from './batch-app.ts';
+import { decodeValue } from './batch-value.ts';
+import { CatchUp } from './catch-up.ts';
+import type { Clock } from './clock.ts';
+import type { RootConfig } from './config.ts';
+import { ConsensusLoop, ConsensusWal } from './consensus-loop.ts';
+import { CosignatureBook } from './cosignature-book.ts';
+import { NodeError } from './errors.ts';
+import { Evidencer } from './evidencer.ts';
+import { LedgerIndex } from './ledger-index.ts';
+import { RootMetrics } from './metrics.ts';
+import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { StatementPool } from './statement-pool.ts';
+
+/** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
+export const COSIGN_REFRESH_MS = 5_000;
+/** Save a committed checkpoint note at most this often when only timestamps changed. */
+export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
+/** Try to connect to members we are not connected to this often. */
+export const PEER_DIAL_INTERVAL_MS = 3_000;
+/** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
+export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
+
+/** Why a submitted statement was not taken: a rule (with its charter section) or a full pool. */
+export type SubmitRejection = Rejection | { code: 'POOL_FULL'; message: string };
+
+export interface RootOptions {
+  config: RootConfig;
+  logger: Logger;
+  clock: Clock;
+  /** Governance key of this member, if the operator lets the root author evidence statements. */
+  governanceKey?: KeyPair;
+}
+
+export class Root {
+  readonly options: RootOptions;
+  readonly genesis: SignedGenesis;
+  readonly origin: string;
+  readonly nodeKey: KeyPair;
+  readonly nodeKeyB64: string;
+  readonly registry = new Registry();
+  readonly metrics: RootMetrics;
+  readonly pool = new StatementPool<SignedStatement>();
+  readonly index = new LedgerIndex();
+  store!: LedgerStore;
+  state!: GovernanceState;
+  /** Validators of the height that produced the current tree: whose cosignatures commit it. */
+  checkpointValidators: string[] = [];
+  host!: RootHost;
+  http!: FastifyInstance;
+  operator!: FastifyInstance;
+  book!: CosignatureBook;
+  loop!: ConsensusLoop;
+  lastCommit: { height: number; size: number; timeMs: number; atMs: number } | null = null;
+  #app!: BatchApp;
+  #wal!: ConsensusWal;
+  #catchUp!: CatchUp;
+  #evidencer!: Evidencer;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #lastSaveMs = 0;
+  #savedSize = -1;
+  #stopping = false;
+
+  private constructor(options: RootOptions, genesis: SignedGenesis, nodeKey: KeyPair) {
+    this.options = options;
+    this.genesis = genesis;
+    this.origin = ledgerOrigin(genesis.world);
+    this.nodeKey = nodeKey;
+    this.nodeKeyB64 = toBase64(nodeKey.publicKey);
+    this.metrics = new RootMetrics(this.registry);
+  }
+
+  get log(): Logger {
+    return this.options.logger;
+  }
+
+  get now(): Clock {
+    return this.options.clock;
+  }
+
+  /** This root's member record in the world in force, if it is a member. */
+  self(): Member | undefined {
+    return this.state.world.members.find((m) => m.nodeKey === this.nodeKeyB64);
+  }
+
+  static async start(options: RootOptions): Promise<Root> {
+    const { config } = options;
+    const nodeKey = readKeyFile(config.nodeKeyFile);
+    let genesis: SignedGenesis;
+    try {
+      genesis = checkGenesis(JSON.parse(readFileSync(config.genesisFile, 'utf8')));
+    } catch (err) {
+      throw new NodeError(
+        'GENESIS_INVALID',
+        `cannot use the genesis file ${config.genesisFile}: ${(err as Error).message}. Get the signed genesis from your federation (witan genesis verify checks it).`,
+      );
+    }
+    const root = new Root(options, genesis, nodeKey);
+    await root.#open();
+    return root;
+  }
+
+  async #open(): Promise<void> {
+    const { config } = this.options;
+    try {
+      this.store = await LedgerStore.open(join(config.dataDir, 'ledger'), { origin: this.origin });
+    } catch (err) {
+      if (isLocked(err)) {
+        throw new NodeError(
+          'DATA_DIR_LOCKED',
+          `${config.dataDir} is in use by another root process; stop it first (only one root may use a data folder).`,
+        );
+      }
+      throw err;
+    }
+    if (this.store.size() === 0)
+      await this.store.append([encodeEntry({ kind: 'genesis', genesis: this.genesis })]);
+    await this.#rebuild();
+    this.#app = new BatchApp(this.store, this.now);
+    this.#wal = await ConsensusWal.open(join(config.dataDir, 'consensus'));
+    this.book = new CosignatureBook(this.origin, ed25519NoteSigner(this.origin, this.nodeKey.secretKey));
+    this.#evidencer = new Evidencer(this);
+    this.#catchUp = new CatchUp(this);
+    await this.#startHost();
+    this.#startLoop();
+    await this.#startHttp();
+    this.#moveBook();
+    this.#timers.push(setInterval(() => this.#cosignAndShare(), COSIGN_REFRESH_MS));
+    this.#timers.push(setInterval(() => void this.#dialMembers(), PEER_DIAL_INTERVAL_MS));
+    this.#timers.push(setInterval(() => this.loop.poke(), 1_000));
+    await this.loop.start(this.state.height + 1);
+    void this.#dialMembers();
+    this.#catchUp.request(this.state.height + 1);
+    this.log.info(
+      { origin: this.origin, size: this.store.size(), height: this.state.height, member: this.self()?.name },
+      'root started',
+    );
+  }
+
+  /** Replays the ledger from genesis: the governance state and the in-memory indexes. */
+  async #rebuild(): Promise<void> {
+    const size = this.store.size();
+    const entries = await this.#entries(1, size);
+    this.index.add(0, await this.store.entry(0));
+    for (const [i, e] of entries.entries()) this.index.add(i + 1, e);
+    this.state = replay(this.genesis, entries).state;
+    const last = this.index.batches.get(this.state.height);
+    const before =
+      last === undefined
+        ? genesisState(this.genesis)
+        : replay(this.genesis, entries.slice(0, last.index - 1)).state;
+    this.checkpointValidators = validatorsOf(before).map((v) => v.name);
+  }
+
+  async #entries(start: number, end: number): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (let i = start; i < end; i += 1000)
+      out.push(...(await this.store.entries(i, Math.min(end, i + 1000))));
+    return out;
+  }
+
+  async #startHost(): Promise<void> {
+    const { config } = this.options;
+    const policy = this.state.world.policy;
+    this.host = await createRootHost({
+      nodeSecretKey: this.nodeKey.secretKey,
+      federation: this.state.world.federation,
+      listen: config.p2p.listen,
+      ...(config.p2p.announce.length > 0 ? { announce: config.p2p.announce } : {}),
+      relay: {
+        reservationsMax: policy.relay.reservationsMax,
+        reservationTtlMs: RELAY_RESERVATION_TTL_MS,
+        circuitBytesMax: policy.relay.circuitBytesMax,
+        circuitDurationMs: policy.relay.circuitDurationMs,
+        connectionsPerIpPerSecond: policy.relay.connectionsPerIpPerSecond,
+        pendingConnectionsMax: policy.relay.pendingConnectionsMax,
+      },
+      rendezvous: { ...policy.rendezvous },
+      metrics: this.registry,
+      logger: this.log.child({ component: 'p2p' }),
+    });
+    this.#allowMembers();
+    const topics = this.host.topics;
+    this.host.subscribe(
+      topics.consensus,
+      (data) => this.loop.input({ kind: 'message', msg: decodeMessage(data) }),
+      (data) => (tryDecode(data) === undefined ? 'reject' : 'accept'),
+    );
+    this.host.subscribe(
+      topics.statements,
+      (data) => this.#receiveStatement(data),
+      (data) => (tryStatement(data) === undefined ? 'reject' : 'accept'),
+    );
+    this.host.subscribe(
+      topics.cosignatures,
+      (data) => this.#receiveCosignatures(new TextDecoder().decode(data)),
+      (data) => (data.length > 0 ? 'accept' : 'reject'),
+    );
+  }
+
+  #allowMembers(): void {
+    const members = this.state.world.members.filter((m) => m.status !== 'suspended');
+    this.host.setAllowedPeers(members.map((m) => peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES))));
+  }
+
+  async #dialMembers(): Promise<void> {
+    if (this.#stopping) return;
+    const connected = new Set(this.host.libp2p.getPeers().map((p) => p.toString()));
+    for (const m of this.state.world.members) {
+      if (m.nodeKey === this.nodeKeyB64 || m.status === 'suspended') continue;
+      const peerId = peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES));
+      if (connected.has(peerId)) continue;
+      for (const addr of m.endpoints.p2p) {
+        try {
+          await this.host.dial(addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`);
+          break;
+        } catch (err) {
+          this.log.debug({ member: m.name, addr, err: (err as Error).message }, 'cannot reach member yet');
+        }
+      }
+    }
+    this.metrics.peers.set(this.host.libp2p.getPeers().length);
+  }
+
+  #startLoop(): void {
+    this.loop = new ConsensusLoop(
+      {
+        federation: this.state.world.federation,
+        self: this.nodeKeyB64,
+        signer: nodeKeySigner(this.nodeKey.secretKey),
+        isValid: (h, v) => this.#isValid(h, v),
+      },
+      {
+        wal: this.#wal,
+        send: (m) => this.#publish(this.host.topics.consensus, encodeMessage(m), m),
+        commit: (d) => this.#commit(d),
+        validatorsFor: () =>
+          validatorsOf(this.state).map((v) => ({ id: toBase64(v.nodeKey), publicKey: v.nodeKey })),
+        buildValue: (h) => this.#buildValue(h),
+        onEvidence: (e) => this.#evidencer.votes(e.a, e.b),
+        onCatchUp: (h) => this.#catchUp.request(h),
+        onError: (err) => this.log.error({ err }, 'consensus step failed'),
+      },
+    );
+  }
+
+  #isValid(height: number, value: Uint8Array): boolean {
+    const names = new Set(validatorsOf(this.state).map((v) => v.name));
+    const verdict = this.#app.check(this.state, height, names, value);
+    if (typeof verdict === 'string') {
+      this.log.warn({ height, reason: verdict }, 'refused a proposed batch');
+      return false;
+    }
+    return true;
+  }
+
+  #buildValue(height: number): Uint8Array | undefined {
+    const me = this.self();
+    if (me === undefined || me.status !== 'voting' || height !== this.state.height + 1) return undefined;
+    const pending = this.pool.take(this.state.world.policy.batchStatementsMax).map((e) => e.statement);
+    const built = this.#app.build(this.state, height, me.name, pending);
+    if (built === undefined) return undefined;
+    if (built.rejected.length > 0) {
+      this.pool.remove(built.rejected);
+      this.log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
+    }
+    return built.bytes.length > 0 ? built.bytes : undefined;
+  }
+
+  async #publish(topic: string, data: Uint8Array, what?: ConsensusMessage): Promise<void> {
+    try {
+      await this.host.publish(topic, data);
+    } catch (err) {
+      // No peers subscribed yet: consensus re-sends on its timeouts; statements wait in pools.
+      this.log.debug({ topic, kind: what?.kind, err: (err as Error).message }, 'publish found no peers');
+    }
+  }
+
+  /** Appends a decided batch, then moves the state, pool, peers and checkpoint forward. */
+  async #commit(d: Decision): Promise<void> {
+    const started = performance.now();
+    const names = new Set(validatorsOf(this.state).map((v) => v.name));
+    const checked = this.#app.check(this.state, d.height, names, d.value);
+    if (typeof checked === 'string') {
+      // A quorum decided a value we cannot reproduce: never append what we cannot verify.
+      throw new Error(`decided batch at height ${d.height} does not re-execute here: ${checked}`);
+    }
+    const first = this.store.size();
+    const decision = canonicalBytes({
+      round: d.round,
+      valueId: d.valueId,
+      value: toBase64(d.value),
+      certificate: d.certificate,
+    } as unknown as Json);
+    await this.store.append(checked.result.entries, { [`decision/${d.height}`]: decision });
+    for (const [i, e] of checked.result.entries.entries()) this.index.add(first + i, e);
+    this.checkpointValidators = [...names].sort();
+    this.state = checked.result.state;
+    this.#app.reset();
+    this.pool.remove(checked.value.statements.map(statementId));
+    const now = this.now();
+    this.pool.retain((s) => checkStatement(this.state, s, { timeMs: now }) === null);
+    this.#allowMembers();
+    this.lastCommit = {
+      height: d.height,
+      size: this.store.size(),
+      timeMs: checked.value.timeMs,
+      atMs: Date.now(),
+    };
+    this.metrics.commit(d.height, this.store.size(), (performance.now() - started) / 1000);
+    this.log.info(
+      {
+        height: d.height,
+        round: d.round,
+        size: this.store.size(),
+        statements: checked.value.statements.length,
+        world: this.state.world.version,
+      },
+      'committed batch',
+    );
+    this.#moveBook();
+  }
+
+  /** Points the cosignature book at the current tree and cosigns it. */
+  #moveBook(): void {
+    this.book.setTree(this.store.size(), this.store.rootHash());
+    this.#cosignAndShare();
+  }
+
+  #cosignAndShare(): void {
+    if (this.#stopping) return;
+    const me = this.self();
+    if (me !== undefined && me.status !== 'suspended') {
+      this.book.cosignOwn(cosignatureSigner(me.name, this.nodeKey.secretKey, Math.floor(this.now() / 1000)));
+    }
+    void this.#maybeSaveCheckpoint();
+    void this.#publish(this.host.topics.cosignatures, new TextEncoder().encode(this.book.note()));
+  }
+
+  #receiveCosignatures(note: string): void {
+    const cosigners = [...cosignersOf(this.state)];
+    const result = this.book.add(note, cosigners);
+    if (result.kind === 'conflict') for (const c of result.conflicts) this.#evidencer.checkpoints(c);
+    if (result.kind === 'added') void this.#maybeSaveCheckpoint();
+  }
+
+  async #maybeSaveCheckpoint(): Promise<void> {
+    const v = this.checkpointValidators;
+    const cosigned = this.book.count(v);
+    this.metrics.cosigners.set(cosigned);
+    if (cosigned < quorumSize(v.length)) return;
+    const size = this.book.size;
+    if (size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS) return;
+    this.#savedSize = size;
+    this.#lastSaveMs = Date.now();
+    try {
+      await this.store.saveCheckpoint(size, this.book.note());
+      this.metrics.checkpointSize.set(size);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, size }, 'could not save checkpoint');
+    }
+  }
+
+  /** Checks a statement against the rules now; adds it to the pool and gossips it if fresh. */
+  submit(
+    signed: SignedStatement,
+    fromGossip = false,
+  ): { id: string; rejection: SubmitRejection | null; known: boolean } {
+    const id = statementId(signed);
+    if (this.index.statements.has(id) || this.pool.has(id)) return { id, rejection: null, known: true };
+    const rejection = checkStatement(this.state, signed, { timeMs: this.now() });
+    if (rejection !== null) return { id, rejection, known: false };
+    if (!this.pool.add(id, signed, Date.now())) {
+      const message = 'This root has too many pending statements; try again shortly.';
+      return { id, rejection: { code: 'POOL_FULL', message }, known: false };
+    }
+    this.metrics.statements.inc({ source: fromGossip ? 'gossip' : 'http' });
+    if (!fromGossip)
+      void this.#publish(this.host.topics.statements, canonicalBytes(signed as unknown as Json));
+    this.loop.poke();
+    return { id, rejection: null, known: false };
+  }
+
+  #receiveStatement(data: Uint8Array): void {
+    const signed = tryStatement(data);
+    if (signed !== undefined) this.submit(signed, true);
+  }
+
+  /** Decisions recorded for heights [from, from + limit), for peers catching up. */
+  async decisions(from: number, limit: number): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let h = from; h < from + limit && h <= this.state.height; h++) {
+      const bytes = await this.store.getMeta(`decision/${h}`);
+      if (bytes === undefined) break;
+      out.push({ height: h, ...JSON.parse(new TextDecoder().decode(bytes)) });
+    }
+    return out;
+  }
+
+  /** Feeds a decision fetched from a peer; the core checks its certificate before deciding. */
+  offerDecision(d: Decision): void {
+    try {
+      decodeValue(d.value);
+    } catch {
+      return;
+    }
+    this.loop.input({ kind: 'decision', decision: d });
+  }
+
+  async #startHttp(): Promise<void> {
+    const { config } = this.options;
+    this.http = await buildApiServer({
+      logger: false,
+      bodyBytesMax: config.http.bodyBytesMax,
+      requestsPerMinute: config.http.requestsPerMinute,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      eventLoopDelayMaxMs: config.http.eventLoopDelayMaxMs,
+      metrics: this.registry,
+      title: `Witan root ${this.self()?.name ?? ''}`.trim(),
+      docs: true,
+    });
+    await this.http.register(healthRoutes, { health: () => this.health() });
+    await this.http.register(tlogRoutes, { store: this.store, checkpointRefreshMs: 0 });
+    await this.http.register(rootRoutes, { root: this });
+    await this.http.listen({ host: config.http.host, port: config.http.port });
+    this.operator = await buildApiServer({
+      logger: false,
+      bodyBytesMax: 1024,
+      requestsPerMinute: 600,
+      requestTimeoutMs: 10_000,
+      eventLoopDelayMaxMs: 1_000,
+      docs: false,
+    });
+    await this.operator.register(healthRoutes, { health: () => this.health() });
+    await this.operator.register(metricsRoutes, { registry: this.registry });
+    await this.operator.listen({ host: config.operator.host, port: config.operator.port });
+  }
+
+  evidence(): unknown[] {
+    return this.#evidencer.found;
+  }
+
+  health(): { ok: boolean; detail: Record<string, string | number | boolean> } {
+    return {
+      ok: !this.#stopping,
+      detail: {
+        height: this.state.height,
+        size: this.store.size(),
+        peers: this.host.libp2p.getPeers().length,
+      },
+    };
+  }
+
+  httpUrl(): string {
+    const a = this.http.server.address();
+    return typeof a === 'object' && a !== null ? `http://${a.address}:${a.port}` : '';
+  }
+
+  /** Stops accepting, lets the durable write in flight finish, closes the stores. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#catchUp.stop();
+    await this.http.close();
+    await this.operator.close();
+    await this.loop.stop();
+    await this.host.stop();
+    await this.#wal.close();
+    await this.store.close();
+    this.log.info('root stopped');
+  }
+}
+
+function isLocked(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string; message?: string } };
+  return (
+    e?.code === 'LEVEL_LOCKED' || e?.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(e?.cause?.message ?? '')
+  );
+}
+
+function tryDecode(data: Uint8Array): ConsensusMessage | undefined {
+  try {
+    return decodeMessage(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function tryStatement(data: Uint8Array): SignedStatement | undefined {
+  try {
+    return parseSignedStatement(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)));
+  } catch {
+    return undefined;
+  }
+}
