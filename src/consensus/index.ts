@@ -34,6 +34,7 @@ export {
   persistRecord,
   proposerOf,
   quorumSize,
+  retransmission,
   type Signer,
   type Step,
   step,

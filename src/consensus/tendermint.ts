@@ -166,6 +166,8 @@ export interface CoreState {
   validRound: number;
   ownValue: Uint8Array | null;
   proposals: Map<number, SignedProposal>;
+  /** The verified proof-of-lock prevotes that came with each round's proposal. */
+  pols: Map<number, SignedVote[]>;
   votes: Map<string, SignedVote>;
   tally: Map<string, number>;
   highestRound: Map<string, number>;
@@ -180,6 +182,8 @@ export interface CoreState {
 
 const STEP_ORDER: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 };
 const RULE_PASSES_MAX = 64;
+/** Rounds below ours whose votes retransmission repeats. */
+const RESEND_ROUNDS_MAX = 3;
 
 export function quorumSize(n: number): number {
   return Math.floor((2 * n) / 3) + 1;
@@ -215,6 +219,7 @@ export function initState(config: CoreConfig): CoreState {
     validRound: -1,
     ownValue: null,
     proposals: new Map(),
+    pols: new Map(),
     votes: new Map(),
     tally: new Map(),
     highestRound: new Map(),
@@ -278,6 +283,7 @@ function cloneState(s: CoreState): CoreState {
   return {
     ...s,
     proposals: new Map(s.proposals),
+    pols: new Map(s.pols),
     votes: new Map(s.votes),
     tally: new Map(s.tally),
     highestRound: new Map(s.highestRound),
@@ -331,6 +337,7 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
   s.validRound = -1;
   s.ownValue = null;
   s.proposals = new Map();
+  s.pols = new Map();
   s.votes = new Map();
   s.tally = new Map();
   s.highestRound = new Map();
@@ -341,7 +348,9 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
   s.ownVotes = [];
   s.ownProposal = null;
   s.nextHeight = new Map();
-  if (resume !== null && resume.height === height && resume.active) {
+  if (resume !== null && resume.height === height) {
+    // Whatever we signed at this height stays signed, even if the crash came after a decision
+    // was persisted but before the app applied it.
     s.lockedRound = resume.lockedRound;
     s.lockedValue = resume.lockedValue === null ? null : fromBase64(resume.lockedValue);
     s.validRound = resume.validRound;
@@ -349,9 +358,11 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
     s.lastSigned = resume.lastSigned === null ? null : { ...resume.lastSigned };
     s.ownVotes = [...resume.ownVotes];
     s.ownProposal = resume.ownProposal;
-    // We were active: resume the round we were in. The signing guard re-sends our old votes.
-    s.active = true;
-    startRound(w, resume.round);
+    if (resume.active || resume.lastSigned !== null) {
+      // We were active: resume the round we were in. The signing guard re-sends our old votes.
+      s.active = true;
+      startRound(w, resume.round);
+    }
   }
   w.dirty = true;
   for (const m of buffered) onMessage(w, m, false);
@@ -421,7 +432,7 @@ function onMessage(w: Work, m: ConsensusMessage, fresh: boolean): void {
     return;
   }
   for (const v of m.pol) onVote(w, v);
-  onProposal(w, m.proposal);
+  onProposal(w, m.proposal, m.pol);
 }
 
 /** h+1 messages wait (signature checked now, membership at start-height) within a fixed bound. */
@@ -478,7 +489,7 @@ function bump(s: CoreState, key: string): void {
   s.tally.set(key, (s.tally.get(key) ?? 0) + 1);
 }
 
-function onProposal(w: Work, p: SignedProposal): void {
+function onProposal(w: Work, p: SignedProposal, pol: SignedVote[]): void {
   const { s } = w;
   if (p.federation !== s.config.federation || p.height !== s.height) return;
   if (proposerOf(s.validators, p.height, p.round).id !== p.proposer) return;
@@ -488,6 +499,31 @@ function onProposal(w: Work, p: SignedProposal): void {
   noteRound(w, p.proposer, p.round);
   if (p.round > s.round + FUTURE_ROUNDS_MAX) return;
   s.proposals.set(p.round, p);
+  const proof = pol.filter(
+    (v) =>
+      v.type === 'prevote' &&
+      v.height === s.height &&
+      v.round === p.validRound &&
+      v.valueId === p.valueId &&
+      v.federation === s.config.federation &&
+      isValidator(s, v.validator) &&
+      verifierOf(s).vote(v),
+  );
+  if (proof.length > 0) s.pols.set(p.round, proof);
+}
+
+/**
+ * Validators known to have prevoted the proposal's value in its validRound: stored votes plus the
+ * proposal's proof of lock. An equivocating validator may have reached us with another vote for
+ * that slot; its signed prevote for this value still counts, as it would in the paper's model.
+ */
+function polCount(s: CoreState, p: SignedProposal): number {
+  const ids = new Set<string>();
+  for (const v of s.votes.values()) {
+    if (v.round === p.validRound && v.type === 'prevote' && v.valueId === p.valueId) ids.add(v.validator);
+  }
+  for (const v of s.pols.get(p.round) ?? []) ids.add(v.validator);
+  return ids.size;
 }
 
 /** Any verified message at the current height wakes an idle node and feeds the round-skip count. */
@@ -545,7 +581,7 @@ function fireOne(w: Work): boolean {
       w.dirty = true;
       return true;
     }
-    if (p.validRound < r && count(s, p.validRound, 'prevote', p.valueId) >= q) {
+    if (p.validRound < r && polCount(s, p) >= q) {
       // L28–L33
       const v = proposalValue(p);
       const ok = valid(w, p) && (noLocking || s.lockedRound <= p.validRound || sameValue(s.lockedValue, v));
@@ -636,10 +672,10 @@ function startRound(w: Work, round: number): void {
   s.round = round;
   s.step = 'propose';
   w.dirty = true;
-  if (isProposer(s, round)) {
-    if (propose(w)) return;
-    w.out.wantValue = s.height;
-  }
+  if (isProposer(s, round) && !propose(w)) w.out.wantValue = s.height;
+  // The paper schedules timeoutPropose only on non-proposers; we schedule it for the proposer too
+  // (as CometBFT does), so a proposer whose proposal cannot be acted on — e.g. re-sent after a
+  // restart without its proof of lock — still moves on. OnTimeoutPropose is a no-op once we prevoted.
   schedule(w, 'propose');
 }
 
@@ -660,7 +696,7 @@ function propose(w: Work): boolean {
         )
       : [];
   w.out.messages.push({ kind: 'proposal', proposal, pol });
-  onProposal(w, proposal);
+  onProposal(w, proposal, pol);
   return true;
 }
 
@@ -724,7 +760,6 @@ function schedule(w: Work, kind: TimerKind): void {
 function decide(w: Work, round: number, value: Uint8Array, valueId: string, certificate: SignedVote[]): void {
   const { s } = w;
   s.decided = true;
-  s.active = false;
   w.dirty = true;
   w.out.decisions.push({ height: s.height, round, value, valueId, certificate });
 }
@@ -761,4 +796,32 @@ export function certificateValid(
     seen.add(v.validator);
   }
   return seen.size >= quorum;
+}
+
+/**
+ * Our own signed messages of the current round (proposal with its proof of lock, votes), for the
+ * gossip layer to send again while the height is undecided: the paper assumes every message of a
+ * correct process is eventually delivered, and a lossy link only gives that with retransmission.
+ * Re-sending never signs anything new.
+ */
+export function retransmission(s: CoreState): ConsensusMessage[] {
+  if (!s.active || s.decided) return [];
+  const out: ConsensusMessage[] = [];
+  const p = s.ownProposal;
+  if (p !== null && p.round === s.round) {
+    const pol =
+      p.validRound >= 0
+        ? [...s.votes.values()].filter(
+            (v) => v.round === p.validRound && v.type === 'prevote' && v.valueId === p.valueId,
+          )
+        : [];
+    out.push({ kind: 'proposal', proposal: p, pol });
+  }
+  // Votes of a few earlier rounds too: a peer still in round r-1 needs our r-1 votes to time out
+  // and follow us (Tendermint's gossip sends a peer the votes of the peer's round).
+  for (const v of s.votes.values()) {
+    if (v.validator === s.config.self && v.round >= s.round - RESEND_ROUNDS_MAX)
+      out.push({ kind: 'vote', vote: v });
+  }
+  return out;
 }

@@ -1,0 +1,153 @@
+// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt] [--trace] [--json]`
+// Runs seeded simulations of the consensus core and prints runs, faults injected and violations.
+// A failing run prints the command that reproduces it. Exit code 1 when any violation was found.
+
+import type { UnsafeMutation } from '../consensus/index.ts';
+import { mutationHuntPlan, randomPlan } from './plan.ts';
+import { type Faults, type RunResult, runSimulation } from './world.ts';
+
+const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation no-locking|quorum-minus-one] [--hunt] [--json]
+  --seeds COUNT  run seeds K..K+COUNT-1 (default 100), cycling through the --n sizes
+  --seed S       run exactly seed S (with each --n size) and print its result
+  --hunt         use the mutation-hunting plans (one double-voter, lossy links, six heights)
+  --trace        with --seed: print every step of every root
+  --json         print one JSON summary instead of text`;
+
+interface Args {
+  seeds: number;
+  start: number;
+  sizes: number[];
+  seed?: number;
+  mutation?: UnsafeMutation;
+  hunt: boolean;
+  json: boolean;
+  trace: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { seeds: 100, start: 1, sizes: [4, 7, 10], hunt: false, json: false, trace: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined) fail(`${a} needs a value`);
+      return v;
+    };
+    const int = (v: string): number => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0) fail(`${a} needs a non-negative integer, got ${v}`);
+      return n;
+    };
+    if (a === '--seeds') args.seeds = int(next());
+    else if (a === '--start') args.start = int(next());
+    else if (a === '--seed') args.seed = int(next());
+    else if (a === '--n') args.sizes = next().split(',').map(int);
+    else if (a === '--json') args.json = true;
+    else if (a === '--hunt') args.hunt = true;
+    else if (a === '--trace') args.trace = true;
+    else if (a === '--mutation') {
+      const m = next();
+      if (m !== 'no-locking' && m !== 'quorum-minus-one')
+        fail('--mutation is no-locking or quorum-minus-one');
+      args.mutation = m;
+    } else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else fail(`unknown argument ${a}`);
+  }
+  for (const n of args.sizes) if (n < 1 || n > 64) fail('--n sizes must be 1..64');
+  return args;
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function run(seed: number, n: number, args: Args): RunResult {
+  const plan = args.hunt
+    ? mutationHuntPlan(seed, n, args.mutation)
+    : randomPlan(seed, n, args.mutation ? { mutation: args.mutation } : {});
+  return runSimulation(plan, args.trace ? (line) => console.log(line) : undefined);
+}
+
+function reproduce(seed: number, n: number, args: Args): string {
+  const extra = `${args.hunt ? ' --hunt' : ''}${args.mutation ? ` --mutation ${args.mutation}` : ''}`;
+  return `npm run sim -- --seed ${seed} --n ${n}${extra}`;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const totals: Faults = {
+  lost: 0,
+  duplicated: 0,
+  partitioned: 0,
+  crashes: 0,
+  tornCrashes: 0,
+  byzantineMessages: 0,
+  forgedCatchUps: 0,
+};
+const failures: { seed: number; n: number; kind: string; message: string; reproduce: string }[] = [];
+let runs = 0;
+let heights = 0;
+let events = 0;
+let evidence = 0;
+const started = performance.now();
+let lastProgress = started;
+const seeds =
+  args.seed !== undefined ? [args.seed] : Array.from({ length: args.seeds }, (_, i) => args.start + i);
+
+for (const seed of seeds) {
+  const sizes = args.seed !== undefined ? args.sizes : [args.sizes[seed % args.sizes.length]!];
+  for (const n of sizes) {
+    const r = run(seed, n, args);
+    runs++;
+    heights += r.heights;
+    events += r.events;
+    evidence += r.evidence;
+    for (const k of Object.keys(totals) as (keyof Faults)[]) totals[k] += r.faults[k];
+    for (const v of r.violations) {
+      failures.push({ seed, n, kind: v.kind, message: v.message, reproduce: reproduce(seed, n, args) });
+      if (!args.json)
+        console.log(
+          `VIOLATION seed ${seed} n ${n}: ${v.kind}: ${v.message}\n  reproduce: ${reproduce(seed, n, args)}`,
+        );
+    }
+    if (args.seed !== undefined && !args.json) {
+      console.log(
+        `seed ${seed} n ${n}: ${r.heights} heights, max round ${r.maxRound}, ${r.events} events, ${Math.round(r.virtualMs)} virtual ms, faults ${JSON.stringify(r.faults)}`,
+      );
+    }
+  }
+  const now = performance.now();
+  if (!args.json && process.stderr.isTTY !== false && now - lastProgress > 1000) {
+    lastProgress = now;
+    const rate = runs / ((now - started) / 1000);
+    process.stderr.write(
+      `\r${runs}/${seeds.length} runs, ${failures.length} violations, ${rate.toFixed(0)} runs/s   `,
+    );
+  }
+}
+
+const seconds = (performance.now() - started) / 1000;
+const faultsInjected = Object.values(totals).reduce((a, b) => a + b, 0);
+const summary = {
+  runs,
+  sizes: args.sizes,
+  mutation: args.mutation ?? null,
+  heightsCommitted: heights,
+  events,
+  faultsInjected,
+  faults: totals,
+  evidenceRaised: evidence,
+  violations: failures.length,
+  failures: failures.slice(0, 20),
+  seconds: Number(seconds.toFixed(1)),
+};
+if (args.json) console.log(JSON.stringify(summary, null, 2));
+else {
+  process.stderr.write('\n');
+  console.log(
+    `${runs} runs (n = ${args.sizes.join(', ')}${args.mutation ? `, mutation ${args.mutation}` : ''}) in ${seconds.toFixed(1)} s: ${heights} heights committed, ${events} events, ${faultsInjected} faults injected ${JSON.stringify(totals)}, ${evidence} evidence raised, ${failures.length} violations`,
+  );
+}
+process.exitCode = failures.length > 0 ? 1 : 0;

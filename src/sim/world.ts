@@ -1,0 +1,670 @@
+// The deterministic simulator (TigerBeetle VOPR style): N roots run the real Tendermint step
+// function from src/consensus, with the same effect order as the driver (persist, then send), on a
+// virtual clock and an event queue, under a seeded faulty network (delay distributions, loss,
+// duplication, reordering, partitions that heal), crashes with restart from the persisted record
+// (an in-memory WAL, including crashes between persisting and sending), and Byzantine roots.
+// Invariants are checked after every event: agreement, validity, no honest root signs two
+// conflicting votes or proposals, every equivocation an honest root stored yields evidence, and
+// liveness after GST (every honest root commits every statement within plan.livenessMs).
+
+import { canonicalBytes, decodeCanonical, toBase64, toHex } from '../codec/index.ts';
+import {
+  type ConsensusMessage,
+  type CoreState,
+  type Decision,
+  FUTURE_ROUNDS_MAX,
+  initState,
+  nodeKeySigner,
+  type Output,
+  type PersistRecord,
+  retransmission,
+  type SignedProposal,
+  step,
+  type TimerRequest,
+  type Validator,
+  type Verifier,
+  verifyProposal,
+} from '../consensus/index.ts';
+import { keyPairFromSeed, sha256 } from '../crypto/index.ts';
+import { type SignedVote, signVote, verifyVote } from '../governance/consensus-vote.ts';
+import { invalidValue, SimApp } from './app.ts';
+import type { Behaviour, Plan } from './plan.ts';
+import { Prng } from './prng.ts';
+import { EventQueue } from './queue.ts';
+
+export const SIM_FEDERATION = 'sim.witan.test';
+/** Hard bound on events per run, so a livelock shows up as a failure, never a hang. */
+export const SIM_EVENTS_MAX = 2_000_000;
+const CATCH_UP_INTERVAL_MS = 200;
+/** The gossip layer re-sends our current-round messages this often while a height is undecided. */
+export const RESEND_INTERVAL_MS = 400;
+const REPLAY_LOG_MAX = 256;
+
+export type ViolationKind = 'agreement' | 'validity' | 'honest-conflict' | 'evidence' | 'liveness' | 'bound';
+
+export interface Violation {
+  kind: ViolationKind;
+  atMs: number;
+  message: string;
+}
+
+export interface Faults {
+  lost: number;
+  duplicated: number;
+  partitioned: number;
+  crashes: number;
+  tornCrashes: number;
+  byzantineMessages: number;
+  forgedCatchUps: number;
+}
+
+export interface RunResult {
+  seed: number;
+  n: number;
+  violations: Violation[];
+  faults: Faults;
+  heights: number;
+  maxRound: number;
+  events: number;
+  virtualMs: number;
+  /** Virtual ms from each statement batch's submission to its commit at the last honest root. */
+  commitLatenciesMs: number[];
+  evidence: number;
+}
+
+interface SimNode {
+  index: number;
+  id: string;
+  secretKey: Uint8Array;
+  byz: Behaviour | null;
+  up: boolean;
+  incarnation: number;
+  tornPending: boolean;
+  core: CoreState;
+  app: SimApp;
+  wal: PersistRecord | null;
+  evidenceKeys: Set<string>;
+  firstStored: Map<string, string | null>;
+  catchUpAfterMs: number;
+  resendScheduled: boolean;
+  seen: ConsensusMessage[];
+}
+
+type Event =
+  | { kind: 'deliver'; to: number; msg: ConsensusMessage }
+  | { kind: 'timer'; node: number; incarnation: number; timer: TimerRequest }
+  | { kind: 'statements'; first: number; count: number }
+  | { kind: 'crash'; node: number; torn: boolean }
+  | { kind: 'restart'; node: number }
+  | { kind: 'resend'; node: number; incarnation: number }
+  | { kind: 'catch-up'; node: number; incarnation: number; decisions: Decision[] };
+
+// ——— shared, memoised crypto: verification is a pure function, so caching it changes nothing ———
+
+const keyCache = new Map<number, { id: string; publicKey: Uint8Array; secretKey: Uint8Array }>();
+function keysOf(i: number): { id: string; publicKey: Uint8Array; secretKey: Uint8Array } {
+  let k = keyCache.get(i);
+  if (k === undefined) {
+    const seed = sha256(canonicalBytes({ sim: 'witan', node: i }));
+    const kp = keyPairFromSeed(seed);
+    k = { id: toBase64(kp.publicKey), publicKey: kp.publicKey, secretKey: kp.secretKey };
+    keyCache.set(i, k);
+  }
+  return k;
+}
+
+const MEMO_MAX = 200_000;
+const memo = new Map<string, boolean>();
+function memoised(key: string, f: () => boolean): boolean {
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  if (memo.size >= MEMO_MAX) memo.clear();
+  const ok = f();
+  memo.set(key, ok);
+  return ok;
+}
+export const memoVerifier: Verifier = {
+  vote: (v: SignedVote) =>
+    memoised(
+      `v|${v.signature}|${v.federation}|${v.height}|${v.round}|${v.type}|${v.valueId}|${v.validator}`,
+      () => verifyVote(v),
+    ),
+  proposal: (p: SignedProposal) =>
+    memoised(
+      `p|${p.signature}|${p.federation}|${p.height}|${p.round}|${p.validRound}|${p.valueId}|${p.proposer}|${p.value}`,
+      () => verifyProposal(p),
+    ),
+};
+
+// ——— the run ———
+
+/** Runs a plan; `trace` receives one line per node step (for `npm run sim -- --seed S --trace`). */
+export function runSimulation(plan: Plan, trace?: (line: string) => void): RunResult {
+  return new World(plan, trace).run();
+}
+
+class World {
+  readonly plan: Plan;
+  readonly rng: Prng;
+  readonly queue = new EventQueue<Event>();
+  readonly nodes: SimNode[] = [];
+  readonly validators: Validator[];
+  readonly violations: Violation[] = [];
+  readonly faults: Faults = {
+    lost: 0,
+    duplicated: 0,
+    partitioned: 0,
+    crashes: 0,
+    tornCrashes: 0,
+    byzantineMessages: 0,
+    forgedCatchUps: 0,
+  };
+  readonly decidedAt = new Map<number, string>();
+  readonly honestVotes = new Map<string, string | null>();
+  readonly honestProposals = new Map<string, string>();
+  readonly submitted: string[] = [];
+  readonly submittedAtMs = new Map<string, number>();
+  readonly latencies: number[] = [];
+  readonly knownMax: number;
+  now = 0;
+  events = 0;
+  maxRound = 0;
+  evidence = 0;
+  statementEventsLeft: number;
+
+  readonly trace: ((line: string) => void) | undefined;
+
+  constructor(plan: Plan, trace?: (line: string) => void) {
+    this.plan = plan;
+    this.trace = trace;
+    this.rng = new Prng(plan.seed);
+    this.validators = [...Array(plan.n).keys()].map((i) => ({
+      id: keysOf(i).id,
+      publicKey: keysOf(i).publicKey,
+    }));
+    this.knownMax = plan.statements.reduce((a, s) => a + s.count, 0);
+    const byz = new Map(plan.byzantine.map((b) => [b.node, b.behaviour]));
+    for (let i = 0; i < plan.n; i++) {
+      const k = keysOf(i);
+      const node: SimNode = {
+        index: i,
+        id: k.id,
+        secretKey: k.secretKey,
+        byz: byz.get(i) ?? null,
+        up: true,
+        incarnation: 0,
+        tornPending: false,
+        core: undefined as unknown as CoreState,
+        app: new SimApp(plan.batchMax, this.knownMax),
+        wal: null,
+        evidenceKeys: new Set(),
+        firstStored: new Map(),
+        catchUpAfterMs: 0,
+        resendScheduled: false,
+        seen: [],
+      };
+      this.nodes.push(node);
+    }
+    let first = 0;
+    for (const s of plan.statements) {
+      this.queue.push(s.atMs, { kind: 'statements', first, count: s.count });
+      first += s.count;
+    }
+    this.statementEventsLeft = plan.statements.length;
+    for (const c of plan.crashes) {
+      this.queue.push(c.atMs, { kind: 'crash', node: c.node, torn: c.torn });
+      this.queue.push(c.restartMs, { kind: 'restart', node: c.node });
+    }
+  }
+
+  run(): RunResult {
+    for (const node of this.nodes) this.boot(node);
+    const horizon = this.plan.gstMs + this.plan.livenessMs;
+    while (this.queue.size > 0 && this.violations.length === 0) {
+      const next = this.queue.pop()!;
+      if (next.atMs > horizon) break;
+      this.now = next.atMs;
+      if (++this.events > SIM_EVENTS_MAX) {
+        this.violate('bound', `more than ${SIM_EVENTS_MAX} events`);
+        break;
+      }
+      this.handle(next.event);
+      if (this.statementEventsLeft === 0 && this.allCommitted()) break;
+    }
+    if (this.violations.length === 0 && !this.allCommitted()) {
+      const behind = this.honest()
+        .filter((n) => !this.committedAll(n))
+        .map(
+          (n) =>
+            `root ${n.index} at height ${n.app.nextHeight} round ${n.core.round} (${n.up ? '' : 'down, '}${n.core.active ? n.core.step : 'idle'}, ${n.app.mempool.size} pending)`,
+        );
+      this.violate(
+        'liveness',
+        `not every statement committed ${this.plan.livenessMs} ms after GST: ${behind}`,
+      );
+    }
+    return {
+      seed: this.plan.seed,
+      n: this.plan.n,
+      violations: this.violations,
+      faults: this.faults,
+      heights: Math.max(...this.honest().map((n) => n.app.committed.length)),
+      maxRound: this.maxRound,
+      events: this.events,
+      virtualMs: this.now,
+      commitLatenciesMs: this.latencies,
+      evidence: this.evidence,
+    };
+  }
+
+  honest(): SimNode[] {
+    return this.nodes.filter((n) => n.byz === null);
+  }
+
+  committedAll(n: SimNode): boolean {
+    return n.app.committedStatements.size === this.knownMax;
+  }
+
+  allCommitted(): boolean {
+    return this.honest().every((n) => this.committedAll(n));
+  }
+
+  violate(kind: ViolationKind, message: string): void {
+    this.violations.push({ kind, atMs: this.now, message });
+  }
+
+  // ——— node lifecycle ———
+
+  boot(node: SimNode): void {
+    node.core = initState({
+      federation: SIM_FEDERATION,
+      self: node.id,
+      isValid: (h, v) => node.app.isValid(h, v),
+      signer: nodeKeySigner(node.secretKey),
+      verifier: memoVerifier,
+      timeouts: this.plan.timeouts,
+      ...(this.plan.mutation === undefined ? {} : { unsafeMutationForSimulation: this.plan.mutation }),
+    });
+    for (const s of this.submitted) if (!node.app.committedStatements.has(s)) node.app.mempool.add(s);
+    this.feed(node, {
+      kind: 'start-height',
+      height: node.app.nextHeight,
+      validators: this.validators,
+      resume: node.wal,
+    });
+    this.poke(node);
+  }
+
+  feed(node: SimNode, input: Parameters<typeof step>[1]): void {
+    if (!node.up) return;
+    const out = step(node.core, input);
+    node.core = out.state;
+    if (this.trace !== undefined) this.traceStep(node, input, out);
+    this.maxRound = Math.max(this.maxRound, out.state.round);
+    this.effects(node, out);
+  }
+
+  /** Same order as the driver: persist, then send, then decisions, timers, requests. */
+  effects(node: SimNode, out: Output): void {
+    if (out.toPersist !== null) node.wal = out.toPersist;
+    if (node.tornPending && out.messages.length > 0) {
+      // Crash after the WAL write, before any message left.
+      node.tornPending = false;
+      this.faults.tornCrashes++;
+      this.crash(node);
+      return;
+    }
+    if (node.byz === null) this.recordHonest(node, out.messages);
+    this.send(node, out.messages);
+    for (const e of out.evidence) {
+      node.evidenceKeys.add(`${e.a.height}/${e.a.round}/${e.a.type}/${e.a.validator}`);
+      if (node.byz === null) this.evidence++;
+    }
+    for (const t of out.timers) {
+      this.queue.push(this.now + t.delayMs, {
+        kind: 'timer',
+        node: node.index,
+        incarnation: node.incarnation,
+        timer: t,
+      });
+    }
+    for (const d of out.decisions) this.onDecision(node, d);
+    if (out.wantValue !== null) this.poke(node);
+    if (out.catchUp) this.catchUp(node);
+    if (!node.resendScheduled && node.core.active && !node.core.decided) {
+      node.resendScheduled = true;
+      this.queue.push(this.now + RESEND_INTERVAL_MS, {
+        kind: 'resend',
+        node: node.index,
+        incarnation: node.incarnation,
+      });
+    }
+  }
+
+  traceStep(node: SimNode, input: Parameters<typeof step>[1], out: Output): void {
+    const c = out.state;
+    const what =
+      input.kind === 'message'
+        ? input.msg.kind === 'vote'
+          ? `${input.msg.vote.type} h${input.msg.vote.height} r${input.msg.vote.round} ${input.msg.vote.valueId?.slice(0, 6) ?? 'nil'} from ${this.nameOf(input.msg.vote.validator)}`
+          : `proposal h${input.msg.proposal.height} r${input.msg.proposal.round} ${input.msg.proposal.valueId.slice(0, 6)} from ${this.nameOf(input.msg.proposal.proposer)}`
+        : input.kind === 'timeout'
+          ? `timeout ${input.timer} h${input.height} r${input.round}`
+          : input.kind;
+    const sent = out.messages.map((m) =>
+      m.kind === 'vote'
+        ? `${m.vote.type} r${m.vote.round} ${m.vote.valueId?.slice(0, 6) ?? 'nil'}`
+        : `proposal r${m.proposal.round}`,
+    );
+    this.trace!(
+      `${this.now.toFixed(1)} root ${node.index} ${what} → h${c.height} r${c.round} ${c.active ? c.step : 'idle'}${c.decided ? ' decided' : ''}${sent.length ? ` sends ${sent.join(', ')}` : ''}${out.timers.length ? ` timers ${out.timers.map((t) => `${t.kind}@r${t.round}`).join(',')}` : ''}`,
+    );
+  }
+
+  nameOf(id: string): number {
+    return this.validators.findIndex((v) => v.id === id);
+  }
+
+  poke(node: SimNode): void {
+    const c = node.core;
+    if (!node.up || c.decided || c.height !== node.app.nextHeight) return;
+    const value = node.app.proposeValue(c.height, node.index, this.now);
+    if (value !== undefined) this.feed(node, { kind: 'value-ready', height: c.height, value });
+  }
+
+  onDecision(node: SimNode, d: Decision): void {
+    if (node.byz === null) {
+      if (!node.app.isValid(d.height, d.value)) {
+        this.violate('validity', `root ${node.index} decided an invalid value at height ${d.height}`);
+      }
+      const prior = this.decidedAt.get(d.height);
+      if (prior !== undefined && prior !== d.valueId) {
+        this.violate(
+          'agreement',
+          `root ${node.index} decided ${d.valueId.slice(0, 12)} at height ${d.height}, another honest root ${prior.slice(0, 12)}`,
+        );
+      }
+      this.decidedAt.set(d.height, d.valueId);
+    }
+    if (!node.app.isValid(d.height, d.value)) return;
+    node.app.apply(d);
+    if (node.byz === null) this.noteLatency(d);
+    this.feed(node, { kind: 'start-height', height: node.app.nextHeight, validators: this.validators });
+    this.poke(node);
+  }
+
+  noteLatency(d: Decision): void {
+    const { statements } = decodeCanonical(d.value) as { statements: string[] };
+    if (!this.honest().every((n) => n.app.committed.length >= d.height)) return;
+    for (const s of statements) {
+      const at = this.submittedAtMs.get(s);
+      if (at !== undefined) {
+        this.latencies.push(this.now - at);
+        this.submittedAtMs.delete(s);
+      }
+    }
+  }
+
+  crash(node: SimNode): void {
+    if (!node.up) return;
+    node.up = false;
+    node.incarnation++;
+    node.resendScheduled = false;
+    node.firstStored.clear();
+    node.app.mempool.clear();
+    this.faults.crashes++;
+  }
+
+  // ——— invariants on honest signatures ———
+
+  recordHonest(node: SimNode, messages: ConsensusMessage[]): void {
+    for (const m of messages) {
+      if (m.kind === 'vote') {
+        const v = m.vote;
+        const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
+        const prior = this.honestVotes.get(key);
+        if (prior !== undefined && prior !== v.valueId) {
+          this.violate(
+            'honest-conflict',
+            `honest root ${node.index} signed two ${v.type}s at ${key.split('/').slice(0, 2).join('/')}`,
+          );
+        }
+        this.honestVotes.set(key, v.valueId);
+      } else if (m.proposal.proposer === node.id) {
+        const p = m.proposal;
+        const key = `${p.height}/${p.round}`;
+        const prior = this.honestProposals.get(key);
+        if (prior !== undefined && prior !== p.valueId) {
+          this.violate('honest-conflict', `honest root ${node.index} signed two proposals at ${key}`);
+        }
+        this.honestProposals.set(key, p.valueId);
+      }
+    }
+  }
+
+  /** Before delivery: which equivocations the core will have stored both halves of. */
+  expectEvidence(node: SimNode, msg: ConsensusMessage): string[] {
+    const c = node.core;
+    const votes = msg.kind === 'vote' ? [msg.vote] : msg.pol;
+    const expected: string[] = [];
+    for (const v of votes) {
+      if (c.decided || v.height !== c.height || v.federation !== SIM_FEDERATION) continue;
+      if (!this.validators.some((x) => x.id === v.validator) || !memoVerifier.vote(v)) continue;
+      const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
+      const first = node.firstStored.get(key);
+      if (first === undefined) {
+        if (v.round <= c.round + FUTURE_ROUNDS_MAX) node.firstStored.set(key, v.valueId);
+      } else if (first !== v.valueId) {
+        expected.push(key);
+      }
+    }
+    return expected;
+  }
+
+  // ——— events ———
+
+  handle(e: Event): void {
+    switch (e.kind) {
+      case 'deliver': {
+        const node = this.nodes[e.to]!;
+        if (!node.up || node.byz === 'silent') return;
+        if (node.byz === 'replayer' && node.seen.length < REPLAY_LOG_MAX) node.seen.push(e.msg);
+        const expected = node.byz === null ? this.expectEvidence(node, e.msg) : [];
+        this.feed(node, { kind: 'message', msg: e.msg });
+        for (const key of expected) {
+          if (!node.evidenceKeys.has(key)) {
+            this.violate(
+              'evidence',
+              `honest root ${node.index} stored two different votes ${key} without evidence`,
+            );
+          }
+        }
+        return;
+      }
+      case 'timer': {
+        const node = this.nodes[e.node]!;
+        if (node.incarnation !== e.incarnation) return;
+        this.feed(node, {
+          kind: 'timeout',
+          timer: e.timer.kind,
+          height: e.timer.height,
+          round: e.timer.round,
+        });
+        return;
+      }
+      case 'statements': {
+        this.statementEventsLeft--;
+        for (let k = e.first; k < e.first + e.count; k++) {
+          this.submitted.push(`st-${k}`);
+          this.submittedAtMs.set(`st-${k}`, this.now);
+        }
+        for (const node of this.nodes) {
+          if (!node.up) continue;
+          for (let k = e.first; k < e.first + e.count; k++) node.app.mempool.add(`st-${k}`);
+          this.poke(node);
+        }
+        return;
+      }
+      case 'crash': {
+        const node = this.nodes[e.node]!;
+        if (e.torn) node.tornPending = true;
+        else this.crash(node);
+        return;
+      }
+      case 'restart': {
+        const node = this.nodes[e.node]!;
+        node.tornPending = false;
+        if (node.up) return;
+        node.up = true;
+        this.boot(node);
+        return;
+      }
+      case 'resend': {
+        const node = this.nodes[e.node]!;
+        if (node.incarnation !== e.incarnation) return;
+        node.resendScheduled = false;
+        node.firstStored.clear();
+        if (!node.up || !node.core.active || node.core.decided) return;
+        this.send(node, retransmission(node.core));
+        // A height that stays undecided may have been decided without us: ask a peer.
+        this.catchUp(node);
+        node.resendScheduled = true;
+        this.queue.push(this.now + RESEND_INTERVAL_MS, {
+          kind: 'resend',
+          node: node.index,
+          incarnation: node.incarnation,
+        });
+        return;
+      }
+      case 'catch-up': {
+        const node = this.nodes[e.node]!;
+        if (node.incarnation !== e.incarnation) return;
+        for (const d of e.decisions) {
+          if (d.height === node.core.height) this.feed(node, { kind: 'decision', decision: d });
+        }
+        return;
+      }
+    }
+  }
+
+  // ——— network ———
+
+  reachable(a: number, b: number, atMs: number): boolean {
+    for (const p of this.plan.partitions) {
+      if (atMs < p.fromMs || atMs >= p.toMs) continue;
+      const ga = p.groups.findIndex((g) => g.includes(a));
+      const gb = p.groups.findIndex((g) => g.includes(b));
+      if (ga === -1 || gb === -1 || ga !== gb) return false;
+    }
+    return true;
+  }
+
+  delayMs(): number {
+    const d = this.plan.delay;
+    let ms = d.minMs + this.rng.float() * (d.maxMs - d.minMs);
+    if (this.now < this.plan.gstMs && d.tailMs > 0) ms += -Math.log(1 - this.rng.float()) * d.tailMs;
+    return ms;
+  }
+
+  transmit(from: number, to: number, msg: ConsensusMessage): void {
+    if (!this.reachable(from, to, this.now)) {
+      this.faults.partitioned++;
+      return;
+    }
+    const stormy = this.now < this.plan.gstMs;
+    if (stormy && this.plan.loss > 0 && this.rng.chance(this.plan.loss)) {
+      this.faults.lost++;
+      return;
+    }
+    this.queue.push(this.now + this.delayMs(), { kind: 'deliver', to, msg });
+    if (stormy && this.plan.duplicate > 0 && this.rng.chance(this.plan.duplicate)) {
+      this.faults.duplicated++;
+      this.queue.push(this.now + this.delayMs(), { kind: 'deliver', to, msg });
+    }
+  }
+
+  send(node: SimNode, messages: ConsensusMessage[]): void {
+    if (node.byz === 'silent') return;
+    const peers = this.nodes.filter((p) => p.index !== node.index).map((p) => p.index);
+    for (const m of messages) {
+      const twin = node.byz === null ? null : this.twin(node, m);
+      if (twin === null) {
+        for (const p of peers) this.transmit(node.index, p, m);
+        continue;
+      }
+      this.faults.byzantineMessages++;
+      const split = this.rng.shuffle([...peers]);
+      const half = this.rng.range(1, Math.max(1, split.length - 1));
+      for (let i = 0; i < split.length; i++) this.transmit(node.index, split[i]!, i < half ? m : twin);
+      // One peer gets both halves, so an honest root holds proof of the equivocation.
+      this.transmit(node.index, split[0]!, twin);
+    }
+    if (node.byz === 'replayer' && node.seen.length > 0 && this.rng.chance(0.5)) {
+      this.faults.byzantineMessages++;
+      const old = this.rng.pick(node.seen);
+      for (const p of peers) this.transmit(node.index, p, old);
+    }
+  }
+
+  /** The Byzantine counterpart of an honest message, sent to part of the peers, or null. */
+  twin(node: SimNode, m: ConsensusMessage): ConsensusMessage | null {
+    const signer = nodeKeySigner(node.secretKey);
+    if (m.kind === 'vote' && node.byz === 'double-voter') {
+      const v = m.vote;
+      const valueId = v.valueId === null ? toHex(sha256(canonicalBytes({ junk: this.rng.u32() }))) : null;
+      return { kind: 'vote', vote: signVote({ ...v, valueId }, node.secretKey) };
+    }
+    if (m.kind === 'proposal' && m.proposal.proposer === node.id) {
+      const p = m.proposal;
+      if (node.byz === 'equivocating-proposer') {
+        const value =
+          node.app.proposeValue(p.height, node.index, this.now + 1 + this.rng.int(1000)) ??
+          invalidValue(p.height, node.index, this.now);
+        return { kind: 'proposal', proposal: signer.proposal({ ...p }, value), pol: m.pol };
+      }
+      if (node.byz === 'invalid-values') {
+        const value = invalidValue(p.height, node.index, this.now);
+        return { kind: 'proposal', proposal: signer.proposal({ ...p, validRound: -1 }, value), pol: [] };
+      }
+    }
+    return null;
+  }
+
+  // ——— catch-up (the CatchUpSource of the driver, over the simulated network) ———
+
+  catchUp(node: SimNode): void {
+    if (this.now < node.catchUpAfterMs) return;
+    node.catchUpAfterMs = this.now + CATCH_UP_INTERVAL_MS;
+    const peers = this.nodes.filter(
+      (p) => p.index !== node.index && p.up && this.reachable(node.index, p.index, this.now),
+    );
+    if (peers.length === 0) return;
+    const peer = this.rng.pick(peers);
+    const from = node.core.height;
+    let decisions: Decision[];
+    if (peer.byz !== null) {
+      this.faults.forgedCatchUps++;
+      decisions = [this.forged(peer, from)];
+    } else {
+      decisions = peer.app.committed.slice(from - 1, from - 1 + 8);
+    }
+    if (decisions.length === 0) return;
+    this.queue.push(this.now + this.delayMs() * 2, {
+      kind: 'catch-up',
+      node: node.index,
+      incarnation: node.incarnation,
+      decisions,
+    });
+  }
+
+  /** A Byzantine peer's made-up decision: its own precommit only, far short of a quorum. */
+  forged(peer: SimNode, height: number): Decision {
+    const value = invalidValue(height, peer.index, this.now);
+    const valueId = toHex(sha256(value));
+    const vote = signVote(
+      { federation: SIM_FEDERATION, height, round: 0, type: 'precommit', valueId, validator: peer.id },
+      peer.secretKey,
+    );
+    return { height, round: 0, value, valueId, certificate: [vote, vote] };
+  }
+}
