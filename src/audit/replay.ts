@@ -166,8 +166,10 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   let index = snap !== undefined ? summary.entries.total : 0;
   const checks: Promise<void>[] = [];
 
-  const member = (name: string) =>
-    summary.perMember[name] ?? (summary.perMember[name] = { motions: 0, yes: 0, no: 0, abstain: 0 });
+  const member = (name: string) => {
+    summary.perMember[name] ??= { motions: 0, yes: 0, no: 0, abstain: 0 };
+    return summary.perMember[name];
+  };
   const noteWorld = (world: World, entryIndex: number, timeMs: number) => {
     const hash = worldHash(world);
     worldHashes.add(hash);

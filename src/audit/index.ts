@@ -1,0 +1,50 @@
+// The outside auditor (issue 7; docs/auditing.md): `witan audit` verifies a federation's
+// ledger, checkpoints and worlds from genesis across its roots without trusting any of them,
+// writes self-contained evidence for every violation, and can act as a C2SP tlog-witness.
+
+export {
+  auditLedger,
+  type KeysInForce,
+  type LedgerAuditOptions,
+  type LedgerAuditResult,
+  type LedgerRules,
+  type RootReport,
+  type RuleFailure,
+  type Violation,
+  type WorldStatus,
+} from './audit.ts';
+export {
+  type CheckpointCheck,
+  type CosignerSet,
+  checkCheckpointNote,
+  findRollback,
+  findSplitViews,
+  isFresh,
+  type KeyedMember,
+  quorumOf,
+  type SeenCheckpoint,
+} from './checkpoints.ts';
+export {
+  type AuditOptions,
+  auditCommand,
+  readGenesisFile,
+  runAudit,
+} from './command.ts';
+export { AuditError, type AuditErrorCode } from './errors.ts';
+export {
+  EVIDENCE_FORMAT,
+  type Evidence,
+  type EvidenceGovernance,
+  type EvidenceKind,
+  type EvidenceVerdict,
+  readEvidenceFile,
+  verifyEvidence,
+  writeEvidenceFile,
+} from './evidence.ts';
+export { HttpClient, type HttpClientOptions, normalizeRootUrl, RootClient } from './fetch.ts';
+export { evidenceGovernance, governanceRules, type ReplaySummary } from './replay.ts';
+export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './report.ts';
+export { type AuditState, readState, writeState } from './state.ts';
+export { downloadTree, type TreeResult, tileHashReader, verifiedTileReader } from './tree.ts';
+export { VerifyPool } from './verify-pool.ts';
+export { addCheckpointBody, Witness, type WitnessState } from './witness.ts';
