@@ -196,7 +196,8 @@ Exit codes: 0 everything verified, 1 a violation was found (see the evidence fil
     )
     .action(async (roots: string[], o: CliOptions) => {
       try {
-        if (o.genesis === undefined) throw new AuditError('BAD_ARGUMENT', '--genesis <file> is required: the genesis you pin');
+        if (o.genesis === undefined)
+          throw new AuditError('BAD_ARGUMENT', '--genesis <file> is required: the genesis you pin');
         if (roots.length === 0) throw new AuditError('BAD_ARGUMENT', 'give at least one root URL');
         const progress = progressBar('entries');
         const report = await runAudit({
