@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerGenesis } from './genesis.ts';
 import { registerInit } from './init.ts';
+import { registerOfficer } from './officer.ts';
 import { registerStart } from './start.ts';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ Start here:
   registerInit(program);
   registerGenesis(program);
   registerStart(program);
+  registerOfficer(program);
   return program;
 }
 

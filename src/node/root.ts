@@ -29,12 +29,14 @@ import {
   ed25519NoteSigner,
   type KeyPair,
   PUBLIC_KEY_BYTES,
+  parseNote,
   readKeyFile,
 } from '../crypto/index.ts';
 import {
   checkGenesis,
   checkStatement,
   cosignersOf,
+  decodeEntry,
   encodeEntry,
   type GovernanceState,
   genesisState,
@@ -48,8 +50,9 @@ import {
   type SignedStatement,
   statementId,
   validatorsOf,
+  type WorldStep,
 } from '../governance/index.ts';
-import { LedgerStore } from '../ledger/index.ts';
+import { LedgerStore, parseCheckpoint } from '../ledger/index.ts';
 import { BatchApp } from './batch-app.ts';
 import { decodeValue } from './batch-value.ts';
 import { CatchUp } from './catch-up.ts';
@@ -486,6 +489,32 @@ export class Root {
     await this.operator.register(healthRoutes, { health: () => this.health() });
     await this.operator.register(metricsRoutes, { registry: this.registry });
     await this.operator.listen({ host: config.operator.host, port: config.operator.port });
+  }
+
+  /**
+   * The world chain for clients (governance verifyWorldChain): each world after genesis with
+   * an inclusion proof under a quorum-cosigned checkpoint — the one published right after
+   * its batch when this root kept it, else the latest.
+   */
+  async worldSteps(): Promise<WorldStep[]> {
+    const latest = await this.store.checkpointNote();
+    const steps: WorldStep[] = [];
+    for (const w of this.index.worlds.slice(1)) {
+      const exact = await this.store.checkpointNote(w.index + 1);
+      const note = exact ?? latest;
+      if (note === undefined) break;
+      const treeSize = exact !== undefined ? w.index + 1 : parseCheckpoint(parseNote(note).text).size;
+      if (treeSize <= w.index) break;
+      const entry = decodeEntry(await this.store.entry(w.index));
+      const causes = entry.kind === 'world' ? entry.causes : [];
+      const inclusionProof = (await this.store.inclusionProof(w.index, treeSize)).map(toBase64);
+      steps.push({
+        world: w.world,
+        causes,
+        proof: { checkpointNote: note, inclusionProof, entryIndex: w.index, treeSize },
+      });
+    }
+    return steps;
   }
 
   evidence(): unknown[] {
