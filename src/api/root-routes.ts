@@ -31,11 +31,8 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
 
   app.get(
     '/world/chain',
-    { schema: { summary: 'Every world from genesis, with its ledger entry index' } },
-    async () => ({
-      genesis: root.genesis,
-      worlds: root.index.worlds,
-    }),
+    { schema: { summary: 'Every world since genesis with the proof that the ledger committed it' } },
+    async () => ({ genesis: root.genesis, steps: await root.worldSteps() }),
   );
 
   app.get('/members', { schema: { summary: 'Members of the world in force' } }, async () => ({
