@@ -102,7 +102,7 @@ export function applyChanges(
     const r = applyOne(next, c, timeMs);
     if (r !== null) return r;
   }
-  const violation = worldRuleViolation(next);
+  const violation = worldRuleViolation(next, world);
   if (violation !== null) return violation;
   return { world: next };
 }

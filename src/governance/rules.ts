@@ -283,7 +283,7 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
     }
     me.nodeKey = s.nodeKey;
   }
-  const violation = worldRuleViolation(next);
+  const violation = worldRuleViolation(next, d.world);
   if (violation !== null) return violation;
   d.world = next;
   d.causes.push(id);

@@ -39,8 +39,36 @@ export function jurisdictionCounts(members: readonly Member[]): Map<string, numb
   return counts;
 }
 
-/** The first membership rule the world breaks, or null. */
-export function worldRuleViolation(world: World): Rejection | null {
+/**
+ * A blocking share breaks the rule — except that a world already out of balance (only a
+ * suspension after evidence can do that, charter §11) may still change in ways that neither
+ * add members to, nor raise the share of, a jurisdiction above its cap, so it is not stuck.
+ */
+function jurisdictionViolation(world: World, before: World | undefined): Rejection | null {
+  const voters = prospectiveVoters(world.members).length;
+  const cap = jurisdictionCap(voters, world.policy.jurisdictionShareMax);
+  const priorVoters = before === undefined ? 0 : prospectiveVoters(before.members).length;
+  const priorCap =
+    before === undefined ? 0 : jurisdictionCap(priorVoters, before.policy.jurisdictionShareMax);
+  const prior = before === undefined ? new Map<string, number>() : jurisdictionCounts(before.members);
+  for (const [j, count] of [...jurisdictionCounts(world.members)].sort()) {
+    if (count <= cap) continue;
+    const was = prior.get(j) ?? 0;
+    if (was > priorCap && count <= was && count * priorVoters <= was * voters) continue;
+    const share = world.policy.jurisdictionShareMax;
+    return reject(
+      'JURISDICTION_SHARE',
+      `Jurisdiction ${j} would hold ${count} of ${voters} votes; at most ${cap} (less than ${share.num}/${share.den}) are allowed so that no single jurisdiction can block the federation.`,
+    );
+  }
+  return null;
+}
+
+/**
+ * The first membership rule the world breaks, or null. `before` is the world it changes, if
+ * any (see jurisdictionViolation).
+ */
+export function worldRuleViolation(world: World, before?: World): Rejection | null {
   const members = world.members;
   if (members.length > MEMBERS_MAX) {
     return reject(
@@ -74,17 +102,8 @@ export function worldRuleViolation(world: World): Rejection | null {
     }
     organisations.set(org, m.name);
   }
-  const voters = prospectiveVoters(members).length;
-  const cap = jurisdictionCap(voters, world.policy.jurisdictionShareMax);
-  for (const [jurisdiction, count] of [...jurisdictionCounts(members)].sort()) {
-    if (count > cap) {
-      const share = world.policy.jurisdictionShareMax;
-      return reject(
-        'JURISDICTION_SHARE',
-        `Jurisdiction ${jurisdiction} would hold ${count} of ${voters} votes; at most ${cap} (less than ${share.num}/${share.den}) are allowed so that no single jurisdiction can block the federation.`,
-      );
-    }
-  }
+  const jurisdiction = jurisdictionViolation(world, before);
+  if (jurisdiction !== null) return jurisdiction;
   if (!members.some((m) => m.status === 'voting')) {
     return reject(
       'WORLD_WOULD_BE_EMPTY',

@@ -449,3 +449,13 @@ after(() => {
   const missing = REJECTION_CODES.filter((c) => !reached.has(c));
   assert.deepEqual(missing, [], `rejection codes never reached: ${missing.join(', ')}`);
 });
+
+test('after a suspension unbalances jurisdictions, changes that do not worsen it still go through', () => {
+  const juris = ['DE', 'DE', 'FR', 'US', 'GB', 'JP', 'BR'];
+  const ledger = new TestLedger(makeGenesis(7, DEFAULT_POLICY, juris));
+  expectAccept(ledger, [sign(evidence(FEDERATION, 'm00', conflictingVotes('m03'), T0))]); // DE now 2 of 6: over the cap of 1
+  const endpoints = { p2p: ['/dns4/m02.example/tcp/2'], http: ['https://m02.example/'] };
+  expectAccept(ledger, [sign(selfUpdate(FEDERATION, 'm02', T0, { endpoints }))]);
+  expectReject(ledger, sign(motion(ledger.state, 'm02', [admit('n00', 'DE')], T0)), 'JURISDICTION_SHARE');
+  expectAccept(ledger, [sign(motion(ledger.state, 'm02', [admit('n00', 'IT')], T0))]);
+});
