@@ -125,6 +125,8 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
       },
       ledger: { size: root.store.size(), checkpointCosigners: root.book.cosigners() },
       pending: root.pool.size,
+      peerId: root.host.peerId.toString(),
+      addrs: root.host.multiaddrs().map(String),
       peers: root.host.libp2p.getPeers().map((p) => p.toString()),
       lastCommit: root.lastCommit,
       timeMs: root.now(),

@@ -2,6 +2,7 @@
 // Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { registerDevnet } from './devnet.ts';
 import { registerGenesis } from './genesis.ts';
 import { registerInit } from './init.ts';
 import { registerOfficer } from './officer.ts';
@@ -31,6 +32,7 @@ Start here:
   registerGenesis(program);
   registerStart(program);
   registerOfficer(program);
+  registerDevnet(program);
   return program;
 }
 

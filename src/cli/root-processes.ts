@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** A root that has not answered /health by then did not start; its log says why. */
-export const ROOT_START_TIMEOUT_MS = 30_000;
+export const ROOT_START_TIMEOUT_MS = 90_000;
 /** After SIGTERM a root finishes its durable write and closes; then it is killed. */
 export const ROOT_STOP_TIMEOUT_MS = 10_000;
 

@@ -65,12 +65,8 @@ export function decodeValue(bytes: Uint8Array): BatchValue {
   if (typeof o.proposer !== 'string' || o.proposer.length === 0 || o.proposer.length > 64) {
     throw new ValueError('proposer must be a member name');
   }
-  if (
-    !Array.isArray(o.statements) ||
-    o.statements.length === 0 ||
-    o.statements.length > VALUE_STATEMENTS_MAX
-  ) {
-    throw new ValueError(`a batch holds 1..${VALUE_STATEMENTS_MAX} statements`);
+  if (!Array.isArray(o.statements) || o.statements.length > VALUE_STATEMENTS_MAX) {
+    throw new ValueError(`a batch holds at most ${VALUE_STATEMENTS_MAX} statements`);
   }
   const statements = o.statements.map((s, i) => {
     try {

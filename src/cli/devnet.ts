@@ -1,0 +1,389 @@
+// `witan devnet`: the README's main job. A whole federation on this machine, from nothing:
+// N members are created, found the federation in a genesis ceremony, run their roots as
+// separate processes, admit a fifth institution by motion and ballots, watch it finish
+// probation in devnet time, and let two overlay peers meet through a root's rendezvous and
+// talk through its relay. Then it stays up, printing what to try, until Ctrl-C.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readKeyFile } from '../crypto/index.ts';
+import {
+  admitChange,
+  ballot,
+  DEFAULT_POLICY,
+  type GenesisSignature,
+  motion,
+  type Policy,
+  parseDescriptor,
+  type SignedStatement,
+  signCandidate,
+  signStatement,
+  type World,
+} from '../governance/index.ts';
+import { DEVNET_CLOCK_ENV } from '../node/clock.ts';
+import { CONFIG_FILE_NAME } from '../node/constants.ts';
+import { createOverlayPeer } from '../overlay/index.ts';
+import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
+import { assembleDraft, signDraft } from './genesis.ts';
+import { DESCRIPTOR_FILE_NAME, GOVERNANCE_KEY_FILE_NAME, initMember, NODE_KEY_FILE_NAME } from './init.ts';
+import { action, say } from './output.ts';
+import { RootClient } from './root-client.ts';
+import { freePort, type RootProcess, spawnRoot, stopRoot, waitHealthy } from './root-processes.ts';
+
+export const DEVNET_MEMBERS_MAX = 16;
+/** Devnet time runs this much faster than wall time: a one-day probation takes 24 s. */
+export const DEVNET_CLOCK_RATE = 3600;
+/** Longest wait for any one step of the story before it is reported as stuck. */
+export const STORY_STEP_TIMEOUT_MS = 90_000;
+
+const NAMES = [
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'omicron',
+  'pi',
+  'rho',
+];
+const COUNTRIES = [
+  'PT',
+  'DE',
+  'FR',
+  'NL',
+  'ES',
+  'IT',
+  'SE',
+  'FI',
+  'IE',
+  'BE',
+  'AT',
+  'CZ',
+  'PL',
+  'DK',
+  'NO',
+  'CH',
+  'GR',
+];
+const ORGS = [
+  'Universidade do Norte',
+  'Institut für Netze',
+  'Fondation Ouverte',
+  'Stichting Wortel',
+  'Fundación Enlace',
+  'Consorzio Rete',
+  'Föreningen Nät',
+  'Verkko ry',
+  'Líonra Teo',
+  'Netwerk vzw',
+  'Netzverein',
+  'Síť z.s.',
+  'Fundacja Sieć',
+  'Netforeningen',
+  'Nettlaget',
+  'Netzstiftung',
+  'Ίδρυμα Δικτύου',
+];
+
+/** Short durations so the story fits in minutes of devnet time; still within the policy floors. */
+export const DEVNET_POLICY: Policy = {
+  ...DEFAULT_POLICY,
+  probationPeriodMs: 24 * 3600 * 1000,
+  epochMs: 24 * 3600 * 1000,
+  checkpointFreshnessMs: 30 * 24 * 3600 * 1000,
+};
+
+interface Member {
+  name: string;
+  dir: string;
+  httpUrl: string;
+  root?: RootProcess;
+}
+
+function step(text: string): void {
+  say(`\n▸ ${text}`);
+}
+
+function done(text: string): void {
+  say(`  ✓ ${text}`);
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = STORY_STEP_TIMEOUT_MS,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  const spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  let i = 0;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) {
+      if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+      return value;
+    }
+    if (process.stdout.isTTY) process.stdout.write(`\r  ${spinner[i++ % spinner.length]} ${what}…`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new CliError(
+    EXIT_UNAVAILABLE,
+    `devnet: gave up waiting for ${what} after ${timeoutMs / 1000} s; see the root.log files`,
+  );
+}
+
+async function createMember(base: string, i: number): Promise<Member> {
+  const name = NAMES[i]!;
+  const dir = join(base, name);
+  const [httpPort, p2pPort, operatorPort] = [await freePort(), await freePort(), await freePort()];
+  initMember({
+    dir,
+    name,
+    organisation: ORGS[i]!,
+    jurisdiction: COUNTRIES[i]!,
+    host: '127.0.0.1',
+    httpPort,
+    p2pPort,
+    operatorPort,
+  });
+  // Devnet roots may author evidence themselves (see src/node/evidencer.ts).
+  const configPath = join(dir, CONFIG_FILE_NAME);
+  const config = JSON.parse(readFileSync(configPath, 'utf8'));
+  writeFileSync(
+    configPath,
+    `${JSON.stringify({ ...config, governanceKeyFile: GOVERNANCE_KEY_FILE_NAME, log: { level: 'info' } }, null, 2)}\n`,
+  );
+  return { name, dir, httpUrl: `http://127.0.0.1:${httpPort}` };
+}
+
+async function startRoot(m: Member, env: NodeJS.ProcessEnv): Promise<void> {
+  m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl, env });
+  await waitHealthy(m.root);
+}
+
+async function worldOf(m: Member): Promise<{ version: number; hash: string; world: World }> {
+  return new RootClient(m.httpUrl, 2000).get('/world');
+}
+
+async function submitAs(
+  m: Member,
+  build: (
+    nowMs: number,
+    world: { version: number; hash: string; world: World },
+  ) => Parameters<typeof signStatement>[0],
+): Promise<string> {
+  const client = new RootClient(m.httpUrl);
+  const status = await client.get<{ timeMs: number }>('/status');
+  const world = await worldOf(m);
+  const key = readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME));
+  const signed: SignedStatement = signStatement(build(status.timeMs, world), key.secretKey);
+  return (await client.post<{ id: string }>('/statements', signed)).id;
+}
+
+export interface DevnetOptions {
+  members: number;
+  dir?: string;
+  keep: boolean;
+  /** Stop after the story instead of waiting for Ctrl-C (tests). */
+  exitAfterStory: boolean;
+}
+
+export async function runDevnet(o: DevnetOptions): Promise<void> {
+  if (!Number.isInteger(o.members) || o.members < 1 || o.members > DEVNET_MEMBERS_MAX - 1) {
+    throw usage(`--members ${o.members}: use 1..${DEVNET_MEMBERS_MAX - 1}`);
+  }
+  const base = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'witan-devnet-')) : resolve(o.dir);
+  const env = { [DEVNET_CLOCK_ENV]: `${Date.now()}:${DEVNET_CLOCK_RATE}`, WITAN_LOG_LEVEL: 'info' };
+  const members: Member[] = [];
+  let peers: { stop(): Promise<void> }[] = [];
+  let stopping: Promise<void> | undefined;
+  const shutdown = async () => {
+    stopping ??= (async () => {
+      step('Stopping every root cleanly');
+      await Promise.all(peers.map((p) => p.stop().catch(() => undefined)));
+      await Promise.all(members.map((m) => (m.root ? stopRoot(m.root) : undefined)));
+      if (!o.keep && o.dir === undefined) rmSync(base, { recursive: true, force: true });
+      done(
+        o.keep || o.dir !== undefined ? `stopped; data kept in ${base}` : 'stopped; devnet folder removed',
+      );
+    })();
+    return stopping;
+  };
+  process.once('SIGINT', () => void shutdown().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)));
+  try {
+    say(
+      `Witan devnet: ${o.members} institutions found a federation on this machine (devnet time runs ${DEVNET_CLOCK_RATE}× faster).`,
+    );
+    say(`Folder: ${base}`);
+
+    step(`Creating ${o.members} members: data folders, node keys, governance keys`);
+    for (let i = 0; i < o.members; i++) {
+      members.push(await createMember(base, i));
+      done(`${members[i]!.name} (${ORGS[i]}, ${COUNTRIES[i]})`);
+    }
+
+    step('Genesis ceremony: assemble the descriptors, every founder signs');
+    const federation = 'devnet.witan.test';
+    const policyFile = join(base, 'devnet-policy.json');
+    writeFileSync(policyFile, `${JSON.stringify(DEVNET_POLICY, null, 2)}\n`);
+    let draft = assembleDraft(
+      federation,
+      members.map((m) => join(m.dir, DESCRIPTOR_FILE_NAME)),
+      policyFile,
+    );
+    for (const m of members) {
+      draft = signDraft(
+        draft as { world: World; signatures: GenesisSignature[] },
+        join(m.dir, GOVERNANCE_KEY_FILE_NAME),
+      ).draft;
+      done(`${m.name} signed`);
+    }
+    for (const m of members)
+      writeFileSync(join(m.dir, 'genesis.json'), `${JSON.stringify(draft, null, 2)}\n`);
+    writeFileSync(join(base, 'genesis.json'), `${JSON.stringify(draft, null, 2)}\n`);
+
+    step('Starting the roots, one process each');
+    await Promise.all(members.map((m) => startRoot(m, env)));
+    for (const m of members) done(`${m.name} at ${m.httpUrl}`);
+    await until('the genesis checkpoint cosigned by a quorum', async () => {
+      const texts = await Promise.all(
+        members.map((m) => new RootClient(m.httpUrl, 2000).text('/checkpoint')),
+      );
+      return texts.every((t) => t.includes('\n—')) ? true : undefined;
+    });
+    done('genesis committed: every root serves a quorum-cosigned checkpoint');
+
+    const newcomer = await createMember(base, o.members);
+    step(`${members[0]!.name}'s officer proposes admitting ${newcomer.name} (${ORGS[o.members]})`);
+    const candidate = parseDescriptor(
+      JSON.parse(readFileSync(join(newcomer.dir, DESCRIPTOR_FILE_NAME), 'utf8')),
+      'candidate',
+    );
+    const sigs = signCandidate(
+      federation,
+      candidate,
+      readKeyFile(join(newcomer.dir, GOVERNANCE_KEY_FILE_NAME)).secretKey,
+      readKeyFile(join(newcomer.dir, NODE_KEY_FILE_NAME)).secretKey,
+    );
+    const proposer = members[0]!;
+    const motionId = await submitAs(proposer, (now, w) =>
+      motion(
+        { world: w.world, worldHash: w.hash } as Parameters<typeof motion>[0],
+        proposer.name,
+        [admitChange(candidate, sigs)],
+        now,
+        {
+          summary: `admit ${newcomer.name}`,
+        },
+      ),
+    );
+    done(`motion ${motionId.slice(0, 16)}… submitted to ${proposer.name}'s root`);
+
+    await until('the motion committed and open on every root', async () => {
+      const views = await Promise.all(
+        members.map((m) => new RootClient(m.httpUrl, 2000).get<{ status: string }>(`/motions/${motionId}`)),
+      );
+      return views.every((v) => v.status === 'open') ? true : undefined;
+    });
+    done('the motion is in the ledger; ballots are open');
+
+    step('Every member votes, each at its own root');
+    for (const m of members) {
+      await submitAs(m, (now) => ballot(federation, m.name, motionId, 'yes', now, 'meets the charter'));
+      done(`${m.name} votes yes (at its own root)`);
+    }
+    await until('world version 2 on every root', async () => {
+      const worlds = await Promise.all(members.map(worldOf));
+      return worlds.every((w) => w.version === 2 && w.hash === worlds[0]!.hash) ? worlds[0] : undefined;
+    });
+    done(`world v2 committed and served identically by all ${members.length} roots`);
+
+    step(`${newcomer.name} starts its root, catches up from its peers, and sits in probation`);
+    const genesisText = readFileSync(join(base, 'genesis.json'), 'utf8');
+    writeFileSync(join(newcomer.dir, 'genesis.json'), genesisText);
+    await startRoot(newcomer, env);
+    members.push(newcomer);
+    await until(`${newcomer.name} caught up`, async () =>
+      (await worldOf(newcomer)).version >= 2 ? true : undefined,
+    );
+    done(`${newcomer.name} serves world v2; it relays and cosigns but does not vote yet`);
+    await until(
+      `${newcomer.name}'s one-day probation to pass (≈${Math.round(DEVNET_POLICY.probationPeriodMs / DEVNET_CLOCK_RATE / 1000)} s of wall time)`,
+      async () => {
+        const w = await worldOf(members[0]!);
+        return w.world.members.find((m) => m.name === newcomer.name)?.status === 'voting' ? w : undefined;
+      },
+    );
+    done(`${newcomer.name} is a voting member (world v3)`);
+
+    step('Two overlay peers meet through a root: relay reservation, rendezvous, a message through the relay');
+    const { addrs: bootstrap } = await new RootClient(members[0]!.httpUrl).get<{ addrs: string[] }>(
+      '/status',
+    );
+    const alice = await createOverlayPeer({ bootstrap });
+    const bob = await createOverlayPeer({ bootstrap });
+    peers = [alice, bob];
+    done(
+      `peer ${alice.peerId.slice(-8)} and peer ${bob.peerId.slice(-8)} reserved relay slots on ${members[0]!.name}`,
+    );
+    const found = await until('the peers to discover each other', async () => {
+      const list = await alice.discover();
+      return list.some((r) => r.peerId === bob.peerId) ? list : undefined;
+    });
+    done(`rendezvous: ${alice.peerId.slice(-8)} discovered ${found.length} peer(s) in ${alice.namespace}`);
+    const echo = await alice.chat(bob.peerId, new TextEncoder().encode('hello through the relay'));
+    done(`"${new TextDecoder().decode(echo)}" went to ${bob.peerId.slice(-8)} and back through the relay`);
+
+    say('\nThe federation is running:');
+    for (const m of members) say(`  ${m.name.padEnd(10)} ${m.httpUrl}   (docs: ${m.httpUrl}/docs)`);
+    say('\nTry, in another terminal:');
+    say(`  npm run witan -- motions --root ${members[0]!.httpUrl}`);
+    say(`  npm run witan -- status --root ${members[1]!.httpUrl}`);
+    say(
+      `  npm run witan -- world verify --genesis ${join(base, 'genesis.json')} --root ${members[2]!.httpUrl}`,
+    );
+    say(
+      `  npm run witan -- audit --genesis ${join(base, 'genesis.json')} ${members.map((m) => m.httpUrl).join(' ')}`,
+    );
+    if (o.exitAfterStory) {
+      await shutdown();
+      return;
+    }
+    say('\nCtrl-C stops every root.');
+    await new Promise(() => undefined);
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+}
+
+export function registerDevnet(program: Command): void {
+  program
+    .command('devnet')
+    .description('run a local federation of roots and watch it admit a new member')
+    .option('--members <n>', 'founding members', (t) => Number(t), 4)
+    .option('--dir <folder>', 'keep everything in this folder (default: a temporary one)')
+    .option('--keep', 'keep the temporary folder after Ctrl-C')
+    .option('--exit-after-story', 'stop the federation once the story is done (for scripts and tests)')
+    .action(
+      action(async (opts: { members: number; dir?: string; keep?: boolean; exitAfterStory?: boolean }) => {
+        await runDevnet({
+          members: opts.members,
+          ...(opts.dir === undefined ? {} : { dir: opts.dir }),
+          keep: opts.keep === true,
+          exitAfterStory: opts.exitAfterStory === true,
+        });
+      }),
+    );
+}
