@@ -298,8 +298,10 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     keysAt() {
       // The group ending here is run on a copy: a checkpoint lands at a batch boundary, and
       // its cosigners are the members in force before or after that batch.
-      let after = state;
-      let before = previous;
+      // Before any entry (a root whose first bundle is bad), the genesis members are in force.
+      const genesis = state === undefined ? genesisState(options.genesis) : undefined;
+      let after = state ?? genesis;
+      let before = previous ?? genesis;
       if (group !== null && state !== undefined && failure === undefined) {
         try {
           after = runGroup(state, group).state;
@@ -314,6 +316,8 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       const logKeys: KeyedMember[] = [];
       for (const [name, keys] of nodeKeys)
         for (const k of keys) logKeys.push({ name, nodeKey: fromBase64(k, 32) });
+      for (const m of genesis?.world.members ?? [])
+        logKeys.push({ name: m.name, nodeKey: fromBase64(m.nodeKey, 32) });
       const freshnessMs = (after ?? genesisState(options.genesis)).world.policy.checkpointFreshnessMs;
       return { logKeys, sets, freshnessMs } satisfies KeysInForce;
     },

@@ -188,3 +188,20 @@ test('a second audit from the remembered governance state replays only new entri
   const summary = second.rules!.summary() as { perMember: Record<string, { motions: number }> };
   assert.equal(summary.perMember.m01?.motions, 1);
 });
+
+test('an entry altered in the first bundle is diagnosed with evidence signed by the genesis members', async () => {
+  const { genesis, entries, state } = healthyLedger();
+  const r = await serve(entries, { world: state.world });
+  r.lie.bundle = (index, body) => {
+    if (index !== 0) return body;
+    const copy = Buffer.from(body);
+    const at = 2 + entries[0]!.length + 2 + 10; // a byte inside entry 1
+    copy.writeUInt8(copy.readUInt8(at) ^ 1, at);
+    return copy;
+  };
+  const result = await audit([r], genesis);
+  const v = result.violations.find((x) => x.kind === 'entry-altered');
+  assert.ok(v, JSON.stringify(result.violations));
+  assert.match(v.message, /index 1\b/);
+  assertEvidence(v, 'entry-altered');
+});
