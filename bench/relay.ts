@@ -1,0 +1,310 @@
+// Circuit relay on a root: (1) relayed vs direct libp2p throughput between two plain js-libp2p
+// nodes (goal ≥ 0.5), (2) the root's memory per relay reservation at 1,000 reservations
+// (goal ≤ 100 KiB), next to its memory per plain connection without a reservation.
+// The root and the listening node each run in their own process, as they would in the field;
+// `node bench/relay.ts --child <role>` is how this file starts them.
+
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import type { Libp2p, Stream } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { createRootHost, type RootHostStats } from '../src/node/p2p/index.ts';
+import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import type { BenchOptions } from './run.ts';
+
+const SINK = '/witan/bench-sink/1.0.0';
+const MiB = 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+
+// ------------------------------------------------------------------ child processes
+
+type ChildRequest = { op: 'mem' } | { op: 'stats' } | { op: 'stop' };
+type ChildReply = { op: string; value: unknown };
+
+async function startStock(listen: string[] = []): Promise<Libp2p> {
+  return createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    services: { identify: identify() },
+  });
+}
+
+/** Reads everything, then answers with the byte count as 8 bytes. */
+async function handleSink(node: Libp2p): Promise<void> {
+  await node.handle(
+    SINK,
+    async (stream: Stream) => {
+      let n = 0;
+      for await (const c of stream) n += c.byteLength;
+      const out = new Uint8Array(8);
+      new DataView(out.buffer).setBigUint64(0, BigInt(n));
+      stream.send(out);
+      await stream.close();
+    },
+    { runOnLimitedConnection: true },
+  );
+}
+
+function memory(): { heapUsed: number; rss: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
+}
+
+async function childMain(role: string): Promise<void> {
+  const send = (msg: unknown) => process.send?.(msg);
+  if (role === 'root') {
+    const host = await createRootHost({
+      nodeSecretKey: randomBytes(32),
+      federation: 'bench.witan.test',
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      connectionsMax: 30_000,
+      relay: {
+        reservationsMax: 20_000,
+        reservationTtlMs: 3_600_000,
+        circuitBytesMax: 1024 * MiB,
+        circuitDurationMs: 600_000,
+        connectionsPerIpPerSecond: 1_000_000,
+        pendingConnectionsMax: 4096,
+      },
+      rendezvous: { registrationsPerNamespaceMax: 100_000 },
+    });
+    process.on('message', (req: ChildRequest) => {
+      if (req.op === 'mem') send({ op: 'mem', value: memory() });
+      else if (req.op === 'stats') send({ op: 'stats', value: host.stats() });
+      else if (req.op === 'stop') void host.stop().then(() => process.exit(0));
+    });
+    send({ op: 'ready', value: host.multiaddrs()[0]?.toString() });
+  } else if (role === 'listener') {
+    const relay = process.argv[4] as string;
+    const node = await startStock(['/ip4/127.0.0.1/tcp/0', `${relay}/p2p-circuit`]);
+    await handleSink(node);
+    const deadline = Date.now() + 10_000;
+    while (
+      !node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit')) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.on('message', (req: ChildRequest) => {
+      if (req.op === 'stop') void Promise.resolve(node.stop()).then(() => process.exit(0));
+    });
+    send({ op: 'ready', value: node.getMultiaddrs().map(String) });
+  } else if (role === 'reservers') {
+    // argv: relay address, count, whether to reserve (1) or only connect (0)
+    const relay = multiaddr(process.argv[4] as string);
+    const count = Number(process.argv[5]);
+    const doReserve = process.argv[6] === '1';
+    const nodes: Libp2p[] = [];
+    const batch = 25;
+    for (let i = 0; i < count; i += batch) {
+      const made = await Promise.all(
+        Array.from({ length: Math.min(batch, count - i) }, async () => {
+          // A reservation can time out while the root is busy accepting others: retry a few times.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const node = await startStock(doReserve ? [`${relay.toString()}/p2p-circuit`] : []);
+              if (!doReserve) await node.dial(relay);
+              return node;
+            } catch (err) {
+              if (attempt >= 3) throw err;
+            }
+          }
+        }),
+      );
+      nodes.push(...made);
+    }
+    process.on('message', (req: ChildRequest) => {
+      if (req.op === 'stop') {
+        void Promise.all(nodes.map(async (n) => n.stop())).then(() => process.exit(0));
+      }
+    });
+    send({ op: 'ready', value: nodes.length });
+  }
+}
+
+// ------------------------------------------------------------------ parent side
+
+export type Child = { proc: ChildProcess; ready: unknown; ask(op: ChildRequest['op']): Promise<unknown> };
+
+/** Starts `node bench/relay.ts --child <role> ...args` and waits for its ready message. */
+export async function forkChild(role: string, args: string[] = [], timeoutMs = 120_000): Promise<Child> {
+  const proc = fork(import.meta.filename, ['--child', role, ...args], {
+    execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiters = new Map<string, (v: unknown) => void>();
+  const ready = new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`child ${role} not ready after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    proc.on('message', (msg: ChildReply) => {
+      if (msg.op === 'ready') {
+        clearTimeout(timer);
+        resolve(msg.value);
+      } else waiters.get(msg.op)?.(msg.value);
+    });
+    proc.on('exit', (code) => reject(new Error(`child ${role} exited with ${code}`)));
+  });
+  const value = await ready;
+  return {
+    proc,
+    ready: value,
+    ask: (op) =>
+      new Promise((resolve) => {
+        waiters.set(op, resolve);
+        proc.send({ op });
+      }),
+  };
+}
+
+export async function stopChild(child: Child): Promise<void> {
+  const exited = new Promise((r) => child.proc.once('exit', r));
+  child.proc.send({ op: 'stop' });
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Sends `bytes` to the sink at addr and returns MiB/s, including the sink's acknowledgement. */
+async function sendTo(dialer: Libp2p, addr: Multiaddr, bytes: number): Promise<number> {
+  const stream = await dialer.dialProtocol(addr, SINK, { runOnLimitedConnection: true });
+  const chunk = new Uint8Array(CHUNK_BYTES).fill(1);
+  const t0 = performance.now();
+  for (let sent = 0; sent < bytes; sent += CHUNK_BYTES) {
+    if (!stream.send(chunk)) await stream.onDrain();
+  }
+  const ack = (async () => {
+    for await (const c of stream) return c;
+    return undefined;
+  })();
+  const closing = stream.close();
+  const got = await ack;
+  await closing.catch(() => undefined);
+  const seconds = (performance.now() - t0) / 1000;
+  if (got === undefined) throw new Error('sink did not acknowledge');
+  return bytes / MiB / seconds;
+}
+
+async function throughput(bytes: number, rounds: number): Promise<{ direct: number; relayed: number }> {
+  const root = await forkChild('root');
+  const listener = await forkChild('listener', [root.ready as string]);
+  const addrs = (listener.ready as string[]).map((a) => multiaddr(a));
+  const directAddr = addrs.find((a) => !a.toString().includes('/p2p-circuit'));
+  const relayAddr = addrs.find((a) => a.toString().includes('/p2p-circuit'));
+  if (directAddr === undefined || relayAddr === undefined)
+    throw new Error('listener has no direct or relay address');
+  // Two dialers: libp2p reuses an open connection to a peer, so one dialer would send its
+  // "relayed" bytes over the direct connection.
+  const dialerDirect = await startStock();
+  const dialerRelayed = await startStock();
+  let direct = 0;
+  let relayed = 0;
+  try {
+    await sendTo(dialerDirect, directAddr, 4 * MiB); // warm-up
+    await sendTo(dialerRelayed, relayAddr, 4 * MiB);
+    const relayedConn = dialerRelayed
+      .getConnections()
+      .find((c) => c.remoteAddr.toString().includes('/p2p-circuit'));
+    const toListener = relayedConn === undefined ? [] : dialerRelayed.getConnections(relayedConn.remotePeer);
+    if (
+      relayedConn === undefined ||
+      toListener.some((c) => !c.remoteAddr.toString().includes('/p2p-circuit'))
+    ) {
+      throw new Error('the relayed dialer is not using the relay');
+    }
+    for (let i = 0; i < rounds; i++) {
+      direct += await sendTo(dialerDirect, directAddr, bytes);
+      relayed += await sendTo(dialerRelayed, relayAddr, bytes);
+    }
+  } finally {
+    await dialerDirect.stop();
+    await dialerRelayed.stop();
+    await stopChild(listener);
+    await stopChild(root);
+  }
+  return { direct: direct / rounds, relayed: relayed / rounds };
+}
+
+/** Root memory growth per connection, with or without a reservation on each. */
+async function memoryPer(count: number, reserve: boolean): Promise<{ perKiB: number; stats: RootHostStats }> {
+  const root = await forkChild('root');
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const before = (await root.ask('mem')) as { heapUsed: number; rss: number };
+    const workers = 2;
+    const children = await Promise.all(
+      Array.from({ length: workers }, () =>
+        forkChild('reservers', [root.ready as string, String(count / workers), reserve ? '1' : '0'], 600_000),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = (await root.ask('mem')) as { heapUsed: number; rss: number };
+    const stats = (await root.ask('stats')) as RootHostStats;
+    await Promise.all(children.map(stopChild));
+    return { perKiB: (after.heapUsed - before.heapUsed) / count / 1024, stats };
+  } finally {
+    await stopChild(root);
+  }
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const bytes = options.quick ? 16 * MiB : 64 * MiB;
+  const rounds = options.quick ? 1 : 3;
+  const reservations = options.quick ? 200 : 1000;
+  const figures: Figure[] = [];
+  const t = await throughput(bytes, rounds);
+  figures.push(
+    ratioFigure('relayed throughput, one stream', t.relayed, 'MiB/s', 'direct libp2p, same nodes', t.direct, {
+      atLeast: 0.5,
+    }),
+  );
+  const plain = await memoryPer(reservations, false);
+  const reserved = await memoryPer(reservations, true);
+  if (reserved.stats.reservations !== reservations) {
+    throw new Error(`expected ${reservations} reservations, root holds ${reserved.stats.reservations}`);
+  }
+  figures.push(
+    ratioFigure(
+      `root memory per reservation (with its connection), ${reservations.toLocaleString('en-US')} reservations`,
+      reserved.perKiB,
+      'KiB',
+      'issue goal',
+      100,
+      { atMost: 1 },
+    ),
+    ratioFigure(
+      `root memory per plain connection, ${reservations.toLocaleString('en-US')} connections`,
+      plain.perKiB,
+      'KiB',
+      'memory per reservation',
+      reserved.perKiB,
+    ),
+  );
+  return {
+    id: 'relay',
+    title: 'P2P: circuit relay on a root',
+    figures,
+    notes: [
+      `throughput: ${bytes / MiB} MiB per round, ${rounds} round(s) alternating direct/relayed, 64 KiB writes; root, listener and dialer are three processes on 127.0.0.1`,
+      'relayed data is Noise-encrypted twice on each end (circuit inside the relay connection) and re-encrypted by the root',
+      'memory: JS heap + external + array buffers of the root process after gc, before and after the clients connect; clients run in 2 other processes',
+    ],
+  };
+}
+
+if (process.argv[2] === '--child') {
+  await childMain(process.argv[3] as string);
+}
