@@ -1,6 +1,17 @@
 // Consensus: Tendermint (Buchman–Kwon–Milosevic 2018, Algorithm 1) as a pure core, its wire
 // messages and signed block proposals. The WAL and driver (the shell) are exported from here too.
 export * from './constants.ts';
+export {
+  type App,
+  type CatchUpSource,
+  ConsensusDriver,
+  DEFAULT_RESEND_MS,
+  DRIVER_QUEUE_MAX,
+  type DriverOptions,
+  realTimers,
+  type Timers,
+  type Transport,
+} from './driver.ts';
 export { ConsensusError, type ConsensusErrorCode } from './errors.ts';
 export {
   type ConsensusMessage,
@@ -45,3 +56,4 @@ export {
   type Validator,
   type Verifier,
 } from './tendermint.ts';
+export { decodeRecord, LevelWal, MemoryWal, type Wal } from './wal.ts';

@@ -1,0 +1,110 @@
+// The consensus write-ahead log ("persist before you speak", DESIGN.md §Consensus): the core's
+// PersistRecord — height, round, step, lock, valid value, last signed round/step and the votes and
+// proposal signed there — kept in LevelDB and written with sync before any message of the same
+// step leaves, so that no restart, even after SIGKILL between any two instructions, signs a vote
+// that conflicts with one already sent.
+//
+// Contract:
+// - save(record) resolves only after LevelDB has written the record with { sync: true }: when the
+//   promise resolves the record survives a crash or power cut. A save that has not resolved may or
+//   may not have happened; the record is one key, so a reader sees the old or the new record, whole.
+// - load() returns the last record whose save resolved (or a later one whose save was in flight).
+// - Calls must not overlap: the driver awaits each save before the next step.
+// - The record is canonical JSON; a record that does not decode is WAL_CORRUPT (stop the root and
+//   restore its data folder: signing again without it could equivocate).
+
+import { Level } from 'level';
+import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
+import { parseSignedVote } from '../governance/consensus-vote.ts';
+import { MESSAGE_BYTES_MAX } from './constants.ts';
+import { ConsensusError } from './errors.ts';
+import { parseSignedProposal } from './proposal.ts';
+import type { PersistRecord } from './tendermint.ts';
+
+export interface Wal {
+  load(): Promise<PersistRecord | null>;
+  save(record: PersistRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+const RECORD_KEY = 'consensus/record';
+
+export class LevelWal implements Wal {
+  #db: Level<string, Uint8Array>;
+  #closed = false;
+
+  private constructor(db: Level<string, Uint8Array>) {
+    this.#db = db;
+  }
+
+  static async open(dir: string): Promise<LevelWal> {
+    const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
+    await db.open();
+    return new LevelWal(db);
+  }
+
+  async load(): Promise<PersistRecord | null> {
+    this.#check();
+    const bytes = await this.#db.get(RECORD_KEY);
+    return bytes === undefined ? null : decodeRecord(bytes);
+  }
+
+  async save(record: PersistRecord): Promise<void> {
+    this.#check();
+    await this.#db.put(RECORD_KEY, canonicalBytes(record as unknown as Json), { sync: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.close();
+  }
+
+  #check(): void {
+    if (this.#closed) throw new ConsensusError('CLOSED', 'the consensus WAL is closed; open it again');
+  }
+}
+
+/** An in-memory WAL for tests and scripted peers: durable for the life of the object. */
+export class MemoryWal implements Wal {
+  record: PersistRecord | null = null;
+  async load(): Promise<PersistRecord | null> {
+    return this.record;
+  }
+  async save(record: PersistRecord): Promise<void> {
+    this.record = record;
+  }
+  async close(): Promise<void> {}
+}
+
+export function decodeRecord(bytes: Uint8Array): PersistRecord {
+  try {
+    const x = decodeCanonical(bytes, {
+      bytesMax: MESSAGE_BYTES_MAX,
+      depthMax: 8,
+    }) as unknown as PersistRecord;
+    const int = (n: unknown, min: number): boolean => Number.isSafeInteger(n) && (n as number) >= min;
+    const ok =
+      typeof x === 'object' &&
+      x !== null &&
+      int(x.height, 0) &&
+      typeof x.active === 'boolean' &&
+      int(x.round, 0) &&
+      (x.step === 'propose' || x.step === 'prevote' || x.step === 'precommit') &&
+      int(x.lockedRound, -1) &&
+      int(x.validRound, -1) &&
+      (x.lockedValue === null || typeof x.lockedValue === 'string') &&
+      (x.validValue === null || typeof x.validValue === 'string') &&
+      (x.lastSigned === null || (int(x.lastSigned.round, 0) && int(x.lastSigned.step, 0))) &&
+      Array.isArray(x.ownVotes);
+    if (!ok) throw new Error('fields out of shape');
+    x.ownVotes.forEach(parseSignedVote);
+    if (x.ownProposal !== null) parseSignedProposal(x.ownProposal);
+    return x;
+  } catch (e) {
+    throw new ConsensusError(
+      'WAL_CORRUPT',
+      `the consensus WAL record does not decode (${e instanceof Error ? e.message : String(e)}); stop and restore the data folder`,
+    );
+  }
+}

@@ -1,0 +1,211 @@
+// The WAL on real LevelDB and the driver (the shell around the core) with four roots over an
+// in-memory transport: persist before send, commits, restart from the WAL, catch-up.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Level } from 'level';
+import {
+  ConsensusDriver,
+  ConsensusError,
+  decodeMessage,
+  LevelWal,
+  nodeKeySigner,
+  type PersistRecord,
+  type Transport,
+  type Wal,
+} from '../../src/consensus/index.ts';
+import { TestApp } from './fixtures/test-app.ts';
+import { FED, type Keyed, makeValidators } from './helpers.ts';
+
+const V = makeValidators(4);
+const TIMEOUTS = { proposeMs: 150, prevoteMs: 60, precommitMs: 60, deltaMs: 20 };
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'witan-consensus-'));
+}
+
+class Network {
+  readonly handlers = new Map<number, (b: Uint8Array) => void>();
+  transport(i: number, spy?: (b: Uint8Array) => void): Transport {
+    return {
+      broadcast: (bytes) => {
+        spy?.(bytes);
+        for (const [j, h] of this.handlers) if (j !== i) setImmediate(() => h(bytes));
+      },
+      onMessage: (cb) => {
+        this.handlers.set(i, cb);
+      },
+    };
+  }
+}
+
+/** Records what was saved, so a test can check it was saved before it was sent. */
+class SpyWal implements Wal {
+  readonly inner: Wal;
+  last: PersistRecord | null = null;
+  constructor(inner: Wal) {
+    this.inner = inner;
+  }
+  load(): Promise<PersistRecord | null> {
+    return this.inner.load();
+  }
+  async save(r: PersistRecord): Promise<void> {
+    await this.inner.save(r);
+    this.last = r;
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function start(
+  k: Keyed,
+  i: number,
+  net: Network,
+  wal: Wal,
+  app: TestApp,
+  spy?: (b: Uint8Array) => void,
+  catchUp?: TestApp,
+): Promise<ConsensusDriver> {
+  return ConsensusDriver.start({
+    config: { federation: FED, self: k.id, signer: nodeKeySigner(k.secretKey), timeouts: TIMEOUTS },
+    wal,
+    transport: net.transport(i, spy),
+    app,
+    resendMs: 300,
+    ...(catchUp === undefined
+      ? {}
+      : { catchUp: { decisionsFrom: async (h, limit) => catchUp.decided.slice(h - 1, h - 1 + limit) } }),
+  });
+}
+
+test('LevelWal: a saved record survives close and reopen; a corrupt one is refused', async () => {
+  const dir = tempDir();
+  try {
+    let wal = await LevelWal.open(dir);
+    assert.equal(await wal.load(), null);
+    const record: PersistRecord = {
+      height: 3,
+      active: true,
+      round: 1,
+      step: 'prevote',
+      lockedRound: -1,
+      lockedValue: null,
+      validRound: -1,
+      validValue: null,
+      lastSigned: { round: 1, step: 1 },
+      ownVotes: [],
+      ownProposal: null,
+    };
+    await wal.save(record);
+    await wal.close();
+    await assert.rejects(
+      () => wal.load(),
+      (e: unknown) => e instanceof ConsensusError && e.code === 'CLOSED',
+    );
+    wal = await LevelWal.open(dir);
+    assert.deepEqual(await wal.load(), record);
+    await wal.close();
+    const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+    await db.put('consensus/record', '{"height":"x"}');
+    await db.close();
+    wal = await LevelWal.open(dir);
+    await assert.rejects(
+      () => wal.load(),
+      (e: unknown) => e instanceof ConsensusError && e.code === 'WAL_CORRUPT',
+    );
+    await wal.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the driver refuses the simulator-only mutation hook', async () => {
+  const net = new Network();
+  await assert.rejects(
+    () =>
+      ConsensusDriver.start({
+        config: {
+          federation: FED,
+          self: V[0]!.id,
+          signer: nodeKeySigner(V[0]!.secretKey),
+          unsafeMutationForSimulation: 'no-locking',
+        },
+        wal: new SpyWal(new (class extends SpyWal {})(null as unknown as Wal)),
+        transport: net.transport(0),
+        app: new TestApp(V, 'x'),
+      }),
+    (e: unknown) => e instanceof ConsensusError && e.code === 'BAD_CONFIG',
+  );
+});
+
+test('four drivers on LevelDB WALs commit the same heights; every vote was durable before it was sent; a restarted root resumes from its WAL', async () => {
+  const dirs = V.map(() => tempDir());
+  const net = new Network();
+  const wals: SpyWal[] = [];
+  const apps = V.map((_, i) => new TestApp(V, `root-${i}`));
+  const drivers: ConsensusDriver[] = [];
+  const violations: string[] = [];
+  try {
+    for (let i = 0; i < V.length; i++) {
+      const wal = new SpyWal(await LevelWal.open(dirs[i]!));
+      wals.push(wal);
+      const spy = (bytes: Uint8Array): void => {
+        const m = decodeMessage(bytes);
+        if (m.kind !== 'vote') return;
+        const saved = wal.last?.ownVotes.some((v) => v.signature === m.vote.signature);
+        const resent = m.vote.height < (wal.last?.height ?? 0) || m.vote.round < (wal.last?.round ?? 0);
+        if (!saved && !resent) violations.push(`root ${i} sent a vote not in its WAL`);
+      };
+      drivers.push(await start(V[i]!, i, net, wal, apps[i]!, spy));
+    }
+    await until(() => apps.every((a) => a.decided.length >= 3), 20_000);
+    // Restart root 0 from its WAL.
+    await drivers[0]!.stop();
+    await wals[0]!.close();
+    net.handlers.delete(0);
+    const reopened = new SpyWal(await LevelWal.open(dirs[0]!));
+    wals[0] = reopened;
+    drivers[0] = await start(V[0]!, 0, net, reopened, apps[0]!, undefined, apps[1]!);
+    const target = Math.max(...apps.map((a) => a.decided.length)) + 2;
+    await until(() => apps.every((a) => a.decided.length >= target), 20_000);
+    assert.deepEqual(violations, []);
+    for (let h = 0; h < target; h++) {
+      const ids = new Set(apps.map((a) => a.decided[h]!.valueId));
+      assert.equal(ids.size, 1, `height ${h + 1} agreed`);
+    }
+  } finally {
+    for (const a of apps) a.idle = true;
+    for (const d of drivers) await d.stop();
+    for (const w of wals) await w.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('a root that starts late catches up through the CatchUpSource and verifies certificates', async () => {
+  const net = new Network();
+  const apps = V.map((_, i) => new TestApp(V, `root-${i}`));
+  const drivers: ConsensusDriver[] = [];
+  const { MemoryWal } = await import('../../src/consensus/index.ts');
+  try {
+    for (let i = 1; i < V.length; i++) drivers.push(await start(V[i]!, i, net, new MemoryWal(), apps[i]!));
+    await until(() => apps.slice(1).every((a) => a.decided.length >= 3), 20_000);
+    drivers.push(await start(V[0]!, 0, net, new MemoryWal(), apps[0]!, undefined, apps[1]!));
+    const target = Math.max(...apps.map((a) => a.decided.length)) + 1;
+    await until(() => apps[0]!.decided.length >= target, 20_000);
+    for (let h = 0; h < target; h++) assert.equal(apps[0]!.decided[h]!.valueId, apps[1]!.decided[h]!.valueId);
+  } finally {
+    for (const a of apps) a.idle = true;
+    for (const d of drivers) await d.stop();
+  }
+});
