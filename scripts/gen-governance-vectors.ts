@@ -1,4 +1,5 @@
-// Generates the frozen governance vectors in ledger/vectors/governance/ (issue 3 "Must show"):
+// Generates the frozen governance vectors in ledger/vectors/governance/ (issue 3 "Must show"),
+// the JSON Schemas in governance/schemas/ and governance/genesis.example.json:
 // keys, the genesis, a scripted ledger of batches with every statement, the rules engine's
 // verdict on each (accepted, or the rejection code and charter rule), the exact entry bytes
 // and the world hashes — so an outside auditor can test their own implementation of the
@@ -34,9 +35,11 @@ import {
   statementSigningBytes,
   worldHash,
 } from '../src/governance/index.ts';
+import { governanceSchemaFiles } from '../src/governance/schemas.ts';
 import { leafHash } from '../src/ledger/index.ts';
 
-export const VECTORS_DIR = join(import.meta.dirname, '..', 'ledger', 'vectors', 'governance');
+const ROOT = join(import.meta.dirname, '..');
+export const VECTORS_DIR = join(ROOT, 'ledger', 'vectors', 'governance');
 const FEDERATION = 'vectors.witan.test';
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 const HOUR_MS = 3_600_000;
@@ -281,11 +284,54 @@ export function governanceVectors(): Record<string, string> {
   };
 }
 
+/** A four-founder genesis as the founding ceremony would produce it (test keys from fixed labels). */
+export function exampleGenesis(): string {
+  const founders: [string, string, string][] = [
+    ['aurora', 'Aurora University', 'FI'],
+    ['kestrel', 'Kestrel Networks Foundation', 'CA'],
+    ['lumen', 'Lumen Institute of Technology', 'JP'],
+    ['tessera', 'Tessera Commons', 'BR'],
+  ];
+  const key = (name: string, role: string) =>
+    keyPairFromSeed(sha256(utf8Bytes(`witan-example/${name}/${role}`)));
+  const descriptors: MemberDescriptor[] = founders.map(([name, organisation, jurisdiction]) => ({
+    name,
+    organisation,
+    jurisdiction,
+    nodeKey: toBase64(key(name, 'node').publicKey),
+    governanceKey: toBase64(key(name, 'governance').publicKey),
+    endpoints: {
+      p2p: [`/dns4/root.${name}.example/tcp/4001`, `/dns4/root.${name}.example/tcp/4002/ws`],
+      http: [`https://root.${name}.example/`],
+    },
+  }));
+  const world = assembleGenesisWorld('example.witan.test', descriptors);
+  return json(
+    assembleGenesis(
+      world,
+      founders.map(([name]) => signGenesis(world, name, key(name, 'governance').secretKey)),
+    ),
+  );
+}
+
+/** Every generated file, by path relative to the repository root. */
+export function generatedFiles(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(governanceVectors()))
+    out[join('ledger', 'vectors', 'governance', name)] = text;
+  for (const [name, text] of Object.entries(governanceSchemaFiles()))
+    out[join('governance', 'schemas', name)] = text;
+  out[join('governance', 'genesis.example.json')] = exampleGenesis();
+  return out;
+}
+
+export const REPO_ROOT = ROOT;
+
 if (import.meta.main) {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const [name, text] of Object.entries(governanceVectors())) {
-    const path = join(VECTORS_DIR, name);
+  for (const [name, text] of Object.entries(generatedFiles())) {
+    const path = join(ROOT, name);
     if (check) {
       let old = '';
       try {
@@ -297,7 +343,7 @@ if (import.meta.main) {
       }
     } else {
       writeFileSync(path, text);
-      console.log(`wrote ${path}`);
+      console.log(`wrote ${name}`);
     }
   }
   if (stale > 0) process.exitCode = 1;

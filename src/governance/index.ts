@@ -76,6 +76,16 @@ export {
 } from './policy.ts';
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { replay } from './replay.ts';
+export {
+  governanceSchemaFiles,
+  MemberDescriptorSchema,
+  MemberSchema,
+  PolicySchema,
+  SignedGenesisSchema,
+  SignedStatementSchema,
+  StatementSchema,
+  WorldSchema,
+} from './schemas.ts';
 export { ShapeError } from './shape.ts';
 export {
   cosignersOf,

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { governanceVectors, VECTORS_DIR } from '../../scripts/gen-governance-vectors.ts';
+import { Value } from '@sinclair/typebox/value';
+import { generatedFiles, REPO_ROOT, VECTORS_DIR } from '../../scripts/gen-governance-vectors.ts';
 import { canonicalBytes, fromHex, type Json, toHex } from '../../src/codec/index.ts';
 import { sha256 } from '../../src/crypto/index.ts';
 import {
@@ -16,14 +17,20 @@ import {
   statementId,
   verifyGenesis,
 } from '../../src/governance/index.ts';
+import {
+  MemberSchema,
+  SignedGenesisSchema,
+  SignedStatementSchema,
+  WorldSchema,
+} from '../../src/governance/schemas.ts';
 import { leafHash } from '../../src/ledger/index.ts';
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;
 
-test('the generator reproduces the committed governance vectors byte for byte', () => {
-  for (const [name, text] of Object.entries(governanceVectors())) {
+test('the generator reproduces the committed vectors, schemas and example genesis byte for byte', () => {
+  for (const [name, text] of Object.entries(generatedFiles())) {
     assert.equal(
-      readFileSync(join(VECTORS_DIR, name), 'utf8'),
+      readFileSync(join(REPO_ROOT, name), 'utf8'),
       text,
       `${name} is stale: run scripts/gen-governance-vectors.ts`,
     );
@@ -70,4 +77,26 @@ test('replaying the recorded ledger reproduces every recorded world and verdict'
     .map((e) => decodeEntry(e))
     .flatMap((e) => (e.kind === 'statement' ? [toHex(canonicalBytes(e.statement as unknown as Json))] : []));
   assert.deepEqual(inLedger, accepted);
+});
+
+test('the JSON Schemas accept the example genesis and every vector statement, and refuse extra fields', () => {
+  const genesis = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'governance', 'genesis.example.json'), 'utf8'),
+  ) as SignedGenesis;
+  assert.deepEqual(verifyGenesis(genesis), { ok: true });
+  assert.ok(Value.Check(SignedGenesisSchema, genesis));
+  assert.ok(Value.Check(WorldSchema, genesis.world));
+  assert.ok(!Value.Check(WorldSchema, { ...genesis.world, extra: true }));
+  assert.ok(!Value.Check(MemberSchema, { ...genesis.world.members[0], jurisdiction: 'EU' }));
+  const { batches } = read<{ batches: { statements: { signed: unknown }[] }[] }>('batches.json');
+  for (const b of batches)
+    for (const s of b.statements)
+      assert.ok(Value.Check(SignedStatementSchema, s.signed), JSON.stringify(s.signed).slice(0, 200));
+  // Every file in governance/schemas is valid JSON with its $id.
+  for (const name of ['member', 'policy', 'world', 'statement', 'genesis']) {
+    const doc = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'governance', 'schemas', `${name}.schema.json`), 'utf8'),
+    ) as { $id: string };
+    assert.equal(doc.$id, `${name}.schema.json`);
+  }
 });

@@ -1,0 +1,284 @@
+// JSON Schemas (draft 2020-12 compatible, via TypeBox) of the governance documents: member,
+// world, policy, statements and genesis (issue 3 item 6). They describe the shapes for other
+// implementations and for HTTP route validation; the strict readers in model.ts, policy.ts and
+// statements.ts remain the authority and check what a schema cannot say (members sorted by
+// name, keys valid Ed25519 points, normalised URLs, policy floors). The files in
+// governance/schemas/ are generated from these by scripts/gen-governance-vectors.ts.
+
+import { type TSchema, Type } from '@sinclair/typebox';
+import {
+  BALLOT_REASON_CHARS_MAX,
+  ENDPOINT_CHARS_MAX,
+  FRACTION_DEN_MAX,
+  HTTP_ENDPOINTS_MAX,
+  MEMBERS_MAX,
+  MOTION_CHANGES_MAX,
+  ORGANISATION_CHARS_MAX,
+  P2P_ENDPOINTS_MAX,
+  TIME_MS_MAX,
+} from './constants.ts';
+import { ISO_3166_ALPHA2 } from './countries.ts';
+import { EVIDENCE_NOTE_CHARS_MAX, SUMMARY_CHARS_MAX } from './statements.ts';
+
+const strict = { additionalProperties: false } as const;
+const PublicKey = Type.String({
+  pattern: '^[A-Za-z0-9+/]{43}=$',
+  description: 'base64 of a 32-byte Ed25519 public key (canonical point, not of small order)',
+});
+const Signature = Type.String({
+  pattern: '^[A-Za-z0-9+/]{86}==$',
+  description: 'base64 of a 64-byte Ed25519 signature',
+});
+const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'lowercase hex SHA-256' });
+const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$' });
+const Federation = Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]$' });
+const TimeMs = Type.Integer({
+  minimum: 0,
+  maximum: TIME_MS_MAX,
+  description: 'ledger milliseconds since the Unix epoch',
+});
+const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+export const FractionSchema = Type.Object(
+  {
+    num: Type.Integer({ minimum: 0, maximum: FRACTION_DEN_MAX }),
+    den: Type.Integer({ minimum: 1, maximum: FRACTION_DEN_MAX }),
+  },
+  strict,
+);
+
+export const PolicySchema = Type.Object(
+  {
+    approvalThreshold: FractionSchema,
+    policyChangeThreshold: FractionSchema,
+    motionTtlMs: Count,
+    maxAdmissionsPerEpoch: Count,
+    epochMs: Count,
+    probationPeriodMs: Count,
+    jurisdictionShareMax: FractionSchema,
+    batchStatementsMax: Count,
+    statementAgeMaxMs: Count,
+    checkpointFreshnessMs: Count,
+    relay: Type.Object(
+      {
+        reservationsMax: Count,
+        circuitBytesMax: Count,
+        circuitDurationMs: Count,
+        connectionsPerIpPerSecond: Count,
+        pendingConnectionsMax: Count,
+      },
+      strict,
+    ),
+    rendezvous: Type.Object(
+      {
+        ttlMinS: Count,
+        ttlMaxS: Count,
+        registrationsPerPeerMax: Count,
+        registrationsPerNamespaceMax: Count,
+        discoverLimitMax: Count,
+      },
+      strict,
+    ),
+  },
+  {
+    ...strict,
+    description: 'Floors and ranges: governance/policy.md',
+  },
+);
+
+export const EndpointsSchema = Type.Object(
+  {
+    p2p: Type.Array(
+      Type.String({
+        minLength: 2,
+        maxLength: ENDPOINT_CHARS_MAX,
+        pattern: '^(/[\\x21-\\x2e\\x30-\\x7e]+)+$',
+      }),
+      { minItems: 1, maxItems: P2P_ENDPOINTS_MAX, uniqueItems: true },
+    ),
+    http: Type.Array(Type.String({ minLength: 8, maxLength: ENDPOINT_CHARS_MAX, pattern: '^https?://' }), {
+      minItems: 1,
+      maxItems: HTTP_ENDPOINTS_MAX,
+      uniqueItems: true,
+    }),
+  },
+  strict,
+);
+
+const descriptorFields = {
+  name: Name,
+  organisation: Type.String({ minLength: 1, maxLength: ORGANISATION_CHARS_MAX }),
+  jurisdiction: Type.Union(
+    ISO_3166_ALPHA2.map((c) => Type.Literal(c)),
+    { description: 'ISO 3166-1 alpha-2' },
+  ),
+  nodeKey: PublicKey,
+  governanceKey: PublicKey,
+  endpoints: EndpointsSchema,
+};
+
+export const MemberDescriptorSchema = Type.Object(descriptorFields, strict);
+
+export const MemberSchema = Type.Object(
+  {
+    ...descriptorFields,
+    status: Type.Union([Type.Literal('voting'), Type.Literal('probation'), Type.Literal('suspended')]),
+    since: TimeMs,
+  },
+  strict,
+);
+
+export const WorldSchema = Type.Object(
+  {
+    federation: Federation,
+    version: Type.Integer({ minimum: 1 }),
+    previous: Type.Union([Hash, Type.Null()], {
+      description: 'worldHash of version − 1; null exactly for version 1',
+    }),
+    members: Type.Array(MemberSchema, {
+      minItems: 1,
+      maxItems: MEMBERS_MAX,
+      description: 'sorted by name, names unique',
+    }),
+    policy: PolicySchema,
+  },
+  {
+    ...strict,
+    description: 'worldHash = lowercase hex SHA-256 of the RFC 8785 canonical bytes',
+  },
+);
+
+const ChangeSchema = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('admit'),
+      candidate: MemberDescriptorSchema,
+      candidateSignatures: Type.Object({ governance: Signature, node: Signature }, strict),
+    },
+    strict,
+  ),
+  Type.Object({ type: Type.Literal('remove'), member: Name }, strict),
+  Type.Object(
+    {
+      type: Type.Literal('update-member'),
+      member: Name,
+      organisation: Type.Optional(descriptorFields.organisation),
+      jurisdiction: Type.Optional(descriptorFields.jurisdiction),
+      endpoints: Type.Optional(EndpointsSchema),
+    },
+    strict,
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('replace-governance-key'),
+      member: Name,
+      governanceKey: PublicKey,
+      keySignature: Signature,
+    },
+    strict,
+  ),
+  Type.Object({ type: Type.Literal('change-policy'), policy: PolicySchema }, strict),
+]);
+
+const base = { federation: Federation, author: Name, createdMs: TimeMs };
+const Vote = Type.Object(
+  {
+    federation: Type.String({ minLength: 1, maxLength: 128 }),
+    height: Type.Integer({ minimum: 1 }),
+    round: Type.Integer({ minimum: 0 }),
+    type: Type.Union([Type.Literal('prevote'), Type.Literal('precommit')]),
+    valueId: Type.Union([Hash, Type.Null()]),
+    validator: PublicKey,
+    signature: Signature,
+  },
+  strict,
+);
+const Note = Type.String({ minLength: 1, maxLength: EVIDENCE_NOTE_CHARS_MAX });
+
+export const StatementSchema = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('motion'),
+      ...base,
+      parentWorld: Type.Object({ hash: Hash, version: Type.Integer({ minimum: 1 }) }, strict),
+      deadlineMs: TimeMs,
+      changes: Type.Array(ChangeSchema, { minItems: 1, maxItems: MOTION_CHANGES_MAX }),
+      summary: Type.Optional(Type.String({ minLength: 1, maxLength: SUMMARY_CHARS_MAX })),
+    },
+    strict,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('ballot'),
+      ...base,
+      motion: Hash,
+      choice: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('abstain')]),
+      reason: Type.Optional(Type.String({ minLength: 1, maxLength: BALLOT_REASON_CHARS_MAX })),
+    },
+    strict,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('evidence'),
+      ...base,
+      evidence: Type.Union([
+        Type.Object({ type: Type.Literal('votes'), first: Vote, second: Vote }, strict),
+        Type.Object({ type: Type.Literal('checkpoints'), member: Name, first: Note, second: Note }, strict),
+      ]),
+    },
+    strict,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('self-update'),
+      ...base,
+      endpoints: Type.Optional(EndpointsSchema),
+      nodeKey: Type.Optional(PublicKey),
+      nodeKeySignature: Type.Optional(Signature),
+    },
+    strict,
+  ),
+]);
+
+export const SignedStatementSchema = Type.Object(
+  { statement: StatementSchema, signature: Signature },
+  {
+    ...strict,
+    description:
+      "signature: Ed25519 by the author's governance key over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement",
+  },
+);
+
+export const SignedGenesisSchema = Type.Object(
+  {
+    world: WorldSchema,
+    signatures: Type.Array(Type.Object({ member: Name, signature: Signature }, strict), {
+      minItems: 1,
+      maxItems: MEMBERS_MAX,
+      description: 'one per founder, sorted by member name',
+    }),
+  },
+  strict,
+);
+
+/** The schema files of governance/schemas/, as JSON text, each with its $id and title. */
+export function governanceSchemaFiles(): Record<string, string> {
+  const files: [string, string, TSchema][] = [
+    ['member', 'Witan member', MemberSchema],
+    ['policy', 'Witan policy', PolicySchema],
+    ['world', 'Witan world', WorldSchema],
+    ['statement', 'Witan signed statement', SignedStatementSchema],
+    ['genesis', 'Witan signed genesis', SignedGenesisSchema],
+  ];
+  return Object.fromEntries(
+    files.map(([name, title, schema]) => {
+      const doc = {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: `${name}.schema.json`,
+        title,
+        ...schema,
+      };
+      return [`${name}.schema.json`, `${JSON.stringify(doc, null, 2)}\n`];
+    }),
+  );
+}
