@@ -161,7 +161,7 @@ async function createMember(base: string, i: number): Promise<Member> {
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
   writeFileSync(
     configPath,
-    `${JSON.stringify({ ...config, governanceKeyFile: GOVERNANCE_KEY_FILE_NAME, log: { level: 'info' } }, null, 2)}\n`,
+    `${JSON.stringify({ ...config, governanceKeyFile: GOVERNANCE_KEY_FILE_NAME, log: { level: 'info' }, http: { ...config.http, eventLoopDelayMaxMs: 2000 } }, null, 2)}\n`,
   );
   return { name, dir, httpUrl: `http://127.0.0.1:${httpPort}` };
 }

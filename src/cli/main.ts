@@ -2,6 +2,7 @@
 // Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { auditCommand } from '../audit/command.ts';
 import { registerDevnet } from './devnet.ts';
 import { registerGenesis } from './genesis.ts';
 import { registerInit } from './init.ts';
@@ -21,8 +22,12 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 rejected or failed verification, 2 a root could not be
-reached or timed out, 3 bad usage or input, 4 local state refuses (folder in use).
+Exit codes:
+  0 ok
+  1 rejected by the rules, or a verification failed
+  2 a root could not be reached or timed out
+  3 bad usage or input (argument, file, passphrase)
+  4 local state refuses (data folder in use, file exists)
 
 Start here:
   $ witan devnet                 a local federation of 4 roots, with a story
@@ -33,6 +38,7 @@ Start here:
   registerStart(program);
   registerOfficer(program);
   registerDevnet(program);
+  program.addCommand(auditCommand());
   return program;
 }
 

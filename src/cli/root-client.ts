@@ -7,6 +7,18 @@ import { CliError, EXIT_REJECTED, EXIT_UNAVAILABLE } from './errors.ts';
 export const ROOT_REQUEST_TIMEOUT_MS = 10_000;
 export const ROOT_RESPONSE_BYTES_MAX = 16 * 1024 * 1024;
 
+/** Attempts for a request a busy root refused (503 load shedding, 429 rate limit). */
+export const ROOT_BUSY_RETRIES = 5;
+export const ROOT_BUSY_PAUSE_MS = 500;
+
+class BusyError extends Error {
+  readonly cliError: CliError;
+  constructor(cliError: CliError) {
+    super(cliError.message);
+    this.cliError = cliError;
+  }
+}
+
 export class RootClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
@@ -45,7 +57,20 @@ export class RootClient {
     return JSON.parse(text) as T;
   }
 
+  /** A root shedding load (503) or rate-limiting (429) is asked again, a few times, after a pause. */
   async #request(path: string, init: RequestInit): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(path, init);
+      } catch (err) {
+        if (!(err instanceof BusyError) || attempt >= ROOT_BUSY_RETRIES)
+          throw err instanceof BusyError ? err.cliError : err;
+        await new Promise((r) => setTimeout(r, ROOT_BUSY_PAUSE_MS * attempt));
+      }
+    }
+  }
+
+  async #once(path: string, init: RequestInit): Promise<string> {
     const url = `${this.baseUrl}${path}`;
     let res: Response;
     try {
