@@ -263,6 +263,7 @@ test('random statement sequences keep every invariant, rejected statements chang
       }
       const replayed = replay(ledger.genesis, ledger.entries);
       assert.deepEqual(replayed.state, ledger.state);
+      assert.deepEqual(JSON.parse(JSON.stringify(ledger.state)), ledger.state, 'the state is JSON-safe');
     }),
     { numRuns: 100, seed: 20261129 },
   );
@@ -288,5 +289,47 @@ test('a coalition holding governance keys below the approval threshold never cha
       },
     ),
     { numRuns: 40, seed: 7 },
+  );
+});
+
+test('fuzz: arbitrary values and mutated statements are rejected with a code, never thrown, and change nothing', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const valid = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0)) as unknown as Record<
+    string,
+    unknown
+  >;
+  const mutated = fc
+    .tuple(fc.constantFrom('statement', 'signature'), fc.anything({ maxDepth: 3 }))
+    .map(([key, value]) => ({ ...valid, [key]: value }));
+  const deepMutated = fc
+    .tuple(
+      fc.constantFrom(
+        'kind',
+        'author',
+        'createdMs',
+        'changes',
+        'parentWorld',
+        'deadlineMs',
+        'federation',
+        'extra',
+      ),
+      fc.anything({ maxDepth: 3 }),
+    )
+    .map(([key, value]) => ({ ...valid, statement: { ...(valid.statement as object), [key]: value } }));
+  fc.assert(
+    fc.property(fc.oneof(fc.anything({ maxDepth: 4 }), mutated, deepMutated), (x) => {
+      fc.pre(JSON.stringify(x) !== JSON.stringify(valid)); // a "mutation" that changed nothing is the valid motion
+      const before = structuredClone(ledger.state);
+      const r = executeBatch(ledger.state, {
+        height: 1,
+        timeMs: T0,
+        proposer: 'm00',
+        statements: [x as SignedStatement],
+      });
+      assert.equal(r.rejected.length, 1);
+      assert.match(r.rejected[0]!.code, /^[A-Z_]+$/);
+      assert.deepEqual(ledger.state, before);
+    }),
+    { numRuns: 400, seed: 11 },
   );
 });
