@@ -187,6 +187,19 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       nodeKeys.set(m.name, set);
     }
   };
+  /** Motions that left the open set without an outcome entry passed (their world is produced). */
+  const unsettled = new Set(summary.motions.filter((m) => m.result === undefined).map((m) => m.id));
+  const settle = (now: GovernanceState, producedWorld: boolean) => {
+    const open = new Set(now.openMotions.map((m) => m.id));
+    for (const id of unsettled) {
+      const m = motionsById.get(id);
+      if (m === undefined || m.result !== undefined) unsettled.delete(id);
+      else if (!open.has(id)) {
+        m.result = producedWorld ? 'passed' : 'closed';
+        unsettled.delete(id);
+      }
+    }
+  };
   const flush = () => {
     if (group === null || state === undefined) return;
     const g = group;
@@ -195,6 +208,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     previous = state;
     state = r.state;
     if (r.world !== null) noteWorld(r.world, g.start + g.raw.length - 1, g.header.timeMs);
+    settle(state, r.world !== null);
   };
   const record = (entry: LedgerEntry, at: number) => {
     summary.entries.total++;
@@ -211,13 +225,16 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     if (s.kind === 'motion') {
       member(s.author).motions++;
       if (summary.motions.length < SUMMARY_MOTIONS_MAX) {
-        summary.motions.push({
+        const m: MotionSummary = {
           id: statementId(entry.statement),
           author: s.author,
           createdMs: s.createdMs,
           entryIndex: at,
           ballots: {},
-        });
+        };
+        summary.motions.push(m);
+        motionsById.set(m.id, m);
+        unsettled.add(m.id);
       } else summary.motionsDropped++;
     } else if (s.kind === 'ballot') {
       member(s.author)[s.choice]++;

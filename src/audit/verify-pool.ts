@@ -30,7 +30,6 @@ export class VerifyPool {
       const w = new Worker(new URL('./verify-worker.ts', import.meta.url));
       w.on('message', (m: { id: number; results: Uint8Array }) => this.#done(m.id, m.results));
       w.on('error', (error) => this.#fail(i, error));
-      w.unref();
       return w;
     });
   }

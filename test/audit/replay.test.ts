@@ -111,6 +111,10 @@ test('a healthy governance ledger replays: worlds, motions and ballots per membe
     [1, 2],
   );
   assert.equal(summary.perMember.m00?.motions, 1);
+  const motions = (summary as unknown as { motions: { result?: string; ballots: Record<string, string> }[] })
+    .motions;
+  assert.equal(motions[0]?.result, 'passed');
+  assert.deepEqual(motions[0]?.ballots, { m00: 'yes', m01: 'yes', m02: 'yes' });
   assert.equal(summary.perMember.m01?.yes, 1);
   assert.equal(summary.signaturesChecked, 4);
   assert.equal(result.roots[0]!.world?.status, 'current');
