@@ -55,6 +55,7 @@ function begin(state: GovernanceState, timeMs: number): Draft {
     motions: new Map(base.openMotions.map((m) => [m.id, structuredClone(m)])),
     admissions: { ...base.admissions },
     seen: { ...base.seen },
+    retiredNodeKeys: structuredClone(base.retiredNodeKeys),
     accepted: [],
     outcomes: [],
     causes: [],
@@ -89,7 +90,7 @@ function rebase(d: Draft, next: World, nextHash: string): OpenMotion[] {
   const kept: OpenMotion[] = [];
   const voting = new Set(next.members.filter((m) => m.status === 'voting').map((m) => m.name));
   for (const m of sortedMotions(d)) {
-    const check = applyChanges(next, m.changes, d.timeMs);
+    const check = applyChanges(next, m.changes, d.timeMs, d.retiredNodeKeys);
     if ('code' in check) {
       d.outcomes.push({ kind: 'outcome', motion: m.id, result: 'rejected', reason: check.code });
       continue;
@@ -114,6 +115,10 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   }
   const horizon = d.timeMs - world.policy.statementAgeMaxMs;
   const seen = Object.fromEntries(Object.entries(d.seen).filter(([, t]) => t >= horizon));
+  const keyHorizon = d.timeMs - world.policy.motionTtlMs;
+  const retiredNodeKeys = Object.fromEntries(
+    Object.entries(d.retiredNodeKeys).filter(([, r]) => r.retiredMs >= keyHorizon),
+  );
   const entries: LedgerEntry[] = [
     header,
     ...d.accepted.map((s) => ({ kind: 'statement' as const, statement: s })),
@@ -128,6 +133,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     openMotions: motions,
     admissions: d.admissions,
     seen,
+    retiredNodeKeys,
   };
   return { state, entries: entries.map(encodeEntry), rejected: [], world: produced };
 }

@@ -46,8 +46,21 @@ function byName(a: Member, b: Member): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function applyOne(world: World, c: Change, timeMs: number): Rejection | null {
+function keyRetired(key: string, retired: Readonly<Record<string, unknown>>): Rejection | null {
+  return retired[key] === undefined
+    ? null
+    : reject('KEY_IN_USE', "The key was a member's node key until recently; every key must be unique.");
+}
+
+function applyOne(
+  world: World,
+  c: Change,
+  timeMs: number,
+  retired: Readonly<Record<string, unknown>>,
+): Rejection | null {
   if (c.type === 'admit') {
+    const used = keyRetired(c.candidate.nodeKey, retired) ?? keyRetired(c.candidate.governanceKey, retired);
+    if (used !== null) return used;
     if (!verifyCandidate(world.federation, c.candidate, c.candidateSignatures)) {
       return reject(
         'CANDIDATE_SIGNATURE_INVALID',
@@ -77,6 +90,8 @@ function applyOne(world: World, c: Change, timeMs: number): Rejection | null {
     if (c.jurisdiction !== undefined) member.jurisdiction = c.jurisdiction;
     if (c.endpoints !== undefined) member.endpoints = structuredClone(c.endpoints);
   } else {
+    const used = keyRetired(c.governanceKey, retired);
+    if (used !== null) return used;
     const bytes = keyPossessionBytes(world.federation, c.member, 'governance', c.governanceKey);
     if (!verifyB64(c.governanceKey, bytes, c.keySignature)) {
       return reject(
@@ -89,17 +104,21 @@ function applyOne(world: World, c: Change, timeMs: number): Rejection | null {
   return null;
 }
 
-/** The world after all changes (admitted members in probation since timeMs), or the first rejection. */
+/**
+ * The world after all changes (admitted members in probation since timeMs), or the first
+ * rejection. `retired` holds node keys recently rotated away, which no new key may reuse.
+ */
 export function applyChanges(
   world: World,
   changes: readonly Change[],
   timeMs: number,
+  retired: Readonly<Record<string, unknown>> = {},
 ): { world: World } | Rejection {
   const conflict = conflictingChanges(changes);
   if (conflict !== null) return conflict;
   const next = structuredClone(world);
   for (const c of changes) {
-    const r = applyOne(next, c, timeMs);
+    const r = applyOne(next, c, timeMs, retired);
     if (r !== null) return r;
   }
   const violation = worldRuleViolation(next, world);

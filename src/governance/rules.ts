@@ -17,7 +17,7 @@ import type { LedgerEntry } from './entry.ts';
 import { type Rejection, reject } from './errors.ts';
 import { ledgerOrigin, statementId } from './hash.ts';
 import type { Member, World } from './model.ts';
-import type { GovernanceState, OpenMotion } from './state.ts';
+import type { GovernanceState, OpenMotion, RetiredKey } from './state.ts';
 import type {
   BallotStatement,
   EvidenceStatement,
@@ -42,6 +42,7 @@ export interface Draft {
   motions: Map<string, OpenMotion>;
   admissions: { epoch: number; count: number };
   seen: Record<string, number>;
+  retiredNodeKeys: Record<string, RetiredKey>;
   accepted: SignedStatement[];
   outcomes: LedgerEntry[];
   /** Statement ids whose effect changed the world in this batch, in order. */
@@ -73,7 +74,7 @@ function closeMotion(
  */
 export function settleMotion(d: Draft, m: OpenMotion): void {
   if (!tally(m, d.base.world).passes) return;
-  const result = applyChanges(d.world, m.changes, d.timeMs);
+  const result = applyChanges(d.world, m.changes, d.timeMs, d.retiredNodeKeys);
   if ('code' in result) {
     closeMotion(d, m, 'rejected', result.code);
     return;
@@ -163,7 +164,7 @@ function motionRule(d: Draft, s: MotionStatement, id: string): Rejection | null 
       `The motion admits ${admitted} members; at most ${d.base.world.policy.maxAdmissionsPerEpoch} may be admitted per epoch.`,
     );
   }
-  const result = applyChanges(d.world, s.changes, d.timeMs);
+  const result = applyChanges(d.world, s.changes, d.timeMs, d.retiredNodeKeys);
   if ('code' in result) return result;
   d.motions.set(id, {
     id,
@@ -220,7 +221,10 @@ function convict(d: Draft, s: EvidenceStatement): Member | Rejection {
         'The two votes are not validly signed, conflicting votes of this federation by one validator.',
       );
     }
-    const culprit = d.world.members.find((m) => m.nodeKey === e.first.validator);
+    const retired = d.retiredNodeKeys[e.first.validator];
+    const culprit = d.world.members.find(
+      (m) => m.nodeKey === e.first.validator || m.name === retired?.member,
+    );
     return (
       culprit ??
       reject('EVIDENCE_UNKNOWN_KEY', 'The votes were signed by a node key that belongs to no member.')
@@ -229,8 +233,15 @@ function convict(d: Draft, s: EvidenceStatement): Member | Rejection {
   const culprit = member(d.world, e.member);
   if (culprit === undefined) return reject('EVIDENCE_UNKNOWN_KEY', `There is no member named "${e.member}".`);
   try {
-    const verifier = cosignatureVerifier(culprit.name, fromBase64(culprit.nodeKey, PUBLIC_KEY_BYTES));
-    const [a, b] = [e.first, e.second].map((note) => parseCheckpoint(openNote(note, [verifier]).text));
+    // The member's node key, and any node key it rotated away recently (charter §14).
+    const keys = [
+      culprit.nodeKey,
+      ...Object.entries(d.retiredNodeKeys)
+        .filter(([, r]) => r.member === culprit.name)
+        .map(([k]) => k),
+    ];
+    const verifiers = keys.map((k) => cosignatureVerifier(culprit.name, fromBase64(k, PUBLIC_KEY_BYTES)));
+    const [a, b] = [e.first, e.second].map((note) => parseCheckpoint(openNote(note, verifiers).text));
     const origin = ledgerOrigin(d.world);
     if (
       a!.origin === origin &&
@@ -274,6 +285,12 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
   const me = member(next, s.author)!;
   if (s.endpoints !== undefined) me.endpoints = structuredClone(s.endpoints);
   if (s.nodeKey !== undefined) {
+    if (d.retiredNodeKeys[s.nodeKey] !== undefined) {
+      return reject(
+        'KEY_IN_USE',
+        "The key was a member's node key until recently; every key must be unique.",
+      );
+    }
     const bytes = keyPossessionBytes(next.federation, s.author, 'node', s.nodeKey);
     if (!verifyB64(s.nodeKey, bytes, s.nodeKeySignature!)) {
       return reject(
@@ -285,6 +302,8 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
   }
   const violation = worldRuleViolation(next, d.world);
   if (violation !== null) return violation;
+  const old = member(d.world, s.author)!.nodeKey;
+  if (old !== me.nodeKey) d.retiredNodeKeys[old] = { member: s.author, retiredMs: d.timeMs };
   d.world = next;
   d.causes.push(id);
   return null;

@@ -44,6 +44,16 @@ export interface GovernanceState {
   admissions: { epoch: number; count: number };
   /** statementId → createdMs of statements still inside the age window. */
   seen: Record<string, number>;
+  /**
+   * Node keys rotated away in the last motionTtlMs (base64 key → member and when), so that
+   * evidence of equivocation under the old key still convicts, and nobody else takes the key.
+   */
+  retiredNodeKeys: Record<string, RetiredKey>;
+}
+
+export interface RetiredKey {
+  member: string;
+  retiredMs: number;
 }
 
 /** The state right after genesis. Verifies every founder signature; throws GovernanceError BAD_GENESIS. */
@@ -58,6 +68,7 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     openMotions: [],
     admissions: { epoch: 0, count: 0 },
     seen: {},
+    retiredNodeKeys: {},
   };
 }
 

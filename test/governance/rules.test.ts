@@ -459,3 +459,17 @@ test('after a suspension unbalances jurisdictions, changes that do not worsen it
   expectReject(ledger, sign(motion(ledger.state, 'm02', [admit('n00', 'DE')], T0)), 'JURISDICTION_SHARE');
   expectAccept(ledger, [sign(motion(ledger.state, 'm02', [admit('n00', 'IT')], T0))]);
 });
+
+test('rotating the node key does not escape evidence; a retired key cannot be taken by anyone', () => {
+  const ledger = new TestLedger(makeGenesis(5));
+  const old = conflictingVotes('m04'); // double votes under m04's first node key
+  const rotation = proveKeyPossession(FEDERATION, 'm04', 'node', keysFor('m04', 1).node.secretKey);
+  expectAccept(ledger, [sign(selfUpdate(FEDERATION, 'm04', T0, { nodeKey: rotation }))]);
+  assert.deepEqual(Object.values(ledger.state.retiredNodeKeys), [{ member: 'm04', retiredMs: T0 }]);
+  const back = proveKeyPossession(FEDERATION, 'm03', 'node', keysFor('m04').node.secretKey);
+  expectReject(ledger, sign(selfUpdate(FEDERATION, 'm03', T0, { nodeKey: back })), 'KEY_IN_USE');
+  const r = expectAccept(ledger, [sign(evidence(FEDERATION, 'm00', old, T0 + 1))], T0 + 1);
+  assert.equal(r.world?.members.find((m) => m.name === 'm04')?.status, 'suspended');
+  ledger.run([], T0 + DEFAULT_POLICY.motionTtlMs + 2);
+  assert.deepEqual(ledger.state.retiredNodeKeys, {}, 'retired keys are forgotten after motionTtlMs');
+});
