@@ -29,9 +29,11 @@ import { AuditError } from './errors.ts';
 import {
   EVIDENCE_FORMAT,
   type Evidence,
+  type EvidenceGovernance,
   type EvidenceKind,
   keyJson,
   type NoteJson,
+  verifyEvidence,
   writeEvidenceFile,
 } from './evidence.ts';
 import { type HttpClient, RootClient } from './fetch.ts';
@@ -69,6 +71,8 @@ export type Violation = {
   root?: string;
   message: string;
   evidenceFile?: string;
+  /** Why no evidence file could be written (what was seen cannot be shown offline). */
+  unprovable?: string;
 };
 
 export type RootReport = {
@@ -112,6 +116,8 @@ export type LedgerAuditOptions = {
   /** A fresh rules instance: from genesis (no state) or from the state's governance snapshot. */
   rules: () => LedgerRules;
   evidenceDir?: string;
+  /** Replay checks for rule and world evidence (replay.ts evidenceGovernance). */
+  evidenceGovernance?: EvidenceGovernance;
   witness?: Witness;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -432,7 +438,10 @@ class EvidenceWriter {
       message: evidence.explanation,
       ...(root !== undefined ? { root } : {}),
     };
-    if (this.#options.evidenceDir !== undefined)
+    // Only evidence that verifies offline is written; otherwise the report says why not.
+    const verdict = verifyEvidence(evidence, this.#options.evidenceGovernance);
+    if (!verdict.ok) v.unprovable = verdict.reason;
+    else if (this.#options.evidenceDir !== undefined)
       v.evidenceFile = writeEvidenceFile(this.#options.evidenceDir, evidence);
     this.#result.violations.push(v);
   }

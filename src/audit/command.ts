@@ -107,6 +107,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       rules: () =>
         governanceRules({ genesis, ...(pool ? { pool } : {}), ...(state ? { from: state.governance } : {}) }),
       ...(options.evidenceDir !== undefined ? { evidenceDir: options.evidenceDir } : {}),
+      evidenceGovernance,
       ...(witness !== undefined ? { witness } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),

@@ -129,7 +129,8 @@ function sections(report: AuditReport): Section[] {
       report.violations.length === 0
         ? ['none']
         : report.violations.map(
-            (v) => `[${v.kind}] ${v.message}${v.evidenceFile ? `\n    evidence: ${v.evidenceFile}` : ''}`,
+            (v) =>
+              `[${v.kind}] ${v.message}${v.evidenceFile ? `\n    evidence: ${v.evidenceFile}` : ''}${v.unprovable ? `\n    no evidence file: ${v.unprovable}` : ''}`,
           ),
   });
   if (report.incomplete.length > 0) out.push({ title: 'Could not complete', lines: report.incomplete });

@@ -205,3 +205,30 @@ test('evidence that was tampered with is refused', async () => {
   evidence.freshness.nowMs = NOW_S * 1000;
   assert.equal(verifyEvidence(evidence).ok, false);
 });
+
+test('a cosignature by a member that does not verify is a bad signature', async () => {
+  const a = await root(100);
+  const good = signCheckpoint(100, a.store.rootHash(), M[0]!, M.slice(0, 3), NOW_S);
+  // Flip one bit inside m2's cosignature (the last base64 character before its newline stays canonical).
+  a.lie.note = () =>
+    good.replace(/(— m2 )(\S+)\n/, (_all, head: string, sig: string) => {
+      const bytes = Buffer.from(sig, 'base64');
+      bytes[20] = bytes[20]! ^ 1;
+      return `${head}${bytes.toString('base64')}\n`;
+    });
+  const r = await run([a]);
+  const v = r.violations.find((x) => x.kind === 'bad-signature');
+  assert.ok(v, JSON.stringify(r.violations));
+  assertEvidence(v, 'bad-signature');
+});
+
+test('a checkpoint signed by no member is reported, and no unprovable evidence file is written', async () => {
+  const a = await root(100);
+  const strangers = members(4, 9).map((m, i) => ({ ...m, name: `s${i}` }));
+  a.lie.note = () => signCheckpoint(100, a.store.rootHash(), strangers[0]!, strangers.slice(1), NOW_S);
+  const r = await run([a]);
+  const v = r.violations.find((x) => x.kind === 'insufficient-cosignatures');
+  assert.ok(v, JSON.stringify(r.violations));
+  assert.equal(v.evidenceFile, undefined);
+  assert.match(v.unprovable ?? '', /signed by none of the listed member keys/);
+});

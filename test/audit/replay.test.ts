@@ -83,6 +83,7 @@ function audit(
     http,
     nowMs: NOW_S * 1000 + 1000,
     rules: () => governanceRules({ genesis, pool }),
+    evidenceGovernance,
     evidenceDir: mkdtempSync(join(tmp, 'ev-')),
     ...extra,
   });
