@@ -157,6 +157,28 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     const earlier = findRollback(history, s);
     if (earlier !== undefined) evidence.rollback(earlier, s, options.rules().keysAt(start.size));
   }
+  // A checkpoint of the remembered size with another root contradicts the verified one.
+  const remembered = history.find(
+    (h) => state !== undefined && h.size === state.size && bytesEqual(h.rootHash, state.rootHash),
+  );
+  const forkedAtState = new Set<SeenCheckpoint>();
+  for (const s of fresh) {
+    if (
+      state !== undefined &&
+      remembered !== undefined &&
+      s.size === state.size &&
+      !bytesEqual(s.rootHash, state.rootHash)
+    ) {
+      forkedAtState.add(s);
+      await evidence.splitView(
+        s,
+        remembered,
+        state.rootHash,
+        { readHashes: () => [] },
+        options.rules().keysAt(start.size),
+      );
+    }
+  }
 
   // Pick the largest checkpoint whose tree checks out; report the ones that do not.
   const candidates = fetched
@@ -237,7 +259,10 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
   }
 
   // Split views and rollbacks.
-  const splits = findSplitViews(fresh, (size) => rootAt.get(size));
+  const splits = findSplitViews(
+    fresh.filter((s) => !forkedAtState.has(s)),
+    (size) => rootAt.get(size),
+  );
   for (const split of splits)
     await evidence.splitView(split.bad, top, split.treeRootHash, await tiles(), topKeys);
 

@@ -232,3 +232,15 @@ test('a checkpoint signed by no member is reported, and no unprovable evidence f
   assert.equal(v.evidenceFile, undefined);
   assert.match(v.unprovable ?? '', /signed by none of the listed member keys/);
 });
+
+test('a root that later serves another tree of the remembered size is a split view over time', async () => {
+  const a = await root(300);
+  const first = await run([a]);
+  assert.deepEqual(first.violations, []);
+  const fork = await root(300, 'other');
+  a.lie.note = () => signCheckpoint(300, fork.store.rootHash(), M[0]!, M.slice(0, 3), NOW_S + 5);
+  const second = await run([a], { state: first.nextState!, nowMs: NOW_S * 1000 + 90_000 });
+  const v = second.violations.find((x) => x.kind === 'split-view');
+  assert.ok(v, JSON.stringify(second.violations));
+  assertEvidence(v, 'split-view');
+});
