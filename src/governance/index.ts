@@ -93,6 +93,7 @@ export {
   genesisState,
   type OpenMotion,
   type RecordedBallot,
+  type RetiredKey,
   type Validator,
   validatorsOf,
   validatorsOfWorld,

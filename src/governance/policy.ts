@@ -53,9 +53,15 @@ export interface Policy {
 }
 
 const HOUR_MS = 3_600_000;
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  return Object.freeze(o);
+}
 const DAY_MS = 24 * HOUR_MS;
 
-export const DEFAULT_POLICY: Policy = Object.freeze({
+/** Deeply frozen: copy it (structuredClone or spread) to make a policy of your own. */
+export const DEFAULT_POLICY: Policy = deepFreeze({
   approvalThreshold: { num: 2, den: 3 },
   policyChangeThreshold: { num: 3, den: 4 },
   motionTtlMs: 14 * DAY_MS,
@@ -80,7 +86,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
     registrationsPerNamespaceMax: 1000,
     discoverLimitMax: 1000,
   },
-}) as Policy;
+});
 
 /** Field ranges: [min, max]. The min of a governance field is its hard floor (policy.md). */
 export const POLICY_RANGES = {
