@@ -15,11 +15,12 @@ import type { Libp2p, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { createRootHost, type RootHostStats } from '../src/node/p2p/index.ts';
+import { createRootHost, frameReader, type RootHostStats, sendFrame } from '../src/node/p2p/index.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
 const SINK = '/witan/bench-sink/1.0.0';
+export const ECHO_FRAMES = '/witan/bench-echo/1.0.0';
 const MiB = 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 
@@ -79,6 +80,14 @@ async function childMain(role: string): Promise<void> {
         pendingConnectionsMax: 4096,
       },
       rendezvous: { registrationsPerNamespaceMax: 100_000 },
+    });
+    // Baseline for bench/rendezvous.ts: length-prefixed request/response echo, nothing else.
+    await host.libp2p.handle(ECHO_FRAMES, async (stream: Stream) => {
+      const frames = frameReader(stream, 64 * 1024);
+      for (let frame = await frames.next(); frame !== null; frame = await frames.next()) {
+        await sendFrame(stream, frame);
+      }
+      await stream.close();
     });
     process.on('message', (req: ChildRequest) => {
       if (req.op === 'mem') send({ op: 'mem', value: memory() });

@@ -148,6 +148,19 @@ export class RendezvousClient {
   }
 
   private async exchange(message: RendezvousMessage): Promise<RendezvousMessage | null> {
+    // Every request is idempotent (REGISTER refreshes, UNREGISTER of nothing is fine, DISCOVER
+    // reads), so when the point ends a reused stream without answering (it closes streams after
+    // a number of requests) the request is sent once more on a fresh stream.
+    const reused = this.stream !== undefined && this.stream.stream.status === 'open';
+    try {
+      return await this.exchangeOnce(message);
+    } catch (err) {
+      if (!reused || !(err instanceof StreamEndedError)) throw err;
+      return this.exchangeOnce(message);
+    }
+  }
+
+  private async exchangeOnce(message: RendezvousMessage): Promise<RendezvousMessage | null> {
     const signal = AbortSignal.timeout(this.options.timeoutMs ?? RENDEZVOUS_CLIENT_TIMEOUT_MS);
     if (this.stream === undefined || this.stream.stream.status !== 'open') {
       const stream = await this.node.dialProtocol(this.point, RENDEZVOUS_PROTOCOL, { signal });
@@ -161,7 +174,7 @@ export class RendezvousClient {
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const frame = await frames.next();
-        if (frame === null) throw new Error('rendezvous point closed the stream');
+        if (frame === null) throw new StreamEndedError();
         return decodeMessage(frame, {
           bytesMax: RENDEZVOUS_CLIENT_RESPONSE_BYTES_MAX,
           registrationsMax: 10_000,
@@ -172,7 +185,14 @@ export class RendezvousClient {
     } catch (err) {
       this.stream = undefined;
       stream.abort(err as Error);
+      if (err instanceof StreamEndedError) throw err;
       throw new OverlayError('RENDEZVOUS_PROTOCOL', `rendezvous exchange failed: ${(err as Error).message}`);
     }
+  }
+}
+
+class StreamEndedError extends OverlayError {
+  constructor() {
+    super('RENDEZVOUS_PROTOCOL', 'rendezvous exchange failed: the rendezvous point closed the stream');
   }
 }

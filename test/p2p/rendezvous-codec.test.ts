@@ -100,6 +100,9 @@ test('bounds: oversized input, truncated lengths, bad UTF-8, wrong wire types, t
     discoverResponse: { registrations: [{ ns: 'a' }, { ns: 'b' }] },
   });
   bad(two, { bytesMax: 100, registrationsMax: 1 });
+  // A uint64 beyond 2^53 - 1 saturates, so it is refused by range (E_INVALID_TTL), not misread.
+  const huge = [0x12, 0x0b, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+  assert.equal(decodeMessage(Uint8Array.from(huge), LIMITS).register?.ttl, Number.MAX_SAFE_INTEGER);
   // Unknown fields are skipped (proto2 forward compatibility).
   assert.deepEqual(decodeMessage(Uint8Array.from([0x08, 0x03, 0x78, 0x05]), LIMITS), { type: 3 });
 });

@@ -90,15 +90,15 @@ class Reader {
   }
   /** A uint64 varint; values beyond 2^53 - 1 saturate, so callers reject them by range. */
   varint(): number {
-    let result = 0n;
+    let result = 0;
+    let scale = 1;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw malformed('varint runs past the end');
       const b = this.buf[this.pos++] as number;
-      result |= BigInt(b & 0x7f) << BigInt(7 * i);
-      if ((b & 0x80) === 0) {
-        if (i === 9 && b > 1) throw malformed('varint exceeds 64 bits');
-        return result > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(result);
-      }
+      if (i === 9 && b > 1) throw malformed('varint exceeds 64 bits');
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return Math.min(result, Number.MAX_SAFE_INTEGER);
+      scale *= 0x80;
     }
     throw malformed('varint longer than 10 bytes');
   }
@@ -277,13 +277,13 @@ class Writer {
   rawVarint(value: number): void {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint ${value} out of range`);
     const out: number[] = [];
-    let v = BigInt(value);
-    do {
-      let b = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v > 0n) b |= 0x80;
-      out.push(b);
-    } while (v > 0n);
+    let v = value;
+    // Division instead of bit shifts: shifts truncate to 32 bits and values go up to 2^53.
+    while (v >= 0x80) {
+      out.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    out.push(v);
     this.push(Uint8Array.from(out));
   }
   finish(): Uint8Array {

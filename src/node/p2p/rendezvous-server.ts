@@ -188,6 +188,12 @@ export class RendezvousServer implements Startable {
         statusText: `a signed peer record of 1..${RENDEZVOUS_SIGNED_RECORD_BYTES_MAX} bytes is required`,
       };
     }
+    // A refresh usually carries the very bytes already verified for this peer: skip the check.
+    const known = this.store.recordOf(reg.ns as string, remotePeer);
+    if (known !== undefined && bytesEqual(known, record)) {
+      const r = this.store.register(reg.ns, remotePeer, record, reg.ttl, nowMs);
+      return r.ok ? { status: ResponseStatus.OK, ttl: r.value } : { status: r.status, statusText: r.text };
+    }
     let recordPeer: string;
     try {
       const envelope = await RecordEnvelope.openAndCertify(record, PeerRecord.DOMAIN);

@@ -122,6 +122,11 @@ export class RendezvousStore {
     return null;
   }
 
+  /** The signed record of the peer's registration in ns, if there is one (expired or not). */
+  recordOf(ns: string, peer: string): Uint8Array | undefined {
+    return this.byKey.get(keyOf(ns, peer))?.signedPeerRecord;
+  }
+
   /** REGISTER for a peer whose signed record was already checked. Returns the TTL granted. */
   register(
     ns: string | undefined,

@@ -1,0 +1,148 @@
+// Rendezvous on a root: REGISTER (refresh, signed record checked each time) and DISCOVER
+// (limit 10) requests per second from many plain js-libp2p clients over /rendezvous/1.0.0
+// (goal ≥ 5,000 ops/s), against a bare length-prefixed echo of the same request bytes on the
+// same connections at the same concurrency (the cost of libp2p alone). The root runs in its own
+// process.
+
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface';
+import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import {
+  encodeMessage,
+  type FrameReader,
+  frameReader,
+  MessageType,
+  type RendezvousMessage,
+  sendFrame,
+} from '../src/node/p2p/index.ts';
+import { RendezvousClient } from '../src/overlay/index.ts';
+import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import { ECHO_FRAMES, forkChild, stopChild } from './relay.ts';
+import type { BenchOptions } from './run.ts';
+
+const NS = 'witan/bench/rendezvous';
+
+type Client = {
+  node: Libp2p;
+  key: PrivateKey;
+  rc: RendezvousClient;
+  register: RendezvousMessage;
+  echo?: { stream: Stream; frames: FrameReader };
+};
+
+async function makeClient(root: ReturnType<typeof multiaddr>): Promise<Client> {
+  const key = await generateKeyPair('Ed25519');
+  const node = await createLibp2p({
+    privateKey: key,
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    services: { identify: identify() },
+  });
+  await node.dial(root);
+  const envelope = await RecordEnvelope.seal(
+    new PeerRecord({ peerId: node.peerId, multiaddrs: [multiaddr('/ip4/192.0.2.1/tcp/4001')] }),
+    key,
+  );
+  const register: RendezvousMessage = {
+    type: MessageType.REGISTER,
+    register: { ns: NS, signedPeerRecord: envelope.marshal(), ttl: 7200 },
+  };
+  return {
+    node,
+    key,
+    rc: new RendezvousClient(node, root, { privateKey: key, verifyRecords: false }),
+    register,
+  };
+}
+
+/** Runs op on every client in parallel loops for ms; returns completed ops per second. */
+async function loadFor(clients: Client[], ms: number, op: (c: Client) => Promise<number>): Promise<number> {
+  const deadline = performance.now() + ms;
+  const t0 = performance.now();
+  const counts = await Promise.all(
+    clients.map(async (c) => {
+      let n = 0;
+      while (performance.now() < deadline) n += await op(c);
+      return n;
+    }),
+  );
+  return (counts.reduce((a, b) => a + b, 0) * 1000) / (performance.now() - t0);
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const ms = options.quick ? 1500 : 5000;
+  const clientCount = 32;
+  const root = await forkChild('root');
+  const rootAddr = multiaddr(root.ready as string);
+  const clients: Client[] = [];
+  try {
+    for (let i = 0; i < clientCount; i++) clients.push(await makeClient(rootAddr));
+    for (const c of clients) await c.rc.request(c.register);
+    const discover: RendezvousMessage = { type: MessageType.DISCOVER, discover: { ns: NS, limit: 10 } };
+    const rendezvousOp = async (c: Client) => {
+      const r1 = await c.rc.request(c.register);
+      const r2 = await c.rc.request(discover);
+      if (r1?.registerResponse?.status !== 0 || r2?.discoverResponse?.registrations.length !== 10) {
+        throw new Error('rendezvous request failed during the benchmark');
+      }
+      return 2;
+    };
+    for (const c of clients) {
+      const stream = await c.node.dialProtocol(rootAddr, ECHO_FRAMES);
+      c.echo = { stream, frames: frameReader(stream, 64 * 1024) };
+    }
+    const registerBytes = encodeMessage(clients[0]?.register ?? {});
+    const discoverBytes = encodeMessage(discover);
+    const echoOp = async (c: Client) => {
+      const e = c.echo;
+      if (e === undefined) throw new Error('no echo stream');
+      await sendFrame(e.stream, registerBytes);
+      await e.frames.next();
+      await sendFrame(e.stream, discoverBytes);
+      await e.frames.next();
+      return 2;
+    };
+    // Warm up both, then alternate.
+    await loadFor(clients, 2000, rendezvousOp);
+    await loadFor(clients, 2000, echoOp);
+    const r1 = await loadFor(clients, ms, rendezvousOp);
+    const p1 = await loadFor(clients, ms, echoOp);
+    const r2 = await loadFor(clients, ms, rendezvousOp);
+    const p2 = await loadFor(clients, ms, echoOp);
+    const rendezvous = (r1 + r2) / 2;
+    const echoes = (p1 + p2) / 2;
+    const figures: Figure[] = [
+      ratioFigure(
+        'REGISTER + DISCOVER requests',
+        rendezvous,
+        'ops/s',
+        'bare echo of the same request bytes, same connections',
+        echoes,
+      ),
+      ratioFigure('REGISTER + DISCOVER requests vs goal', rendezvous, 'ops/s', 'issue goal', 5000, {
+        atLeast: 1,
+      }),
+    ];
+    return {
+      id: 'rendezvous',
+      title: 'P2P: rendezvous on a root',
+      figures,
+      notes: [
+        `${clientCount} plain js-libp2p clients, one request in flight each, ${ms} ms per run, 2 alternating runs; root in its own process`,
+        'each REGISTER refreshes the client’s registration and has its signed peer record verified by the root; DISCOVER asks for 10 of 32',
+        'baseline: the root echoes each length-prefixed request frame on one long-lived stream per client (what libp2p costs with no rendezvous work)',
+      ],
+    };
+  } finally {
+    await Promise.all(clients.map(async (c) => c.node.stop()));
+    await stopChild(root);
+  }
+}
