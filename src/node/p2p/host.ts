@@ -40,6 +40,7 @@ import {
   gossipTopics,
   validateGossip,
 } from './gossip.ts';
+import { registerP2PMetrics } from './metrics.ts';
 import { type RendezvousServer, type RendezvousServerInit, rendezvousServer } from './rendezvous-server.ts';
 
 export type RelayLimits = {
@@ -248,6 +249,15 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     }
   };
 
+  const stats = (): RootHostStats => ({
+    peers: node.getPeers().length,
+    reservations: services.relay.reservations.size,
+    circuits: circuits.circuits,
+    relayedBytes: circuits.relayedBytes,
+    rendezvousRegistrations: services.rendezvous.store.size,
+  });
+  if (options.metrics !== undefined) registerP2PMetrics(options.metrics, stats);
+
   return {
     peerId: node.peerId,
     libp2p: node,
@@ -278,13 +288,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     },
     setAllowedPeers: setAllowed,
     setAllowedPublishers: setAllowed,
-    stats: () => ({
-      peers: node.getPeers().length,
-      reservations: services.relay.reservations.size,
-      circuits: circuits.circuits,
-      relayedBytes: circuits.relayedBytes,
-      rendezvousRegistrations: services.rendezvous.store.size,
-    }),
+    stats,
     async stop() {
       await node.stop();
       log?.info('p2p host stopped');

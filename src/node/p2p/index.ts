@@ -21,6 +21,7 @@ export {
   type RootHostStats,
 } from './host.ts';
 export { type FrameReader, frameReader, sendFrame } from './lp-frames.ts';
+export { registerP2PMetrics } from './metrics.ts';
 export {
   type DecodeOptions,
   type Discover,

@@ -1,0 +1,27 @@
+// Prometheus gauges for the root's relay and rendezvous duty (issue #5 "/metrics": relay
+// reservations, circuits and bytes, rendezvous registrations), read from the host's stats at
+// scrape time so nothing is counted twice.
+
+import { Gauge, type Registry } from 'prom-client';
+import type { RootHostStats } from './host.ts';
+
+export function registerP2PMetrics(registry: Registry, stats: () => RootHostStats): void {
+  const gauge = (name: string, help: string, pick: (s: RootHostStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pick(stats()));
+      },
+    });
+  gauge('witan_p2p_peers', 'Peers connected to this root', (s) => s.peers);
+  gauge('witan_relay_reservations', 'Circuit relay reservations held', (s) => s.reservations);
+  gauge('witan_relay_circuits', 'Relayed connections open now', (s) => s.circuits);
+  gauge('witan_relay_bytes', 'Bytes relayed since start, both directions', (s) => s.relayedBytes);
+  gauge(
+    'witan_rendezvous_registrations',
+    'Rendezvous registrations stored',
+    (s) => s.rendezvousRegistrations,
+  );
+}
