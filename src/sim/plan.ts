@@ -49,6 +49,8 @@ export interface Plan {
   batchMax: number;
   timeouts: { proposeMs: number; prevoteMs: number; precommitMs: number; deltaMs: number };
   mutation?: UnsafeMutation;
+  /** Verify every delivered message (true cost per root) instead of memoising across roots. */
+  verifyEveryMessage?: boolean;
 }
 
 export const SIM_TIMEOUTS = { proposeMs: 300, prevoteMs: 100, precommitMs: 100, deltaMs: 50 };

@@ -281,7 +281,7 @@ class World {
       self: node.id,
       isValid: (h, v) => node.app.isValid(h, v),
       signer: nodeKeySigner(node.secretKey),
-      verifier: memoVerifier,
+      ...(this.plan.verifyEveryMessage === true ? {} : { verifier: memoVerifier }),
       timeouts: this.plan.timeouts,
       ...(this.plan.mutation === undefined ? {} : { unsafeMutationForSimulation: this.plan.mutation }),
     });
