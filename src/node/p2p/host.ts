@@ -128,7 +128,8 @@ function trackCircuits(relay: CircuitRelayService): { circuits: number; relayedB
   // The server has no counters of its own. stopHop() returns the stream to the destination
   // peer once a circuit is up; every relayed byte crosses that stream, in one direction or the
   // other, so counting it there counts the circuit exactly once.
-  const server = relay as unknown as { stopHop: (...args: unknown[]) => Promise<Stream | undefined> };
+  const server = relay as unknown as { stopHop?: (...args: unknown[]) => Promise<Stream | undefined> };
+  if (typeof server.stopHop !== 'function') return counts; // another library version: no counts
   const stopHop = server.stopHop.bind(server);
   server.stopHop = async (...args: unknown[]) => {
     const dst = await stopHop(...args);
