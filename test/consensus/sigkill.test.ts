@@ -39,6 +39,7 @@ interface Life {
 test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost batch`, async () => {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'witan-sigkill-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'witan-sigkill-cache-'));
   const rng = new Prng(20261129);
   const peers: ConsensusDriver[] = [];
   const apps = [1, 2, 3].map((i) => new TestApp(V, `peer-${i}`));
@@ -76,7 +77,10 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
       );
     }
     const spawnLife = (): Life => {
-      const c = spawn(process.execPath, [CHILD, dir, '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const c = spawn(process.execPath, [CHILD, dir, '0'], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: { ...process.env, NODE_COMPILE_CACHE: cacheDir }, // lives share compiled modules
+      });
       c.stdin!.on('error', () => {}); // writes racing the kill fail with EPIPE: expected
       const exited = new Promise<void>((resolve) => c.on('exit', () => resolve()));
       let ready: () => void = () => {};
@@ -159,5 +163,6 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
     for (const a of apps) a.idle = true;
     for (const p of peers) await p.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 });
