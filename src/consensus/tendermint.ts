@@ -121,6 +121,11 @@ export interface PersistRecord {
   lockedValue: string | null;
   validRound: number;
   validValue: string | null;
+  /**
+   * The prevotes that made validValue valid at validRound: after a restart our proposals of it
+   * must still carry their proof of lock, or peers that missed those prevotes never accept it.
+   */
+  validPol?: SignedVote[];
   /** Highest round/step signed at this height (step 0 proposal, 1 prevote, 2 precommit). */
   lastSigned: { round: number; step: number } | null;
   /** Our votes of lastSigned.round (re-sent instead of ever signing another). */
@@ -305,6 +310,7 @@ export function persistRecord(s: CoreState): PersistRecord {
     lockedValue: s.lockedValue === null ? null : toBase64(s.lockedValue),
     validRound: s.validRound,
     validValue: s.validValue === null ? null : toBase64(s.validValue),
+    validPol: s.validValue === null ? [] : proofOf(s, s.validRound, valueIdOf(s.validValue)),
     lastSigned: s.lastSigned === null ? null : { ...s.lastSigned },
     ownVotes: [...s.ownVotes],
     ownProposal: s.ownProposal,
@@ -361,6 +367,7 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
     if (resume.active || resume.lastSigned !== null) {
       // We were active: resume the round we were in. The signing guard re-sends our old votes.
       s.active = true;
+      for (const v of resume.validPol ?? []) onVote(w, v);
       startRound(w, resume.round);
     }
   }
@@ -510,6 +517,21 @@ function onProposal(w: Work, p: SignedProposal, pol: SignedVote[]): void {
       verifierOf(s).vote(v),
   );
   if (proof.length > 0) s.pols.set(p.round, proof);
+}
+
+/** Distinct validators' prevotes for valueId at round, from stored votes and received proofs of lock. */
+function proofOf(s: CoreState, round: number, valueId: string): SignedVote[] {
+  const byValidator = new Map<string, SignedVote>();
+  for (const v of s.votes.values()) {
+    if (v.round === round && v.type === 'prevote' && v.valueId === valueId) byValidator.set(v.validator, v);
+  }
+  for (const pol of s.pols.values()) {
+    for (const v of pol) {
+      if (v.round === round && v.valueId === valueId && !byValidator.has(v.validator))
+        byValidator.set(v.validator, v);
+    }
+  }
+  return [...byValidator.values()];
 }
 
 /**
@@ -689,12 +711,7 @@ function propose(w: Work): boolean {
   const validRound = useValid ? s.validRound : -1;
   const proposal = signProposalGuarded(w, value, validRound);
   if (proposal === null) return false;
-  const pol =
-    proposal.validRound >= 0
-      ? [...s.votes.values()].filter(
-          (v) => v.round === proposal.validRound && v.type === 'prevote' && v.valueId === proposal.valueId,
-        )
-      : [];
+  const pol = proposal.validRound >= 0 ? proofOf(s, proposal.validRound, proposal.valueId) : [];
   w.out.messages.push({ kind: 'proposal', proposal, pol });
   onProposal(w, proposal, pol);
   return true;
@@ -809,12 +826,7 @@ export function retransmission(s: CoreState): ConsensusMessage[] {
   const out: ConsensusMessage[] = [];
   const p = s.ownProposal;
   if (p !== null && p.round === s.round) {
-    const pol =
-      p.validRound >= 0
-        ? [...s.votes.values()].filter(
-            (v) => v.round === p.validRound && v.type === 'prevote' && v.valueId === p.valueId,
-          )
-        : [];
+    const pol = p.validRound >= 0 ? proofOf(s, p.validRound, p.valueId) : [];
     out.push({ kind: 'proposal', proposal: p, pol });
   }
   // Votes of a few earlier rounds too: a peer still in round r-1 needs our r-1 votes to time out

@@ -99,6 +99,10 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord {
       Array.isArray(x.ownVotes);
     if (!ok) throw new Error('fields out of shape');
     x.ownVotes.forEach(parseSignedVote);
+    if (x.validPol !== undefined) {
+      if (!Array.isArray(x.validPol)) throw new Error('validPol must be an array');
+      x.validPol.forEach(parseSignedVote);
+    }
     if (x.ownProposal !== null) parseSignedProposal(x.ownProposal);
     return x;
   } catch (e) {

@@ -470,7 +470,10 @@ class World {
         if (!node.up || node.byz === 'silent') return;
         if (node.byz === 'replayer' && node.seen.length < REPLAY_LOG_MAX) node.seen.push(e.msg);
         const expected = node.byz === null ? this.expectEvidence(node, e.msg) : [];
+        const incarnation = node.incarnation;
         this.feed(node, { kind: 'message', msg: e.msg });
+        // A root that crashed in this very step (torn crash) lost that step's outputs with it.
+        if (node.incarnation !== incarnation) return;
         for (const key of expected) {
           if (!node.evidenceKeys.has(key)) {
             this.violate(

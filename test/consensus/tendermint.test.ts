@@ -311,3 +311,19 @@ test('a prevote quorum for a value while in prevote step relocks on it (line 36)
   );
   assert.ok(o);
 });
+
+test('a restarted root re-proposes its valid value with the proof of lock it persisted', () => {
+  const h = started();
+  h.msg(proposal(a, 1, 0, X), vote(a, 1, 0, 'prevote', X), vote(b, 1, 0, 'prevote', X));
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  const o = h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  const record = o.toPersist ?? h.outputs.findLast((x) => x.toPersist !== null)!.toPersist!;
+  assert.equal(record.validPol?.length, 3);
+  // Resume in round 3, where we are the proposer (V[(1+3)%4] = me).
+  const h2 = new Harness(config(me));
+  h2.feed({ kind: 'start-height', height: 1, validators: V, resume: { ...record, round: 3 } });
+  const sent = h2.outputs.flatMap((x) => x.messages).find((m) => m.kind === 'proposal');
+  assert.ok(sent?.kind === 'proposal');
+  assert.equal(sent.proposal.validRound, 0);
+  assert.equal(sent.pol.length, 3);
+});
