@@ -6,7 +6,15 @@ export type BenchOptions = { quick: boolean };
 type BenchModule = { run: (options: BenchOptions) => Promise<BenchResult> };
 
 /** Benchmarks in the order they run; each id is a file bench/<id>.ts. */
-const BENCHES: readonly string[] = ['ledger-append', 'merkle-tiles', 'tiles-serving', 'consensus'];
+const BENCHES: readonly string[] = [
+  'ledger-append',
+  'merkle-tiles',
+  'tiles-serving',
+  'consensus',
+  'relay',
+  'rendezvous',
+  'audit',
+];
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
