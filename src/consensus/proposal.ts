@@ -67,7 +67,7 @@ export function signProposal(
 export function verifyProposal(p: SignedProposal): boolean {
   try {
     checkProposalBody(p);
-    if (valueIdOf(fromBase64(p.value)) !== p.valueId) return false;
+    if (valueIdOf(proposalValue(p)) !== p.valueId) return false;
     const sig = fromBase64(p.signature, SIGNATURE_BYTES);
     return verifySignature(fromBase64(p.proposer, PUBLIC_KEY_BYTES), proposalSigningBytes(p), sig);
   } catch {
@@ -87,9 +87,18 @@ export function parseSignedProposal(x: unknown): SignedProposal {
   return p;
 }
 
+// Proposals are immutable once built or parsed; their values are large (a whole batch), so the
+// base64 decoding is done once per proposal object.
+const decodedValues = new WeakMap<SignedProposal, Uint8Array>();
+
 /** The value bytes of a (checked) proposal. */
 export function proposalValue(p: SignedProposal): Uint8Array {
-  return fromBase64(p.value);
+  let v = decodedValues.get(p);
+  if (v === undefined) {
+    v = fromBase64(p.value);
+    decodedValues.set(p, v);
+  }
+  return v;
 }
 
 function checkProposalBody(p: ProposalBody): void {

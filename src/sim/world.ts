@@ -70,6 +70,8 @@ export interface RunResult {
   /** Virtual ms from each statement batch's submission to its commit at the last honest root. */
   commitLatenciesMs: number[];
   evidence: number;
+  /** Real milliseconds spent inside the core's step function, all roots together. */
+  stepMs: number;
 }
 
 interface SimNode {
@@ -170,6 +172,7 @@ class World {
   events = 0;
   maxRound = 0;
   evidence = 0;
+  stepMs = 0;
   statementEventsLeft: number;
 
   readonly trace: ((line: string) => void) | undefined;
@@ -254,6 +257,7 @@ class World {
       virtualMs: this.now,
       commitLatenciesMs: this.latencies,
       evidence: this.evidence,
+      stepMs: this.stepMs,
     };
   }
 
@@ -297,7 +301,9 @@ class World {
 
   feed(node: SimNode, input: Parameters<typeof step>[1]): void {
     if (!node.up) return;
+    const t0 = performance.now();
     const out = step(node.core, input);
+    this.stepMs += performance.now() - t0;
     node.core = out.state;
     if (this.trace !== undefined) this.traceStep(node, input, out);
     this.maxRound = Math.max(this.maxRound, out.state.round);

@@ -30,7 +30,7 @@ for (const n of SIZES) {
 }
 
 test('a run is a function of its seed', () => {
-  const a = runSimulation(randomPlan(77, 7));
-  const b = runSimulation(randomPlan(77, 7));
-  assert.deepEqual(a, b);
+  const { stepMs: _a, ...a } = runSimulation(randomPlan(77, 7));
+  const { stepMs: _b, ...b } = runSimulation(randomPlan(77, 7));
+  assert.deepEqual(a, b); // everything but the real time spent
 });
