@@ -1,7 +1,8 @@
-// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt] [--trace] [--json]`
+// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt] [--trace] [--record] [--json]`
 // Runs seeded simulations of the consensus core and prints runs, faults injected and violations.
 // A failing run prints the command that reproduces it. Exit code 1 when any violation was found.
 
+import { recordResult } from '../../bench/lib/harness.ts';
 import type { UnsafeMutation } from '../consensus/index.ts';
 import { mutationHuntPlan, randomPlan } from './plan.ts';
 import { type Faults, type RunResult, runSimulation } from './world.ts';
@@ -11,6 +12,7 @@ const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--
   --seed S       run exactly seed S (with each --n size) and print its result
   --hunt         use the mutation-hunting plans (one double-voter, lossy links, six heights)
   --trace        with --seed: print every step of every root
+  --record       write this campaign into bench/RESULTS.md (section sim-campaign)
   --json         print one JSON summary instead of text`;
 
 interface Args {
@@ -22,10 +24,19 @@ interface Args {
   hunt: boolean;
   json: boolean;
   trace: boolean;
+  record: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: 100, start: 1, sizes: [4, 7, 10], hunt: false, json: false, trace: false };
+  const args: Args = {
+    seeds: 100,
+    start: 1,
+    sizes: [4, 7, 10],
+    hunt: false,
+    json: false,
+    trace: false,
+    record: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => {
@@ -45,6 +56,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--json') args.json = true;
     else if (a === '--hunt') args.hunt = true;
     else if (a === '--trace') args.trace = true;
+    else if (a === '--record') args.record = true;
     else if (a === '--mutation') {
       const m = next();
       if (m !== 'no-locking' && m !== 'quorum-minus-one')
@@ -149,5 +161,29 @@ else {
   console.log(
     `${runs} runs (n = ${args.sizes.join(', ')}${args.mutation ? `, mutation ${args.mutation}` : ''}) in ${seconds.toFixed(1)} s: ${heights} heights committed, ${events} events, ${faultsInjected} faults injected ${JSON.stringify(totals)}, ${evidence} evidence raised, ${failures.length} violations`,
   );
+}
+if (args.record) {
+  recordResult({
+    id: 'sim-campaign',
+    title: 'Consensus simulator: largest recorded campaign',
+    figures: [
+      { name: 'runs', value: runs, unit: 'runs' },
+      { name: 'heights committed', value: heights, unit: 'heights' },
+      { name: 'faults injected', value: faultsInjected, unit: 'faults' },
+      { name: 'evidence raised by honest roots', value: evidence, unit: 'evidence' },
+      {
+        name: 'violations',
+        value: failures.length,
+        unit: 'violations',
+        goal: '= 0',
+        met: failures.length === 0,
+      },
+    ],
+    notes: [
+      `command: npm run sim -- --seeds ${args.seeds} --start ${args.start} --n ${args.sizes.join(',')}${args.mutation ? ` --mutation ${args.mutation}` : ''}${args.hunt ? ' --hunt' : ''} --record`,
+      `faults: ${JSON.stringify(totals)}`,
+      `${events} events in ${seconds.toFixed(0)} s of real time`,
+    ],
+  });
 }
 process.exitCode = failures.length > 0 ? 1 : 0;
