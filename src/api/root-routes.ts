@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseSignedStatement, type SignedStatement, tally } from '../governance/index.ts';
 import type { Root } from '../node/root.ts';
+import { worldChain } from '../node/world-chain.ts';
 import { ApiError } from './errors.ts';
 
 /** Decisions returned per catch-up request. */
@@ -32,7 +33,7 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
   app.get(
     '/world/chain',
     { schema: { summary: 'Every world since genesis with the proof that the ledger committed it' } },
-    async () => ({ genesis: root.genesis, steps: await root.worldSteps() }),
+    async () => ({ genesis: root.genesis, ...(await worldChain(root.store, root.index)) }),
   );
 
   app.get('/members', { schema: { summary: 'Members of the world in force' } }, async () => ({

@@ -11,6 +11,7 @@ import {
   admitChange,
   type BallotChoice,
   ballot,
+  type ChainHead,
   type Change,
   type Member,
   motion,
@@ -343,9 +344,12 @@ export function registerOfficer(program: Command): void {
   ).action(
     action(async (opts: Opts) => {
       const genesis = readJsonFile(String(opts.genesis), 'genesis') as SignedGenesis;
-      const chain = await client(opts).get<{ steps: WorldStep[] }>('/world/chain');
+      const chain = await client(opts).get<{ steps: WorldStep[]; head: ChainHead | null }>('/world/chain');
       const status = await client(opts).get<RootStatus>('/status');
-      const result = verifyWorldChain(genesis, chain.steps, { nowMs: status.timeMs });
+      const result = verifyWorldChain(genesis, chain.steps, {
+        nowMs: status.timeMs,
+        ...(chain.head === null ? {} : { head: chain.head }),
+      });
       if (opts.json) printJson(result);
       else if (result.ok)
         say(

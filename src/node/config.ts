@@ -29,6 +29,8 @@ export const ConfigSchema = Type.Object(
     genesisFile: Type.String({ minLength: 1, maxLength: 4096, default: 'genesis.json' }),
     /** Optional: lets the root sign evidence statements itself when it sees equivocation. */
     governanceKeyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** Outside witnesses (C2SP vkeys, cosignature/v1) whose cosignatures this root publishes. */
+    witnesses: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 32 })),
     http: Type.Object(
       {
         host: Type.Optional(Host),
@@ -80,6 +82,7 @@ export type RootConfig = {
   nodeKeyFile: string;
   genesisFile: string;
   governanceKeyFile?: string;
+  witnesses: string[];
   http: {
     host: string;
     port: number;
@@ -145,6 +148,7 @@ export function parseConfig(raw: unknown, configPath: string, env: NodeJS.Proces
     dataDir,
     nodeKeyFile: resolve(base, file.nodeKeyFile),
     genesisFile: resolve(base, file.genesisFile),
+    witnesses: file.witnesses ?? [],
     ...(file.governanceKeyFile === undefined
       ? {}
       : { governanceKeyFile: resolve(base, file.governanceKeyFile) }),

@@ -52,6 +52,8 @@ export class CosignatureBook {
   #text = '';
   #logSignature: NoteSignature | undefined;
   #held = new Map<string, Held>();
+  /** Outside witnesses' cosignatures on the current tree: published, never counted for quorum. */
+  #witnessed = new Map<string, Held>();
 
   constructor(origin: string, logSigner: NoteSigner) {
     this.origin = origin;
@@ -77,6 +79,15 @@ export class CosignatureBook {
     const signer = this.#logSigner;
     this.#logSignature = { name: signer.name, keyId: signer.keyId, signature: signer.sign(message) };
     this.#held.clear();
+    this.#witnessed.clear();
+  }
+
+  /** Keeps an outside witness's verified cosignature on the current tree (newest per witness). */
+  addWitness(signature: NoteSignature): void {
+    const timestamp = cosignatureTimestamp(signature);
+    const previous = this.#witnessed.get(signature.name);
+    if (previous === undefined || previous.timestamp < timestamp)
+      this.#witnessed.set(signature.name, { signature, timestamp });
   }
 
   /** Adds this root's own cosignature (made by `signer`, a cosignatureSigner) on the current tree. */
@@ -137,10 +148,12 @@ export class CosignatureBook {
     return [...this.#held.keys()].sort();
   }
 
-  /** The note to serve: text, this root's log signature, then cosignatures sorted by name. */
+  /** The note to serve: text, this root's log signature, members' then witnesses' cosignatures by name. */
   note(): string {
-    const sigs = [...this.#held.values()].sort((a, b) => (a.signature.name < b.signature.name ? -1 : 1));
-    return this.#noteWith(sigs.map((h) => h.signature));
+    const byName = (a: Held, b: Held) => (a.signature.name < b.signature.name ? -1 : 1);
+    const members = [...this.#held.values()].sort(byName);
+    const witnesses = [...this.#witnessed.values()].sort(byName);
+    return this.#noteWith([...members, ...witnesses].map((h) => h.signature));
   }
 
   #noteWith(cosignatures: NoteSignature[]): string {

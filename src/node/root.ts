@@ -29,14 +29,12 @@ import {
   ed25519NoteSigner,
   type KeyPair,
   PUBLIC_KEY_BYTES,
-  parseNote,
   readKeyFile,
 } from '../crypto/index.ts';
 import {
   checkGenesis,
   checkStatement,
   cosignersOf,
-  decodeEntry,
   encodeEntry,
   type GovernanceState,
   genesisState,
@@ -50,9 +48,8 @@ import {
   type SignedStatement,
   statementId,
   validatorsOf,
-  type WorldStep,
 } from '../governance/index.ts';
-import { LedgerStore, parseCheckpoint } from '../ledger/index.ts';
+import { LedgerStore } from '../ledger/index.ts';
 import { BatchApp } from './batch-app.ts';
 import { decodeValue } from './batch-value.ts';
 import { CatchUp } from './catch-up.ts';
@@ -66,6 +63,7 @@ import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { StatementPool } from './statement-pool.ts';
+import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
@@ -475,7 +473,9 @@ export class Root {
       docs: true,
     });
     await this.http.register(healthRoutes, { health: () => this.health() });
-    await this.http.register(tlogRoutes, { store: this.store, checkpointRefreshMs: 0 });
+    const members = this.state.world.members.map((m) => m.name);
+    const witness = new WitnessInbox(this.book, witnessVerifiers(config.witnesses, members));
+    await this.http.register(tlogRoutes, { store: this.store, checkpointRefreshMs: 0, witness });
     await this.http.register(rootRoutes, { root: this });
     await this.http.listen({ host: config.http.host, port: config.http.port });
     this.operator = await buildApiServer({
@@ -489,32 +489,6 @@ export class Root {
     await this.operator.register(healthRoutes, { health: () => this.health() });
     await this.operator.register(metricsRoutes, { registry: this.registry });
     await this.operator.listen({ host: config.operator.host, port: config.operator.port });
-  }
-
-  /**
-   * The world chain for clients (governance verifyWorldChain): each world after genesis with
-   * an inclusion proof under a quorum-cosigned checkpoint — the one published right after
-   * its batch when this root kept it, else the latest.
-   */
-  async worldSteps(): Promise<WorldStep[]> {
-    const latest = await this.store.checkpointNote();
-    const steps: WorldStep[] = [];
-    for (const w of this.index.worlds.slice(1)) {
-      const exact = await this.store.checkpointNote(w.index + 1);
-      const note = exact ?? latest;
-      if (note === undefined) break;
-      const treeSize = exact !== undefined ? w.index + 1 : parseCheckpoint(parseNote(note).text).size;
-      if (treeSize <= w.index) break;
-      const entry = decodeEntry(await this.store.entry(w.index));
-      const causes = entry.kind === 'world' ? entry.causes : [];
-      const inclusionProof = (await this.store.inclusionProof(w.index, treeSize)).map(toBase64);
-      steps.push({
-        world: w.world,
-        causes,
-        proof: { checkpointNote: note, inclusionProof, entryIndex: w.index, treeSize },
-      });
-    }
-    return steps;
   }
 
   evidence(): unknown[] {
