@@ -19,8 +19,10 @@ import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
 import { applyStatement, type Draft, settleMotion } from './rules.ts';
+import { nextSeen } from './seen.ts';
 import type { GovernanceState, OpenMotion } from './state.ts';
 import type { SignedStatement } from './statement-types.ts';
+import { type StatementVerifier, verifyOnTheSpot } from './verifier.ts';
 
 export interface Batch {
   height: number;
@@ -46,7 +48,13 @@ export interface BatchResult {
   world: World | null;
 }
 
-function begin(state: GovernanceState, timeMs: number): Draft {
+/** Options of executeBatch and replay; the defaults are the pure rules as written. */
+export interface ExecuteOptions {
+  /** How statement signatures are checked (verifier.ts); default: verified on the spot. */
+  verify?: StatementVerifier;
+}
+
+function begin(state: GovernanceState, timeMs: number, verify: StatementVerifier = verifyOnTheSpot): Draft {
   const base = state;
   const d: Draft = {
     base,
@@ -54,7 +62,9 @@ function begin(state: GovernanceState, timeMs: number): Draft {
     world: structuredClone(base.world),
     motions: new Map(base.openMotions.map((m) => [m.id, structuredClone(m)])),
     admissions: { ...base.admissions },
-    seen: { ...base.seen },
+    seen: base.seen,
+    seenAdded: new Map(),
+    verify,
     retiredNodeKeys: structuredClone(base.retiredNodeKeys),
     accepted: [],
     outcomes: [],
@@ -114,7 +124,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     motions = rebase(d, produced, hash);
   }
   const horizon = d.timeMs - world.policy.statementAgeMaxMs;
-  const seen = Object.fromEntries(Object.entries(d.seen).filter(([, t]) => t >= horizon));
+  const seen = nextSeen(base.seen, d.seenAdded, horizon);
   const keyHorizon = d.timeMs - world.policy.motionTtlMs;
   const retiredNodeKeys = Object.fromEntries(
     Object.entries(d.retiredNodeKeys).filter(([, r]) => r.retiredMs >= keyHorizon),
@@ -162,9 +172,13 @@ function checkHeader(state: GovernanceState, batch: Batch): void {
  * state (height, time, proposer, size); otherwise returns the new state, the ledger entries
  * to append and the statements that were rejected (which are not in the entries).
  */
-export function executeBatch(state: GovernanceState, batch: Batch): BatchResult {
+export function executeBatch(
+  state: GovernanceState,
+  batch: Batch,
+  options: ExecuteOptions = {},
+): BatchResult {
   checkHeader(state, batch);
-  const d = begin(state, batch.timeMs);
+  const d = begin(state, batch.timeMs, options.verify);
   const rejected: BatchRejection[] = [];
   batch.statements.forEach((s, index) => {
     const r = applyStatement(d, s);

@@ -58,3 +58,10 @@ export const GENESIS_DOMAIN = 'witan/v1/governance/genesis';
 export const CANDIDATE_DOMAIN = 'witan/v1/governance/candidate';
 export const KEY_POSSESSION_DOMAIN = 'witan/v1/governance/key-possession';
 export const statementDomain = (kind: string): string => `witan/v1/governance/${kind}`;
+
+/**
+ * Replay memory (state.seen) groups statement ids by createdMs in buckets this wide, so a batch
+ * copies only the small bucket index and the buckets it adds to, and pruning drops whole
+ * buckets: the per-batch cost follows the batch, not the size of the age window.
+ */
+export const SEEN_BUCKET_MS = 10 * 60 * 1000;

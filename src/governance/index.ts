@@ -7,6 +7,7 @@ export {
   type BatchRejection,
   type BatchResult,
   checkStatement,
+  type ExecuteOptions,
   executeBatch,
 } from './batch.ts';
 export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
@@ -86,6 +87,7 @@ export {
   StatementSchema,
   WorldSchema,
 } from './schemas.ts';
+export { nextSeen, type SeenIndex, seenHas } from './seen.ts';
 export { ShapeError } from './shape.ts';
 export {
   cosignersOf,
@@ -128,4 +130,5 @@ export {
   verifyStatementSignature,
 } from './statements.ts';
 export { type Tally, tally } from './tally.ts';
+export { type PreVerified, preVerified, type StatementVerifier, verifyOnTheSpot } from './verifier.ts';
 export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-rules.ts';

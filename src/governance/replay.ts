@@ -3,7 +3,7 @@
 // what the rules produce. Any difference throws GovernanceError naming the entry index.
 
 import { bytesEqual } from '../codec/index.ts';
-import { executeBatch } from './batch.ts';
+import { type ExecuteOptions, executeBatch } from './batch.ts';
 import { decodeEntry, type LedgerEntry } from './entry.ts';
 import { GovernanceError } from './errors.ts';
 import type { SignedGenesis } from './genesis.ts';
@@ -23,10 +23,14 @@ function mismatch(entryIndex: number, message: string): GovernanceError {
   return new GovernanceError('REPLAY_MISMATCH', `ledger entry ${entryIndex}: ${message}`, { entryIndex });
 }
 
-function runGroup(state: GovernanceState, g: Group): { state: GovernanceState; world: World | null } {
+function runGroup(
+  state: GovernanceState,
+  g: Group,
+  options: ExecuteOptions,
+): { state: GovernanceState; world: World | null } {
   let result: ReturnType<typeof executeBatch>;
   try {
-    result = executeBatch(state, { ...g.header, statements: g.statements });
+    result = executeBatch(state, { ...g.header, statements: g.statements }, options);
   } catch (e) {
     if (e instanceof GovernanceError)
       throw new GovernanceError(e.code, `ledger entry ${g.start}: ${e.message}`, { entryIndex: g.start });
@@ -71,13 +75,14 @@ function runGroup(state: GovernanceState, g: Group): { state: GovernanceState; w
 export function replay(
   genesis: SignedGenesis,
   entries: Iterable<Uint8Array>,
+  options: ExecuteOptions = {},
 ): { state: GovernanceState; worlds: World[] } {
   let state = genesisState(genesis);
   const worlds: World[] = [state.world];
   let group: Group | null = null;
   const flush = () => {
     if (group === null) return;
-    const r = runGroup(state, group);
+    const r = runGroup(state, group, options);
     state = r.state;
     if (r.world !== null) worlds.push(r.world);
   };

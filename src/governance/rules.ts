@@ -17,6 +17,7 @@ import type { LedgerEntry } from './entry.ts';
 import { type Rejection, reject } from './errors.ts';
 import { ledgerOrigin, statementId } from './hash.ts';
 import type { Member, World } from './model.ts';
+import { type SeenIndex, seenHas } from './seen.ts';
 import type { GovernanceState, OpenMotion, RetiredKey } from './state.ts';
 import type {
   BallotStatement,
@@ -25,13 +26,9 @@ import type {
   SelfUpdateStatement,
   SignedStatement,
 } from './statement-types.ts';
-import {
-  keyPossessionBytes,
-  parseSignedStatement,
-  verifyB64,
-  verifyStatementSignature,
-} from './statements.ts';
+import { keyPossessionBytes, parseSignedStatement, verifyB64 } from './statements.ts';
 import { tally } from './tally.ts';
+import type { StatementVerifier } from './verifier.ts';
 import { worldRuleViolation } from './world-rules.ts';
 
 /** The working copy of one batch. `base` is the state in force when the batch began. */
@@ -41,7 +38,11 @@ export interface Draft {
   world: World;
   motions: Map<string, OpenMotion>;
   admissions: { epoch: number; count: number };
-  seen: Record<string, number>;
+  /** The base state's replay memory (never mutated) and the ids accepted in this batch. */
+  seen: SeenIndex;
+  seenAdded: Map<string, number>;
+  /** Checks statement signatures (default: on the spot; an auditor may inject pre-verified results). */
+  verify: StatementVerifier;
   retiredNodeKeys: Record<string, RetiredKey>;
   accepted: SignedStatement[];
   outcomes: LedgerEntry[];
@@ -105,7 +106,7 @@ function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection |
   const author = member(d.world, s.author);
   if (author === undefined)
     return reject('UNKNOWN_AUTHOR', `"${s.author}" is not a member of the federation.`);
-  if (!verifyStatementSignature(signed, author.governanceKey)) {
+  if (!d.verify(signed, author.governanceKey, id)) {
     return reject(
       'BAD_SIGNATURE',
       `The signature is not by the governance key of "${s.author}" over this ${s.kind}.`,
@@ -123,7 +124,7 @@ function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection |
       `The statement was signed ${d.timeMs - s.createdMs} ms before the batch, more than the ${d.base.world.policy.statementAgeMaxMs} ms allowed; sign it again.`,
     );
   }
-  if (d.seen[id] !== undefined)
+  if (d.seenAdded.has(id) || seenHas(d.seen, id, s.createdMs))
     return reject('DUPLICATE_STATEMENT', 'This exact statement is already in the ledger.');
   if (author.status === 'suspended')
     return reject('AUTHOR_SUSPENDED', `"${s.author}" is suspended and cannot make statements.`);
@@ -330,7 +331,7 @@ export function applyStatement(d: Draft, input: SignedStatement): Rejection | nu
           ? evidenceRule(d, s, id)
           : selfUpdateRule(d, s, id);
   if (r !== null) return r;
-  d.seen[id] = s.createdMs;
+  d.seenAdded.set(id, s.createdMs);
   d.accepted.push(signed);
   return null;
 }

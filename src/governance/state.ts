@@ -8,6 +8,7 @@ import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
+import type { SeenIndex } from './seen.ts';
 import type { BallotChoice, Change } from './statement-types.ts';
 
 export interface RecordedBallot {
@@ -42,8 +43,8 @@ export interface GovernanceState {
   openMotions: OpenMotion[];
   /** Admissions passed in the epoch floor(timeMs / epochMs). */
   admissions: { epoch: number; count: number };
-  /** statementId → createdMs of statements still inside the age window. */
-  seen: Record<string, number>;
+  /** Replay memory: statements still inside the age window, bucketed by createdMs (seen.ts). */
+  seen: SeenIndex;
   /**
    * Node keys rotated away in the last motionTtlMs (base64 key → member and when), so that
    * evidence of equivocation under the old key still convicts, and nobody else takes the key.

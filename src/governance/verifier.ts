@@ -1,0 +1,33 @@
+// How the rules check a statement's signature by its author's governance key (charter §2,
+// BAD_SIGNATURE). The default verifies it on the spot with src/crypto verifySignature. An
+// auditor that already verified the signatures elsewhere (in parallel, on worker threads)
+// injects the results: they are keyed by statement id AND key, so a result only stands for
+// the exact signed bytes and the key the rules ask about; anything else is verified here.
+// Verdicts are the same either way — provided the injected results are true verifications.
+
+import type { SignedStatement } from './statement-types.ts';
+import { verifyStatementSignature } from './statements.ts';
+
+/** true iff `signed` carries a valid signature by governanceKey (base64); id = statementId(signed). */
+export type StatementVerifier = (signed: SignedStatement, governanceKey: string, id: string) => boolean;
+
+export const verifyOnTheSpot: StatementVerifier = (signed, governanceKey) =>
+  verifyStatementSignature(signed, governanceKey);
+
+/** A result verified elsewhere: the key it was checked against, and whether it verified. */
+export interface PreVerified {
+  governanceKey: string;
+  ok: boolean;
+}
+
+/**
+ * A verifier that answers from `results` (statementId → result) when the key matches, and
+ * verifies on the spot otherwise (a key replaced inside the batch, a statement not pre-checked).
+ */
+export function preVerified(results: ReadonlyMap<string, PreVerified>): StatementVerifier {
+  return (signed, governanceKey, id) => {
+    const r = results.get(id);
+    if (r !== undefined && r.governanceKey === governanceKey) return r.ok;
+    return verifyStatementSignature(signed, governanceKey);
+  };
+}
