@@ -7,6 +7,7 @@ import { registerDevnet } from './devnet.ts';
 import { registerGenesis } from './genesis.ts';
 import { registerInit } from './init.ts';
 import { registerOfficer } from './officer.ts';
+import { registerPeer } from './peer.ts';
 import { registerStart } from './start.ts';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ Start here:
   registerGenesis(program);
   registerStart(program);
   registerOfficer(program);
+  registerPeer(program);
   registerDevnet(program);
   program.addCommand(auditCommand());
   return program;
