@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { CompactRange, leafHash } from '../src/ledger/merkle.ts';
 import { LedgerStore } from '../src/ledger/store.ts';
 import { type BenchResult, type Figure, opsPerSecond, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
@@ -52,6 +53,18 @@ async function ledger(dir: string, batch: number, ms: number): Promise<number> {
   return rate;
 }
 
+/** The Merkle work alone (leaf hash + interior nodes per entry): the cost raw LevelDB never pays. */
+function hashingOnly(batch: number, ms: number): Promise<number> {
+  const frontier = new CompactRange();
+  let next = 0;
+  return opsPerSecond(() => {
+    for (const e of makeEntries(batch, next)) frontier.append(leafHash(e));
+    frontier.root();
+    next += batch;
+    return batch;
+  }, ms);
+}
+
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const ms = options.quick ? 500 : 4000;
   const figures: Figure[] = [];
@@ -63,14 +76,24 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const ours1 = await ledger(join(root, 'ours1'), batch, ms);
       const raw2 = await rawLevel(join(root, 'raw2'), batch, ms);
       const ours2 = await ledger(join(root, 'ours2'), batch, ms);
+      const hashing = await hashingOnly(batch, ms / 2);
+      const raw = (raw1 + raw2) / 2;
       figures.push(
         ratioFigure(
           `durable appends, batch ${batch}`,
           (ours1 + ours2) / 2,
           'entries/s',
           'raw LevelDB sync batch, same bytes',
-          (raw1 + raw2) / 2,
+          raw,
           { atLeast: 0.8 },
+        ),
+        // If writing were free, ours could not beat 1 / (1/raw + 1/hashing) relative to raw.
+        ratioFigure(
+          `  ceiling: raw write + Merkle hashing, batch ${batch}`,
+          1 / (1 / raw + 1 / hashing),
+          'entries/s',
+          'raw LevelDB sync batch, same bytes',
+          raw,
         ),
       );
     } finally {
@@ -81,6 +104,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     id: 'ledger-append',
     title: 'Ledger: durable appends',
     figures,
-    notes: [`entries of ${ENTRY_BYTES} bytes; each batch is one LevelDB write with sync: true on both sides`],
+    notes: [
+      `entries of ${ENTRY_BYTES} bytes; each batch is one LevelDB write with sync: true on both sides`,
+      'ours writes a full entry bundle as one record (C2SP encoding), full level-0 tiles, the touched higher tiles and the size; the leaf-hash index is in memory',
+      '"ceiling" = the raw write followed by the SHA-256 leaf and node hashes of the same entries (measured alone): what a store that computes the tree before its one synced write can reach',
+    ],
   };
 }

@@ -5,10 +5,18 @@
 //   format                      "witan-ledger-1": the layout version of this directory
 //   origin                      the checkpoint origin, fixed when the directory is created
 //   size                        tree size: 8-byte big-endian unsigned integer
-//   e/<index:16 hex>            entry bytes (the leaf is the entry itself)
-//   l/<leaf hash:base64url>     index of the entry with that RFC 6962 leaf hash (8-byte big-endian)
+//   b/<n:14 hex>                full entry bundle n: entries 256·n .. 256·n + 255, in the C2SP
+//                               tlog-tiles entry bundle encoding (uint16 length + bytes each);
+//                               written once, in the batch that appends its last entry
+//   e/<index:16 hex>            entry bytes of an entry whose bundle is not yet full; deleted in
+//                               the batch that writes its bundle. (Ledgers written before b/
+//                               existed hold every entry here; readers fall back to it.)
 //   t/<level:2 hex>/<n:14 hex>  hash tile n at level: 32-byte hashes, 1..256 of them; a tile
-//                               only grows, and once it holds 256 hashes it never changes
+//                               only grows, and once it holds 256 hashes it never changes.
+//                               Level 0 is written only when full: its partial edge tile is
+//                               the leaf hashes of the e/ entries, recomputed when opening.
+//   l/…                         (older ledgers only) a leaf-hash index, no longer written or
+//                               read: the store indexes leaf hashes in memory from level 0
 //   c/<size:16 hex>             the signed checkpoint note published for that size (UTF-8)
 //   m/<key>                     caller meta, written in the same batch as the entries
 
@@ -20,14 +28,15 @@ export const SIZE_KEY = 'size';
 const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
 export const entryKey = (index: number): string => `e/${hex(index, 16)}`;
-export const leafIndexKey = (leafHash: Uint8Array): string =>
-  `l/${Buffer.from(leafHash.buffer, leafHash.byteOffset, leafHash.byteLength).toString('base64url')}`;
+export const bundleKey = (index: number): string => `b/${hex(index, 14)}`;
 export const tileKey = (level: number, index: number): string => `t/${hex(level, 2)}/${hex(index, 14)}`;
 export const checkpointKey = (size: number): string => `c/${hex(size, 16)}`;
 export const metaKey = (key: string): string => `m/${key}`;
 
 /** Bounds of the checkpoint key range, for iterators. */
 export const CHECKPOINT_KEYS = { gte: 'c/', lt: 'c0' } as const;
+/** Bounds of the level-0 tile key range, for iterators. */
+export const LEVEL0_TILE_KEYS = { gte: 't/00/', lt: 't/000' } as const;
 
 export function checkpointSizeOfKey(key: string): number {
   return Number.parseInt(key.slice(2), 16);

@@ -1,6 +1,12 @@
 // The ledger on LevelDB: entries, C2SP tlog-tiles hash tiles, checkpoint notes and the caller's
 // meta records, all moved together by one synced batch per append. The Merkle math is in
 // merkle.ts, the tile layout in tiles.ts, the key layout in keys.ts.
+//
+// Write cost (bench/ledger-append.ts compares it with raw LevelDB writes of the same entries):
+// entries of a full bundle are one record in C2SP entry-bundle form, so an append writes about
+// the entry bytes plus 32 bytes of hash per entry (full level-0 tiles) and a few small records;
+// the partial level-0 tile is never written (it is recomputed from the partial bundle's
+// entries), and the leaf-hash index lives in memory, rebuilt from level-0 tiles on first use.
 
 import { Level } from 'level';
 import { bytesEqual, utf8Bytes } from '../codec/index.ts';
@@ -25,6 +31,7 @@ import {
 } from './constants.ts';
 import { LedgerError } from './errors.ts';
 import {
+  bundleKey,
   CHECKPOINT_KEYS,
   checkpointKey,
   decodeSize,
@@ -32,7 +39,6 @@ import {
   entryKey,
   FORMAT_KEY,
   FORMAT_VALUE,
-  leafIndexKey,
   metaKey,
   ORIGIN_KEY,
   SIZE_KEY,
@@ -47,10 +53,12 @@ import {
   rootAtSize,
   type SubtreeId,
 } from './merkle.ts';
-import { encodeEntryBundle, leavesPerHash, tileWidthAt } from './tiles.ts';
+import { decodeEntryBundle, encodeEntryBundle, leavesPerHash, tileWidthAt } from './tiles.ts';
 
 type Db = Level<string, Uint8Array>;
-type BatchOp = { type: 'put'; key: string; value: Uint8Array };
+type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+/** Leaf-hash index: 30 leading bits of a leaf hash → the indexes of leaves starting so (ascending). */
+type LeafIndex = Map<number, number | number[]>;
 /** The rightmost, partial tile of a level (1..255 hashes). */
 type EdgeTile = { index: number; bytes: Uint8Array };
 type Plan = {
@@ -60,6 +68,8 @@ type Plan = {
   frontier: CompactRange;
   tiles: Map<string, Uint8Array>;
   edges: Map<number, EdgeTile | undefined>;
+  /** Entries of the partial entry bundle after the append (0..255 of them). */
+  edgeEntries: Uint8Array[];
 };
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
@@ -71,8 +81,9 @@ const ORIGIN_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
  * Storage contract:
  * - Durability: when `append` or `saveCheckpoint` resolves, what it wrote is on disk (LevelDB
  *   batch with `sync: true`, i.e. fsync of the log) and survives a process or machine crash.
- * - Atomicity: one `append` is one LevelDB batch holding its entries, every hash tile it
- *   completed or extended, the new tree size and the caller's meta records. After a crash the
+ * - Atomicity: one `append` is one LevelDB batch holding its entries (and the entry bundles it
+ *   completed), every hash tile it completed or extended (level 0: completed only), the new
+ *   tree size and the caller's meta records. After a crash the
  *   ledger holds either all of a batch or none of it; sizes land only on batch boundaries.
  * - Concurrency: appends and checkpoint saves are serialized (a queue inside the store); reads
  *   may run at any time, concurrently with an append, and see the tree as of some committed
@@ -82,6 +93,8 @@ const ORIGIN_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
  *   is the first W hashes of the same tile at any later size, so the store keeps one record per
  *   tile that only grows, and serves every partial tile of every size it ever had — in
  *   particular of every checkpoint ever saved — as a prefix of it.
+ * - Memory: the partial entry bundle (≤ 255 entries), the edge tiles, an LRU of full tiles and,
+ *   once `indexOfLeafHash` has been called, a leaf-hash index (tens of bytes per entry).
  * - Bad input (oversize entries, indexes past the tree, a note for another tree) throws a
  *   LedgerError before anything is written.
  * - Callers must not modify entry or meta bytes until `append` resolves.
@@ -92,6 +105,8 @@ export class LedgerStore {
   #size: number;
   #frontier: CompactRange;
   #edges: Map<number, EdgeTile>; // level → its partial right-edge tile, when it has one
+  #edgeEntries: readonly Uint8Array[]; // entries of the partial entry bundle, committed
+  #leafIndex: LeafIndex | undefined; // built on first indexOfLeafHash, then kept up to date
   readonly #fullTiles = new Map<string, Uint8Array>(); // LRU of immutable full tiles
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -102,8 +117,10 @@ export class LedgerStore {
     size: number,
     frontier: CompactRange,
     edges: Map<number, EdgeTile>,
+    edgeEntries: Uint8Array[],
   ) {
     this.#db = db;
+    this.#edgeEntries = edgeEntries;
     this.origin = origin;
     this.#size = size;
     this.#frontier = frontier;
@@ -152,8 +169,9 @@ export class LedgerStore {
       const sizeRecord = await db.get(SIZE_KEY);
       if (sizeRecord === undefined) throw corrupt('missing size record');
       const size = decodeSize(sizeRecord);
-      const edges = await readEdges(db, size);
-      const store = new LedgerStore(db, origin, size, new CompactRange(), edges);
+      const edgeEntries = await readEdgeEntries(db, size);
+      const edges = await readEdges(db, size, edgeEntries);
+      const store = new LedgerStore(db, origin, size, new CompactRange(), edges, edgeEntries);
       const ids = CompactRange.frontierIds(size);
       store.#frontier = new CompactRange(size, await store.#readHashes(ids, size));
       return store;
@@ -198,12 +216,7 @@ export class LedgerStore {
       this.#checkOpen();
       checkEntries(entries, this.#size); // again: an append queued before us may have grown the tree
       const plan = this.#plan(entries);
-      const ops: BatchOp[] = [];
-      for (let i = 0; i < entries.length; i++) {
-        const index = this.#size + i;
-        ops.push({ type: 'put', key: entryKey(index), value: entries[i]! });
-        ops.push({ type: 'put', key: leafIndexKey(plan.leafHashes[i]!), value: encodeSize(index) });
-      }
+      const ops = this.#entryOps(entries, plan);
       for (const [key, value] of plan.tiles) ops.push({ type: 'put', key, value });
       ops.push({ type: 'put', key: SIZE_KEY, value: encodeSize(plan.size) });
       ops.push(...metaOps);
@@ -211,6 +224,41 @@ export class LedgerStore {
       this.#commit(plan);
       return { size: plan.size, rootHash: plan.rootHash };
     });
+  }
+
+  /**
+   * The records holding `entries`: one b/ record per bundle they complete (which replaces the
+   * e/ records of that bundle's earlier entries), e/ records for the rest. Sets plan.edgeEntries.
+   */
+  #entryOps(entries: Uint8Array[], plan: Plan): BatchOp[] {
+    const ops: BatchOp[] = [];
+    const size = this.#size;
+    const edgeStart = size - this.#edgeEntries.length;
+    let bundleStart = edgeStart;
+    let current: Uint8Array[] = this.#edgeEntries.slice();
+    for (const e of entries) {
+      current.push(e);
+      if (current.length === TILE_WIDTH) {
+        ops.push({
+          type: 'put',
+          key: bundleKey(bundleStart / TILE_WIDTH),
+          value: encodeEntryBundle(current),
+        });
+        current = [];
+        bundleStart += TILE_WIDTH;
+      }
+    }
+    if (bundleStart > edgeStart) {
+      for (let i = edgeStart; i < size; i++) ops.push({ type: 'del', key: entryKey(i) });
+    }
+    const firstNew = Math.max(bundleStart, size);
+    for (let i = firstNew; i < size + entries.length; i++) {
+      ops.push({ type: 'put', key: entryKey(i), value: entries[i - size]! });
+    }
+    // The caller may reuse its buffers once append resolves: keep our own copies in memory.
+    for (let j = firstNew - bundleStart; j < current.length; j++) current[j] = current[j]!.slice();
+    plan.edgeEntries = current;
+    return ops;
   }
 
   /** Computes the new frontier and every tile the batch completes or extends. Pure. */
@@ -248,7 +296,8 @@ export class LedgerStore {
         const bytes = new Uint8Array(tilePrefix.length + take * HASH_BYTES);
         bytes.set(tilePrefix, 0);
         for (let j = 0; j < take; j++) bytes.set(run.hashes[i + j]!, tilePrefix.length + j * HASH_BYTES);
-        tiles.set(tileKey(level, tileIndex), bytes);
+        // A partial level-0 tile is the leaf hashes of the e/ entries: not stored (see keys.ts).
+        if (level > 0 || bytes.length === TILE_BYTES_FULL) tiles.set(tileKey(level, tileIndex), bytes);
         last = { index: tileIndex, bytes };
         i += take;
         tileIndex++;
@@ -257,7 +306,15 @@ export class LedgerStore {
       }
       edges.set(level, last !== undefined && last.bytes.length < TILE_BYTES_FULL ? last : undefined);
     }
-    return { size: frontier.size, rootHash: frontier.root(), frontier, tiles, edges, leafHashes };
+    return {
+      size: frontier.size,
+      rootHash: frontier.root(),
+      frontier,
+      tiles,
+      edges,
+      leafHashes,
+      edgeEntries: [],
+    };
   }
 
   #commit(plan: Plan): void {
@@ -265,6 +322,11 @@ export class LedgerStore {
       if (edge === undefined) this.#edges.delete(level);
       else this.#edges.set(level, edge);
     }
+    const index = this.#leafIndex;
+    if (index !== undefined) {
+      for (let i = 0; i < plan.leafHashes.length; i++) addLeaf(index, plan.leafHashes[i]!, this.#size + i);
+    }
+    this.#edgeEntries = plan.edgeEntries;
     this.#frontier = plan.frontier;
     this.#size = plan.size;
   }
@@ -278,10 +340,41 @@ export class LedgerStore {
     if (!(hash instanceof Uint8Array) || hash.length !== HASH_BYTES) {
       throw new LedgerError('BAD_ARGUMENT', 'a leaf hash is 32 bytes');
     }
-    const value = await this.#db.get(leafIndexKey(hash));
-    if (value === undefined) return undefined;
-    const index = decodeSize(value);
-    return index < this.#size ? index : undefined;
+    if (this.#leafIndex === undefined) await this.#exclusive(() => this.#buildLeafIndex());
+    const found = this.#leafIndex!.get(leafKey(hash));
+    if (found === undefined) return undefined;
+    const size = this.#size;
+    const candidates = typeof found === 'number' ? [found] : found;
+    for (let j = candidates.length - 1; j >= 0; j--) {
+      const index = candidates[j]!;
+      if (index >= size) continue;
+      const [h] = await this.#readHashes([{ height: 0, index }], size);
+      if (bytesEqual(h!, hash)) return index;
+    }
+    return undefined;
+  }
+
+  /** Reads every leaf hash from the level-0 tiles; runs between appends (#exclusive). */
+  async #buildLeafIndex(): Promise<void> {
+    if (this.#leafIndex !== undefined) return;
+    const size = this.#size;
+    const full = Math.floor(size / TILE_WIDTH);
+    const index: LeafIndex = new Map();
+    let tile = 0;
+    for await (const [key, value] of this.#db.iterator({ gte: tileKey(0, 0), lt: tileKey(0, full) })) {
+      if (key !== tileKey(0, tile) || value.length !== TILE_BYTES_FULL) throw corrupt(`level-0 tile ${tile}`);
+      for (let j = 0; j < TILE_WIDTH; j++) {
+        addLeaf(index, value.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES), tile * TILE_WIDTH + j);
+      }
+      tile++;
+    }
+    if (tile !== full) throw corrupt(`level-0 tile ${tile} is missing`);
+    const edge = this.#edges.get(0);
+    const partial = size % TILE_WIDTH;
+    for (let j = 0; j < partial; j++) {
+      addLeaf(index, edge!.bytes.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES), full * TILE_WIDTH + j);
+    }
+    this.#leafIndex = index;
   }
 
   /** A caller meta record written by append, or undefined. */
@@ -309,6 +402,35 @@ export class LedgerStore {
     if (end - start > ENTRIES_RANGE_MAX) {
       throw new LedgerError('BAD_ARGUMENT', `at most ${ENTRIES_RANGE_MAX} entries per call`);
     }
+    const edge = this.#edgeEntries; // with `size`: one committed state
+    const fullBundles = Math.floor(size / TILE_WIDTH);
+    const first = Math.floor(start / TILE_WIDTH);
+    const last = Math.floor((end - 1) / TILE_WIDTH);
+    const keys: string[] = [];
+    for (let k = first; k <= Math.min(last, fullBundles - 1); k++) keys.push(bundleKey(k));
+    const stored = keys.length > 0 ? await this.#db.getMany(keys) : [];
+    const out: Uint8Array[] = [];
+    for (let k = first; k <= last; k++) {
+      const from = Math.max(start, k * TILE_WIDTH);
+      const to = Math.min(end, (k + 1) * TILE_WIDTH);
+      if (k === fullBundles) {
+        for (let i = from; i < to; i++) out.push(edge[i - k * TILE_WIDTH]!.slice()); // ours stay ours
+        continue;
+      }
+      const bundle = stored[k - first];
+      if (bundle === undefined) {
+        out.push(...(await this.#legacyEntries(from, to))); // a bundle filled before b/ records
+        continue;
+      }
+      const all = decodeEntryBundle(plain(bundle));
+      if (all.length !== TILE_WIDTH) throw corrupt(`entry bundle ${k} does not hold ${TILE_WIDTH} entries`);
+      out.push(...all.slice(from - k * TILE_WIDTH, to - k * TILE_WIDTH));
+    }
+    return out;
+  }
+
+  /** Entries [start, end) of a full bundle stored as e/ records (ledgers from before b/ records). */
+  async #legacyEntries(start: number, end: number): Promise<Uint8Array[]> {
     const values = await this.#db.values({ gte: entryKey(start), lt: entryKey(end) }).all();
     if (values.length !== end - start) throw corrupt(`entries ${start}..${end} are missing`);
     return values.map(plain);
@@ -372,6 +494,10 @@ export class LedgerStore {
     const size = this.#size;
     if (tileWidthAt(0, index, size) < width) {
       throw new LedgerError('NOT_FOUND', `entry bundle ${index} has no ${width} entries at size ${size}`);
+    }
+    if (width === TILE_WIDTH) {
+      const stored = await this.#db.get(bundleKey(index));
+      if (stored !== undefined) return plain(stored);
     }
     const start = index * TILE_WIDTH;
     return encodeEntryBundle(await this.entries(start, start + width));
@@ -492,6 +618,19 @@ export class LedgerStore {
   }
 }
 
+/** Files leaf `index` under the leading 30 bits of its hash (a small integer key, cheap in a Map). */
+function addLeaf(index: LeafIndex, hash: Uint8Array, leaf: number): void {
+  const key = leafKey(hash);
+  const found = index.get(key);
+  if (found === undefined) index.set(key, leaf);
+  else if (typeof found === 'number') index.set(key, [found, leaf]);
+  else found.push(leaf);
+}
+
+function leafKey(hash: Uint8Array): number {
+  return (hash[0]! << 22) | (hash[1]! << 14) | (hash[2]! << 6) | (hash[3]! >>> 2);
+}
+
 /** classic-level hands back Buffers; callers get plain Uint8Array views of the same memory. */
 function plain(bytes: Uint8Array): Uint8Array {
   return bytes.constructor === Uint8Array
@@ -506,10 +645,27 @@ function corrupt(message: string): LedgerError {
   );
 }
 
-/** The partial right-edge tile of each level at `size`, read back when opening. */
-async function readEdges(db: Db, size: number): Promise<Map<number, EdgeTile>> {
+/** Entries of the partial entry bundle at `size`, read back when opening. */
+async function readEdgeEntries(db: Db, size: number): Promise<Uint8Array[]> {
+  const count = size % TILE_WIDTH;
+  if (count === 0) return [];
+  const values = await db.values({ gte: entryKey(size - count), lt: entryKey(size) }).all();
+  if (values.length !== count) throw corrupt(`entries of the last bundle are missing at size ${size}`);
+  return values.map(plain);
+}
+
+/**
+ * The partial right-edge tile of each level at `size`, read back when opening; level 0's is
+ * recomputed from the partial bundle's entries.
+ */
+async function readEdges(db: Db, size: number, edgeEntries: Uint8Array[]): Promise<Map<number, EdgeTile>> {
   const edges = new Map<number, EdgeTile>();
-  for (let level = 0; leavesPerHash(level) <= size; level++) {
+  if (edgeEntries.length > 0) {
+    const bytes = new Uint8Array(edgeEntries.length * HASH_BYTES);
+    for (let j = 0; j < edgeEntries.length; j++) bytes.set(leafHash(edgeEntries[j]!), j * HASH_BYTES);
+    edges.set(0, { index: Math.floor(size / TILE_WIDTH), bytes });
+  }
+  for (let level = 1; leavesPerHash(level) <= size; level++) {
     const width = Math.floor(size / leavesPerHash(level)) % TILE_WIDTH;
     if (width === 0) continue;
     const index = Math.floor(size / leavesPerHash(level + 1));

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Level } from 'level';
 import { toBase64 } from '../../src/codec/index.ts';
 import { sha256 } from '../../src/crypto/index.ts';
 import {
@@ -215,4 +216,70 @@ test('concurrent appends are serialized in call order; reads during appends stay
   }
   await store.close();
   await assert.rejects(store.entry(0), isLedgerError('CLOSED'));
+});
+
+test('full bundles are one record; entries, bundles and the leaf index agree across bundle edges and reopen', async (t) => {
+  const dir = tempDir(t);
+  let store = await LedgerStore.open(dir, { origin: ORIGIN });
+  const all: Uint8Array[] = [];
+  // Batches that start and end inside bundles, complete several at once, and land on an edge.
+  for (const n of [1, 254, 3, 600, 166]) {
+    const batch = Array.from({ length: n }, (_, j) => entry(all.length + j));
+    all.push(...batch.map((e) => e.slice()));
+    await store.append(batch);
+    batch[0]!.fill(0); // the caller reuses its buffers: the store kept its own
+  }
+  assert.equal(store.size(), 1024);
+  const check = async (s: LedgerStore): Promise<void> => {
+    assert.deepEqual(await s.entries(250, 600), all.slice(250, 600));
+    assert.deepEqual(await s.entry(1023), all[1023]);
+    const bundle = await s.entryBundle(2);
+    assert.equal(
+      bundle.length,
+      all.slice(512, 768).reduce((n, e) => n + 2 + e.length, 0),
+    );
+    assert.equal(await s.indexOfLeafHash(leafHash(all[777]!)), 777);
+  };
+  await check(store);
+  await store.append([entry(5)]); // a duplicate of entry 5: the latest index wins
+  all.push(entry(5));
+  assert.equal(await store.indexOfLeafHash(leafHash(entry(5))), 1024);
+  await store.close();
+  store = await LedgerStore.open(dir, { origin: ORIGIN });
+  await check(store);
+  assert.deepEqual(await store.entries(1000, 1025), all.slice(1000, 1025));
+  assert.deepEqual(store.rootHash(), mth(all.map(leafHash)));
+  await store.close();
+});
+
+test('a ledger written with one record per entry and a stored partial level-0 tile still reads and grows', async (t) => {
+  const dir = tempDir(t);
+  const all = Array.from({ length: 300 }, (_, i) => entry(i));
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  await store.append(all);
+  const level0Partial = (await store.tile(0, 1, 44)).slice();
+  await store.close();
+  // Rewrite it in the older layout: bundle 0 as e/ records, the partial level-0 tile stored.
+  const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
+  await db.open();
+  const hex = (n: number, d: number): string => n.toString(16).padStart(d, '0');
+  await db.batch([
+    { type: 'del', key: `b/${hex(0, 14)}` },
+    ...all.slice(0, 256).map((value, i) => ({ type: 'put' as const, key: `e/${hex(i, 16)}`, value })),
+    { type: 'put', key: `t/00/${hex(1, 14)}`, value: level0Partial },
+  ]);
+  await db.close();
+  const legacy = await LedgerStore.open(dir, { origin: ORIGIN });
+  assert.deepEqual(await legacy.entries(200, 300), all.slice(200, 300));
+  assert.equal(
+    (await legacy.entryBundle(0)).length,
+    all.slice(0, 256).reduce((n, e) => n + 2 + e.length, 0),
+  );
+  assert.equal(await legacy.indexOfLeafHash(leafHash(all[299]!)), 299);
+  const more = Array.from({ length: 300 }, (_, i) => entry(300 + i));
+  all.push(...more);
+  const { rootHash } = await legacy.append(more);
+  assert.deepEqual(rootHash, mth(all.map(leafHash)));
+  assert.deepEqual(await legacy.entries(0, 600), all);
+  await legacy.close();
 });
