@@ -33,9 +33,10 @@ export const ADD_CHECKPOINT_PROOF_HASHES_MAX = 63;
 export const DECIMAL_PATTERN = '^(?:0|[1-9][0-9]{0,15})$';
 
 /**
- * Entry bundles kept in memory, by total bytes. A bundle is read from 256 LevelDB records, which
- * costs ~100× more than serving it; bundles never change, so caching them is always right.
+ * Ready tile and bundle responses kept in memory, by total body bytes. Serving from memory is
+ * what lets one Node process approach a static file server (bench/tiles-serving.ts); tiles and
+ * bundles never change, so caching them is always right.
  */
-export const BUNDLE_CACHE_BYTES_MAX = 32 * 1024 * 1024;
-/** Larger bundles (big entries) are not cached, so one cannot evict all the others. */
-export const BUNDLE_CACHE_ENTRY_BYTES_MAX = 1024 * 1024;
+export const READY_CACHE_BYTES_MAX = 64 * 1024 * 1024;
+/** Larger responses (bundles of big entries) are not cached, so one cannot evict all the others. */
+export const READY_CACHE_ENTRY_BYTES_MAX = 1024 * 1024;
