@@ -13,7 +13,6 @@ import {
   admitChange,
   ballot,
   DEFAULT_POLICY,
-  type GenesisSignature,
   motion,
   type Policy,
   parseDescriptor,
@@ -23,78 +22,25 @@ import {
   type World,
 } from '../governance/index.ts';
 import { DEVNET_CLOCK_ENV } from '../node/clock.ts';
-import { CONFIG_FILE_NAME } from '../node/constants.ts';
 import { createOverlayPeer } from '../overlay/index.ts';
 import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
-import { assembleDraft, signDraft } from './genesis.ts';
-import { DESCRIPTOR_FILE_NAME, GOVERNANCE_KEY_FILE_NAME, initMember, NODE_KEY_FILE_NAME } from './init.ts';
+import {
+  createLocalMember,
+  foundFederation,
+  type LocalMember,
+  MEMBER_COUNTRIES,
+  MEMBER_ORGANISATIONS,
+} from './federation.ts';
+import { DESCRIPTOR_FILE_NAME, GOVERNANCE_KEY_FILE_NAME, NODE_KEY_FILE_NAME } from './init.ts';
 import { action, say } from './output.ts';
 import { RootClient } from './root-client.ts';
-import { freePort, type RootProcess, spawnRoot, stopRoot, waitHealthy } from './root-processes.ts';
+import { type RootProcess, spawnRoot, stopRoot, waitHealthy } from './root-processes.ts';
 
 export const DEVNET_MEMBERS_MAX = 16;
 /** Devnet time runs this much faster than wall time: a one-day probation takes 24 s. */
 export const DEVNET_CLOCK_RATE = 3600;
 /** Longest wait for any one step of the story before it is reported as stuck. */
 export const STORY_STEP_TIMEOUT_MS = 90_000;
-
-const NAMES = [
-  'alpha',
-  'beta',
-  'gamma',
-  'delta',
-  'epsilon',
-  'zeta',
-  'eta',
-  'theta',
-  'iota',
-  'kappa',
-  'lambda',
-  'mu',
-  'nu',
-  'xi',
-  'omicron',
-  'pi',
-  'rho',
-];
-const COUNTRIES = [
-  'PT',
-  'DE',
-  'FR',
-  'NL',
-  'ES',
-  'IT',
-  'SE',
-  'FI',
-  'IE',
-  'BE',
-  'AT',
-  'CZ',
-  'PL',
-  'DK',
-  'NO',
-  'CH',
-  'GR',
-];
-const ORGS = [
-  'Universidade do Norte',
-  'Institut für Netze',
-  'Fondation Ouverte',
-  'Stichting Wortel',
-  'Fundación Enlace',
-  'Consorzio Rete',
-  'Föreningen Nät',
-  'Verkko ry',
-  'Líonra Teo',
-  'Netwerk vzw',
-  'Netzverein',
-  'Síť z.s.',
-  'Fundacja Sieć',
-  'Netforeningen',
-  'Nettlaget',
-  'Netzstiftung',
-  'Ίδρυμα Δικτύου',
-];
 
 /** Short durations so the story fits in minutes of devnet time; still within the policy floors. */
 export const DEVNET_POLICY: Policy = {
@@ -104,10 +50,7 @@ export const DEVNET_POLICY: Policy = {
   checkpointFreshnessMs: 30 * 24 * 3600 * 1000,
 };
 
-interface Member {
-  name: string;
-  dir: string;
-  httpUrl: string;
+interface Member extends LocalMember {
   root?: RootProcess;
 }
 
@@ -142,28 +85,8 @@ async function until<T>(
   );
 }
 
-async function createMember(base: string, i: number): Promise<Member> {
-  const name = NAMES[i]!;
-  const dir = join(base, name);
-  const [httpPort, p2pPort, operatorPort] = [await freePort(), await freePort(), await freePort()];
-  initMember({
-    dir,
-    name,
-    organisation: ORGS[i]!,
-    jurisdiction: COUNTRIES[i]!,
-    host: '127.0.0.1',
-    httpPort,
-    p2pPort,
-    operatorPort,
-  });
-  // Devnet roots may author evidence themselves (see src/node/evidencer.ts).
-  const configPath = join(dir, CONFIG_FILE_NAME);
-  const config = JSON.parse(readFileSync(configPath, 'utf8'));
-  writeFileSync(
-    configPath,
-    `${JSON.stringify({ ...config, governanceKeyFile: GOVERNANCE_KEY_FILE_NAME, log: { level: 'info' }, http: { ...config.http, eventLoopDelayMaxMs: 2000 } }, null, 2)}\n`,
-  );
-  return { name, dir, httpUrl: `http://127.0.0.1:${httpPort}` };
+function createMember(base: string, i: number): Promise<Member> {
+  return createLocalMember(base, i);
 }
 
 async function startRoot(m: Member, env: NodeJS.ProcessEnv): Promise<void> {
@@ -230,28 +153,18 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     step(`Creating ${o.members} members: data folders, node keys, governance keys`);
     for (let i = 0; i < o.members; i++) {
       members.push(await createMember(base, i));
-      done(`${members[i]!.name} (${ORGS[i]}, ${COUNTRIES[i]})`);
+      done(`${members[i]!.name} (${MEMBER_ORGANISATIONS[i]}, ${MEMBER_COUNTRIES[i]})`);
     }
 
     step('Genesis ceremony: assemble the descriptors, every founder signs');
     const federation = 'devnet.witan.test';
-    const policyFile = join(base, 'devnet-policy.json');
-    writeFileSync(policyFile, `${JSON.stringify(DEVNET_POLICY, null, 2)}\n`);
-    let draft = assembleDraft(
+    foundFederation({
+      base,
       federation,
-      members.map((m) => join(m.dir, DESCRIPTOR_FILE_NAME)),
-      policyFile,
-    );
-    for (const m of members) {
-      draft = signDraft(
-        draft as { world: World; signatures: GenesisSignature[] },
-        join(m.dir, GOVERNANCE_KEY_FILE_NAME),
-      ).draft;
-      done(`${m.name} signed`);
-    }
-    for (const m of members)
-      writeFileSync(join(m.dir, 'genesis.json'), `${JSON.stringify(draft, null, 2)}\n`);
-    writeFileSync(join(base, 'genesis.json'), `${JSON.stringify(draft, null, 2)}\n`);
+      members,
+      policy: DEVNET_POLICY,
+      onSigned: (name) => done(`${name} signed`),
+    });
 
     step('Starting the roots, one process each');
     await Promise.all(members.map((m) => startRoot(m, env)));
@@ -265,7 +178,9 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     done('genesis committed: every root serves a quorum-cosigned checkpoint');
 
     const newcomer = await createMember(base, o.members);
-    step(`${members[0]!.name}'s officer proposes admitting ${newcomer.name} (${ORGS[o.members]})`);
+    step(
+      `${members[0]!.name}'s officer proposes admitting ${newcomer.name} (${MEMBER_ORGANISATIONS[o.members]})`,
+    );
     const candidate = parseDescriptor(
       JSON.parse(readFileSync(join(newcomer.dir, DESCRIPTOR_FILE_NAME), 'utf8')),
       'candidate',

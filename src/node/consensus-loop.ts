@@ -14,12 +14,19 @@ import {
   type Input,
   initState,
   type PersistRecord,
+  retransmission,
   step,
   type Validator,
 } from '../consensus/index.ts';
 
 /** Inputs waiting for the loop; beyond this, gossip is dropped (peers re-send on timeouts). */
 export const LOOP_QUEUE_MAX = 4096;
+/**
+ * While a height is undecided, our own current messages are sent again this often: gossip gives
+ * a message once to the peers connected at the time, and a root that was down or partitioned
+ * needs our proposal and votes to join the round (the paper assumes eventual delivery).
+ */
+export const RESEND_INTERVAL_MS = 2_000;
 const WAL_KEY = 'consensus/state';
 
 /**
@@ -72,7 +79,8 @@ export interface LoopHooks {
 export class ConsensusLoop {
   #state: CoreState;
   #hooks: LoopHooks;
-  #queue: Input[] = [];
+  #queue: (Input | { kind: 'resend' })[] = [];
+  #resend: ReturnType<typeof setInterval> | undefined;
   #running = false;
   #stopped = false;
   #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -101,6 +109,7 @@ export class ConsensusLoop {
   /** Starts `height`, resuming from the WAL if it was in progress when the root stopped. */
   async start(height: number): Promise<void> {
     const resume = await this.#hooks.wal.load();
+    this.#resend ??= setInterval(() => this.#enqueueResend(), RESEND_INTERVAL_MS);
     this.input({ kind: 'start-height', height, validators: this.#hooks.validatorsFor(height), resume });
   }
 
@@ -118,8 +127,17 @@ export class ConsensusLoop {
     if (!this.#running) void this.#drain();
   }
 
+  /** Queued like an input so re-sends happen inside the loop, after the last WAL write. */
+  #enqueueResend(): void {
+    if (this.#stopped || !this.#state.active || this.#state.decided) return;
+    if (this.#queue.some((i) => i.kind === 'resend')) return;
+    this.#queue.push({ kind: 'resend' });
+    if (!this.#running) void this.#drain();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#resend);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     while (this.#running) await new Promise((r) => setTimeout(r, 5));
@@ -141,7 +159,11 @@ export class ConsensusLoop {
     }
   }
 
-  async #process(input: Input): Promise<void> {
+  async #process(input: Input | { kind: 'resend' }): Promise<void> {
+    if (input.kind === 'resend') {
+      for (const m of retransmission(this.#state)) await this.#hooks.send(m);
+      return;
+    }
     const out = step(this.#state, input);
     this.#state = out.state;
     if (out.toPersist !== null) await this.#hooks.wal.save(out.toPersist);

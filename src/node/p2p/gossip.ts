@@ -27,14 +27,24 @@ export function gossipTopics(federation: string): Record<GossipTopicKind, string
 }
 
 /**
- * Message id = SHA-256(topic ‖ 0x00 ‖ data). The stock id hashes from+seqno through a slow path;
- * hashing the content is ≈3× faster here and also collapses identical re-publications.
+ * Message id = SHA-256(topic ‖ 0x00 ‖ data ‖ from ‖ seqno). The stock id goes through a slow
+ * string path; this is ≈3× faster. The publisher and sequence number are part of the id so one
+ * publication is delivered once however many peers forward it, while a deliberate re-send of the
+ * same bytes (consensus retransmission for a peer that was down) is a new message: with a
+ * content-only id, gossipsub's seen cache (2 min) would swallow every re-send, and a root that
+ * restarts mid-height would wait forever for votes it missed.
  */
 export function messageId(msg: Message): Uint8Array {
   const h = createHash('sha256');
   h.update(msg.topic);
   h.update(new Uint8Array([0]));
   h.update(msg.data);
+  if (msg.type === 'signed') {
+    h.update(msg.from.toMultihash().bytes);
+    const seqno = Buffer.alloc(8);
+    seqno.writeBigUInt64BE(BigInt.asUintN(64, msg.sequenceNumber));
+    h.update(seqno);
+  }
   return h.digest();
 }
 

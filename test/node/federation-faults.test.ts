@@ -1,0 +1,171 @@
+// Issue #5 "Must show", first item: four roots as separate OS processes on 127.0.0.1. A motion at
+// A and ballots at B, C, D give world v2, committed with quorum cosignatures and served alike by
+// all four; a root SIGKILLed right after statements are submitted restarts from its folder and
+// catches up to the same ledger; with one root down the other three commit; with two down
+// nothing commits, and what is pending commits once they return.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createLocalMember } from '../../src/cli/federation.ts';
+import { DESCRIPTOR_FILE_NAME } from '../../src/cli/init.ts';
+import { readKeyFile } from '../../src/crypto/index.ts';
+import {
+  admitChange,
+  ballot,
+  motion,
+  parseDescriptor,
+  quorumSize,
+  signCandidate,
+} from '../../src/governance/index.ts';
+import {
+  checkpointOf,
+  committedOn,
+  cosignedOn,
+  createFederation,
+  FEDERATION,
+  fillerMotion,
+  getJson,
+  getText,
+  sizeOf,
+  startAll,
+  submitAt,
+  type TestFederation,
+  until,
+  worldOf,
+} from './fixtures/federation.ts';
+
+const STEP_TIMEOUT_MS = 30_000;
+/** How long "nothing commits" is watched with two of four roots stopped. */
+const NO_PROGRESS_WATCH_MS = 6_000;
+
+let fed: TestFederation;
+
+before(async () => {
+  fed = await createFederation({ members: 4 });
+  await startAll(fed);
+});
+
+after(async () => {
+  await fed?.close();
+});
+
+test('four root processes commit world v2 from a motion at A and ballots at B, C, D; served alike with quorum cosignatures', {
+  timeout: 120_000,
+}, async () => {
+  const [a, b, c, d] = fed.members as [TestFederation['members'][0], ...TestFederation['members']];
+  const names = fed.members.map((m) => m.name);
+  await cosignedOn(fed.members, names, quorumSize(4), STEP_TIMEOUT_MS);
+
+  const newcomer = await createLocalMember(fed.base, 4);
+  const candidate = parseDescriptor(
+    JSON.parse(readFileSync(join(newcomer.dir, DESCRIPTOR_FILE_NAME), 'utf8')),
+    'candidate',
+  );
+  const sigs = signCandidate(
+    FEDERATION,
+    candidate,
+    readKeyFile(join(newcomer.dir, 'governance.key')).secretKey,
+    readKeyFile(join(newcomer.dir, 'node.key')).secretKey,
+  );
+  const { id: motionId } = await submitAt(a, (now, w) =>
+    motion(
+      { world: w.world, worldHash: w.hash } as Parameters<typeof motion>[0],
+      a.name,
+      [admitChange(candidate, sigs)],
+      now,
+      { summary: 'admit epsilon' },
+    ),
+  );
+  await committedOn(fed.members, motionId, STEP_TIMEOUT_MS);
+  for (const m of [b!, c!, d!]) await submitAt(m, (now) => ballot(FEDERATION, m.name, motionId, 'yes', now));
+
+  await until(
+    'world v2 on every root',
+    async () =>
+      (await Promise.all(fed.members.map(worldOf))).every((w) => w.version === 2) ? true : undefined,
+    STEP_TIMEOUT_MS,
+  );
+  // The committed tree grew past v2 and a quorum of the validators cosigned it everywhere.
+  const cps = await cosignedOn(fed.members, names, quorumSize(4), STEP_TIMEOUT_MS);
+  const worldTexts = await Promise.all(fed.members.map((m) => getText(`${m.httpUrl}/world`)));
+  for (const t of worldTexts) assert.equal(t, worldTexts[0], 'GET /world is byte-identical on every root');
+  const world = JSON.parse(worldTexts[0]!);
+  assert.equal(world.version, 2);
+  assert.ok(world.world.members.some((m: { name: string }) => m.name === 'epsilon'));
+  // Each root adds its own log signature; the signed checkpoint text (origin, size, root hash) is the same.
+  await until(
+    'the same checkpoint body on every root',
+    async () => {
+      const now = await Promise.all(fed.members.map(checkpointOf));
+      return now.every((x) => x.body === now[0]!.body) ? true : undefined;
+    },
+    STEP_TIMEOUT_MS,
+  );
+  assert.ok(cps.every((x) => x.text.startsWith(`${FEDERATION}\n`)));
+});
+
+test('a root SIGKILLed right after statements are submitted restarts from its folder and serves the same ledger', {
+  timeout: 120_000,
+}, async () => {
+  const [a, b, , d] = fed.members;
+  const sent = [await fillerMotion(a!, 'kill-1'), await fillerMotion(b!, 'kill-2')];
+  await fed.kill(d!);
+  const alive = fed.members.filter((m) => m !== d);
+  for (const s of sent) await committedOn(alive, s.id, STEP_TIMEOUT_MS);
+
+  await fed.start(d!);
+  for (const s of sent) await committedOn([d!], s.id, STEP_TIMEOUT_MS);
+  const same = await until(
+    'the killed root to serve the same checkpoint body',
+    async () => {
+      const cps = await Promise.all(fed.members.map(checkpointOf));
+      return cps.every((x) => x.body === cps[0]!.body) ? cps : undefined;
+    },
+    STEP_TIMEOUT_MS,
+  );
+  const size = Number(same[0]!.body.split('\n')[1]);
+  const entries = await Promise.all(
+    fed.members.map((m) => getText(`${m.httpUrl}/ledger/entries?start=0&end=${size}`)),
+  );
+  for (const e of entries) assert.equal(e, entries[0], 'GET /ledger/entries identical on every root');
+});
+
+test('with one root stopped the other three commit; with two stopped nothing commits; pending commits on their return', {
+  timeout: 120_000,
+}, async () => {
+  const [a, b, c, d] = fed.members as [
+    TestFederation['members'][0],
+    TestFederation['members'][0],
+    TestFederation['members'][0],
+    TestFederation['members'][0],
+  ];
+  await fed.stop(c);
+  const one = await fillerMotion(a, 'one-down');
+  await committedOn([a, b, d], one.id, STEP_TIMEOUT_MS);
+
+  await fed.stop(b);
+  const before = await sizeOf(a);
+  const two = await fillerMotion(a, 'two-down');
+  const three = await fillerMotion(d, 'two-down');
+  await new Promise((r) => setTimeout(r, NO_PROGRESS_WATCH_MS));
+  assert.equal(await sizeOf(a), before, 'no growth at A with two of four roots stopped');
+  assert.equal(await sizeOf(d), before, 'no growth at D with two of four roots stopped');
+  for (const s of [two, three]) {
+    const st = await getJson<{ status: string }>(`${a.httpUrl}/statements/${s.id}`);
+    assert.equal(st.status, 'pending');
+  }
+
+  await Promise.all([fed.start(b), fed.start(c)]);
+  for (const s of [two, three]) await committedOn(fed.members, s.id, STEP_TIMEOUT_MS * 2);
+  const sizes = await until(
+    'every root at the same size',
+    async () => {
+      const s = await Promise.all(fed.members.map(sizeOf));
+      return s.every((x) => x === s[0]) ? s : undefined;
+    },
+    STEP_TIMEOUT_MS,
+  );
+  assert.ok(sizes[0]! > before);
+});
