@@ -42,3 +42,6 @@ export const VERIFY_QUEUE_CHUNKS_MAX = 4;
 
 /** Progress bar redraws at most this often. */
 export const PROGRESS_INTERVAL_MS = 200;
+
+/** Bundles of entries waiting for their signatures or their replay (bounds memory, keeps workers busy). */
+export const REPLAY_QUEUE_CHUNKS_MAX = 8;

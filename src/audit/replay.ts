@@ -7,20 +7,26 @@
 // The result feeds the audit: keys in force at each checkpoint size, the first rule failure,
 // the worlds committed (to judge what roots serve at /world) and the report's summary.
 
-import { bytesEqual, fromBase64 } from '../codec/index.ts';
+import { bytesEqual, fromBase64, toHex, utf8Bytes } from '../codec/index.ts';
+import { sha256 } from '../crypto/index.ts';
 import {
   cosignersOf,
   decodeEntry,
+  type ExecuteOptions,
   encodeEntry,
   executeBatch,
   GovernanceError,
   type GovernanceState,
   genesisState,
+  type KnownStatement,
   type LedgerEntry,
+  type PreVerified,
   parseWorld,
+  preVerified,
   replay,
   type SignedGenesis,
   type SignedStatement,
+  statementDomain,
   statementId,
   statementSigningBytes,
   validatorsOf,
@@ -29,8 +35,42 @@ import {
 } from '../governance/index.ts';
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
 import type { KeyedMember } from './checkpoints.ts';
+import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
 import type { EvidenceGovernance } from './evidence.ts';
 import type { SignatureCheck, VerifyPool } from './verify-pool.ts';
+
+const STATEMENT_ENTRY_PREFIX = utf8Bytes('{"kind":"statement","statement":');
+
+/**
+ * statementId straight from a (canonical) statement entry: its bytes are the prefix, the
+ * canonical bytes of the signed statement, and '}' — so no re-encoding is needed.
+ */
+function statementIdOfEntry(bytes: Uint8Array): string | undefined {
+  const n = STATEMENT_ENTRY_PREFIX.length;
+  if (bytes.length <= n + 1 || bytes[bytes.length - 1] !== 0x7d) return undefined;
+  if (!bytesEqual(bytes.subarray(0, n), STATEMENT_ENTRY_PREFIX)) return undefined;
+  return toHex(sha256(bytes.subarray(n, bytes.length - 1)));
+}
+
+const SIGNED_INFIX = utf8Bytes('","statement":');
+
+/**
+ * The signing bytes of a statement entry's statement, cut from the entry: the signed statement
+ * is {"signature":"<88 base64>","statement":<statement>}, so <statement> sits between a fixed
+ * offset and the two closing braces. Only an accelerator: preVerified re-checks a negative.
+ */
+function signingBytesOfEntry(bytes: Uint8Array, signed: SignedStatement): Uint8Array {
+  const start = STATEMENT_ENTRY_PREFIX.length + '{"signature":"'.length + signed.signature.length;
+  const body = start + SIGNED_INFIX.length;
+  if (bytes.length > body + 2 && bytesEqual(bytes.subarray(start, body), SIGNED_INFIX)) {
+    const domain = utf8Bytes(`${statementDomain(signed.statement.kind)}\n`);
+    const out = new Uint8Array(domain.length + bytes.length - 2 - body);
+    out.set(domain);
+    out.set(bytes.subarray(body, bytes.length - 2), domain.length);
+    return out;
+  }
+  return statementSigningBytes(signed.statement);
+}
 
 /** Motions kept in the summary; older ones are counted, not listed. */
 const SUMMARY_MOTIONS_MAX = 10_000;
@@ -87,10 +127,14 @@ function mismatch(entryIndex: number, message: string): GovernanceError {
 }
 
 /** Runs one batch group; the same checks, in the same order, as src/governance replay(). */
-function runGroup(state: GovernanceState, g: Group): { state: GovernanceState; world: World | null } {
+function runGroup(
+  state: GovernanceState,
+  g: Group,
+  options: ExecuteOptions = {},
+): { state: GovernanceState; world: World | null } {
   let result: ReturnType<typeof executeBatch>;
   try {
-    result = executeBatch(state, { ...g.header, statements: g.statements });
+    result = executeBatch(state, { ...g.header, statements: g.statements }, options);
   } catch (e) {
     if (e instanceof GovernanceError)
       throw new GovernanceError(e.code, `ledger entry ${g.start}: ${e.message}`, { entryIndex: g.start });
@@ -164,7 +208,6 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   let group: Group | null = null;
   let failure: RuleFailure | undefined;
   let index = snap !== undefined ? summary.entries.total : 0;
-  const checks: Promise<void>[] = [];
 
   const member = (name: string) => {
     summary.perMember[name] ??= { motions: 0, yes: 0, no: 0, abstain: 0 };
@@ -204,7 +247,12 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     if (group === null || state === undefined) return;
     const g = group;
     group = null;
-    const r = runGroup(state, g);
+    const r = runGroup(state, g, runOptions);
+    for (const st of g.statements) {
+      const k = known.get(st);
+      if (k !== undefined) verified.delete(k.id);
+      known.delete(st);
+    }
     previous = state;
     state = r.state;
     if (r.world !== null) noteWorld(r.world, g.start + g.raw.length - 1, g.header.timeMs);
@@ -242,19 +290,71 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       if (m !== undefined) m.ballots[s.author] = s.choice;
     }
   };
-  const precheck = (signed: SignedStatement) => {
-    // Speculative: the author's governance key in the world in force. The replay decides.
-    const key = state?.world.members.find((m) => m.name === signed.statement.author)?.governanceKey;
-    if (options.pool === undefined || key === undefined) return undefined;
-    return {
-      publicKey: fromBase64(key, 32),
-      message: statementSigningBytes(signed.statement),
-      signature: fromBase64(signed.signature, 64),
-    };
+  // Signatures are checked on the worker pool BEFORE the batch that holds them is replayed,
+  // and the replay takes those results (preVerified, keyed by statement id and key) instead of
+  // verifying again on the main thread. The key is a guess — the author's governance key in
+  // the latest world decoded so far —; when the rules ask about another key (a key replaced
+  // inside a batch), executeBatch verifies on the spot, so verdicts never depend on the guess.
+  const verified = new Map<string, PreVerified>();
+  const verify = preVerified(verified);
+  const guessKeys = new Map<string, string>(
+    (snap?.state.world ?? options.genesis.world).members.map((m) => [m.name, m.governanceKey]),
+  );
+  const known = new Map<SignedStatement, KnownStatement>();
+  const runOptions: ExecuteOptions = { verify, known };
+  const keyBytes = new Map<string, Uint8Array>();
+
+  type Decoded = { bytes: Uint8Array; entry?: LedgerEntry; error?: unknown; id?: string };
+  /** Phase 1 (on arrival): decode, guess keys, and build the signature checks. */
+  const decodeAll = (
+    entries: Uint8Array[],
+    at: number,
+    checks: SignatureCheck[],
+    ids: (PreVerified & { id: string })[],
+  ) => {
+    const out: Decoded[] = [];
+    for (const bytes of entries) {
+      const here = at++;
+      if (here === 0) {
+        out.push({ bytes });
+        continue;
+      }
+      let entry: LedgerEntry;
+      try {
+        entry = decodeEntry(bytes);
+      } catch (error) {
+        out.push({ bytes, error });
+        break; // the replay stops at the first bad entry
+      }
+      const d: Decoded = { bytes, entry };
+      if (entry.kind === 'world') for (const m of entry.world.members) guessKeys.set(m.name, m.governanceKey);
+      if (entry.kind === 'statement') {
+        d.id = statementIdOfEntry(bytes) ?? statementId(entry.statement);
+        known.set(entry.statement, { id: d.id, entry: bytes });
+        const key = guessKeys.get(entry.statement.statement.author);
+        if (options.pool !== undefined && key !== undefined) {
+          let publicKey = keyBytes.get(key);
+          if (publicKey === undefined) {
+            publicKey = fromBase64(key, 32);
+            keyBytes.set(key, publicKey);
+          }
+          checks.push({
+            publicKey,
+            message: signingBytesOfEntry(bytes, entry.statement),
+            signature: fromBase64(entry.statement.signature, 64),
+          });
+          ids.push({ id: d.id, governanceKey: key, ok: false });
+        }
+      }
+      out.push(d);
+    }
+    return out;
   };
 
-  const one = (bytes: Uint8Array, pending: SignatureCheck[]) => {
+  /** Phase 2 (in order, once the signatures are in): group and replay. */
+  const one = (d: Decoded) => {
     const at = index++;
+    const bytes = d.bytes;
     if (at === 0) {
       if (!bytesEqual(bytes, genesisBytes))
         throw new GovernanceError('BAD_GENESIS', 'ledger entry 0 is not the genesis given to the audit', {
@@ -266,14 +366,13 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       noteWorld(state.world, 0, 0);
       return;
     }
-    let entry: LedgerEntry;
-    try {
-      entry = decodeEntry(bytes);
-    } catch (e) {
+    if (d.entry === undefined) {
+      const e = d.error;
       if (e instanceof GovernanceError)
         throw new GovernanceError(e.code, `ledger entry ${at}: ${e.message}`, { entryIndex: at });
       throw e;
     }
+    const entry = d.entry;
     if (entry.kind === 'batch') {
       flush();
       group = { start: at, header: entry, raw: [bytes], statements: [], producing: false };
@@ -283,8 +382,6 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       if (group.producing) throw mismatch(at, 'a statement entry after the outcomes of its batch');
       group.statements.push(entry.statement);
       group.raw.push(bytes);
-      const check = precheck(entry.statement);
-      if (check !== undefined) pending.push(check);
     } else {
       group.producing = true;
       group.raw.push(bytes);
@@ -292,25 +389,42 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     record(entry, at);
   };
 
+  let arrived = snap !== undefined ? summary.entries.total : 0;
+  let tail: Promise<void> = Promise.resolve();
+  const waiting: Promise<void>[] = [];
+
   return {
-    onEntries(_start, entries) {
+    async onEntries(_start, entries) {
       if (failure !== undefined) return;
-      const pending: SignatureCheck[] = [];
-      try {
-        for (const bytes of entries) one(bytes, pending);
-      } catch (error) {
-        failure = failureOf(error, index - 1);
-      }
-      if (pending.length > 0 && options.pool !== undefined) {
-        checks.push(
-          options.pool.verify(pending).then((r) => {
-            summary.signaturesChecked += r.length;
-          }),
-        );
-      }
+      const checks: SignatureCheck[] = [];
+      const ids: (PreVerified & { id: string })[] = [];
+      const decoded = decodeAll(entries, arrived, checks, ids);
+      arrived += entries.length;
+      const results =
+        checks.length > 0 && options.pool !== undefined ? options.pool.verify(checks) : undefined;
+      results?.catch(() => undefined); // awaited in order below
+      // Jobs run one after another, in ledger order; they never reject (failures are recorded).
+      const job = tail.then(async () => {
+        try {
+          const ok = results === undefined ? [] : await results;
+          summary.signaturesChecked += ok.length;
+          ids.forEach((r, i) => {
+            verified.set(r.id, { governanceKey: r.governanceKey, ok: ok[i] === true });
+          });
+          if (failure === undefined) for (const d of decoded) one(d);
+        } catch (error) {
+          failure ??= failureOf(error, index - 1);
+        } finally {
+          waiting.shift();
+        }
+      });
+      tail = job;
+      waiting.push(job);
+      // Back-pressure: a bounded number of bundles waits for signatures or replay.
+      while (waiting.length > REPLAY_QUEUE_CHUNKS_MAX) await waiting[0];
     },
     async drain() {
-      await Promise.all(checks.splice(0));
+      await tail;
     },
     keysAt() {
       // The group ending here is run on a copy: a checkpoint lands at a batch boundary, and
@@ -321,7 +435,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       let before = previous ?? genesis;
       if (group !== null && state !== undefined && failure === undefined) {
         try {
-          after = runGroup(state, group).state;
+          after = runGroup(state, group, runOptions).state;
           before = state;
         } catch {
           // the failure is reported when the next batch (or the end) runs the group for real

@@ -22,7 +22,7 @@ import { applyStatement, type Draft, settleMotion } from './rules.ts';
 import { nextSeen } from './seen.ts';
 import type { GovernanceState, OpenMotion } from './state.ts';
 import type { SignedStatement } from './statement-types.ts';
-import { type StatementVerifier, verifyOnTheSpot } from './verifier.ts';
+import { type KnownStatement, type StatementVerifier, verifyOnTheSpot } from './verifier.ts';
 
 export interface Batch {
   height: number;
@@ -52,9 +52,14 @@ export interface BatchResult {
 export interface ExecuteOptions {
   /** How statement signatures are checked (verifier.ts); default: verified on the spot. */
   verify?: StatementVerifier;
+  /**
+   * Statements the caller decoded from ledger entries and will not mutate, with their ids and
+   * entry bytes (an auditor replaying a ledger): they are not parsed, hashed or encoded again.
+   */
+  known?: ReadonlyMap<SignedStatement, KnownStatement>;
 }
 
-function begin(state: GovernanceState, timeMs: number, verify: StatementVerifier = verifyOnTheSpot): Draft {
+function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions = {}): Draft {
   const base = state;
   const d: Draft = {
     base,
@@ -64,7 +69,8 @@ function begin(state: GovernanceState, timeMs: number, verify: StatementVerifier
     admissions: { ...base.admissions },
     seen: base.seen,
     seenAdded: new Map(),
-    verify,
+    verify: options.verify ?? verifyOnTheSpot,
+    known: options.known,
     retiredNodeKeys: structuredClone(base.retiredNodeKeys),
     accepted: [],
     outcomes: [],
@@ -129,12 +135,11 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   const retiredNodeKeys = Object.fromEntries(
     Object.entries(d.retiredNodeKeys).filter(([, r]) => r.retiredMs >= keyHorizon),
   );
-  const entries: LedgerEntry[] = [
-    header,
-    ...d.accepted.map((s) => ({ kind: 'statement' as const, statement: s })),
-  ];
-  entries.push(...d.outcomes);
-  if (produced !== null) entries.push({ kind: 'world', world: produced, causes: d.causes });
+  const entries: Uint8Array[] = [encodeEntry(header)];
+  for (const s of d.accepted)
+    entries.push(d.known?.get(s)?.entry ?? encodeEntry({ kind: 'statement', statement: s }));
+  for (const o of d.outcomes) entries.push(encodeEntry(o));
+  if (produced !== null) entries.push(encodeEntry({ kind: 'world', world: produced, causes: d.causes }));
   const state: GovernanceState = {
     world,
     worldHash: hash,
@@ -145,7 +150,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     seen,
     retiredNodeKeys,
   };
-  return { state, entries: entries.map(encodeEntry), rejected: [], world: produced };
+  return { state, entries, rejected: [], world: produced };
 }
 
 function checkHeader(state: GovernanceState, batch: Batch): void {
@@ -178,7 +183,7 @@ export function executeBatch(
   options: ExecuteOptions = {},
 ): BatchResult {
   checkHeader(state, batch);
-  const d = begin(state, batch.timeMs, options.verify);
+  const d = begin(state, batch.timeMs, options);
   const rejected: BatchRejection[] = [];
   batch.statements.forEach((s, index) => {
     const r = applyStatement(d, s);

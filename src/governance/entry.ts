@@ -36,7 +36,11 @@ export function encodeEntry(entry: LedgerEntry): Uint8Array {
   return bytes;
 }
 
-function parseEntry(x: unknown): LedgerEntry {
+/** A statement entry is this prefix, the signed statement's canonical bytes, and '}'. */
+const STATEMENT_ENTRY_OVERHEAD = '{"kind":"statement","statement":}'.length;
+
+/** `bytesLength`: the entry's canonical length, when it was decoded from canonical bytes. */
+function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
   const kind = oneOf(
     record(
       x,
@@ -74,7 +78,8 @@ function parseEntry(x: unknown): LedgerEntry {
     }
     case 'statement': {
       const o = record(x, 'entry', ['kind', 'statement']);
-      return { kind, statement: parseSignedStatement(o.statement) };
+      const length = bytesLength === undefined ? undefined : bytesLength - STATEMENT_ENTRY_OVERHEAD;
+      return { kind, statement: parseSignedStatement(o.statement, length) };
     }
     case 'world': {
       const o = record(x, 'entry', ['kind', 'world', 'causes']);
@@ -107,7 +112,7 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
     throw e;
   }
   try {
-    return parseEntry(value);
+    return parseEntry(value, bytes.length);
   } catch (e) {
     if (e instanceof ShapeError) throw new GovernanceError('BAD_ENTRY', `entry is malformed: ${e.message}`);
     throw e;

@@ -130,5 +130,11 @@ export {
   verifyStatementSignature,
 } from './statements.ts';
 export { type Tally, tally } from './tally.ts';
-export { type PreVerified, preVerified, type StatementVerifier, verifyOnTheSpot } from './verifier.ts';
+export {
+  type KnownStatement,
+  type PreVerified,
+  preVerified,
+  type StatementVerifier,
+  verifyOnTheSpot,
+} from './verifier.ts';
 export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-rules.ts';

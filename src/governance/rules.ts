@@ -28,7 +28,7 @@ import type {
 } from './statement-types.ts';
 import { keyPossessionBytes, parseSignedStatement, verifyB64 } from './statements.ts';
 import { tally } from './tally.ts';
-import type { StatementVerifier } from './verifier.ts';
+import type { KnownStatement, StatementVerifier } from './verifier.ts';
 import { worldRuleViolation } from './world-rules.ts';
 
 /** The working copy of one batch. `base` is the state in force when the batch began. */
@@ -43,6 +43,8 @@ export interface Draft {
   seenAdded: Map<string, number>;
   /** Checks statement signatures (default: on the spot; an auditor may inject pre-verified results). */
   verify: StatementVerifier;
+  /** Statements already decoded by the caller (verifier.ts KnownStatement). */
+  known: ReadonlyMap<SignedStatement, KnownStatement> | undefined;
   retiredNodeKeys: Record<string, RetiredKey>;
   accepted: SignedStatement[];
   outcomes: LedgerEntry[];
@@ -312,13 +314,16 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
 
 /** Applies one signed statement to the draft. Returns null when accepted, else the rejection. */
 export function applyStatement(d: Draft, input: SignedStatement): Rejection | null {
-  let signed: SignedStatement;
-  try {
-    signed = parseSignedStatement(input);
-  } catch (e) {
-    return reject('MALFORMED_STATEMENT', `The statement is malformed: ${(e as Error).message}.`);
+  let signed: SignedStatement = input;
+  let id = d.known?.get(input)?.id;
+  if (id === undefined) {
+    try {
+      signed = parseSignedStatement(input);
+    } catch (e) {
+      return reject('MALFORMED_STATEMENT', `The statement is malformed: ${(e as Error).message}.`);
+    }
+    id = statementId(signed);
   }
-  const id = statementId(signed);
   const common = checkCommon(d, signed, id);
   if (common !== null) return common;
   const s = signed.statement;

@@ -228,7 +228,12 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
 }
 
 /** Reads a signed statement from untrusted JSON and bounds its size. Throws ShapeError. */
-export function parseSignedStatement(x: unknown): SignedStatement {
+/**
+ * Parses and validates a signed statement. `canonicalLength`: the length of its canonical
+ * bytes when the caller already knows it (it was decoded from canonical bytes, decodeEntry),
+ * which spares encoding it again only to measure it.
+ */
+export function parseSignedStatement(x: unknown, canonicalLength?: number): SignedStatement {
   const o = record(x, 'signed statement', ['statement', 'signature']);
   const signed: SignedStatement = {
     statement: parseStatement(o.statement),
@@ -236,7 +241,7 @@ export function parseSignedStatement(x: unknown): SignedStatement {
   };
   let size: number;
   try {
-    size = canonicalBytes(signed as unknown as Json).length;
+    size = canonicalLength ?? canonicalBytes(signed as unknown as Json).length;
   } catch (e) {
     throw new ShapeError(`statement cannot be encoded: ${(e as Error).message}`);
   }
