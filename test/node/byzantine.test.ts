@@ -1,0 +1,110 @@
+// Issue #5 "Must show": a root run by a Byzantine harness double-signs and is caught. Three honest
+// roots run as processes (each may author evidence: governanceKeyFile in their config, as in the
+// devnet); the fourth member's node key is held by a harness (fixtures/byzantine-root.ts) that
+// publishes two conflicting prevotes for the current height on the consensus topic. The honest
+// roots see the equivocation, commit an evidence statement, suspend the member in the next
+// world, and keep committing without it. Everything is asserted through the HTTP API.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fromBase64, toBase64 } from '../../src/codec/index.ts';
+import { decodeEntry } from '../../src/governance/index.ts';
+import { peerIdOfNodeKey } from '../../src/node/p2p/index.ts';
+import { type ByzantineRoot, startByzantineRoot } from './fixtures/byzantine-root.ts';
+import {
+  committedOn,
+  createFederation,
+  FEDERATION,
+  fillerMotion,
+  getJson,
+  sizeOf,
+  type TestFederation,
+  type TestMember,
+  until,
+  worldOf,
+} from './fixtures/federation.ts';
+
+const STEP_TIMEOUT_MS = 30_000;
+/** The harness re-publishes its conflicting pair this often until a root reports evidence. */
+const DOUBLE_SIGN_EVERY_MS = 1_000;
+
+let fed: TestFederation;
+let byzantine: ByzantineRoot | undefined;
+
+before(async () => {
+  fed = await createFederation({ members: 4 });
+});
+
+after(async () => {
+  await byzantine?.stop().catch(() => undefined);
+  await fed?.close();
+});
+
+test('a double-signing root is caught: evidence committed, member suspended in the next world, the others keep committing', {
+  timeout: 120_000,
+}, async () => {
+  const honest = fed.members.slice(0, 3) as [TestMember, TestMember, TestMember];
+  const culprit = fed.members[3]!;
+  await Promise.all(honest.map((m) => fed.start(m)));
+  byzantine = await startByzantineRoot({
+    federation: FEDERATION,
+    nodeKey: culprit.nodeKey,
+    p2pPort: culprit.p2pPort,
+    allowedPeers: honest.map((m) => peerIdOfNodeKey(m.nodeKey.publicKey)),
+  });
+  const harness = byzantine;
+  const harnessPeer = harness.host.peerId.toString();
+  const [a] = honest;
+
+  // Double-sign at the honest roots' current height until one of them reports the equivocation.
+  const evidence = await until(
+    'an honest root to report the equivocation at GET /evidence',
+    async () => {
+      const status = await getJson<{ consensus: { height: number }; peers: string[] }>(`${a.httpUrl}/status`);
+      if (status.peers.includes(harnessPeer)) await harness.doubleSign(status.consensus.height, 0, 'prevote');
+      const found = await getJson<{ evidence: { type: string; first: { validator: string } }[] }>(
+        `${a.httpUrl}/evidence`,
+      );
+      if (found.evidence.length === 0) await new Promise((r) => setTimeout(r, DOUBLE_SIGN_EVERY_MS));
+      return found.evidence.length > 0 ? found.evidence : undefined;
+    },
+    STEP_TIMEOUT_MS,
+  );
+  assert.equal(evidence[0]!.type, 'votes');
+  assert.equal(
+    evidence[0]!.first.validator,
+    toBase64(culprit.nodeKey.publicKey),
+    "the votes are the culprit's",
+  );
+
+  // The member is suspended in the next world, the same on every honest root.
+  const worlds = await until(
+    `${culprit.name} suspended on every honest root`,
+    async () => {
+      const ws = await Promise.all(honest.map(worldOf));
+      const suspended = ws.every(
+        (w) => w.world.members.find((m) => m.name === culprit.name)?.status === 'suspended',
+      );
+      return suspended && ws.every((w) => w.hash === ws[0]!.hash) ? ws : undefined;
+    },
+    STEP_TIMEOUT_MS,
+  );
+  assert.equal(worlds[0]!.version, 2, 'the suspension is the next world after genesis');
+
+  // The evidence statement is in the ledger, naming the culprit's conflicting votes.
+  const size = await sizeOf(a);
+  const { entries } = await getJson<{ entries: string[] }>(`${a.httpUrl}/ledger/entries?start=0&end=${size}`);
+  const statements = entries
+    .map((e) => decodeEntry(fromBase64(e)))
+    .flatMap((e) => (e.kind === 'statement' ? [e.statement.statement] : []));
+  const committed = statements.find((s) => s.kind === 'evidence');
+  assert.ok(committed, 'an evidence statement is committed');
+  assert.ok(
+    honest.some((m) => m.name === committed.author),
+    'authored by an honest root',
+  );
+
+  // The others keep committing without the suspended member.
+  const after1 = await fillerMotion(a, 'after-suspension');
+  await committedOn(honest, after1.id, STEP_TIMEOUT_MS);
+});
