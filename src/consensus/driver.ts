@@ -71,9 +71,12 @@ export interface DriverOptions {
   onError?: (err: unknown) => void;
   /** Retransmission period while a height is undecided (0 disables it). */
   resendMs?: number;
+  /** At most one catch-up request per this period (messages from ahead can arrive by the hundred). */
+  catchUpIntervalMs?: number;
 }
 
 export const DEFAULT_RESEND_MS = 2000;
+export const DEFAULT_CATCH_UP_INTERVAL_MS = 500;
 /** Inputs waiting for the loop; beyond this incoming gossip is dropped (peers re-send). */
 export const DRIVER_QUEUE_MAX = 4096;
 
@@ -89,6 +92,7 @@ export class ConsensusDriver {
   #handles = new Set<unknown>();
   #resend: unknown = null;
   #catchingUp = false;
+  #lastCatchUpMs = -Infinity;
 
   private constructor(o: DriverOptions) {
     if (o.config.unsafeMutationForSimulation !== undefined) {
@@ -228,6 +232,9 @@ export class ConsensusDriver {
   #fetchDecisions(): void {
     const source = this.#o.catchUp;
     if (source === undefined || this.#catchingUp || this.#stopped) return;
+    const now = performance.now();
+    if (now - this.#lastCatchUpMs < (this.#o.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS)) return;
+    this.#lastCatchUpMs = now;
     this.#catchingUp = true;
     const from = this.#state.height;
     source

@@ -5,6 +5,7 @@ export {
   type App,
   type CatchUpSource,
   ConsensusDriver,
+  DEFAULT_CATCH_UP_INTERVAL_MS,
   DEFAULT_RESEND_MS,
   DRIVER_QUEUE_MAX,
   type DriverOptions,
