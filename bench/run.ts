@@ -14,6 +14,7 @@ const BENCHES: readonly string[] = [
   'relay',
   'rendezvous',
   'audit',
+  'root-commit',
 ];
 
 const args = process.argv.slice(2);

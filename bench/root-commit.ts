@@ -1,0 +1,306 @@
+// End-to-end commit latency of a federation of 4 roots, each its own OS process on 127.0.0.1
+// (founded like `witan devnet` does: initMember, assembleDraft and signDraft, spawnRoot):
+// from `POST /statements` at one root to a quorum-cosigned checkpoint that contains the
+// statement, served by all four roots. p50/p99 over ≥ 50 signed self-updates submitted one at
+// a time, round robin over the roots; then again while wrk saturates one root's GET /world;
+// then GET /world and tiles served by a root against nginx serving the same bytes.
+// Goals from the federation issue: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEVNET_POLICY } from '../src/cli/devnet.ts';
+import { createLocalMember, foundFederation, type LocalMember } from '../src/cli/federation.ts';
+import { GOVERNANCE_KEY_FILE_NAME } from '../src/cli/init.ts';
+import { freePort, type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../src/cli/root-processes.ts';
+import { readKeyFile } from '../src/crypto/index.ts';
+import {
+  type Endpoints,
+  quorumSize,
+  selfUpdate,
+  signStatement,
+  type World,
+} from '../src/governance/index.ts';
+import { CONFIG_FILE_NAME } from '../src/node/constants.ts';
+import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import type { BenchOptions } from './run.ts';
+
+const ROOTS = 4;
+const FEDERATION = 'bench.witan.test';
+/** How often each root is asked whether the statement is in a cosigned checkpoint yet. */
+const POLL_MS = 2;
+/** One statement that has not committed on all roots by then fails the benchmark. */
+const COMMIT_TIMEOUT_MS = 30_000;
+const WRK_CONNECTIONS = 32;
+/** The roots are polled hard by this benchmark from 127.0.0.1: lift the per-IP limit. */
+const BENCH_REQUESTS_PER_MINUTE = 10_000_000;
+
+type Member = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Size and number of signature lines of a signed checkpoint note. */
+function checkpointOf(note: string): { size: number; signatures: number } {
+  const blank = note.indexOf('\n\n');
+  const size = Number(note.split('\n', 2)[1]);
+  const signatures =
+    blank < 0
+      ? 0
+      : note
+          .slice(blank + 2)
+          .split('\n')
+          .filter((l) => l.startsWith('— ')).length;
+  return { size, signatures };
+}
+
+/** Resolves once `root` serves a checkpoint with ≥ `needed` signatures that holds the statement. */
+async function committedOn(root: Member, id: string, needed: number, deadline: number): Promise<void> {
+  let index: number | undefined;
+  while (performance.now() < deadline) {
+    if (index === undefined) {
+      const res = await fetch(`${root.httpUrl}/statements/${id}`);
+      if (res.ok) {
+        const s = (await res.json()) as { status: string; index?: number };
+        if (s.status === 'committed') index = s.index;
+      } else await res.body?.cancel();
+    }
+    if (index !== undefined) {
+      const note = await (await fetch(`${root.httpUrl}/checkpoint`)).text();
+      const c = checkpointOf(note);
+      if (c.size > index && c.signatures >= needed) return;
+    }
+    await sleep(POLL_MS);
+  }
+  throw new Error(
+    `statement ${id} not in a cosigned checkpoint of ${root.name} in time; see ${root.root?.logFile}`,
+  );
+}
+
+/** Submits `count` self-updates one at a time and returns each one's commit latency in ms. */
+async function commitLatencies(members: Member[], count: number, needed: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const m = members[i % members.length]!;
+    const status = await getJson<{ timeMs: number }>(`${m.httpUrl}/status`);
+    const world = await getJson<{ world: World }>(`${m.httpUrl}/world`);
+    const endpoints = world.world.members.find((x) => x.name === m.name)?.endpoints as Endpoints;
+    // The same endpoints, a new createdMs: a valid statement with a new id every time.
+    const signed = signStatement(
+      selfUpdate(FEDERATION, m.name, status.timeMs + i, { endpoints }),
+      m.secretKey,
+    );
+    const start = performance.now();
+    const res = await fetch(`${m.httpUrl}/statements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(signed),
+    });
+    const answer = (await res.json()) as { id?: string; code?: string; message?: string };
+    if (res.status !== 202 || answer.id === undefined) {
+      throw new Error(`POST /statements: ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
+    }
+    const deadline = start + COMMIT_TIMEOUT_MS;
+    await Promise.all(members.map((r) => committedOn(r, answer.id!, needed, deadline)));
+    out.push(performance.now() - start);
+  }
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function wrkArgs(url: string, seconds: number, script?: string): string[] {
+  return ['-t1', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url];
+}
+
+async function wrk(url: string, seconds: number, script?: string): Promise<number> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('wrk', wrkArgs(url, seconds, script));
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.stderr.on('data', (d) => {
+      text += d;
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(text));
+  });
+  const match = /Requests\/sec:\s+([0-9.]+)/.exec(out);
+  if (match === null) throw new Error(`wrk gave no rate:\n${out}`);
+  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
+  return Number(match[1]);
+}
+
+async function startNginx(root: string, port: number, work: string): Promise<ChildProcess> {
+  const conf = join(work, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `user root;
+worker_processes 1;
+daemon off;
+pid ${join(work, 'nginx.pid')};
+error_log ${join(work, 'nginx-error.log')};
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  default_type application/octet-stream;
+  client_body_temp_path ${work}; proxy_temp_path ${work}; fastcgi_temp_path ${work};
+  uwsgi_temp_path ${work}; scgi_temp_path ${work};
+  server { listen 127.0.0.1:${port}; root ${root}; location = /world { default_type application/json; } }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'ignore' });
+  await sleep(500);
+  if (child.exitCode !== null) throw new Error(`nginx exited: see ${join(work, 'nginx-error.log')}`);
+  return child;
+}
+
+function latencyFigures(label: string, ms: number[]): Figure[] {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const p50 = percentile(sorted, 50);
+  const p99 = percentile(sorted, 99);
+  return [
+    ratioFigure(`commit latency p50, ${label}`, p50, 'ms', 'issue goal', 50, { atMost: 1 }),
+    { name: `commit latency p99, ${label}`, value: p99, unit: 'ms' },
+  ];
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const statements = options.quick ? 50 : 100;
+  const seconds = options.quick ? 3 : 8;
+  const work = mkdtempSync(join(tmpdir(), 'witan-bench-commit-'));
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const members: Member[] = [];
+  let load: ChildProcess | undefined;
+  let nginx: ChildProcess | undefined;
+  try {
+    for (let i = 0; i < ROOTS; i++) {
+      const m = await createLocalMember(work, i, { logLevel: 'warn', eventLoopDelayMaxMs: 10_000 });
+      const configPath = join(m.dir, CONFIG_FILE_NAME);
+      const config = JSON.parse(readFileSync(configPath, 'utf8'));
+      config.http = { ...config.http, requestsPerMinute: BENCH_REQUESTS_PER_MINUTE };
+      writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+      members.push({ ...m, secretKey: readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME)).secretKey });
+    }
+    foundFederation({ base: work, federation: FEDERATION, members, policy: DEVNET_POLICY });
+    for (const m of members) m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl });
+    await Promise.all(members.map((m) => waitHealthy(m.root!)));
+    const needed = quorumSize(ROOTS);
+
+    await commitLatencies(members, 4, needed); // warm-up: connections, JIT, first batches
+    figures.push(...latencyFigures('idle', await commitLatencies(members, statements, needed)));
+
+    if (!has('wrk'))
+      notes.push('wrk is not installed (apt-get install -y wrk): loaded and GET figures not measured');
+    else {
+      const target = members[0]!;
+      load = spawn('wrk', wrkArgs(`${target.httpUrl}/world`, 600), { stdio: 'ignore' });
+      await sleep(1000);
+      figures.push(
+        ...latencyFigures(
+          `wrk saturating ${target.name}'s GET /world`,
+          await commitLatencies(members, statements, needed),
+        ),
+      );
+      load.kill('SIGTERM');
+      load = undefined;
+
+      // GET /world and tiles: the root against nginx serving the same bytes.
+      const files = join(work, 'files');
+      const size = checkpointOf(await (await fetch(`${target.httpUrl}/checkpoint`)).text()).size;
+      const width = size % 256 === 0 ? 256 : size % 256;
+      const suffix = width === 256 ? '' : `.p/${width}`;
+      const paths = ['/world', '/checkpoint', `/tile/0/000${suffix}`, `/tile/entries/000${suffix}`];
+      for (const p of paths) {
+        const res = await fetch(target.httpUrl + p);
+        if (!res.ok) throw new Error(`${p}: ${res.status}`);
+        mkdirSync(dirname(join(files, p)), { recursive: true });
+        writeFileSync(join(files, p), new Uint8Array(await res.arrayBuffer()));
+      }
+      if (!has('nginx'))
+        notes.push('nginx is not installed (apt-get install -y nginx-light): GET vs nginx not measured');
+      else {
+        const port = await freePort();
+        nginx = await startNginx(files, port, work);
+        const nginxUrl = `http://127.0.0.1:${port}`;
+        const script = join(work, 'paths.lua');
+        writeFileSync(
+          script,
+          `local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+`,
+        );
+        let worldOurs = 0;
+        let worldNginx = 0;
+        let mixOurs = 0;
+        let mixNginx = 0;
+        for (let round = 0; round < 2; round++) {
+          worldOurs += (await wrk(`${target.httpUrl}/world`, seconds)) / 2;
+          worldNginx += (await wrk(`${nginxUrl}/world`, seconds)) / 2;
+          mixOurs += (await wrk(target.httpUrl, seconds, script)) / 2;
+          mixNginx += (await wrk(nginxUrl, seconds, script)) / 2;
+        }
+        figures.push(
+          ratioFigure(
+            'GET /world served by a root',
+            worldOurs,
+            'req/s',
+            'nginx 1 worker, same bytes',
+            worldNginx,
+            {
+              atLeast: 0.8,
+            },
+          ),
+          ratioFigure(
+            'GET /world, /checkpoint, hash tile, entry bundle (rotated)',
+            mixOurs,
+            'req/s',
+            'nginx 1 worker, same bytes',
+            mixNginx,
+            { atLeast: 0.8 },
+          ),
+        );
+        notes.push(
+          `GET: wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, 2 alternating rounds; the root is one process (its other three roots keep running, idle), nginx 1 worker; /world is ${readFileSync(join(files, 'world')).length.toLocaleString('en-US')} bytes of JSON`,
+        );
+      }
+    }
+    notes.push(
+      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does; ${statements} signed self-updates per run, one at a time, round robin over the roots`,
+      `latency = POST /statements at one root → every root serves a checkpoint with ≥ ${quorumSize(ROOTS)} signatures whose size is past the statement's ledger index (each root polled every ${POLL_MS} ms: figures include up to that much polling delay)`,
+      `under load: wrk -t1 -c${WRK_CONNECTIONS} on ${members[0]!.name}'s GET /world for the whole run; the machine has 2 cores for 4 roots, wrk and the bench`,
+    );
+  } finally {
+    load?.kill('SIGTERM');
+    nginx?.kill('SIGQUIT');
+    await Promise.all(members.map((m) => (m.root ? stopRoot(m.root) : undefined)));
+    rmSync(work, { recursive: true, force: true });
+  }
+  return {
+    id: 'root-commit',
+    title: 'Federation: end-to-end commit latency and GET vs nginx (4 root processes)',
+    figures,
+    notes,
+  };
+}
