@@ -34,6 +34,7 @@ import {
   bundleKey,
   CHECKPOINT_KEYS,
   checkpointKey,
+  checkpointSizeOfKey,
   decodeSize,
   encodeSize,
   entryKey,
@@ -107,6 +108,8 @@ export class LedgerStore {
   #edges: Map<number, EdgeTile>; // level → its partial right-edge tile, when it has one
   #edgeEntries: readonly Uint8Array[]; // entries of the partial entry bundle, committed
   #leafIndex: LeafIndex | undefined; // built on first indexOfLeafHash, then kept up to date
+  // The note with the largest size: served on every GET /checkpoint and tile request of a root.
+  #latestNote: { size: number; note: string } | undefined;
   readonly #fullTiles = new Map<string, Uint8Array>(); // LRU of immutable full tiles
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -174,6 +177,13 @@ export class LedgerStore {
       const store = new LedgerStore(db, origin, size, new CompactRange(), edges, edgeEntries);
       const ids = CompactRange.frontierIds(size);
       store.#frontier = new CompactRange(size, await store.#readHashes(ids, size));
+      const [latest] = await db.iterator({ ...CHECKPOINT_KEYS, reverse: true, limit: 1 }).all();
+      if (latest !== undefined) {
+        store.#latestNote = {
+          size: checkpointSizeOfKey(latest[0]),
+          note: Buffer.from(latest[1]).toString('utf8'),
+        };
+      }
       return store;
     } catch (err) {
       await db.close();
@@ -529,22 +539,18 @@ export class LedgerStore {
         );
       }
       await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
+      if (this.#latestNote === undefined || size >= this.#latestNote.size) this.#latestNote = { size, note };
     });
   }
 
   /** The note saved for `size`, or the one with the largest size when `size` is omitted. */
   async checkpointNote(size?: number): Promise<string | undefined> {
     this.#checkOpen();
-    let bytes: Uint8Array | undefined;
-    if (size === undefined) {
-      const found = await this.#db.values({ ...CHECKPOINT_KEYS, reverse: true, limit: 1 }).all();
-      bytes = found[0];
-    } else {
-      if (!Number.isSafeInteger(size) || size < 0) {
-        throw new LedgerError('BAD_ARGUMENT', `size must be a non-negative integer, got ${size}`);
-      }
-      bytes = await this.#db.get(checkpointKey(size));
+    if (size === undefined) return this.#latestNote?.note; // kept in memory: read on every GET
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new LedgerError('BAD_ARGUMENT', `size must be a non-negative integer, got ${size}`);
     }
+    const bytes = await this.#db.get(checkpointKey(size));
     return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
   }
 

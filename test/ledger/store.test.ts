@@ -283,3 +283,22 @@ test('a ledger written with one record per entry and a stored partial level-0 ti
   assert.deepEqual(await legacy.entries(0, 600), all);
   await legacy.close();
 });
+
+test('the latest checkpoint note is the one with the largest size, also after re-saving an older one and reopening', async (t) => {
+  const dir = tempDir(t);
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  const noteAt = (size: number, rootHash: Uint8Array, sig: string): string =>
+    `${formatCheckpoint({ origin: ORIGIN, size, rootHash, extensions: [] })}\n— ${ORIGIN} ${sig}\n`;
+  const one = await store.append([entry(0)]);
+  await store.saveCheckpoint(1, noteAt(1, one.rootHash, 'AAAA'));
+  const two = await store.append([entry(1)]);
+  const latest = noteAt(2, two.rootHash, 'BBBB');
+  await store.saveCheckpoint(2, latest);
+  await store.saveCheckpoint(1, noteAt(1, one.rootHash, 'CCCC')); // more cosignatures on an old one
+  assert.equal(await store.checkpointNote(), latest);
+  await store.close();
+  const reopened = await LedgerStore.open(dir, { origin: ORIGIN });
+  assert.equal(await reopened.checkpointNote(), latest);
+  assert.equal(await reopened.checkpointNote(1), noteAt(1, one.rootHash, 'CCCC'));
+  await reopened.close();
+});
