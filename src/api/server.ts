@@ -7,11 +7,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { statusFor } from './errors.ts';
+import { installLoadShedding } from './load-shedding.ts';
 
 export type ApiServerOptions = {
   logger?: Logger | false;
@@ -55,19 +55,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
   });
 
-  await app.register(underPressure, {
-    maxEventLoopDelay: options.eventLoopDelayMaxMs,
-    retryAfter: 5,
-    pressureHandler: (_req, reply, type, value) => {
-      reply
-        .status(503)
-        .header('retry-after', '5')
-        .send({
-          code: 'OVERLOADED',
-          message: `root is shedding load (${type} ${value}); retry in a few seconds`,
-        });
-    },
-  });
+  installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
   await app.register(rateLimit, {
     max: options.requestsPerMinute,
     timeWindow: 60_000,

@@ -4,11 +4,17 @@
 // probation in devnet time, and let two overlay peers meet through a root's rendezvous and
 // talk through its relay. Then it stays up, printing what to try, until Ctrl-C.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readKeyFile } from '../crypto/index.ts';
+import {
+  COSIGNATURE_V1_TYPE,
+  generateKeyPair,
+  readKeyFile,
+  vkeyString,
+  writeKeyFile,
+} from '../crypto/index.ts';
 import {
   admitChange,
   ballot,
@@ -85,8 +91,19 @@ async function until<T>(
   );
 }
 
-function createMember(base: string, i: number): Promise<Member> {
-  return createLocalMember(base, i);
+/** Key name of the devnet's outside witness (an auditor every devnet root trusts). */
+export const DEVNET_WITNESS_NAME = 'devnet-auditor';
+export const DEVNET_WITNESS_KEY_FILE = 'witness.key';
+
+/** A witness key for `witan audit --witness-key`, and the vkey the roots are told to trust. */
+function createWitness(base: string): string {
+  const pair = generateKeyPair();
+  writeKeyFile(join(base, DEVNET_WITNESS_KEY_FILE), pair, { kind: 'node' });
+  return vkeyString(DEVNET_WITNESS_NAME, COSIGNATURE_V1_TYPE, pair.publicKey);
+}
+
+function createMember(base: string, i: number, witnesses: string[]): Promise<Member> {
+  return createLocalMember(base, i, { witnesses });
 }
 
 async function startRoot(m: Member, env: NodeJS.ProcessEnv): Promise<void> {
@@ -128,6 +145,8 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
   const base = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'witan-devnet-')) : resolve(o.dir);
   const env = { [DEVNET_CLOCK_ENV]: `${Date.now()}:${DEVNET_CLOCK_RATE}`, WITAN_LOG_LEVEL: 'info' };
   const members: Member[] = [];
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  const witnesses = [createWitness(base)];
   let peers: { stop(): Promise<void> }[] = [];
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
@@ -152,7 +171,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
 
     step(`Creating ${o.members} members: data folders, node keys, governance keys`);
     for (let i = 0; i < o.members; i++) {
-      members.push(await createMember(base, i));
+      members.push(await createMember(base, i, witnesses));
       done(`${members[i]!.name} (${MEMBER_ORGANISATIONS[i]}, ${MEMBER_COUNTRIES[i]})`);
     }
 
@@ -177,7 +196,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     });
     done('genesis committed: every root serves a quorum-cosigned checkpoint');
 
-    const newcomer = await createMember(base, o.members);
+    const newcomer = await createMember(base, o.members, witnesses);
     step(
       `${members[0]!.name}'s officer proposes admitting ${newcomer.name} (${MEMBER_ORGANISATIONS[o.members]})`,
     );
@@ -270,6 +289,9 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     );
     say(
       `  npm run witan -- audit --genesis ${join(base, 'genesis.json')} ${members.map((m) => m.httpUrl).join(' ')}`,
+    );
+    say(
+      `    (add --witness-key ${join(base, DEVNET_WITNESS_KEY_FILE)} --witness-name ${DEVNET_WITNESS_NAME} to cosign as the roots' trusted witness)`,
     );
     if (o.exitAfterStory) {
       await shutdown();

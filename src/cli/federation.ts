@@ -90,7 +90,7 @@ export interface LocalMember {
 export async function createLocalMember(
   base: string,
   i: number,
-  o: { logLevel?: string; eventLoopDelayMaxMs?: number } = {},
+  o: { logLevel?: string; eventLoopDelayMaxMs?: number; witnesses?: string[] } = {},
 ): Promise<LocalMember> {
   if (!Number.isInteger(i) || i < 0 || i >= LOCAL_MEMBERS_MAX)
     throw new RangeError(`member index ${i}: use 0..${LOCAL_MEMBERS_MAX - 1}`);
@@ -113,6 +113,7 @@ export async function createLocalMember(
   const updated = {
     ...config,
     governanceKeyFile: GOVERNANCE_KEY_FILE_NAME,
+    ...(o.witnesses === undefined ? {} : { witnesses: o.witnesses }),
     log: { level: o.logLevel ?? 'info' },
     http,
   };

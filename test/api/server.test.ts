@@ -70,3 +70,37 @@ test('health, metrics and OpenAPI docs are served', async () => {
   assert.ok(docs.json().paths['/health']);
   await app.close();
 });
+
+test('a lagging event loop sheds load with 503 OVERLOADED, and serving resumes when it recovers', async () => {
+  const app = await buildApiServer({
+    ...base,
+    requestsPerMinute: 1000,
+    eventLoopDelayMaxMs: 50,
+    docs: false,
+  });
+  app.get('/ping', async () => ({ ok: true }));
+  assert.equal((await app.inject('/ping')).statusCode, 200);
+  // Block the loop in 150 ms slices for about 1.5 s so the next reading sees the lag.
+  const until = Date.now() + 1500;
+  while (Date.now() < until) {
+    const slice = Date.now() + 150;
+    while (Date.now() < slice) {
+      // busy: the event loop cannot turn
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  const shed = await app.inject('/ping');
+  assert.equal(shed.statusCode, 503);
+  assert.equal(shed.json().code, 'OVERLOADED');
+  assert.equal(shed.headers['retry-after'], '5');
+  // An idle second brings the reading back under the bound.
+  const deadline = Date.now() + 5000;
+  let status = 503;
+  while (status === 503 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    status = (await app.inject('/ping')).statusCode;
+  }
+  assert.equal(status, 200);
+  await app.close();
+});
