@@ -74,6 +74,7 @@ export {
   policyViolation,
   type RelayPolicy,
   type RendezvousPolicy,
+  seasoningPeriodOf,
 } from './policy.ts';
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { replay } from './replay.ts';
@@ -129,7 +130,7 @@ export {
   verifyCandidate,
   verifyStatementSignature,
 } from './statements.ts';
-export { type Tally, tally } from './tally.ts';
+export { changesPolicy, isSeasoned, type Tally, tally } from './tally.ts';
 export {
   type KnownStatement,
   type PreVerified,

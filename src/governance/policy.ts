@@ -48,6 +48,12 @@ export interface Policy {
   statementAgeMaxMs: number;
   /** Clients refuse a world whose freshest quorum cosignature is older than this. */
   checkpointFreshnessMs: number;
+  /**
+   * Policy-change motions count only SEASONED voting members — voting for at least this long
+   * (since + seasoningPeriodMs ≤ batch time) — for and in the denominator (charter §13).
+   * Optional in documents for worlds written before it existed; absent = the default.
+   */
+  seasoningPeriodMs?: number;
   relay: RelayPolicy;
   rendezvous: RendezvousPolicy;
 }
@@ -72,6 +78,7 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
   batchStatementsMax: 256,
   statementAgeMaxMs: DAY_MS,
   checkpointFreshnessMs: HOUR_MS,
+  seasoningPeriodMs: 365 * DAY_MS,
   relay: {
     reservationsMax: 128,
     circuitBytesMax: 1 << 20,
@@ -97,6 +104,7 @@ export const POLICY_RANGES = {
   batchStatementsMax: [1, 1024],
   statementAgeMaxMs: [60_000, 7 * DAY_MS],
   checkpointFreshnessMs: [60_000, 30 * DAY_MS],
+  seasoningPeriodMs: [180 * DAY_MS, 1098 * DAY_MS],
   'relay.reservationsMax': [1, 65_536],
   'relay.circuitBytesMax': [1024, 2 ** 40],
   'relay.circuitDurationMs': [1000, DAY_MS],
@@ -123,6 +131,8 @@ const POLICY_KEYS = [
   'relay',
   'rendezvous',
 ] as const;
+/** Fields a document may omit (each then reads as its DEFAULT_POLICY value). */
+const POLICY_OPTIONAL_KEYS = ['seasoningPeriodMs'] as const;
 const RELAY_KEYS = [
   'reservationsMax',
   'circuitBytesMax',
@@ -156,7 +166,7 @@ function inRange(x: unknown, path: keyof typeof POLICY_RANGES): number {
  * rule violation (POLICY_BELOW_FLOOR), not a malformed document.
  */
 export function parsePolicy(x: unknown, path = 'policy'): Policy {
-  const o = record(x, path, POLICY_KEYS);
+  const o = record(x, path, POLICY_KEYS, POLICY_OPTIONAL_KEYS);
   const relay = record(o.relay, `${path}.relay`, RELAY_KEYS);
   const rendezvous = record(o.rendezvous, `${path}.rendezvous`, RENDEZVOUS_KEYS);
   const policy: Policy = {
@@ -170,6 +180,11 @@ export function parsePolicy(x: unknown, path = 'policy'): Policy {
     batchStatementsMax: inRange(o.batchStatementsMax, 'batchStatementsMax'),
     statementAgeMaxMs: inRange(o.statementAgeMaxMs, 'statementAgeMaxMs'),
     checkpointFreshnessMs: inRange(o.checkpointFreshnessMs, 'checkpointFreshnessMs'),
+    // Kept absent when absent, so the canonical bytes (and world hash) of older worlds stay
+    // put; in DEFAULT_POLICY's key order when present.
+    ...(o.seasoningPeriodMs === undefined
+      ? {}
+      : { seasoningPeriodMs: inRange(o.seasoningPeriodMs, 'seasoningPeriodMs') }),
     relay: {
       reservationsMax: inRange(relay.reservationsMax, 'relay.reservationsMax'),
       circuitBytesMax: inRange(relay.circuitBytesMax, 'relay.circuitBytesMax'),
@@ -201,7 +216,12 @@ const atLeast = (a: Fraction, b: Fraction): boolean => a.num * b.den >= b.num * 
 function get(policy: Policy, path: string): number {
   let v: unknown = policy;
   for (const part of path.split('.')) v = (v as Record<string, unknown>)[part];
-  return v as number;
+  return (v ?? get(DEFAULT_POLICY, path)) as number;
+}
+
+/** The seasoning period in force (charter §13): the policy's, or the default when absent. */
+export function seasoningPeriodOf(policy: Policy): number {
+  return policy.seasoningPeriodMs ?? DEFAULT_POLICY.seasoningPeriodMs!;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { LedgerEntry } from './entry.ts';
 import { type Rejection, reject } from './errors.ts';
 import { ledgerOrigin, statementId } from './hash.ts';
 import type { Member, World } from './model.ts';
+import { seasoningPeriodOf } from './policy.ts';
 import { type SeenIndex, seenHas } from './seen.ts';
 import type { GovernanceState, OpenMotion, RetiredKey } from './state.ts';
 import type {
@@ -27,7 +28,7 @@ import type {
   SignedStatement,
 } from './statement-types.ts';
 import { keyPossessionBytes, parseSignedStatement, verifyB64 } from './statements.ts';
-import { tally } from './tally.ts';
+import { changesPolicy, isSeasoned, tally } from './tally.ts';
 import type { KnownStatement, StatementVerifier } from './verifier.ts';
 import { worldRuleViolation } from './world-rules.ts';
 
@@ -76,7 +77,7 @@ function closeMotion(
  * used up (rejected with ADMISSION_RATE). Either way the motion closes.
  */
 export function settleMotion(d: Draft, m: OpenMotion): void {
-  if (!tally(m, d.base.world).passes) return;
+  if (!tally(m, d.base.world, d.timeMs).passes) return;
   const result = applyChanges(d.world, m.changes, d.timeMs, d.retiredNodeKeys);
   if ('code' in result) {
     closeMotion(d, m, 'rejected', result.code);
@@ -196,6 +197,14 @@ function ballotRule(d: Draft, s: BallotStatement, id: string): Rejection | null 
     );
   if (removalTargets(m.changes).has(s.author)) {
     return reject('BALLOT_ON_OWN_REMOVAL', `"${s.author}" cannot vote on a motion that removes it.`);
+  }
+  const voter = member(d.base.world, s.author)!;
+  if (changesPolicy(m) && !isSeasoned(voter, d.base.world.policy, d.timeMs)) {
+    const days = Math.ceil((voter.since + seasoningPeriodOf(d.base.world.policy) - d.timeMs) / 86_400_000);
+    return reject(
+      'BALLOT_NOT_SEASONED',
+      `"${s.author}" has voted for less than the seasoning period, so it cannot vote on a policy change yet (${days} more days).`,
+    );
   }
   const previous = m.ballots[s.author];
   if (previous !== undefined && previous.createdMs >= s.createdMs) {

@@ -59,6 +59,7 @@ export const PolicySchema = Type.Object(
     batchStatementsMax: Count,
     statementAgeMaxMs: Count,
     checkpointFreshnessMs: Count,
+    seasoningPeriodMs: Type.Optional(Count),
     relay: Type.Object(
       {
         reservationsMax: Count,

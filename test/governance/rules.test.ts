@@ -9,16 +9,19 @@ import { cosignatureSigner, signNote } from '../../src/crypto/index.ts';
 import { signVote } from '../../src/governance/consensus-vote.ts';
 import {
   ballot,
+  checkPolicy,
   checkStatement,
   DEFAULT_POLICY,
   evidence,
   executeBatch,
   type GovernanceError,
   motion,
+  policyViolation,
   proveKeyPossession,
   REJECTION_CODES,
   type RejectionCode,
   type SignedStatement,
+  seasoningPeriodOf,
   selfUpdate,
   signStatement,
   tally,
@@ -305,6 +308,52 @@ test('policy changes need the higher threshold (3/4 by default)', () => {
   assert.equal(ledger.state.world.version, 1);
   expectAccept(ledger, yes(ledger, statementId(mo), ['m06']));
   assert.equal(ledger.state.world.policy.motionTtlMs, 7 * DAY_MS);
+});
+
+test('seasoning: a member voting for less than seasoningPeriodMs neither votes on nor counts in a policy change', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const mo = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  expectAccept(ledger, [mo, ...yes(ledger, statementId(mo), ['m00', 'm01', 'm02'])]);
+  const voting = T0 + DEFAULT_POLICY.probationPeriodMs;
+  ledger.run([], voting);
+  assert.equal(validatorsOf(ledger.state).length, 5);
+  const policy = { ...DEFAULT_POLICY, motionTtlMs: 7 * DAY_MS };
+  // An unseasoned voting member may move a policy change, but not vote on it.
+  const pm = sign(motion(ledger.state, 'n00', [{ type: 'change-policy', policy }], voting));
+  expectAccept(ledger, [pm], voting);
+  expectReject(
+    ledger,
+    sign(ballot(FEDERATION, 'n00', statementId(pm), 'yes', voting)),
+    'BALLOT_NOT_SEASONED',
+    voting,
+  );
+  // 3 of the 4 seasoned founders is exactly 3/4, not more: n00 is not in the denominator.
+  expectAccept(ledger, yes(ledger, statementId(pm), ['m00', 'm01', 'm02'], voting), voting);
+  const open = ledger.state.openMotions.find((m) => m.id === statementId(pm))!;
+  assert.equal(tally(open, ledger.state.world, voting).voting, 4);
+  assert.equal(tally(open, ledger.state.world).voting, 5, 'without a time, no seasoning (display)');
+  expectAccept(ledger, yes(ledger, statementId(pm), ['m03'], voting), voting);
+  assert.equal(ledger.state.world.policy.motionTtlMs, 7 * DAY_MS);
+  // On every other motion n00 votes at once; on policy changes once seasoned.
+  const other = sign(motion(ledger.state, 'm00', [admit('n01', 'CA')], voting + 1));
+  expectAccept(ledger, [other, ...yes(ledger, statementId(other), ['n00'], voting + 1)], voting + 1);
+  const seasoned = voting + DEFAULT_POLICY.seasoningPeriodMs!;
+  ledger.run([], seasoned);
+  const later = { ...policy, motionTtlMs: 10 * DAY_MS };
+  const pm2 = sign(motion(ledger.state, 'm00', [{ type: 'change-policy', policy: later }], seasoned));
+  expectAccept(ledger, [pm2, ...yes(ledger, statementId(pm2), ['n00'], seasoned)], seasoned);
+  const open2 = ledger.state.openMotions.find((m) => m.id === statementId(pm2))!;
+  assert.equal(open2.ballots.n00?.choice, 'yes');
+  assert.equal(tally(open2, ledger.state.world, seasoned).voting, 5);
+});
+
+test('seasoningPeriodMs: a floor of 180 days; absent in a document reads as the default', () => {
+  assert.match(policyViolation({ ...DEFAULT_POLICY, seasoningPeriodMs: 179 * DAY_MS })!, /seasoningPeriodMs/);
+  assert.equal(policyViolation({ ...DEFAULT_POLICY, seasoningPeriodMs: 180 * DAY_MS }), null);
+  const { seasoningPeriodMs: _, ...older } = DEFAULT_POLICY;
+  const parsed = checkPolicy(structuredClone(older));
+  assert.equal('seasoningPeriodMs' in parsed, false, 'kept absent, so older world hashes stay put');
+  assert.equal(seasoningPeriodOf(parsed), 365 * DAY_MS);
 });
 
 test('a lost governance key is replaced by vote; the old key no longer signs', () => {
