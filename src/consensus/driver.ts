@@ -8,7 +8,8 @@
 // fakes and the root runs it with gossipsub, setTimeout, the ledger and LevelDB.
 //
 // Also the gossip duties the paper assumes of the network: while a height is undecided we re-send
-// our current messages every resendMs (retransmission) and ask a peer for decisions we may have missed.
+// our current messages every resendMs (retransmission) and ask a peer for decisions we may have
+// missed (also while idle: the others may have decided and gone quiet).
 
 import { CATCH_UP_DECISIONS_MAX } from './constants.ts';
 import { ConsensusError } from './errors.ts';
@@ -186,8 +187,10 @@ export class ConsensusDriver {
   async #apply(input: Input | { kind: 'resend' }): Promise<void> {
     if (input.kind === 'resend') {
       const s = this.#state;
-      if (!s.active || s.decided) return;
+      if (s.decided) return;
       for (const m of retransmission(s)) await this.#o.transport.broadcast(encodeMessage(m));
+      // Also when idle: a root that missed the last decisions while everyone else went idle
+      // hears no more messages, so it has to ask.
       this.#fetchDecisions();
       return;
     }

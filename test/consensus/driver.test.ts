@@ -169,7 +169,7 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
       };
       drivers.push(await start(V[i]!, i, net, wal, apps[i]!, spy));
     }
-    await until(() => apps.every((a) => a.decided.length >= 3), 20_000);
+    await until(() => apps.every((a) => a.decided.length >= 3), 30_000);
     // Restart root 0 from its WAL.
     await drivers[0]!.stop();
     await wals[0]!.close();
@@ -178,10 +178,15 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
     wals[0] = reopened;
     drivers[0] = await start(V[0]!, 0, net, reopened, apps[0]!, undefined, apps[1]!);
     const target = Math.max(...apps.map((a) => a.decided.length)) + 2;
-    await until(() => apps.every((a) => a.decided.length >= target), 20_000);
+    await until(() => apps.slice(1).every((a) => a.decided.length >= target), 30_000);
+    for (const a of apps) a.idle = true; // no new heights: the restarted root must reach the others
+    await until(
+      () => apps[0]!.decided.length >= Math.min(...apps.slice(1).map((a) => a.decided.length)),
+      30_000,
+    );
     assert.deepEqual(violations, []);
     for (let h = 0; h < target; h++) {
-      const ids = new Set(apps.map((a) => a.decided[h]!.valueId));
+      const ids = new Set(apps.map((a) => a.decided[h]?.valueId));
       assert.equal(ids.size, 1, `height ${h + 1} agreed`);
     }
   } finally {
@@ -199,10 +204,12 @@ test('a root that starts late catches up through the CatchUpSource and verifies 
   const { MemoryWal } = await import('../../src/consensus/index.ts');
   try {
     for (let i = 1; i < V.length; i++) drivers.push(await start(V[i]!, i, net, new MemoryWal(), apps[i]!));
-    await until(() => apps.slice(1).every((a) => a.decided.length >= 3), 20_000);
+    await until(() => apps.slice(1).every((a) => a.decided.length >= 3), 30_000);
     drivers.push(await start(V[0]!, 0, net, new MemoryWal(), apps[0]!, undefined, apps[1]!));
     const target = Math.max(...apps.map((a) => a.decided.length)) + 1;
-    await until(() => apps[0]!.decided.length >= target, 20_000);
+    await until(() => apps.slice(1).every((a) => a.decided.length >= target), 30_000);
+    for (const a of apps) a.idle = true;
+    await until(() => apps[0]!.decided.length >= target, 30_000);
     for (let h = 0; h < target; h++) assert.equal(apps[0]!.decided[h]!.valueId, apps[1]!.decided[h]!.valueId);
   } finally {
     for (const a of apps) a.idle = true;

@@ -25,8 +25,8 @@ import { FED, makeValidators } from './helpers.ts';
 const V = makeValidators(4);
 const LIVES = 52;
 const CHILD = join(import.meta.dirname, 'fixtures', 'voter-child.ts');
-/** A guard, not the goal: ~25-40 s on an idle 2-core machine, more when it is shared. */
-const BUDGET_MS = 150_000;
+/** A loop guard, not the goal: ~55 s measured on a shared 2-core machine, much more under heavy load. */
+const BUDGET_MS = 300_000;
 /** Children loading their modules while the current life runs. */
 const WARM_LIVES = 2;
 
@@ -46,6 +46,8 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
   const handlers = new Map<number, (b: Uint8Array) => void>();
   let child: ChildProcess | null = null;
   const pool: Life[] = [];
+  const votingLives = new Set<number>();
+  let currentLife = -1;
   const signed: ConsensusMessage[] = [];
   const readyHeights: number[] = [];
   const toChild = (bytes: Uint8Array): void => {
@@ -95,7 +97,9 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
         }
         if (x.m !== undefined) {
           const bytes = fromBase64(x.m);
-          signed.push(decodeMessage(bytes));
+          const m = decodeMessage(bytes);
+          signed.push(m);
+          if (m.kind === 'vote' && c === child) votingLives.add(currentLife);
           for (const h of handlers.values()) setImmediate(() => h(bytes));
         }
         if (x.c !== undefined && c.stdin?.writable) {
@@ -113,12 +117,18 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
       assert.ok(Date.now() - started < BUDGET_MS, `over budget after ${life} lives`);
       const { c, exited, isReady } = pool.shift()!;
       child = c;
+      currentLife = life;
       c.stdin!.write(`${JSON.stringify({ go: true })}\n`);
       if (life + pool.length + 1 < LIVES) pool.push(spawnLife());
       // Kill at a random moment after start-up: while catching up, voting, or writing its WAL.
       await Promise.race([isReady, exited, new Promise((r) => setTimeout(r, 10_000))]);
-      await new Promise((r) => setTimeout(r, rng.range(10, 300)));
+      // The peers propose only while the child lives, so it stays a few heights behind at most
+      // and spends its lives voting rather than catching up.
+      for (const a of apps) a.idle = false;
+      for (const p of peers) p.pending();
+      await new Promise((r) => setTimeout(r, rng.range(20, 500)));
       c.kill('SIGKILL');
+      for (const a of apps) a.idle = true;
       await exited;
       child = null;
       // What the WAL holds was signed too, even if it never left.
@@ -149,7 +159,9 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
         proposals.set(key, m.proposal.valueId);
       }
     }
-    assert.ok(ownVotes >= LIVES, `the child voted (${ownVotes} votes)`);
+    // The test means something only if the child was killed while voting, in many lives.
+    assert.ok(ownVotes >= LIVES / 2, `the child voted (${ownVotes} votes)`);
+    assert.ok(votingLives.size >= 10, `the child voted in ${votingLives.size} lives`);
     // No committed batch lost: each life starts at or above the previous one, and the child's
     // ledger agrees with the peers'.
     for (let i = 1; i < readyHeights.length; i++) assert.ok(readyHeights[i]! >= readyHeights[i - 1]!);
