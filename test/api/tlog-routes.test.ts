@@ -419,3 +419,29 @@ test('a custom checkpointNote source decides what is published', async (t) => {
   assert.equal((await app.inject('/tile/0/001')).statusCode, 404);
   assert.equal((await app.inject('/tile/0/001.p/44')).statusCode, 200);
 });
+
+test('a tile answered once is answered again from memory only while the published tree holds it', async (t) => {
+  const { store } = await fixture(t);
+  const app = await buildApiServer({
+    bodyBytesMax: 4096,
+    requestsPerMinute: 1000,
+    requestTimeoutMs: 5000,
+    eventLoopDelayMaxMs: 5000,
+    docs: false,
+  });
+  t.after(() => app.close());
+  let published = (await store.checkpointNote(600))!;
+  await app.register(tlogRoutes, { store, checkpointNote: async () => published, checkpointRefreshMs: 0 });
+  const first = await app.inject('/tile/entries/001');
+  const again = await app.inject('/tile/entries/001');
+  assert.equal(again.statusCode, 200);
+  assert.deepEqual(again.rawPayload, first.rawPayload);
+  assert.equal(again.headers['cache-control'], FULL);
+  assert.equal(again.headers['content-type'], 'application/octet-stream');
+  assert.equal((await app.inject('/tile/0/002.p/88')).statusCode, 200);
+  // A source that goes back to an older tree (say, a restored backup): nothing past it is served.
+  published = (await store.checkpointNote(300))!;
+  assert.equal((await app.inject('/tile/entries/001')).statusCode, 404);
+  assert.equal((await app.inject('/tile/0/002.p/88')).statusCode, 404);
+  assert.equal((await app.inject('/tile/entries/001.p/44')).statusCode, 200);
+});
