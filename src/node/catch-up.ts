@@ -5,71 +5,46 @@
 // because of where it came from.
 
 import { fromBase64 } from '../codec/index.ts';
-import type { Decision } from '../consensus/index.ts';
+import type { CatchUpSource, Decision } from '../consensus/index.ts';
 import { parseSignedVote } from '../governance/consensus-vote.ts';
 import type { Root } from './root.ts';
 
 /** Decisions asked for per request. */
 export const CATCH_UP_BATCH = 32;
-/** At most one round of requests this often. */
-export const CATCH_UP_INTERVAL_MS = 500;
+/** Peers asked per request: the driver asks every couple of seconds, even when idle. */
+export const CATCH_UP_PEERS_PER_ASK = 2;
 export const CATCH_UP_TIMEOUT_MS = 3_000;
 export const CATCH_UP_RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
 
-export class CatchUp {
-  #root: Root;
-  #inFlight = false;
-  #lastMs = 0;
-  #stopped = false;
-  #again: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(root: Root) {
-    this.#root = root;
-  }
-
-  request(height: number): void {
-    if (this.#stopped || this.#inFlight) return;
-    const wait = this.#lastMs + CATCH_UP_INTERVAL_MS - Date.now();
-    if (wait > 0) {
-      this.#again ??= setTimeout(() => {
-        this.#again = undefined;
-        this.request(height);
-      }, wait);
-      return;
-    }
-    this.#inFlight = true;
-    this.#lastMs = Date.now();
-    void this.#run().finally(() => {
-      this.#inFlight = false;
-    });
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    if (this.#again !== undefined) clearTimeout(this.#again);
-  }
-
-  async #run(): Promise<void> {
-    const root = this.#root;
-    const from = root.state.height + 1;
-    const urls = root.state.world.members
-      .filter((m) => m.nodeKey !== root.nodeKeyB64)
-      .flatMap((m) => m.endpoints.http)
-      .sort(() => Math.random() - 0.5);
-    for (const base of urls) {
-      if (this.#stopped) return;
-      const decisions = await fetchDecisions(base, from).catch(() => undefined);
-      if (decisions === undefined || decisions.length === 0) continue;
-      root.log.info({ from, count: decisions.length, peer: base }, 'catching up from a peer');
-      for (const d of decisions) root.offerDecision(d);
-      return;
-    }
-  }
+/**
+ * The consensus driver's catch-up source: asks members' HTTP APIs, in random order, for the
+ * decisions from `height` on, and returns the first non-empty answer. Untrusted: the core
+ * checks every certificate before it decides.
+ */
+export function peerDecisions(root: Root): CatchUpSource {
+  return {
+    async decisionsFrom(height: number, limit: number): Promise<Decision[]> {
+      const urls = root.state.world.members
+        .filter((m) => m.nodeKey !== root.nodeKeyB64 && m.status !== 'suspended')
+        .flatMap((m) => m.endpoints.http)
+        .sort(() => Math.random() - 0.5)
+        .slice(0, CATCH_UP_PEERS_PER_ASK);
+      for (const base of urls) {
+        const decisions = await fetchDecisions(base, height, Math.min(limit, CATCH_UP_BATCH)).catch(
+          () => undefined,
+        );
+        if (decisions === undefined || decisions.length === 0) continue;
+        root.log.info({ from: height, count: decisions.length, peer: base }, 'catching up from a peer');
+        return decisions;
+      }
+      return [];
+    },
+  };
 }
 
-async function fetchDecisions(base: string, from: number): Promise<Decision[]> {
+async function fetchDecisions(base: string, from: number, limit: number): Promise<Decision[]> {
   const url = new URL(
-    `consensus/decisions?from=${from}&limit=${CATCH_UP_BATCH}`,
+    `consensus/decisions?from=${from}&limit=${limit}`,
     base.endsWith('/') ? base : `${base}/`,
   );
   const res = await fetch(url, { signal: AbortSignal.timeout(CATCH_UP_TIMEOUT_MS) });
@@ -78,7 +53,7 @@ async function fetchDecisions(base: string, from: number): Promise<Decision[]> {
   if (text.length > CATCH_UP_RESPONSE_BYTES_MAX) return [];
   const body = JSON.parse(text) as { decisions?: unknown };
   if (!Array.isArray(body.decisions)) return [];
-  return body.decisions.slice(0, CATCH_UP_BATCH).flatMap((x) => {
+  return body.decisions.slice(0, limit).flatMap((x) => {
     try {
       return [parseDecision(x)];
     } catch {

@@ -18,10 +18,11 @@ import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
 import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
+  ConsensusDriver,
   type ConsensusMessage,
   type Decision,
   decodeMessage,
-  encodeMessage,
+  LevelWal,
   nodeKeySigner,
 } from '../consensus/index.ts';
 import {
@@ -52,10 +53,9 @@ import {
 import { LedgerStore } from '../ledger/index.ts';
 import { BatchApp } from './batch-app.ts';
 import { decodeValue } from './batch-value.ts';
-import { CatchUp } from './catch-up.ts';
+import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
-import { ConsensusLoop, ConsensusWal } from './consensus-loop.ts';
 import { CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
 import { Evidencer } from './evidencer.ts';
@@ -103,11 +103,11 @@ export class Root {
   http!: FastifyInstance;
   operator!: FastifyInstance;
   book!: CosignatureBook;
-  loop!: ConsensusLoop;
+  driver!: ConsensusDriver;
   lastCommit: { height: number; size: number; timeMs: number; atMs: number } | null = null;
   #app!: BatchApp;
-  #wal!: ConsensusWal;
-  #catchUp!: CatchUp;
+  #wal!: LevelWal;
+  #onConsensus: (bytes: Uint8Array) => void = () => undefined;
   #evidencer!: Evidencer;
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastSaveMs = 0;
@@ -170,20 +170,18 @@ export class Root {
       await this.store.append([encodeEntry({ kind: 'genesis', genesis: this.genesis })]);
     await this.#rebuild();
     this.#app = new BatchApp(this.store, this.now);
-    this.#wal = await ConsensusWal.open(join(config.dataDir, 'consensus'));
+    this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
     this.book = new CosignatureBook(this.origin, ed25519NoteSigner(this.origin, this.nodeKey.secretKey));
     this.#evidencer = new Evidencer(this);
-    this.#catchUp = new CatchUp(this);
     await this.#startHost();
-    this.#startLoop();
+    await this.#startDriver();
     await this.#startHttp();
     this.#moveBook();
     this.#timers.push(setInterval(() => this.#cosignAndShare(), COSIGN_REFRESH_MS));
     this.#timers.push(setInterval(() => void this.#dialMembers(), PEER_DIAL_INTERVAL_MS));
-    this.#timers.push(setInterval(() => this.loop.poke(), 1_000));
-    await this.loop.start(this.state.height + 1);
+    // Time-driven changes (a probation ending, a motion expiring) need a batch with no statement.
+    this.#timers.push(setInterval(() => this.driver.pending(), 1_000));
     void this.#dialMembers();
-    this.#catchUp.request(this.state.height + 1);
     this.log.info(
       { origin: this.origin, size: this.store.size(), height: this.state.height, member: this.self()?.name },
       'root started',
@@ -236,7 +234,7 @@ export class Root {
     const topics = this.host.topics;
     this.host.subscribe(
       topics.consensus,
-      (data) => this.loop.input({ kind: 'message', msg: decodeMessage(data) }),
+      (data) => this.#onConsensus(data),
       (data) => (tryDecode(data) === undefined ? 'reject' : 'accept'),
     );
     this.host.subscribe(
@@ -275,26 +273,32 @@ export class Root {
     this.metrics.peers.set(this.host.libp2p.getPeers().length);
   }
 
-  #startLoop(): void {
-    this.loop = new ConsensusLoop(
-      {
+  async #startDriver(): Promise<void> {
+    this.driver = await ConsensusDriver.start({
+      config: {
         federation: this.state.world.federation,
         self: this.nodeKeyB64,
         signer: nodeKeySigner(this.nodeKey.secretKey),
-        isValid: (h, v) => this.#isValid(h, v),
       },
-      {
-        wal: this.#wal,
-        send: (m) => this.#publish(this.host.topics.consensus, encodeMessage(m), m),
-        commit: (d) => this.#commit(d),
+      wal: this.#wal,
+      transport: {
+        broadcast: (bytes) => this.#publish(this.host.topics.consensus, bytes),
+        onMessage: (cb) => {
+          this.#onConsensus = cb;
+        },
+      },
+      app: {
+        isValid: (h, v) => this.#isValid(h, v),
+        proposeValue: (h) => this.#buildValue(h),
+        onDecision: (d) => this.#commit(d),
         validatorsFor: () =>
           validatorsOf(this.state).map((v) => ({ id: toBase64(v.nodeKey), publicKey: v.nodeKey })),
-        buildValue: (h) => this.#buildValue(h),
-        onEvidence: (e) => this.#evidencer.votes(e.a, e.b),
-        onCatchUp: (h) => this.#catchUp.request(h),
-        onError: (err) => this.log.error({ err }, 'consensus step failed'),
+        nextHeight: () => this.state.height + 1,
       },
-    );
+      catchUp: peerDecisions(this),
+      onEvidence: (e) => this.#evidencer.votes(e.a, e.b),
+      onError: (err) => this.log.warn({ err: (err as Error)?.message ?? err }, 'consensus input refused'),
+    });
   }
 
   #isValid(height: number, value: Uint8Array): boolean {
@@ -430,7 +434,7 @@ export class Root {
     this.metrics.statements.inc({ source: fromGossip ? 'gossip' : 'http' });
     if (!fromGossip)
       void this.#publish(this.host.topics.statements, canonicalBytes(signed as unknown as Json));
-    this.loop.poke();
+    this.driver.pending();
     return { id, rejection: null, known: false };
   }
 
@@ -457,7 +461,7 @@ export class Root {
     } catch {
       return;
     }
-    this.loop.input({ kind: 'decision', decision: d });
+    this.driver.input({ kind: 'decision', decision: d });
   }
 
   async #startHttp(): Promise<void> {
@@ -516,10 +520,9 @@ export class Root {
     if (this.#stopping) return;
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
-    this.#catchUp.stop();
     await this.http.close();
     await this.operator.close();
-    await this.loop.stop();
+    await this.driver.stop();
     await this.host.stop();
     await this.#wal.close();
     await this.store.close();
