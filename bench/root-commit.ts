@@ -63,21 +63,28 @@ function checkpointOf(note: string): { size: number; signatures: number } {
   return { size, signatures };
 }
 
-/** Resolves once `root` serves a checkpoint with ≥ `needed` signatures that holds the statement. */
-async function committedOn(root: Member, id: string, needed: number, deadline: number): Promise<void> {
+/**
+ * Resolves once `root` serves a checkpoint with ≥ `needed` signatures that holds the statement,
+ * with the time at which the root first reported the statement committed in its ledger.
+ */
+async function committedOn(root: Member, id: string, needed: number, deadline: number): Promise<number> {
   let index: number | undefined;
+  let inLedgerAt = 0;
   while (performance.now() < deadline) {
     if (index === undefined) {
       const res = await fetch(`${root.httpUrl}/statements/${id}`);
       if (res.ok) {
         const s = (await res.json()) as { status: string; index?: number };
-        if (s.status === 'committed') index = s.index;
+        if (s.status === 'committed') {
+          index = s.index;
+          inLedgerAt = performance.now();
+        }
       } else await res.body?.cancel();
     }
     if (index !== undefined) {
       const note = await (await fetch(`${root.httpUrl}/checkpoint`)).text();
       const c = checkpointOf(note);
-      if (c.size > index && c.signatures >= needed) return;
+      if (c.size > index && c.signatures >= needed) return inLedgerAt;
     }
     await sleep(POLL_MS);
   }
@@ -86,9 +93,14 @@ async function committedOn(root: Member, id: string, needed: number, deadline: n
   );
 }
 
-/** Submits `count` self-updates one at a time and returns each one's commit latency in ms. */
-async function commitLatencies(members: Member[], count: number, needed: number): Promise<number[]> {
-  const out: number[] = [];
+type Latencies = { total: number[]; inLedger: number[] };
+
+/**
+ * Submits `count` self-updates one at a time; for each, ms until every root serves it in a
+ * cosigned checkpoint (total) and until every root has it in its ledger (inLedger).
+ */
+async function commitLatencies(members: Member[], count: number, needed: number): Promise<Latencies> {
+  const out: Latencies = { total: [], inLedger: [] };
   for (let i = 0; i < count; i++) {
     const m = members[i % members.length]!;
     const status = await getJson<{ timeMs: number }>(`${m.httpUrl}/status`);
@@ -110,8 +122,9 @@ async function commitLatencies(members: Member[], count: number, needed: number)
       throw new Error(`POST /statements: ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
     }
     const deadline = start + COMMIT_TIMEOUT_MS;
-    await Promise.all(members.map((r) => committedOn(r, answer.id!, needed, deadline)));
-    out.push(performance.now() - start);
+    const inLedger = await Promise.all(members.map((r) => committedOn(r, answer.id!, needed, deadline)));
+    out.total.push(performance.now() - start);
+    out.inLedger.push(Math.max(...inLedger) - start);
   }
   return out;
 }
@@ -171,13 +184,15 @@ http {
   return child;
 }
 
-function latencyFigures(label: string, ms: number[]): Figure[] {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const p50 = percentile(sorted, 50);
-  const p99 = percentile(sorted, 99);
+function latencyFigures(label: string, ms: Latencies): Figure[] {
+  const sorted = [...ms.total].sort((a, b) => a - b);
+  const ledger = [...ms.inLedger].sort((a, b) => a - b);
   return [
-    ratioFigure(`commit latency p50, ${label}`, p50, 'ms', 'issue goal', 50, { atMost: 1 }),
-    { name: `commit latency p99, ${label}`, value: p99, unit: 'ms' },
+    ratioFigure(`commit latency p50, ${label}`, percentile(sorted, 50), 'ms', 'issue goal', 50, {
+      atMost: 1,
+    }),
+    { name: `commit latency p99, ${label}`, value: percentile(sorted, 99), unit: 'ms' },
+    { name: `  of which in every root's ledger, p50`, value: percentile(ledger, 50), unit: 'ms' },
   ];
 }
 
