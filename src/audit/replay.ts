@@ -444,11 +444,18 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       const sets = [after, before]
         .filter((s): s is GovernanceState => s !== undefined)
         .map((s) => ({ validators: keyed(validatorsOf(s)), cosigners: keyed(cosignersOf(s)) }));
+      // Log keys: every node key a member has held, including members the batch ending here
+      // admits (a newly admitted root serves and signs this very checkpoint). One per key.
       const logKeys: KeyedMember[] = [];
-      for (const [name, keys] of nodeKeys)
-        for (const k of keys) logKeys.push({ name, nodeKey: fromBase64(k, 32) });
-      for (const m of genesis?.world.members ?? [])
-        logKeys.push({ name: m.name, nodeKey: fromBase64(m.nodeKey, 32) });
+      const seenKeys = new Set<string>();
+      const addKey = (name: string, k: string) => {
+        if (seenKeys.has(k)) return;
+        seenKeys.add(k);
+        logKeys.push({ name, nodeKey: fromBase64(k, 32) });
+      };
+      for (const [name, keys] of nodeKeys) for (const k of keys) addKey(name, k);
+      for (const s of [genesis, before, after])
+        for (const m of s?.world.members ?? []) addKey(m.name, m.nodeKey);
       const freshnessMs = (after ?? genesisState(options.genesis)).world.policy.checkpointFreshnessMs;
       return { logKeys, sets, freshnessMs } satisfies KeysInForce;
     },

@@ -401,13 +401,15 @@ export class Root {
     if (result.kind === 'added') void this.#maybeSaveCheckpoint();
   }
 
-  async #maybeSaveCheckpoint(): Promise<void> {
+  /** Saves the served note once a quorum cosigned; `force` skips the once-a-second throttle. */
+  async #maybeSaveCheckpoint(force = false): Promise<void> {
     const v = this.checkpointValidators;
     const cosigned = this.book.count(v);
     this.metrics.cosigners.set(cosigned);
     if (cosigned < quorumSize(v.length)) return;
     const size = this.book.size;
-    if (size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS) return;
+    if (!force && size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS)
+      return;
     this.#savedSize = size;
     this.#lastSaveMs = Date.now();
     try {
@@ -478,7 +480,9 @@ export class Root {
     });
     await this.http.register(healthRoutes, { health: () => this.health() });
     const members = this.state.world.members.map((m) => m.name);
-    const witness = new WitnessInbox(this.book, witnessVerifiers(config.witnesses, members));
+    const witness = new WitnessInbox(this.book, witnessVerifiers(config.witnesses, members), () =>
+      this.#maybeSaveCheckpoint(true),
+    );
     await this.http.register(tlogRoutes, { store: this.store, checkpointRefreshMs: 0, witness });
     await this.http.register(rootRoutes, { root: this });
     await this.http.listen({ host: config.http.host, port: config.http.port });

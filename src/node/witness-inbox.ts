@@ -48,10 +48,17 @@ export function witnessVerifiers(vkeys: readonly string[], memberNames: readonly
 export class WitnessInbox implements TlogWitness {
   #book: CosignatureBook;
   #verifiers: NoteVerifier[];
+  #publish: () => Promise<void>;
 
-  constructor(book: CosignatureBook, verifiers: NoteVerifier[]) {
+  /** `publish` makes the served note include what was accepted; the answer waits for it. */
+  constructor(
+    book: CosignatureBook,
+    verifiers: NoteVerifier[],
+    publish: () => Promise<void> = async () => {},
+  ) {
     this.#book = book;
     this.#verifiers = verifiers;
+    this.#publish = publish;
   }
 
   async addCheckpoint(body: string): Promise<{ status: number; body: string }> {
@@ -72,6 +79,7 @@ export class WitnessInbox implements TlogWitness {
       };
     }
     for (const s of accepted) this.#book.addWitness(s);
+    await this.#publish();
     return { status: 200, body: `${accepted.map((s) => `— ${s.name} accepted`).join('\n')}\n` };
   }
 }

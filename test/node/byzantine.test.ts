@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fromBase64, toBase64 } from '../../src/codec/index.ts';
 import { decodeEntry } from '../../src/governance/index.ts';
+import { parseCheckpoint } from '../../src/ledger/index.ts';
 import { peerIdOfNodeKey } from '../../src/node/p2p/index.ts';
 import { type ByzantineRoot, startByzantineRoot } from './fixtures/byzantine-root.ts';
 import {
+  checkpointOf,
   committedOn,
   createFederation,
   FEDERATION,
@@ -93,6 +95,12 @@ test('a double-signing root is caught: evidence committed, member suspended in t
 
   // The evidence statement is in the ledger, naming the culprit's conflicting votes.
   const size = await sizeOf(a);
+  // Entries are served up to the published (quorum-cosigned) checkpoint, which follows the commit.
+  await until(
+    'the checkpoint of that size published',
+    async () => (parseCheckpoint((await checkpointOf(a)).body).size >= size ? true : undefined),
+    STEP_TIMEOUT_MS,
+  );
   const { entries } = await getJson<{ entries: string[] }>(`${a.httpUrl}/ledger/entries?start=0&end=${size}`);
   const statements = entries
     .map((e) => decodeEntry(fromBase64(e)))
