@@ -158,7 +158,7 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
 
 function openMotion(root: Root, id: string) {
   const m = root.state.openMotions.find((x) => x.id === id)!;
-  return { ...m, status: 'open', tally: tally(m, root.state.world) };
+  return { ...m, status: 'open', tally: tally(m, root.state.world, root.state.timeMs) };
 }
 
 function statusOf(root: Root, id: string) {
