@@ -10,11 +10,11 @@
 import { bytesEqual, fromBase64, toHex, utf8Bytes } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import {
+  type BatchGroup,
   cosignersOf,
   decodeEntry,
   type ExecuteOptions,
   encodeEntry,
-  executeBatch,
   GovernanceError,
   type GovernanceState,
   genesisState,
@@ -24,6 +24,8 @@ import {
   parseWorld,
   preVerified,
   replay,
+  replayBatch,
+  replayMismatch,
   type SignedGenesis,
   type SignedStatement,
   statementDomain,
@@ -103,13 +105,7 @@ export type ReplaySummary = {
 
 type Snapshot = { state: GovernanceState; summary: ReplaySummary; nodeKeys: Record<string, string[]> };
 
-type Group = {
-  start: number;
-  header: Extract<LedgerEntry, { kind: 'batch' }>;
-  raw: Uint8Array[];
-  statements: SignedStatement[];
-  producing: boolean;
-};
+type Group = BatchGroup;
 
 function emptySummary(): ReplaySummary {
   return {
@@ -120,55 +116,6 @@ function emptySummary(): ReplaySummary {
     perMember: {},
     signaturesChecked: 0,
   };
-}
-
-function mismatch(entryIndex: number, message: string): GovernanceError {
-  return new GovernanceError('REPLAY_MISMATCH', `ledger entry ${entryIndex}: ${message}`, { entryIndex });
-}
-
-/** Runs one batch group; the same checks, in the same order, as src/governance replay(). */
-function runGroup(
-  state: GovernanceState,
-  g: Group,
-  options: ExecuteOptions = {},
-): { state: GovernanceState; world: World | null } {
-  let result: ReturnType<typeof executeBatch>;
-  try {
-    result = executeBatch(state, { ...g.header, statements: g.statements }, options);
-  } catch (e) {
-    if (e instanceof GovernanceError)
-      throw new GovernanceError(e.code, `ledger entry ${g.start}: ${e.message}`, { entryIndex: g.start });
-    throw e;
-  }
-  const first = result.rejected[0];
-  if (first !== undefined) {
-    throw new GovernanceError(
-      'REPLAY_MISMATCH',
-      `ledger entry ${g.start + 1 + first.index}: the rules reject this statement (${first.code}, ${first.rule}): ${first.message}`,
-      {
-        entryIndex: g.start + 1 + first.index,
-        rejection: { code: first.code, message: first.message, rule: first.rule },
-      },
-    );
-  }
-  const n = Math.max(result.entries.length, g.raw.length);
-  for (let i = 0; i < n; i++) {
-    const want = result.entries[i];
-    const got = g.raw[i];
-    if (want === undefined)
-      throw mismatch(g.start + i, 'the ledger records an entry the rules did not produce');
-    if (got === undefined)
-      throw mismatch(
-        g.start + i,
-        `the rules produce a ${decodeEntry(want).kind} entry here that the ledger lacks`,
-      );
-    if (!bytesEqual(want, got))
-      throw mismatch(
-        g.start + i,
-        `the ledger records a different ${decodeEntry(got).kind} entry than the rules produce`,
-      );
-  }
-  return { state: result.state, world: result.world };
 }
 
 /** A failure as the audit reports it: the rule's rejection code when there is one. */
@@ -247,7 +194,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     if (group === null || state === undefined) return;
     const g = group;
     group = null;
-    const r = runGroup(state, g, runOptions);
+    const r = replayBatch(state, g, runOptions);
     for (const st of g.statements) {
       const k = known.get(st);
       if (k !== undefined) verified.delete(k.id);
@@ -377,9 +324,9 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       flush();
       group = { start: at, header: entry, raw: [bytes], statements: [], producing: false };
     } else if (group === null || entry.kind === 'genesis') {
-      throw mismatch(at, `a ${entry.kind} entry must follow a batch header`);
+      throw replayMismatch(at, `a ${entry.kind} entry must follow a batch header`);
     } else if (entry.kind === 'statement') {
-      if (group.producing) throw mismatch(at, 'a statement entry after the outcomes of its batch');
+      if (group.producing) throw replayMismatch(at, 'a statement entry after the outcomes of its batch');
       group.statements.push(entry.statement);
       group.raw.push(bytes);
     } else {
@@ -435,7 +382,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       let before = previous ?? genesis;
       if (group !== null && state !== undefined && failure === undefined) {
         try {
-          after = runGroup(state, group, runOptions).state;
+          after = replayBatch(state, group, runOptions).state;
           before = state;
         } catch {
           // the failure is reported when the next batch (or the end) runs the group for real

@@ -78,7 +78,7 @@ export {
   seasoningPeriodOf,
 } from './policy.ts';
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
-export { replay } from './replay.ts';
+export { type BatchGroup, replay, replayBatch, replayMismatch } from './replay.ts';
 export {
   governanceSchemaFiles,
   MemberDescriptorSchema,

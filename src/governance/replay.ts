@@ -11,7 +11,8 @@ import type { World } from './model.ts';
 import { type GovernanceState, genesisState } from './state.ts';
 import type { SignedStatement } from './statement-types.ts';
 
-interface Group {
+/** One batch as the ledger records it: its header (at `start`), entries and statements. */
+export interface BatchGroup {
   start: number;
   header: Extract<LedgerEntry, { kind: 'batch' }>;
   raw: Uint8Array[];
@@ -19,13 +20,17 @@ interface Group {
   producing: boolean;
 }
 
-function mismatch(entryIndex: number, message: string): GovernanceError {
+export function replayMismatch(entryIndex: number, message: string): GovernanceError {
   return new GovernanceError('REPLAY_MISMATCH', `ledger entry ${entryIndex}: ${message}`, { entryIndex });
 }
 
-function runGroup(
+/**
+ * Re-executes one recorded batch and requires the ledger's entries to be exactly what the
+ * rules produce. Shared by replay() and the auditor's streaming replay.
+ */
+export function replayBatch(
   state: GovernanceState,
-  g: Group,
+  g: BatchGroup,
   options: ExecuteOptions,
 ): { state: GovernanceState; world: World | null } {
   let result: ReturnType<typeof executeBatch>;
@@ -52,14 +57,14 @@ function runGroup(
     const want = result.entries[i];
     const got = g.raw[i];
     if (want === undefined)
-      throw mismatch(g.start + i, 'the ledger records an entry the rules did not produce');
+      throw replayMismatch(g.start + i, 'the ledger records an entry the rules did not produce');
     if (got === undefined)
-      throw mismatch(
+      throw replayMismatch(
         g.start + i,
         `the rules produce a ${decodeEntry(want).kind} entry here that the ledger lacks`,
       );
     if (!bytesEqual(want, got))
-      throw mismatch(
+      throw replayMismatch(
         g.start + i,
         `the ledger records a different ${decodeEntry(got).kind} entry than the rules produce`,
       );
@@ -79,10 +84,10 @@ export function replay(
 ): { state: GovernanceState; worlds: World[] } {
   let state = genesisState(genesis);
   const worlds: World[] = [state.world];
-  let group: Group | null = null;
+  let group: BatchGroup | null = null;
   const flush = () => {
     if (group === null) return;
-    const r = runGroup(state, group, options);
+    const r = replayBatch(state, group, options);
     state = r.state;
     if (r.world !== null) worlds.push(r.world);
   };
@@ -100,9 +105,9 @@ export function replay(
       flush();
       group = { start: index, header: entry, raw: [bytes], statements: [], producing: false };
     } else if (group === null || entry.kind === 'genesis') {
-      throw mismatch(index, `a ${entry.kind} entry must follow a batch header`);
+      throw replayMismatch(index, `a ${entry.kind} entry must follow a batch header`);
     } else if (entry.kind === 'statement') {
-      if (group.producing) throw mismatch(index, 'a statement entry after the outcomes of its batch');
+      if (group.producing) throw replayMismatch(index, 'a statement entry after the outcomes of its batch');
       group.statements.push(entry.statement);
       group.raw.push(bytes);
     } else {

@@ -141,7 +141,7 @@ class Reader {
     expectWire(wire, WIRE_LEN, name);
     return this.sub();
   }
-  skip(wire: number): void {
+  skipField(wire: number): void {
     if (wire === WIRE_VARINT) this.varint();
     else if (wire === WIRE_LEN) this.bytes();
     else if (wire === WIRE_I64 || wire === WIRE_I32) {
@@ -157,7 +157,7 @@ class Reader {
       const field = Math.floor(tag / 8);
       const wire = tag % 8;
       if (field === 0) throw malformed('field number 0');
-      if (!fn(field, wire)) this.skip(wire);
+      if (!fn(field, wire)) this.skipField(wire);
     }
   }
 }
