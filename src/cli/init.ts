@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toBase64 } from '../codec/index.ts';
 import { generateKeyPair, writeKeyFile } from '../crypto/index.ts';
+import type { MemberDescriptor } from '../governance/index.ts';
 import {
   CONFIG_FILE_NAME,
   DEFAULT_HTTP_PORT,
@@ -20,16 +21,6 @@ import { action, printJson, say } from './output.ts';
 export const DESCRIPTOR_FILE_NAME = 'member.json';
 export const NODE_KEY_FILE_NAME = 'node.key';
 export const GOVERNANCE_KEY_FILE_NAME = 'governance.key';
-
-/** What a member hands to the federation: who it is, its public keys and where its root listens. */
-export interface MemberDescriptor {
-  name: string;
-  organisation: string;
-  jurisdiction: string;
-  nodeKey: string;
-  governanceKey: string;
-  endpoints: { p2p: string[]; http: string[] };
-}
 
 export interface InitOptions {
   dir: string;
