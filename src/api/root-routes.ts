@@ -25,9 +25,18 @@ const Problem = Type.Object({
 export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Promise<void> {
   const { root } = opts;
 
-  app.get('/world', { schema: { summary: 'The world in force' } }, async () => {
+  // The world changes a few times a year and is read by every overlay peer: its JSON is
+  // made once per world, not per request.
+  let worldBody = { hash: '', json: '' };
+  app.get('/world', { schema: { summary: 'The world in force' } }, async (_req, reply) => {
     const { world, worldHash } = root.state;
-    return { version: world.version, hash: worldHash, world };
+    if (worldBody.hash !== worldHash) {
+      worldBody = {
+        hash: worldHash,
+        json: JSON.stringify({ version: world.version, hash: worldHash, world }),
+      };
+    }
+    return reply.type('application/json; charset=utf-8').send(worldBody.json);
   });
 
   app.get(

@@ -33,8 +33,15 @@ export interface CosignatureConflict {
   theirs: string;
 }
 
+/**
+ * Notes for a tree this root has not committed yet, kept until it has: a peer that commits
+ * first cosigns first, and its one announcement must not be lost to our slower append.
+ */
+export const AHEAD_NOTES_MAX = 64;
+
 export type AddResult =
   | { kind: 'added'; names: string[] }
+  | { kind: 'ahead' }
   | { kind: 'ignored'; reason: string }
   | { kind: 'conflict'; conflicts: CosignatureConflict[] };
 
@@ -54,6 +61,7 @@ export class CosignatureBook {
   #held = new Map<string, Held>();
   /** Outside witnesses' cosignatures on the current tree: published, never counted for quorum. */
   #witnessed = new Map<string, Held>();
+  #ahead: { size: number; note: string }[] = [];
 
   constructor(origin: string, logSigner: NoteSigner) {
     this.origin = origin;
@@ -117,6 +125,11 @@ export class CosignatureBook {
       return { kind: 'ignored', reason: `malformed note: ${(err as Error).message}` };
     }
     if (checkpoint.origin !== this.origin) return { kind: 'ignored', reason: 'another origin' };
+    if (checkpoint.size > this.#size) {
+      if (this.#ahead.length >= AHEAD_NOTES_MAX) this.#ahead.shift();
+      this.#ahead.push({ size: checkpoint.size, note });
+      return { kind: 'ahead' };
+    }
     if (checkpoint.size !== this.#size)
       return { kind: 'ignored', reason: `size ${checkpoint.size} is not current` };
     const verified = verifiedCosignatures(note, cosigners);
@@ -136,6 +149,13 @@ export class CosignatureBook {
     }
     for (const s of verified) this.#hold(s);
     return { kind: 'added', names: verified.map((s) => s.name) };
+  }
+
+  /** After setTree: adds the notes that arrived early for this tree; later ones stay kept. */
+  addAhead(cosigners: Cosigner[]): AddResult[] {
+    const due = this.#ahead.filter((a) => a.size === this.#size);
+    this.#ahead = this.#ahead.filter((a) => a.size > this.#size);
+    return due.map((a) => this.add(a.note, cosigners));
   }
 
   /** How many of `validators` have cosigned the current tree. */

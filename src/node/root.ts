@@ -56,7 +56,7 @@ import { decodeValue } from './batch-value.ts';
 import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
-import { CosignatureBook } from './cosignature-book.ts';
+import { type AddResult, CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
 import { Evidencer } from './evidencer.ts';
 import { LedgerIndex } from './ledger-index.ts';
@@ -382,6 +382,7 @@ export class Root {
   #moveBook(): void {
     this.book.setTree(this.store.size(), this.store.rootHash());
     this.#cosignAndShare();
+    this.#onCosignatures(this.book.addAhead(this.#cosigners()));
   }
 
   #cosignAndShare(): void {
@@ -395,10 +396,19 @@ export class Root {
   }
 
   #receiveCosignatures(note: string): void {
-    const cosigners = [...cosignersOf(this.state)];
-    const result = this.book.add(note, cosigners);
-    if (result.kind === 'conflict') for (const c of result.conflicts) this.#evidencer.checkpoints(c);
-    if (result.kind === 'added') void this.#maybeSaveCheckpoint();
+    this.#onCosignatures([this.book.add(note, this.#cosigners())]);
+  }
+
+  /** Members who may cosign the current tree: before or after the batch that made it. */
+  #cosigners() {
+    return [...cosignersOf(this.state)];
+  }
+
+  #onCosignatures(results: AddResult[]): void {
+    for (const result of results) {
+      if (result.kind === 'conflict') for (const c of result.conflicts) this.#evidencer.checkpoints(c);
+    }
+    if (results.some((r) => r.kind === 'added')) void this.#maybeSaveCheckpoint();
   }
 
   /** Saves the served note once a quorum cosigned; `force` skips the once-a-second throttle. */

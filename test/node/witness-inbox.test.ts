@@ -103,3 +103,15 @@ test('witness config refuses non-cosignature keys and names taken by members', (
   );
   assert.throws(() => witnessVerifiers(['not a vkey'], []), NodeError);
 });
+
+test('cosignatures for a tree not yet committed here are kept and counted once it is', () => {
+  const { book, members, cosigners } = setup();
+  const next = formatCheckpoint({ origin: ORIGIN, size: 6, rootHash: root(3), extensions: [] });
+  const early = signNote(next, [cosignatureSigner('beta', members[1]!.keys.secretKey, 1000)]);
+  assert.deepEqual(book.add(early, cosigners), { kind: 'ahead' });
+  assert.equal(book.count(['beta']), 0);
+  book.setTree(6, root(3));
+  assert.deepEqual(book.addAhead(cosigners), [{ kind: 'added', names: ['beta'] }]);
+  assert.equal(book.count(['beta']), 1);
+  assert.deepEqual(book.addAhead(cosigners), [], 'each early note is added once');
+});
