@@ -13,19 +13,33 @@ export const ROOT_START_TIMEOUT_MS = 90_000;
 /** After SIGTERM a root finishes its durable write and closes; then it is killed. */
 export const ROOT_STOP_TIMEOUT_MS = 10_000;
 
-/** A free TCP port on 127.0.0.1, found by binding port 0 and closing. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to roots come from below Linux's ephemeral range (32768–60999 by default):
+ * a port picked there could be taken by any outgoing connection before the root listens on
+ * it, which happens when many roots and tests dial each other on one machine.
+ */
+export const FREE_PORT_MIN = 20_000;
+export const FREE_PORT_MAX = 32_000;
+const FREE_PORT_ATTEMPTS = 64;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range. */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < FREE_PORT_ATTEMPTS; i++) {
+    const port = FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(
+    `no free port found in ${FREE_PORT_MIN}..${FREE_PORT_MAX} after ${FREE_PORT_ATTEMPTS} tries`,
+  );
 }
 
 export interface RootProcess {
