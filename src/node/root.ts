@@ -304,6 +304,7 @@ export class Root {
   #isValid(height: number, value: Uint8Array): boolean {
     const names = new Set(validatorsOf(this.state).map((v) => v.name));
     const verdict = this.#app.check(this.state, height, names, value);
+    this.log.debug({ height, valid: typeof verdict !== 'string' }, 'checked a proposed batch');
     if (typeof verdict === 'string') {
       this.log.warn({ height, reason: verdict }, 'refused a proposed batch');
       return false;
@@ -444,6 +445,7 @@ export class Root {
       return { id, rejection: { code: 'POOL_FULL', message }, known: false };
     }
     this.metrics.statements.inc({ source: fromGossip ? 'gossip' : 'http' });
+    this.log.debug({ id, source: fromGossip ? 'gossip' : 'http' }, 'statement accepted');
     if (!fromGossip)
       void this.#publish(this.host.topics.statements, canonicalBytes(signed as unknown as Json));
     this.driver.pending();
