@@ -6,7 +6,7 @@
 // then GET /world and tiles served by a root against nginx serving the same bytes.
 // Goals from the federation issue: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +25,7 @@ import {
 } from '../src/governance/index.ts';
 import { CONFIG_FILE_NAME } from '../src/node/constants.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 4;
@@ -33,15 +34,10 @@ const FEDERATION = 'bench.witan.test';
 const POLL_MS = 2;
 /** One statement that has not committed on all roots by then fails the benchmark. */
 const COMMIT_TIMEOUT_MS = 30_000;
-const WRK_CONNECTIONS = 32;
 /** The roots are polled hard by this benchmark from 127.0.0.1: lift the per-IP limit. */
 const BENCH_REQUESTS_PER_MINUTE = 10_000_000;
 
 type Member = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
-
-function has(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -133,57 +129,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function wrkArgs(url: string, seconds: number, script?: string): string[] {
-  return ['-t1', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url];
-}
-
-async function wrk(url: string, seconds: number, script?: string): Promise<number> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('wrk', wrkArgs(url, seconds, script));
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += d;
-    });
-    child.stderr.on('data', (d) => {
-      text += d;
-    });
-    child.on('error', reject);
-    child.on('close', () => resolve(text));
-  });
-  const match = /Requests\/sec:\s+([0-9.]+)/.exec(out);
-  if (match === null) throw new Error(`wrk gave no rate:\n${out}`);
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(match[1]);
-}
-
-async function startNginx(root: string, port: number, work: string): Promise<ChildProcess> {
-  const conf = join(work, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `user root;
-worker_processes 1;
-daemon off;
-pid ${join(work, 'nginx.pid')};
-error_log ${join(work, 'nginx-error.log')};
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  default_type application/octet-stream;
-  client_body_temp_path ${work}; proxy_temp_path ${work}; fastcgi_temp_path ${work};
-  uwsgi_temp_path ${work}; scgi_temp_path ${work};
-  server { listen 127.0.0.1:${port}; root ${root}; location = /world { default_type application/json; } }
-}
-`,
-  );
-  const child = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'ignore' });
-  await sleep(500);
-  if (child.exitCode !== null) throw new Error(`nginx exited: see ${join(work, 'nginx-error.log')}`);
-  return child;
-}
-
 function latencyFigures(label: string, ms: Latencies): Figure[] {
   const sorted = [...ms.total].sort((a, b) => a - b);
   const ledger = [...ms.inLedger].sort((a, b) => a - b);
@@ -253,19 +198,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         notes.push('nginx is not installed (apt-get install -y nginx-light): GET vs nginx not measured');
       else {
         const port = await freePort();
-        nginx = await startNginx(files, port, work);
+        nginx = await startNginx(files, port, work, 'location = /world { default_type application/json; }');
         const nginxUrl = `http://127.0.0.1:${port}`;
-        const script = join(work, 'paths.lua');
-        writeFileSync(
-          script,
-          `local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-`,
-        );
+        const script = rotatingScript(work, paths);
         let worldOurs = 0;
         let worldNginx = 0;
         let mixOurs = 0;

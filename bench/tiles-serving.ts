@@ -5,85 +5,17 @@
 // use one core; wrk gets the other. If nginx or wrk is missing (`apt-get install -y
 // nginx-light wrk`), the figure that needs it is not recorded and the notes say why.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { buildDemoLedger, serveDemo } from '../scripts/ledger-demo.ts';
 import { formatTilePath, TILE_WIDTH, tileWidthAt } from '../src/ledger/index.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
-const WRK_CONNECTIONS = 32;
 const ROUNDS = 3;
-
-function has(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
-
-function rotatingScript(dir: string, paths: string[]): string {
-  const file = join(dir, 'paths.lua');
-  writeFileSync(
-    file,
-    `local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-`,
-  );
-  return file;
-}
-
-/** Requests per second reported by wrk, or throws with its output. */
-async function wrk(url: string, script: string, seconds: number): Promise<number> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '-s', script, url]);
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += d;
-    });
-    child.stderr.on('data', (d) => {
-      text += d;
-    });
-    child.on('error', reject);
-    child.on('close', () => resolve(text));
-  });
-  const match = /Requests\/sec:\s+([0-9.]+)/.exec(out);
-  if (match === null) throw new Error(`wrk gave no rate:\n${out}`);
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(match[1]);
-}
-
-async function startNginx(root: string, port: number, work: string): Promise<ChildProcess> {
-  const conf = join(work, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `user root;
-worker_processes 1;
-daemon off;
-pid ${join(work, 'nginx.pid')};
-error_log ${join(work, 'nginx-error.log')};
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  default_type application/octet-stream;
-  client_body_temp_path ${work}; proxy_temp_path ${work}; fastcgi_temp_path ${work};
-  uwsgi_temp_path ${work}; scgi_temp_path ${work};
-  server { listen 127.0.0.1:${port}; root ${root}; }
-}
-`,
-  );
-  const child = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'ignore' });
-  await sleep(500);
-  if (child.exitCode !== null) throw new Error(`nginx exited: see ${join(work, 'nginx-error.log')}`);
-  return child;
-}
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const entries = options.quick ? 16_384 : 65_536;
@@ -131,8 +63,8 @@ end
         let oursRate = 0;
         let nginxRate = 0;
         for (let round = 0; round < ROUNDS; round++) {
-          oursRate += (await wrk(served.url, tileScript, seconds)) / ROUNDS;
-          nginxRate += (await wrk(`http://127.0.0.1:${port}`, tileScript, seconds)) / ROUNDS;
+          oursRate += (await wrk(served.url, seconds, tileScript)) / ROUNDS;
+          nginxRate += (await wrk(`http://127.0.0.1:${port}`, seconds, tileScript)) / ROUNDS;
         }
         figures.push(
           ratioFigure(
@@ -151,7 +83,7 @@ end
       }
       figures.push({
         name: 'inclusion proofs served (JSON)',
-        value: await wrk(served.url, proofScript, seconds),
+        value: await wrk(served.url, seconds, proofScript),
         unit: 'req/s',
       });
     }
