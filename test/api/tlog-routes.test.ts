@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../src/api/server.ts';
 import { type TlogWitness, tlogRoutes } from '../../src/api/tlog-routes.ts';
@@ -403,8 +403,8 @@ test('a newly published checkpoint is served at once when refresh is 0, and tile
   assert.equal((await app.inject('/tile/entries/002.p/188')).statusCode, 200);
 });
 
-test('a custom checkpointNote source decides what is published', async (t) => {
-  const { store } = await fixture(t);
+/** A server with no routes yet, closed after the test: for tests that register tlogRoutes themselves. */
+async function bareServer(t: TestContext): Promise<FastifyInstance> {
   const app = await buildApiServer({
     bodyBytesMax: 4096,
     requestsPerMinute: 1000,
@@ -413,6 +413,12 @@ test('a custom checkpointNote source decides what is published', async (t) => {
     docs: false,
   });
   t.after(() => app.close());
+  return app;
+}
+
+test('a custom checkpointNote source decides what is published', async (t) => {
+  const { store } = await fixture(t);
+  const app = await bareServer(t);
   const note300 = (await store.checkpointNote(300))!;
   await app.register(tlogRoutes, { store, checkpointNote: async () => note300 });
   assert.equal((await app.inject('/checkpoint')).body, note300);
@@ -422,14 +428,7 @@ test('a custom checkpointNote source decides what is published', async (t) => {
 
 test('a tile answered once is answered again from memory only while the published tree holds it', async (t) => {
   const { store } = await fixture(t);
-  const app = await buildApiServer({
-    bodyBytesMax: 4096,
-    requestsPerMinute: 1000,
-    requestTimeoutMs: 5000,
-    eventLoopDelayMaxMs: 5000,
-    docs: false,
-  });
-  t.after(() => app.close());
+  const app = await bareServer(t);
   let published = (await store.checkpointNote(600))!;
   await app.register(tlogRoutes, { store, checkpointNote: async () => published, checkpointRefreshMs: 0 });
   const first = await app.inject('/tile/entries/001');
