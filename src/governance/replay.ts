@@ -31,7 +31,7 @@ export function replayMismatch(entryIndex: number, message: string): GovernanceE
 export function replayBatch(
   state: GovernanceState,
   g: BatchGroup,
-  options: ExecuteOptions,
+  options: ExecuteOptions = {},
 ): { state: GovernanceState; world: World | null } {
   let result: ReturnType<typeof executeBatch>;
   try {

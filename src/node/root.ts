@@ -36,6 +36,7 @@ import {
   checkGenesis,
   checkStatement,
   cosignersOf,
+  decodeEntry,
   encodeEntry,
   type GovernanceState,
   genesisState,
@@ -45,6 +46,7 @@ import {
   quorumSize,
   type Rejection,
   replay,
+  replayBatch,
   type SignedGenesis,
   type SignedStatement,
   statementId,
@@ -194,12 +196,22 @@ export class Root {
     const entries = await this.#entries(1, size);
     this.index.add(0, await this.store.entry(0));
     for (const [i, e] of entries.entries()) this.index.add(i + 1, e);
-    this.state = replay(this.genesis, entries).state;
-    const last = this.index.batches.get(this.state.height);
-    const before =
-      last === undefined
-        ? genesisState(this.genesis)
-        : replay(this.genesis, entries.slice(0, last.index - 1)).state;
+    // Replay up to the last batch, then that batch on its own: the state before it names the
+    // validators whose cosignatures commit the current tree. Each entry is replayed once.
+    const heights = [...this.index.batches.keys()];
+    const last = heights.length === 0 ? undefined : this.index.batches.get(Math.max(...heights))!;
+    if (last === undefined) {
+      this.state = genesisState(this.genesis);
+      this.checkpointValidators = validatorsOf(this.state).map((v) => v.name);
+      return;
+    }
+    const before = replay(this.genesis, entries.slice(0, last.index - 1)).state;
+    const raw = entries.slice(last.index - 1);
+    const decoded = raw.map(decodeEntry);
+    const header = decoded[0];
+    if (header?.kind !== 'batch') throw new Error(`ledger entry ${last.index} is not a batch header`);
+    const statements = decoded.flatMap((e) => (e.kind === 'statement' ? [e.statement] : []));
+    this.state = replayBatch(before, { start: last.index, header, raw, statements, producing: false }).state;
     this.checkpointValidators = validatorsOf(before).map((v) => v.name);
   }
 
