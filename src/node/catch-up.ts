@@ -49,8 +49,8 @@ async function fetchDecisions(base: string, from: number, limit: number): Promis
   );
   const res = await fetch(url, { signal: AbortSignal.timeout(CATCH_UP_TIMEOUT_MS) });
   if (!res.ok) return [];
-  const text = await res.text();
-  if (text.length > CATCH_UP_RESPONSE_BYTES_MAX) return [];
+  const text = await readCapped(res, CATCH_UP_RESPONSE_BYTES_MAX);
+  if (text === undefined) return [];
   const body = JSON.parse(text) as { decisions?: unknown };
   if (!Array.isArray(body.decisions)) return [];
   return body.decisions.slice(0, limit).flatMap((x) => {
@@ -80,4 +80,24 @@ function parseDecision(x: unknown): Decision {
     value: fromBase64(o.value),
     certificate: o.certificate.slice(0, 256).map(parseSignedVote),
   };
+}
+
+/** The body as text, or undefined once it exceeds `bytesMax` (reading stops there). */
+async function readCapped(res: Response, bytesMax: number): Promise<string | undefined> {
+  if (Number(res.headers.get('content-length') ?? 0) > bytesMax) return undefined;
+  const reader = res.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > bytesMax) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
