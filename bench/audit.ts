@@ -1,4 +1,4 @@
-// `npm run bench -- audit`: the outside audit of a synthetic ledger (issue 7 "Must show"):
+// `npm run bench -- audit`: the outside audit of a synthetic ledger:
 // 1,000,000 entries (--quick: 20,000) produced by the real rules engine — 7 founders, open
 // motions and a steady stream of signed ballots, 255 statements per batch — stored in a
 // LedgerStore, served by tlogRoutes on 127.0.0.1, then audited from genesis by auditLedger with

@@ -1,4 +1,4 @@
-// Consensus benchmarks (issue 4, "Must show"):
+// Consensus benchmarks:
 // 1. Commit latency in the simulator with a fixed link delay d, for N = 4, 7, 16, 31: the time from
 //    a statement's submission to its commit at the last root, in virtual time (three message delays
 //    is the protocol's floor) plus the CPU time one root spends per height, measured in this run

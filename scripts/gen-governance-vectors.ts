@@ -1,4 +1,4 @@
-// Generates the frozen governance vectors in ledger/vectors/governance/ (issue 3 "Must show"),
+// Generates the frozen governance vectors in ledger/vectors/governance/,
 // the JSON Schemas in governance/schemas/ and governance/genesis.example.json:
 // keys, the genesis, a scripted ledger of batches with every statement, the rules engine's
 // verdict on each (accepted, or the rejection code and charter rule), the exact entry bytes

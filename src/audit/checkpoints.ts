@@ -1,4 +1,4 @@
-// Checking checkpoints (C2SP tlog-checkpoint in a C2SP signed-note) the way DESIGN.md §"The
+// Checking checkpoints (C2SP tlog-checkpoint in a C2SP signed-note) the way docs/architecture.md §"The
 // ledger" defines commitment: the root's own log signature (Ed25519, type 0x01, key name =
 // origin) and cosignature/v1 lines (type 0x04, key name = member name, key = node key); a
 // checkpoint is committed when a quorum (floor(2n/3) + 1) of the validators in force at its
@@ -49,7 +49,7 @@ export type CheckpointCheck = {
   problem?: { code: CheckpointProblem; message: string };
 };
 
-/** DESIGN.md §Concepts: q = floor(2n/3) + 1. Same as governance's quorumSize. */
+/** docs/architecture.md §Concepts: q = floor(2n/3) + 1. Same as governance's quorumSize. */
 export function quorumOf(n: number): number {
   return Math.floor((2 * n) / 3) + 1;
 }

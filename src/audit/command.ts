@@ -174,7 +174,7 @@ function positive(value: string, name: string): number {
   return n;
 }
 
-/** The `witan audit` command (the lead adds it to src/cli/main.ts with program.addCommand). */
+/** The `witan audit` command. */
 export function auditCommand(): Command {
   const command = new Command('audit')
     .description('Verify a federation from genesis across its roots, without trusting any of them.')

@@ -1,4 +1,4 @@
-// The outside auditor (issue 7; docs/auditing.md): `witan audit` verifies a federation's
+// The outside auditor (docs/auditing.md): `witan audit` verifies a federation's
 // ledger, checkpoints and worlds from genesis across its roots without trusting any of them,
 // writes self-contained evidence for every violation, and can act as a C2SP tlog-witness.
 

@@ -1,4 +1,4 @@
-// A progress bar on stderr with rate and ETA, drawn only when stderr is a TTY (issue 7 §Output).
+// A progress bar on stderr with rate and ETA, drawn only when stderr is a TTY.
 
 import { PROGRESS_INTERVAL_MS } from './constants.ts';
 

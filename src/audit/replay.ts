@@ -1,4 +1,4 @@
-// Governance replay for the audit (issue 7 §Build 1; CONTRACTS "replay"): entries arrive in
+// Governance replay for the audit: entries arrive in
 // order as they are downloaded, are grouped per batch (header, statements, produced entries)
 // and every batch is re-executed with executeBatch from the genesis — or from the governance
 // state a previous audit remembered — and must reproduce the recorded entries byte for byte,

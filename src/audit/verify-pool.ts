@@ -1,4 +1,4 @@
-// Signature verification on all cores (issue 7 §Speed): a pool of node:worker_threads, one per
+// Signature verification on all cores: a pool of node:worker_threads, one per
 // available core, each calling src/crypto verifySignature. Work is cut in chunks of
 // VERIFY_CHUNK_SIGNATURES packed into one transferable buffer, dealt to the least-loaded worker;
 // callers get one promise per batch, results in input order.

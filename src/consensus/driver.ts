@@ -1,4 +1,4 @@
-// The shell around the pure Tendermint core (STYLE.md: a thin shell, one serialized event loop):
+// The shell around the pure Tendermint core (a thin shell, one serialized event loop):
 // feeds inputs to `step` one at a time and performs the effects in this order —
 //   1. make `toPersist` durable in the WAL (sync) — BEFORE anything of that step leaves;
 //   2. broadcast the messages;

@@ -1,4 +1,4 @@
-// The consensus write-ahead log ("persist before you speak", DESIGN.md §Consensus): the core's
+// The consensus write-ahead log ("persist before you speak", docs/architecture.md §Consensus): the core's
 // PersistRecord — height, round, step, lock, valid value, last signed round/step and the votes and
 // proposal signed there — kept in LevelDB and written with sync before any message of the same
 // step leaves, so that no restart, even after SIGKILL between any two instructions, signs a vote

@@ -1,4 +1,4 @@
-// Executing a committed batch (CONTRACTS "executeBatch"; charter §15–§17). Pure and
+// Executing a committed batch (governance/CHARTER.md §15–§17). Pure and
 // deterministic: the only clock is the batch time. Order of work:
 //   1. begin: probation ends (timeMs ≥ since + probationPeriodMs), motions past their
 //      deadline expire (deadlineMs < timeMs), open motions whose tally passes are settled

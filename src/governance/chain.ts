@@ -1,4 +1,4 @@
-// World-chain verification for clients (issue 3 item 5), the way TUF clients walk root
+// World-chain verification for clients, the way TUF clients walk root
 // versions: from a pinned genesis, each world N+1 must name world N's hash, carry version
 // N + 1, and be shown included (RFC 9162 §2.1.3.2) in a checkpoint (C2SP tlog-checkpoint)
 // cosigned (C2SP cosignature/v1) by a quorum of world N's validators. The genesis itself may

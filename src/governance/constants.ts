@@ -1,12 +1,12 @@
-// Limits of the governance core (issue 3; governance/policy.md explains each). Policy values
+// Limits of the governance core (governance/policy.md explains each). Policy values
 // that the federation may change live in policy.ts; these are fixed by the protocol because
 // they bound memory, ledger entry size or signature counts.
 
 import { NOTE_SIGNATURES_MAX } from '../crypto/index.ts';
 
-/** Federation name = ledger origin (CONTRACTS: "Ledger origin"). */
+/** Federation name = ledger origin. */
 export const FEDERATION_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]$/;
-/** Member name = cosignature key name on checkpoints (CONTRACTS). */
+/** Member name = cosignature key name on checkpoints. */
 export const MEMBER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/;
 
 /**

@@ -1,4 +1,4 @@
-// Ledger entries (CONTRACTS "Ledger entries and identity"; ledger/LEDGER.md): every leaf is
+// Ledger entries: every leaf is
 // the canonical JSON bytes of exactly one entry object. Decoding is bounded (ENTRY_BYTES_MAX,
 // depth 32), strict (canonical bytes, exact fields) and throws GovernanceError BAD_ENTRY.
 

@@ -1,4 +1,4 @@
-// Errors and rejections of the governance core (issue 3 item 3: "every rejection has a stable
+// Errors and rejections of the governance core ("every rejection has a stable
 // code and a sentence a person understands"). A Rejection is an answer about one statement
 // and never throws; a GovernanceError is a whole input that cannot be used (a bad genesis, a
 // batch from the past, a ledger that does not replay) and is thrown.

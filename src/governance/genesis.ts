@@ -1,4 +1,4 @@
-// Genesis (issue 3 item 4): the founding ceremony. Each founder produces a member
+// Genesis: the founding ceremony. Each founder produces a member
 // descriptor; one assembles the genesis world (version 1, previous null, every founder
 // voting since 0); every founder signs signingBytes('witan/v1/governance/genesis', world)
 // with its governance key. The genesis is valid only with ALL founders' signatures, one per

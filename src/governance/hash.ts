@@ -1,4 +1,4 @@
-// Identities (CONTRACTS "Ledger entries and identity"): worldHash and statementId are the
+// Identities: worldHash and statementId are the
 // lowercase hex SHA-256 of the canonical bytes (RFC 8785 subset, src/codec) of the whole
 // object — for a statement, signature included. The ledger origin is the federation name.
 

@@ -1,4 +1,4 @@
-// The governance core (issue 3; CONTRACTS "Governance core"): worlds, members, policy,
+// The governance core: worlds, members, policy,
 // statements, the rules engine, genesis, replay and world-chain verification. Pure code: no
 // clock, randomness, disk or network — time comes in as the batch time.
 export {

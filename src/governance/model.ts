@@ -1,4 +1,4 @@
-// The governance model (issue 3 item 1; CONTRACTS "Governance core"): members, worlds and
+// The governance model: members, worlds and
 // their strict readers. A world is JSON-safe and hashed as its canonical bytes (hash.ts).
 // Field rules: names /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/, jurisdiction an ISO 3166-1
 // alpha-2 code (countries.ts), keys base64 of strict Ed25519 points, endpoints bounded in

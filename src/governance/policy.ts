@@ -1,4 +1,4 @@
-// The federation's policy (issue 3 item 1; governance/policy.md documents every field): the
+// The federation's policy (governance/policy.md documents every field): the
 // thresholds and limits the rules engine applies, their defaults, and the hard floors that no
 // motion can cross — in particular approval can never be 2/3 or less ("more than" num/den
 // with num/den ≥ 2/3), and a jurisdiction's share must stay below a third.

@@ -1,4 +1,4 @@
-// Replay for auditors (CONTRACTS "replay"): re-executes every batch of the ledger from the
+// Replay for auditors: re-executes every batch of the ledger from the
 // genesis with executeBatch and requires the recorded entries to be exactly — byte for byte —
 // what the rules produce. Any difference throws GovernanceError naming the entry index.
 

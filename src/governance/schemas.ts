@@ -1,5 +1,5 @@
 // JSON Schemas (draft 2020-12 compatible, via TypeBox) of the governance documents: member,
-// world, policy, statements and genesis (issue 3 item 6). They describe the shapes for other
+// world, policy, statements and genesis. They describe the shapes for other
 // implementations and for HTTP route validation; the strict readers in model.ts, policy.ts and
 // statements.ts remain the authority and check what a schema cannot say (members sorted by
 // name, keys valid Ed25519 points, normalised URLs, policy floors). The files in

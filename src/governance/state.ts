@@ -1,4 +1,4 @@
-// Governance state (CONTRACTS "GovernanceState"): the world in force, its hash, the open
+// Governance state: the world in force, its hash, the open
 // motions with their ballots, admissions in the current epoch, and the ids of recent
 // statements (to refuse replays). JSON-safe, so a root can persist it and an auditor can
 // compare it. Built only by genesisState and executeBatch.

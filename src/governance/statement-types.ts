@@ -1,4 +1,4 @@
-// Statement shapes (issue 3 item 2; CONTRACTS "SignedStatement"). A statement is
+// Statement shapes. A statement is
 // self-contained: the ledger stores exactly the object its author signed.
 
 import type { SignedVote } from './consensus-vote.ts';

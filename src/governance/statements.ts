@@ -1,4 +1,4 @@
-// Statements: strict reading, signing and signature checks (issue 3 item 2). Each statement
+// Statements: strict reading, signing and signature checks. Each statement
 // is signed by its author's governance key over signingBytes('witan/v1/governance/<kind>',
 // statement). Keys a statement introduces are proven held: an admitted candidate signs its
 // own descriptor with both its keys, and a new governance or node key signs its

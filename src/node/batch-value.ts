@@ -1,4 +1,4 @@
-// The value the roots agree on at each height (DESIGN.md "Consensus"): a batch of statements
+// The value the roots agree on at each height (docs/architecture.md "Consensus"): a batch of statements
 // plus what it produces — the tree size, root hash and world hash after appending it. Every
 // validator re-executes the batch with the governance rules and recomputes the tree before it
 // prevotes, so a proposer cannot slip in a statement the rules reject or a wrong root.

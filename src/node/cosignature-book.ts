@@ -1,6 +1,6 @@
 // Collects members' cosignatures (C2SP cosignature/v1) on this root's current checkpoint and
 // decides when it is committed: cosignatures from a quorum of the validators in force at that
-// size (DESIGN.md "Checkpoint signatures"). The served note is the checkpoint text, this root's
+// size (docs/architecture.md "Checkpoint signatures"). The served note is the checkpoint text, this root's
 // own log signature (type 0x01, name = origin) and every valid cosignature collected, one per
 // cosigner, newest timestamp kept — so freshness comes from re-cosigning, not from new entries.
 //

@@ -1,5 +1,5 @@
 // The root: one member's server. It wires the pure cores (governance rules, consensus, ledger
-// math) to LevelDB, libp2p and fastify (DESIGN.md "Shape of the code"):
+// math) to LevelDB, libp2p and fastify (docs/architecture.md "Shape of the code"):
 //
 //   statements (HTTP POST or gossip) → checked against the rules → pool → a batch value →
 //   consensus among the validators → appended to the ledger (atomic, synced) → the new

@@ -1,4 +1,4 @@
-// An overlay peer (DESIGN.md "Relay and rendezvous duty"): bootstraps from roots, reserves a
+// An overlay peer (docs/architecture.md "Relay and rendezvous duty"): bootstraps from roots, reserves a
 // relay slot on each (libp2p/specs relay/circuit-v2.md, as a circuit relay transport client),
 // registers in a rendezvous namespace (`/rendezvous/1.0.0`), discovers other peers there and
 // reaches them through /p2p-circuit. The demo protocol '/witan/demo-chat/1.0.0' echoes one

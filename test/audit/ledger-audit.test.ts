@@ -1,4 +1,4 @@
-// Tamper tests of the ledger audit (issue 7 "Must show") at the level of trees and checkpoints:
+// Tamper tests of the ledger audit at the level of trees and checkpoints:
 // each lie is detected with the right diagnosis, and its evidence file passes verify-evidence.
 // Governance here is a fixed member set (the rules are a parameter of auditLedger); replay of
 // real governance entries is tested in replay.test.ts.

@@ -1,4 +1,4 @@
-// Tamper tests that need the governance rules (issue 7 "Must show"): a ballot by a
+// Tamper tests that need the governance rules: a ballot by a
 // non-member, a world that breaks a rule, a root serving a world the ledger did not commit —
 // each diagnosed and backed by an evidence file that verify-evidence re-checks offline by
 // replaying src/governance. Plus a healthy governance ledger and an incremental second audit.

@@ -1,4 +1,4 @@
-// Live audit (issue 7 "Must show": an audit of a healthy federation of real roots passes, and a
+// Live audit (an audit of a healthy federation of real roots passes, and a
 // second audit with --state fetches only what is new): `witan devnet` runs in the background,
 // `witan audit` checks its roots twice from the genesis it wrote, and — when the roots accept
 // outside witnesses (POST /ledger/add-checkpoint) — a witness audit's cosignature shows up in

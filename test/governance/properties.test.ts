@@ -1,4 +1,4 @@
-// Property tests of the rules engine over random sequences of statements (issue 3 "Must show"):
+// Property tests of the rules engine over random sequences of statements:
 // no organisation ever has two members; no jurisdiction ever reaches a blocking share;
 // admissions per epoch never exceed the limit; probation members never count; a rejected
 // statement never changes anything; a coalition below the approval threshold can never change

@@ -1,4 +1,4 @@
-// The sybil scenario (issue 3 "Must show"): for a simulated year, a coalition tries to vote in
+// The sybil scenario: for a simulated year, a coalition tries to vote in
 // 50 sham members by every path the statements allow — admission motions, bundles, policy
 // changes that lower thresholds or raise the admission rate, removing honest members, replacing
 // their governance keys, shams ballotting and moving motions themselves. Below the approval

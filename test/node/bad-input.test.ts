@@ -1,4 +1,4 @@
-// Issue #5 "Must show": bad input against live roots changes nothing. Three roots run as
+// Bad input against live roots changes nothing. Three roots run as
 // processes; the fourth member's node key is held by a test host (an allowed publisher) and a
 // fresh key by a non-member host. Garbage, oversized and replayed gossip on every topic, and
 // garbage, oversized and malformed HTTP bodies, are dropped or answered 4xx with {code,message};

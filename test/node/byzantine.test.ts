@@ -1,4 +1,4 @@
-// Issue #5 "Must show": a root run by a Byzantine harness double-signs and is caught. Three honest
+// A root run by a Byzantine harness double-signs and is caught. Three honest
 // roots run as processes (each may author evidence: governanceKeyFile in their config, as in the
 // devnet); the fourth member's node key is held by a harness (fixtures/byzantine-root.ts) that
 // publishes two conflicting prevotes for the current height on the consensus topic. The honest

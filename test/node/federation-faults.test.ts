@@ -1,4 +1,4 @@
-// Issue #5 "Must show", first item: four roots as separate OS processes on 127.0.0.1. A motion at
+// Four roots as separate OS processes on 127.0.0.1. A motion at
 // A and ballots at B, C, D give world v2, committed with quorum cosignatures and served alike by
 // all four; a root SIGKILLed right after statements are submitted restarts from its folder and
 // catches up to the same ledger; with one root down the other three commit; with two down

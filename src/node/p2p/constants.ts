@@ -1,5 +1,5 @@
 // Limits and defaults of the root's libp2p host: relay server, rendezvous server, gossip.
-// Every relay limit is passed to the library explicitly (DESIGN.md "Relay limits are
+// Every relay limit is passed to the library explicitly (docs/architecture.md "Relay limits are
 // explicit"); the defaults here are the root's own, not js-libp2p's.
 
 const SECOND_MS = 1000;
@@ -60,7 +60,7 @@ export const RELAY_HOP_TIMEOUT_MS = 15 * SECOND_MS;
 
 // ---- connection monitor ----
 // The stock monitor pings every connection every 10 s and aborts on a slow ping: ≈24 % of a core
-// at 1,000 idle connections and 1.7 % gossip loss under load (DESIGN.md). We ping once a minute and
+// at 1,000 idle connections and 1.7 % gossip loss under load (docs/architecture.md). We ping once a minute and
 // never abort a connection because one ping was slow; yamux keep-alive and TCP close dead ones.
 
 export const DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS = MINUTE_MS;

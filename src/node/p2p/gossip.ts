@@ -13,7 +13,7 @@ export type GossipVerdict = 'accept' | 'reject' | 'ignore';
 export type GossipValidator = (data: Uint8Array, fromPeer: string) => GossipVerdict;
 export type GossipHandler = (data: Uint8Array, fromPeer: string) => void;
 
-/** `/witan/<federation>/<kind>/1` (CONTRACTS.md "P2P"). */
+/** `/witan/<federation>/<kind>/1`. */
 export function gossipTopic(federation: string, kind: GossipTopicKind): string {
   return `/witan/${federation}/${kind}/1`;
 }

@@ -1,4 +1,4 @@
-// Prometheus gauges for the root's relay and rendezvous duty (issue #5 "/metrics": relay
+// Prometheus gauges for the root's relay and rendezvous duty (relay
 // reservations, circuits and bytes, rendezvous registrations), read from the host's stats at
 // scrape time so nothing is counted twice.
 
