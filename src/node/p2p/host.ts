@@ -1,5 +1,5 @@
-// The root's libp2p v3 host (docs/architecture.md "Relay and rendezvous duty", "Decisions already
-// measured"): TCP and WebSockets, Noise, Yamux, identify, ping, AutoNAT server, DCUtR, a circuit
+// The root's libp2p v3 host (docs/architecture.md "Relay and rendezvous duty", "Decisions and
+// the figures behind them"): TCP and WebSockets, Noise, Yamux, identify, ping, AutoNAT server, DCUtR, a circuit
 // relay v2 server (libp2p/specs relay/circuit-v2.md) whose every limit is passed explicitly, our
 // rendezvous server (`/rendezvous/1.0.0`) and gossipsub among the roots.
 // The node key (Ed25519 seed) is the libp2p identity.
