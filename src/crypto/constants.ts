@@ -71,25 +71,5 @@ export const AES_KEY_BYTES = 32;
 export const GCM_NONCE_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
 
-// Parallel verification (src/crypto/verify-pool.ts).
-
-/** Below this many signatures a batch is verified on the calling thread: a worker round trip costs more. */
-export const VERIFY_SYNC_ITEMS_MAX = 64;
-
-/** Signatures sent to a worker in one message: large enough to amortise the message, small enough to balance. */
-export const VERIFY_BATCH_ITEMS = 256;
-
-/** Batches outstanding per worker; the rest wait in the pool's queue. */
-export const VERIFY_BATCHES_IN_FLIGHT_PER_WORKER = 2;
-
-/** Most batches waiting in one pool's queue (all callers together) before verifyMany refuses work. */
-export const VERIFY_QUEUE_BATCHES_MAX = 16_384;
-
-/** Most signatures one verifyMany call accepts. */
-export const VERIFY_MANY_ITEMS_MAX = 1_000_000;
-
-/** Most worker threads a pool starts, whatever the machine reports. */
-export const VERIFY_THREADS_MAX = 64;
-
 /** Longest verifier key string (vkey) we parse: an Ed25519 vkey with a 255-byte name is < 320 bytes. */
 export const VKEY_BYTES_MAX = 512;

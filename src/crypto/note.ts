@@ -1,7 +1,7 @@
 // C2SP signed-note (c2sp.org/signed-note, v1.0.0): a UTF-8 text ending in a newline, a blank
 // line, then one or more lines "— <key name> <base64(key ID || signature)>". Parsing follows
 // golang.org/x/mod/sumdb/note (the reference implementation) with two deliberate tightenings,
-// written in ledger/signatures.md: base64 must be canonical (RFC 4648 §3.5, no stray bits),
+// written in ledger/LEDGER.md §3.2–3.3: base64 must be canonical (RFC 4648 §3.5, no stray bits),
 // and every signature by a known key is checked, duplicates included.
 //
 // Verification rule (signed-note §Signatures): signatures whose (name, key ID) pair is unknown

@@ -7,7 +7,7 @@
 // Staleness is refused: the time by which a quorum had cosigned the freshest checkpoint (the
 // q-th newest cosignature timestamp) must be within the final world's checkpointFreshnessMs.
 //
-// The interface to the ledger/consensus layer is WorldStep and ChainHead below; a root's
+// The interface to the ledger and consensus layers is WorldStep and ChainHead below; a root's
 // GET /world/chain serves them. `causes` is needed to rebuild the world entry's bytes.
 
 import { fromBase64, fromHex } from '../codec/index.ts';

@@ -1,0 +1,93 @@
+// The repository speaks of itself only: every file a document or a comment names exists in
+// the repository, and nothing points at places a user's clone does not have (folders outside
+// it, the tracker, internal notes). A reader who follows a reference always finds it.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** Top-level folders whose paths documents and comments cite. */
+const CITED_FOLDERS = 'src|test|docs|ledger|governance|deploy|bench|scripts|bin';
+/** A path-like token: a cited folder, then path characters, ending in a file name or a slash. */
+const PATH_TOKEN = new RegExp(`(?<![\\w./-])((?:${CITED_FOLDERS})/[\\w./*<>-]*[\\w/])`, 'g');
+/** A markdown link or image target that is relative (not a URL, not an anchor). */
+const MD_LINK = /\]\((?!https?:|mailto:|#)([^)\s]+)\)/g;
+/** Words that mean the text points outside the repository. */
+const OUTSIDE = [
+  /\.\.\/shared\b/,
+  /\bCONTRACTS\b/,
+  /\b[Ii]ssue #?\d+\b/,
+  /\bthe lead\b/,
+  /\bDESIGN\.md\b/,
+  /\bSTYLE\.md\b/,
+];
+
+function trackedFiles(): string[] {
+  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return out
+    .split('\0')
+    .filter((f) => f.length > 0 && /\.(ts|md|js|json|yaml|yml|service|txt)$/.test(f))
+    .filter((f) => !f.startsWith('node_modules/') && f !== 'package-lock.json')
+    .filter((f) => !f.startsWith('ledger/vectors/') && existsSync(join(ROOT, f)));
+}
+
+/** Whether a cited path exists; a path with a placeholder (`<N>`, `*`) is checked up to it. */
+function exists(path: string): boolean {
+  const cut = path.search(/[<*]/);
+  const concrete = cut === -1 ? path : path.slice(0, path.lastIndexOf('/', cut) + 1);
+  return existsSync(join(ROOT, concrete.replace(/[.:,;]+$/, '')));
+}
+
+test('every repository path that a document or a comment cites exists', () => {
+  const missing: string[] = [];
+  for (const file of trackedFiles()) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const isDoc = file.endsWith('.md');
+    // In code, only comments cite paths; strings may name files a test creates.
+    const cited = isDoc
+      ? text
+      : text
+          .split('\n')
+          .filter((l) => /^\s*(\/\/|\*|\/\*)/.test(l))
+          .join('\n');
+    for (const m of cited.matchAll(PATH_TOKEN)) {
+      if (!exists(m[1]!)) missing.push(`${file}: ${m[1]}`);
+    }
+    if (!isDoc) continue;
+    for (const m of text.matchAll(MD_LINK)) {
+      const target = m[1]!.split('#')[0]!;
+      if (target === '') continue;
+      const resolved = normalize(join(dirname(file), target));
+      if (resolved.startsWith('..') || !existsSync(join(ROOT, resolved)))
+        missing.push(`${file}: link ${m[1]}`);
+    }
+  }
+  assert.deepEqual(missing, [], 'cited paths that do not exist in the repository');
+});
+
+test('nothing points outside the repository: no shared folders, tracker numbers or internal notes', () => {
+  const found: string[] = [];
+  for (const file of trackedFiles()) {
+    if (file === 'test/architecture/references.test.ts') continue;
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      for (const word of OUTSIDE) if (word.test(line)) found.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, []);
+});
+
+test('the reference check itself fails on a missing path and on an outside pointer', () => {
+  assert.equal(exists('src/codec/index.ts'), true);
+  assert.equal(exists('src/codec/no-such-file.ts'), false);
+  assert.equal(exists('ledger/vectors/<kind>/x.json'), true);
+  assert.equal([...'see src/nowhere/x.ts here'.matchAll(PATH_TOKEN)][0]?.[1], 'src/nowhere/x.ts');
+  assert.ok(OUTSIDE.some((w) => w.test('as ../shared/DESIGN.md says')));
+  assert.ok(OUTSIDE.some((w) => w.test('fixed in issue 12')));
+});
