@@ -22,16 +22,11 @@ import {
   type ConsensusMessage,
   type Decision,
   decodeMessage,
-  LevelWal,
   nodeKeySigner,
 } from '../consensus/index.ts';
-import {
-  cosignatureSigner,
-  ed25519NoteSigner,
-  type KeyPair,
-  PUBLIC_KEY_BYTES,
-  readKeyFile,
-} from '../crypto/index.ts';
+import { LevelWal } from '../consensus/level-wal.ts';
+import { cosignatureSigner, ed25519NoteSigner, type KeyPair, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { readKeyFile } from '../crypto/key-file.ts';
 import {
   checkGenesis,
   checkStatement,
@@ -52,7 +47,7 @@ import {
   statementId,
   validatorsOf,
 } from '../governance/index.ts';
-import { LedgerStore } from '../ledger/index.ts';
+import { LedgerStore } from '../ledger/store.ts';
 import { BatchApp } from './batch-app.ts';
 import { decodeValue } from './batch-value.ts';
 import { peerDecisions } from './catch-up.ts';
