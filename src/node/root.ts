@@ -571,7 +571,7 @@ export class Root implements RootView {
   async #startHttp(): Promise<void> {
     const { config } = this.#options;
     this.#http = await buildApiServer({
-      logger: false,
+      logger: this.#log.child({ component: 'http' }),
       bodyBytesMax: config.http.bodyBytesMax,
       requestsPerMinute: config.http.requestsPerMinute,
       requestTimeoutMs: config.http.requestTimeoutMs,
@@ -589,7 +589,7 @@ export class Root implements RootView {
     await this.#http.register(rootRoutes, { view: this });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({
-      logger: false,
+      logger: this.#log.child({ component: 'operator-http' }),
       bodyBytesMax: 1024,
       requestsPerMinute: 600,
       requestTimeoutMs: 10_000,
