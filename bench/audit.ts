@@ -42,7 +42,8 @@ import {
   signStatement,
   statementId,
 } from '../src/governance/index.ts';
-import { formatCheckpoint, LedgerStore } from '../src/ledger/index.ts';
+import { formatCheckpoint } from '../src/ledger/index.ts';
+import { LedgerStore } from '../src/ledger/store.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 

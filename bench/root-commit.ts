@@ -15,7 +15,7 @@ import { DEVNET_POLICY } from '../src/cli/devnet.ts';
 import { createLocalMember, foundFederation, type LocalMember } from '../src/cli/federation.ts';
 import { GOVERNANCE_KEY_FILE_NAME } from '../src/cli/init.ts';
 import { freePort, type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../src/cli/root-processes.ts';
-import { readKeyFile } from '../src/crypto/index.ts';
+import { readKeyFile } from '../src/crypto/key-file.ts';
 import {
   type Endpoints,
   quorumSize,

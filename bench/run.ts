@@ -1,6 +1,6 @@
 // `npm run bench [-- <id>...] [--quick]`: runs benchmarks, prints them, and records each in
 // bench/RESULTS.md. With no ids, runs all of them in order.
-import { type BenchResult, printResult, recordResult } from './lib/harness.ts';
+import { type BenchResult, printResult, recordResult } from '../src/sim/results.ts';
 
 export type BenchOptions = { quick: boolean };
 type BenchModule = { run: (options: BenchOptions) => Promise<BenchResult> };

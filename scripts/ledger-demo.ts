@@ -27,7 +27,8 @@ import {
   signNote,
   vkeyString,
 } from '../src/crypto/index.ts';
-import { formatCheckpoint, LedgerStore } from '../src/ledger/index.ts';
+import { formatCheckpoint } from '../src/ledger/index.ts';
+import { LedgerStore } from '../src/ledger/store.ts';
 
 export const DEMO_ORIGIN = 'demo.witan.test';
 export const DEMO_STATEMENT_DOMAIN = 'witan/v1/demo/statement';

@@ -1,62 +1,106 @@
 // A root's own HTTP routes (the ledger's tlog routes are in tlog-routes.ts): the world and
 // its chain, members, motions with tallies, statement submission and status, and the
 // decisions peers fetch to catch up. Writes are authenticated by the statement's own
-// signature; nothing here trusts the caller.
+// signature; nothing here trusts the caller. The routes read the root through a RootView
+// (root-view.ts); root-schemas.ts describes every answer.
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { parseSignedStatement, type SignedStatement, tally } from '../governance/index.ts';
-import type { Root } from '../node/root.ts';
-import { worldChain } from '../node/world-chain.ts';
+import {
+  type GovernanceState,
+  parseSignedStatement,
+  type SignedStatement,
+  tally,
+} from '../governance/index.ts';
 import { ApiError } from './errors.ts';
+import {
+  DecisionsResponse,
+  EvidenceResponse,
+  MembersResponse,
+  MotionResponse,
+  MotionsResponse,
+  RejectionSchema,
+  responses,
+  StatementStatusResponse,
+  StatusResponse,
+  SubmittedResponse,
+  WorldChainResponse,
+  WorldResponse,
+} from './root-schemas.ts';
+import type { RootView, StatementStatus } from './root-view.ts';
 
 /** Decisions returned per catch-up request. */
 export const DECISIONS_PER_REQUEST_MAX = 64;
+/** Decisions returned when the request names no limit. */
+export const DECISIONS_PER_REQUEST_DEFAULT = 16;
 /** Decided motions listed by GET /motions, newest first. */
 export const DECIDED_MOTIONS_LISTED_MAX = 200;
 
 const Id = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Problem = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  rule: Type.Optional(Type.String()),
-});
 
-export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Promise<void> {
-  const { root } = opts;
+export async function rootRoutes(app: FastifyInstance, opts: { view: RootView }): Promise<void> {
+  const { view } = opts;
+  // The response schemas document the answers (OpenAPI at /docs) and the tests check every
+  // answer against them; answers are written with JSON.stringify. Serializing through the
+  // schemas would compile a validator per branch of every union (a member's jurisdiction is
+  // one of 249 codes): seconds of CPU on a root's first requests, and a field a schema missed
+  // would be dropped silently.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // The world changes a few times a year and is read by every overlay peer: its JSON is
   // made once per world, not per request.
   let worldBody = { hash: '', json: '' };
-  app.get('/world', { schema: { summary: 'The world in force' } }, async (_req, reply) => {
-    const { world, worldHash } = root.state;
-    if (worldBody.hash !== worldHash) {
-      worldBody = {
-        hash: worldHash,
-        json: JSON.stringify({ version: world.version, hash: worldHash, world }),
-      };
-    }
-    return reply.type('application/json; charset=utf-8').send(worldBody.json);
-  });
+  app.get(
+    '/world',
+    { schema: { summary: 'The world in force', response: responses({ 200: WorldResponse }) } },
+    async (_req, reply) => {
+      const { world, worldHash } = view.state();
+      if (worldBody.hash !== worldHash) {
+        worldBody = {
+          hash: worldHash,
+          json: JSON.stringify({ version: world.version, hash: worldHash, world }),
+        };
+      }
+      return reply.type('application/json; charset=utf-8').send(worldBody.json);
+    },
+  );
 
   app.get(
     '/world/chain',
-    { schema: { summary: 'Every world since genesis with the proof that the ledger committed it' } },
-    async () => ({ genesis: root.genesis, ...(await worldChain(root.store, root.index)) }),
+    {
+      schema: {
+        summary: 'Every world since genesis with the proof that the ledger committed it',
+        response: responses({ 200: WorldChainResponse }),
+      },
+    },
+    async () => view.worldChain(),
   );
 
-  app.get('/members', { schema: { summary: 'Members of the world in force' } }, async () => ({
-    version: root.state.world.version,
-    members: root.state.world.members,
-  }));
+  app.get(
+    '/members',
+    { schema: { summary: 'Members of the world in force', response: responses({ 200: MembersResponse }) } },
+    async () => {
+      const { world } = view.state();
+      return { version: world.version, members: world.members };
+    },
+  );
 
-  app.get('/motions', { schema: { summary: 'Open motions with tallies, and decided ones' } }, async () => ({
-    open: root.state.openMotions.map((m) => openMotion(root, m.id)),
-    decided: [...root.index.outcomes.entries()]
-      .slice(-DECIDED_MOTIONS_LISTED_MAX)
-      .reverse()
-      .map(([id, o]) => ({ id, ...o })),
-  }));
+  app.get(
+    '/motions',
+    {
+      schema: {
+        summary: 'Open motions with tallies, and decided ones',
+        response: responses({ 200: MotionsResponse }),
+      },
+    },
+    async () => {
+      const state = view.state();
+      return {
+        open: state.openMotions.map((m) => openMotion(state, m.id)),
+        decided: view.decidedMotions(DECIDED_MOTIONS_LISTED_MAX),
+      };
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/motions/:id',
@@ -64,13 +108,15 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
       schema: {
         summary: 'One motion: its ballots and tally, or its outcome',
         params: Type.Object({ id: Id }),
+        response: responses({ 200: MotionResponse }, [400, 404]),
       },
     },
     async (req) => {
       const { id } = req.params;
-      if (root.state.openMotions.some((m) => m.id === id)) return openMotion(root, id);
-      const outcome = root.index.outcomes.get(id);
-      if (outcome !== undefined) return { id, status: 'decided', ...outcome };
+      const state = view.state();
+      if (state.openMotions.some((m) => m.id === id)) return openMotion(state, id);
+      const outcome = view.outcome(id);
+      if (outcome !== undefined) return { ...outcome, status: 'decided' };
       throw new ApiError(
         404,
         'NOT_FOUND',
@@ -88,7 +134,7 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
           statement: Type.Object({}, { additionalProperties: true }),
           signature: Type.String(),
         }),
-        response: { 202: Type.Object({ id: Id, status: Type.String() }), 422: Problem },
+        response: responses({ 202: SubmittedResponse, 422: RejectionSchema, 503: RejectionSchema }, [400]),
       },
     },
     async (req, reply) => {
@@ -98,20 +144,26 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
       } catch (err) {
         throw new ApiError(400, 'MALFORMED_STATEMENT', (err as Error).message);
       }
-      const result = root.submit(signed);
+      const result = view.submit(signed);
       if (result.rejection !== null) {
         const status = result.rejection.code === 'POOL_FULL' ? 503 : 422;
         return reply.status(status).send(result.rejection);
       }
-      return reply.status(202).send({ id: result.id, status: statusOf(root, result.id).status });
+      return reply.status(202).send({ id: result.id, status: view.statementStatus(result.id).status });
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/statements/:id',
-    { schema: { summary: 'Where a statement is: pending or committed', params: Type.Object({ id: Id }) } },
-    async (req) => {
-      const s = statusOf(root, req.params.id);
+    {
+      schema: {
+        summary: 'Where a statement is: pending or committed',
+        params: Type.Object({ id: Id }),
+        response: responses({ 200: StatementStatusResponse }, [400, 404]),
+      },
+    },
+    async (req): Promise<StatementStatus> => {
+      const s = view.statementStatus(req.params.id);
       if (s.status === 'unknown') {
         throw new ApiError(404, 'NOT_FOUND', `this root has not seen statement ${req.params.id}`);
       }
@@ -121,26 +173,13 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
 
   app.get(
     '/status',
-    { schema: { summary: "This root's view: height, round, peers, last commit" } },
-    async () => ({
-      member: root.self()?.name ?? null,
-      federation: root.state.world.federation,
-      worldVersion: root.state.world.version,
-      height: root.state.height,
-      consensus: {
-        height: root.driver.state.height,
-        round: root.driver.state.round,
-        step: root.driver.state.step,
-        active: root.driver.state.active,
+    {
+      schema: {
+        summary: "This root's view: height, round, peers, last commit",
+        response: responses({ 200: StatusResponse }),
       },
-      ledger: { size: root.store.size(), checkpointCosigners: root.book.cosigners() },
-      pending: root.pool.size,
-      peerId: root.host.peerId.toString(),
-      addrs: root.host.multiaddrs().map(String),
-      peers: root.host.libp2p.getPeers().map((p) => p.toString()),
-      lastCommit: root.lastCommit,
-      timeMs: root.now(),
-    }),
+    },
+    async () => view.status(),
   );
 
   app.get<{ Querystring: { from: string; limit?: string } }>(
@@ -152,28 +191,28 @@ export async function rootRoutes(app: FastifyInstance, opts: { root: Root }): Pr
           from: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }),
           limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
         }),
+        response: responses({ 200: DecisionsResponse }, [400]),
       },
     },
     async (req) => {
-      const limit = Math.min(Number(req.query.limit ?? 16), DECISIONS_PER_REQUEST_MAX);
-      return { decisions: await root.decisions(Number(req.query.from), limit) };
+      const limit = Math.min(
+        Number(req.query.limit ?? DECISIONS_PER_REQUEST_DEFAULT),
+        DECISIONS_PER_REQUEST_MAX,
+      );
+      return { decisions: await view.decisions(Number(req.query.from), limit) };
     },
   );
 
-  app.get('/evidence', { schema: { summary: 'Equivocation this root has seen' } }, async () => ({
-    evidence: root.evidence(),
-  }));
+  app.get(
+    '/evidence',
+    {
+      schema: { summary: 'Equivocation this root has seen', response: responses({ 200: EvidenceResponse }) },
+    },
+    async () => ({ evidence: view.evidence() }),
+  );
 }
 
-function openMotion(root: Root, id: string) {
-  const m = root.state.openMotions.find((x) => x.id === id)!;
-  return { ...m, status: 'open', tally: tally(m, root.state.world, root.state.timeMs) };
-}
-
-function statusOf(root: Root, id: string) {
-  const committed = root.index.statements.get(id);
-  if (committed !== undefined)
-    return { id, status: 'committed', index: committed.index, height: committed.height };
-  if (root.pool.has(id)) return { id, status: 'pending' };
-  return { id, status: 'unknown' };
+function openMotion(state: GovernanceState, id: string) {
+  const m = state.openMotions.find((x) => x.id === id)!;
+  return { ...m, status: 'open', tally: tally(m, state.world, state.timeMs) };
 }

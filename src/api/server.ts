@@ -13,7 +13,11 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { statusFor } from './errors.ts';
 import { installLoadShedding } from './load-shedding.ts';
 
+/** Characters of a request URL quoted in a log line or an answer (the caller chooses the URL). */
+export const URL_QUOTED_CHARS_MAX = 200;
+
 export type ApiServerOptions = {
+  /** Where failed requests (5xx) are logged; request lines stay off either way. */
   logger?: Logger | false;
   bodyBytesMax: number;
   requestsPerMinute: number;
@@ -44,16 +48,24 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     const err = thrown as Error & { code?: unknown; statusCode?: unknown };
     const status = statusFor(err);
     const code = typeof err.code === 'string' ? err.code.replace(/^FST_ERR_/, 'HTTP_') : 'INTERNAL';
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // The answer tells the client the details are in the root's log: put them there, with the
+    // request id (bound to request.log), so an operator can match the two.
+    if (status >= 500) {
+      request.log.error(
+        { err, method: request.method, url: request.url.slice(0, URL_QUOTED_CHARS_MAX) },
+        'request failed',
+      );
+    }
     reply.status(status).send({
       code: status === 500 ? 'INTERNAL' : code,
       message: status === 500 ? 'internal error; the operator can find details in the root log' : err.message,
     });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
+    reply.status(404).send({
+      code: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url.slice(0, URL_QUOTED_CHARS_MAX)}`,
+    });
   });
 
   installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });

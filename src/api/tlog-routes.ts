@@ -20,12 +20,12 @@ import { parseNote } from '../crypto/index.ts';
 import {
   ENTRIES_RANGE_MAX,
   HASH_BYTES,
-  type LedgerStore,
   parseCheckpoint,
   parseTilePath,
   TILE_WIDTH,
   tileWidthAt,
 } from '../ledger/index.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 import { ApiError } from './errors.ts';
 import {
   ADD_CHECKPOINT_BODY_BYTES_MAX,

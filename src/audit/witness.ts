@@ -7,14 +7,8 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { bytesEqual, fromBase64, toBase64, utf8Bytes } from '../codec/index.ts';
-import {
-  cosignatureSigner,
-  formatNote,
-  isValidKeyName,
-  type KeyPair,
-  parseNote,
-  readKeyFile,
-} from '../crypto/index.ts';
+import { cosignatureSigner, formatNote, isValidKeyName, type KeyPair, parseNote } from '../crypto/index.ts';
+import { readKeyFile } from '../crypto/key-file.ts';
 import { type Checkpoint, parseCheckpoint, verifyConsistency } from '../ledger/index.ts';
 import { AuditError } from './errors.ts';
 import type { RootClient } from './fetch.ts';

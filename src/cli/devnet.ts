@@ -8,13 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  COSIGNATURE_V1_TYPE,
-  generateKeyPair,
-  readKeyFile,
-  vkeyString,
-  writeKeyFile,
-} from '../crypto/index.ts';
+import { COSIGNATURE_V1_TYPE, generateKeyPair, vkeyString } from '../crypto/index.ts';
+import { readKeyFile, writeKeyFile } from '../crypto/key-file.ts';
 import {
   admitChange,
   ballot,

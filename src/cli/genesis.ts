@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { toBase64 } from '../codec/index.ts';
-import { readKeyFile } from '../crypto/index.ts';
+import { readKeyFile } from '../crypto/key-file.ts';
 import {
   assembleGenesisWorld,
   checkGenesis,

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toBase64 } from '../codec/index.ts';
-import { generateKeyPair, writeKeyFile } from '../crypto/index.ts';
+import { generateKeyPair } from '../crypto/index.ts';
+import { writeKeyFile } from '../crypto/key-file.ts';
 import type { MemberDescriptor } from '../governance/index.ts';
 import {
   CONFIG_FILE_NAME,

@@ -6,7 +6,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toBase64 } from '../codec/index.ts';
-import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFile } from '../crypto/index.ts';
+import { generateKeyPair, type KeyPair } from '../crypto/index.ts';
+import { readKeyFile, writeKeyFile } from '../crypto/key-file.ts';
 import {
   admitChange,
   type BallotChoice,

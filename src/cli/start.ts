@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readKeyFile } from '../crypto/index.ts';
+import { readKeyFile } from '../crypto/key-file.ts';
 import { clockFromEnv } from '../node/clock.ts';
 import { loadConfig } from '../node/config.ts';
 import { CONFIG_FILE_NAME } from '../node/constants.ts';

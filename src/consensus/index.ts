@@ -1,5 +1,6 @@
 // Consensus: Tendermint (Buchman–Kwon–Milosevic 2018, Algorithm 1) as a pure core, its wire
-// messages and signed block proposals. The WAL and driver (the shell) are exported from here too.
+// messages and signed block proposals, the driver that runs it and the WAL contract. The LevelDB
+// WAL is I/O: importers take it from level-wal.ts.
 export * from './constants.ts';
 export {
   type App,
@@ -57,4 +58,4 @@ export {
   type Validator,
   type Verifier,
 } from './tendermint.ts';
-export { decodeRecord, LevelWal, MemoryWal, type Wal } from './wal.ts';
+export { decodeRecord, MemoryWal, type Wal } from './wal.ts';

@@ -1,20 +1,20 @@
 // The consensus write-ahead log ("persist before you speak", docs/architecture.md §Consensus): the core's
 // PersistRecord — height, round, step, lock, valid value, last signed round/step and the votes and
-// proposal signed there — kept in LevelDB and written with sync before any message of the same
-// step leaves, so that no restart, even after SIGKILL between any two instructions, signs a vote
-// that conflicts with one already sent.
+// proposal signed there — written durably before any message of the same step leaves, so that no
+// restart, even after SIGKILL between any two instructions, signs a vote that conflicts with one
+// already sent. This file holds the contract, the record codec and an in-memory WAL; the LevelDB
+// WAL a root runs is in level-wal.ts (I/O, so not exported from index.ts).
 //
 // Contract:
-// - save(record) resolves only after LevelDB has written the record with { sync: true }: when the
-//   promise resolves the record survives a crash or power cut. A save that has not resolved may or
-//   may not have happened; the record is one key, so a reader sees the old or the new record, whole.
+// - save(record) resolves only once the record is durable: when the promise resolves the record
+//   survives a crash or power cut. A save that has not resolved may or may not have happened; a
+//   reader sees the old or the new record, whole.
 // - load() returns the last record whose save resolved (or a later one whose save was in flight).
 // - Calls must not overlap: the driver awaits each save before the next step.
 // - The record is canonical JSON; a record that does not decode is WAL_CORRUPT (stop the root and
 //   restore its data folder: signing again without it could equivocate).
 
-import { Level } from 'level';
-import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
+import { decodeCanonical } from '../codec/index.ts';
 import { parseSignedVote } from '../governance/consensus-vote.ts';
 import { MESSAGE_BYTES_MAX } from './constants.ts';
 import { ConsensusError } from './errors.ts';
@@ -25,44 +25,6 @@ export interface Wal {
   load(): Promise<PersistRecord | null>;
   save(record: PersistRecord): Promise<void>;
   close(): Promise<void>;
-}
-
-const RECORD_KEY = 'consensus/record';
-
-export class LevelWal implements Wal {
-  #db: Level<string, Uint8Array>;
-  #closed = false;
-
-  private constructor(db: Level<string, Uint8Array>) {
-    this.#db = db;
-  }
-
-  static async open(dir: string): Promise<LevelWal> {
-    const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
-    await db.open();
-    return new LevelWal(db);
-  }
-
-  async load(): Promise<PersistRecord | null> {
-    this.#check();
-    const bytes = await this.#db.get(RECORD_KEY);
-    return bytes === undefined ? null : decodeRecord(bytes);
-  }
-
-  async save(record: PersistRecord): Promise<void> {
-    this.#check();
-    await this.#db.put(RECORD_KEY, canonicalBytes(record as unknown as Json), { sync: true });
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#db.close();
-  }
-
-  #check(): void {
-    if (this.#closed) throw new ConsensusError('CLOSED', 'the consensus WAL is closed; open it again');
-  }
 }
 
 /** An in-memory WAL for tests and scripted peers: durable for the life of the object. */

@@ -1,4 +1,5 @@
-// Keys, hashes and signatures. Every signature in Witan is checked by verifySignature.
+// Keys, hashes and signatures. Every signature in Witan is checked by verifySignature. Key files
+// are I/O: importers take readKeyFile and writeKeyFile from key-file.ts.
 export {
   COSIGNATURE_V1_TYPE,
   ED25519_NOTE_TYPE,
@@ -33,7 +34,6 @@ export {
   type NoteErrorCode,
 } from './errors.ts';
 export { sha256 } from './hash.ts';
-export { KEY_FILE_FORMAT, KEY_FILE_MODE, type KeyKind, readKeyFile, writeKeyFile } from './key-file.ts';
 export {
   ed25519NoteSigner,
   ed25519NoteVerifier,

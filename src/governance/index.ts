@@ -80,12 +80,15 @@ export {
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { type BatchGroup, replay, replayBatch, replayMismatch } from './replay.ts';
 export {
+  ChangeSchema,
+  EvidenceSchema,
   governanceSchemaFiles,
   MemberDescriptorSchema,
   MemberSchema,
   PolicySchema,
   SignedGenesisSchema,
   SignedStatementSchema,
+  SignedVoteSchema,
   StatementSchema,
   WorldSchema,
 } from './schemas.ts';

@@ -149,7 +149,7 @@ export const WorldSchema = Type.Object(
   },
 );
 
-const ChangeSchema = Type.Union([
+export const ChangeSchema = Type.Union([
   Type.Object(
     {
       type: Type.Literal('admit'),
@@ -182,7 +182,8 @@ const ChangeSchema = Type.Union([
 ]);
 
 const base = { federation: Federation, author: Name, createdMs: TimeMs };
-const Vote = Type.Object(
+/** A signed consensus vote (prevote or precommit), as evidence and commit certificates carry it. */
+export const SignedVoteSchema = Type.Object(
   {
     federation: Type.String({ minLength: 1, maxLength: 128 }),
     height: Type.Integer({ minimum: 1 }),
@@ -195,6 +196,12 @@ const Vote = Type.Object(
   strict,
 );
 const Note = Type.String({ minLength: 1, maxLength: EVIDENCE_NOTE_CHARS_MAX });
+
+/** Proof of equivocation: two conflicting votes, or one member's cosignatures on two trees. */
+export const EvidenceSchema = Type.Union([
+  Type.Object({ type: Type.Literal('votes'), first: SignedVoteSchema, second: SignedVoteSchema }, strict),
+  Type.Object({ type: Type.Literal('checkpoints'), member: Name, first: Note, second: Note }, strict),
+]);
 
 export const StatementSchema = Type.Union([
   Type.Object(
@@ -222,10 +229,7 @@ export const StatementSchema = Type.Union([
     {
       kind: Type.Literal('evidence'),
       ...base,
-      evidence: Type.Union([
-        Type.Object({ type: Type.Literal('votes'), first: Vote, second: Vote }, strict),
-        Type.Object({ type: Type.Literal('checkpoints'), member: Name, first: Note, second: Note }, strict),
-      ]),
+      evidence: EvidenceSchema,
     },
     strict,
   ),

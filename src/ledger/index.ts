@@ -1,5 +1,6 @@
-// The ledger: RFC 6962 / RFC 9162 Merkle tree, C2SP tlog-checkpoint and tlog-tiles, and the
-// LevelDB store. Specification for outside verifiers: ledger/LEDGER.md.
+// The ledger: RFC 6962 / RFC 9162 Merkle tree, C2SP tlog-checkpoint and tlog-tiles. The LevelDB
+// store is I/O: importers take LedgerStore from store.ts. Specification for outside verifiers:
+// ledger/LEDGER.md.
 export {
   CHECKPOINT_TEXT_CHARS_MAX,
   type Checkpoint,
@@ -37,7 +38,6 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.ts';
-export { LedgerStore } from './store.ts';
 export {
   bundleWidthAt,
   decodeEntryBundle,

@@ -13,7 +13,7 @@ import {
   type SignedStatement,
   statementId,
 } from '../governance/index.ts';
-import type { LedgerStore } from '../ledger/index.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 import { type BatchValue, decodeValue, encodeValue, VALUE_STATEMENTS_MAX } from './batch-value.ts';
 
 /** A proposer's clock may run ahead of ours by this much before we refuse its batch time. */

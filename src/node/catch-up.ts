@@ -4,10 +4,11 @@
 // height's validators) before the root re-executes and appends the batch. Nothing is trusted
 // because of where it came from.
 
+import type { Logger } from 'pino';
 import { fromBase64 } from '../codec/index.ts';
 import type { CatchUpSource, Decision } from '../consensus/index.ts';
 import { parseSignedVote } from '../governance/consensus-vote.ts';
-import type { Root } from './root.ts';
+import type { World } from '../governance/index.ts';
 
 /** Decisions asked for per request. */
 export const CATCH_UP_BATCH = 32;
@@ -16,16 +17,26 @@ export const CATCH_UP_PEERS_PER_ASK = 2;
 export const CATCH_UP_TIMEOUT_MS = 3_000;
 export const CATCH_UP_RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
 
+/** What catch-up needs from the root. */
+export interface CatchUpView {
+  /** The world in force: whose HTTP APIs to ask. */
+  world(): World;
+  /** This root's node key, base64: it never asks itself. */
+  readonly nodeKey: string;
+  readonly log: Logger;
+}
+
 /**
  * The consensus driver's catch-up source: asks members' HTTP APIs, in random order, for the
  * decisions from `height` on, and returns the first non-empty answer. Untrusted: the core
  * checks every certificate before it decides.
  */
-export function peerDecisions(root: Root): CatchUpSource {
+export function peerDecisions(view: CatchUpView): CatchUpSource {
   return {
     async decisionsFrom(height: number, limit: number): Promise<Decision[]> {
-      const urls = root.state.world.members
-        .filter((m) => m.nodeKey !== root.nodeKeyB64 && m.status !== 'suspended')
+      const { members } = view.world();
+      const urls = members
+        .filter((m) => m.nodeKey !== view.nodeKey && m.status !== 'suspended')
         .flatMap((m) => m.endpoints.http)
         .sort(() => Math.random() - 0.5)
         .slice(0, CATCH_UP_PEERS_PER_ASK);
@@ -34,7 +45,7 @@ export function peerDecisions(root: Root): CatchUpSource {
           () => undefined,
         );
         if (decisions === undefined || decisions.length === 0) continue;
-        root.log.info({ from: height, count: decisions.length, peer: base }, 'catching up from a peer');
+        view.log.info({ from: height, count: decisions.length, peer: base }, 'catching up from a peer');
         return decisions;
       }
       return [];

@@ -4,20 +4,40 @@
 // needs an author's governance key: a root run with `governanceKeyFile` submits it itself;
 // otherwise it is logged and listed at GET /evidence for an officer to submit.
 
+import type { Logger } from 'pino';
+import type { SubmitResult } from '../api/root-view.ts';
 import type { SignedVote } from '../governance/consensus-vote.ts';
 import { type Evidence, evidence, type SignedStatement, signStatement } from '../governance/index.ts';
 import type { CosignatureConflict } from './cosignature-book.ts';
-import type { Root } from './root.ts';
 
 export const EVIDENCE_KEPT_MAX = 64;
 
+/** Who authors an evidence statement: this root's member, in its federation, with its governance key. */
+export interface EvidenceAuthor {
+  federation: string;
+  member: string;
+  governanceSecretKey: Uint8Array;
+}
+
+/** What the evidencer needs from the root. */
+export interface EvidencerView {
+  /** The author of evidence now, or undefined when this root is no member or has no governance key. */
+  author(): EvidenceAuthor | undefined;
+  /** The root's clock, ms: the statement's createdMs. */
+  now(): number;
+  submit(signed: SignedStatement): SubmitResult;
+  /** Counts evidence found, by kind (a metric). */
+  found(kind: Evidence['type']): void;
+  readonly log: Logger;
+}
+
 export class Evidencer {
-  #root: Root;
+  #view: EvidencerView;
   #seen = new Set<string>();
   readonly found: Evidence[] = [];
 
-  constructor(root: Root) {
-    this.#root = root;
+  constructor(view: EvidencerView) {
+    this.#view = view;
   }
 
   votes(a: SignedVote, b: SignedVote): void {
@@ -35,21 +55,20 @@ export class Evidencer {
     if (this.#seen.has(key) || this.found.length >= EVIDENCE_KEPT_MAX) return;
     this.#seen.add(key);
     this.found.push(proof);
-    const root = this.#root;
-    root.metrics.evidence.inc({ kind: proof.type });
-    const me = root.self();
-    const key2 = root.options.governanceKey;
-    if (me === undefined || key2 === undefined) {
-      root.log.warn(
+    const view = this.#view;
+    view.found(proof.type);
+    const author = view.author();
+    if (author === undefined) {
+      view.log.warn(
         { evidence: proof },
         'equivocation seen; no governance key configured to submit it (see GET /evidence)',
       );
       return;
     }
-    const statement = evidence(root.state.world.federation, me.name, proof, root.now());
-    const signed: SignedStatement = signStatement(statement, key2.secretKey);
-    const { rejection, id } = root.submit(signed);
-    if (rejection === null) root.log.warn({ id, type: proof.type }, 'equivocation seen: evidence submitted');
-    else root.log.warn({ rejection }, 'equivocation seen but the evidence was refused');
+    const statement = evidence(author.federation, author.member, proof, view.now());
+    const signed: SignedStatement = signStatement(statement, author.governanceSecretKey);
+    const { rejection, id } = view.submit(signed);
+    if (rejection === null) view.log.warn({ id, type: proof.type }, 'equivocation seen: evidence submitted');
+    else view.log.warn({ rejection }, 'equivocation seen but the evidence was refused');
   }
 }

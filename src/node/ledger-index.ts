@@ -2,6 +2,7 @@
 // world with its entry index, and each motion's outcome. Rebuilt from the ledger at start-up
 // (entries are the source of truth) and extended on every commit.
 
+import type { MotionOutcome } from '../api/root-view.ts';
 import {
   decodeEntry,
   type LedgerEntry,
@@ -38,6 +39,20 @@ export class LedgerIndex {
   /** Batch header per height: where it starts and its time. */
   readonly batches = new Map<number, { index: number; timeMs: number; proposer: string }>();
   #height = 0;
+
+  /** The outcome of a decided motion, or undefined. */
+  outcome(id: string): MotionOutcome | undefined {
+    const o = this.outcomes.get(id);
+    return o === undefined ? undefined : { id, ...o };
+  }
+
+  /** The `limit` most recently decided motions, newest first. */
+  decidedMotions(limit: number): MotionOutcome[] {
+    return [...this.outcomes.entries()]
+      .slice(-limit)
+      .reverse()
+      .map(([id, o]) => ({ id, ...o }));
+  }
 
   /** Records one entry at `index`; call in ledger order. */
   add(index: number, bytes: Uint8Array): void {

@@ -14,6 +14,15 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { rootRoutes } from '../api/root-routes.ts';
+import type {
+  DecisionRecord,
+  MotionOutcome,
+  RootStatus,
+  RootView,
+  StatementStatus,
+  SubmitResult,
+  WorldChain,
+} from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
 import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
@@ -22,21 +31,17 @@ import {
   type ConsensusMessage,
   type Decision,
   decodeMessage,
-  LevelWal,
   nodeKeySigner,
 } from '../consensus/index.ts';
-import {
-  cosignatureSigner,
-  ed25519NoteSigner,
-  type KeyPair,
-  PUBLIC_KEY_BYTES,
-  readKeyFile,
-} from '../crypto/index.ts';
+import { LevelWal } from '../consensus/level-wal.ts';
+import { cosignatureSigner, ed25519NoteSigner, type KeyPair, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { readKeyFile } from '../crypto/key-file.ts';
 import {
   checkGenesis,
   checkStatement,
   cosignersOf,
   decodeEntry,
+  type Evidence,
   encodeEntry,
   type GovernanceState,
   genesisState,
@@ -44,7 +49,6 @@ import {
   type Member,
   parseSignedStatement,
   quorumSize,
-  type Rejection,
   replay,
   replayBatch,
   type SignedGenesis,
@@ -52,20 +56,20 @@ import {
   statementId,
   validatorsOf,
 } from '../governance/index.ts';
-import { LedgerStore } from '../ledger/index.ts';
+import { LedgerStore } from '../ledger/store.ts';
 import { BatchApp } from './batch-app.ts';
-import { decodeValue } from './batch-value.ts';
 import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
 import { type AddResult, CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
-import { Evidencer } from './evidencer.ts';
+import { Evidencer, type EvidencerView } from './evidencer.ts';
 import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
+import { worldChain } from './world-chain.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
@@ -76,9 +80,6 @@ export const PEER_DIAL_INTERVAL_MS = 3_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
 export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
 
-/** Why a submitted statement was not taken: a rule (with its charter section) or a full pool. */
-export type SubmitRejection = Rejection | { code: 'POOL_FULL'; message: string };
-
 export interface RootOptions {
   config: RootConfig;
   logger: Logger;
@@ -87,26 +88,31 @@ export interface RootOptions {
   governanceKey?: KeyPair;
 }
 
-export class Root {
-  readonly options: RootOptions;
-  readonly genesis: SignedGenesis;
-  readonly origin: string;
-  readonly nodeKey: KeyPair;
-  readonly nodeKeyB64: string;
-  readonly registry = new Registry();
-  readonly metrics: RootMetrics;
-  readonly pool = new StatementPool<SignedStatement>();
-  readonly index = new LedgerIndex();
-  store!: LedgerStore;
-  state!: GovernanceState;
+/**
+ * A running root. Outside this file it is started, stopped and read through RootView (the
+ * routes); catch-up and the evidencer get views of their own. Its state is private: only the
+ * consensus loop (#commit) moves it.
+ */
+export class Root implements RootView {
+  readonly #options: RootOptions;
+  readonly #genesis: SignedGenesis;
+  readonly #origin: string;
+  readonly #nodeKey: KeyPair;
+  readonly #nodeKeyB64: string;
+  readonly #registry = new Registry();
+  readonly #metrics: RootMetrics;
+  readonly #pool = new StatementPool<SignedStatement>();
+  readonly #index = new LedgerIndex();
+  #store!: LedgerStore;
+  #state!: GovernanceState;
   /** Validators of the height that produced the current tree: whose cosignatures commit it. */
-  checkpointValidators: string[] = [];
-  host!: RootHost;
-  http!: FastifyInstance;
-  operator!: FastifyInstance;
-  book!: CosignatureBook;
-  driver!: ConsensusDriver;
-  lastCommit: { height: number; size: number; timeMs: number; atMs: number } | null = null;
+  #checkpointValidators: string[] = [];
+  #host!: RootHost;
+  #http!: FastifyInstance;
+  #operator!: FastifyInstance;
+  #book!: CosignatureBook;
+  #driver!: ConsensusDriver;
+  #lastCommit: RootStatus['lastCommit'] = null;
   #app!: BatchApp;
   #wal!: LevelWal;
   #onConsensus: (bytes: Uint8Array) => void = () => undefined;
@@ -117,25 +123,25 @@ export class Root {
   #stopping = false;
 
   private constructor(options: RootOptions, genesis: SignedGenesis, nodeKey: KeyPair) {
-    this.options = options;
-    this.genesis = genesis;
-    this.origin = ledgerOrigin(genesis.world);
-    this.nodeKey = nodeKey;
-    this.nodeKeyB64 = toBase64(nodeKey.publicKey);
-    this.metrics = new RootMetrics(this.registry);
+    this.#options = options;
+    this.#genesis = genesis;
+    this.#origin = ledgerOrigin(genesis.world);
+    this.#nodeKey = nodeKey;
+    this.#nodeKeyB64 = toBase64(nodeKey.publicKey);
+    this.#metrics = new RootMetrics(this.#registry);
   }
 
-  get log(): Logger {
-    return this.options.logger;
+  get #log(): Logger {
+    return this.#options.logger;
   }
 
-  get now(): Clock {
-    return this.options.clock;
+  get #now(): Clock {
+    return this.#options.clock;
   }
 
   /** This root's member record in the world in force, if it is a member. */
-  self(): Member | undefined {
-    return this.state.world.members.find((m) => m.nodeKey === this.nodeKeyB64);
+  #self(): Member | undefined {
+    return this.#state.world.members.find((m) => m.nodeKey === this.#nodeKeyB64);
   }
 
   static async start(options: RootOptions): Promise<Root> {
@@ -156,9 +162,9 @@ export class Root {
   }
 
   async #open(): Promise<void> {
-    const { config } = this.options;
+    const { config } = this.#options;
     try {
-      this.store = await LedgerStore.open(join(config.dataDir, 'ledger'), { origin: this.origin });
+      this.#store = await LedgerStore.open(join(config.dataDir, 'ledger'), { origin: this.#origin });
     } catch (err) {
       if (isLocked(err)) {
         throw new NodeError(
@@ -168,13 +174,13 @@ export class Root {
       }
       throw err;
     }
-    if (this.store.size() === 0)
-      await this.store.append([encodeEntry({ kind: 'genesis', genesis: this.genesis })]);
+    if (this.#store.size() === 0)
+      await this.#store.append([encodeEntry({ kind: 'genesis', genesis: this.#genesis })]);
     await this.#rebuild();
-    this.#app = new BatchApp(this.store, this.now);
+    this.#app = new BatchApp(this.#store, this.#now);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
-    this.book = new CosignatureBook(this.origin, ed25519NoteSigner(this.origin, this.nodeKey.secretKey));
-    this.#evidencer = new Evidencer(this);
+    this.#book = new CosignatureBook(this.#origin, ed25519NoteSigner(this.#origin, this.#nodeKey.secretKey));
+    this.#evidencer = new Evidencer(this.#evidencerView());
     await this.#startHost();
     await this.#startDriver();
     await this.#startHttp();
@@ -182,52 +188,76 @@ export class Root {
     this.#timers.push(setInterval(() => this.#cosignAndShare(), COSIGN_REFRESH_MS));
     this.#timers.push(setInterval(() => void this.#dialMembers(), PEER_DIAL_INTERVAL_MS));
     // Time-driven changes (a probation ending, a motion expiring) need a batch with no statement.
-    this.#timers.push(setInterval(() => this.driver.pending(), 1_000));
+    this.#timers.push(setInterval(() => this.#driver.pending(), 1_000));
     void this.#dialMembers();
-    this.log.info(
-      { origin: this.origin, size: this.store.size(), height: this.state.height, member: this.self()?.name },
+    this.#log.info(
+      {
+        origin: this.#origin,
+        size: this.#store.size(),
+        height: this.#state.height,
+        member: this.#self()?.name,
+      },
       'root started',
     );
   }
 
   /** Replays the ledger from genesis: the governance state and the in-memory indexes. */
   async #rebuild(): Promise<void> {
-    const size = this.store.size();
+    const size = this.#store.size();
     const entries = await this.#entries(1, size);
-    this.index.add(0, await this.store.entry(0));
-    for (const [i, e] of entries.entries()) this.index.add(i + 1, e);
+    this.#index.add(0, await this.#store.entry(0));
+    for (const [i, e] of entries.entries()) this.#index.add(i + 1, e);
     // Replay up to the last batch, then that batch on its own: the state before it names the
     // validators whose cosignatures commit the current tree. Each entry is replayed once.
-    const heights = [...this.index.batches.keys()];
-    const last = heights.length === 0 ? undefined : this.index.batches.get(Math.max(...heights))!;
+    const heights = [...this.#index.batches.keys()];
+    const last = heights.length === 0 ? undefined : this.#index.batches.get(Math.max(...heights))!;
     if (last === undefined) {
-      this.state = genesisState(this.genesis);
-      this.checkpointValidators = validatorsOf(this.state).map((v) => v.name);
+      this.#state = genesisState(this.#genesis);
+      this.#checkpointValidators = validatorsOf(this.#state).map((v) => v.name);
       return;
     }
-    const before = replay(this.genesis, entries.slice(0, last.index - 1)).state;
+    const before = replay(this.#genesis, entries.slice(0, last.index - 1)).state;
     const raw = entries.slice(last.index - 1);
     const decoded = raw.map(decodeEntry);
     const header = decoded[0];
     if (header?.kind !== 'batch') throw new Error(`ledger entry ${last.index} is not a batch header`);
     const statements = decoded.flatMap((e) => (e.kind === 'statement' ? [e.statement] : []));
-    this.state = replayBatch(before, { start: last.index, header, raw, statements, producing: false }).state;
-    this.checkpointValidators = validatorsOf(before).map((v) => v.name);
+    this.#state = replayBatch(before, { start: last.index, header, raw, statements, producing: false }).state;
+    this.#checkpointValidators = validatorsOf(before).map((v) => v.name);
   }
 
   async #entries(start: number, end: number): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (let i = start; i < end; i += 1000)
-      out.push(...(await this.store.entries(i, Math.min(end, i + 1000))));
+      out.push(...(await this.#store.entries(i, Math.min(end, i + 1000))));
     return out;
   }
 
+  #evidencerView(): EvidencerView {
+    return {
+      author: () => {
+        const me = this.#self();
+        const key = this.#options.governanceKey;
+        if (me === undefined || key === undefined) return undefined;
+        return {
+          federation: this.#state.world.federation,
+          member: me.name,
+          governanceSecretKey: key.secretKey,
+        };
+      },
+      now: () => this.#now(),
+      submit: (signed) => this.submit(signed),
+      found: (kind) => this.#metrics.evidence.inc({ kind }),
+      log: this.#log,
+    };
+  }
+
   async #startHost(): Promise<void> {
-    const { config } = this.options;
-    const policy = this.state.world.policy;
-    this.host = await createRootHost({
-      nodeSecretKey: this.nodeKey.secretKey,
-      federation: this.state.world.federation,
+    const { config } = this.#options;
+    const policy = this.#state.world.policy;
+    this.#host = await createRootHost({
+      nodeSecretKey: this.#nodeKey.secretKey,
+      federation: this.#state.world.federation,
       listen: config.p2p.listen,
       ...(config.p2p.announce.length > 0 ? { announce: config.p2p.announce } : {}),
       relay: {
@@ -239,22 +269,22 @@ export class Root {
         pendingConnectionsMax: policy.relay.pendingConnectionsMax,
       },
       rendezvous: { ...policy.rendezvous },
-      metrics: this.registry,
-      logger: this.log.child({ component: 'p2p' }),
+      metrics: this.#registry,
+      logger: this.#log.child({ component: 'p2p' }),
     });
     this.#allowMembers();
-    const topics = this.host.topics;
-    this.host.subscribe(
+    const topics = this.#host.topics;
+    this.#host.subscribe(
       topics.consensus,
       (data) => this.#onConsensus(data),
       (data) => (tryDecode(data) === undefined ? 'reject' : 'accept'),
     );
-    this.host.subscribe(
+    this.#host.subscribe(
       topics.statements,
       (data) => this.#receiveStatement(data),
       (data) => (tryStatement(data) === undefined ? 'reject' : 'accept'),
     );
-    this.host.subscribe(
+    this.#host.subscribe(
       topics.cosignatures,
       (data) => this.#receiveCosignatures(new TextDecoder().decode(data)),
       (data) => (data.length > 0 ? 'accept' : 'reject'),
@@ -262,39 +292,39 @@ export class Root {
   }
 
   #allowMembers(): void {
-    const members = this.state.world.members.filter((m) => m.status !== 'suspended');
-    this.host.setAllowedPeers(members.map((m) => peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES))));
+    const members = this.#state.world.members.filter((m) => m.status !== 'suspended');
+    this.#host.setAllowedPeers(members.map((m) => peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES))));
   }
 
   async #dialMembers(): Promise<void> {
     if (this.#stopping) return;
-    const connected = new Set(this.host.libp2p.getPeers().map((p) => p.toString()));
-    for (const m of this.state.world.members) {
-      if (m.nodeKey === this.nodeKeyB64 || m.status === 'suspended') continue;
+    const connected = new Set(this.#host.libp2p.getPeers().map((p) => p.toString()));
+    for (const m of this.#state.world.members) {
+      if (m.nodeKey === this.#nodeKeyB64 || m.status === 'suspended') continue;
       const peerId = peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES));
       if (connected.has(peerId)) continue;
       for (const addr of m.endpoints.p2p) {
         try {
-          await this.host.dial(addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`);
+          await this.#host.dial(addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`);
           break;
         } catch (err) {
-          this.log.debug({ member: m.name, addr, err: (err as Error).message }, 'cannot reach member yet');
+          this.#log.debug({ member: m.name, addr, err: (err as Error).message }, 'cannot reach member yet');
         }
       }
     }
-    this.metrics.peers.set(this.host.libp2p.getPeers().length);
+    this.#metrics.peers.set(this.#host.libp2p.getPeers().length);
   }
 
   async #startDriver(): Promise<void> {
-    this.driver = await ConsensusDriver.start({
+    this.#driver = await ConsensusDriver.start({
       config: {
-        federation: this.state.world.federation,
-        self: this.nodeKeyB64,
-        signer: nodeKeySigner(this.nodeKey.secretKey),
+        federation: this.#state.world.federation,
+        self: this.#nodeKeyB64,
+        signer: nodeKeySigner(this.#nodeKey.secretKey),
       },
       wal: this.#wal,
       transport: {
-        broadcast: (bytes) => this.#publish(this.host.topics.consensus, bytes),
+        broadcast: (bytes) => this.#publish(this.#host.topics.consensus, bytes),
         onMessage: (cb) => {
           this.#onConsensus = cb;
         },
@@ -304,87 +334,91 @@ export class Root {
         proposeValue: (h) => this.#buildValue(h),
         onDecision: (d) => this.#commit(d),
         validatorsFor: () =>
-          validatorsOf(this.state).map((v) => ({ id: toBase64(v.nodeKey), publicKey: v.nodeKey })),
-        nextHeight: () => this.state.height + 1,
+          validatorsOf(this.#state).map((v) => ({ id: toBase64(v.nodeKey), publicKey: v.nodeKey })),
+        nextHeight: () => this.#state.height + 1,
       },
-      catchUp: peerDecisions(this),
+      catchUp: peerDecisions({
+        world: () => this.#state.world,
+        nodeKey: this.#nodeKeyB64,
+        log: this.#log,
+      }),
       onEvidence: (e) => this.#evidencer.votes(e.a, e.b),
-      onError: (err) => this.log.warn({ err: (err as Error)?.message ?? err }, 'consensus input refused'),
+      onError: (err) => this.#log.warn({ err: (err as Error)?.message ?? err }, 'consensus input refused'),
     });
   }
 
   #isValid(height: number, value: Uint8Array): boolean {
-    const names = new Set(validatorsOf(this.state).map((v) => v.name));
-    const verdict = this.#app.check(this.state, height, names, value);
-    this.log.debug({ height, valid: typeof verdict !== 'string' }, 'checked a proposed batch');
+    const names = new Set(validatorsOf(this.#state).map((v) => v.name));
+    const verdict = this.#app.check(this.#state, height, names, value);
+    this.#log.debug({ height, valid: typeof verdict !== 'string' }, 'checked a proposed batch');
     if (typeof verdict === 'string') {
-      this.log.warn({ height, reason: verdict }, 'refused a proposed batch');
+      this.#log.warn({ height, reason: verdict }, 'refused a proposed batch');
       return false;
     }
     return true;
   }
 
   #buildValue(height: number): Uint8Array | undefined {
-    const me = this.self();
-    if (me === undefined || me.status !== 'voting' || height !== this.state.height + 1) return undefined;
-    const pending = this.pool.take(this.state.world.policy.batchStatementsMax).map((e) => e.statement);
-    const built = this.#app.build(this.state, height, me.name, pending);
+    const me = this.#self();
+    if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1) return undefined;
+    const pending = this.#pool.take(this.#state.world.policy.batchStatementsMax).map((e) => e.statement);
+    const built = this.#app.build(this.#state, height, me.name, pending);
     if (built === undefined) return undefined;
     if (built.rejected.length > 0) {
-      this.pool.remove(built.rejected);
-      this.log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
+      this.#pool.remove(built.rejected);
+      this.#log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
     }
     return built.bytes.length > 0 ? built.bytes : undefined;
   }
 
   async #publish(topic: string, data: Uint8Array, what?: ConsensusMessage): Promise<void> {
     try {
-      await this.host.publish(topic, data);
+      await this.#host.publish(topic, data);
     } catch (err) {
       // No peers subscribed yet: consensus re-sends on its timeouts; statements wait in pools.
-      this.log.debug({ topic, kind: what?.kind, err: (err as Error).message }, 'publish found no peers');
+      this.#log.debug({ topic, kind: what?.kind, err: (err as Error).message }, 'publish found no peers');
     }
   }
 
   /** Appends a decided batch, then moves the state, pool, peers and checkpoint forward. */
   async #commit(d: Decision): Promise<void> {
     const started = performance.now();
-    const names = new Set(validatorsOf(this.state).map((v) => v.name));
-    const checked = this.#app.check(this.state, d.height, names, d.value);
+    const names = new Set(validatorsOf(this.#state).map((v) => v.name));
+    const checked = this.#app.check(this.#state, d.height, names, d.value);
     if (typeof checked === 'string') {
       // A quorum decided a value we cannot reproduce: never append what we cannot verify.
       throw new Error(`decided batch at height ${d.height} does not re-execute here: ${checked}`);
     }
-    const first = this.store.size();
+    const first = this.#store.size();
     const decision = canonicalBytes({
       round: d.round,
       valueId: d.valueId,
       value: toBase64(d.value),
       certificate: d.certificate,
     } as unknown as Json);
-    await this.store.append(checked.result.entries, { [`decision/${d.height}`]: decision });
-    for (const [i, e] of checked.result.entries.entries()) this.index.add(first + i, e);
-    this.checkpointValidators = [...names].sort();
-    this.state = checked.result.state;
+    await this.#store.append(checked.result.entries, { [`decision/${d.height}`]: decision });
+    for (const [i, e] of checked.result.entries.entries()) this.#index.add(first + i, e);
+    this.#checkpointValidators = [...names].sort();
+    this.#state = checked.result.state;
     this.#app.reset();
-    this.pool.remove(checked.value.statements.map(statementId));
-    const now = this.now();
-    this.pool.retain((s) => checkStatement(this.state, s, { timeMs: now }) === null);
+    this.#pool.remove(checked.value.statements.map(statementId));
+    const now = this.#now();
+    this.#pool.retain((s) => checkStatement(this.#state, s, { timeMs: now }) === null);
     this.#allowMembers();
-    this.lastCommit = {
+    this.#lastCommit = {
       height: d.height,
-      size: this.store.size(),
+      size: this.#store.size(),
       timeMs: checked.value.timeMs,
       atMs: Date.now(),
     };
-    this.metrics.commit(d.height, this.store.size(), (performance.now() - started) / 1000);
-    this.log.info(
+    this.#metrics.commit(d.height, this.#store.size(), (performance.now() - started) / 1000);
+    this.#log.info(
       {
         height: d.height,
         round: d.round,
-        size: this.store.size(),
+        size: this.#store.size(),
         statements: checked.value.statements.length,
-        world: this.state.world.version,
+        world: this.#state.world.version,
       },
       'committed batch',
     );
@@ -393,28 +427,30 @@ export class Root {
 
   /** Points the cosignature book at the current tree and cosigns it. */
   #moveBook(): void {
-    this.book.setTree(this.store.size(), this.store.rootHash());
+    this.#book.setTree(this.#store.size(), this.#store.rootHash());
     this.#cosignAndShare();
-    this.#onCosignatures(this.book.addAhead(this.#cosigners()));
+    this.#onCosignatures(this.#book.addAhead(this.#cosigners()));
   }
 
   #cosignAndShare(): void {
     if (this.#stopping) return;
-    const me = this.self();
+    const me = this.#self();
     if (me !== undefined && me.status !== 'suspended') {
-      this.book.cosignOwn(cosignatureSigner(me.name, this.nodeKey.secretKey, Math.floor(this.now() / 1000)));
+      this.#book.cosignOwn(
+        cosignatureSigner(me.name, this.#nodeKey.secretKey, Math.floor(this.#now() / 1000)),
+      );
     }
     void this.#maybeSaveCheckpoint();
-    void this.#publish(this.host.topics.cosignatures, new TextEncoder().encode(this.book.note()));
+    void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
   }
 
   #receiveCosignatures(note: string): void {
-    this.#onCosignatures([this.book.add(note, this.#cosigners())]);
+    this.#onCosignatures([this.#book.add(note, this.#cosigners())]);
   }
 
   /** Members who may cosign the current tree: before or after the batch that made it. */
   #cosigners() {
-    return [...cosignersOf(this.state)];
+    return [...cosignersOf(this.#state)];
   }
 
   #onCosignatures(results: AddResult[]): void {
@@ -426,121 +462,154 @@ export class Root {
 
   /** Saves the served note once a quorum cosigned; `force` skips the once-a-second throttle. */
   async #maybeSaveCheckpoint(force = false): Promise<void> {
-    const v = this.checkpointValidators;
-    const cosigned = this.book.count(v);
-    this.metrics.cosigners.set(cosigned);
+    const v = this.#checkpointValidators;
+    const cosigned = this.#book.count(v);
+    this.#metrics.cosigners.set(cosigned);
     if (cosigned < quorumSize(v.length)) return;
-    const size = this.book.size;
+    const size = this.#book.size;
     if (!force && size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS)
       return;
     this.#savedSize = size;
     this.#lastSaveMs = Date.now();
     try {
-      await this.store.saveCheckpoint(size, this.book.note());
-      this.metrics.checkpointSize.set(size);
+      await this.#store.saveCheckpoint(size, this.#book.note());
+      this.#metrics.checkpointSize.set(size);
     } catch (err) {
-      this.log.warn({ err: (err as Error).message, size }, 'could not save checkpoint');
+      this.#log.warn({ err: (err as Error).message, size }, 'could not save checkpoint');
     }
   }
 
-  /** Checks a statement against the rules now; adds it to the pool and gossips it if fresh. */
-  submit(
-    signed: SignedStatement,
-    fromGossip = false,
-  ): { id: string; rejection: SubmitRejection | null; known: boolean } {
+  submit(signed: SignedStatement): SubmitResult {
+    return this.#accept(signed, 'http');
+  }
+
+  /** Checks a statement against the rules now; adds it to the pool, and gossips it if it came over HTTP. */
+  #accept(signed: SignedStatement, source: 'http' | 'gossip'): SubmitResult {
     const id = statementId(signed);
-    if (this.index.statements.has(id) || this.pool.has(id)) return { id, rejection: null, known: true };
-    const rejection = checkStatement(this.state, signed, { timeMs: this.now() });
+    if (this.#index.statements.has(id) || this.#pool.has(id)) return { id, rejection: null, known: true };
+    const rejection = checkStatement(this.#state, signed, { timeMs: this.#now() });
     if (rejection !== null) return { id, rejection, known: false };
-    if (!this.pool.add(id, signed, Date.now())) {
+    if (!this.#pool.add(id, signed, Date.now())) {
       const message = 'This root has too many pending statements; try again shortly.';
       return { id, rejection: { code: 'POOL_FULL', message }, known: false };
     }
-    this.metrics.statements.inc({ source: fromGossip ? 'gossip' : 'http' });
-    this.log.debug({ id, source: fromGossip ? 'gossip' : 'http' }, 'statement accepted');
-    if (!fromGossip)
-      void this.#publish(this.host.topics.statements, canonicalBytes(signed as unknown as Json));
-    this.driver.pending();
+    this.#metrics.statements.inc({ source });
+    this.#log.debug({ id, source }, 'statement accepted');
+    if (source === 'http')
+      void this.#publish(this.#host.topics.statements, canonicalBytes(signed as unknown as Json));
+    this.#driver.pending();
     return { id, rejection: null, known: false };
   }
 
   #receiveStatement(data: Uint8Array): void {
     const signed = tryStatement(data);
-    if (signed !== undefined) this.submit(signed, true);
+    if (signed !== undefined) this.#accept(signed, 'gossip');
+  }
+
+  state(): GovernanceState {
+    return this.#state;
+  }
+
+  async worldChain(): Promise<WorldChain> {
+    return { genesis: this.#genesis, ...(await worldChain(this.#store, this.#index)) };
+  }
+
+  outcome(id: string): MotionOutcome | undefined {
+    return this.#index.outcome(id);
+  }
+
+  decidedMotions(limit: number): MotionOutcome[] {
+    return this.#index.decidedMotions(limit);
+  }
+
+  statementStatus(id: string): StatementStatus {
+    const committed = this.#index.statements.get(id);
+    if (committed !== undefined)
+      return { id, status: 'committed', index: committed.index, height: committed.height };
+    if (this.#pool.has(id)) return { id, status: 'pending' };
+    return { id, status: 'unknown' };
+  }
+
+  status(): RootStatus {
+    const consensus = this.#driver.state;
+    return {
+      member: this.#self()?.name ?? null,
+      federation: this.#state.world.federation,
+      worldVersion: this.#state.world.version,
+      height: this.#state.height,
+      consensus: {
+        height: consensus.height,
+        round: consensus.round,
+        step: consensus.step,
+        active: consensus.active,
+      },
+      ledger: { size: this.#store.size(), checkpointCosigners: this.#book.cosigners() },
+      pending: this.#pool.size,
+      peerId: this.#host.peerId.toString(),
+      addrs: this.#host.multiaddrs().map(String),
+      peers: this.#host.libp2p.getPeers().map((p) => p.toString()),
+      lastCommit: this.#lastCommit,
+      timeMs: this.#now(),
+    };
   }
 
   /** Decisions recorded for heights [from, from + limit), for peers catching up. */
-  async decisions(from: number, limit: number): Promise<unknown[]> {
-    const out: unknown[] = [];
-    for (let h = from; h < from + limit && h <= this.state.height; h++) {
-      const bytes = await this.store.getMeta(`decision/${h}`);
+  async decisions(from: number, limit: number): Promise<DecisionRecord[]> {
+    const out: DecisionRecord[] = [];
+    for (let h = from; h < from + limit && h <= this.#state.height; h++) {
+      const bytes = await this.#store.getMeta(`decision/${h}`);
       if (bytes === undefined) break;
       out.push({ height: h, ...JSON.parse(new TextDecoder().decode(bytes)) });
     }
     return out;
   }
 
-  /** Feeds a decision fetched from a peer; the core checks its certificate before deciding. */
-  offerDecision(d: Decision): void {
-    try {
-      decodeValue(d.value);
-    } catch {
-      return;
-    }
-    this.driver.input({ kind: 'decision', decision: d });
+  evidence(): readonly Evidence[] {
+    return this.#evidencer.found;
   }
 
   async #startHttp(): Promise<void> {
-    const { config } = this.options;
-    this.http = await buildApiServer({
-      logger: false,
+    const { config } = this.#options;
+    this.#http = await buildApiServer({
+      logger: this.#log.child({ component: 'http' }),
       bodyBytesMax: config.http.bodyBytesMax,
       requestsPerMinute: config.http.requestsPerMinute,
       requestTimeoutMs: config.http.requestTimeoutMs,
       eventLoopDelayMaxMs: config.http.eventLoopDelayMaxMs,
-      metrics: this.registry,
-      title: `Witan root ${this.self()?.name ?? ''}`.trim(),
+      metrics: this.#registry,
+      title: `Witan root ${this.#self()?.name ?? ''}`.trim(),
       docs: true,
     });
-    await this.http.register(healthRoutes, { health: () => this.health() });
-    const members = this.state.world.members.map((m) => m.name);
-    const witness = new WitnessInbox(this.book, witnessVerifiers(config.witnesses, members), () =>
+    await this.#http.register(healthRoutes, { health: () => this.#health() });
+    const members = this.#state.world.members.map((m) => m.name);
+    const witness = new WitnessInbox(this.#book, witnessVerifiers(config.witnesses, members), () =>
       this.#maybeSaveCheckpoint(true),
     );
-    await this.http.register(tlogRoutes, { store: this.store, checkpointRefreshMs: 0, witness });
-    await this.http.register(rootRoutes, { root: this });
-    await this.http.listen({ host: config.http.host, port: config.http.port });
-    this.operator = await buildApiServer({
-      logger: false,
+    await this.#http.register(tlogRoutes, { store: this.#store, checkpointRefreshMs: 0, witness });
+    await this.#http.register(rootRoutes, { view: this });
+    await this.#http.listen({ host: config.http.host, port: config.http.port });
+    this.#operator = await buildApiServer({
+      logger: this.#log.child({ component: 'operator-http' }),
       bodyBytesMax: 1024,
       requestsPerMinute: 600,
       requestTimeoutMs: 10_000,
       eventLoopDelayMaxMs: 1_000,
       docs: false,
     });
-    await this.operator.register(healthRoutes, { health: () => this.health() });
-    await this.operator.register(metricsRoutes, { registry: this.registry });
-    await this.operator.listen({ host: config.operator.host, port: config.operator.port });
+    await this.#operator.register(healthRoutes, { health: () => this.#health() });
+    await this.#operator.register(metricsRoutes, { registry: this.#registry });
+    await this.#operator.listen({ host: config.operator.host, port: config.operator.port });
   }
 
-  evidence(): unknown[] {
-    return this.#evidencer.found;
-  }
-
-  health(): { ok: boolean; detail: Record<string, string | number | boolean> } {
+  #health(): { ok: boolean; detail: Record<string, string | number | boolean> } {
     return {
       ok: !this.#stopping,
       detail: {
-        height: this.state.height,
-        size: this.store.size(),
-        peers: this.host.libp2p.getPeers().length,
+        height: this.#state.height,
+        size: this.#store.size(),
+        peers: this.#host.libp2p.getPeers().length,
       },
     };
-  }
-
-  httpUrl(): string {
-    const a = this.http.server.address();
-    return typeof a === 'object' && a !== null ? `http://${a.address}:${a.port}` : '';
   }
 
   /** Stops accepting, lets the durable write in flight finish, closes the stores. */
@@ -548,13 +617,13 @@ export class Root {
     if (this.#stopping) return;
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
-    await this.http.close();
-    await this.operator.close();
-    await this.driver.stop();
-    await this.host.stop();
+    await this.#http.close();
+    await this.#operator.close();
+    await this.#driver.stop();
+    await this.#host.stop();
     await this.#wal.close();
-    await this.store.close();
-    this.log.info('root stopped');
+    await this.#store.close();
+    this.#log.info('root stopped');
   }
 }
 

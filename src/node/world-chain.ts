@@ -6,7 +6,8 @@
 import { toBase64 } from '../codec/index.ts';
 import { parseNote } from '../crypto/index.ts';
 import { type ChainHead, decodeEntry, type WorldStep } from '../governance/index.ts';
-import { type LedgerStore, parseCheckpoint } from '../ledger/index.ts';
+import { parseCheckpoint } from '../ledger/index.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 import type { LedgerIndex } from './ledger-index.ts';
 
 async function inclusion(

@@ -2,9 +2,9 @@
 // Runs seeded simulations of the consensus core and prints runs, faults injected and violations.
 // A failing run prints the command that reproduces it. Exit code 1 when any violation was found.
 
-import { recordResult } from '../../bench/lib/harness.ts';
 import type { UnsafeMutation } from '../consensus/index.ts';
 import { mutationHuntPlan, randomPlan } from './plan.ts';
+import { recordResult } from './results.ts';
 import { type Faults, type RunResult, runSimulation } from './world.ts';
 
 const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation no-locking|quorum-minus-one] [--hunt] [--json]

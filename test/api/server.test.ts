@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ApiError } from '../../src/api/errors.ts';
 import { healthRoutes, metricsRoutes } from '../../src/api/health-routes.ts';
@@ -29,6 +31,47 @@ test('errors have one shape: typed codes map to statuses, internals are hidden',
   assert.equal(missing.statusCode, 404);
   assert.equal(missing.json().code, 'NOT_FOUND');
   await app.close();
+});
+
+test('every 500 is logged once at error level with the request id, method, url and error', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l.length > 0),
+      );
+      done();
+    },
+  });
+  const app = await buildApiServer({ ...base, requestsPerMinute: 100, docs: false, logger: pino(sink) });
+  app.get('/boom', async () => {
+    throw new Error('disk on fire');
+  });
+  app.get('/typed', async () => {
+    throw new ApiError(409, 'MOTION_DECIDED', 'motion abc was already decided');
+  });
+  const boom = await app.inject('/boom?try=1');
+  assert.equal(boom.statusCode, 500);
+  assert.deepEqual(boom.json(), {
+    code: 'INTERNAL',
+    message: 'internal error; the operator can find details in the root log',
+  });
+  // Answers below 500 and request lines are not logged.
+  assert.equal((await app.inject('/typed')).statusCode, 409);
+  assert.equal((await app.inject('/nope')).statusCode, 404);
+  await app.close();
+  const records = lines.map((l) => JSON.parse(l));
+  assert.equal(records.length, 1, lines.join('\n'));
+  const [line] = records;
+  assert.equal(line.level, 50);
+  assert.equal(line.msg, 'request failed');
+  assert.match(line.reqId, /^req-/);
+  assert.equal(line.method, 'GET');
+  assert.equal(line.url, '/boom?try=1');
+  assert.equal(line.err.message, 'disk on fire');
+  assert.match(line.err.stack, /disk on fire/);
 });
 
 test('oversized bodies are refused with 413 before any route runs', async () => {

@@ -14,11 +14,11 @@ import { ed25519NoteSigner, signNote } from '../../src/crypto/index.ts';
 import {
   decodeEntryBundle,
   formatCheckpoint,
-  LedgerStore,
   leafHash,
   verifyConsistency,
   verifyInclusion,
 } from '../../src/ledger/index.ts';
+import { LedgerStore } from '../../src/ledger/store.ts';
 
 const ORIGIN = 'witan.test/tlog-routes';
 const LOG_SEED = new Uint8Array(32).fill(7);

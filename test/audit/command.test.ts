@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { auditCommand, readGenesisFile, runAudit } from '../../src/audit/command.ts';
 import { formatHtml, formatText } from '../../src/audit/report.ts';
 import { addCheckpointBody, Witness } from '../../src/audit/witness.ts';
-import { writeKeyFile } from '../../src/crypto/index.ts';
+import { writeKeyFile } from '../../src/crypto/key-file.ts';
 import { ballot, encodeEntry, motion } from '../../src/governance/index.ts';
 import { verifyConsistency } from '../../src/ledger/index.ts';
 import {

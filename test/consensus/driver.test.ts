@@ -10,12 +10,12 @@ import {
   ConsensusDriver,
   ConsensusError,
   decodeMessage,
-  LevelWal,
   nodeKeySigner,
   type PersistRecord,
   type Transport,
   type Wal,
 } from '../../src/consensus/index.ts';
+import { LevelWal } from '../../src/consensus/level-wal.ts';
 import { TestApp } from './fixtures/test-app.ts';
 import { FED, type Keyed, makeValidators } from './helpers.ts';
 

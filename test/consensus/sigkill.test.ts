@@ -14,10 +14,10 @@ import {
   ConsensusDriver,
   type ConsensusMessage,
   decodeMessage,
-  LevelWal,
   MemoryWal,
   nodeKeySigner,
 } from '../../src/consensus/index.ts';
+import { LevelWal } from '../../src/consensus/level-wal.ts';
 import { Prng } from '../../src/sim/prng.ts';
 import { TestApp } from './fixtures/test-app.ts';
 import { FED, makeValidators } from './helpers.ts';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { bytesEqual } from '../../src/codec/index.ts';
-import { generateKeyPair, KeyFileError, readKeyFile, writeKeyFile } from '../../src/crypto/index.ts';
+import { generateKeyPair, KeyFileError } from '../../src/crypto/index.ts';
+import { readKeyFile, writeKeyFile } from '../../src/crypto/key-file.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'witan-key-file-'));
 after(() => rmSync(folder, { recursive: true, force: true }));

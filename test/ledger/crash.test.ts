@@ -13,13 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fromHex, toHex } from '../../src/codec/index.ts';
-import {
-  CompactRange,
-  ENTRIES_RANGE_MAX,
-  LedgerStore,
-  leafHash,
-  verifyConsistency,
-} from '../../src/ledger/index.ts';
+import { CompactRange, ENTRIES_RANGE_MAX, leafHash, verifyConsistency } from '../../src/ledger/index.ts';
+import { LedgerStore } from '../../src/ledger/store.ts';
 
 const KILLS = 24;
 const SEED = Number(process.env.WITAN_CRASH_SEED ?? 20261125);

@@ -12,7 +12,6 @@ import {
   ENTRY_BYTES_MAX,
   formatCheckpoint,
   LedgerError,
-  LedgerStore,
   leafHash,
   nodeHash,
   rootOf,
@@ -20,6 +19,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/ledger/index.ts';
+import { LedgerStore } from '../../src/ledger/store.ts';
 
 const ORIGIN = 'witan/test';
 

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { treeVectors, VECTORS_DIR } from '../../scripts/gen-tree-vectors.ts';
 import { canonicalBytes, fromHex, toHex } from '../../src/codec/index.ts';
 import { sha256 } from '../../src/crypto/index.ts';
-import { LedgerStore, parseTilePath, verifyConsistency, verifyInclusion } from '../../src/ledger/index.ts';
+import { parseTilePath, verifyConsistency, verifyInclusion } from '../../src/ledger/index.ts';
+import { LedgerStore } from '../../src/ledger/store.ts';
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;
 const entriesFile = read<{ entries: string[]; leafHashes: string[] }>('entries.json');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createLocalMember } from '../../src/cli/federation.ts';
 import { DESCRIPTOR_FILE_NAME } from '../../src/cli/init.ts';
-import { readKeyFile } from '../../src/crypto/index.ts';
+import { readKeyFile } from '../../src/crypto/key-file.ts';
 import {
   admitChange,
   ballot,

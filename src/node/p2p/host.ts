@@ -40,7 +40,7 @@ import {
   gossipTopics,
   validateGossip,
 } from './gossip.ts';
-import { registerP2PMetrics } from './metrics.ts';
+import { type RootHostStats, registerP2PMetrics } from './metrics.ts';
 import { type RendezvousServer, type RendezvousServerInit, rendezvousServer } from './rendezvous-server.ts';
 
 export type RelayLimits = {
@@ -76,14 +76,6 @@ export type RootHostOptions = {
   /** When given, libp2p's metrics (and ours) are registered there. */
   metrics?: Registry;
   logger?: Logger;
-};
-
-export type RootHostStats = {
-  peers: number;
-  reservations: number;
-  circuits: number;
-  relayedBytes: number;
-  rendezvousRegistrations: number;
 };
 
 export type RootHost = {

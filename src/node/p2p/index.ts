@@ -18,10 +18,9 @@ export {
   type RelayLimits,
   type RootHost,
   type RootHostOptions,
-  type RootHostStats,
 } from './host.ts';
 export { type FrameReader, frameReader, sendFrame } from './lp-frames.ts';
-export { registerP2PMetrics } from './metrics.ts';
+export { type RootHostStats, registerP2PMetrics } from './metrics.ts';
 export {
   type DecodeOptions,
   type Discover,

@@ -3,7 +3,15 @@
 // scrape time so nothing is counted twice.
 
 import { Gauge, type Registry } from 'prom-client';
-import type { RootHostStats } from './host.ts';
+
+/** What the host counts for these gauges (the host's stats(); defined here, where it is read). */
+export type RootHostStats = {
+  peers: number;
+  reservations: number;
+  circuits: number;
+  relayedBytes: number;
+  rendezvousRegistrations: number;
+};
 
 export function registerP2PMetrics(registry: Registry, stats: () => RootHostStats): void {
   const gauge = (name: string, help: string, pick: (s: RootHostStats) => number) =>
