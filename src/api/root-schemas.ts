@@ -1,5 +1,5 @@
 // Response schemas of a root's own routes (root-routes.ts). World, member, statement, vote and
-// evidence shapes are governance's (governance/schemas.ts); this file adds what only the HTTP
+// evidence shapes are governance's (src/governance/schemas.ts); this file adds what only the HTTP
 // API says: motions with tallies, statement status, the root's status, decisions for catch-up.
 // They are the answers' contract (OpenAPI at /docs): test/api/root-routes.test.ts checks every
 // answer against them, and that each body is exactly what the view returned.
