@@ -3,8 +3,10 @@
 // garbage collector chases millions of objects). Here the array is cut into items by a scan
 // that only tracks strings and nesting (RFC 8259 §2: every structural character is ASCII, and a
 // UTF-8 multi-byte sequence never contains an ASCII byte, so the scan works on the raw bytes).
-// Each item must fit in `itemBytesMax`, is parsed alone and handed to `map` at once, and the
-// loop gets a turn every JSON_ITEMS_YIELD_BYTES, so no single step costs more than about one item.
+// Each item must fit in `itemBytesMax` and have at most `itemStructureBytesMax` bytes outside
+// its strings (tiny nested arrays, long numbers or runs of whitespace cost tens of times more to
+// parse than long strings), is parsed alone and handed to `map` at once, and the loop gets a
+// turn every JSON_ITEMS_YIELD_BYTES, so no step costs more than about one item.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { JSON_ITEMS_YIELD_BYTES } from './constants.ts';
@@ -17,6 +19,12 @@ export type JsonItemsOptions<T> = {
   itemsMax: number;
   /** One item larger than this is TOO_LARGE: the caller knows how large a valid item can be. */
   itemBytesMax: number;
+  /**
+   * One item with more bytes outside its strings than this (brackets, separators, numbers,
+   * literals, whitespace) is TOO_LARGE: JSON.parse costs far more per such byte than per string
+   * byte, so the shape of a valid item bounds them too.
+   */
+  itemStructureBytesMax: number;
   /** Checks and converts one parsed item; undefined drops it (one bad item does not spoil the rest). */
   map: (item: unknown) => T | undefined;
   /** Named in error messages. */
@@ -31,6 +39,9 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
+
+/** A member name is a string: anything else there is malformed, and short enough to say so. */
+const KEY_STRUCTURE_BYTES_MAX = 16;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -84,22 +95,32 @@ class Scanner {
     }
   }
 
+  #tooLarge(what: string): NetError {
+    return new NetError('TOO_LARGE', `${this.#url} answered an item ${what}`, { url: this.#url });
+  }
+
   /** Bytes of the value starting at `pos` (moved past it); JSON.parse checks them afterwards. */
-  value(bytesMax: number): Uint8Array {
+  value(bytesMax: number, structureBytesMax: number): Uint8Array {
     this.peek();
+    const bytes = this.#bytes;
     const start = this.pos;
     let depth = 0;
+    let structure = 0;
     let i = start;
-    for (; i < this.#bytes.length; i++) {
-      if (i - start > bytesMax) break;
-      const byte = this.#bytes[i];
+    for (; i < bytes.length; i++) {
+      const byte = bytes[i];
       if (byte === QUOTE) {
         i = this.#stringEnd(i);
+        if (i - start > bytesMax) break;
         if (depth === 0) {
           i++;
           break;
         }
-      } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) depth++;
+        continue;
+      }
+      if (++structure > structureBytesMax)
+        throw this.#tooLarge(`with more than the ${structureBytesMax} bytes outside strings one can have`);
+      if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) depth++;
       else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
         if (depth === 0) break;
         if (--depth === 0) {
@@ -108,15 +129,7 @@ class Scanner {
         }
       } else if (depth === 0 && (byte === COMMA || isSpace(byte))) break;
     }
-    if (i - start > bytesMax) {
-      throw new NetError(
-        'TOO_LARGE',
-        `${this.#url} answered an item larger than the ${bytesMax} bytes one can be`,
-        {
-          url: this.#url,
-        },
-      );
-    }
+    if (i - start > bytesMax) throw this.#tooLarge(`larger than the ${bytesMax} bytes one can be`);
     if (i === start) throw this.malformed('expected a value');
     this.pos = i;
     return this.#bytes.subarray(start, i);
@@ -136,7 +149,7 @@ export async function parseJsonItems<T>(bytes: Uint8Array, options: JsonItemsOpt
   const scanner = new Scanner(bytes, options.url);
   if (options.field !== undefined) {
     scanner.expect(OPEN_OBJECT, '{');
-    const key = parseItem(scanner.value(options.field.length * 6 + 2), scanner);
+    const key = parseItem(scanner.value(options.field.length * 6 + 2, KEY_STRUCTURE_BYTES_MAX), scanner);
     if (key !== options.field) throw scanner.malformed(`expected the member "${options.field}"`);
     scanner.expect(COLON, ':');
   }
@@ -156,7 +169,7 @@ export async function parseJsonItems<T>(bytes: Uint8Array, options: JsonItemsOpt
           },
         );
       }
-      const item = scanner.value(options.itemBytesMax);
+      const item = scanner.value(options.itemBytesMax, options.itemStructureBytesMax);
       const mapped = options.map(parseItem(item, scanner));
       if (mapped !== undefined) out.push(mapped);
       sinceTurn += item.length;

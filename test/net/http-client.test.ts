@@ -448,11 +448,12 @@ test('backoff stays within [half, all] of its doubling step; Retry-After reads s
   assert.equal(retryAfterMs(undefined, 0), undefined);
 });
 
-const itemsOf = (json: string, itemsMax = 10, itemBytesMax = 1000) =>
+const itemsOf = (json: string, itemsMax = 10, itemBytesMax = 1000, itemStructureBytesMax = 100) =>
   parseJsonItems(new TextEncoder().encode(json), {
     field: 'decisions',
     itemsMax,
     itemBytesMax,
+    itemStructureBytesMax,
     map: (x) => x,
     url: 'http://root/decisions',
   });
@@ -473,6 +474,7 @@ test('a JSON array is parsed item by item, strings with brackets and escapes inc
     await parseJsonItems(new TextEncoder().encode('[1, 2, 3]'), {
       itemsMax: 3,
       itemBytesMax: 10,
+      itemStructureBytesMax: 4,
       map: (x) => (x === 2 ? undefined : x),
       url: 'u',
     }),
@@ -481,6 +483,12 @@ test('a JSON array is parsed item by item, strings with brackets and escapes inc
   );
   await assert.rejects(itemsOf(JSON.stringify({ decisions: ['x'.repeat(2000)] })), { code: 'TOO_LARGE' });
   await assert.rejects(itemsOf(JSON.stringify({ decisions: [1, 2, 3] }), 2), { code: 'TOO_LARGE' });
+  const tiny = JSON.stringify({ decisions: [Array(60).fill([])] }); // 181 bytes, none of them in a string
+  await assert.rejects(itemsOf(tiny, 10, 1000, 100), {
+    code: 'TOO_LARGE',
+    message: /more than the 100 bytes outside strings/,
+  });
+  assert.equal((await itemsOf(tiny, 10, 1000, 200)).length, 1);
   for (const bad of [
     '{"decisions":[1,2]} trailing',
     '{"other":[1]}',
@@ -510,6 +518,7 @@ test('a long JSON array gives the event loop turns while it is parsed', async ()
     field: 'decisions',
     itemsMax: 64,
     itemBytesMax: 80 * 1024,
+    itemStructureBytesMax: 32,
     map: (x) => x,
     url: 'u',
   });
@@ -529,6 +538,7 @@ test('getJsonItems reads a bounded answer from a server', async () => {
       field: 'decisions',
       itemsMax: 2,
       itemBytesMax: 100,
+      itemStructureBytesMax: 16,
       map: (x) => (x as { height: number }).height,
     });
     assert.deepEqual(items, [1, 2]);
