@@ -5,6 +5,7 @@
 // item by item with turns for the event loop.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -178,6 +179,43 @@ test('a server that never answers is a TIMEOUT', async () => {
     assert.equal(pauses.length, 1);
   } finally {
     await server.close();
+  }
+});
+
+/** Fills a listening socket's accept queue: a process that listens with a backlog of 1 and never accepts. */
+const NOT_ACCEPTING = `require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function () {
+  process.stdout.write(this.address().port + '\\n');
+  const end = Date.now() + 20000;
+  while (Date.now() < end);
+});`;
+
+test('a server whose accept queue is full is a TIMEOUT at the connect timeout', async () => {
+  const child = spawn(process.execPath, ['-e', NOT_ACCEPTING], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fillers: net.Socket[] = [];
+  try {
+    const port = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (d) => resolve(Number(String(d)))),
+    );
+    // The kernel completes handshakes into the queue (backlog + 1) and then drops further SYNs.
+    let connected = 0;
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 8; i++) {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.once('connect', () => {
+          if (++connected === 2) resolve();
+        });
+        fillers.push(socket);
+      }
+    });
+    const client = new HttpClient({ connectTimeoutMs: 200, timeoutMs: 60_000, attemptsMax: 1 });
+    await assert.rejects(client.getBytes(`http://127.0.0.1:${port}/`, { bytesMax: 100 }), {
+      code: 'TIMEOUT',
+      message: /no connection within 200 ms/,
+    });
+  } finally {
+    for (const socket of fillers) socket.destroy();
+    child.kill('SIGKILL');
   }
 });
 
