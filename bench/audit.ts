@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { tlogRoutes } from '../src/api/tlog-routes.ts';
 import { auditLedger } from '../src/audit/audit.ts';
-import { HttpClient } from '../src/audit/fetch.ts';
 import { governanceRules } from '../src/audit/replay.ts';
 import { VerifyPool } from '../src/audit/verify-pool.ts';
 import { toBase64, utf8Bytes } from '../src/codec/index.ts';
@@ -44,6 +43,7 @@ import {
 } from '../src/governance/index.ts';
 import { formatCheckpoint } from '../src/ledger/index.ts';
 import { LedgerStore } from '../src/ledger/store.ts';
+import { HttpClient } from '../src/net/index.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 

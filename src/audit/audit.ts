@@ -14,6 +14,7 @@ import {
   parseCheckpoint,
   rootAtSize,
 } from '../ledger/index.ts';
+import type { HttpClient } from '../net/index.ts';
 import {
   type CheckpointCheck,
   type CosignerSet,
@@ -36,7 +37,7 @@ import {
   verifyEvidence,
   writeEvidenceFile,
 } from './evidence.ts';
-import { type HttpClient, RootClient } from './fetch.ts';
+import { RootReader } from './root-reader.ts';
 import type { AuditState } from './state.ts';
 import { downloadTree, type TreeResult, verifiedTileReader } from './tree.ts';
 import type { Witness, WitnessOutcome } from './witness.ts';
@@ -123,7 +124,7 @@ export type LedgerAuditOptions = {
   onProgress?: (done: number, total: number) => void;
 };
 
-type Fetched = { client: RootClient; seen?: SeenCheckpoint; error?: string };
+type Fetched = { client: RootReader; seen?: SeenCheckpoint; error?: string };
 
 const hex = (b: Uint8Array) => toHex(b);
 
@@ -134,7 +135,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
   const { origin, nowMs, state } = options;
   const result: LedgerAuditResult = { origin, roots: [], violations: [], incomplete: [] };
   const fetched = await Promise.all(
-    options.roots.map((url) => fetchCheckpoint(new RootClient(url, options.http), origin, nowMs)),
+    options.roots.map((url) => fetchCheckpoint(new RootReader(url, options.http), origin, nowMs)),
   );
   const reports = new Map<string, RootReport>();
   for (const f of fetched) {
@@ -184,7 +185,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
   const candidates = fetched
     .filter((f) => f.seen !== undefined && f.seen.size >= start.size)
     .sort((a, b) => b.seen!.size - a.seen!.size);
-  let source: { client: RootClient; seen: SeenCheckpoint; tree: TreeResult; rules: LedgerRules } | undefined;
+  let source: { client: RootReader; seen: SeenCheckpoint; tree: TreeResult; rules: LedgerRules } | undefined;
   let keys = new Map<number, KeysInForce>();
   let entries: Uint8Array[] | undefined;
   for (const c of candidates) {
@@ -359,7 +360,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
   return result;
 }
 
-async function fetchCheckpoint(client: RootClient, origin: string, nowMs: number): Promise<Fetched> {
+async function fetchCheckpoint(client: RootReader, origin: string, nowMs: number): Promise<Fetched> {
   let note: string;
   try {
     note = await client.checkpoint();
@@ -416,7 +417,7 @@ async function witness(
     const { note, oldSize } = w.cosign(top.note, proof, nowMs);
     for (const s of fresh) {
       try {
-        report.submitted.push(await w.submit(new RootClient(s.root, http), oldSize, proof, note));
+        report.submitted.push(await w.submit(http, s.root, oldSize, proof, note));
       } catch (error) {
         report.submitted.push({ root: s.root, status: 0, body: (error as Error).message });
       }
@@ -472,7 +473,7 @@ class EvidenceWriter {
   }
 
   async entryMismatch(
-    client: RootClient,
+    client: RootReader,
     seen: SeenCheckpoint,
     tree: TreeResult,
     keys: KeysInForce,
@@ -506,7 +507,7 @@ class EvidenceWriter {
   }
 
   async treeMismatch(
-    client: RootClient,
+    client: RootReader,
     seen: SeenCheckpoint,
     start: { size: number; frontier: Uint8Array[] },
     entries: Uint8Array[] | undefined,

@@ -13,10 +13,10 @@ import {
   worldHash,
 } from '../governance/index.ts';
 import { leafHash } from '../ledger/index.ts';
+import { HttpClient, NetError } from '../net/index.ts';
 import { auditLedger } from './audit.ts';
 import { AuditError } from './errors.ts';
 import { readEvidenceFile, verifyEvidence } from './evidence.ts';
-import { type FetchFunction, HttpClient } from './fetch.ts';
 import { progressBar } from './progress.ts';
 import { evidenceGovernance, governanceRules } from './replay.ts';
 import { type AuditReport, formatHtml, formatText, REPORT_FORMAT, resultOf } from './report.ts';
@@ -37,7 +37,6 @@ export type AuditOptions = {
   concurrency?: number;
   /** Worker threads for signatures; default os.availableParallelism(); 0 disables the pool. */
   workers?: number;
-  fetch?: FetchFunction;
   onProgress?: (done: number, total: number) => void;
 };
 
@@ -74,7 +73,6 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const http = new HttpClient({
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.attemptsMax !== undefined ? { attemptsMax: options.attemptsMax } : {}),
-    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
     onBytes: (n) => {
       bytesFetched += n;
     },
@@ -146,11 +144,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
 }
 
 function exitFor(error: unknown): number {
-  if (error instanceof AuditError) {
-    return ['UNREACHABLE', 'TIMEOUT', 'HTTP_STATUS', 'TOO_LARGE', 'BAD_RESPONSE'].includes(error.code)
-      ? 2
-      : 3;
-  }
+  if (error instanceof NetError) return error.code === 'BAD_URL' ? 3 : 2;
+  if (error instanceof AuditError) return error.code === 'BAD_RESPONSE' ? 2 : 3;
   return 3;
 }
 

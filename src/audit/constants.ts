@@ -14,13 +14,6 @@ export const JSON_BYTES_MAX = 4 * 1024 * 1024;
 /** Reply bodies to POST /ledger/add-checkpoint (a cosignature line, or an error). */
 export const REPLY_BYTES_MAX = 64 * 1024;
 
-/** One HTTP request, connection to last byte. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-/** Tries per request for network errors, timeouts and 5xx (4xx is final). */
-export const DEFAULT_ATTEMPTS_MAX = 4;
-/** First retry delay; doubles each retry, capped below. */
-export const DEFAULT_BACKOFF_MS = 250;
-export const BACKOFF_MAX_MS = 5_000;
 /** Requests in flight to one root at a time while downloading tiles and bundles. */
 export const DEFAULT_FETCH_CONCURRENCY = 8;
 

@@ -1,11 +1,8 @@
 // Errors of the outside auditor. The code says whether the audit could not complete (the
 // command exits 2) or was used wrongly; violations found are not errors but report entries.
+// Failures to talk to a root are the HTTP client's NetError (src/net).
 
 export type AuditErrorCode =
-  | 'UNREACHABLE' // network error after every retry
-  | 'TIMEOUT' // a request took longer than its timeout after every retry
-  | 'HTTP_STATUS' // a root answered with a status we cannot use
-  | 'TOO_LARGE' // a response exceeded its cap
   | 'BAD_RESPONSE' // a response could not be parsed
   | 'BAD_ARGUMENT' // the caller passed something unusable
   | 'BAD_STATE' // the --state file is unreadable or not for this federation

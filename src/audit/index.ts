@@ -41,9 +41,9 @@ export {
   verifyEvidence,
   writeEvidenceFile,
 } from './evidence.ts';
-export { HttpClient, type HttpClientOptions, normalizeRootUrl, RootClient } from './fetch.ts';
 export { evidenceGovernance, governanceRules, type ReplaySummary } from './replay.ts';
 export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './report.ts';
+export { RootReader } from './root-reader.ts';
 export { type AuditState, readState, writeState } from './state.ts';
 export { downloadTree, type TreeResult, tileHashReader, verifiedTileReader } from './tree.ts';
 export { VerifyPool } from './verify-pool.ts';

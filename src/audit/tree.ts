@@ -22,7 +22,7 @@ import {
 } from '../ledger/index.ts';
 import { DEFAULT_FETCH_CONCURRENCY } from './constants.ts';
 import { AuditError } from './errors.ts';
-import type { RootClient } from './fetch.ts';
+import type { RootReader } from './root-reader.ts';
 
 /** Where a download starts: nothing (size 0) or the frontier remembered by a previous audit. */
 export type TreeStart = { size: number; frontier: Uint8Array[] };
@@ -68,7 +68,7 @@ export type DownloadOptions = {
 
 type Fetched = { index: number; width: number; entries: Uint8Array[]; tile: Uint8Array[] };
 
-async function fetchBundle(client: RootClient, index: number, width: number): Promise<Fetched> {
+async function fetchBundle(client: RootReader, index: number, width: number): Promise<Fetched> {
   const [bundle, tile] = await Promise.all([client.bundle(index, width), client.tile(0, index, width)]);
   let entries: Uint8Array[];
   try {
@@ -119,7 +119,7 @@ export function compareBundle(
  * Downloads entries [start.size, size) from a root, bundle by bundle with a bounded window of
  * requests in flight, checks each against its level-0 tile and folds it into the tree.
  */
-export async function downloadTree(client: RootClient, options: DownloadOptions): Promise<TreeResult> {
+export async function downloadTree(client: RootReader, options: DownloadOptions): Promise<TreeResult> {
   const { start, size } = options;
   if (start.size > size)
     throw new AuditError('BAD_ARGUMENT', `cannot download from ${start.size} down to ${size}`);
@@ -201,7 +201,7 @@ export async function downloadTree(client: RootClient, options: DownloadOptions)
  * tiles of that size), with a small cache. Subtrees whose height is not a multiple of 8 are
  * folded from the tile below them.
  */
-export function tileHashReader(client: RootClient, size: number): HashReader {
+export function tileHashReader(client: RootReader, size: number): HashReader {
   const cache = new Map<string, Promise<Uint8Array[]>>();
   const tile = (level: number, index: number): Promise<Uint8Array[]> => {
     const key = `${level}/${index}`;
@@ -234,7 +234,7 @@ export function tileHashReader(client: RootClient, size: number): HashReader {
 
 /** A tile reader whose tiles were checked to give `rootHash` at `size`; throws BAD_RESPONSE otherwise. */
 export async function verifiedTileReader(
-  client: RootClient,
+  client: RootReader,
   size: number,
   rootHash: Uint8Array,
 ): Promise<HashReader> {

@@ -10,8 +10,9 @@ import { bytesEqual, fromBase64, toBase64, utf8Bytes } from '../codec/index.ts';
 import { cosignatureSigner, formatNote, isValidKeyName, type KeyPair, parseNote } from '../crypto/index.ts';
 import { readKeyFile } from '../crypto/key-file.ts';
 import { type Checkpoint, parseCheckpoint, verifyConsistency } from '../ledger/index.ts';
+import { type HttpClient, NetError, normalizeBaseUrl } from '../net/index.ts';
+import { REPLY_BYTES_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
-import type { RootClient } from './fetch.ts';
 
 export const WITNESS_STATE_FORMAT = 'witan-witness-state/v1';
 
@@ -119,18 +120,30 @@ export class Witness {
     return { note: formatNote(text, [...others, ours]), oldSize };
   }
 
-  /** Sends a cosigned note to a root's add-checkpoint; a 409 (root knows another old size) is reported, not thrown. */
+  /**
+   * Sends a cosigned note to a root's add-checkpoint, once (a POST is not retried). A refusal
+   * (409: the root knows another old size; 4xx) is reported with its status and body, not thrown.
+   */
   async submit(
-    client: RootClient,
+    http: HttpClient,
+    rootUrl: string,
     oldSize: number,
     proof: readonly Uint8Array[],
     note: string,
   ): Promise<WitnessOutcome> {
-    const reply = await client.addCheckpoint(addCheckpointBody(oldSize, proof, note));
-    return {
-      root: client.url,
-      status: reply.status,
-      body: new TextDecoder().decode(reply.body).slice(0, 512),
-    };
+    const root = normalizeBaseUrl(rootUrl);
+    try {
+      const reply = await http.request(`${root}/ledger/add-checkpoint`, {
+        method: 'POST',
+        body: addCheckpointBody(oldSize, proof, note),
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        bytesMax: REPLY_BYTES_MAX,
+      });
+      return { root, status: reply.status, body: new TextDecoder().decode(reply.body).slice(0, 512) };
+    } catch (error) {
+      if (error instanceof NetError && error.code === 'HTTP_STATUS' && error.status !== undefined)
+        return { root, status: error.status, body: error.body ?? '' };
+      throw error;
+    }
   }
 }

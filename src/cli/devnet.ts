@@ -20,7 +20,6 @@ import {
   type SignedStatement,
   signCandidate,
   signStatement,
-  type World,
 } from '../governance/index.ts';
 import { DEVNET_CLOCK_ENV } from '../node/clock.ts';
 import { createOverlayPeer } from '../overlay/index.ts';
@@ -34,7 +33,7 @@ import {
 } from './federation.ts';
 import { DESCRIPTOR_FILE_NAME, GOVERNANCE_KEY_FILE_NAME, NODE_KEY_FILE_NAME } from './init.ts';
 import { action, say } from './output.ts';
-import { RootClient } from './root-client.ts';
+import { RootApi, type WorldResponse } from './root-api.ts';
 import { type RootProcess, spawnRoot, stopRoot, waitHealthy } from './root-processes.ts';
 
 export const DEVNET_MEMBERS_MAX = 16;
@@ -106,23 +105,23 @@ async function startRoot(m: Member, env: NodeJS.ProcessEnv): Promise<void> {
   await waitHealthy(m.root);
 }
 
-async function worldOf(m: Member): Promise<{ version: number; hash: string; world: World }> {
-  return new RootClient(m.httpUrl, 2000).get('/world');
+/** Devnet polls a root until it shows what is awaited: each look is short. */
+const POLL_TIMEOUT_MS = 2000;
+
+async function worldOf(m: Member): Promise<WorldResponse> {
+  return new RootApi(m.httpUrl, { timeoutMs: POLL_TIMEOUT_MS }).world();
 }
 
 async function submitAs(
   m: Member,
-  build: (
-    nowMs: number,
-    world: { version: number; hash: string; world: World },
-  ) => Parameters<typeof signStatement>[0],
+  build: (nowMs: number, world: WorldResponse) => Parameters<typeof signStatement>[0],
 ): Promise<string> {
-  const client = new RootClient(m.httpUrl);
-  const status = await client.get<{ timeMs: number }>('/status');
+  const client = new RootApi(m.httpUrl);
+  const status = await client.status();
   const world = await worldOf(m);
   const key = readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME));
   const signed: SignedStatement = signStatement(build(status.timeMs, world), key.secretKey);
-  return (await client.post<{ id: string }>('/statements', signed)).id;
+  return (await client.submit(signed)).id;
 }
 
 export interface DevnetOptions {
@@ -185,7 +184,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     for (const m of members) done(`${m.name} at ${m.httpUrl}`);
     await until('the genesis checkpoint cosigned by a quorum', async () => {
       const texts = await Promise.all(
-        members.map((m) => new RootClient(m.httpUrl, 2000).text('/checkpoint')),
+        members.map((m) => new RootApi(m.httpUrl, { timeoutMs: POLL_TIMEOUT_MS }).checkpoint()),
       );
       return texts.every((t) => t.includes('\n—')) ? true : undefined;
     });
@@ -221,7 +220,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
 
     await until('the motion committed and open on every root', async () => {
       const views = await Promise.all(
-        members.map((m) => new RootClient(m.httpUrl, 2000).get<{ status: string }>(`/motions/${motionId}`)),
+        members.map((m) => new RootApi(m.httpUrl, { timeoutMs: POLL_TIMEOUT_MS }).motion(motionId)),
       );
       return views.every((v) => v.status === 'open') ? true : undefined;
     });
@@ -257,9 +256,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     done(`${newcomer.name} is a voting member (world v3)`);
 
     step('Two overlay peers meet through a root: relay reservation, rendezvous, a message through the relay');
-    const { addrs: bootstrap } = await new RootClient(members[0]!.httpUrl).get<{ addrs: string[] }>(
-      '/status',
-    );
+    const { addrs: bootstrap } = await new RootApi(members[0]!.httpUrl).status();
     const alice = await createOverlayPeer({ bootstrap });
     const bob = await createOverlayPeer({ bootstrap });
     peers = [alice, bob];

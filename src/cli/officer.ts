@@ -12,7 +12,6 @@ import {
   admitChange,
   type BallotChoice,
   ballot,
-  type ChainHead,
   type Change,
   type Member,
   motion,
@@ -26,8 +25,6 @@ import {
   signCandidate,
   signStatement,
   verifyWorldChain,
-  type World,
-  type WorldStep,
 } from '../governance/index.ts';
 import { CliError, EXIT_REJECTED, EXIT_STATE, usage } from './errors.ts';
 import { readJsonFile } from './genesis.ts';
@@ -38,45 +35,14 @@ import {
   readPassphraseFile,
 } from './init.ts';
 import { action, printJson, say } from './output.ts';
-import { RootClient } from './root-client.ts';
+import { RootApi, type WorldResponse } from './root-api.ts';
 
 export const DEFAULT_ROOT_URL = 'http://127.0.0.1:8480';
 
-interface RootStatus {
-  member: string | null;
-  federation: string;
-  worldVersion: number;
-  height: number;
-  timeMs: number;
-  ledger: { size: number; checkpointCosigners: string[] };
-  pending: number;
-  peers: string[];
-  consensus: { height: number; round: number; step: string; active: boolean };
-  lastCommit: { height: number; size: number; timeMs: number } | null;
-}
-
-interface WorldResponse {
-  version: number;
-  hash: string;
-  world: World;
-}
-
-interface MotionView {
-  id: string;
-  status: string;
-  author?: string;
-  changes?: Change[];
-  deadlineMs?: number;
-  ballots?: Record<string, { choice: string }>;
-  tally?: { yes: number; no: number; abstain: number; eligible: number; needed: number; passes: boolean };
-  result?: string;
-  reason?: string;
-}
-
 type Opts = Record<string, string | boolean | undefined>;
 
-function client(opts: Opts): RootClient {
-  return new RootClient(String(opts.root ?? DEFAULT_ROOT_URL));
+function client(opts: Opts): RootApi {
+  return new RootApi(String(opts.root ?? DEFAULT_ROOT_URL));
 }
 
 function governanceKey(opts: Opts): KeyPair {
@@ -88,13 +54,10 @@ function governanceKey(opts: Opts): KeyPair {
 
 /** The member whose governance key signs, the world in force, and the root's clock. */
 async function signer(
-  root: RootClient,
+  root: RootApi,
   key: KeyPair,
 ): Promise<{ me: Member; world: WorldResponse; nowMs: number }> {
-  const [world, status] = await Promise.all([
-    root.get<WorldResponse>('/world'),
-    root.get<RootStatus>('/status'),
-  ]);
+  const [world, status] = await Promise.all([root.world(), root.status()]);
   const me = world.world.members.find((m) => m.governanceKey === toBase64(key.publicKey));
   if (me === undefined) {
     throw new CliError(
@@ -106,8 +69,8 @@ async function signer(
   return { me, world, nowMs: status.timeMs };
 }
 
-async function submit(root: RootClient, signed: SignedStatement): Promise<{ id: string; status: string }> {
-  return root.post<{ id: string; status: string }>('/statements', signed);
+async function submit(root: RootApi, signed: SignedStatement): Promise<{ id: string; status: string }> {
+  return root.submit(signed);
 }
 
 function withCommon(cmd: Command, signs: boolean): Command {
@@ -251,7 +214,7 @@ export function registerOfficer(program: Command): void {
     false,
   ).action(
     action(async (opts: Opts) => {
-      const list = await client(opts).get<{ open: MotionView[]; decided: MotionView[] }>('/motions');
+      const list = await client(opts).motions();
       if (opts.json) return printJson(list);
       say(`Open (${list.open.length}):`);
       for (const m of list.open) {
@@ -273,7 +236,7 @@ export function registerOfficer(program: Command): void {
     false,
   ).action(
     action(async (id: string, opts: Opts) => {
-      const m = await client(opts).get<MotionView>(`/motions/${id}`);
+      const m = await client(opts).motion(id);
       if (opts.json) return printJson(m);
       say(`Motion ${m.id} (${m.status})`);
       if (m.result) say(`  result: ${m.result}${m.reason ? ` — ${m.reason}` : ''}`);
@@ -291,13 +254,13 @@ export function registerOfficer(program: Command): void {
   ).action(
     action(async (opts: Opts) => {
       const root = client(opts);
-      const status = await root.get<RootStatus>('/status');
-      const world = await root.get<WorldResponse>('/world');
+      const status = await root.status();
+      const world = await root.world();
       const others = await Promise.all(
         world.world.members.map(async (m) => {
           const url = m.endpoints.http[0]!;
           try {
-            const s = await new RootClient(url, 3000).get<RootStatus>('/status');
+            const s = await new RootApi(url, { timeoutMs: 3000 }).status();
             return {
               name: m.name,
               status: m.status,
@@ -329,7 +292,7 @@ export function registerOfficer(program: Command): void {
   const world = program.command('world').description('the world: show, verify from genesis, export');
   withCommon(world.command('show').description('the world in force'), false).action(
     action(async (opts: Opts) => {
-      const w = await client(opts).get<WorldResponse>('/world');
+      const w = await client(opts).world();
       if (opts.json) return printJson(w);
       say(`${w.world.federation} world v${w.version} (${w.hash.slice(0, 16)}…)`);
       for (const m of w.world.members)
@@ -345,8 +308,8 @@ export function registerOfficer(program: Command): void {
   ).action(
     action(async (opts: Opts) => {
       const genesis = readJsonFile(String(opts.genesis), 'genesis') as SignedGenesis;
-      const chain = await client(opts).get<{ steps: WorldStep[]; head: ChainHead | null }>('/world/chain');
-      const status = await client(opts).get<RootStatus>('/status');
+      const chain = await client(opts).worldChain();
+      const status = await client(opts).status();
       const result = verifyWorldChain(genesis, chain.steps, {
         nowMs: status.timeMs,
         ...(chain.head === null ? {} : { head: chain.head }),
@@ -367,7 +330,7 @@ export function registerOfficer(program: Command): void {
     .option('--out <file>', 'write to a file instead of stdout')
     .action(
       action(async (opts: Opts) => {
-        const chain = await client(opts).get<unknown>('/world/chain');
+        const chain = await client(opts).worldChain();
         if (opts.out) writeFileSync(String(opts.out), `${JSON.stringify(chain, null, 2)}\n`);
         else printJson(chain);
       }),

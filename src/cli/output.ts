@@ -4,6 +4,7 @@
 import { CodecError } from '../codec/index.ts';
 import { CryptoError, KeyFileError, NoteError } from '../crypto/index.ts';
 import { LedgerError } from '../ledger/index.ts';
+import { NetError } from '../net/index.ts';
 import { NodeError } from '../node/errors.ts';
 import { CliError, EXIT_REJECTED, EXIT_STATE, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 
@@ -28,8 +29,18 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof KeyFileError) return err.code === 'EXISTS' ? EXIT_STATE : EXIT_USAGE;
   if (err instanceof CodecError || err instanceof CryptoError || err instanceof NoteError) return EXIT_USAGE;
   if (err instanceof LedgerError) return EXIT_REJECTED;
+  if (err instanceof NetError) return netExitCode(err);
   if (isUnavailable(err)) return EXIT_UNAVAILABLE;
   return -1;
+}
+
+/** A root refusing the request as sent (4xx but a timeout or rate limit) rejected it; else it was unavailable. */
+function netExitCode(err: NetError): number {
+  if (err.code === 'BAD_URL') return EXIT_USAGE;
+  const status = err.status ?? 0;
+  const refused =
+    err.code === 'HTTP_STATUS' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return refused ? EXIT_REJECTED : EXIT_UNAVAILABLE;
 }
 
 function isUnavailable(err: unknown): boolean {

@@ -7,14 +7,14 @@
 import type { Command } from 'commander';
 import { fromBase64 } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
-import { type ChainHead, type SignedGenesis, verifyWorldChain, type WorldStep } from '../governance/index.ts';
+import { type SignedGenesis, verifyWorldChain } from '../governance/index.ts';
 import { peerIdOfNodeKey } from '../node/p2p/index.ts';
 import { createOverlayPeer, DEFAULT_OVERLAY_NAMESPACE } from '../overlay/index.ts';
 import { CliError, EXIT_REJECTED } from './errors.ts';
 import { readJsonFile } from './genesis.ts';
 import { DEFAULT_ROOT_URL } from './officer.ts';
 import { action, printJson, say } from './output.ts';
-import { RootClient } from './root-client.ts';
+import { RootApi } from './root-api.ts';
 
 /** How long `witan peer` stays registered and listening before it leaves, unless told otherwise. */
 export const PEER_STAY_S_DEFAULT = 0;
@@ -45,9 +45,9 @@ Example (two terminals):
           throw new CliError(3, `--stay ${opts.stay}: seconds, 0..${PEER_STAY_S_MAX}`);
         }
         const genesis = readJsonFile(String(opts.genesis), 'genesis') as SignedGenesis;
-        const root = new RootClient(String(opts.root));
-        const chain = await root.get<{ steps: WorldStep[]; head: ChainHead | null }>('/world/chain');
-        const { timeMs } = await root.get<{ timeMs: number }>('/status');
+        const root = new RootApi(String(opts.root));
+        const chain = await root.worldChain();
+        const { timeMs } = await root.status();
         const verified = verifyWorldChain(genesis, chain.steps, {
           nowMs: Math.max(Date.now(), timeMs),
           ...(chain.head === null ? {} : { head: chain.head }),

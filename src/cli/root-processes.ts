@@ -6,10 +6,17 @@ import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HttpClient } from '../net/index.ts';
 
 export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** A root that has not answered /health by then did not start; its log says why. */
 export const ROOT_START_TIMEOUT_MS = 90_000;
+/** One look at /health while a root starts; the loop below asks again. */
+export const HEALTH_PROBE_TIMEOUT_MS = 1000;
+/** GET /health answers a small JSON object. */
+const HEALTH_BYTES_MAX = 64 * 1024;
+const healthProbe = new HttpClient({ timeoutMs: HEALTH_PROBE_TIMEOUT_MS, attemptsMax: 1 });
+
 /** After SIGTERM a root finishes its durable write and closes; then it is killed. */
 export const ROOT_STOP_TIMEOUT_MS = 10_000;
 
@@ -81,8 +88,8 @@ export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIME
   while (Date.now() < deadline) {
     if (gone) throw new Error(`root ${root.name} exited while starting; see ${root.logFile}`);
     try {
-      const res = await fetch(`${root.httpUrl}/health`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
+      await healthProbe.getBytes(`${root.httpUrl}/health`, { bytesMax: HEALTH_BYTES_MAX });
+      return;
     } catch {
       // not listening yet
     }

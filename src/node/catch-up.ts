@@ -6,16 +6,41 @@
 
 import type { Logger } from 'pino';
 import { fromBase64 } from '../codec/index.ts';
-import type { CatchUpSource, Decision } from '../consensus/index.ts';
+import { type CatchUpSource, type Decision, VALIDATORS_MAX } from '../consensus/index.ts';
 import { parseSignedVote } from '../governance/consensus-vote.ts';
-import type { World } from '../governance/index.ts';
+import { MEMBERS_MAX, type World } from '../governance/index.ts';
+import { HttpClient } from '../net/index.ts';
+import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 
 /** Decisions asked for per request. */
 export const CATCH_UP_BATCH = 32;
 /** Peers asked per request: the driver asks every couple of seconds, even when idle. */
 export const CATCH_UP_PEERS_PER_ASK = 2;
 export const CATCH_UP_TIMEOUT_MS = 3_000;
-export const CATCH_UP_RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
+/**
+ * A signed vote as JSON: a federation name of ≤ 128 characters (≤ 512 bytes of UTF-8), a height
+ * and a round, a 64-hex value id, a base64 key and signature (44 + 88) and the field names.
+ */
+export const SIGNED_VOTE_JSON_BYTES_MAX = 1024;
+/**
+ * One decision as JSON. Its value was decided, so a quorum received it as base64 inside one
+ * block proposal, one gossip message: the base64 is shorter than GOSSIP_MESSAGE_BYTES_MAX. Its
+ * certificate holds one precommit per validator at most, and validators are members of a world
+ * (at most MEMBERS_MAX); the rest is field names and numbers.
+ */
+export const DECISION_JSON_BYTES_MAX =
+  GOSSIP_MESSAGE_BYTES_MAX + MEMBERS_MAX * SIGNED_VOTE_JSON_BYTES_MAX + 1024;
+/**
+ * Bytes of one decision outside its strings: braces, separators and numbers, about 40 for the
+ * decision's own fields and as many for each precommit of its certificate (a 15-digit height,
+ * a round, null or a quoted value id).
+ */
+export const DECISION_JSON_STRUCTURE_BYTES_MAX = 64 * (MEMBERS_MAX + 1);
+/** A peer's answer: CATCH_UP_BATCH decisions of at most one maximal batch each, in `{"decisions":[…]}`. */
+export const CATCH_UP_RESPONSE_BYTES_MAX = CATCH_UP_BATCH * (DECISION_JSON_BYTES_MAX + 1) + 64;
+
+/** One try per peer and ask: the driver asks again shortly, and asks another peer first. */
+const peers = new HttpClient({ timeoutMs: CATCH_UP_TIMEOUT_MS, attemptsMax: 1 });
 
 /** What catch-up needs from the root. */
 export interface CatchUpView {
@@ -53,23 +78,28 @@ export function peerDecisions(view: CatchUpView): CatchUpSource {
   };
 }
 
-async function fetchDecisions(base: string, from: number, limit: number): Promise<Decision[]> {
+/**
+ * Decisions from `from` on, read item by item (parseJsonItems): an answer of tens of MiB is
+ * never parsed in one blocking step, and a malformed decision is dropped alone.
+ */
+export async function fetchDecisions(base: string, from: number, limit: number): Promise<Decision[]> {
   const url = new URL(
     `consensus/decisions?from=${from}&limit=${limit}`,
     base.endsWith('/') ? base : `${base}/`,
   );
-  const res = await fetch(url, { signal: AbortSignal.timeout(CATCH_UP_TIMEOUT_MS) });
-  if (!res.ok) return [];
-  const text = await readCapped(res, CATCH_UP_RESPONSE_BYTES_MAX);
-  if (text === undefined) return [];
-  const body = JSON.parse(text) as { decisions?: unknown };
-  if (!Array.isArray(body.decisions)) return [];
-  return body.decisions.slice(0, limit).flatMap((x) => {
-    try {
-      return [parseDecision(x)];
-    } catch {
-      return [];
-    }
+  return peers.getJsonItems(url.href, {
+    bytesMax: CATCH_UP_RESPONSE_BYTES_MAX,
+    field: 'decisions',
+    itemsMax: limit,
+    itemBytesMax: DECISION_JSON_BYTES_MAX,
+    itemStructureBytesMax: DECISION_JSON_STRUCTURE_BYTES_MAX,
+    map: (x) => {
+      try {
+        return parseDecision(x);
+      } catch {
+        return undefined;
+      }
+    },
   });
 }
 
@@ -89,26 +119,6 @@ function parseDecision(x: unknown): Decision {
     round: o.round,
     valueId: o.valueId,
     value: fromBase64(o.value),
-    certificate: o.certificate.slice(0, 256).map(parseSignedVote),
+    certificate: o.certificate.slice(0, VALIDATORS_MAX).map(parseSignedVote),
   };
-}
-
-/** The body as text, or undefined once it exceeds `bytesMax` (reading stops there). */
-async function readCapped(res: Response, bytesMax: number): Promise<string | undefined> {
-  if (Number(res.headers.get('content-length') ?? 0) > bytesMax) return undefined;
-  const reader = res.body?.getReader();
-  if (reader === undefined) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > bytesMax) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { auditLedger, type KeysInForce, type LedgerRules } from '../../src/audit/audit.ts';
 import { readEvidenceFile, verifyEvidence } from '../../src/audit/evidence.ts';
-import { HttpClient } from '../../src/audit/fetch.ts';
 import { readState, writeState } from '../../src/audit/state.ts';
+import { HttpClient } from '../../src/net/index.ts';
 import {
   entries,
   type Member,

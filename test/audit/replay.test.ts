@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { auditLedger } from '../../src/audit/audit.ts';
 import { readEvidenceFile, verifyEvidence } from '../../src/audit/evidence.ts';
-import { HttpClient } from '../../src/audit/fetch.ts';
 import { evidenceGovernance, governanceRules } from '../../src/audit/replay.ts';
 import { VerifyPool } from '../../src/audit/verify-pool.ts';
 import { canonicalBytes, type Json } from '../../src/codec/index.ts';
@@ -23,6 +22,7 @@ import {
   signStatement,
   worldHash,
 } from '../../src/governance/index.ts';
+import { HttpClient } from '../../src/net/index.ts';
 import {
   admit,
   FEDERATION,
