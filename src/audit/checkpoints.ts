@@ -21,8 +21,18 @@ import { type Checkpoint, parseCheckpoint } from '../ledger/index.ts';
 /** A member's name and node key: who may sign a checkpoint. */
 export type KeyedMember = { name: string; nodeKey: Uint8Array };
 
-/** Validators (voting members) and cosigners (voting + probation) in force at a size. */
-export type CosignerSet = { validators: readonly KeyedMember[]; cosigners: readonly KeyedMember[] };
+/** The world whose members a cosigner set is: version and worldHash (hex). */
+export type WorldRef = { version: number; worldHash: string };
+
+/**
+ * Validators (voting members) and cosigners (voting + probation) in force at a size, and the
+ * world they are the members of (absent in evidence files, which list keys only).
+ */
+export type CosignerSet = {
+  validators: readonly KeyedMember[];
+  cosigners: readonly KeyedMember[];
+  world?: WorldRef;
+};
 
 export type CheckpointProblem =
   | 'MALFORMED' // not a signed checkpoint note
@@ -204,6 +214,15 @@ export function findRollback(
     }
   }
   return largest !== undefined && largest.size > current.size ? largest : undefined;
+}
+
+/** Cosignatures dated more than `skewMs` after `nowMs` (ledger/LEDGER.md §3.2). */
+export function futureCosignatures(
+  check: CheckpointCheck,
+  nowMs: number,
+  skewMs: number,
+): { name: string; timestampS: number }[] {
+  return check.cosignatures.filter((c) => c.timestampS * 1000 > nowMs + skewMs);
 }
 
 /** Freshness: is the newest quorum of cosignatures at most `freshnessMs` old at `nowMs`? */
