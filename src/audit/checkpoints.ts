@@ -134,12 +134,13 @@ export function checkCheckpointNote(
   result.unknownSigners = [...new Set(opened.unknown.map((s) => s.name))];
   result.logSigner = logSignerOf(origin, options.logKeys, opened.verified);
   const validatorNames = new Set(set.validators.map((m) => m.name));
-  const seen = new Set<string>();
+  // A member's cosignatures count once, at the newest of their timestamps (as a client does).
+  const newest = new Map<string, number>();
   for (const s of opened.verified) {
-    if (s.name === origin || seen.has(s.name)) continue;
-    seen.add(s.name);
-    result.cosignatures.push({ name: s.name, timestampS: cosignatureTimestamp(s) });
+    if (s.name === origin) continue;
+    newest.set(s.name, Math.max(newest.get(s.name) ?? 0, cosignatureTimestamp(s)));
   }
+  for (const [name, timestampS] of newest) result.cosignatures.push({ name, timestampS });
   const validatorTimes = result.cosignatures
     .filter((c) => validatorNames.has(c.name))
     .map((c) => c.timestampS)
