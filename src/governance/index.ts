@@ -80,6 +80,7 @@ export {
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { type BatchGroup, replay, replayBatch, replayMismatch } from './replay.ts';
 export {
+  EntrySchema,
   governanceSchemaFiles,
   MemberDescriptorSchema,
   MemberSchema,
