@@ -1,84 +1,43 @@
-// Generates the frozen governance vectors in ledger/vectors/governance/,
-// the JSON Schemas in governance/schemas/ and governance/genesis.example.json:
-// keys, the genesis, a scripted ledger of batches with every statement, the rules engine's
-// verdict on each (accepted, or the rejection code and charter rule), the exact entry bytes
-// and the world hashes — so an outside auditor can test their own implementation of the
-// rules. `node scripts/gen-governance-vectors.ts` writes them; `--check` only compares.
-// Everything derives from fixed labels (no randomness, no clock), so re-running reproduces the
-// committed files byte for byte (test/governance/vectors.test.ts checks that).
+// Generates the frozen governance vectors in ledger/vectors/governance/ (README.md there lists
+// them), the JSON Schemas in governance/schemas/ and governance/genesis.example.json: keys, the
+// genesis, the scripted ledger of scripts/vectors/scenario.ts with the rules engine's verdict on
+// every statement, the outcomes and exact entry bytes of every batch, the worlds, the signing
+// vectors, refused batches and the /world/chain answer with its verdicts — so an outside
+// implementation can test itself against them. `node scripts/gen-governance-vectors.ts` writes
+// them; `--check` only compares. Everything derives from fixed labels (no randomness, no
+// clock), so re-running reproduces the committed files byte for byte
+// (test/governance/vectors.test.ts checks that).
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalBytes, type Json, toBase64, toHex, utf8Bytes } from '../src/codec/index.ts';
 import { keyPairFromSeed, sha256 } from '../src/crypto/index.ts';
-import { signVote } from '../src/governance/consensus-vote.ts';
 import {
   assembleGenesis,
   assembleGenesisWorld,
-  ballot,
-  type Change,
+  decodeEntry,
   encodeEntry,
-  evidence,
   executeBatch,
   type GovernanceState,
   genesisSigningBytes,
   genesisState,
   type MemberDescriptor,
-  motion,
-  type SignedStatement,
-  type Statement,
-  selfUpdate,
-  signCandidate,
   signGenesis,
-  signStatement,
   statementId,
   statementSigningBytes,
   worldHash,
 } from '../src/governance/index.ts';
 import { governanceSchemaFiles } from '../src/governance/schemas.ts';
 import { leafHash } from '../src/ledger/index.ts';
+import { badBatchVectors } from './vectors/bad-batches.ts';
+import { chainVectors } from './vectors/chain.ts';
+import { descriptor, FEDERATION, gov, keysFile } from './vectors/identities.ts';
+import { ids, STEPS } from './vectors/scenario.ts';
+import { signingVectors } from './vectors/signing.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const VECTORS_DIR = join(ROOT, 'ledger', 'vectors', 'governance');
-const FEDERATION = 'vectors.witan.test';
-const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
-function seed(name: string, role: string): Uint8Array {
-  return sha256(utf8Bytes(`witan-vectors/${name}/${role}`));
-}
-const gov = (name: string) => keyPairFromSeed(seed(name, 'governance'));
-const node = (name: string) => keyPairFromSeed(seed(name, 'node'));
-
-function descriptor(name: string, jurisdiction: string): MemberDescriptor {
-  return {
-    name,
-    organisation: `${name.toUpperCase()} Institute`,
-    jurisdiction,
-    nodeKey: toBase64(node(name).publicKey),
-    governanceKey: toBase64(gov(name).publicKey),
-    endpoints: { p2p: [`/dns4/${name}.example.org/tcp/4001`], http: [`https://${name}.example.org/`] },
-  };
-}
-
-const signAs = <S extends Statement>(s: S, name = s.author): SignedStatement<S> =>
-  signStatement(s, gov(name).secretKey);
-
-function admitChange(name: string, jurisdiction: string): Change {
-  const candidate = descriptor(name, jurisdiction);
-  return {
-    type: 'admit',
-    candidate,
-    candidateSignatures: signCandidate(FEDERATION, candidate, gov(name).secretKey, node(name).secretKey),
-  };
-}
-
-type Step = {
-  note: string;
-  timeMs: number;
-  statements: (state: GovernanceState) => { note: string; signed: SignedStatement }[];
-};
+const PROPOSER = 'alder';
 
 const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
 const hex = (x: unknown): string => toHex(canonicalBytes(x as Json));
@@ -94,137 +53,27 @@ export function governanceVectors(): Record<string, string> {
     world,
     names.map((n) => signGenesis(world, n, gov(n).secretKey)),
   );
-  const keys = [...names, 'elm'].map((n) => ({
-    name: n,
-    governanceSeed: toHex(seed(n, 'governance')),
-    governanceKey: toBase64(gov(n).publicKey),
-    nodeSeed: toHex(seed(n, 'node')),
-    nodeKey: toBase64(node(n).publicKey),
-  }));
-
-  let admitId = '';
-  const vote = (valueId: string) =>
-    signVote(
-      {
-        federation: FEDERATION,
-        height: 2,
-        round: 0,
-        type: 'precommit',
-        valueId,
-        validator: toBase64(node('rowan').publicKey),
-      },
-      node('rowan').secretKey,
-    );
-  const steps: Step[] = [
-    {
-      note: 'a motion to admit elm, and statements the rules reject',
-      timeMs: T0,
-      statements: (s) => {
-        const admit = signAs(motion(s, 'alder', [admitChange('elm', 'NZ')], T0, { summary: 'Admit Elm' }));
-        admitId = statementId(admit);
-        return [
-          { note: 'accepted: motion by a voting member against the world in force', signed: admit },
-          {
-            note: 'rejected: signed by another key',
-            signed: signAs(motion(s, 'birch', [{ type: 'remove', member: 'cedar' }], T0), 'alder'),
-          },
-          {
-            note: 'rejected: would give DE a blocking share',
-            signed: signAs(motion(s, 'birch', [admitChange('fir', 'DE')], T0)),
-          },
-          {
-            note: 'rejected: ballot on no open motion',
-            signed: signAs(ballot(FEDERATION, 'cedar', 'ab'.repeat(32), 'yes', T0)),
-          },
-          {
-            note: 'rejected: signed more than a day before the batch',
-            signed: signAs(ballot(FEDERATION, 'cedar', admitId, 'yes', T0 - 2 * DAY_MS)),
-          },
-          { note: 'rejected: the very same motion again', signed: admit },
-        ];
-      },
-    },
-    {
-      note: 'ballots: three of four voting members say yes, so elm is admitted in probation (world 2)',
-      timeMs: T0 + HOUR_MS,
-      statements: () => [
-        { note: 'accepted', signed: signAs(ballot(FEDERATION, 'alder', admitId, 'yes', T0 + HOUR_MS)) },
-        {
-          note: 'rejected: elm is not a member yet',
-          signed: signAs(ballot(FEDERATION, 'elm', admitId, 'yes', T0 + HOUR_MS)),
-        },
-        { note: 'accepted', signed: signAs(ballot(FEDERATION, 'birch', admitId, 'no', T0 + HOUR_MS - 10)) },
-        {
-          note: 'accepted: replaces the earlier no',
-          signed: signAs(ballot(FEDERATION, 'birch', admitId, 'yes', T0 + HOUR_MS)),
-        },
-        {
-          note: 'accepted: the third yes passes the motion (3 > 2/3 of 4)',
-          signed: signAs(ballot(FEDERATION, 'cedar', admitId, 'yes', T0 + HOUR_MS, 'welcome')),
-        },
-      ],
-    },
-    {
-      note: 'a self-update and evidence of double precommits by rowan (world 3: rowan suspended)',
-      timeMs: T0 + 2 * HOUR_MS,
-      statements: (s) => [
-        {
-          note: 'rejected: elm is in probation and cannot move motions',
-          signed: signAs(motion(s, 'elm', [{ type: 'remove', member: 'cedar' }], T0 + 2 * HOUR_MS)),
-        },
-        {
-          note: 'accepted: birch moves its endpoints',
-          signed: signAs(
-            selfUpdate(FEDERATION, 'birch', T0 + 2 * HOUR_MS, {
-              endpoints: {
-                p2p: ['/dns4/root2.birch.example.org/tcp/4001'],
-                http: ['https://root2.birch.example.org/'],
-              },
-            }),
-          ),
-        },
-        {
-          note: 'accepted: evidence suspends rowan and opens a removal motion',
-          signed: signAs(
-            evidence(
-              FEDERATION,
-              'cedar',
-              { type: 'votes', first: vote('11'.repeat(32)), second: vote('22'.repeat(32)) },
-              T0 + 2 * HOUR_MS,
-            ),
-          ),
-        },
-        {
-          note: 'rejected: rowan is suspended',
-          signed: signAs(
-            selfUpdate(FEDERATION, 'rowan', T0 + 2 * HOUR_MS, {
-              endpoints: { p2p: ['/dns4/r.example/tcp/1'], http: ['https://r.example/'] },
-            }),
-          ),
-        },
-      ],
-    },
-    {
-      note: '31 days later: elm leaves probation, the removal motion of rowan has expired (world 4)',
-      timeMs: T0 + 31 * DAY_MS,
-      statements: () => [],
-    },
-  ];
 
   let state = genesisState(genesis);
-  const entries: string[] = [toHex(encodeEntry({ kind: 'genesis', genesis }))];
+  const states: GovernanceState[] = [state];
+  const entries: Uint8Array[] = [encodeEntry({ kind: 'genesis', genesis })];
+  const worldTimes = new Map<number, number>([[0, 0]]);
   const worlds = [{ version: 1, hash: worldHash(world), canonicalHex: hex(world), world }];
-  const batches = steps.map((step) => {
+  const label = new Map<string, string>();
+  const batches = STEPS.map((step) => {
     const made = step.statements(state);
+    for (const [l, id] of ids) label.set(id, l);
     const r = executeBatch(state, {
       height: state.height + 1,
       timeMs: step.timeMs,
-      proposer: 'alder',
+      proposer: PROPOSER,
       statements: made.map((m) => m.signed),
     });
     const rejected = new Map(r.rejected.map((x) => [x.index, x]));
     const statements = made.map((m, i) => {
       const rej = rejected.get(i);
+      const got = rej === undefined ? 'accepted' : rej.code;
+      if (got !== m.expect) throw new Error(`${step.note} / ${m.note}: ${got}, not ${m.expect}`);
       return {
         note: m.note,
         signed: m.signed,
@@ -233,33 +82,45 @@ export function governanceVectors(): Record<string, string> {
         verdict: rej === undefined ? { accepted: true } : { accepted: false, code: rej.code, rule: rej.rule },
       };
     });
+    const decoded = r.entries.map((e) => decodeEntry(e));
+    const outcomes = decoded.flatMap((e) => (e.kind === 'outcome' ? [e] : []));
+    const want = step.outcomes().map(([l, result, reason]) => ({ motion: ids.get(l), result, reason }));
+    const got = outcomes.map((o) => ({ motion: o.motion, result: o.result, reason: o.reason }));
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      throw new Error(`${step.note}: outcomes ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
+    if ((r.world !== null) !== step.world) throw new Error(`${step.note}: world ${r.world !== null}`);
+    const produced = decoded.find((e) => e.kind === 'world');
     state = r.state;
-    if (r.world !== null)
+    states.push(state);
+    if (r.world !== null) {
       worlds.push({
         version: r.world.version,
         hash: worldHash(r.world),
         canonicalHex: hex(r.world),
         world: r.world,
       });
-    const produced = r.entries.map((e) => toHex(e));
-    entries.push(...produced);
+      worldTimes.set(entries.length + r.entries.length - 1, step.timeMs);
+    }
+    entries.push(...r.entries);
     return {
       note: step.note,
       height: state.height,
       timeMs: step.timeMs,
-      proposer: 'alder',
+      proposer: PROPOSER,
       statements,
-      entries: produced,
+      outcomes: outcomes.map((o) => ({ ...o, label: label.get(o.motion) })),
+      causes: produced?.kind === 'world' ? produced.causes : null,
+      entries: r.entries.map((e) => toHex(e)),
       worldVersion: state.world.version,
       worldHash: state.worldHash,
     };
   });
-  const leaves = entries.map((e) => toHex(leafHash(Buffer.from(e, 'hex'))));
+  const sample = batches[0]!.statements[0]!.signed;
   return {
     'keys.json': json({
       description:
-        'Ed25519 seeds (RFC 8032 §5.1.5) and public keys (base64) of every identity in these vectors. Test keys: never use them.',
-      keys,
+        'Ed25519 seeds (RFC 8032 §5.1.5) and public keys (base64) of every identity in these vectors; replacements are the keys that replace them later (seed label witan-vectors/<name>/<role>-2). Test keys: never use them.',
+      ...keysFile(),
     }),
     'genesis.json': json({
       genesis,
@@ -268,7 +129,7 @@ export function governanceVectors(): Record<string, string> {
     }),
     'batches.json': json({
       description:
-        'executeBatch in order from the genesis state: each statement with its id, signing bytes and verdict; the ledger entries the batch appends (hex of canonical bytes); the world in force afterwards.',
+        'executeBatch in order from the genesis state: each statement with its id, signing bytes and verdict; the outcomes and world causes the batch records (label: the motion as the notes name it); the ledger entries the batch appends (hex of canonical bytes); the world in force afterwards.',
       federation: FEDERATION,
       batches,
     }),
@@ -278,9 +139,12 @@ export function governanceVectors(): Record<string, string> {
     }),
     'ledger.json': json({
       description: 'All ledger entries from index 0 (the genesis) with their RFC 6962 leaf hashes.',
-      entries,
-      leafHashes: leaves,
+      entries: entries.map((e) => toHex(e)),
+      leafHashes: entries.map((e) => toHex(leafHash(e))),
     }),
+    'signing.json': json(signingVectors()),
+    'bad-batches.json': json(badBatchVectors(states, sample)),
+    'chain.json': json(chainVectors(genesis, entries, worldTimes)),
   };
 }
 

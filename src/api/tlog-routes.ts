@@ -136,6 +136,14 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
   let cached: { at: number; published: Published | undefined } | undefined;
   let parsedNote: Published | undefined;
 
+  // A query that breaks a route's schema (a leading zero, a sign, a missing parameter) is a
+  // malformed query like any other: 400 BAD_QUERY (ledger/LEDGER.md §5).
+  app.setSchemaErrorFormatter((errors, dataVar) => {
+    const first = errors[0];
+    const where = `${dataVar}${first?.instancePath ?? ''}`;
+    return new ApiError(400, 'BAD_QUERY', `${where} ${first?.message ?? 'is malformed'}`);
+  });
+
   /** The published checkpoint, read at most once per refreshMs; its parse is reused while unchanged. */
   async function published(): Promise<Published | undefined> {
     const now = performance.now();

@@ -21,11 +21,13 @@ import {
   checkCheckpointNote,
   findRollback,
   findSplitViews,
+  futureCosignatures,
   isFresh,
   type KeyedMember,
   type SeenCheckpoint,
+  type WorldRef,
 } from './checkpoints.ts';
-import { EVIDENCE_ENTRIES_MAX, ROOTS_MAX } from './constants.ts';
+import { COSIGNATURE_FUTURE_MS_MAX, EVIDENCE_ENTRIES_MAX, ROOTS_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
 import {
   EVIDENCE_FORMAT,
@@ -42,7 +44,11 @@ import type { AuditState } from './state.ts';
 import { downloadTree, type TreeResult, verifiedTileReader } from './tree.ts';
 import type { Witness, WitnessOutcome } from './witness.ts';
 
-/** Keys the rules say were in force at a size: candidate cosigner sets (before/after the last batch). */
+/**
+ * Keys the rules say were in force at a size: candidate cosigner sets — after and before the
+ * batch ending there, or only the world in force during a batch for a size inside it
+ * (docs/auditing.md §"Whose quorum").
+ */
 export type KeysInForce = { logKeys: KeyedMember[]; sets: CosignerSet[]; freshnessMs: number };
 
 export type RuleFailure = { index: number; code: string; message: string };
@@ -90,6 +96,8 @@ export type RootReport = {
     quorum: number;
     committed: boolean;
     quorumTimeMs?: number;
+    /** The world whose validators `validatorCount`, `quorum` and `committed` count. */
+    quorumWorld?: WorldRef;
     consistent: boolean | null;
   };
   world?: WorldStatus;
@@ -97,6 +105,8 @@ export type RootReport = {
 
 export type LedgerAuditResult = {
   origin: string;
+  /** The auditor's clock and the skew it allowed cosignature timestamps ahead of it. */
+  clock: { nowMs: number; skewMs: number };
   roots: RootReport[];
   tree?: { size: number; rootHash: string; source: string; fromSize: number; entriesFetched: number };
   violations: Violation[];
@@ -113,6 +123,8 @@ export type LedgerAuditOptions = {
   genesisLeafHash: string;
   http: HttpClient;
   nowMs: number;
+  /** How far ahead of nowMs a cosignature may be dated; default COSIGNATURE_FUTURE_MS_MAX. */
+  skewMs?: number;
   state?: AuditState;
   /** A fresh rules instance: from genesis (no state) or from the state's governance snapshot. */
   rules: () => LedgerRules;
@@ -133,7 +145,14 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     throw new AuditError('BAD_ARGUMENT', `give 1..${ROOTS_MAX} root URLs`);
   }
   const { origin, nowMs, state } = options;
-  const result: LedgerAuditResult = { origin, roots: [], violations: [], incomplete: [] };
+  const skewMs = options.skewMs ?? COSIGNATURE_FUTURE_MS_MAX;
+  const result: LedgerAuditResult = {
+    origin,
+    clock: { nowMs, skewMs },
+    roots: [],
+    violations: [],
+    incomplete: [],
+  };
   const fetched = await Promise.all(
     options.roots.map((url) => fetchCheckpoint(new RootReader(url, options.http), origin, nowMs)),
   );
@@ -272,8 +291,10 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
   for (const s of fresh) {
     const report = reports.get(s.root)!;
     const consistent = rootAt.has(s.size) ? bytesEqual(rootAt.get(s.size)!, s.rootHash) : null;
-    const k = keys.get(s.size) ?? topKeys;
-    const check = bestCheck(s.note, origin, k);
+    const inForce = keys.get(s.size) ?? topKeys;
+    const { check, set } = bestCheck(s.note, origin, inForce);
+    // Evidence lists exactly the keys of the world this check counted against.
+    const k: KeysInForce = { ...inForce, sets: [set] };
     report.checkpoint = {
       size: s.size,
       rootHash: hex(s.rootHash),
@@ -284,6 +305,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
       quorum: check.quorum,
       committed: check.committed,
       ...(check.quorumTimeMs !== undefined ? { quorumTimeMs: check.quorumTimeMs } : {}),
+      ...(set.world !== undefined ? { quorumWorld: set.world } : {}),
       consistent,
     };
     if (check.problem?.code === 'BAD_SIGNATURE')
@@ -294,6 +316,17 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
         s,
         k,
         `${s.root} serves a checkpoint of size ${s.size} that is not committed: ${check.problem.message}`,
+      );
+    }
+    const ahead = futureCosignatures(check, nowMs, skewMs);
+    if (ahead.length > 0) {
+      const who = ahead.map((a) => `${a.name} (${new Date(a.timestampS * 1000).toISOString()})`).join(', ');
+      evidence.checkpoint(
+        'future-cosignature',
+        s,
+        k,
+        `${s.root} serves a checkpoint of size ${s.size} cosigned by ${who}, more than ${skewMs} ms after the audit's clock (${new Date(nowMs).toISOString()}): a cosigner's clock is wrong or it dates its cosignatures ahead`,
+        { clock: { nowMs, skewMs } },
       );
     }
     if (
@@ -313,7 +346,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
       newest === undefined
         ? 'no root serves a checkpoint cosigned by a quorum'
         : `the newest quorum of cosignatures is ${nowMs - newest.check.quorumTimeMs!} ms old; policy allows ${topKeys.freshnessMs} ms`,
-      { nowMs, freshnessMs: topKeys.freshnessMs },
+      { freshness: { nowMs, freshnessMs: topKeys.freshnessMs } },
     );
   }
 
@@ -379,12 +412,21 @@ async function fetchCheckpoint(client: RootReader, origin: string, nowMs: number
   }
 }
 
-/** The check against the candidate set that fares best (committed if any set commits it). */
-function bestCheck(note: string, origin: string, keys: KeysInForce): CheckpointCheck {
-  let best: CheckpointCheck | undefined;
+/**
+ * The check that decides for a note, with the set it counted: a signature by any key in
+ * force that fails invalidates the note whichever set would commit it; otherwise the note is
+ * committed if either set has a quorum; otherwise the first set's check.
+ */
+function bestCheck(
+  note: string,
+  origin: string,
+  keys: KeysInForce,
+): { check: CheckpointCheck; set: CosignerSet } {
+  let best: { check: CheckpointCheck; set: CosignerSet } | undefined;
   for (const set of keys.sets) {
     const check = checkCheckpointNote(note, { origin, logKeys: keys.logKeys, set });
-    if (best === undefined || (check.committed && !best.committed)) best = check;
+    if (check.problem?.code === 'BAD_SIGNATURE') return { check, set };
+    if (best === undefined || (check.committed && !best.check.committed)) best = { check, set };
   }
   return best!;
 }
@@ -572,11 +614,9 @@ class EvidenceWriter {
     s: SeenCheckpoint,
     keys: KeysInForce,
     explanation: string,
-    freshness?: { nowMs: number; freshnessMs: number },
+    extra: Pick<Evidence, 'freshness' | 'clock'> = {},
   ): void {
-    const evidence = this.#base(kind, explanation, keys, [s]);
-    if (freshness !== undefined) evidence.freshness = freshness;
-    this.#emit(evidence, s.root);
+    this.#emit({ ...this.#base(kind, explanation, keys, [s]), ...extra }, s.root);
   }
 
   async ruleViolation(

@@ -21,8 +21,18 @@ import { type Checkpoint, parseCheckpoint } from '../ledger/index.ts';
 /** A member's name and node key: who may sign a checkpoint. */
 export type KeyedMember = { name: string; nodeKey: Uint8Array };
 
-/** Validators (voting members) and cosigners (voting + probation) in force at a size. */
-export type CosignerSet = { validators: readonly KeyedMember[]; cosigners: readonly KeyedMember[] };
+/** The world whose members a cosigner set is: version and worldHash (hex). */
+export type WorldRef = { version: number; worldHash: string };
+
+/**
+ * Validators (voting members) and cosigners (voting + probation) in force at a size, and the
+ * world they are the members of (absent in evidence files, which list keys only).
+ */
+export type CosignerSet = {
+  validators: readonly KeyedMember[];
+  cosigners: readonly KeyedMember[];
+  world?: WorldRef;
+};
 
 export type CheckpointProblem =
   | 'MALFORMED' // not a signed checkpoint note
@@ -124,12 +134,13 @@ export function checkCheckpointNote(
   result.unknownSigners = [...new Set(opened.unknown.map((s) => s.name))];
   result.logSigner = logSignerOf(origin, options.logKeys, opened.verified);
   const validatorNames = new Set(set.validators.map((m) => m.name));
-  const seen = new Set<string>();
+  // A member's cosignatures count once, at the newest of their timestamps (as a client does).
+  const newest = new Map<string, number>();
   for (const s of opened.verified) {
-    if (s.name === origin || seen.has(s.name)) continue;
-    seen.add(s.name);
-    result.cosignatures.push({ name: s.name, timestampS: cosignatureTimestamp(s) });
+    if (s.name === origin) continue;
+    newest.set(s.name, Math.max(newest.get(s.name) ?? 0, cosignatureTimestamp(s)));
   }
+  for (const [name, timestampS] of newest) result.cosignatures.push({ name, timestampS });
   const validatorTimes = result.cosignatures
     .filter((c) => validatorNames.has(c.name))
     .map((c) => c.timestampS)
@@ -204,6 +215,15 @@ export function findRollback(
     }
   }
   return largest !== undefined && largest.size > current.size ? largest : undefined;
+}
+
+/** Cosignatures dated more than `skewMs` after `nowMs` (ledger/LEDGER.md §3.2). */
+export function futureCosignatures(
+  check: CheckpointCheck,
+  nowMs: number,
+  skewMs: number,
+): { name: string; timestampS: number }[] {
+  return check.cosignatures.filter((c) => c.timestampS * 1000 > nowMs + skewMs);
 }
 
 /** Freshness: is the newest quorum of cosignatures at most `freshnessMs` old at `nowMs`? */

@@ -124,6 +124,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       genesisWorldHash: worldHash(genesis.world),
       startedAtMs,
       finishedAtMs: Date.now(),
+      clock: { ...result.clock, source: options.nowMs === undefined ? 'system' : 'given' },
       ...resultOf(result.violations.length, result.incomplete.length),
       roots: result.roots,
       tree: result.tree ?? null,

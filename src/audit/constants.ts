@@ -33,6 +33,14 @@ export const VERIFY_CHUNK_SIGNATURES = 512;
 /** Chunks queued at most per worker before the producer waits. */
 export const VERIFY_QUEUE_CHUNKS_MAX = 4;
 
+/**
+ * A cosignature timestamp may be at most this far ahead of the auditor's clock (ledger/LEDGER.md
+ * §3.2): clocks of honest machines differ by seconds; more than this is a cosigner whose clock
+ * is wrong or who dates its cosignatures ahead to look fresh for longer. Same bound as a
+ * statement's distance ahead of its batch (governance STATEMENT_FUTURE_MS_MAX).
+ */
+export const COSIGNATURE_FUTURE_MS_MAX = 5 * 60 * 1000;
+
 /** Progress bar redraws at most this often. */
 export const PROGRESS_INTERVAL_MS = 200;
 

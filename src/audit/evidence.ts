@@ -10,8 +10,13 @@ import { join } from 'node:path';
 import { bytesEqual, fromBase64, toBase64, toHex } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../ledger/index.ts';
-import { type CheckpointCheck, checkCheckpointNote, type KeyedMember } from './checkpoints.ts';
-import { EVIDENCE_BYTES_MAX } from './constants.ts';
+import {
+  type CheckpointCheck,
+  checkCheckpointNote,
+  futureCosignatures,
+  type KeyedMember,
+} from './checkpoints.ts';
+import { COSIGNATURE_FUTURE_MS_MAX, EVIDENCE_BYTES_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
 
 export const EVIDENCE_FORMAT = 'witan-audit-evidence/v1';
@@ -22,6 +27,7 @@ export type EvidenceKind =
   | 'insufficient-cosignatures'
   | 'bad-signature'
   | 'stale-checkpoint'
+  | 'future-cosignature'
   | 'entry-altered'
   | 'entries-swapped'
   | 'tree-mismatch'
@@ -34,6 +40,7 @@ export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
   'insufficient-cosignatures',
   'bad-signature',
   'stale-checkpoint',
+  'future-cosignature',
   'entry-altered',
   'entries-swapped',
   'tree-mismatch',
@@ -69,6 +76,8 @@ export type Evidence = {
   world?: { root: string; value: unknown; worldHash: string };
   /** stale-checkpoint: the policy bound and the auditor's clock. */
   freshness?: { nowMs: number; freshnessMs: number };
+  /** future-cosignature: the auditor's clock and the skew it allowed. */
+  clock?: { nowMs: number; skewMs: number };
 };
 
 /** Replay-dependent checks, supplied by the governance integration (replay.ts). */
@@ -225,6 +234,20 @@ function verifyStale(e: Evidence): string {
     : `newest quorum cosigned at ${new Date(c.quorumTimeMs).toISOString()}, ${f.nowMs - c.quorumTimeMs} ms before the audit; policy allows ${f.freshnessMs} ms`;
 }
 
+function verifyFuture(e: Evidence): string {
+  const c = checkNote(e, 0);
+  const clock = e.clock;
+  need(clock !== undefined, 'the auditor clock is missing');
+  need(
+    clock.skewMs >= COSIGNATURE_FUTURE_MS_MAX,
+    `a skew below ${COSIGNATURE_FUTURE_MS_MAX} ms is not the rule (ledger/LEDGER.md §3.2)`,
+  );
+  const ahead = futureCosignatures(c, clock.nowMs, clock.skewMs);
+  need(ahead.length > 0, 'no cosignature by a listed key is dated past the allowed skew');
+  const names = ahead.map((a) => `${a.name} at ${new Date(a.timestampS * 1000).toISOString()}`);
+  return `cosigned ${names.join(', ')}: more than ${clock.skewMs} ms after the audit's clock ${new Date(clock.nowMs).toISOString()}`;
+}
+
 function verifyEntries(e: Evidence): string {
   const c = checkNote(e, 0);
   const cp = c.checkpoint!;
@@ -345,6 +368,8 @@ export function verifyEvidence(input: unknown, governance?: EvidenceGovernance):
           return verifyBadSignature(e);
         case 'stale-checkpoint':
           return verifyStale(e);
+        case 'future-cosignature':
+          return verifyFuture(e);
         case 'entry-altered':
         case 'entries-swapped':
           return verifyEntries(e);

@@ -374,8 +374,10 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       await tail;
     },
     keysAt() {
-      // The group ending here is run on a copy: a checkpoint lands at a batch boundary, and
-      // its cosigners are the members in force before or after that batch.
+      // docs/auditing.md §"Whose quorum": at the end of a batch, the members in force after it
+      // or before it (who committed it); at a size inside a batch, only those in force during
+      // it. The group read so far is run on a copy: if it replays, the size ends a batch as
+      // far as the rules can tell (a batch cut short of its outcomes or world does not replay).
       // Before any entry (a root whose first bundle is bad), the genesis members are in force.
       const genesis = state === undefined ? genesisState(options.genesis) : undefined;
       let after = state ?? genesis;
@@ -385,12 +387,18 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
           after = replayBatch(state, group, runOptions).state;
           before = state;
         } catch {
-          // the failure is reported when the next batch (or the end) runs the group for real
+          // Inside a batch (or a batch that breaks the rules, reported when the group runs for
+          // real): only the members in force during the batch.
+          before = state;
         }
       }
-      const sets = [after, before]
+      const sets = [...new Set([after, before])]
         .filter((s): s is GovernanceState => s !== undefined)
-        .map((s) => ({ validators: keyed(validatorsOf(s)), cosigners: keyed(cosignersOf(s)) }));
+        .map((s) => ({
+          validators: keyed(validatorsOf(s)),
+          cosigners: keyed(cosignersOf(s)),
+          world: { version: s.world.version, worldHash: s.worldHash },
+        }));
       // Log keys: every node key a member has held, including members the batch ending here
       // admits (a newly admitted root serves and signs this very checkpoint). One per key.
       const logKeys: KeyedMember[] = [];

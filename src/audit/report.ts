@@ -15,6 +15,12 @@ export type AuditReport = {
   genesisWorldHash: string;
   startedAtMs: number;
   finishedAtMs: number;
+  /**
+   * The clock every time check used (freshness, cosignatures from the future): ms since the
+   * epoch, whether it is this machine's clock or was given, and how far ahead of it a
+   * cosignature may be dated.
+   */
+  clock: { nowMs: number; source: 'system' | 'given'; skewMs: number };
   result: AuditResult;
   exitCode: 0 | 1 | 2;
   roots: RootReport[];
@@ -60,7 +66,8 @@ function coverage(r: RootReport): string {
   if (c === undefined) return r.error ?? 'no checkpoint checked';
   const names = c.cosigners.map((x) => x.name).join(', ') || 'none';
   const outside = c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : '';
-  return `size ${c.size}, ${c.committed ? 'committed' : 'NOT committed'}: cosigned by ${names} (quorum ${c.quorum} of ${c.validatorCount}), log by ${c.logSigner ?? 'nobody known'}${outside}`;
+  const world = c.quorumWorld !== undefined ? ` of world v${c.quorumWorld.version}` : '';
+  return `size ${c.size}, ${c.committed ? 'committed' : 'NOT committed'}: cosigned by ${names} (quorum ${c.quorum} of ${c.validatorCount} validators${world}), log by ${c.logSigner ?? 'nobody known'}${outside}`;
 }
 
 type Section = { title: string; lines: string[] };
@@ -76,6 +83,12 @@ function sections(report: AuditReport): Section[] {
           `fetched ${report.tree.entriesFetched} entries (from size ${report.tree.fromSize}), ${report.stats.entriesPerSecond.toFixed(0)} entries/s`,
         ]
       : ['no tree could be verified'],
+  });
+  out.push({
+    title: 'Clock',
+    lines: [
+      `${iso(report.clock.nowMs)} (${report.clock.source === 'system' ? "this machine's clock" : 'given'}); cosignatures may be dated at most ${report.clock.skewMs / 1000} s ahead of it`,
+    ],
   });
   if (g !== null) {
     out.push({

@@ -18,6 +18,7 @@ import { encodeEntry, type LedgerEntry } from './entry.ts';
 import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
+import { POLICY_RANGES } from './policy.ts';
 import { applyStatement, type Draft, settleMotion } from './rules.ts';
 import { nextSeen } from './seen.ts';
 import type { GovernanceState, OpenMotion } from './state.ts';
@@ -129,7 +130,9 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     hash = worldHash(produced);
     motions = rebase(d, produced, hash);
   }
-  const horizon = d.timeMs - world.policy.statementAgeMaxMs;
+  // Ids are remembered for the longest age any policy may allow, not the current one: a
+  // policy change that widens statementAgeMaxMs must not let a forgotten statement in again.
+  const horizon = d.timeMs - POLICY_RANGES.statementAgeMaxMs[1];
   const seen = nextSeen(base.seen, d.seenAdded, horizon);
   const keyHorizon = d.timeMs - world.policy.motionTtlMs;
   const retiredNodeKeys = Object.fromEntries(

@@ -81,6 +81,7 @@ export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { type BatchGroup, replay, replayBatch, replayMismatch } from './replay.ts';
 export {
   ChangeSchema,
+  EntrySchema,
   EvidenceSchema,
   governanceSchemaFiles,
   MemberDescriptorSchema,

@@ -6,10 +6,12 @@
 // governance/schemas/ are generated from these by scripts/gen-governance-vectors.ts.
 
 import { type TSchema, Type } from '@sinclair/typebox';
+import { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from './consensus-vote.ts';
 import {
   BALLOT_REASON_CHARS_MAX,
   ENDPOINT_CHARS_MAX,
   FRACTION_DEN_MAX,
+  HEIGHT_MAX,
   HTTP_ENDPOINTS_MAX,
   MEMBERS_MAX,
   MOTION_CHANGES_MAX,
@@ -18,6 +20,7 @@ import {
   TIME_MS_MAX,
 } from './constants.ts';
 import { ISO_3166_ALPHA2 } from './countries.ts';
+import { WORLD_CAUSES_MAX } from './entry.ts';
 import { EVIDENCE_NOTE_CHARS_MAX, SUMMARY_CHARS_MAX } from './statements.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -132,7 +135,7 @@ export const MemberSchema = Type.Object(
 export const WorldSchema = Type.Object(
   {
     federation: Federation,
-    version: Type.Integer({ minimum: 1 }),
+    version: Type.Integer({ minimum: 1, maximum: HEIGHT_MAX }),
     previous: Type.Union([Hash, Type.Null()], {
       description: 'worldHash of version − 1; null exactly for version 1',
     }),
@@ -154,7 +157,14 @@ export const ChangeSchema = Type.Union([
     {
       type: Type.Literal('admit'),
       candidate: MemberDescriptorSchema,
-      candidateSignatures: Type.Object({ governance: Signature, node: Signature }, strict),
+      candidateSignatures: Type.Object(
+        { governance: Signature, node: Signature },
+        {
+          ...strict,
+          description:
+            'the candidate\'s governance key and node key, each over \'witan/v1/governance/candidate\' || 0x0A || canonical bytes of {"candidate": candidate, "federation": federation}',
+        },
+      ),
     },
     strict,
   ),
@@ -174,7 +184,11 @@ export const ChangeSchema = Type.Union([
       type: Type.Literal('replace-governance-key'),
       member: Name,
       governanceKey: PublicKey,
-      keySignature: Signature,
+      keySignature: {
+        ...Signature,
+        description:
+          'the new governance key over \'witan/v1/governance/key-possession\' || 0x0A || canonical bytes of {"federation", "key": governanceKey, "member", "role": "governance"}',
+      },
     },
     strict,
   ),
@@ -186,14 +200,18 @@ const base = { federation: Federation, author: Name, createdMs: TimeMs };
 export const SignedVoteSchema = Type.Object(
   {
     federation: Type.String({ minLength: 1, maxLength: 128 }),
-    height: Type.Integer({ minimum: 1 }),
-    round: Type.Integer({ minimum: 0 }),
+    height: Type.Integer({ minimum: 1, maximum: VOTE_HEIGHT_MAX }),
+    round: Type.Integer({ minimum: 0, maximum: VOTE_ROUND_MAX }),
     type: Type.Union([Type.Literal('prevote'), Type.Literal('precommit')]),
     valueId: Type.Union([Hash, Type.Null()]),
     validator: PublicKey,
     signature: Signature,
   },
-  strict,
+  {
+    ...strict,
+    description:
+      "signature: the validator's node key over 'witan/v1/consensus/vote' || 0x0A || canonical bytes of the vote without its signature",
+  },
 );
 const Note = Type.String({ minLength: 1, maxLength: EVIDENCE_NOTE_CHARS_MAX });
 
@@ -208,7 +226,10 @@ export const StatementSchema = Type.Union([
     {
       kind: Type.Literal('motion'),
       ...base,
-      parentWorld: Type.Object({ hash: Hash, version: Type.Integer({ minimum: 1 }) }, strict),
+      parentWorld: Type.Object(
+        { hash: Hash, version: Type.Integer({ minimum: 1, maximum: HEIGHT_MAX }) },
+        strict,
+      ),
       deadlineMs: TimeMs,
       changes: Type.Array(ChangeSchema, { minItems: 1, maxItems: MOTION_CHANGES_MAX }),
       summary: Type.Optional(Type.String({ minLength: 1, maxLength: SUMMARY_CHARS_MAX })),
@@ -239,7 +260,11 @@ export const StatementSchema = Type.Union([
       ...base,
       endpoints: Type.Optional(EndpointsSchema),
       nodeKey: Type.Optional(PublicKey),
-      nodeKeySignature: Type.Optional(Signature),
+      nodeKeySignature: Type.Optional({
+        ...Signature,
+        description:
+          'with nodeKey: the new node key over \'witan/v1/governance/key-possession\' || 0x0A || canonical bytes of {"federation", "key": nodeKey, "member": author, "role": "node"}',
+      }),
     },
     strict,
   ),
@@ -250,7 +275,7 @@ export const SignedStatementSchema = Type.Object(
   {
     ...strict,
     description:
-      "signature: Ed25519 by the author's governance key over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement",
+      "signature: Ed25519 by the author's governance key over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement; the canonical bytes of this whole object are at most 60,000",
   },
 );
 
@@ -266,6 +291,50 @@ export const SignedGenesisSchema = Type.Object(
   strict,
 );
 
+/** A ledger entry (ledger/LEDGER.md §1.2): the canonical JSON of exactly one of these objects. */
+export const EntrySchema = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('genesis'), genesis: SignedGenesisSchema }, strict),
+    Type.Object(
+      {
+        kind: Type.Literal('batch'),
+        height: Type.Integer({ minimum: 1, maximum: HEIGHT_MAX }),
+        timeMs: TimeMs,
+        proposer: Name,
+      },
+      strict,
+    ),
+    Type.Object({ kind: Type.Literal('statement'), statement: SignedStatementSchema }, strict),
+    Type.Object(
+      {
+        kind: Type.Literal('world'),
+        world: WorldSchema,
+        causes: Type.Array(Hash, {
+          maxItems: WORLD_CAUSES_MAX,
+          description: 'ids of the statements that changed the world, in the order they took effect',
+        }),
+      },
+      strict,
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('outcome'),
+        motion: Hash,
+        result: Type.Union([Type.Literal('passed'), Type.Literal('expired'), Type.Literal('rejected')]),
+        reason: Type.Optional(
+          Type.String({
+            pattern: '^[A-Z][A-Z0-9_]*$',
+            maxLength: 64,
+            description: 'present exactly when result is rejected: the rejection code',
+          }),
+        ),
+      },
+      strict,
+    ),
+  ],
+  { description: 'at most 65,535 bytes of canonical JSON, nesting depth at most 32' },
+);
+
 /** The schema files of governance/schemas/, as JSON text, each with its $id and title. */
 export function governanceSchemaFiles(): Record<string, string> {
   const files: [string, string, TSchema][] = [
@@ -274,6 +343,7 @@ export function governanceSchemaFiles(): Record<string, string> {
     ['world', 'Witan world', WorldSchema],
     ['statement', 'Witan signed statement', SignedStatementSchema],
     ['genesis', 'Witan signed genesis', SignedGenesisSchema],
+    ['entry', 'Witan ledger entry', EntrySchema],
   ];
   return Object.fromEntries(
     files.map(([name, title, schema]) => {

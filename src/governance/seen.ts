@@ -1,9 +1,10 @@
-// Replay memory of the governance state (charter §2, DUPLICATE_STATEMENT): the ids of accepted
-// statements still inside the age window, as { bucket → { statementId → createdMs } } with
-// bucket = floor(createdMs / SEEN_BUCKET_MS). A statement id hashes createdMs, so one lookup
-// finds it. States are values shared between batches (a root may execute a proposal and drop
-// it), so nothing here mutates its input: a batch copies the bucket index and only the buckets
-// it adds to — O(statements in the batch + buckets), never O(window).
+// Replay memory of the governance state (charter §3, DUPLICATE_STATEMENT): the ids of accepted
+// statements signed within the longest age window any policy allows (POLICY_RANGES, 7 days,
+// so that widening statementAgeMaxMs never readmits one), as { bucket → { statementId →
+// createdMs } } with bucket = floor(createdMs / SEEN_BUCKET_MS). A statement id hashes
+// createdMs, so one lookup finds it. States are values shared between batches (a root may
+// execute a proposal and drop it), so nothing here mutates its input: a batch copies the bucket
+// index and only the buckets it adds to — O(statements in the batch + buckets), never O(window).
 
 import { SEEN_BUCKET_MS } from './constants.ts';
 

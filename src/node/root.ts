@@ -436,8 +436,11 @@ export class Root implements RootView {
     if (this.#stopping) return;
     const me = this.#self();
     if (me !== undefined && me.status !== 'suspended') {
+      // A cosignature timestamp states when the cosigner saw the tree in real time (C2SP
+      // tlog-cosignature): always the wall clock, never the ledger clock, which the devnet
+      // accelerates. Auditors hold it against their own clocks (docs/auditing.md §Time).
       this.#book.cosignOwn(
-        cosignatureSigner(me.name, this.#nodeKey.secretKey, Math.floor(this.#now() / 1000)),
+        cosignatureSigner(me.name, this.#nodeKey.secretKey, Math.floor(Date.now() / 1000)),
       );
     }
     void this.#maybeSaveCheckpoint();

@@ -207,23 +207,24 @@ test('GET /ledger/entries pages base64 entries inside the published tree', async
   assert.equal(open.entries.length, 10);
 });
 
-test('GET /ledger/entries refuses bad ranges and non-canonical numbers with 4xx', async (t) => {
+test('GET /ledger/entries refuses bad ranges with BAD_RANGE or 404 and malformed numbers with BAD_QUERY', async (t) => {
   const { app } = await fixture(t);
-  const cases: Array<[string, number, RegExp]> = [
-    ['/ledger/entries?start=600', 404, /past the published tree of size 600/],
-    ['/ledger/entries?start=0&end=601', 404, /past the published tree/],
-    ['/ledger/entries?start=10&end=10', 400, /greater than start/],
-    ['/ledger/entries?start=0&end=1025', 400, /at most 1024 entries/],
-    ['/ledger/entries?start=01', 400, /pattern/],
-    ['/ledger/entries?start=-1', 400, /pattern/],
-    ['/ledger/entries?start=1e2', 400, /pattern/],
-    ['/ledger/entries?start=+5', 400, /pattern/],
-    ['/ledger/entries?start=99999999999999999', 400, /pattern/],
-    ['/ledger/entries', 400, /start/],
+  const cases: Array<[string, number, string, RegExp]> = [
+    ['/ledger/entries?start=600', 404, 'INDEX_OUT_OF_RANGE', /past the published tree of size 600/],
+    ['/ledger/entries?start=0&end=601', 404, 'INDEX_OUT_OF_RANGE', /past the published tree/],
+    ['/ledger/entries?start=10&end=10', 400, 'BAD_RANGE', /greater than start/],
+    ['/ledger/entries?start=0&end=1025', 400, 'BAD_RANGE', /at most 1024 entries/],
+    ['/ledger/entries?start=01', 400, 'BAD_QUERY', /pattern/],
+    ['/ledger/entries?start=-1', 400, 'BAD_QUERY', /pattern/],
+    ['/ledger/entries?start=1e2', 400, 'BAD_QUERY', /pattern/],
+    ['/ledger/entries?start=+5', 400, 'BAD_QUERY', /pattern/],
+    ['/ledger/entries?start=99999999999999999', 400, 'BAD_QUERY', /pattern/],
+    ['/ledger/entries', 400, 'BAD_QUERY', /start/],
   ];
-  for (const [url, status, message] of cases) {
+  for (const [url, status, code, message] of cases) {
     const res = await app.inject(url);
     assert.equal(res.statusCode, status, url);
+    assert.equal(res.json().code, code, url);
     assert.match(res.json().message, message, url);
   }
 });
@@ -283,7 +284,7 @@ test('GET /ledger/proof/inclusion refuses what it cannot prove with 4xx', async 
     [`/ledger/proof/inclusion?index=1&leafHash=${toHex(leafHash(entry(1)))}`, 400, 'BAD_QUERY'],
     [`/ledger/proof/inclusion?leafHash=${toHex(leafHash(entry(1))).toUpperCase()}`, 400, 'BAD_ENCODING'],
     ['/ledger/proof/inclusion?leafHash=abcd', 400, 'BAD_ENCODING'],
-    ['/ledger/proof/inclusion?index=007', 400, 'HTTP_VALIDATION'],
+    ['/ledger/proof/inclusion?index=007', 400, 'BAD_QUERY'],
   ];
   for (const [url, status, code] of cases) {
     const res = await app.inject(url);

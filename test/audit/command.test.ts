@@ -88,6 +88,11 @@ test('runAudit: verified, remembered in --state, cosigned as a witness; second r
     assert.ok(text.includes(heading), heading);
   }
   assert.match(text, /m01: 0 motions, 1 yes/);
+  // The report states the clock and skew it judged times by, and whose quorum it counted.
+  assert.deepEqual(first.clock, { nowMs: NOW_S * 1000 + 1000, skewMs: 300_000, source: 'given' });
+  assert.match(text, /Clock\n {2}\S+ \(given\); cosignatures may be dated at most 300 s ahead of it/);
+  assert.equal(first.roots[0]!.checkpoint?.quorumWorld?.version, 2);
+  assert.match(text, /quorum 3 of 4 validators of world v2/);
 
   ledger.run([sign(motion(ledger.state, 'm02', [admit('n01', 'JP')], T0 + 3000))], T0 + 3000);
   const added = ledger.entries.slice(-2);

@@ -11,6 +11,8 @@ import { after, test } from 'node:test';
 import { auditLedger, type KeysInForce, type LedgerRules } from '../../src/audit/audit.ts';
 import { readEvidenceFile, verifyEvidence } from '../../src/audit/evidence.ts';
 import { readState, writeState } from '../../src/audit/state.ts';
+import { cosignatureSigner, ed25519NoteSigner, signNote } from '../../src/crypto/index.ts';
+import { formatCheckpoint } from '../../src/ledger/index.ts';
 import { HttpClient } from '../../src/net/index.ts';
 import {
   entries,
@@ -243,4 +245,65 @@ test('a root that later serves another tree of the remembered size is a split vi
   const v = second.violations.find((x) => x.kind === 'split-view');
   assert.ok(v, JSON.stringify(second.violations));
   assertEvidence(v, 'split-view');
+});
+
+test('a cosignature dated beyond the allowed skew ahead of the clock is a violation with evidence', async () => {
+  const a = await root(100);
+  const nowMs = NOW_S * 1000 + 60_000;
+  const skewMs = 300_000;
+  // Within the skew: nothing to report; the result states the clock and skew used.
+  a.lie.note = () => signCheckpoint(100, a.store.rootHash(), M[0]!, M.slice(0, 3), NOW_S + 60 + 290);
+  const ok = await run([a], { nowMs });
+  assert.deepEqual(ok.violations, []);
+  assert.deepEqual(ok.clock, { nowMs, skewMs });
+  // One cosigner a day ahead: its clock is wrong, or it dates cosignatures ahead to look fresh.
+  a.lie.note = () =>
+    signNote(formatCheckpoint({ origin: ORIGIN, size: 100, rootHash: a.store.rootHash(), extensions: [] }), [
+      ed25519NoteSigner(ORIGIN, M[0]!.key.secretKey),
+      cosignatureSigner(M[0]!.name, M[0]!.key.secretKey, NOW_S),
+      cosignatureSigner(M[1]!.name, M[1]!.key.secretKey, NOW_S),
+      cosignatureSigner(M[2]!.name, M[2]!.key.secretKey, NOW_S + 86_400),
+    ]);
+  const r = await run([a], { nowMs });
+  const v = r.violations.find((x) => x.kind === 'future-cosignature');
+  assert.ok(v, JSON.stringify(r.violations));
+  assert.match(v.message, /m3 \(/);
+  assertEvidence(v, 'future-cosignature');
+  const evidence = readEvidenceFile(v.evidenceFile!) as { clock: { nowMs: number; skewMs: number } };
+  assert.deepEqual(evidence.clock, { nowMs, skewMs });
+  // Offline, a later clock no longer shows the timestamp ahead, and a smaller skew is not the rule.
+  assert.equal(verifyEvidence({ ...evidence, clock: { nowMs: nowMs + 86_400_000, skewMs } }).ok, false);
+  assert.equal(verifyEvidence({ ...evidence, clock: { nowMs: nowMs + 86_300_000, skewMs: 1 } }).ok, false);
+});
+
+test('a failed signature by a key of either world in force invalidates a note that the other world commits', async () => {
+  const a = await root(100);
+  const leaving = members(5)[4]!; // m5: a member before the batch ending here, gone after it
+  const before = [...M, leaving];
+  const set = (list: readonly Member[], version: number) => ({
+    validators: list.map((m) => ({ name: m.name, nodeKey: m.key.publicKey })),
+    cosigners: list.map((m) => ({ name: m.name, nodeKey: m.key.publicKey })),
+    world: { version, worldHash: String(version).repeat(64) },
+  });
+  const twoWorlds = (): LedgerRules => ({
+    ...fixedRules(),
+    keysAt: () => ({ ...keys(before), sets: [set(M, 3), set(before, 2)] }),
+  });
+  const good = signCheckpoint(100, a.store.rootHash(), M[0]!, [...M.slice(0, 3), leaving], NOW_S);
+  a.lie.note = () => good;
+  const fine = await run([a], { rules: twoWorlds });
+  assert.deepEqual(fine.violations, []);
+  assert.deepEqual(fine.roots[0]!.checkpoint?.quorumWorld, { version: 3, worldHash: '3'.repeat(64) });
+  // m5's cosignature altered: world 3 alone would commit the note, but a key in force failed.
+  a.lie.note = () =>
+    good.replace(/(— m5 )(\S+)\n/, (_all, head: string, sig: string) => {
+      const bytes = Buffer.from(sig, 'base64');
+      bytes[20] = bytes[20]! ^ 1;
+      return `${head}${bytes.toString('base64')}\n`;
+    });
+  const r = await run([a], { rules: twoWorlds });
+  const v = r.violations.find((x) => x.kind === 'bad-signature');
+  assert.ok(v, JSON.stringify(r.violations));
+  assert.deepEqual(r.roots[0]!.checkpoint?.quorumWorld, { version: 2, worldHash: '2'.repeat(64) });
+  assertEvidence(v, 'bad-signature');
 });

@@ -19,6 +19,7 @@ import {
   type GovernanceState,
   motion,
   type SignedGenesis,
+  selfUpdate,
   signStatement,
   worldHash,
 } from '../../src/governance/index.ts';
@@ -209,4 +210,25 @@ test('an entry altered in the first bundle is diagnosed with evidence signed by 
   assert.ok(v, JSON.stringify(result.violations));
   assert.match(v.message, /index 1\b/);
   assertEvidence(v, 'entry-altered');
+});
+
+test('the quorum at a size: after or before the batch ending there, only the world in force inside a batch', async () => {
+  const { genesis, entries, state } = healthyLedger();
+  // Batch 3: a self-update makes world 3; its last entry is that world.
+  const ledger = new TestLedger(genesis);
+  ledger.state = state;
+  ledger.timeMs = T0 + 2000;
+  const endpoints = { p2p: ['/dns4/m01.example.net/tcp/4001'], http: ['https://m01.example.net/'] };
+  ledger.run([sign(selfUpdate(FEDERATION, 'm01', T0 + 3000, { endpoints }))], T0 + 3000);
+  const all = [...entries, ...ledger.entries];
+  const worldsAt = async (size: number) => {
+    const rules = governanceRules({ genesis });
+    await rules.onEntries(0, all.slice(0, size));
+    await rules.drain();
+    return rules.keysAt(size).sets.map((s) => s.world?.version);
+  };
+  assert.deepEqual(await worldsAt(all.length), [3, 2], 'end of batch 3: the world after it or before it');
+  assert.deepEqual(await worldsAt(entries.length), [2, 1], 'end of batch 2');
+  // Header and statement of batch 3 without its world: inside the batch, only world 2 counts.
+  assert.deepEqual(await worldsAt(all.length - 1), [2]);
 });

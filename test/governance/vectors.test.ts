@@ -18,6 +18,7 @@ import {
   verifyGenesis,
 } from '../../src/governance/index.ts';
 import {
+  EntrySchema,
   MemberSchema,
   SignedGenesisSchema,
   SignedStatementSchema,
@@ -92,8 +93,17 @@ test('the JSON Schemas accept the example genesis and every vector statement, an
   for (const b of batches)
     for (const s of b.statements)
       assert.ok(Value.Check(SignedStatementSchema, s.signed), JSON.stringify(s.signed).slice(0, 200));
+  // Every ledger entry of the vectors fits the entry schema; an outcome with a stray field does not.
+  const ledger = read<{ entries: string[] }>('ledger.json');
+  for (const e of ledger.entries) {
+    const value = JSON.parse(new TextDecoder().decode(fromHex(e)));
+    assert.ok(Value.Check(EntrySchema, value), e.slice(0, 80));
+  }
+  assert.ok(
+    !Value.Check(EntrySchema, { kind: 'outcome', motion: 'ab'.repeat(32), result: 'passed', why: 'x' }),
+  );
   // Every file in governance/schemas is valid JSON with its $id.
-  for (const name of ['member', 'policy', 'world', 'statement', 'genesis']) {
+  for (const name of ['member', 'policy', 'world', 'statement', 'genesis', 'entry']) {
     const doc = JSON.parse(
       readFileSync(join(REPO_ROOT, 'governance', 'schemas', `${name}.schema.json`), 'utf8'),
     ) as { $id: string };

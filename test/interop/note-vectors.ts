@@ -1,4 +1,4 @@
-// Generates ledger/vectors/notes/ (see ledger/LEDGER.md §Test vectors): C2SP signed notes
+// Generates ledger/vectors/notes/ (see ledger/LEDGER.md §7 Test vectors): C2SP signed notes
 // (c2sp.org/signed-note), checkpoints (c2sp.org/tlog-checkpoint) and cosignatures
 // (c2sp.org/tlog-cosignature, cosignature/v1), each with the keys, the exact signed messages
 // and the verdict a conforming verifier must reach under Witan's rules.
@@ -20,7 +20,10 @@ import {
   ed25519NoteSigner,
   GROUP_ORDER,
   keyPairFromSeed,
+  type NoteSigner,
+  noteKeyId,
   sha256,
+  sign,
   signNote,
   vkeyString,
 } from '../../src/crypto/index.ts';
@@ -91,6 +94,28 @@ function withTimestamp(note: string, name: string, timestamp: number): string {
   return note.slice(0, start) + toBase64(raw) + note.slice(end);
 }
 
+/**
+ * A cosignature/v1 signer for any u64 timestamp, also above 2^53 − 1 where cosignatureSigner
+ * refuses: the signed message is built here exactly as C2SP tlog-cosignature states it.
+ */
+function rawCosigner(name: string, seed: Uint8Array, timestamp: bigint): NoteSigner {
+  const { publicKey } = keyPairFromSeed(seed);
+  return {
+    name,
+    keyId: noteKeyId(name, COSIGNATURE_V1_TYPE, publicKey),
+    sign(message: Uint8Array): Uint8Array {
+      const header = utf8Bytes(`cosignature/v1\ntime ${timestamp}\n`);
+      const signed = new Uint8Array(header.length + message.length);
+      signed.set(header);
+      signed.set(message, header.length);
+      const out = new Uint8Array(8 + 64);
+      new DataView(out.buffer).setBigUint64(0, timestamp, false);
+      out.set(sign(seed, signed), 8);
+      return out;
+    },
+  };
+}
+
 export function noteVectors(): Record<string, string> {
   const log = key(VECTOR_ORIGIN, ED25519_NOTE_TYPE);
   const cosigners = ['member-a', 'member-b', 'member-c'].map((n) => key(n, COSIGNATURE_V1_TYPE));
@@ -110,6 +135,9 @@ export function noteVectors(): Record<string, string> {
   const smallOrder = new Uint8Array(32);
   smallOrder[0] = 1;
   const lastLine = cosigned.slice(cosigned.lastIndexOf('— '));
+  const a = cosigners[0]!;
+  const atTimestamp = (t: bigint) =>
+    signNote(text, [ed25519NoteSigner(log.name, log.seed), rawCosigner(a.name, a.seed, t)]);
   const all = [log.vkey, ...cosigners.map((c) => c.vkey)];
 
   const cases: NoteCase[] = [
@@ -172,6 +200,29 @@ export function noteVectors(): Record<string, string> {
       expect: { ok: false, error: 'BAD_SIGNATURE' },
     },
     {
+      name: 'cosignature-timestamp-2^53-1',
+      description: 'A cosignature dated 2^53 − 1 seconds, the largest timestamp Witan accepts: it verifies.',
+      vkeys: [log.vkey, a.vkey],
+      note: atTimestamp(2n ** 53n - 1n),
+      expect: { ok: true, verified: [VECTOR_ORIGIN, 'member-a'], unknown: [] },
+    },
+    {
+      name: 'cosignature-timestamp-2^53',
+      description:
+        'A cosignature dated 2^53 seconds, validly signed over "time 9007199254740992": Witan refuses timestamps above 2^53 − 1, so the known key fails and the note is invalid.',
+      vkeys: [log.vkey, a.vkey],
+      note: atTimestamp(2n ** 53n),
+      expect: { ok: false, error: 'BAD_SIGNATURE' },
+    },
+    {
+      name: 'cosignature-timestamp-2^64-1-unknown-key',
+      description:
+        'A cosignature dated 2^64 − 1 by a key the verifier does not know: ignored like any unknown signature.',
+      vkeys: [log.vkey],
+      note: atTimestamp(2n ** 64n - 1n),
+      expect: { ok: true, verified: [VECTOR_ORIGIN], unknown: ['member-a'] },
+    },
+    {
       name: 'no-known-key',
       description: 'Only an unrelated key is known: nothing verifies.',
       vkeys: [stranger.vkey],
@@ -220,7 +271,7 @@ export function noteVectors(): Record<string, string> {
     }),
     'notes.json': json({
       description:
-        'Signed notes and the verdict a verifier must reach with exactly the given vkeys (see ledger/LEDGER.md §Signed notes). "unknown" lists signature lines by keys not given, which are ignored.',
+        'Signed notes and the verdict a verifier must reach with exactly the given vkeys (see ledger/LEDGER.md §3.2 and §3.3). "unknown" lists signature lines by keys not given, which are ignored.',
       cosignatureTimestamp: VECTOR_TIMESTAMP_S,
       checkpointText: text,
       signedMessages: messages,
