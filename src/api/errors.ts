@@ -2,14 +2,13 @@
 // same way. Bodies are always { code, message }: a stable code for scripts, a sentence for
 // people.
 
-export class ApiError extends Error {
-  readonly code: string;
+import { CodedError } from '../base/index.ts';
+
+export class ApiError extends CodedError {
   readonly statusCode: number;
   constructor(statusCode: number, code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message);
     this.statusCode = statusCode;
-    this.code = code;
   }
 }
 

@@ -5,6 +5,7 @@
 // size cosigned it. Also: split views (two checkpoints that cannot both be true), rollbacks
 // (a root's size going down) and freshness (the newest quorum's timestamps against policy).
 
+import { quorumSize } from '../base/index.ts';
 import { bytesEqual } from '../codec/index.ts';
 import {
   cosignatureTimestamp,
@@ -49,11 +50,6 @@ export type CheckpointCheck = {
   problem?: { code: CheckpointProblem; message: string };
 };
 
-/** docs/architecture.md §Concepts: q = floor(2n/3) + 1. Same as governance's quorumSize. */
-export function quorumOf(n: number): number {
-  return Math.floor((2 * n) / 3) + 1;
-}
-
 function verifiersFor(origin: string, logKeys: readonly KeyedMember[], set: CosignerSet): NoteVerifier[] {
   const byId = new Map<string, NoteVerifier>();
   const add = (v: NoteVerifier) => byId.set(`${v.name}+${v.keyId}`, v);
@@ -84,7 +80,7 @@ export function checkCheckpointNote(
   options: { origin: string; logKeys: readonly KeyedMember[]; set: CosignerSet },
 ): CheckpointCheck {
   const { origin, set } = options;
-  const quorum = quorumOf(set.validators.length);
+  const quorum = quorumSize(set.validators.length);
   const result: CheckpointCheck = {
     cosignatures: [],
     validatorCosigners: [],

@@ -1,6 +1,8 @@
 // Errors of the outside auditor. The code says whether the audit could not complete (the
 // command exits 2) or was used wrongly; violations found are not errors but report entries.
 
+import { CodedError } from '../base/index.ts';
+
 export type AuditErrorCode =
   | 'UNREACHABLE' // network error after every retry
   | 'TIMEOUT' // a request took longer than its timeout after every retry
@@ -12,11 +14,4 @@ export type AuditErrorCode =
   | 'BAD_EVIDENCE' // an evidence file is malformed
   | 'WITNESS_REFUSED'; // the witness will not cosign (inconsistent with what it cosigned before)
 
-export class AuditError extends Error {
-  readonly code: AuditErrorCode;
-  constructor(code: AuditErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AuditError';
-    this.code = code;
-  }
-}
+export class AuditError extends CodedError<AuditErrorCode> {}

@@ -21,7 +21,6 @@ export {
   findSplitViews,
   isFresh,
   type KeyedMember,
-  quorumOf,
   type SeenCheckpoint,
 } from './checkpoints.ts';
 export {

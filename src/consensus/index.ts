@@ -45,7 +45,6 @@ export {
   type PersistRecord,
   persistRecord,
   proposerOf,
-  quorumSize,
   retransmission,
   type Signer,
   type Step,

@@ -20,6 +20,7 @@
 // - Equivocation: a second, different vote from one validator for one height/round/type yields
 //   evidence { a, b } once per (validator, round, type).
 
+import { quorumSize } from '../base/index.ts';
 import { fromBase64, toBase64 } from '../codec/index.ts';
 import {
   type SignedVote,
@@ -189,10 +190,6 @@ const STEP_ORDER: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 
 const RULE_PASSES_MAX = 64;
 /** Rounds below ours whose votes retransmission repeats. */
 const RESEND_ROUNDS_MAX = 3;
-
-export function quorumSize(n: number): number {
-  return Math.floor((2 * n) / 3) + 1;
-}
 
 export function initState(config: CoreConfig): CoreState {
   if (typeof config.federation !== 'string' || config.federation.length === 0) {

@@ -53,7 +53,7 @@ export {
   signGenesis,
   verifyGenesis,
 } from './genesis.ts';
-export { ledgerOrigin, quorumSize, statementId, worldHash } from './hash.ts';
+export { ledgerOrigin, statementId, worldHash } from './hash.ts';
 export {
   descriptorOf,
   type Endpoints,

@@ -5,6 +5,7 @@
 //
 // Bytes: canonical JSON of the fields below (see ledger/LEDGER.md); valueId = SHA-256 hex.
 
+import { CodedError } from '../base/index.ts';
 import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
 import { parseSignedStatement, type SignedStatement } from '../governance/index.ts';
 
@@ -28,10 +29,9 @@ export function encodeValue(v: BatchValue): Uint8Array {
   return canonicalBytes(v as unknown as Json);
 }
 
-export class ValueError extends Error {
+export class ValueError extends CodedError<'BAD_VALUE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValueError';
+    super('BAD_VALUE', message);
   }
 }
 

@@ -1,3 +1,5 @@
+import { CodedError } from '../base/index.ts';
+
 export type NodeErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_UNREADABLE'
@@ -7,11 +9,4 @@ export type NodeErrorCode =
   | 'KEY_MISMATCH';
 
 /** An operating fault of a root that the operator can fix; the message says how. */
-export class NodeError extends Error {
-  readonly code: NodeErrorCode;
-  constructor(code: NodeErrorCode, message: string) {
-    super(message);
-    this.name = 'NodeError';
-    this.code = code;
-  }
-}
+export class NodeError extends CodedError<NodeErrorCode> {}

@@ -16,6 +16,7 @@ import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { rootRoutes } from '../api/root-routes.ts';
 import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
+import { quorumSize } from '../base/index.ts';
 import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
   ConsensusDriver,
@@ -43,7 +44,6 @@ import {
   ledgerOrigin,
   type Member,
   parseSignedStatement,
-  quorumSize,
   type Rejection,
   replay,
   replayBatch,
