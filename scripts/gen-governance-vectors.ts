@@ -11,7 +11,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalBytes, type Json, toBase64, toHex, utf8Bytes } from '../src/codec/index.ts';
 import { keyPairFromSeed, sha256 } from '../src/crypto/index.ts';
-import { signVote } from '../src/governance/consensus-vote.ts';
 import {
   assembleGenesis,
   assembleGenesisWorld,
@@ -37,6 +36,7 @@ import {
 } from '../src/governance/index.ts';
 import { governanceSchemaFiles } from '../src/governance/schemas.ts';
 import { leafHash } from '../src/ledger/index.ts';
+import { signVote } from '../src/wire/index.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const VECTORS_DIR = join(ROOT, 'ledger', 'vectors', 'governance');

@@ -22,6 +22,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   TOO_DEEP: 400,
   UNSUPPORTED_VALUE: 400,
   BAD_ENCODING: 400,
+  // wire formats
+  BAD_VOTE: 400,
+  BAD_ADD_CHECKPOINT: 400,
   // ledger
   INDEX_OUT_OF_RANGE: 404,
   BAD_TILE_PATH: 400,

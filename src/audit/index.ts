@@ -46,4 +46,4 @@ export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './repor
 export { type AuditState, readState, writeState } from './state.ts';
 export { downloadTree, type TreeResult, tileHashReader, verifiedTileReader } from './tree.ts';
 export { VerifyPool } from './verify-pool.ts';
-export { addCheckpointBody, Witness, type WitnessState } from './witness.ts';
+export { Witness, type WitnessState } from './witness.ts';

@@ -16,6 +16,7 @@ import {
   readKeyFile,
 } from '../crypto/index.ts';
 import { type Checkpoint, parseCheckpoint, verifyConsistency } from '../ledger/index.ts';
+import { formatAddCheckpointBody } from '../wire/index.ts';
 import { AuditError } from './errors.ts';
 import type { RootClient } from './fetch.ts';
 
@@ -48,11 +49,6 @@ export function writeWitnessState(path: string, state: WitnessState): void {
   };
   writeFileSync(temp, `${JSON.stringify(json)}\n`, { mode: 0o600 });
   renameSync(temp, path);
-}
-
-/** C2SP tlog-witness add-checkpoint request body. */
-export function addCheckpointBody(oldSize: number, proof: readonly Uint8Array[], note: string): string {
-  return `old ${oldSize}\n${proof.map((p) => `${toBase64(p)}\n`).join('')}\n${note}`;
 }
 
 export class Witness {
@@ -132,7 +128,7 @@ export class Witness {
     proof: readonly Uint8Array[],
     note: string,
   ): Promise<WitnessOutcome> {
-    const reply = await client.addCheckpoint(addCheckpointBody(oldSize, proof, note));
+    const reply = await client.addCheckpoint(formatAddCheckpointBody({ oldSize, proof: [...proof], note }));
     return {
       root: client.url,
       status: reply.status,

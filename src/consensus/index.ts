@@ -16,10 +16,10 @@ export {
 export { ConsensusError, type ConsensusErrorCode } from './errors.ts';
 export {
   type ConsensusMessage,
-  decodeMessage,
-  encodeMessage,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
   messageInfo,
-  parseMessage,
+  parseConsensusMessage,
 } from './messages.ts';
 export {
   CONSENSUS_PROPOSAL_DOMAIN,

@@ -7,7 +7,7 @@
 
 import { CodecError, fromBase64, type Json, signingBytes, toBase64, toHex } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sha256, sign, verifySignature } from '../crypto/index.ts';
-import { FEDERATION_CHARS_MAX } from '../governance/consensus-vote.ts';
+import { FEDERATION_CHARS_MAX } from '../wire/index.ts';
 import { VALUE_BYTES_MAX, VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from './constants.ts';
 
 export const CONSENSUS_PROPOSAL_DOMAIN = 'witan/v1/consensus/proposal';

@@ -22,13 +22,7 @@
 
 import { quorumSize } from '../base/index.ts';
 import { fromBase64, toBase64 } from '../codec/index.ts';
-import {
-  type SignedVote,
-  type VoteBody,
-  type VoteType,
-  verifyVote,
-  votesConflict,
-} from '../governance/consensus-vote.ts';
+import { type SignedVote, type VoteBody, type VoteType, verifyVote, votesConflict } from '../wire/index.ts';
 import {
   DEFAULT_TIMEOUT_DELTA_MS,
   DEFAULT_TIMEOUT_PRECOMMIT_MS,

@@ -15,7 +15,7 @@
 
 import { Level } from 'level';
 import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
-import { parseSignedVote } from '../governance/consensus-vote.ts';
+import { parseSignedVote } from '../wire/index.ts';
 import { MESSAGE_BYTES_MAX } from './constants.ts';
 import { ConsensusError } from './errors.ts';
 import { parseSignedProposal } from './proposal.ts';

@@ -6,7 +6,7 @@
 
 import { fromBase64 } from '../codec/index.ts';
 import type { CatchUpSource, Decision } from '../consensus/index.ts';
-import { parseSignedVote } from '../governance/consensus-vote.ts';
+import { parseSignedVote } from '../wire/index.ts';
 import type { Root } from './root.ts';
 
 /** Decisions asked for per request. */

@@ -4,8 +4,8 @@
 // needs an author's governance key: a root run with `governanceKeyFile` submits it itself;
 // otherwise it is logged and listed at GET /evidence for an officer to submit.
 
-import type { SignedVote } from '../governance/consensus-vote.ts';
 import { type Evidence, evidence, type SignedStatement, signStatement } from '../governance/index.ts';
+import type { SignedVote } from '../wire/index.ts';
 import type { CosignatureConflict } from './cosignature-book.ts';
 import type { Root } from './root.ts';
 

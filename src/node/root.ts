@@ -22,7 +22,7 @@ import {
   ConsensusDriver,
   type ConsensusMessage,
   type Decision,
-  decodeMessage,
+  decodeConsensusMessage,
   LevelWal,
   nodeKeySigner,
 } from '../consensus/index.ts';
@@ -567,7 +567,7 @@ function isLocked(err: unknown): boolean {
 
 function tryDecode(data: Uint8Array): ConsensusMessage | undefined {
   try {
-    return decodeMessage(data);
+    return decodeConsensusMessage(data);
   } catch {
     return undefined;
   }

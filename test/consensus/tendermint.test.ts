@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { certificateValid, step, valueIdOf } from '../../src/consensus/index.ts';
-import { votesConflict } from '../../src/governance/consensus-vote.ts';
+import { votesConflict } from '../../src/wire/index.ts';
 import { config, FED, Harness, INVALID, makeValidators, proposal, value, vote } from './helpers.ts';
 
 const V = makeValidators(4);
