@@ -27,6 +27,12 @@ export type GovernanceErrorCode =
   | 'REPLAY_MISMATCH' // the ledger records something the rules do not produce
   | 'BAD_ARGUMENT'; // a caller passed something of the wrong type
 
+/** The same error with the ledger entry it was found at, when it is a GovernanceError. */
+export function atEntry(error: unknown, entryIndex: number): unknown {
+  if (!(error instanceof GovernanceError)) return error;
+  return new GovernanceError(error.code, `ledger entry ${entryIndex}: ${error.message}`, { entryIndex });
+}
+
 /** Thrown for inputs that cannot be used at all. `entryIndex` names the ledger entry when known. */
 export class GovernanceError extends CodedError<GovernanceErrorCode> {
   readonly entryIndex: number | undefined;

@@ -37,16 +37,13 @@ import {
   checkGenesis,
   checkStatement,
   cosignersOf,
-  decodeEntry,
   encodeEntry,
   type GovernanceState,
-  genesisState,
   ledgerOrigin,
   type Member,
   parseSignedStatement,
   type Rejection,
   replay,
-  replayBatch,
   type SignedGenesis,
   type SignedStatement,
   statementId,
@@ -196,23 +193,11 @@ export class Root {
     const entries = await this.#entries(1, size);
     this.index.add(0, await this.store.entry(0));
     for (const [i, e] of entries.entries()) this.index.add(i + 1, e);
-    // Replay up to the last batch, then that batch on its own: the state before it names the
-    // validators whose cosignatures commit the current tree. Each entry is replayed once.
-    const heights = [...this.index.batches.keys()];
-    const last = heights.length === 0 ? undefined : this.index.batches.get(Math.max(...heights))!;
-    if (last === undefined) {
-      this.state = genesisState(this.genesis);
-      this.checkpointValidators = validatorsOf(this.state).map((v) => v.name);
-      return;
-    }
-    const before = replay(this.genesis, entries.slice(0, last.index - 1)).state;
-    const raw = entries.slice(last.index - 1);
-    const decoded = raw.map(decodeEntry);
-    const header = decoded[0];
-    if (header?.kind !== 'batch') throw new Error(`ledger entry ${last.index} is not a batch header`);
-    const statements = decoded.flatMap((e) => (e.kind === 'statement' ? [e.statement] : []));
-    this.state = replayBatch(before, { start: last.index, header, raw, statements, producing: false }).state;
-    this.checkpointValidators = validatorsOf(before).map((v) => v.name);
+    // The state before the last batch names the validators whose cosignatures commit the
+    // current tree (the genesis validators when there is no batch yet).
+    const { state, stateBeforeLastBatch } = replay(this.genesis, entries);
+    this.state = state;
+    this.checkpointValidators = validatorsOf(stateBeforeLastBatch).map((v) => v.name);
   }
 
   async #entries(start: number, end: number): Promise<Uint8Array[]> {
