@@ -6,6 +6,7 @@ import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
 export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** A root that has not answered /health by then did not start; its log says why. */
@@ -37,7 +38,8 @@ export async function freePort(): Promise<number> {
     const port = FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN));
     if (await canListen(port)) return port;
   }
-  throw new Error(
+  throw new CliError(
+    EXIT_UNAVAILABLE,
     `no free port found in ${FREE_PORT_MIN}..${FREE_PORT_MAX} after ${FREE_PORT_ATTEMPTS} tries`,
   );
 }
@@ -79,7 +81,8 @@ export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIME
     gone = true;
   });
   while (Date.now() < deadline) {
-    if (gone) throw new Error(`root ${root.name} exited while starting; see ${root.logFile}`);
+    if (gone)
+      throw new CliError(EXIT_UNAVAILABLE, `root ${root.name} exited while starting; see ${root.logFile}`);
     try {
       const res = await fetch(`${root.httpUrl}/health`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;
@@ -88,7 +91,8 @@ export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIME
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(
+  throw new CliError(
+    EXIT_UNAVAILABLE,
     `root ${root.name} did not answer ${root.httpUrl}/health within ${timeoutMs} ms; see ${root.logFile}`,
   );
 }

@@ -108,7 +108,7 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord {
   } catch (e) {
     throw new ConsensusError(
       'WAL_CORRUPT',
-      `the consensus WAL record does not decode (${e instanceof Error ? e.message : String(e)}); stop and restore the data folder`,
+      `the WAL record does not decode (${e instanceof Error ? e.message : String(e)}); restore the WAL from a backup, since signing without it could equivocate`,
     );
   }
 }
