@@ -103,7 +103,12 @@ export function writeEvidenceFile(dir: string, evidence: Evidence): string {
 }
 
 export function readEvidenceFile(path: string): unknown {
-  const size = statSync(path).size;
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new AuditError('BAD_EVIDENCE', `cannot read ${path}: ${(error as Error).message}`);
+  }
   if (size > EVIDENCE_BYTES_MAX)
     throw new AuditError('BAD_EVIDENCE', `${path} is larger than ${EVIDENCE_BYTES_MAX} bytes`);
   try {

@@ -23,12 +23,6 @@ export {
   type KeyedMember,
   type SeenCheckpoint,
 } from './checkpoints.ts';
-export {
-  type AuditOptions,
-  auditCommand,
-  readGenesisFile,
-  runAudit,
-} from './command.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
 export {
   EVIDENCE_FORMAT,
@@ -41,8 +35,10 @@ export {
   writeEvidenceFile,
 } from './evidence.ts';
 export { HttpClient, type HttpClientOptions, normalizeRootUrl, RootClient } from './fetch.ts';
+export { progressBar } from './progress.ts';
 export { evidenceGovernance, governanceRules, type ReplaySummary } from './replay.ts';
 export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './report.ts';
+export { type AuditOptions, readGenesisFile, runAudit } from './run.ts';
 export { type AuditState, readState, writeState } from './state.ts';
 export { downloadTree, type TreeResult, tileHashReader, verifiedTileReader } from './tree.ts';
 export { VerifyPool } from './verify-pool.ts';

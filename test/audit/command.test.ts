@@ -6,9 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { auditCommand, readGenesisFile, runAudit } from '../../src/audit/command.ts';
 import { formatHtml, formatText } from '../../src/audit/report.ts';
+import { readGenesisFile, runAudit } from '../../src/audit/run.ts';
 import { Witness } from '../../src/audit/witness.ts';
+import { auditCommand } from '../../src/cli/audit.ts';
 import { writeKeyFile } from '../../src/crypto/index.ts';
 import { ballot, encodeEntry, motion } from '../../src/governance/index.ts';
 import { verifyConsistency } from '../../src/ledger/index.ts';

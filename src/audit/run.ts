@@ -1,9 +1,7 @@
-// `witan audit`: runAudit (genesis file, roots, state, evidence, witness → AuditReport) and the
-// commander command with its `verify-evidence` subcommand. Exit codes: 0 verified, 1 a
-// violation found (or evidence confirmed… see verify-evidence), 2 could not complete, 3 usage.
+// The audit as a library call: runAudit (genesis, roots, state, evidence folder, witness →
+// AuditReport). The `witan audit` command around it, and its exit codes, are src/cli/audit.ts.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { toHex } from '../codec/index.ts';
 import {
   checkGenesis,
@@ -15,11 +13,9 @@ import {
 import { leafHash } from '../ledger/index.ts';
 import { auditLedger } from './audit.ts';
 import { AuditError } from './errors.ts';
-import { readEvidenceFile, verifyEvidence } from './evidence.ts';
 import { type FetchFunction, HttpClient } from './fetch.ts';
-import { progressBar } from './progress.ts';
 import { evidenceGovernance, governanceRules } from './replay.ts';
-import { type AuditReport, formatHtml, formatText, REPORT_FORMAT, resultOf } from './report.ts';
+import { type AuditReport, REPORT_FORMAT, resultOf } from './report.ts';
 import { readState, writeState } from './state.ts';
 import { VerifyPool } from './verify-pool.ts';
 import { readWitnessState, Witness, writeWitnessState } from './witness.ts';
@@ -143,110 +139,4 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   } finally {
     await pool?.close();
   }
-}
-
-function exitFor(error: unknown): number {
-  if (error instanceof AuditError) {
-    return ['UNREACHABLE', 'TIMEOUT', 'HTTP_STATUS', 'TOO_LARGE', 'BAD_RESPONSE'].includes(error.code)
-      ? 2
-      : 3;
-  }
-  return 3;
-}
-
-type CliOptions = {
-  genesis?: string;
-  state?: string;
-  json?: boolean;
-  html?: string;
-  evidenceDir: string;
-  witnessKey?: string;
-  witnessName: string;
-  witnessState?: string;
-  timeoutMs: string;
-  workers?: string;
-};
-
-function positive(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new AuditError('BAD_ARGUMENT', `${name} must be a non-negative integer`);
-  return n;
-}
-
-/** The `witan audit` command. */
-export function auditCommand(): Command {
-  const command = new Command('audit')
-    .description('Verify a federation from genesis across its roots, without trusting any of them.')
-    .argument('[roots...]', 'root base URLs (http[s]://host:port)')
-    .option('--genesis <file>', 'the signed genesis (JSON) you pin (required)')
-    .option('--state <file>', 'remember what was verified; the next audit fetches only what is new')
-    .option('--json', 'print the report as JSON (docs/auditing.md)')
-    .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--evidence-dir <dir>', 'where evidence files are written', 'witan-evidence')
-    .option('--witness-key <file>', 'cosign verified checkpoints with this key and submit them to the roots')
-    .option('--witness-name <name>', 'key name of the witness cosignature', 'witan-auditor')
-    .option('--witness-state <file>', 'witness state (default: <witness-key>.witness.json)')
-    .option('--timeout-ms <ms>', 'per request', '15000')
-    .addOption(new Option('--workers <n>', 'signature worker threads (default: all cores)'))
-    .addHelpText(
-      'after',
-      `
-Exit codes: 0 everything verified, 1 a violation was found (see the evidence files),
-2 the audit could not complete (a root unreachable, timeouts), 3 bad usage or input.`,
-    )
-    .action(async (roots: string[], o: CliOptions) => {
-      try {
-        if (o.genesis === undefined)
-          throw new AuditError('BAD_ARGUMENT', '--genesis <file> is required: the genesis you pin');
-        if (roots.length === 0) throw new AuditError('BAD_ARGUMENT', 'give at least one root URL');
-        const progress = progressBar('entries');
-        const report = await runAudit({
-          genesis: readGenesisFile(o.genesis),
-          roots,
-          evidenceDir: o.evidenceDir,
-          timeoutMs: positive(o.timeoutMs, '--timeout-ms'),
-          onProgress: (d, t) => progress.update(d, t),
-          ...(o.state !== undefined ? { statePath: o.state } : {}),
-          ...(o.workers !== undefined ? { workers: positive(o.workers, '--workers') } : {}),
-          ...(o.witnessKey !== undefined
-            ? {
-                witness: {
-                  keyPath: o.witnessKey,
-                  name: o.witnessName,
-                  statePath: o.witnessState ?? `${o.witnessKey}.witness.json`,
-                  ...(process.env.WITAN_WITNESS_PASSPHRASE
-                    ? { passphrase: process.env.WITAN_WITNESS_PASSPHRASE }
-                    : {}),
-                },
-              }
-            : {}),
-        });
-        progress.end();
-        if (o.html !== undefined) writeFileSync(o.html, formatHtml(report));
-        process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
-        process.exitCode = report.exitCode;
-      } catch (error) {
-        process.stderr.write(`witan audit: ${(error as Error).message}\n`);
-        process.exitCode = exitFor(error);
-      }
-    });
-  command
-    .command('verify-evidence')
-    .description('Re-check an evidence file offline: exit 0 if it proves what it says, 1 if not.')
-    .argument('<file>', 'evidence file written by witan audit')
-    .option('--json', 'print the verdict as JSON')
-    .action((file: string, o: { json?: boolean }) => {
-      try {
-        const verdict = verifyEvidence(readEvidenceFile(file), evidenceGovernance);
-        if (o.json) process.stdout.write(`${JSON.stringify(verdict)}\n`);
-        else if (verdict.ok) process.stdout.write(`CONFIRMED ${verdict.kind}: ${verdict.summary}\n`);
-        else process.stdout.write(`NOT CONFIRMED: ${verdict.reason}\n`);
-        process.exitCode = verdict.ok ? 0 : 1;
-      } catch (error) {
-        process.stderr.write(`witan audit verify-evidence: ${(error as Error).message}\n`);
-        process.exitCode = 3;
-      }
-    });
-  return command;
 }
