@@ -7,6 +7,7 @@
 
 import { bytesEqual, toBase64, toHex } from '../codec/index.ts';
 import { parseNote, vkeyString } from '../crypto/index.ts';
+import type { MemberKey } from '../governance/index.ts';
 import {
   consistencyProof,
   type HashReader,
@@ -21,14 +22,13 @@ import {
   findRollback,
   findSplitViews,
   isFresh,
-  type KeyedMember,
   type SeenCheckpoint,
 } from './checkpoints.ts';
 import { EVIDENCE_ENTRIES_MAX, ROOTS_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
 import {
   EVIDENCE_FORMAT,
-  type Evidence,
+  type EvidenceFile,
   type EvidenceGovernance,
   type EvidenceKind,
   keyJson,
@@ -42,7 +42,7 @@ import { downloadTree, type TreeResult, verifiedTileReader } from './tree.ts';
 import type { Witness, WitnessOutcome } from './witness.ts';
 
 /** Keys the rules say were in force at a size: candidate cosigner sets (before/after the last batch). */
-export type KeysInForce = { logKeys: KeyedMember[]; sets: CosignerSet[]; freshnessMs: number };
+export type KeysInForce = { logKeys: MemberKey[]; sets: CosignerSet[]; freshnessMs: number };
 
 export type RuleFailure = { index: number; code: string; message: string };
 export type WorldStatus = {
@@ -442,7 +442,7 @@ class EvidenceWriter {
     this.#result = result;
   }
 
-  #base(kind: EvidenceKind, explanation: string, keys: KeysInForce, notes: SeenCheckpoint[]): Evidence {
+  #base(kind: EvidenceKind, explanation: string, keys: KeysInForce, notes: SeenCheckpoint[]): EvidenceFile {
     const set = keys.sets[0] ?? { validators: [], cosigners: [] };
     return {
       format: EVIDENCE_FORMAT,
@@ -457,7 +457,7 @@ class EvidenceWriter {
     };
   }
 
-  #emit(evidence: Evidence, root: string | undefined): void {
+  #emit(evidence: EvidenceFile, root: string | undefined): void {
     const v: Violation = {
       kind: evidence.kind,
       message: evidence.explanation,

@@ -17,13 +17,11 @@ import {
   openNote,
   parseNote,
 } from '../crypto/index.ts';
+import type { MemberKey } from '../governance/index.ts';
 import { type Checkpoint, parseCheckpoint } from '../ledger/index.ts';
 
-/** A member's name and node key: who may sign a checkpoint. */
-export type KeyedMember = { name: string; nodeKey: Uint8Array };
-
 /** Validators (voting members) and cosigners (voting + probation) in force at a size. */
-export type CosignerSet = { validators: readonly KeyedMember[]; cosigners: readonly KeyedMember[] };
+export type CosignerSet = { validators: readonly MemberKey[]; cosigners: readonly MemberKey[] };
 
 export type CheckpointProblem =
   | 'MALFORMED' // not a signed checkpoint note
@@ -50,7 +48,7 @@ export type CheckpointCheck = {
   problem?: { code: CheckpointProblem; message: string };
 };
 
-function verifiersFor(origin: string, logKeys: readonly KeyedMember[], set: CosignerSet): NoteVerifier[] {
+function verifiersFor(origin: string, logKeys: readonly MemberKey[], set: CosignerSet): NoteVerifier[] {
   const byId = new Map<string, NoteVerifier>();
   const add = (v: NoteVerifier) => byId.set(`${v.name}+${v.keyId}`, v);
   for (const m of logKeys) add(ed25519NoteVerifier(origin, m.nodeKey));
@@ -60,7 +58,7 @@ function verifiersFor(origin: string, logKeys: readonly KeyedMember[], set: Cosi
 
 function logSignerOf(
   origin: string,
-  logKeys: readonly KeyedMember[],
+  logKeys: readonly MemberKey[],
   verified: NoteSignature[],
 ): string | undefined {
   for (const m of logKeys) {
@@ -77,7 +75,7 @@ function logSignerOf(
  */
 export function checkCheckpointNote(
   note: string,
-  options: { origin: string; logKeys: readonly KeyedMember[]; set: CosignerSet },
+  options: { origin: string; logKeys: readonly MemberKey[]; set: CosignerSet },
 ): CheckpointCheck {
   const { origin, set } = options;
   const quorum = quorumSize(set.validators.length);

@@ -20,13 +20,12 @@ export {
   findRollback,
   findSplitViews,
   isFresh,
-  type KeyedMember,
   type SeenCheckpoint,
 } from './checkpoints.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
 export {
   EVIDENCE_FORMAT,
-  type Evidence,
+  type EvidenceFile,
   type EvidenceGovernance,
   type EvidenceKind,
   type EvidenceVerdict,

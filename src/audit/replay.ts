@@ -22,6 +22,7 @@ import {
   genesisState,
   type KnownStatement,
   type LedgerEntry,
+  type MemberKey,
   type PreVerified,
   parseWorld,
   preVerified,
@@ -37,7 +38,6 @@ import {
   worldHash,
 } from '../governance/index.ts';
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
-import type { KeyedMember } from './checkpoints.ts';
 import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
 import type { EvidenceGovernance } from './evidence.ts';
 import type { SignatureCheck, VerifyPool } from './verify-pool.ts';
@@ -128,9 +128,6 @@ export function failureOf(error: unknown, fallbackIndex: number): RuleFailure {
   }
   return { index: fallbackIndex, code: 'INTERNAL', message: String(error) };
 }
-
-const keyed = (v: { name: string; nodeKey: Uint8Array }[]): KeyedMember[] =>
-  v.map((m) => ({ name: m.name, nodeKey: m.nodeKey }));
 
 export type GovernanceRulesOptions = {
   genesis: SignedGenesis;
@@ -371,10 +368,10 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       }
       const sets = [after, before]
         .filter((s): s is GovernanceState => s !== undefined)
-        .map((s) => ({ validators: keyed(validatorsOf(s)), cosigners: keyed(cosignersOf(s)) }));
+        .map((s) => ({ validators: validatorsOf(s), cosigners: cosignersOf(s) }));
       // Log keys: every node key a member has held, including members the batch ending here
       // admits (a newly admitted root serves and signs this very checkpoint). One per key.
-      const logKeys: KeyedMember[] = [];
+      const logKeys: MemberKey[] = [];
       const seenKeys = new Set<string>();
       const addKey = (name: string, k: string) => {
         if (seenKeys.has(k)) return;

@@ -18,7 +18,7 @@ import {
   type CoreConfig,
   type CoreState,
   type Decision,
-  type Evidence,
+  type Equivocation,
   type Input,
   initState,
   type Output,
@@ -68,7 +68,7 @@ export interface DriverOptions {
   app: App;
   timers?: Timers;
   catchUp?: CatchUpSource;
-  onEvidence?: (e: Evidence) => void;
+  onEvidence?: (e: Equivocation) => void;
   onError?: (err: unknown) => void;
   /** Retransmission period while a height is undecided (0 disables it). */
   resendMs?: number;

@@ -38,7 +38,7 @@ export {
   type CoreState,
   certificateValid,
   type Decision,
-  type Evidence,
+  type Equivocation,
   type Input,
   initState,
   type Output,

@@ -92,8 +92,12 @@ export interface Decision {
   certificate: SignedVote[];
 }
 
-export interface Evidence {
-  kind: 'evidence';
+/**
+ * Two different votes one validator signed for one height, round and type. The root files the
+ * pair as governance evidence (an evidence statement of type 'votes').
+ */
+export interface Equivocation {
+  kind: 'equivocation';
   a: SignedVote;
   b: SignedVote;
 }
@@ -141,7 +145,7 @@ export interface Output {
   toPersist: PersistRecord | null;
   decisions: Decision[];
   timers: TimerRequest[];
-  evidence: Evidence[];
+  evidence: Equivocation[];
   /** Height for which the proposer needs a value from the app, or null. */
   wantValue: number | null;
   /** Messages from a height above ours arrived, or a round timed out: fetch decisions. */
@@ -473,7 +477,7 @@ function onVote(w: Work, v: SignedVote): void {
   if (known !== undefined) {
     if (votesConflict(known, v) && !s.evidenced.has(key)) {
       s.evidenced.add(key);
-      w.out.evidence.push({ kind: 'evidence', a: known, b: v });
+      w.out.evidence.push({ kind: 'equivocation', a: known, b: v });
     }
     return;
   }

@@ -97,10 +97,10 @@ export {
   cosignersOf,
   type GovernanceState,
   genesisState,
+  type MemberKey,
   type OpenMotion,
   type RecordedBallot,
   type RetiredKey,
-  type Validator,
   validatorsOf,
   validatorsOfWorld,
 } from './state.ts';

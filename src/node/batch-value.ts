@@ -7,10 +7,9 @@
 
 import { CodedError } from '../base/index.ts';
 import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
+import { VALUE_BYTES_MAX } from '../consensus/index.ts';
 import { parseSignedStatement, type SignedStatement } from '../governance/index.ts';
 
-/** A batch value is proposed in one gossip message; statements are ≤ 60 KB each. */
-export const VALUE_BYTES_MAX = 4 * 1024 * 1024;
 export const VALUE_STATEMENTS_MAX = 256;
 
 export interface BatchValue {
