@@ -95,18 +95,31 @@ export function voteBytes(v: SignedVote): Uint8Array {
   return canonicalBytes(v as unknown as Json);
 }
 
-function checkVoteBody(v: VoteBody): void {
+/**
+ * What is wrong with the federation, height and round that every consensus message (vote or
+ * block proposal) carries, or null: one set of bounds for both.
+ */
+export function consensusPositionProblem(m: {
+  federation: unknown;
+  height: unknown;
+  round: unknown;
+}): string | null {
   if (
-    typeof v.federation !== 'string' ||
-    v.federation.length === 0 ||
-    v.federation.length > FEDERATION_CHARS_MAX
-  ) {
-    throw bad('federation must be a non-empty string');
-  }
-  if (!Number.isSafeInteger(v.height) || v.height < 1 || v.height > VOTE_HEIGHT_MAX)
-    throw bad(`height must be an integer in 1..${VOTE_HEIGHT_MAX}`);
-  if (!Number.isSafeInteger(v.round) || v.round < 0 || v.round > VOTE_ROUND_MAX)
-    throw bad(`round must be an integer in 0..${VOTE_ROUND_MAX}`);
+    typeof m.federation !== 'string' ||
+    m.federation.length === 0 ||
+    m.federation.length > FEDERATION_CHARS_MAX
+  )
+    return `federation must be 1..${FEDERATION_CHARS_MAX} characters`;
+  if (!Number.isSafeInteger(m.height) || (m.height as number) < 1 || (m.height as number) > VOTE_HEIGHT_MAX)
+    return `height must be an integer in 1..${VOTE_HEIGHT_MAX}`;
+  if (!Number.isSafeInteger(m.round) || (m.round as number) < 0 || (m.round as number) > VOTE_ROUND_MAX)
+    return `round must be an integer in 0..${VOTE_ROUND_MAX}`;
+  return null;
+}
+
+function checkVoteBody(v: VoteBody): void {
+  const problem = consensusPositionProblem(v);
+  if (problem !== null) throw bad(problem);
   if (v.type !== 'prevote' && v.type !== 'precommit') throw bad('type must be prevote or precommit');
   if (v.valueId !== null) {
     if (typeof v.valueId !== 'string' || !/^[0-9a-f]{64}$/.test(v.valueId))

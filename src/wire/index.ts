@@ -9,6 +9,7 @@ export {
 } from './add-checkpoint.ts';
 export {
   CONSENSUS_VOTE_DOMAIN,
+  consensusPositionProblem,
   FEDERATION_CHARS_MAX,
   parseSignedVote,
   type SignedVote,
