@@ -11,18 +11,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { quorumSize } from '../src/base/index.ts';
 import { DEVNET_POLICY } from '../src/cli/devnet.ts';
 import { createLocalMember, foundFederation, type LocalMember } from '../src/cli/federation.ts';
 import { GOVERNANCE_KEY_FILE_NAME } from '../src/cli/init.ts';
 import { freePort, type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../src/cli/root-processes.ts';
 import { readKeyFile } from '../src/crypto/key-file.ts';
-import {
-  type Endpoints,
-  quorumSize,
-  selfUpdate,
-  signStatement,
-  type World,
-} from '../src/governance/index.ts';
+import { type Endpoints, selfUpdate, signStatement, type World } from '../src/governance/index.ts';
 import { CONFIG_FILE_NAME } from '../src/node/constants.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs } from './lib/http-load.ts';

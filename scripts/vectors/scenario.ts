@@ -6,7 +6,6 @@
 // pass time (a rule, the admission limit) and at re-basing, and suspension inside a batch.
 
 import { toBase64 } from '../../src/codec/index.ts';
-import { signVote } from '../../src/governance/consensus-vote.ts';
 import {
   ballot,
   DEFAULT_POLICY,
@@ -19,6 +18,7 @@ import {
   selfUpdate,
   statementId,
 } from '../../src/governance/index.ts';
+import { signVote } from '../../src/wire/index.ts';
 import { admitChange, DAY_MS, FEDERATION, gov, HOUR_MS, MINUTE_MS, node, signAs, T0 } from './identities.ts';
 
 export type Made = { note: string; signed: SignedStatement; expect: 'accepted' | RejectionCode };

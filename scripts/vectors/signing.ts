@@ -6,15 +6,6 @@
 import { type Json, toBase64, toHex } from '../../src/codec/index.ts';
 import { sign, verifySignature } from '../../src/crypto/index.ts';
 import {
-  CONSENSUS_VOTE_DOMAIN,
-  type SignedVote,
-  signVote,
-  type VoteBody,
-  verifyVote,
-  voteSigningBytes,
-  votesConflict,
-} from '../../src/governance/consensus-vote.ts';
-import {
   CANDIDATE_DOMAIN,
   candidateBytes,
   KEY_POSSESSION_DOMAIN,
@@ -23,6 +14,15 @@ import {
   signCandidate,
   verifyCandidate,
 } from '../../src/governance/index.ts';
+import {
+  CONSENSUS_VOTE_DOMAIN,
+  type SignedVote,
+  signVote,
+  type VoteBody,
+  verifyVote,
+  voteSigningBytes,
+  votesConflict,
+} from '../../src/wire/index.ts';
 import { descriptor, FEDERATION, gov, node } from './identities.ts';
 
 function possession(member: string, role: KeyRole, secretKey: Uint8Array, publicKey: Uint8Array) {

@@ -2,14 +2,13 @@
 // same way. Bodies are always { code, message }: a stable code for scripts, a sentence for
 // people.
 
-export class ApiError extends Error {
-  readonly code: string;
+import { CodedError } from '../base/index.ts';
+
+export class ApiError extends CodedError {
   readonly statusCode: number;
   constructor(statusCode: number, code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message);
     this.statusCode = statusCode;
-    this.code = code;
   }
 }
 
@@ -23,6 +22,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   TOO_DEEP: 400,
   UNSUPPORTED_VALUE: 400,
   BAD_ENCODING: 400,
+  // wire formats
+  BAD_VOTE: 400,
+  BAD_ADD_CHECKPOINT: 400,
   // ledger
   INDEX_OUT_OF_RANGE: 404,
   BAD_TILE_PATH: 400,

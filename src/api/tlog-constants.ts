@@ -1,4 +1,5 @@
-// Limits and cache lifetimes of the ledger's HTTP face (C2SP tlog-tiles, tlog-witness).
+// Limits and cache lifetimes of the ledger's HTTP face (C2SP tlog-tiles). The tlog-witness
+// body's limits are the wire format's (src/wire/constants.ts).
 
 /** The checkpoint changes with every commit; clients and CDNs may reuse it for a few seconds. */
 export const CHECKPOINT_MAX_AGE_S = 5;
@@ -18,16 +19,6 @@ export const PARTIAL_TILE_MAX_AGE_S = 60;
  * /checkpoint shows; a new checkpoint becomes visible within this time.
  */
 export const DEFAULT_CHECKPOINT_REFRESH_MS = 1000;
-
-/**
- * POST /ledger/add-checkpoint body (tlog-witness): "old N" line, at most 63 proof hashes of
- * 45 base64 characters, a blank line, then a checkpoint note of at most this many bytes in all.
- * 64 KiB holds a checkpoint with several hundred cosignatures.
- */
-export const ADD_CHECKPOINT_BODY_BYTES_MAX = 64 * 1024;
-
-/** A consistency proof in a tree of at most 2^52 leaves has at most 2·52 hashes; tlog-witness caps at 63. */
-export const ADD_CHECKPOINT_PROOF_HASHES_MAX = 63;
 
 /** Decimal tree sizes and indexes in query strings: no sign, no leading zeroes, ≤ 2^52. */
 export const DECIMAL_PATTERN = '^(?:0|[1-9][0-9]{0,15})$';

@@ -18,6 +18,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fromBase64, fromHex, toBase64 } from '../codec/index.ts';
 import { parseNote } from '../crypto/index.ts';
 import {
+  type Checkpoint,
   ENTRIES_RANGE_MAX,
   HASH_BYTES,
   parseCheckpoint,
@@ -26,9 +27,13 @@ import {
   tileWidthAt,
 } from '../ledger/index.ts';
 import type { LedgerStore } from '../ledger/store.ts';
-import { ApiError } from './errors.ts';
 import {
   ADD_CHECKPOINT_BODY_BYTES_MAX,
+  type AddCheckpointRequest,
+  parseAddCheckpointBody,
+} from '../wire/index.ts';
+import { ApiError } from './errors.ts';
+import {
   CHECKPOINT_MAX_AGE_S,
   DECIMAL_PATTERN,
   DEFAULT_CHECKPOINT_REFRESH_MS,
@@ -37,11 +42,13 @@ import {
   READY_CACHE_BYTES_MAX,
   READY_CACHE_ENTRY_BYTES_MAX,
 } from './tlog-constants.ts';
-import { parseAddCheckpointBody } from './tlog-witness-body.ts';
 
-/** The other side of POST /ledger/add-checkpoint: a C2SP tlog-witness. Its answer is sent as is. */
+/**
+ * The other side of POST /ledger/add-checkpoint: a C2SP tlog-witness. It gets only well-formed
+ * requests (the route parses the body); its answer is sent as is.
+ */
 export type TlogWitness = {
-  addCheckpoint(body: string): Promise<{ status: number; body: string }>;
+  addCheckpoint(request: AddCheckpointRequest<Checkpoint>): Promise<{ status: number; body: string }>;
 };
 
 export type TlogRoutesOptions = {
@@ -294,8 +301,8 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
       if (witness === undefined) {
         throw new ApiError(404, 'NOT_FOUND', 'this root does not act as a witness (no add-checkpoint)');
       }
-      parseAddCheckpointBody(req.body);
-      const answer = await witness.addCheckpoint(req.body as string);
+      // A body that breaks the format is a WireError, answered 400 or 413 by its code (errors.ts).
+      const answer = await witness.addCheckpoint(parseAddCheckpointBody(req.body, parseCheckpoint));
       reply.status(answer.status).header('content-type', 'text/plain; charset=utf-8').send(answer.body);
     },
   );

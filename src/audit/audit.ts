@@ -7,6 +7,7 @@
 
 import { bytesEqual, toBase64, toHex } from '../codec/index.ts';
 import { parseNote, vkeyString } from '../crypto/index.ts';
+import type { MemberKey } from '../governance/index.ts';
 import {
   consistencyProof,
   type HashReader,
@@ -23,7 +24,6 @@ import {
   findSplitViews,
   futureCosignatures,
   isFresh,
-  type KeyedMember,
   type SeenCheckpoint,
   type WorldRef,
 } from './checkpoints.ts';
@@ -31,7 +31,7 @@ import { COSIGNATURE_FUTURE_MS_MAX, EVIDENCE_ENTRIES_MAX, ROOTS_MAX } from './co
 import { AuditError } from './errors.ts';
 import {
   EVIDENCE_FORMAT,
-  type Evidence,
+  type EvidenceFile,
   type EvidenceGovernance,
   type EvidenceKind,
   keyJson,
@@ -49,7 +49,7 @@ import type { Witness, WitnessOutcome } from './witness.ts';
  * batch ending there, or only the world in force during a batch for a size inside it
  * (docs/auditing.md §"Whose quorum").
  */
-export type KeysInForce = { logKeys: KeyedMember[]; sets: CosignerSet[]; freshnessMs: number };
+export type KeysInForce = { logKeys: MemberKey[]; sets: CosignerSet[]; freshnessMs: number };
 
 export type RuleFailure = { index: number; code: string; message: string };
 export type WorldStatus = {
@@ -485,7 +485,7 @@ class EvidenceWriter {
     this.#result = result;
   }
 
-  #base(kind: EvidenceKind, explanation: string, keys: KeysInForce, notes: SeenCheckpoint[]): Evidence {
+  #base(kind: EvidenceKind, explanation: string, keys: KeysInForce, notes: SeenCheckpoint[]): EvidenceFile {
     const set = keys.sets[0] ?? { validators: [], cosigners: [] };
     return {
       format: EVIDENCE_FORMAT,
@@ -500,7 +500,7 @@ class EvidenceWriter {
     };
   }
 
-  #emit(evidence: Evidence, root: string | undefined): void {
+  #emit(evidence: EvidenceFile, root: string | undefined): void {
     const v: Violation = {
       kind: evidence.kind,
       message: evidence.explanation,
@@ -614,7 +614,7 @@ class EvidenceWriter {
     s: SeenCheckpoint,
     keys: KeysInForce,
     explanation: string,
-    extra: Pick<Evidence, 'freshness' | 'clock'> = {},
+    extra: Pick<EvidenceFile, 'freshness' | 'clock'> = {},
   ): void {
     this.#emit({ ...this.#base(kind, explanation, keys, [s]), ...extra }, s.root);
   }

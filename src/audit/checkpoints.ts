@@ -5,6 +5,7 @@
 // size cosigned it. Also: split views (two checkpoints that cannot both be true), rollbacks
 // (a root's size going down) and freshness (the newest quorum's timestamps against policy).
 
+import { quorumSize } from '../base/index.ts';
 import { bytesEqual } from '../codec/index.ts';
 import {
   cosignatureTimestamp,
@@ -16,10 +17,8 @@ import {
   openNote,
   parseNote,
 } from '../crypto/index.ts';
+import type { MemberKey } from '../governance/index.ts';
 import { type Checkpoint, parseCheckpoint } from '../ledger/index.ts';
-
-/** A member's name and node key: who may sign a checkpoint. */
-export type KeyedMember = { name: string; nodeKey: Uint8Array };
 
 /** The world whose members a cosigner set is: version and worldHash (hex). */
 export type WorldRef = { version: number; worldHash: string };
@@ -29,8 +28,8 @@ export type WorldRef = { version: number; worldHash: string };
  * world they are the members of (absent in evidence files, which list keys only).
  */
 export type CosignerSet = {
-  validators: readonly KeyedMember[];
-  cosigners: readonly KeyedMember[];
+  validators: readonly MemberKey[];
+  cosigners: readonly MemberKey[];
   world?: WorldRef;
 };
 
@@ -59,12 +58,7 @@ export type CheckpointCheck = {
   problem?: { code: CheckpointProblem; message: string };
 };
 
-/** docs/architecture.md §Concepts: q = floor(2n/3) + 1. Same as governance's quorumSize. */
-export function quorumOf(n: number): number {
-  return Math.floor((2 * n) / 3) + 1;
-}
-
-function verifiersFor(origin: string, logKeys: readonly KeyedMember[], set: CosignerSet): NoteVerifier[] {
+function verifiersFor(origin: string, logKeys: readonly MemberKey[], set: CosignerSet): NoteVerifier[] {
   const byId = new Map<string, NoteVerifier>();
   const add = (v: NoteVerifier) => byId.set(`${v.name}+${v.keyId}`, v);
   for (const m of logKeys) add(ed25519NoteVerifier(origin, m.nodeKey));
@@ -74,7 +68,7 @@ function verifiersFor(origin: string, logKeys: readonly KeyedMember[], set: Cosi
 
 function logSignerOf(
   origin: string,
-  logKeys: readonly KeyedMember[],
+  logKeys: readonly MemberKey[],
   verified: NoteSignature[],
 ): string | undefined {
   for (const m of logKeys) {
@@ -91,10 +85,10 @@ function logSignerOf(
  */
 export function checkCheckpointNote(
   note: string,
-  options: { origin: string; logKeys: readonly KeyedMember[]; set: CosignerSet },
+  options: { origin: string; logKeys: readonly MemberKey[]; set: CosignerSet },
 ): CheckpointCheck {
   const { origin, set } = options;
-  const quorum = quorumOf(set.validators.length);
+  const quorum = quorumSize(set.validators.length);
   const result: CheckpointCheck = {
     cosignatures: [],
     validatorCosigners: [],

@@ -2,6 +2,8 @@
 // command exits 2) or was used wrongly; violations found are not errors but report entries.
 // Failures to talk to a root are the HTTP client's NetError (src/net).
 
+import { CodedError } from '../base/index.ts';
+
 export type AuditErrorCode =
   | 'BAD_RESPONSE' // a response could not be parsed
   | 'BAD_ARGUMENT' // the caller passed something unusable
@@ -9,11 +11,4 @@ export type AuditErrorCode =
   | 'BAD_EVIDENCE' // an evidence file is malformed
   | 'WITNESS_REFUSED'; // the witness will not cosign (inconsistent with what it cosigned before)
 
-export class AuditError extends Error {
-  readonly code: AuditErrorCode;
-  constructor(code: AuditErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AuditError';
-    this.code = code;
-  }
-}
+export class AuditError extends CodedError<AuditErrorCode> {}

@@ -9,13 +9,9 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesEqual, fromBase64, toBase64, toHex } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
+import type { MemberKey } from '../governance/index.ts';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../ledger/index.ts';
-import {
-  type CheckpointCheck,
-  checkCheckpointNote,
-  futureCosignatures,
-  type KeyedMember,
-} from './checkpoints.ts';
+import { type CheckpointCheck, checkCheckpointNote, futureCosignatures } from './checkpoints.ts';
 import { COSIGNATURE_FUTURE_MS_MAX, EVIDENCE_BYTES_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
 
@@ -52,7 +48,11 @@ export type KeyJson = { name: string; nodeKey: string };
 export type NoteJson = { root: string; observedAtMs: number; note: string };
 export type EntryJson = { index: number; entry: string; tileHash: string; inclusionProof: string[] };
 
-export type Evidence = {
+/**
+ * A violation the audit proves against the federation's roots, as a file anyone can re-check
+ * offline (docs/auditing.md). Not governance's Evidence, which a member files in a statement.
+ */
+export type EvidenceFile = {
   format: typeof EVIDENCE_FORMAT;
   kind: EvidenceKind;
   origin: string;
@@ -94,17 +94,17 @@ export type EvidenceVerdict =
   | { ok: true; kind: EvidenceKind; summary: string }
   | { ok: false; reason: string };
 
-export const keyJson = (m: KeyedMember): KeyJson => ({ name: m.name, nodeKey: toBase64(m.nodeKey) });
-const keyOf = (k: KeyJson): KeyedMember => ({ name: k.name, nodeKey: fromBase64(k.nodeKey, 32) });
+export const keyJson = (m: MemberKey): KeyJson => ({ name: m.name, nodeKey: toBase64(m.nodeKey) });
+const keyOf = (k: KeyJson): MemberKey => ({ name: k.name, nodeKey: fromBase64(k.nodeKey, 32) });
 const b64 = (bytes: Uint8Array): string => toBase64(bytes);
 
 /** A file name that says what it is and cannot collide: <kind>-<sha256 prefix>.json. */
-export function evidenceFileName(evidence: Evidence): string {
+export function evidenceFileName(evidence: EvidenceFile): string {
   const digest = toHex(sha256(new TextEncoder().encode(JSON.stringify(evidence)))).slice(0, 16);
   return `${evidence.kind}-${digest}.json`;
 }
 
-export function writeEvidenceFile(dir: string, evidence: Evidence): string {
+export function writeEvidenceFile(dir: string, evidence: EvidenceFile): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, evidenceFileName(evidence));
   writeFileSync(path, `${JSON.stringify(evidence, null, 2)}\n`, { mode: 0o644 });
@@ -112,7 +112,12 @@ export function writeEvidenceFile(dir: string, evidence: Evidence): string {
 }
 
 export function readEvidenceFile(path: string): unknown {
-  const size = statSync(path).size;
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new AuditError('BAD_EVIDENCE', `cannot read ${path}: ${(error as Error).message}`);
+  }
   if (size > EVIDENCE_BYTES_MAX)
     throw new AuditError('BAD_EVIDENCE', `${path} is larger than ${EVIDENCE_BYTES_MAX} bytes`);
   try {
@@ -128,7 +133,7 @@ function need(condition: unknown, reason: string): asserts condition {
 }
 
 function checkNote(
-  e: Evidence,
+  e: EvidenceFile,
   i: number,
   set?: { validators: KeyJson[]; cosigners: KeyJson[] },
 ): CheckpointCheck {
@@ -162,7 +167,7 @@ function signersOf(c: CheckpointCheck): string {
   return names.join(', ');
 }
 
-function verifySplitView(e: Evidence): string {
+function verifySplitView(e: EvidenceFile): string {
   const a = checkNote(e, 0);
   const b = checkNote(e, 1);
   const ca = a.checkpoint!;
@@ -190,7 +195,7 @@ function verifySplitView(e: Evidence): string {
   return `the tree of size ${large.size} has root ${toHex(fromRoot).slice(0, 16)}… at size ${small.size}, not the signed ${toHex(small.rootHash).slice(0, 16)}…; signed by [${signersOf(a)}] and [${signersOf(b)}]`;
 }
 
-function verifyRollback(e: Evidence): string {
+function verifyRollback(e: EvidenceFile): string {
   const earlier = checkNote(e, 0);
   const later = checkNote(e, 1);
   need(e.notes[0]!.root === e.notes[1]!.root, 'a rollback is one root going back');
@@ -203,13 +208,13 @@ function verifyRollback(e: Evidence): string {
   return `${e.notes[0]!.root} (log key of ${earlier.logSigner}) served size ${earlier.checkpoint!.size}, later ${later.checkpoint!.size}`;
 }
 
-function verifyQuorum(e: Evidence): string {
+function verifyQuorum(e: EvidenceFile): string {
   const c = checkNote(e, 0);
   need(!c.committed, `the note is cosigned by ${c.validatorCosigners.length} validators, a quorum`);
   return `${c.validatorCosigners.length} of ${c.validatorCount} validators cosigned (quorum ${c.quorum}); other signers: ${c.unknownSigners.join(', ') || 'none'}`;
 }
 
-function verifyBadSignature(e: Evidence): string {
+function verifyBadSignature(e: EvidenceFile): string {
   const n = e.notes[0];
   need(n !== undefined, 'notes[0] is missing');
   const check = checkCheckpointNote(n.note, {
@@ -221,7 +226,7 @@ function verifyBadSignature(e: Evidence): string {
   return check.problem.message;
 }
 
-function verifyStale(e: Evidence): string {
+function verifyStale(e: EvidenceFile): string {
   const c = checkNote(e, 0);
   const f = e.freshness;
   need(f !== undefined, 'freshness bound missing');
@@ -234,7 +239,7 @@ function verifyStale(e: Evidence): string {
     : `newest quorum cosigned at ${new Date(c.quorumTimeMs).toISOString()}, ${f.nowMs - c.quorumTimeMs} ms before the audit; policy allows ${f.freshnessMs} ms`;
 }
 
-function verifyFuture(e: Evidence): string {
+function verifyFuture(e: EvidenceFile): string {
   const c = checkNote(e, 0);
   const clock = e.clock;
   need(clock !== undefined, 'the auditor clock is missing');
@@ -248,7 +253,7 @@ function verifyFuture(e: Evidence): string {
   return `cosigned ${names.join(', ')}: more than ${clock.skewMs} ms after the audit's clock ${new Date(clock.nowMs).toISOString()}`;
 }
 
-function verifyEntries(e: Evidence): string {
+function verifyEntries(e: EvidenceFile): string {
   const c = checkNote(e, 0);
   const cp = c.checkpoint!;
   const entries = e.entries ?? [];
@@ -280,7 +285,7 @@ function verifyEntries(e: Evidence): string {
 
 /** Checks that prefix entries extend the given frontier to a tree consistent with notes[0]; returns the range. */
 function checkPrefix(
-  e: Evidence,
+  e: EvidenceFile,
   expectConsistent: boolean,
 ): { entries: Uint8Array[]; root: Uint8Array; size: number } {
   const c = checkNote(e, 0);
@@ -311,13 +316,13 @@ function checkPrefix(
   return { entries, root, size: range.size };
 }
 
-function verifyTreeMismatch(e: Evidence): string {
+function verifyTreeMismatch(e: EvidenceFile): string {
   const { size } = checkPrefix(e, false);
   need(size === checkNote(e, 0).checkpoint!.size, 'the entries do not reach the checkpoint size');
   return `the entries served up to size ${size} do not give the root the checkpoint signs`;
 }
 
-function verifyRule(e: Evidence, g: EvidenceGovernance | undefined): string {
+function verifyRule(e: EvidenceFile, g: EvidenceGovernance | undefined): string {
   need(g !== undefined, 'governance replay is not available to check this evidence');
   const { entries } = checkPrefix(e, true);
   need(e.prefix!.start === 0, 'a replay starts at genesis');
@@ -332,7 +337,7 @@ function verifyRule(e: Evidence, g: EvidenceGovernance | undefined): string {
   return `entry ${f.index} breaks a rule: ${f.code} (${f.message})`;
 }
 
-function verifyWorld(e: Evidence, g: EvidenceGovernance | undefined): string {
+function verifyWorld(e: EvidenceFile, g: EvidenceGovernance | undefined): string {
   need(g !== undefined, 'governance replay is not available to check this evidence');
   const w = e.world;
   need(w !== undefined, 'world missing');
@@ -345,7 +350,7 @@ function verifyWorld(e: Evidence, g: EvidenceGovernance | undefined): string {
 
 /** Re-checks an evidence document offline. Never throws for bad evidence: the verdict says why. */
 export function verifyEvidence(input: unknown, governance?: EvidenceGovernance): EvidenceVerdict {
-  const e = input as Evidence;
+  const e = input as EvidenceFile;
   try {
     need(
       typeof e === 'object' && e !== null && e.format === EVIDENCE_FORMAT,

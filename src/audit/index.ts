@@ -20,20 +20,12 @@ export {
   findRollback,
   findSplitViews,
   isFresh,
-  type KeyedMember,
-  quorumOf,
   type SeenCheckpoint,
 } from './checkpoints.ts';
-export {
-  type AuditOptions,
-  auditCommand,
-  readGenesisFile,
-  runAudit,
-} from './command.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
 export {
   EVIDENCE_FORMAT,
-  type Evidence,
+  type EvidenceFile,
   type EvidenceGovernance,
   type EvidenceKind,
   type EvidenceVerdict,
@@ -41,10 +33,12 @@ export {
   verifyEvidence,
   writeEvidenceFile,
 } from './evidence.ts';
+export { progressBar } from './progress.ts';
 export { evidenceGovernance, governanceRules, type ReplaySummary } from './replay.ts';
 export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './report.ts';
 export { RootReader } from './root-reader.ts';
+export { type AuditOptions, readGenesisFile, runAudit } from './run.ts';
 export { type AuditState, readState, writeState } from './state.ts';
 export { downloadTree, type TreeResult, tileHashReader, verifiedTileReader } from './tree.ts';
 export { VerifyPool } from './verify-pool.ts';
-export { addCheckpointBody, Witness, type WitnessState } from './witness.ts';
+export { Witness, type WitnessState } from './witness.ts';

@@ -11,8 +11,10 @@ import { bytesEqual, fromBase64, toHex, utf8Bytes } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import {
   type BatchGroup,
+  BatchGrouper,
   cosignersOf,
   decodeEntry,
+  decodeEntryAt,
   type ExecuteOptions,
   encodeEntry,
   GovernanceError,
@@ -20,12 +22,12 @@ import {
   genesisState,
   type KnownStatement,
   type LedgerEntry,
+  type MemberKey,
   type PreVerified,
   parseWorld,
   preVerified,
   replay,
   replayBatch,
-  replayMismatch,
   type SignedGenesis,
   type SignedStatement,
   statementDomain,
@@ -36,7 +38,6 @@ import {
   worldHash,
 } from '../governance/index.ts';
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
-import type { KeyedMember } from './checkpoints.ts';
 import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
 import type { EvidenceGovernance } from './evidence.ts';
 import type { SignatureCheck, VerifyPool } from './verify-pool.ts';
@@ -105,8 +106,6 @@ export type ReplaySummary = {
 
 type Snapshot = { state: GovernanceState; summary: ReplaySummary; nodeKeys: Record<string, string[]> };
 
-type Group = BatchGroup;
-
 function emptySummary(): ReplaySummary {
   return {
     entries: { total: 0, batches: 0, statements: 0, worlds: 0, outcomes: 0 },
@@ -130,9 +129,6 @@ export function failureOf(error: unknown, fallbackIndex: number): RuleFailure {
   return { index: fallbackIndex, code: 'INTERNAL', message: String(error) };
 }
 
-const keyed = (v: { name: string; nodeKey: Uint8Array }[]): KeyedMember[] =>
-  v.map((m) => ({ name: m.name, nodeKey: m.nodeKey }));
-
 export type GovernanceRulesOptions = {
   genesis: SignedGenesis;
   /** The snapshot a previous audit stored (AuditState.governance); absent: from genesis. */
@@ -152,7 +148,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const worldHashes = new Set(summary.worlds.map((w) => w.worldHash));
   const motionsById = new Map(summary.motions.map((m) => [m.id, m]));
   const genesisBytes = encodeEntry({ kind: 'genesis', genesis: options.genesis });
-  let group: Group | null = null;
+  const grouper = new BatchGrouper();
   let failure: RuleFailure | undefined;
   let index = snap !== undefined ? summary.entries.total : 0;
 
@@ -190,10 +186,9 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       }
     }
   };
-  const flush = () => {
-    if (group === null || state === undefined) return;
-    const g = group;
-    group = null;
+  /** Replays a batch the grouper closed, and notes what it changed. */
+  const run = (g: BatchGroup | null) => {
+    if (g === null || state === undefined) return;
     const r = replayBatch(state, g, runOptions);
     for (const st of g.statements) {
       const k = known.get(st);
@@ -268,7 +263,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       }
       let entry: LedgerEntry;
       try {
-        entry = decodeEntry(bytes);
+        entry = decodeEntryAt(bytes, here);
       } catch (error) {
         out.push({ bytes, error });
         break; // the replay stops at the first bad entry
@@ -313,27 +308,9 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       noteWorld(state.world, 0, 0);
       return;
     }
-    if (d.entry === undefined) {
-      const e = d.error;
-      if (e instanceof GovernanceError)
-        throw new GovernanceError(e.code, `ledger entry ${at}: ${e.message}`, { entryIndex: at });
-      throw e;
-    }
-    const entry = d.entry;
-    if (entry.kind === 'batch') {
-      flush();
-      group = { start: at, header: entry, raw: [bytes], statements: [], producing: false };
-    } else if (group === null || entry.kind === 'genesis') {
-      throw replayMismatch(at, `a ${entry.kind} entry must follow a batch header`);
-    } else if (entry.kind === 'statement') {
-      if (group.producing) throw replayMismatch(at, 'a statement entry after the outcomes of its batch');
-      group.statements.push(entry.statement);
-      group.raw.push(bytes);
-    } else {
-      group.producing = true;
-      group.raw.push(bytes);
-    }
-    record(entry, at);
+    if (d.entry === undefined) throw d.error;
+    run(grouper.add(at, bytes, d.entry));
+    record(d.entry, at);
   };
 
   let arrived = snap !== undefined ? summary.entries.total : 0;
@@ -382,9 +359,10 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       const genesis = state === undefined ? genesisState(options.genesis) : undefined;
       let after = state ?? genesis;
       let before = previous ?? genesis;
-      if (group !== null && state !== undefined && failure === undefined) {
+      const open = grouper.open;
+      if (open !== null && state !== undefined && failure === undefined) {
         try {
-          after = replayBatch(state, group, runOptions).state;
+          after = replayBatch(state, open, runOptions).state;
           before = state;
         } catch {
           // Inside a batch (or a batch that breaks the rules, reported when the group runs for
@@ -395,13 +373,13 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       const sets = [...new Set([after, before])]
         .filter((s): s is GovernanceState => s !== undefined)
         .map((s) => ({
-          validators: keyed(validatorsOf(s)),
-          cosigners: keyed(cosignersOf(s)),
+          validators: validatorsOf(s),
+          cosigners: cosignersOf(s),
           world: { version: s.world.version, worldHash: s.worldHash },
         }));
       // Log keys: every node key a member has held, including members the batch ending here
       // admits (a newly admitted root serves and signs this very checkpoint). One per key.
-      const logKeys: KeyedMember[] = [];
+      const logKeys: MemberKey[] = [];
       const seenKeys = new Set<string>();
       const addKey = (name: string, k: string) => {
         if (seenKeys.has(k)) return;
@@ -415,9 +393,9 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       return { logKeys, sets, freshnessMs } satisfies KeysInForce;
     },
     failure() {
-      if (failure === undefined && group !== null) {
+      if (failure === undefined && grouper.open !== null) {
         try {
-          flush();
+          run(grouper.take());
         } catch (error) {
           failure = failureOf(error, index - 1);
         }

@@ -3,10 +3,11 @@
 // auditor accepts exactly what roots accept.
 
 import { parentPort } from 'node:worker_threads';
+import { invariant } from '../base/index.ts';
 import { verifySignature } from '../crypto/index.ts';
 import { unpackChunk } from './verify-chunk.ts';
 
-if (parentPort === null) throw new Error('verify-worker runs as a worker thread');
+invariant(parentPort !== null, 'verify-worker runs as a worker thread');
 const port = parentPort;
 port.on('message', (message: { id: number; chunk: Uint8Array }) => {
   const items = unpackChunk(message.chunk);

@@ -11,6 +11,7 @@ import { cosignatureSigner, formatNote, isValidKeyName, type KeyPair, parseNote 
 import { readKeyFile } from '../crypto/key-file.ts';
 import { type Checkpoint, parseCheckpoint, verifyConsistency } from '../ledger/index.ts';
 import { type HttpClient, NetError, normalizeBaseUrl } from '../net/index.ts';
+import { formatAddCheckpointBody } from '../wire/index.ts';
 import { REPLY_BYTES_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
 
@@ -43,11 +44,6 @@ export function writeWitnessState(path: string, state: WitnessState): void {
   };
   writeFileSync(temp, `${JSON.stringify(json)}\n`, { mode: 0o600 });
   renameSync(temp, path);
-}
-
-/** C2SP tlog-witness add-checkpoint request body. */
-export function addCheckpointBody(oldSize: number, proof: readonly Uint8Array[], note: string): string {
-  return `old ${oldSize}\n${proof.map((p) => `${toBase64(p)}\n`).join('')}\n${note}`;
 }
 
 export class Witness {
@@ -135,7 +131,7 @@ export class Witness {
     try {
       const reply = await http.request(`${root}/ledger/add-checkpoint`, {
         method: 'POST',
-        body: addCheckpointBody(oldSize, proof, note),
+        body: formatAddCheckpointBody({ oldSize, proof: [...proof], note }),
         headers: { 'content-type': 'text/plain; charset=utf-8' },
         bytesMax: REPLY_BYTES_MAX,
       });

@@ -1,6 +1,9 @@
 // How the `witan` command fails: every error a person can cause or fix is a CliError (or a
 // typed error from a module below) with a message that says what happened and what to do.
 // Exit codes are part of the interface (README "Exit codes"); scripts depend on them.
+// exit-codes.ts is the one place where an error becomes one.
+
+import { CodedError } from '../base/index.ts';
 
 export const EXIT_OK = 0;
 /** What was checked is wrong: a statement rejected by the rules, a verification that failed. */
@@ -9,14 +12,32 @@ export const EXIT_REJECTED = 1;
 export const EXIT_UNAVAILABLE = 2;
 /** Bad usage or input: a wrong argument, an unreadable or malformed file, a wrong passphrase. */
 export const EXIT_USAGE = 3;
-/** Local state refuses: the data folder is locked by a running root, or a file already exists. */
+/** Local state refuses: the data folder is locked, damaged or another federation's, a file exists. */
 export const EXIT_STATE = 4;
+/** A bug: anything no module turned into a typed error. The only exit with a stack trace. */
+export const EXIT_BUG = 70;
 
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message: string) {
-    super(message);
-    this.name = 'CliError';
+/** The exit codes a CliError may carry (a bug is never thrown on purpose). */
+export type CliExitCode =
+  | typeof EXIT_REJECTED
+  | typeof EXIT_UNAVAILABLE
+  | typeof EXIT_USAGE
+  | typeof EXIT_STATE;
+
+export type CliErrorCode = 'REJECTED' | 'UNAVAILABLE' | 'BAD_USAGE' | 'STATE_REFUSES';
+
+const CODE_OF_EXIT: Record<CliExitCode, CliErrorCode> = {
+  [EXIT_REJECTED]: 'REJECTED',
+  [EXIT_UNAVAILABLE]: 'UNAVAILABLE',
+  [EXIT_USAGE]: 'BAD_USAGE',
+  [EXIT_STATE]: 'STATE_REFUSES',
+};
+
+/** A failure of the command itself, thrown with the exit code it means. */
+export class CliError extends CodedError<CliErrorCode> {
+  readonly exitCode: CliExitCode;
+  constructor(exitCode: CliExitCode, message: string) {
+    super(CODE_OF_EXIT[exitCode], message);
     this.exitCode = exitCode;
   }
 }

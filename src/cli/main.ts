@@ -2,8 +2,9 @@
 // Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
-import { auditCommand } from '../audit/command.ts';
+import { auditCommand } from './audit.ts';
 import { registerDevnet } from './devnet.ts';
+import { EXIT_OK, EXIT_USAGE } from './errors.ts';
 import { registerGenesis } from './genesis.ts';
 import { registerInit } from './init.ts';
 import { registerOfficer } from './officer.ts';
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) })
     .exitOverride((err) => {
       // commander's own usage errors (unknown option, missing argument) use our usage exit code
-      process.exit(err.exitCode === 0 ? 0 : 3);
+      process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
     })
     .addHelpText(
       'after',
@@ -28,7 +29,8 @@ Exit codes:
   1 rejected by the rules, or a verification failed
   2 a root could not be reached or timed out
   3 bad usage or input (argument, file, passphrase)
-  4 local state refuses (data folder in use, file exists)
+  4 local state refuses (data folder in use or damaged, file exists)
+  70 a bug (the only case with a stack trace)
 
 Start here:
   $ witan devnet                 a local federation of 4 roots, with a story

@@ -1,12 +1,8 @@
 // Output helpers: plain words for people (fits 80 columns), stable JSON for scripts, and the
-// one place where errors become a message and an exit code.
+// wrapper every command's action runs in, which turns an error into one line and its exit code.
 
-import { CodecError } from '../codec/index.ts';
-import { CryptoError, KeyFileError, NoteError } from '../crypto/index.ts';
-import { LedgerError } from '../ledger/index.ts';
-import { NetError } from '../net/index.ts';
-import { NodeError } from '../node/errors.ts';
-import { CliError, EXIT_REJECTED, EXIT_STATE, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
+import { EXIT_BUG } from './errors.ts';
+import { exitCodeFor } from './exit-codes.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -22,54 +18,26 @@ export function printFields(fields: [string, string | number][]): void {
   for (const [k, v] of fields) say(`${`${k}:`.padEnd(width + 1)} ${v}`);
 }
 
-/** Maps a thrown error to an exit code; anything unexpected is a bug and keeps its stack. */
-export function exitCodeFor(err: unknown): number {
-  if (err instanceof CliError) return err.exitCode;
-  if (err instanceof NodeError) return err.code === 'DATA_DIR_LOCKED' ? EXIT_STATE : EXIT_USAGE;
-  if (err instanceof KeyFileError) return err.code === 'EXISTS' ? EXIT_STATE : EXIT_USAGE;
-  if (err instanceof CodecError || err instanceof CryptoError || err instanceof NoteError) return EXIT_USAGE;
-  if (err instanceof LedgerError) return EXIT_REJECTED;
-  if (err instanceof NetError) return netExitCode(err);
-  if (isUnavailable(err)) return EXIT_UNAVAILABLE;
-  return -1;
-}
-
-/** A root refusing the request as sent (4xx but a timeout or rate limit) rejected it; else it was unavailable. */
-function netExitCode(err: NetError): number {
-  if (err.code === 'BAD_URL') return EXIT_USAGE;
-  const status = err.status ?? 0;
-  const refused =
-    err.code === 'HTTP_STATUS' && status >= 400 && status < 500 && status !== 408 && status !== 429;
-  return refused ? EXIT_REJECTED : EXIT_UNAVAILABLE;
-}
-
-function isUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string; cause?: { code?: string } })?.cause?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ETIMEDOUT' ||
-    code === 'ENOTFOUND' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-  );
-}
-
-/** Runs a command's action; user errors print one line and exit with their code. */
+/**
+ * Runs a command's action. A typed error prints one line (`<command>: <message>`) and exits
+ * with the code exitCodeFor gives it; anything else is a bug and keeps its stack (exit 70).
+ */
 export function action<A extends unknown[]>(
   fn: (...args: A) => Promise<void> | void,
+  command = 'witan',
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
     } catch (err) {
       const code = exitCodeFor(err);
-      if (code < 0) {
+      if (code === EXIT_BUG) {
         process.stderr.write(
-          `witan: unexpected error (a bug; please report it):\n${(err as Error)?.stack ?? err}\n`,
+          `${command}: unexpected error (a bug; please report it):\n${(err as Error)?.stack ?? err}\n`,
         );
-        process.exitCode = 70;
-        return;
+      } else {
+        process.stderr.write(`${command}: ${(err as Error).message}\n`);
       }
-      process.stderr.write(`witan: ${(err as Error).message}\n`);
       process.exitCode = code;
     }
   };

@@ -10,7 +10,7 @@ import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { type SignedGenesis, verifyWorldChain } from '../governance/index.ts';
 import { peerIdOfNodeKey } from '../node/p2p/index.ts';
 import { createOverlayPeer, DEFAULT_OVERLAY_NAMESPACE } from '../overlay/index.ts';
-import { CliError, EXIT_REJECTED } from './errors.ts';
+import { CliError, EXIT_REJECTED, EXIT_USAGE } from './errors.ts';
 import { readJsonFile } from './genesis.ts';
 import { DEFAULT_ROOT_URL } from './officer.ts';
 import { action, printJson, say } from './output.ts';
@@ -42,7 +42,7 @@ Example (two terminals):
       action(async (opts: Record<string, string | boolean | undefined>) => {
         const stayS = Number(opts.stay);
         if (!Number.isInteger(stayS) || stayS < 0 || stayS > PEER_STAY_S_MAX) {
-          throw new CliError(3, `--stay ${opts.stay}: seconds, 0..${PEER_STAY_S_MAX}`);
+          throw new CliError(EXIT_USAGE, `--stay ${opts.stay}: seconds, 0..${PEER_STAY_S_MAX}`);
         }
         const genesis = readJsonFile(String(opts.genesis), 'genesis') as SignedGenesis;
         const root = new RootApi(String(opts.root));

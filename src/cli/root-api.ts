@@ -7,7 +7,7 @@ import type { ChainHead, Change, SignedStatement, World, WorldStep } from '../go
 import { NOTE_BYTES_MAX } from '../ledger/index.ts';
 import { HttpClient, NetError } from '../net/index.ts';
 import { CliError, EXIT_REJECTED, EXIT_USAGE } from './errors.ts';
-import { exitCodeFor } from './output.ts';
+import { netExit } from './exit-codes.ts';
 
 /** One request to a root, connection to last byte. */
 export const ROOT_API_TIMEOUT_MS = 10_000;
@@ -72,7 +72,7 @@ export type RootApiOptions = { timeoutMs?: number; attemptsMax?: number };
 /** The CLI's words for a failure to talk to the root at `root`. */
 function explain(root: string, error: unknown): unknown {
   if (!(error instanceof NetError)) return error;
-  const exitCode = exitCodeFor(error);
+  const exitCode = netExit(error);
   switch (error.code) {
     case 'UNREACHABLE':
     case 'TIMEOUT':

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpClient } from '../net/index.ts';
+import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
 export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** A root that has not answered /health by then did not start; its log says why. */
@@ -44,7 +45,8 @@ export async function freePort(): Promise<number> {
     const port = FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN));
     if (await canListen(port)) return port;
   }
-  throw new Error(
+  throw new CliError(
+    EXIT_UNAVAILABLE,
     `no free port found in ${FREE_PORT_MIN}..${FREE_PORT_MAX} after ${FREE_PORT_ATTEMPTS} tries`,
   );
 }
@@ -86,7 +88,8 @@ export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIME
     gone = true;
   });
   while (Date.now() < deadline) {
-    if (gone) throw new Error(`root ${root.name} exited while starting; see ${root.logFile}`);
+    if (gone)
+      throw new CliError(EXIT_UNAVAILABLE, `root ${root.name} exited while starting; see ${root.logFile}`);
     try {
       await healthProbe.getBytes(`${root.httpUrl}/health`, { bytesMax: HEALTH_BYTES_MAX });
       return;
@@ -95,7 +98,8 @@ export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIME
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(
+  throw new CliError(
+    EXIT_UNAVAILABLE,
     `root ${root.name} did not answer ${root.httpUrl}/health within ${timeoutMs} ms; see ${root.logFile}`,
   );
 }

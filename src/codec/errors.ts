@@ -1,3 +1,5 @@
+import { CodedError } from '../base/index.ts';
+
 export type CodecErrorCode =
   | 'INVALID_UTF8'
   | 'INVALID_JSON'
@@ -8,11 +10,4 @@ export type CodecErrorCode =
   | 'BAD_ENCODING';
 
 /** Input that is not the one canonical encoding we sign and hash. Never retried: fix the sender. */
-export class CodecError extends Error {
-  readonly code: CodecErrorCode;
-  constructor(code: CodecErrorCode, message: string) {
-    super(message);
-    this.name = 'CodecError';
-    this.code = code;
-  }
-}
+export class CodecError extends CodedError<CodecErrorCode> {}

@@ -1,7 +1,7 @@
 // Limits and defaults of the consensus core (Tendermint, Buchman–Kwon–Milosevic 2018, Algorithm 1).
 // Units last; each bound says why it exists.
 
-export { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from '../governance/consensus-vote.ts';
+export { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from '../wire/index.ts';
 
 /** Base timeouts of round 0; round r waits base + r × DEFAULT_TIMEOUT_DELTA_MS (paper §3: timeouts grow with r). */
 export const DEFAULT_TIMEOUT_PROPOSE_MS = 3000;

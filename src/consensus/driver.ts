@@ -13,12 +13,12 @@
 
 import { CATCH_UP_DECISIONS_MAX } from './constants.ts';
 import { ConsensusError } from './errors.ts';
-import { type ConsensusMessage, decodeMessage, encodeMessage } from './messages.ts';
+import { type ConsensusMessage, decodeConsensusMessage, encodeConsensusMessage } from './messages.ts';
 import {
   type CoreConfig,
   type CoreState,
   type Decision,
-  type Evidence,
+  type Equivocation,
   type Input,
   initState,
   type Output,
@@ -68,7 +68,7 @@ export interface DriverOptions {
   app: App;
   timers?: Timers;
   catchUp?: CatchUpSource;
-  onEvidence?: (e: Evidence) => void;
+  onEvidence?: (e: Equivocation) => void;
   onError?: (err: unknown) => void;
   /** Retransmission period while a height is undecided (0 disables it). */
   resendMs?: number;
@@ -151,7 +151,7 @@ export class ConsensusDriver {
   #onBytes(bytes: Uint8Array): void {
     let msg: ConsensusMessage;
     try {
-      msg = decodeMessage(bytes);
+      msg = decodeConsensusMessage(bytes);
     } catch (e) {
       this.#o.onError?.(e);
       return;
@@ -188,7 +188,7 @@ export class ConsensusDriver {
     if (input.kind === 'resend') {
       const s = this.#state;
       if (s.decided) return;
-      for (const m of retransmission(s)) await this.#o.transport.broadcast(encodeMessage(m));
+      for (const m of retransmission(s)) await this.#o.transport.broadcast(encodeConsensusMessage(m));
       // Also when idle: a root that missed the last decisions while everyone else went idle
       // hears no more messages, so it has to ask.
       this.#fetchDecisions();
@@ -203,7 +203,7 @@ export class ConsensusDriver {
     // 1. Persist before you speak.
     if (out.toPersist !== null) await this.#o.wal.save(out.toPersist);
     // 2. Speak.
-    for (const m of out.messages) await this.#o.transport.broadcast(encodeMessage(m));
+    for (const m of out.messages) await this.#o.transport.broadcast(encodeConsensusMessage(m));
     for (const e of out.evidence) this.#o.onEvidence?.(e);
     for (const t of out.timers) {
       const handle = this.#timers.set(t.delayMs, () => {

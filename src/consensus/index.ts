@@ -17,10 +17,10 @@ export {
 export { ConsensusError, type ConsensusErrorCode } from './errors.ts';
 export {
   type ConsensusMessage,
-  decodeMessage,
-  encodeMessage,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
   messageInfo,
-  parseMessage,
+  parseConsensusMessage,
 } from './messages.ts';
 export {
   CONSENSUS_PROPOSAL_DOMAIN,
@@ -39,14 +39,13 @@ export {
   type CoreState,
   certificateValid,
   type Decision,
-  type Evidence,
+  type Equivocation,
   type Input,
   initState,
   type Output,
   type PersistRecord,
   persistRecord,
   proposerOf,
-  quorumSize,
   retransmission,
   type Signer,
   type Step,

@@ -2,8 +2,9 @@
 // validRound, so a node that missed them can still apply line 28 of Algorithm 1) or a vote.
 // Encoded as canonical JSON (src/codec), decoded with a size and depth bound.
 
-import { CodecError, canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
-import { parseSignedVote, type SignedVote } from '../governance/consensus-vote.ts';
+import { CodedError } from '../base/index.ts';
+import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
+import { parseSignedVote, type SignedVote } from '../wire/index.ts';
 import { MESSAGE_BYTES_MAX, VALIDATORS_MAX } from './constants.ts';
 import { ConsensusError } from './errors.ts';
 import { parseSignedProposal, type SignedProposal } from './proposal.ts';
@@ -12,23 +13,23 @@ export type ConsensusMessage =
   | { kind: 'proposal'; proposal: SignedProposal; pol: SignedVote[] }
   | { kind: 'vote'; vote: SignedVote };
 
-export function encodeMessage(m: ConsensusMessage): Uint8Array {
+export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
   return canonicalBytes(m as unknown as Json);
 }
 
 /** Decodes untrusted bytes into a message with checked shapes (signatures are NOT verified here). */
-export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
+export function decodeConsensusMessage(bytes: Uint8Array): ConsensusMessage {
   try {
     const x = decodeCanonical(bytes, { bytesMax: MESSAGE_BYTES_MAX, depthMax: 8 });
-    return parseMessage(x);
+    return parseConsensusMessage(x);
   } catch (e) {
     if (e instanceof ConsensusError) throw e;
-    const why = e instanceof CodecError ? e.message : String(e);
+    const why = e instanceof CodedError ? e.message : String(e);
     throw new ConsensusError('BAD_MESSAGE', `consensus message refused: ${why}`);
   }
 }
 
-export function parseMessage(x: unknown): ConsensusMessage {
+export function parseConsensusMessage(x: unknown): ConsensusMessage {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) {
     throw new ConsensusError('BAD_MESSAGE', 'a consensus message is an object');
   }

@@ -7,8 +7,8 @@
 
 import { CodecError, fromBase64, type Json, signingBytes, toBase64, toHex } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sha256, sign, verifySignature } from '../crypto/index.ts';
-import { FEDERATION_CHARS_MAX } from '../governance/consensus-vote.ts';
-import { VALUE_BYTES_MAX, VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from './constants.ts';
+import { consensusPositionProblem } from '../wire/index.ts';
+import { VALUE_BYTES_MAX } from './constants.ts';
 
 export const CONSENSUS_PROPOSAL_DOMAIN = 'witan/v1/consensus/proposal';
 
@@ -102,15 +102,8 @@ export function proposalValue(p: SignedProposal): Uint8Array {
 }
 
 function checkProposalBody(p: ProposalBody): void {
-  if (
-    typeof p.federation !== 'string' ||
-    p.federation.length === 0 ||
-    p.federation.length > FEDERATION_CHARS_MAX
-  ) {
-    throw bad('federation must be a non-empty string');
-  }
-  if (!Number.isSafeInteger(p.height) || p.height < 1 || p.height > VOTE_HEIGHT_MAX) throw bad('bad height');
-  if (!Number.isSafeInteger(p.round) || p.round < 0 || p.round > VOTE_ROUND_MAX) throw bad('bad round');
+  const problem = consensusPositionProblem(p);
+  if (problem !== null) throw bad(problem);
   if (!Number.isSafeInteger(p.validRound) || p.validRound < -1 || p.validRound >= p.round) {
     throw bad('validRound must be -1 or a round below round');
   }

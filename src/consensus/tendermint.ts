@@ -20,14 +20,9 @@
 // - Equivocation: a second, different vote from one validator for one height/round/type yields
 //   evidence { a, b } once per (validator, round, type).
 
+import { quorumSize } from '../base/index.ts';
 import { fromBase64, toBase64 } from '../codec/index.ts';
-import {
-  type SignedVote,
-  type VoteBody,
-  type VoteType,
-  verifyVote,
-  votesConflict,
-} from '../governance/consensus-vote.ts';
+import { type SignedVote, type VoteBody, type VoteType, verifyVote, votesConflict } from '../wire/index.ts';
 import {
   DEFAULT_TIMEOUT_DELTA_MS,
   DEFAULT_TIMEOUT_PRECOMMIT_MS,
@@ -97,8 +92,12 @@ export interface Decision {
   certificate: SignedVote[];
 }
 
-export interface Evidence {
-  kind: 'evidence';
+/**
+ * Two different votes one validator signed for one height, round and type. The root files the
+ * pair as governance evidence (an evidence statement of type 'votes').
+ */
+export interface Equivocation {
+  kind: 'equivocation';
   a: SignedVote;
   b: SignedVote;
 }
@@ -146,7 +145,7 @@ export interface Output {
   toPersist: PersistRecord | null;
   decisions: Decision[];
   timers: TimerRequest[];
-  evidence: Evidence[];
+  evidence: Equivocation[];
   /** Height for which the proposer needs a value from the app, or null. */
   wantValue: number | null;
   /** Messages from a height above ours arrived, or a round timed out: fetch decisions. */
@@ -189,10 +188,6 @@ const STEP_ORDER: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 
 const RULE_PASSES_MAX = 64;
 /** Rounds below ours whose votes retransmission repeats. */
 const RESEND_ROUNDS_MAX = 3;
-
-export function quorumSize(n: number): number {
-  return Math.floor((2 * n) / 3) + 1;
-}
 
 export function initState(config: CoreConfig): CoreState {
   if (typeof config.federation !== 'string' || config.federation.length === 0) {
@@ -482,7 +477,7 @@ function onVote(w: Work, v: SignedVote): void {
   if (known !== undefined) {
     if (votesConflict(known, v) && !s.evidenced.has(key)) {
       s.evidenced.add(key);
-      w.out.evidence.push({ kind: 'evidence', a: known, b: v });
+      w.out.evidence.push({ kind: 'equivocation', a: known, b: v });
     }
     return;
   }

@@ -15,7 +15,7 @@
 //   restore its data folder: signing again without it could equivocate).
 
 import { decodeCanonical } from '../codec/index.ts';
-import { parseSignedVote } from '../governance/consensus-vote.ts';
+import { parseSignedVote } from '../wire/index.ts';
 import { MESSAGE_BYTES_MAX } from './constants.ts';
 import { ConsensusError } from './errors.ts';
 import { parseSignedProposal } from './proposal.ts';
@@ -70,7 +70,7 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord {
   } catch (e) {
     throw new ConsensusError(
       'WAL_CORRUPT',
-      `the consensus WAL record does not decode (${e instanceof Error ? e.message : String(e)}); stop and restore the data folder`,
+      `the WAL record does not decode (${e instanceof Error ? e.message : String(e)}); restore the WAL from a backup, since signing without it could equivocate`,
     );
   }
 }

@@ -1,14 +1,9 @@
+import { CodedError } from '../base/index.ts';
+
 export type CryptoErrorCode = 'BAD_KEY' | 'BAD_SIGNATURE' | 'BAD_LENGTH';
 
 /** A key or signature that cannot be used. Say which input was wrong; never include secrets. */
-export class CryptoError extends Error {
-  readonly code: CryptoErrorCode;
-  constructor(code: CryptoErrorCode, message: string) {
-    super(message);
-    this.name = 'CryptoError';
-    this.code = code;
-  }
-}
+export class CryptoError extends CodedError<CryptoErrorCode> {}
 
 export type NoteErrorCode =
   /** Not a signed note: encoding, layout, a signature line, a key name. Fix the sender. */
@@ -25,14 +20,7 @@ export type NoteErrorCode =
   | 'AMBIGUOUS_KEY';
 
 /** A signed note (C2SP signed-note / tlog-cosignature) that cannot be accepted. */
-export class NoteError extends Error {
-  readonly code: NoteErrorCode;
-  constructor(code: NoteErrorCode, message: string) {
-    super(message);
-    this.name = 'NoteError';
-    this.code = code;
-  }
-}
+export class NoteError extends CodedError<NoteErrorCode> {}
 
 export type KeyFileErrorCode =
   /** Mode allows group or other access: run `chmod 600 <path>`. */
@@ -47,13 +35,10 @@ export type KeyFileErrorCode =
   | 'WRONG_PASSPHRASE';
 
 /** A key file that cannot be written or read. The message says what to do. Never contains secrets. */
-export class KeyFileError extends Error {
-  readonly code: KeyFileErrorCode;
+export class KeyFileError extends CodedError<KeyFileErrorCode> {
   readonly path: string;
   constructor(code: KeyFileErrorCode, path: string, message: string) {
-    super(message);
-    this.name = 'KeyFileError';
-    this.code = code;
+    super(code, message);
     this.path = path;
   }
 }

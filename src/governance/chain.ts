@@ -10,13 +10,14 @@
 // The interface to the ledger and consensus layers is WorldStep and ChainHead below; a root's
 // GET /world/chain serves them. `causes` is needed to rebuild the world entry's bytes.
 
+import { CodedError, quorumSize } from '../base/index.ts';
 import { fromBase64, fromHex } from '../codec/index.ts';
 import { cosignatureTimestamp, cosignatureVerifier, type NoteSignature, openNote } from '../crypto/index.ts';
 import { HASH_BYTES, leafHash, parseCheckpoint, verifyInclusion } from '../ledger/index.ts';
 import { encodeEntry, type LedgerEntry } from './entry.ts';
 import { GovernanceError } from './errors.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
-import { ledgerOrigin, quorumSize, worldHash } from './hash.ts';
+import { ledgerOrigin, worldHash } from './hash.ts';
 import { parseWorld, type World } from './model.ts';
 import { validatorsOfWorld } from './state.ts';
 
@@ -57,13 +58,7 @@ export type ChainResult =
   | { ok: true; world: World; worldHash: string; quorumTimeMs: number }
   | { ok: false; code: ChainErrorCode; message: string; step: number };
 
-class ChainError extends Error {
-  readonly code: ChainErrorCode;
-  constructor(code: ChainErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+class ChainError extends CodedError<ChainErrorCode> {}
 
 function hashBytes(h: Uint8Array | string): Uint8Array {
   if (h instanceof Uint8Array) return h;

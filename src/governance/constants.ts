@@ -2,6 +2,7 @@
 // that the federation may change live in policy.ts; these are fixed by the protocol because
 // they bound memory, ledger entry size or signature counts.
 
+import { invariant } from '../base/index.ts';
 import { NOTE_SIGNATURES_MAX } from '../crypto/index.ts';
 
 /** Federation name = ledger origin. */
@@ -15,7 +16,10 @@ export const MEMBER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/;
  * entry well under ENTRY_BYTES_MAX (≈ 700 bytes per member) with room to spare.
  */
 export const MEMBERS_MAX = 64;
-if (MEMBERS_MAX + 1 > NOTE_SIGNATURES_MAX) throw new Error('MEMBERS_MAX must leave room in a note');
+invariant(
+  MEMBERS_MAX + 1 <= NOTE_SIGNATURES_MAX,
+  'a note holds every member cosignature and the log signature',
+);
 
 /** Free-text fields people read (organisation): short, printable, NFC. */
 export const ORGANISATION_CHARS_MAX = 128;

@@ -5,7 +5,7 @@
 import { CodecError, canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
 import { ENTRY_BYTES_MAX } from '../ledger/index.ts';
 import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
-import { GovernanceError } from './errors.ts';
+import { atEntry, GovernanceError } from './errors.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { parseName, parseWorld, type World } from './model.ts';
 import { hexHash, int, list, oneOf, record, ShapeError, text } from './shape.ts';
@@ -116,5 +116,14 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
   } catch (e) {
     if (e instanceof ShapeError) throw new GovernanceError('BAD_ENTRY', `entry is malformed: ${e.message}`);
     throw e;
+  }
+}
+
+/** decodeEntry for ledger entry `index`: a BAD_ENTRY error names the index. */
+export function decodeEntryAt(bytes: Uint8Array, index: number): LedgerEntry {
+  try {
+    return decodeEntry(bytes);
+  } catch (e) {
+    throw atEntry(e, index);
   }
 }

@@ -3,6 +3,7 @@
 // and never throws; a GovernanceError is a whole input that cannot be used (a bad genesis, a
 // batch from the past, a ledger that does not replay) and is thrown.
 
+import { CodedError } from '../base/index.ts';
 import { CHARTER_RULES, type RejectionCode } from './rejections.ts';
 
 export type { RejectionCode };
@@ -26,9 +27,14 @@ export type GovernanceErrorCode =
   | 'REPLAY_MISMATCH' // the ledger records something the rules do not produce
   | 'BAD_ARGUMENT'; // a caller passed something of the wrong type
 
+/** The same error with the ledger entry it was found at, when it is a GovernanceError. */
+export function atEntry(error: unknown, entryIndex: number): unknown {
+  if (!(error instanceof GovernanceError)) return error;
+  return new GovernanceError(error.code, `ledger entry ${entryIndex}: ${error.message}`, { entryIndex });
+}
+
 /** Thrown for inputs that cannot be used at all. `entryIndex` names the ledger entry when known. */
-export class GovernanceError extends Error {
-  readonly code: GovernanceErrorCode;
+export class GovernanceError extends CodedError<GovernanceErrorCode> {
   readonly entryIndex: number | undefined;
   readonly rejection: Rejection | undefined;
   constructor(
@@ -36,9 +42,7 @@ export class GovernanceError extends Error {
     message: string,
     options: { entryIndex?: number; rejection?: Rejection } = {},
   ) {
-    super(message);
-    this.name = 'GovernanceError';
-    this.code = code;
+    super(code, message);
     this.entryIndex = options.entryIndex;
     this.rejection = options.rejection;
   }

@@ -19,9 +19,3 @@ export function statementId(signed: SignedStatement): string {
 export function ledgerOrigin(world: World): string {
   return world.federation;
 }
-
-/** Commit quorum of n validators: strictly more than two thirds. */
-export function quorumSize(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('quorumSize needs a count of validators');
-  return Math.floor((2 * n) / 3) + 1;
-}

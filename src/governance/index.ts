@@ -10,6 +10,7 @@ export {
   type ExecuteOptions,
   executeBatch,
 } from './batch.ts';
+export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
 export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
 export {
   type ChainErrorCode,
@@ -35,8 +36,9 @@ export {
   statementDomain,
 } from './constants.ts';
 export { ISO_3166_ALPHA2, isJurisdiction } from './countries.ts';
-export { decodeEntry, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
+export { decodeEntry, decodeEntryAt, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
 export {
+  atEntry,
   GovernanceError,
   type GovernanceErrorCode,
   type Rejection,
@@ -53,7 +55,7 @@ export {
   signGenesis,
   verifyGenesis,
 } from './genesis.ts';
-export { ledgerOrigin, quorumSize, statementId, worldHash } from './hash.ts';
+export { ledgerOrigin, statementId, worldHash } from './hash.ts';
 export {
   descriptorOf,
   type Endpoints,
@@ -78,7 +80,7 @@ export {
   seasoningPeriodOf,
 } from './policy.ts';
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
-export { type BatchGroup, replay, replayBatch, replayMismatch } from './replay.ts';
+export { replay, replayBatch } from './replay.ts';
 export {
   ChangeSchema,
   EntrySchema,
@@ -99,10 +101,10 @@ export {
   cosignersOf,
   type GovernanceState,
   genesisState,
+  type MemberKey,
   type OpenMotion,
   type RecordedBallot,
   type RetiredKey,
-  type Validator,
   validatorsOf,
   validatorsOfWorld,
 } from './state.ts';

@@ -4,25 +4,12 @@
 
 import { bytesEqual } from '../codec/index.ts';
 import { type ExecuteOptions, executeBatch } from './batch.ts';
-import { decodeEntry, type LedgerEntry } from './entry.ts';
-import { GovernanceError } from './errors.ts';
+import { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
+import { decodeEntry, decodeEntryAt } from './entry.ts';
+import { atEntry, GovernanceError } from './errors.ts';
 import type { SignedGenesis } from './genesis.ts';
 import type { World } from './model.ts';
 import { type GovernanceState, genesisState } from './state.ts';
-import type { SignedStatement } from './statement-types.ts';
-
-/** One batch as the ledger records it: its header (at `start`), entries and statements. */
-export interface BatchGroup {
-  start: number;
-  header: Extract<LedgerEntry, { kind: 'batch' }>;
-  raw: Uint8Array[];
-  statements: SignedStatement[];
-  producing: boolean;
-}
-
-export function replayMismatch(entryIndex: number, message: string): GovernanceError {
-  return new GovernanceError('REPLAY_MISMATCH', `ledger entry ${entryIndex}: ${message}`, { entryIndex });
-}
 
 /**
  * Re-executes one recorded batch and requires the ledger's entries to be exactly what the
@@ -37,9 +24,7 @@ export function replayBatch(
   try {
     result = executeBatch(state, { ...g.header, statements: g.statements }, options);
   } catch (e) {
-    if (e instanceof GovernanceError)
-      throw new GovernanceError(e.code, `ledger entry ${g.start}: ${e.message}`, { entryIndex: g.start });
-    throw e;
+    throw atEntry(e, g.start);
   }
   const first = result.rejected[0];
   if (first !== undefined) {
@@ -74,48 +59,31 @@ export function replayBatch(
 
 /**
  * Replays ledger entries from index 1 (entry 0 is the genesis, passed separately). Returns the
- * final state and every world in order, genesis first. Throws GovernanceError (BAD_GENESIS,
- * BAD_ENTRY, BAD_BATCH or REPLAY_MISMATCH) with entryIndex set.
+ * final state, the state before the last batch (whose validators cosign the current tree; the
+ * genesis state when there is no batch) and every world in order, genesis first. Throws
+ * GovernanceError (BAD_GENESIS, BAD_ENTRY, BAD_BATCH or REPLAY_MISMATCH) with entryIndex set.
  */
 export function replay(
   genesis: SignedGenesis,
   entries: Iterable<Uint8Array>,
   options: ExecuteOptions = {},
-): { state: GovernanceState; worlds: World[] } {
+): { state: GovernanceState; stateBeforeLastBatch: GovernanceState; worlds: World[] } {
   let state = genesisState(genesis);
+  let stateBeforeLastBatch = state;
   const worlds: World[] = [state.world];
-  let group: BatchGroup | null = null;
-  const flush = () => {
+  const run = (group: BatchGroup | null) => {
     if (group === null) return;
     const r = replayBatch(state, group, options);
+    stateBeforeLastBatch = state;
     state = r.state;
     if (r.world !== null) worlds.push(r.world);
   };
+  const grouper = new BatchGrouper();
   let index = 1;
   for (const bytes of entries) {
-    let entry: LedgerEntry;
-    try {
-      entry = decodeEntry(bytes);
-    } catch (e) {
-      if (e instanceof GovernanceError)
-        throw new GovernanceError(e.code, `ledger entry ${index}: ${e.message}`, { entryIndex: index });
-      throw e;
-    }
-    if (entry.kind === 'batch') {
-      flush();
-      group = { start: index, header: entry, raw: [bytes], statements: [], producing: false };
-    } else if (group === null || entry.kind === 'genesis') {
-      throw replayMismatch(index, `a ${entry.kind} entry must follow a batch header`);
-    } else if (entry.kind === 'statement') {
-      if (group.producing) throw replayMismatch(index, 'a statement entry after the outcomes of its batch');
-      group.statements.push(entry.statement);
-      group.raw.push(bytes);
-    } else {
-      group.producing = true;
-      group.raw.push(bytes);
-    }
+    run(grouper.add(index, bytes, decodeEntryAt(bytes, index)));
     index++;
   }
-  flush();
-  return { state, worlds };
+  run(grouper.take());
+  return { state, stateBeforeLastBatch, worlds };
 }

@@ -5,8 +5,8 @@
 import { fromBase64 } from '../codec/index.ts';
 import { cosignatureVerifier, openNote, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { parseCheckpoint } from '../ledger/index.ts';
+import { verifyVote, votesConflict } from '../wire/index.ts';
 import { admissionsIn, applyChanges, removalTargets } from './changes.ts';
-import { verifyVote, votesConflict } from './consensus-vote.ts';
 import {
   OPEN_MOTIONS_MAX,
   OPEN_MOTIONS_PER_MEMBER_MAX,

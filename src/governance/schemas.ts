@@ -6,7 +6,7 @@
 // governance/schemas/ are generated from these by scripts/gen-governance-vectors.ts.
 
 import { type TSchema, Type } from '@sinclair/typebox';
-import { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from './consensus-vote.ts';
+import { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from '../wire/index.ts';
 import {
   BALLOT_REASON_CHARS_MAX,
   ENDPOINT_CHARS_MAX,

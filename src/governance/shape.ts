@@ -2,13 +2,13 @@
 // integers. Each throws ShapeError with the path of the offending field, which the callers
 // turn into a MALFORMED_STATEMENT rejection or a BAD_WORLD / BAD_ENTRY error.
 
+import { CodedError } from '../base/index.ts';
 import { fromBase64 } from '../codec/index.ts';
 import { isValidPublicKey, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../crypto/index.ts';
 
-export class ShapeError extends Error {
+export class ShapeError extends CodedError<'BAD_SHAPE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ShapeError';
+    super('BAD_SHAPE', message);
   }
 }
 

@@ -73,27 +73,31 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
   };
 }
 
-export interface Validator {
+/**
+ * A member's name and node key: who may sign for that member's root (consensus votes,
+ * checkpoint cosignatures). Consensus's Validator is the same root keyed by its base64 key.
+ */
+export interface MemberKey {
   name: string;
   nodeKey: Uint8Array;
 }
 
-function keysOf(world: World, statuses: readonly string[]): Validator[] {
+function keysOf(world: World, statuses: readonly string[]): MemberKey[] {
   return world.members
     .filter((m) => statuses.includes(m.status))
     .map((m) => ({ name: m.name, nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES) }));
 }
 
 /** Voting members of the world in force, sorted by name: the validators of the next height. */
-export function validatorsOf(state: GovernanceState): Validator[] {
+export function validatorsOf(state: GovernanceState): MemberKey[] {
   return keysOf(state.world, ['voting']);
 }
 
 /** Voting and probation members: who cosigns checkpoints. */
-export function cosignersOf(state: GovernanceState): Validator[] {
+export function cosignersOf(state: GovernanceState): MemberKey[] {
   return keysOf(state.world, ['voting', 'probation']);
 }
 
-export function validatorsOfWorld(world: World): Validator[] {
+export function validatorsOfWorld(world: World): MemberKey[] {
   return keysOf(world, ['voting']);
 }

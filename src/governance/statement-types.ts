@@ -1,7 +1,7 @@
 // Statement shapes. A statement is
 // self-contained: the ledger stores exactly the object its author signed.
 
-import type { SignedVote } from './consensus-vote.ts';
+import type { SignedVote } from '../wire/index.ts';
 import type { Endpoints, MemberDescriptor } from './model.ts';
 import type { Policy } from './policy.ts';
 

@@ -12,7 +12,7 @@ import {
   sign,
   verifySignature,
 } from '../crypto/index.ts';
-import { parseSignedVote } from './consensus-vote.ts';
+import { parseSignedVote } from '../wire/index.ts';
 import {
   BALLOT_REASON_CHARS_MAX,
   CANDIDATE_DOMAIN,

@@ -1,7 +1,13 @@
 // Limits and sizes of the ledger. Each names the spec line or the reason behind it.
 
-/** SHA-256 output (FIPS 180-4); every Merkle hash in the ledger. */
-export const HASH_BYTES = 32;
+/**
+ * SHA-256 output (every Merkle hash in the ledger) and the largest signed note (a checkpoint
+ * with its cosignature lines, ≈ 100 bytes each: room for 2,000): the crypto module's, so a note
+ * the store keeps is always one the note parser reads.
+ */
+import { HASH_BYTES, NOTE_BYTES_MAX } from '../crypto/index.ts';
+
+export { HASH_BYTES, NOTE_BYTES_MAX };
 
 /** RFC 6962 §2.1 domain separation: leaf hashes start with 0x00, interior nodes with 0x01. */
 export const LEAF_PREFIX = 0x00;
@@ -48,9 +54,6 @@ export const ORIGIN_CHARS_MAX = 256;
 /** Extension lines after the root hash, and each one's length. */
 export const CHECKPOINT_EXTENSIONS_MAX = 16;
 export const CHECKPOINT_LINE_CHARS_MAX = 1024;
-
-/** A signed checkpoint note with its cosignature lines (≈ 100 bytes each; room for 2,000). */
-export const NOTE_BYTES_MAX = 256 * 1024;
 
 /** Full tiles kept in memory by a store; they are immutable, so caching them is always right. */
 export const FULL_TILE_CACHE_ENTRIES = 4096;

@@ -1,3 +1,5 @@
+import { CodedError } from '../base/index.ts';
+
 export type LedgerErrorCode =
   | 'BAD_ARGUMENT' // a caller passed something of the wrong type or shape
   | 'ENTRY_TOO_LARGE' // an entry over ENTRY_BYTES_MAX
@@ -15,11 +17,4 @@ export type LedgerErrorCode =
  * A ledger operation that was refused. Bad input never changes anything on disk; the message
  * says which argument was wrong and what the limit is.
  */
-export class LedgerError extends Error {
-  readonly code: LedgerErrorCode;
-  constructor(code: LedgerErrorCode, message: string) {
-    super(message);
-    this.name = 'LedgerError';
-    this.code = code;
-  }
-}
+export class LedgerError extends CodedError<LedgerErrorCode> {}

@@ -48,9 +48,9 @@ export function encodeSize(size: number): Uint8Array {
   return out;
 }
 
-export function decodeSize(bytes: Uint8Array): number {
-  if (bytes.length !== 8) throw new Error('size record is not 8 bytes');
+/** The size in a size record, or undefined when the record is not one (the caller says where). */
+export function decodeSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length !== 8) return undefined;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0);
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('size record is out of range');
-  return Number(n);
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(n);
 }

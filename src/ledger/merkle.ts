@@ -10,6 +10,7 @@
 // because JavaScript's bit operators truncate to 32 bits.
 
 import { hash } from 'node:crypto';
+import { invariant } from '../base/index.ts';
 import { bytesEqual } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import { ENTRY_BYTES_MAX, HASH_BYTES, LEAF_PREFIX, NODE_PREFIX, TREE_SIZE_MAX } from './constants.ts';
@@ -91,7 +92,7 @@ export function rangeSubtrees(start: number, end: number): SubtreeId[] {
   while (bit * 2 <= remaining) bit *= 2;
   for (let height = Math.log2(bit); remaining > 0; height--, bit /= 2) {
     if (remaining >= bit) {
-      if (cursor % bit !== 0) throw new Error(`unaligned range [${start}, ${end})`);
+      invariant(cursor % bit === 0, `range [${start}, ${end}) splits into aligned subtrees`);
       ids.push({ height, index: cursor / bit });
       cursor += bit;
       remaining -= bit;
@@ -112,12 +113,12 @@ export function foldSubtrees(hashes: readonly Uint8Array[]): Uint8Array {
 export function perfectRoot(hashes: readonly Uint8Array[]): Uint8Array {
   let level = hashes.slice();
   while (level.length > 1) {
-    if (level.length % 2 !== 0) throw new Error('perfectRoot needs a power of two');
+    invariant(level.length % 2 === 0, 'perfectRoot is given a power of two of hashes');
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
     level = next;
   }
-  if (level.length !== 1) throw new Error('perfectRoot needs at least one hash');
+  invariant(level.length === 1, 'perfectRoot is given at least one hash');
   return level[0]!;
 }
 
@@ -191,7 +192,7 @@ export async function hashRanges(ranges: readonly LeafRange[], reader: HashReade
     ids.push(...parts);
   }
   const hashes = await reader.readHashes(ids);
-  if (hashes.length !== ids.length) throw new Error('HashReader returned the wrong number of hashes');
+  invariant(hashes.length === ids.length, 'a HashReader returns one hash per subtree asked for');
   const out: Uint8Array[] = [];
   let offset = 0;
   for (const c of counts) {

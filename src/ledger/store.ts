@@ -9,6 +9,7 @@
 // entries), and the leaf-hash index lives in memory, rebuilt from level-0 tiles on first use.
 
 import { Level } from 'level';
+import { invariant } from '../base/index.ts';
 import { bytesEqual, utf8Bytes } from '../codec/index.ts';
 import { parseCheckpoint } from './checkpoint.ts';
 import {
@@ -103,6 +104,8 @@ const ORIGIN_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
 export class LedgerStore {
   readonly origin: string;
   readonly #db: Db;
+  /** The LevelDB folder, named in CORRUPT errors so the operator knows what to restore. */
+  readonly #dir: string;
   #size: number;
   #frontier: CompactRange;
   #edges: Map<number, EdgeTile>; // level → its partial right-edge tile, when it has one
@@ -116,6 +119,7 @@ export class LedgerStore {
 
   private constructor(
     db: Db,
+    dir: string,
     origin: string,
     size: number,
     frontier: CompactRange,
@@ -123,6 +127,7 @@ export class LedgerStore {
     edgeEntries: Uint8Array[],
   ) {
     this.#db = db;
+    this.#dir = dir;
     this.#edgeEntries = edgeEntries;
     this.origin = origin;
     this.#size = size;
@@ -150,7 +155,7 @@ export class LedgerStore {
     try {
       const storedOrigin = await db.get(ORIGIN_KEY);
       if (storedOrigin === undefined) {
-        if ((await db.get(SIZE_KEY)) !== undefined) throw corrupt('size record without an origin');
+        if ((await db.get(SIZE_KEY)) !== undefined) throw corrupt(dir, 'size record without an origin');
         await db.batch(
           [
             { type: 'put', key: FORMAT_KEY, value: utf8Bytes(FORMAT_VALUE) },
@@ -162,7 +167,7 @@ export class LedgerStore {
       } else {
         const format = await db.get(FORMAT_KEY);
         if (format === undefined || Buffer.from(format).toString('utf8') !== FORMAT_VALUE) {
-          throw corrupt(`unknown ledger format (expected ${FORMAT_VALUE})`);
+          throw corrupt(dir, `unknown ledger format (expected ${FORMAT_VALUE})`);
         }
         const existing = Buffer.from(storedOrigin).toString('utf8');
         if (existing !== origin) {
@@ -170,11 +175,12 @@ export class LedgerStore {
         }
       }
       const sizeRecord = await db.get(SIZE_KEY);
-      if (sizeRecord === undefined) throw corrupt('missing size record');
+      if (sizeRecord === undefined) throw corrupt(dir, 'missing size record');
       const size = decodeSize(sizeRecord);
-      const edgeEntries = await readEdgeEntries(db, size);
-      const edges = await readEdges(db, size, edgeEntries);
-      const store = new LedgerStore(db, origin, size, new CompactRange(), edges, edgeEntries);
+      if (size === undefined) throw corrupt(dir, 'the size record is not an 8-byte tree size');
+      const edgeEntries = await readEdgeEntries(db, dir, size);
+      const edges = await readEdges(db, dir, size, edgeEntries);
+      const store = new LedgerStore(db, dir, origin, size, new CompactRange(), edges, edgeEntries);
       const ids = CompactRange.frontierIds(size);
       store.#frontier = new CompactRange(size, await store.#readHashes(ids, size));
       const [latest] = await db.iterator({ ...CHECKPOINT_KEYS, reverse: true, limit: 1 }).all();
@@ -291,13 +297,13 @@ export class LedgerStore {
       let offset = run.first % TILE_WIDTH;
       const edge = this.#edges.get(level);
       const prefix = offset === 0 ? new Uint8Array(0) : edge?.bytes;
-      if (
-        prefix === undefined ||
-        prefix.length !== offset * HASH_BYTES ||
-        (offset > 0 && edge?.index !== tileIndex)
-      ) {
-        throw new Error(`edge tile of level ${level} does not match size ${this.#size}`);
-      }
+      // The edge tiles were checked against the size on open and only move with it.
+      invariant(
+        prefix !== undefined &&
+          prefix.length === offset * HASH_BYTES &&
+          (offset === 0 || edge?.index === tileIndex),
+        `edge tile of level ${level} matches size ${this.#size}`,
+      );
       let i = 0;
       let tilePrefix = prefix;
       let last: EdgeTile | undefined;
@@ -372,13 +378,14 @@ export class LedgerStore {
     const index: LeafIndex = new Map();
     let tile = 0;
     for await (const [key, value] of this.#db.iterator({ gte: tileKey(0, 0), lt: tileKey(0, full) })) {
-      if (key !== tileKey(0, tile) || value.length !== TILE_BYTES_FULL) throw corrupt(`level-0 tile ${tile}`);
+      if (key !== tileKey(0, tile) || value.length !== TILE_BYTES_FULL)
+        throw corrupt(this.#dir, `level-0 tile ${tile} is not a full tile in its place`);
       for (let j = 0; j < TILE_WIDTH; j++) {
         addLeaf(index, value.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES), tile * TILE_WIDTH + j);
       }
       tile++;
     }
-    if (tile !== full) throw corrupt(`level-0 tile ${tile} is missing`);
+    if (tile !== full) throw corrupt(this.#dir, `level-0 tile ${tile} is missing`);
     const edge = this.#edges.get(0);
     const partial = size % TILE_WIDTH;
     for (let j = 0; j < partial; j++) {
@@ -433,7 +440,8 @@ export class LedgerStore {
         continue;
       }
       const all = decodeEntryBundle(plain(bundle));
-      if (all.length !== TILE_WIDTH) throw corrupt(`entry bundle ${k} does not hold ${TILE_WIDTH} entries`);
+      if (all.length !== TILE_WIDTH)
+        throw corrupt(this.#dir, `entry bundle ${k} does not hold ${TILE_WIDTH} entries`);
       out.push(...all.slice(from - k * TILE_WIDTH, to - k * TILE_WIDTH));
     }
     return out;
@@ -442,7 +450,7 @@ export class LedgerStore {
   /** Entries [start, end) of a full bundle stored as e/ records (ledgers from before b/ records). */
   async #legacyEntries(start: number, end: number): Promise<Uint8Array[]> {
     const values = await this.#db.values({ gte: entryKey(start), lt: entryKey(end) }).all();
-    if (values.length !== end - start) throw corrupt(`entries ${start}..${end} are missing`);
+    if (values.length !== end - start) throw corrupt(this.#dir, `entries ${start}..${end} are missing`);
     return values.map(plain);
   }
 
@@ -584,14 +592,14 @@ export class LedgerStore {
   async #readHashes(ids: readonly SubtreeId[], size: number): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (const { height, index } of ids) {
-      if ((index + 1) * 2 ** height > size)
-        throw new Error(`subtree ${height}/${index} is past size ${size}`);
+      invariant((index + 1) * 2 ** height <= size, `subtree ${height}/${index} lies within size ${size}`);
       const level = Math.floor(height / TILE_HEIGHT);
       const span = 2 ** (height % TILE_HEIGHT);
       const first = index * span;
       const tile = await this.#tileBytes(level, Math.floor(first / TILE_WIDTH));
       const offset = (first % TILE_WIDTH) * HASH_BYTES;
-      if (tile.length < offset + span * HASH_BYTES) throw corrupt(`tile ${level}/${first} is too short`);
+      if (tile.length < offset + span * HASH_BYTES)
+        throw corrupt(this.#dir, `tile ${level}/${first} is too short`);
       const hashes: Uint8Array[] = [];
       for (let j = 0; j < span; j++)
         hashes.push(tile.subarray(offset + j * HASH_BYTES, offset + (j + 1) * HASH_BYTES));
@@ -612,7 +620,7 @@ export class LedgerStore {
       return cached;
     }
     const stored = await this.#db.get(key);
-    if (stored === undefined) throw corrupt(`tile ${level}/${index} is missing`);
+    if (stored === undefined) throw corrupt(this.#dir, `tile ${level}/${index} is missing`);
     const bytes = plain(stored);
     if (bytes.length === TILE_BYTES_FULL) {
       if (this.#fullTiles.size >= FULL_TILE_CACHE_ENTRIES) {
@@ -644,19 +652,20 @@ function plain(bytes: Uint8Array): Uint8Array {
     : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function corrupt(message: string): LedgerError {
+/** What is on disk contradicts itself: say where, and how to get a good ledger back. */
+function corrupt(dir: string, message: string): LedgerError {
   return new LedgerError(
     'CORRUPT',
-    `ledger storage is inconsistent: ${message}; restore from a backup or a peer`,
+    `the ledger in ${dir} is damaged (${message}). Stop the root, then restore this folder from a backup, or delete it and start the root again: it rebuilds the ledger from its peers, checking every batch's certificate.`,
   );
 }
 
 /** Entries of the partial entry bundle at `size`, read back when opening. */
-async function readEdgeEntries(db: Db, size: number): Promise<Uint8Array[]> {
+async function readEdgeEntries(db: Db, dir: string, size: number): Promise<Uint8Array[]> {
   const count = size % TILE_WIDTH;
   if (count === 0) return [];
   const values = await db.values({ gte: entryKey(size - count), lt: entryKey(size) }).all();
-  if (values.length !== count) throw corrupt(`entries of the last bundle are missing at size ${size}`);
+  if (values.length !== count) throw corrupt(dir, `entries of the last bundle are missing at size ${size}`);
   return values.map(plain);
 }
 
@@ -664,7 +673,12 @@ async function readEdgeEntries(db: Db, size: number): Promise<Uint8Array[]> {
  * The partial right-edge tile of each level at `size`, read back when opening; level 0's is
  * recomputed from the partial bundle's entries.
  */
-async function readEdges(db: Db, size: number, edgeEntries: Uint8Array[]): Promise<Map<number, EdgeTile>> {
+async function readEdges(
+  db: Db,
+  dir: string,
+  size: number,
+  edgeEntries: Uint8Array[],
+): Promise<Map<number, EdgeTile>> {
   const edges = new Map<number, EdgeTile>();
   if (edgeEntries.length > 0) {
     const bytes = new Uint8Array(edgeEntries.length * HASH_BYTES);
@@ -677,11 +691,11 @@ async function readEdges(db: Db, size: number, edgeEntries: Uint8Array[]): Promi
     const index = Math.floor(size / leavesPerHash(level + 1));
     const bytes = await db.get(tileKey(level, index));
     if (bytes === undefined || bytes.length < width * HASH_BYTES) {
-      throw corrupt(`edge tile ${level}/${index} does not hold ${width} hashes`);
+      throw corrupt(dir, `edge tile ${level}/${index} does not hold ${width} hashes`);
     }
     // A tile never holds more than the committed size needs: the size and the tiles are one batch.
     if (bytes.length !== width * HASH_BYTES)
-      throw corrupt(`edge tile ${level}/${index} is longer than size ${size}`);
+      throw corrupt(dir, `edge tile ${level}/${index} is longer than size ${size}`);
     edges.set(level, { index, bytes: plain(bytes) });
   }
   return edges;

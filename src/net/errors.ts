@@ -2,6 +2,8 @@
 // again (UNREACHABLE, TIMEOUT), try another root or report it (the rest), or fix the request
 // (BAD_URL, HTTP_STATUS with a 4xx status). The message names the URL and what to do.
 
+import { CodedError } from '../base/index.ts';
+
 export type NetErrorCode =
   | 'BAD_URL' // not an http(s) URL: the caller's input is wrong
   | 'UNREACHABLE' // no connection, or the connection was lost mid-answer
@@ -25,8 +27,7 @@ export type NetErrorDetails = {
   cause?: unknown;
 };
 
-export class NetError extends Error {
-  readonly code: NetErrorCode;
+export class NetError extends CodedError<NetErrorCode> {
   readonly url: string;
   /** The HTTP status, for HTTP_STATUS and REDIRECT. */
   readonly status: number | undefined;
@@ -38,9 +39,7 @@ export class NetError extends Error {
   readonly reason: string | undefined;
 
   constructor(code: NetErrorCode, message: string, details: NetErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'NetError';
-    this.code = code;
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.url = details.url;
     this.status = details.status;
     this.problem = details.problem;

@@ -5,11 +5,11 @@
 //
 // Bytes: canonical JSON of the fields below (see ledger/LEDGER.md); valueId = SHA-256 hex.
 
+import { CodedError } from '../base/index.ts';
 import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
+import { VALUE_BYTES_MAX } from '../consensus/index.ts';
 import { parseSignedStatement, type SignedStatement } from '../governance/index.ts';
 
-/** A batch value is proposed in one gossip message; statements are ≤ 60 KB each. */
-export const VALUE_BYTES_MAX = 4 * 1024 * 1024;
 export const VALUE_STATEMENTS_MAX = 256;
 
 export interface BatchValue {
@@ -28,10 +28,9 @@ export function encodeValue(v: BatchValue): Uint8Array {
   return canonicalBytes(v as unknown as Json);
 }
 
-export class ValueError extends Error {
+export class ValueError extends CodedError<'BAD_VALUE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValueError';
+    super('BAD_VALUE', message);
   }
 }
 

@@ -7,9 +7,9 @@
 import type { Logger } from 'pino';
 import { fromBase64 } from '../codec/index.ts';
 import { type CatchUpSource, type Decision, VALIDATORS_MAX } from '../consensus/index.ts';
-import { parseSignedVote } from '../governance/consensus-vote.ts';
 import { MEMBERS_MAX, type World } from '../governance/index.ts';
 import { HttpClient } from '../net/index.ts';
+import { parseSignedVote } from '../wire/index.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 
 /** Decisions asked for per request. */

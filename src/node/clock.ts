@@ -3,6 +3,8 @@
 // pass `rate` times faster from a shared start, so a one-day probation passes in seconds
 // while every rule still sees the policy's real durations.
 
+import { NodeError } from './errors.ts';
+
 export type Clock = () => number;
 
 export const DEVNET_CLOCK_ENV = 'WITAN_DEVNET_CLOCK';
@@ -15,8 +17,9 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
   const startMs = Number(match?.[1]);
   const rate = Number(match?.[2]);
   if (match === null || rate < 1 || rate > DEVNET_CLOCK_RATE_MAX) {
-    throw new Error(
-      `${DEVNET_CLOCK_ENV}=${spec}: expected <startMs>:<rate> with rate 1..${DEVNET_CLOCK_RATE_MAX}`,
+    throw new NodeError(
+      'CONFIG_INVALID',
+      `${DEVNET_CLOCK_ENV}=${spec}: expected <startMs>:<rate> with rate 1..${DEVNET_CLOCK_RATE_MAX}, or unset it to run on wall time`,
     );
   }
   return () => startMs + (Date.now() - startMs) * rate;

@@ -7,6 +7,7 @@
 // A member's cosignature on a different root hash at the same size is equivocation; the book
 // keeps both signed notes so the root can turn them into an evidence statement.
 
+import { invariant } from '../base/index.ts';
 import { bytesEqual } from '../codec/index.ts';
 import {
   cosignatureTimestamp,
@@ -79,7 +80,7 @@ export class CosignatureBook {
   /** Moves to a new tree head; cosignatures for the previous one are dropped. */
   setTree(size: number, rootHash: Uint8Array): void {
     if (size === this.#size && bytesEqual(rootHash, this.#rootHash)) return;
-    if (size < this.#size) throw new Error(`checkpoint size went back from ${this.#size} to ${size}`);
+    invariant(size >= this.#size, `the tree only grows (from ${this.#size}, asked for ${size})`);
     this.#size = size;
     this.#rootHash = new Uint8Array(rootHash);
     this.#text = formatCheckpoint({ origin: this.origin, size, rootHash, extensions: [] });
@@ -177,7 +178,7 @@ export class CosignatureBook {
   }
 
   #noteWith(cosignatures: NoteSignature[]): string {
-    if (this.#logSignature === undefined) throw new Error('no tree head yet: call setTree first');
+    invariant(this.#logSignature !== undefined, 'setTree comes before the first note');
     return formatNote(this.#text, [this.#logSignature, ...cosignatures]);
   }
 

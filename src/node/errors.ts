@@ -1,17 +1,16 @@
+import { CodedError } from '../base/index.ts';
+
 export type NodeErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_UNREADABLE'
   | 'DATA_DIR_LOCKED'
   | 'DATA_DIR_MISSING'
   | 'GENESIS_INVALID'
-  | 'KEY_MISMATCH';
+  | 'GENESIS_MISMATCH' // the data folder's ledger starts from another genesis than the one given
+  | 'KEY_MISMATCH'
+  | 'LEDGER_CORRUPT' // the ledger on disk does not replay: restore it or rebuild it from peers
+  | 'WAL_CORRUPT' // the consensus write-ahead log does not decode: restore it, never just drop it
+  | 'DIVERGED'; // a quorum decided a batch this root cannot re-execute
 
 /** An operating fault of a root that the operator can fix; the message says how. */
-export class NodeError extends Error {
-  readonly code: NodeErrorCode;
-  constructor(code: NodeErrorCode, message: string) {
-    super(message);
-    this.name = 'NodeError';
-    this.code = code;
-  }
-}
+export class NodeError extends CodedError<NodeErrorCode> {}

@@ -6,8 +6,8 @@
 
 import type { Logger } from 'pino';
 import type { SubmitResult } from '../api/root-view.ts';
-import type { SignedVote } from '../governance/consensus-vote.ts';
 import { type Evidence, evidence, type SignedStatement, signStatement } from '../governance/index.ts';
+import type { SignedVote } from '../wire/index.ts';
 import type { CosignatureConflict } from './cosignature-book.ts';
 
 export const EVIDENCE_KEPT_MAX = 64;

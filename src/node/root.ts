@@ -25,12 +25,14 @@ import type {
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
-import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
+import { quorumSize } from '../base/index.ts';
+import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
   ConsensusDriver,
+  ConsensusError,
   type ConsensusMessage,
   type Decision,
-  decodeMessage,
+  decodeConsensusMessage,
   nodeKeySigner,
 } from '../consensus/index.ts';
 import { LevelWal } from '../consensus/level-wal.ts';
@@ -40,17 +42,14 @@ import {
   checkGenesis,
   checkStatement,
   cosignersOf,
-  decodeEntry,
   type Evidence,
   encodeEntry,
+  GovernanceError,
   type GovernanceState,
-  genesisState,
   ledgerOrigin,
   type Member,
   parseSignedStatement,
-  quorumSize,
   replay,
-  replayBatch,
   type SignedGenesis,
   type SignedStatement,
   statementId,
@@ -179,6 +178,7 @@ export class Root implements RootView {
     await this.#rebuild();
     this.#app = new BatchApp(this.#store, this.#now);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
+    await this.#checkWal();
     this.#book = new CosignatureBook(this.#origin, ed25519NoteSigner(this.#origin, this.#nodeKey.secretKey));
     this.#evidencer = new Evidencer(this.#evidencerView());
     await this.#startHost();
@@ -201,29 +201,53 @@ export class Root implements RootView {
     );
   }
 
-  /** Replays the ledger from genesis: the governance state and the in-memory indexes. */
+  /**
+   * Replays the ledger from genesis: the governance state and the in-memory indexes. A ledger
+   * that does not replay is damaged local data, and the error says how to get a good one back.
+   */
   async #rebuild(): Promise<void> {
-    const size = this.#store.size();
-    const entries = await this.#entries(1, size);
-    this.#index.add(0, await this.#store.entry(0));
-    for (const [i, e] of entries.entries()) this.#index.add(i + 1, e);
-    // Replay up to the last batch, then that batch on its own: the state before it names the
-    // validators whose cosignatures commit the current tree. Each entry is replayed once.
-    const heights = [...this.#index.batches.keys()];
-    const last = heights.length === 0 ? undefined : this.#index.batches.get(Math.max(...heights))!;
-    if (last === undefined) {
-      this.#state = genesisState(this.#genesis);
-      this.#checkpointValidators = validatorsOf(this.#state).map((v) => v.name);
-      return;
+    const { dataDir } = this.#options.config;
+    const dir = join(dataDir, 'ledger');
+    const first = await this.#store.entry(0);
+    if (!bytesEqual(first, encodeEntry({ kind: 'genesis', genesis: this.#genesis }))) {
+      throw new NodeError(
+        'GENESIS_MISMATCH',
+        `the ledger in ${dir} starts from another genesis than ${this.#options.config.genesisFile}: configure the genesis this data folder was made with, or start from an empty data folder.`,
+      );
     }
-    const before = replay(this.#genesis, entries.slice(0, last.index - 1)).state;
-    const raw = entries.slice(last.index - 1);
-    const decoded = raw.map(decodeEntry);
-    const header = decoded[0];
-    if (header?.kind !== 'batch') throw new Error(`ledger entry ${last.index} is not a batch header`);
-    const statements = decoded.flatMap((e) => (e.kind === 'statement' ? [e.statement] : []));
-    this.#state = replayBatch(before, { start: last.index, header, raw, statements, producing: false }).state;
-    this.#checkpointValidators = validatorsOf(before).map((v) => v.name);
+    const entries = await this.#entries(1, this.#store.size());
+    let replayed: ReturnType<typeof replay>;
+    try {
+      replayed = replay(this.#genesis, entries);
+    } catch (err) {
+      if (!(err instanceof GovernanceError)) throw err;
+      throw new NodeError(
+        'LEDGER_CORRUPT',
+        `the ledger in ${dir} does not replay from the genesis: ${err.message}. Stop the root; restore ${dataDir} from a backup, or delete ${dir} so that the root rebuilds it from its peers (docs/operating-a-root.md, backups).`,
+      );
+    }
+    this.#index.add(0, first);
+    for (const [i, e] of entries.entries()) this.#index.add(i + 1, e);
+    // The state before the last batch names the validators whose cosignatures commit the
+    // current tree (the genesis validators when there is no batch yet).
+    const { state, stateBeforeLastBatch } = replayed;
+    this.#state = state;
+    this.#checkpointValidators = validatorsOf(stateBeforeLastBatch).map((v) => v.name);
+  }
+
+  /** Reads the WAL before anything listens: a damaged one stops the root, saying what to do. */
+  async #checkWal(): Promise<void> {
+    try {
+      await this.#wal.load();
+    } catch (err) {
+      if (!(err instanceof ConsensusError && err.code === 'WAL_CORRUPT')) throw err;
+      const dir = join(this.#options.config.dataDir, 'consensus');
+      const height = this.#state.height + 1;
+      throw new NodeError(
+        'WAL_CORRUPT',
+        `the consensus write-ahead log in ${dir} is damaged: ${err.message}. Without a backup taken while the root was stopped, wait until the federation has decided height ${height} (witan status), then move ${dir} aside and start again: starting sooner could make this root sign a vote that conflicts with one it already sent.`,
+      );
+    }
   }
 
   async #entries(start: number, end: number): Promise<Uint8Array[]> {
@@ -387,7 +411,10 @@ export class Root implements RootView {
     const checked = this.#app.check(this.#state, d.height, names, d.value);
     if (typeof checked === 'string') {
       // A quorum decided a value we cannot reproduce: never append what we cannot verify.
-      throw new Error(`decided batch at height ${d.height} does not re-execute here: ${checked}`);
+      throw new NodeError(
+        'DIVERGED',
+        `a quorum decided the batch at height ${d.height}, which does not re-execute here (${checked}): this root's ledger or rules differ from the federation's. Stop the root, check that it runs the federation's release, then rebuild its ledger from its peers (delete ${join(this.#options.config.dataDir, 'ledger')}).`,
+      );
     }
     const first = this.#store.size();
     const decision = canonicalBytes({
@@ -639,7 +666,7 @@ function isLocked(err: unknown): boolean {
 
 function tryDecode(data: Uint8Array): ConsensusMessage | undefined {
   try {
-    return decodeMessage(data);
+    return decodeConsensusMessage(data);
   } catch {
     return undefined;
   }

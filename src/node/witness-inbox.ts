@@ -9,7 +9,6 @@
 // signed it.
 
 import type { TlogWitness } from '../api/tlog-routes.ts';
-import { parseAddCheckpointBody } from '../api/tlog-witness-body.ts';
 import {
   COSIGNATURE_V1_TYPE,
   type NoteSignature,
@@ -17,6 +16,8 @@ import {
   openNote,
   parseVkey,
 } from '../crypto/index.ts';
+import type { Checkpoint } from '../ledger/index.ts';
+import type { AddCheckpointRequest } from '../wire/index.ts';
 import type { CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
 
@@ -61,8 +62,8 @@ export class WitnessInbox implements TlogWitness {
     this.#publish = publish;
   }
 
-  async addCheckpoint(body: string): Promise<{ status: number; body: string }> {
-    const request = parseAddCheckpointBody(body);
+  /** `request` is a well-formed body (parsed by the route with the wire format's parser). */
+  async addCheckpoint(request: AddCheckpointRequest<Checkpoint>): Promise<{ status: number; body: string }> {
     if (request.checkpoint.origin !== this.#book.origin || request.checkpoint.size !== this.#book.size) {
       return { status: 409, body: `this root's checkpoint is now size ${this.#book.size}\n` };
     }

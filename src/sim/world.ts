@@ -26,7 +26,7 @@ import {
   verifyProposal,
 } from '../consensus/index.ts';
 import { keyPairFromSeed, sha256 } from '../crypto/index.ts';
-import { type SignedVote, signVote, verifyVote } from '../governance/consensus-vote.ts';
+import { type SignedVote, signVote, verifyVote } from '../wire/index.ts';
 import { invalidValue, SimApp } from './app.ts';
 import type { Behaviour, Plan } from './plan.ts';
 import { Prng } from './prng.ts';

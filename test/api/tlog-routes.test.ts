@@ -19,6 +19,7 @@ import {
   verifyInclusion,
 } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
+import { formatAddCheckpointBody } from '../../src/wire/index.ts';
 
 const ORIGIN = 'witan.test/tlog-routes';
 const LOG_SEED = new Uint8Array(32).fill(7);
@@ -49,8 +50,8 @@ async function fixture(
   await store.append(Array.from({ length: 100 }, (_, i) => entry(600 + i)));
   const calls: string[] = [];
   const witness: TlogWitness = {
-    addCheckpoint: async (body) => {
-      calls.push(body);
+    addCheckpoint: async (request) => {
+      calls.push(formatAddCheckpointBody(request));
       return { status: 409, body: '300\n' };
     },
   };

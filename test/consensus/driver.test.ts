@@ -9,7 +9,7 @@ import { Level } from 'level';
 import {
   ConsensusDriver,
   ConsensusError,
-  decodeMessage,
+  decodeConsensusMessage,
   nodeKeySigner,
   type PersistRecord,
   type Transport,
@@ -161,7 +161,7 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
       const wal = new SpyWal(await LevelWal.open(dirs[i]!));
       wals.push(wal);
       const spy = (bytes: Uint8Array): void => {
-        const m = decodeMessage(bytes);
+        const m = decodeConsensusMessage(bytes);
         if (m.kind !== 'vote') return;
         const saved = wal.last?.ownVotes.some((v) => v.signature === m.vote.signature);
         const resent = m.vote.height < (wal.last?.height ?? 0) || m.vote.round < (wal.last?.round ?? 0);

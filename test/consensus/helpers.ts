@@ -14,7 +14,7 @@ import {
   valueIdOf,
 } from '../../src/consensus/index.ts';
 import { keyPairFromSeed } from '../../src/crypto/index.ts';
-import { type SignedVote, signVote, type VoteType } from '../../src/governance/consensus-vote.ts';
+import { type SignedVote, signVote, type VoteType } from '../../src/wire/index.ts';
 
 export const FED = 'devnet.witan.test';
 

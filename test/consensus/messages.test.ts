@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { canonicalBytes, toBase64 } from '../../src/codec/index.ts';
 import {
   ConsensusError,
-  decodeMessage,
-  encodeMessage,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
   parseSignedProposal,
   verifyProposal,
 } from '../../src/consensus/index.ts';
@@ -24,7 +24,7 @@ test('messages round-trip through their canonical bytes', () => {
     vote(b, 3, 1, 'precommit', null),
     vote(b, 2, 0, 'prevote', value('y')),
   ]) {
-    assert.deepEqual(decodeMessage(encodeMessage(m)), m);
+    assert.deepEqual(decodeConsensusMessage(encodeConsensusMessage(m)), m);
   }
 });
 
@@ -51,13 +51,13 @@ test('a proof of lock may hold only prevotes of the proposal validRound', () => 
   if (pv.kind !== 'vote') return assert.fail();
   const m = proposal(a, 3, 1, value('x'), 0, [pv.vote]);
   assert.throws(
-    () => decodeMessage(encodeMessage(m)),
+    () => decodeConsensusMessage(encodeConsensusMessage(m)),
     (e: unknown) => e instanceof ConsensusError && e.code === 'BAD_MESSAGE',
   );
 });
 
 test('any bytes decode to a message or a BAD_MESSAGE error, never anything else', () => {
-  const sample = encodeMessage(vote(b, 3, 1, 'prevote', null));
+  const sample = encodeConsensusMessage(vote(b, 3, 1, 'prevote', null));
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 400 }), fc.nat(sample.length), (noise, at) => {
       for (const bytes of [
@@ -65,7 +65,7 @@ test('any bytes decode to a message or a BAD_MESSAGE error, never anything else'
         Uint8Array.from([...sample.slice(0, at), ...noise.slice(0, 3), ...sample.slice(at + 3)]),
       ]) {
         try {
-          decodeMessage(bytes);
+          decodeConsensusMessage(bytes);
         } catch (e) {
           assert.ok(e instanceof ConsensusError && e.code === 'BAD_MESSAGE', String(e));
         }
@@ -74,7 +74,7 @@ test('any bytes decode to a message or a BAD_MESSAGE error, never anything else'
     { numRuns: 500 },
   );
   assert.throws(
-    () => decodeMessage(canonicalBytes({ kind: 'vote' })),
+    () => decodeConsensusMessage(canonicalBytes({ kind: 'vote' })),
     (e: unknown) => e instanceof ConsensusError && e.code === 'BAD_MESSAGE',
   );
 });

@@ -13,7 +13,7 @@ import { fromBase64, toBase64, toHex } from '../../src/codec/index.ts';
 import {
   ConsensusDriver,
   type ConsensusMessage,
-  decodeMessage,
+  decodeConsensusMessage,
   MemoryWal,
   nodeKeySigner,
 } from '../../src/consensus/index.ts';
@@ -97,7 +97,7 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
         }
         if (x.m !== undefined) {
           const bytes = fromBase64(x.m);
-          const m = decodeMessage(bytes);
+          const m = decodeConsensusMessage(bytes);
           signed.push(m);
           if (m.kind === 'vote' && c === child) votingLives.add(currentLife);
           for (const h of handlers.values()) setImmediate(() => h(bytes));

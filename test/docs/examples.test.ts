@@ -15,7 +15,6 @@ import { COSIGNATURE_FUTURE_MS_MAX } from '../../src/audit/constants.ts';
 import { EVIDENCE_KINDS } from '../../src/audit/evidence.ts';
 import { fromBase64, type Json, signingBytes, toHex, utf8Bytes } from '../../src/codec/index.ts';
 import { GROUP_ORDER, openNote, parseVkey, verifySignature } from '../../src/crypto/index.ts';
-import { CONSENSUS_VOTE_DOMAIN, type SignedVote, verifyVote } from '../../src/governance/consensus-vote.ts';
 import {
   CANDIDATE_DOMAIN,
   decodeEntry,
@@ -26,6 +25,7 @@ import {
   statementDomain,
 } from '../../src/governance/index.ts';
 import { STATEMENT_KINDS } from '../../src/governance/statement-types.ts';
+import { CONSENSUS_VOTE_DOMAIN, type SignedVote, verifyVote } from '../../src/wire/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DOCS = ['ledger/LEDGER.md', 'governance/CHARTER.md', 'docs/auditing.md', 'governance/policy.md'];

@@ -107,8 +107,26 @@ test('every documented error path exits with its code and one clear line', () =>
     assert.equal(badFile.code, 3);
     assert.match(badFile.stderr, /is not JSON/);
 
+    // The audit fails through the same exit-code mapping as every other command.
+    const auditNoGenesis = witan('audit', 'http://127.0.0.1:9');
+    assert.equal(auditNoGenesis.code, 3);
+    assert.match(auditNoGenesis.stderr, /^witan audit: --genesis <file> is required/);
+    noStack(auditNoGenesis.stderr);
+    const auditBadGenesis = witan('audit', '--genesis', garbage, 'http://127.0.0.1:9');
+    assert.equal(auditBadGenesis.code, 3);
+    assert.match(auditBadGenesis.stderr, /not a readable JSON genesis file/);
+    noStack(auditBadGenesis.stderr);
+    const noEvidence = witan('audit', 'verify-evidence', join(dir, 'nowhere.json'));
+    assert.equal(noEvidence.code, 3);
+    assert.match(noEvidence.stderr, /^witan audit verify-evidence: cannot read .*nowhere\.json/);
+    noStack(noEvidence.stderr);
+    const notEvidence = witan('audit', 'verify-evidence', garbage);
+    assert.equal(notEvidence.code, 3);
+    assert.match(notEvidence.stderr, /is not a JSON evidence file/);
+
     const help = witan('--help');
     assert.equal(help.code, 0);
+    assert.match(help.stdout, /70 a bug/);
     for (const line of help.stdout.split('\n')) assert.ok(line.length <= 80, `help fits 80 columns: ${line}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

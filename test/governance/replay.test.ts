@@ -6,10 +6,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalBytes, type Json } from '../../src/codec/index.ts';
 import {
+  type BatchGroup,
+  BatchGrouper,
   ballot,
   decodeEntry,
   encodeEntry,
   GovernanceError,
+  genesisState,
   type LedgerEntry,
   motion,
   replay,
@@ -53,6 +56,53 @@ test('the untouched ledger replays to the incremental state', () => {
     r.worlds.map((w) => w.version),
     [1, 2, 3],
   );
+});
+
+test('the batch grouper closes a batch at the next header, with its statements and what it produced', () => {
+  const grouper = new BatchGrouper();
+  const groups: BatchGroup[] = [];
+  entries.forEach((bytes, i) => {
+    const closed = grouper.add(i + 1, bytes, decodeEntry(bytes));
+    if (closed !== null) groups.push(closed);
+    assert.equal(grouper.open?.raw.at(-1), bytes);
+  });
+  groups.push(grouper.take()!);
+  assert.equal(grouper.take(), null);
+  assert.deepEqual(
+    groups.map((g) => [g.start, g.raw.length, g.statements.length, g.producing]),
+    [
+      [1, 2, 1, false],
+      [3, 6, 3, true],
+      [9, 2, 0, true],
+    ],
+  );
+  assert.deepEqual(
+    groups.flatMap((g) => g.raw),
+    entries,
+  );
+});
+
+test('the batch grouper refuses an entry before any header and a statement after the outcomes', () => {
+  const statement = decodeEntry(entries[1]!);
+  assert.throws(
+    () => new BatchGrouper().add(1, entries[1]!, statement),
+    (e: unknown) => e instanceof GovernanceError && e.code === 'REPLAY_MISMATCH' && e.entryIndex === 1,
+  );
+  const grouper = new BatchGrouper();
+  for (const i of [2, 3, 4, 5, 6]) grouper.add(i + 1, entries[i]!, decodeEntry(entries[i]!));
+  assert.throws(
+    () => grouper.add(8, entries[1]!, statement),
+    (e: unknown) => e instanceof GovernanceError && e.code === 'REPLAY_MISMATCH' && e.entryIndex === 8,
+  );
+});
+
+test('replay also returns the state the last batch started from (the genesis state before any batch)', () => {
+  const lastHeader = kinds.lastIndexOf('batch');
+  assert.deepEqual(
+    replay(ledger.genesis, entries).stateBeforeLastBatch,
+    replay(ledger.genesis, entries.slice(0, lastHeader)).state,
+  );
+  assert.deepEqual(replay(ledger.genesis, []).stateBeforeLastBatch, genesisState(ledger.genesis));
 });
 
 test('a changed world entry is refused at its index', () => {

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { toBase64 } from '../../src/codec/index.ts';
 import { cosignatureSigner, signNote } from '../../src/crypto/index.ts';
-import { signVote } from '../../src/governance/consensus-vote.ts';
 import {
   ballot,
   checkPolicy,
@@ -28,6 +27,7 @@ import {
   validatorsOf,
 } from '../../src/governance/index.ts';
 import { formatCheckpoint } from '../../src/ledger/index.ts';
+import { signVote } from '../../src/wire/index.ts';
 import {
   admit,
   DAY_MS,

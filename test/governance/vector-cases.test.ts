@@ -20,12 +20,6 @@ import {
 } from '../../src/codec/index.ts';
 import { verifySignature } from '../../src/crypto/index.ts';
 import {
-  type SignedVote,
-  verifyVote,
-  voteSigningBytes,
-  votesConflict,
-} from '../../src/governance/consensus-vote.ts';
-import {
   type Batch,
   CANDIDATE_DOMAIN,
   type ChainHead,
@@ -46,6 +40,7 @@ import {
   type WorldStep,
   worldHash,
 } from '../../src/governance/index.ts';
+import { type SignedVote, verifyVote, voteSigningBytes, votesConflict } from '../../src/wire/index.ts';
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;
 

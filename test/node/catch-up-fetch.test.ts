@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { toBase64 } from '../../src/codec/index.ts';
 import { generateKeyPair } from '../../src/crypto/index.ts';
-import { signVote } from '../../src/governance/consensus-vote.ts';
 import { MEMBERS_MAX } from '../../src/governance/index.ts';
 import {
   CATCH_UP_BATCH,
@@ -18,6 +17,7 @@ import {
   fetchDecisions,
 } from '../../src/node/catch-up.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from '../../src/node/p2p/constants.ts';
+import { signVote } from '../../src/wire/index.ts';
 
 const key = generateKeyPair();
 const VALUE_ID = 'ab'.repeat(32);

@@ -8,17 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { quorumSize } from '../../src/base/index.ts';
 import { createLocalMember } from '../../src/cli/federation.ts';
 import { DESCRIPTOR_FILE_NAME } from '../../src/cli/init.ts';
 import { readKeyFile } from '../../src/crypto/key-file.ts';
-import {
-  admitChange,
-  ballot,
-  motion,
-  parseDescriptor,
-  quorumSize,
-  signCandidate,
-} from '../../src/governance/index.ts';
+import { admitChange, ballot, motion, parseDescriptor, signCandidate } from '../../src/governance/index.ts';
 import {
   checkpointOf,
   committedOn,

@@ -1,6 +1,8 @@
 // Errors of the root's libp2p host and of the rendezvous codec. Each has a stable code and a
 // message that says what to do next.
 
+import { CodedError } from '../../base/index.ts';
+
 export type P2PErrorCode =
   | 'P2P_INVALID_OPTIONS'
   | 'P2P_MESSAGE_TOO_LARGE'
@@ -8,11 +10,4 @@ export type P2PErrorCode =
   | 'RENDEZVOUS_MALFORMED'
   | 'RENDEZVOUS_REFUSED';
 
-export class P2PError extends Error {
-  readonly code: P2PErrorCode;
-  constructor(code: P2PErrorCode, message: string) {
-    super(message);
-    this.name = 'P2PError';
-    this.code = code;
-  }
-}
+export class P2PError extends CodedError<P2PErrorCode> {}

@@ -1,20 +1,13 @@
-// Signed consensus votes (prevotes and precommits), defined here because two modules need
-// the exact same bytes: the consensus state machine signs and counts them, and the
+// Signed consensus votes (prevotes and precommits): a wire format below both modules that
+// need the exact same bytes — the consensus state machine signs and counts them, and the
 // governance rules verify two conflicting ones as evidence of equivocation.
 //
 // Signed bytes: signingBytes('witan/v1/consensus/vote', body) — see ledger/LEDGER.md.
 // A vote for "nil" (no value this round) has valueId null.
 
-import {
-  CodecError,
-  canonicalBytes,
-  fromBase64,
-  fromHex,
-  type Json,
-  signingBytes,
-  toBase64,
-} from '../codec/index.ts';
+import { canonicalBytes, fromBase64, type Json, signingBytes, toBase64 } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature } from '../crypto/index.ts';
+import { WireError } from './errors.ts';
 
 export const CONSENSUS_VOTE_DOMAIN = 'witan/v1/consensus/vote';
 /** Heights and rounds are bounded so that every field stays a safe integer on every platform. */
@@ -71,7 +64,7 @@ export function verifyVote(v: SignedVote): boolean {
   }
 }
 
-/** Checks the shape of an untrusted object and returns it as a SignedVote, or throws CodecError. */
+/** Checks the shape of an untrusted object and returns it as a SignedVote, or throws WireError BAD_VOTE. */
 export function parseSignedVote(x: unknown): SignedVote {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) throw bad('a vote is an object');
   const keys = Object.keys(x).sort().join(',');
@@ -82,8 +75,7 @@ export function parseSignedVote(x: unknown): SignedVote {
   }
   const v = x as SignedVote;
   checkVoteBody(v);
-  if (typeof v.signature !== 'string') throw bad('signature must be base64');
-  fromBase64(v.signature, SIGNATURE_BYTES);
+  checkBase64(v.signature, SIGNATURE_BYTES, 'signature');
   return v;
 }
 
@@ -103,26 +95,48 @@ export function voteBytes(v: SignedVote): Uint8Array {
   return canonicalBytes(v as unknown as Json);
 }
 
-function checkVoteBody(v: VoteBody): void {
+/**
+ * What is wrong with the federation, height and round that every consensus message (vote or
+ * block proposal) carries, or null: one set of bounds for both.
+ */
+export function consensusPositionProblem(m: {
+  federation: unknown;
+  height: unknown;
+  round: unknown;
+}): string | null {
   if (
-    typeof v.federation !== 'string' ||
-    v.federation.length === 0 ||
-    v.federation.length > FEDERATION_CHARS_MAX
-  ) {
-    throw bad('federation must be a non-empty string');
-  }
-  if (!Number.isSafeInteger(v.height) || v.height < 1 || v.height > VOTE_HEIGHT_MAX) throw bad('bad height');
-  if (!Number.isSafeInteger(v.round) || v.round < 0 || v.round > VOTE_ROUND_MAX) throw bad('bad round');
+    typeof m.federation !== 'string' ||
+    m.federation.length === 0 ||
+    m.federation.length > FEDERATION_CHARS_MAX
+  )
+    return `federation must be 1..${FEDERATION_CHARS_MAX} characters`;
+  if (!Number.isSafeInteger(m.height) || (m.height as number) < 1 || (m.height as number) > VOTE_HEIGHT_MAX)
+    return `height must be an integer in 1..${VOTE_HEIGHT_MAX}`;
+  if (!Number.isSafeInteger(m.round) || (m.round as number) < 0 || (m.round as number) > VOTE_ROUND_MAX)
+    return `round must be an integer in 0..${VOTE_ROUND_MAX}`;
+  return null;
+}
+
+function checkVoteBody(v: VoteBody): void {
+  const problem = consensusPositionProblem(v);
+  if (problem !== null) throw bad(problem);
   if (v.type !== 'prevote' && v.type !== 'precommit') throw bad('type must be prevote or precommit');
   if (v.valueId !== null) {
     if (typeof v.valueId !== 'string' || !/^[0-9a-f]{64}$/.test(v.valueId))
-      throw bad('valueId must be 64 hex or null');
-    fromHex(v.valueId);
+      throw bad('valueId must be 64 lowercase hex or null');
   }
-  if (typeof v.validator !== 'string') throw bad('validator must be a base64 public key');
-  fromBase64(v.validator, PUBLIC_KEY_BYTES);
+  checkBase64(v.validator, PUBLIC_KEY_BYTES, 'validator (a node key)');
 }
 
-function bad(message: string): CodecError {
-  return new CodecError('UNSUPPORTED_VALUE', message);
+function checkBase64(value: unknown, bytes: number, what: string): void {
+  try {
+    if (typeof value !== 'string') throw new TypeError();
+    fromBase64(value, bytes);
+  } catch {
+    throw bad(`${what} must be the canonical base64 of ${bytes} bytes`);
+  }
+}
+
+function bad(message: string): WireError {
+  return new WireError('BAD_VOTE', `consensus vote: ${message}`);
 }
