@@ -35,6 +35,27 @@ export {
 export { sha256 } from './hash.ts';
 export { KEY_FILE_FORMAT, KEY_FILE_MODE, type KeyKind, readKeyFile, writeKeyFile } from './key-file.ts';
 export {
+  type CosignedSubtree,
+  generateMlDsaKeyPair,
+  ML_DSA_44_COSIGNATURE_TYPE,
+  ML_DSA_44_PUBLIC_KEY_BYTES,
+  ML_DSA_44_SEED_BYTES,
+  ML_DSA_44_SIGNATURE_BYTES,
+  ML_DSA_44_VKEY_CHARS_MAX,
+  type MlDsaKeyPair,
+  mlDsaCosignatureSigner,
+  mlDsaCosignatureTimestamp,
+  mlDsaCosignatureVerifier,
+  mlDsaKeyPairFromSeed,
+  mlDsaSign,
+  mlDsaVerify,
+  mlDsaVkey,
+  parseMlDsaVkey,
+  type SubtreeReader,
+  subtreeCosignatureMessage,
+} from './ml-dsa.ts';
+export {
+  decodeVkey,
   ed25519NoteSigner,
   ed25519NoteVerifier,
   formatNote,
