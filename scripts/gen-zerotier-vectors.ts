@@ -72,35 +72,24 @@ export async function zerotierVectors(): Promise<ZeroTierVectorFiles> {
     ['fd00::4/9993'],
   ];
   // v1 names key 1 and is signed by it; v2 (signed by key 1) hands over to key 2; v3 (signed by key 2) to key 3.
-  const v1 = await signWorld(
-    {
-      type: 'planet',
-      id: VECTOR_WORLD_ID,
-      timestamp: T0,
-      updatesMustBeSignedBy: c25519[0]!,
-      roots: roots(identities.slice(0, 3), endpoints),
-    },
-    keys[0]!,
-  );
-  const v2 = await signWorld(
-    {
-      type: 'planet',
-      id: VECTOR_WORLD_ID,
-      timestamp: T0 + 1000n,
-      updatesMustBeSignedBy: c25519[1]!,
-      roots: roots(identities.slice(0, 4), endpoints),
-    },
-    keys[0]!,
-  );
-  const v3 = await signWorld(
-    {
-      type: 'planet',
-      id: VECTOR_WORLD_ID,
-      timestamp: T0 + 2000n,
-      updatesMustBeSignedBy: c25519[2]!,
-      roots: roots(identities.slice(1, 4), endpoints.slice(1)),
-    },
-    keys[1]!,
+  const chain = [
+    { names: 0, signedBy: 0, roots: roots(identities.slice(0, 3), endpoints) },
+    { names: 1, signedBy: 0, roots: roots(identities.slice(0, 4), endpoints) },
+    { names: 2, signedBy: 1, roots: roots(identities.slice(1, 4), endpoints.slice(1)) },
+  ];
+  const [v1, v2, v3] = await Promise.all(
+    chain.map((p, i) =>
+      signWorld(
+        {
+          type: 'planet',
+          id: VECTOR_WORLD_ID,
+          timestamp: T0 + BigInt(i) * 1000n,
+          updatesMustBeSignedBy: c25519[p.names]!,
+          roots: p.roots,
+        },
+        keys[p.signedBy]!,
+      ),
+    ),
   );
   const moon = await signWorld(
     {
@@ -129,9 +118,9 @@ export async function zerotierVectors(): Promise<ZeroTierVectorFiles> {
   };
   return {
     'witan-vectors.json': `${JSON.stringify(manifest, null, 2)}\n`,
-    'witan-planet-v1.planet': serializeWorld(v1),
-    'witan-planet-v2.planet': serializeWorld(v2),
-    'witan-planet-v3.planet': serializeWorld(v3),
+    'witan-planet-v1.planet': serializeWorld(v1!),
+    'witan-planet-v2.planet': serializeWorld(v2!),
+    'witan-planet-v3.planet': serializeWorld(v3!),
     'witan-moon.moon': serializeWorld(moon),
   };
 }

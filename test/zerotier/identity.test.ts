@@ -14,25 +14,17 @@ import {
   publicKeyFromSecret,
   unusableEndpointReason,
   validateIdentity,
-  ZeroTierError,
   type ZeroTierErrorCode,
   type ZeroTierSecretIdentity,
 } from '../../src/zerotier/index.ts';
+import { zerotierCode } from './helpers.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', 'ledger', 'vectors', 'zerotier');
 const vectors = JSON.parse(readFileSync(join(DIR, 'witan-vectors.json'), 'utf8')) as {
   identities: { secret: string; public: string }[];
 };
 
-function code(fn: () => unknown): ZeroTierErrorCode | 'accepted' {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ZeroTierError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const code = zerotierCode;
 
 const secret = parseIdentity(vectors.identities[0]!.secret) as ZeroTierSecretIdentity;
 const publicText = vectors.identities[0]!.public;

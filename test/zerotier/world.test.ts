@@ -17,19 +17,11 @@ import {
   WORLD_ROOTS_MAX,
   type World,
   ZeroTierError,
-  type ZeroTierErrorCode,
 } from '../../src/zerotier/index.ts';
+import { zerotierCode } from './helpers.ts';
 import { zeroTierAcceptsUpdate } from './zerotier-rule.ts';
 
-function code(fn: () => unknown): ZeroTierErrorCode | 'accepted' {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ZeroTierError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const code = zerotierCode;
 
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const endpoint: fc.Arbitrary<Endpoint> = fc.oneof(
