@@ -210,15 +210,26 @@ export class DkgParticipant {
     if (this.#step !== 1) throw new FrostError('OUT_OF_ORDER', 'round 2 runs once, after round 1');
     const all = readAllBroadcasts(this.config, broadcasts);
     const own = broadcasts.find((b) => b.participant === this.self)!;
-    if (JSON.stringify(own) !== JSON.stringify(this.broadcast)) {
+    const mine = this.broadcast;
+    if (
+      own.sealingKey !== mine.sealingKey ||
+      own.proofOfKnowledge !== mine.proofOfKnowledge ||
+      own.commitment.some((c, i) => c !== mine.commitment[i])
+    ) {
       throw malformed(
         `the round-1 broadcast under this participant's name (${this.self}) is not the one it sent`,
       );
     }
     const others = new Map([...all].filter(([name]) => name !== this.self));
     const names = [...others.keys()];
-    checkProofs(this.config, [...others.values()], names);
-    const shares = ed25519_FROST.DKG.round2(this.#secret, [...others.values()]);
+    let shares: ReturnType<typeof ed25519_FROST.DKG.round2>;
+    try {
+      // noble checks every proof of knowledge before it changes anything.
+      shares = ed25519_FROST.DKG.round2(this.#secret, [...others.values()]);
+    } catch (error) {
+      checkProofs(this.config, [...others.values()], names);
+      throw error;
+    }
     this.#others = others;
     this.#sealingKeys = new Map(
       broadcasts.map((b) => [b.participant, hexField(b.sealingKey, POINT_BYTES, 'sealing key')]),
