@@ -15,6 +15,8 @@ const BENCHES: readonly string[] = [
   'rendezvous',
   'audit',
   'root-commit',
+  'frost',
+  'ml-dsa',
 ];
 
 const args = process.argv.slice(2);

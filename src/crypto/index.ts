@@ -35,6 +35,27 @@ export {
 } from './errors.ts';
 export { sha256 } from './hash.ts';
 export {
+  type CosignedSubtree,
+  generateMlDsaKeyPair,
+  ML_DSA_44_COSIGNATURE_TYPE,
+  ML_DSA_44_PUBLIC_KEY_BYTES,
+  ML_DSA_44_SEED_BYTES,
+  ML_DSA_44_SIGNATURE_BYTES,
+  ML_DSA_44_VKEY_CHARS_MAX,
+  type MlDsaKeyPair,
+  mlDsaCosignatureSigner,
+  mlDsaCosignatureTimestamp,
+  mlDsaCosignatureVerifier,
+  mlDsaKeyPairFromSeed,
+  mlDsaSign,
+  mlDsaVerify,
+  mlDsaVkey,
+  parseMlDsaVkey,
+  type SubtreeReader,
+  subtreeCosignatureMessage,
+} from './ml-dsa.ts';
+export {
+  decodeVkey,
   ed25519NoteSigner,
   ed25519NoteVerifier,
   formatNote,

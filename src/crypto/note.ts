@@ -231,9 +231,15 @@ function badVkey(message: string): NoteError {
   return new NoteError('BAD_VKEY', message);
 }
 
-/** Parses a vkey of type 0x01 (Ed25519) or 0x04 (cosignature/v1) into a verifier. */
-export function parseVkey(vkey: string): NoteVerifier {
-  if (typeof vkey !== 'string' || vkey.length > VKEY_BYTES_MAX) throw badVkey('vkey is not a short string');
+/**
+ * Splits a vkey "<name>+<key ID>+<base64(type || public key)>" and checks that the key ID
+ * matches, without interpreting the key. `bytesMax` bounds the text (ML-DSA vkeys are ~1.8 kB).
+ */
+export function decodeVkey(
+  vkey: string,
+  bytesMax: number = VKEY_BYTES_MAX,
+): { name: string; type: number; publicKey: Uint8Array } {
+  if (typeof vkey !== 'string' || vkey.length > bytesMax) throw badVkey('vkey is not a short string');
   const first = vkey.indexOf('+');
   const second = vkey.indexOf('+', first + 1);
   if (first < 0 || second < 0) throw badVkey('vkey is <name>+<key ID>+<key>');
@@ -252,6 +258,12 @@ export function parseVkey(vkey: string): NoteVerifier {
   if (type === undefined) throw badVkey('empty key material');
   if (noteKeyId(name, type, publicKey) !== Number.parseInt(hex, 16))
     throw badVkey('key ID does not match key');
+  return { name, type, publicKey };
+}
+
+/** Parses a vkey of type 0x01 (Ed25519) or 0x04 (cosignature/v1) into a verifier. */
+export function parseVkey(vkey: string): NoteVerifier {
+  const { name, type, publicKey } = decodeVkey(vkey);
   if (type !== ED25519_NOTE_TYPE && type !== COSIGNATURE_V1_TYPE) {
     throw badVkey(`unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
   }

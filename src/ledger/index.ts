@@ -7,6 +7,7 @@ export {
   formatCheckpoint,
   parseCheckpoint,
 } from './checkpoint.ts';
+export { checkpointSubtree } from './checkpoint-subtree.ts';
 export {
   BATCH_BYTES_MAX,
   BATCH_ENTRIES_MAX,
