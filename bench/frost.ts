@@ -10,8 +10,8 @@
 
 import { loadavg } from 'node:os';
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
+import { quorumSize } from '../src/base/index.ts';
 import { utf8Bytes } from '../src/codec/index.ts';
-import { quorumSize } from '../src/consensus/index.ts';
 import { keyPairFromSeed, sign } from '../src/crypto/index.ts';
 import {
   aggregateSignature,

@@ -1,6 +1,8 @@
 // One error class for the federation key: DKG packages, signing requests and shares. When a
 // specific participant caused the failure, `participant` names it: that is evidence against it.
 
+import { CodedError } from '../base/index.ts';
+
 export type FrostErrorCode =
   /** A package, commitment or share from (or to) someone who is not a participant of this key. */
   | 'NOT_A_PARTICIPANT'
@@ -27,14 +29,11 @@ export type FrostErrorCode =
   /** More prepared nonces or pooled commitments than the bound allows. */
   | 'TOO_MANY_NONCES';
 
-export class FrostError extends Error {
-  readonly code: FrostErrorCode;
+export class FrostError extends CodedError<FrostErrorCode> {
   /** The participant at fault, when one is. */
   readonly participant: string | undefined;
   constructor(code: FrostErrorCode, message: string, participant?: string) {
-    super(message);
-    this.name = 'FrostError';
-    this.code = code;
+    super(code, message);
     this.participant = participant;
   }
 }

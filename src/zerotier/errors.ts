@@ -1,6 +1,8 @@
 // One error class for everything ZeroTier-shaped that we refuse: identities, worlds,
 // endpoints and signatures. The code is stable; the message says what was wrong and what to do.
 
+import { CodedError } from '../base/index.ts';
+
 export type ZeroTierErrorCode =
   /** An identity string or binary identity that does not parse: fix the descriptor or file. */
   | 'MALFORMED_IDENTITY'
@@ -37,11 +39,4 @@ export type ZeroTierErrorCode =
   /** A C25519 signature that does not verify: the world was altered or signed by the wrong key. */
   | 'BAD_SIGNATURE';
 
-export class ZeroTierError extends Error {
-  readonly code: ZeroTierErrorCode;
-  constructor(code: ZeroTierErrorCode, message: string) {
-    super(message);
-    this.name = 'ZeroTierError';
-    this.code = code;
-  }
-}
+export class ZeroTierError extends CodedError<ZeroTierErrorCode> {}

@@ -49,6 +49,8 @@ export const TARGET_LAYOUT: Layout = {
     codec: 1,
     crypto: 2,
     wire: 3,
+    zerotier: 3,
+    frost: 3,
     ledger: 4,
     governance: 5,
     consensus: 6,
@@ -61,7 +63,7 @@ export const TARGET_LAYOUT: Layout = {
     cli: 10,
   },
   sameLayer: ['sim → consensus'],
-  pure: ['base', 'codec', 'crypto', 'wire', 'ledger', 'governance', 'consensus'],
+  pure: ['base', 'codec', 'crypto', 'wire', 'zerotier', 'frost', 'ledger', 'governance', 'consensus'],
   shellFiles: ['src/crypto/key-file.ts', 'src/ledger/store.ts', 'src/consensus/level-wal.ts'],
   io: [
     'node:fs',
