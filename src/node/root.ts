@@ -532,6 +532,7 @@ export class Root implements RootView {
 
   status(): RootStatus {
     const consensus = this.#driver.state;
+    const duty = this.#host.stats();
     return {
       member: this.#self()?.name ?? null,
       federation: this.#state.world.federation,
@@ -549,6 +550,8 @@ export class Root implements RootView {
       addrs: this.#host.multiaddrs().map(String),
       peers: this.#host.libp2p.getPeers().map((p) => p.toString()),
       lastCommit: this.#lastCommit,
+      relay: { reservations: duty.reservations, circuits: duty.circuits, relayedBytes: duty.relayedBytes },
+      rendezvous: { registrations: duty.rendezvousRegistrations },
       timeMs: this.#now(),
     };
   }
@@ -579,6 +582,7 @@ export class Root implements RootView {
       metrics: this.#registry,
       title: `Witan root ${this.#self()?.name ?? ''}`.trim(),
       docs: true,
+      readOnlyCors: true,
     });
     await this.#http.register(healthRoutes, { health: () => this.#health() });
     const members = this.#state.world.members.map((m) => m.name);
