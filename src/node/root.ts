@@ -25,6 +25,7 @@ import type {
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
+import { uiRoutes } from '../api/ui-routes.ts';
 import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
   ConsensusDriver,
@@ -591,6 +592,7 @@ export class Root implements RootView {
     );
     await this.#http.register(tlogRoutes, { store: this.#store, checkpointRefreshMs: 0, witness });
     await this.#http.register(rootRoutes, { view: this });
+    await this.#http.register(uiRoutes, { view: this });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({
       logger: this.#log.child({ component: 'operator-http' }),
