@@ -12,7 +12,7 @@ import { cosigners, parseCheckpointNote } from './note.js';
 import { charts } from './render-charts.js';
 import { decidedMotions, membersTable, openMotions, timeline } from './render-governance.js';
 import { rootsTable, summary } from './render-roots.js';
-import { cosigning } from './view.js';
+import { cosigning, worldBefore } from './view.js';
 
 /** How often the page reads every root. */
 export const REFRESH_MS = 5000;
@@ -122,47 +122,63 @@ async function readOwn() {
   }
 }
 
+/**
+ * One member's root: its status and checkpoint. Never throws: whatever fails is the reading's error.
+ * @param {import('./types.js').Member} m
+ * @param {boolean} self
+ * @returns {Promise<import('./health.js').RootReading>}
+ */
+async function readRoot(m, self) {
+  const url = m.endpoints.http[0] ?? '';
+  const reading = {
+    name: m.name,
+    url,
+    self,
+    status: /** @type {StatusAnswer | null} */ (null),
+    note: /** @type {import('./note.js').CheckpointNote | null} */ (null),
+    error: /** @type {string | null} */ (null),
+    answerMs: /** @type {number | null} */ (null),
+    behindBefore: (page.roots.get(m.name)?.health.behind ?? 0) > 0,
+  };
+  try {
+    const started = performance.now();
+    const [status, note] = await Promise.allSettled([
+      getJson(rootUrl(url, 'status')),
+      getText(rootUrl(url, 'checkpoint')),
+    ]);
+    if (status.status === 'fulfilled') {
+      reading.status = /** @type {StatusAnswer} */ (status.value);
+      reading.answerMs = performance.now() - started;
+    } else {
+      reading.error = page.blocked.has(new URL(url).origin)
+        ? "refused by this page's policy: the world changed since the page loaded; reload it"
+        : why(status.reason);
+    }
+    if (note.status === 'fulfilled') reading.note = parseCheckpointNote(note.value);
+    else reading.error ??= why(note.reason);
+  } catch (err) {
+    reading.error ??= why(err);
+  }
+  return reading;
+}
+
 /** Every member's root, in parallel, each with its own time limit. */
 async function readRoots() {
   const world = page.world?.world;
   if (world === undefined) return;
   const self = page.status?.member ?? null;
-  const readings = await Promise.all(
-    world.members.map(async (m) => {
-      const url = m.endpoints.http[0] ?? '';
-      const started = performance.now();
-      const [status, note] = await Promise.allSettled([
-        getJson(rootUrl(url, 'status')),
-        getText(rootUrl(url, 'checkpoint')),
-      ]);
-      const blocked = page.blocked.has(new URL(url).origin);
-      const error =
-        status.status === 'rejected'
-          ? blocked
-            ? "refused by this page's policy: the world changed since the page loaded; reload it"
-            : why(status.reason)
-          : note.status === 'rejected'
-            ? why(note.reason)
-            : null;
-      return {
-        name: m.name,
-        url,
-        self: m.name === self,
-        status: status.status === 'fulfilled' ? /** @type {StatusAnswer} */ (status.value) : null,
-        note: note.status === 'fulfilled' ? parseCheckpointNote(note.value) : null,
-        error,
-        answerMs: status.status === 'fulfilled' ? performance.now() - started : null,
-        behindBefore: (page.roots.get(m.name)?.health.behind ?? 0) > 0,
-      };
-    }),
-  );
+  const readings = await Promise.all(world.members.map((m) => readRoot(m, m.name === self)));
   const maxHeight = Math.max(0, ...readings.map((r) => r.status?.height ?? 0));
-  const { names, voting } = cosigning(world);
+  const { names } = cosigning(world);
+  const chain = page.chain;
   const federation = {
     maxHeight,
     members: names,
-    quorum: quorumOf(voting),
     freshnessMs: world.policy.checkpointFreshnessMs,
+    // The batch that made a tree is the one holding its last entry; its validators are the
+    // voting members of the world in force before that entry (a world the batch made counts later).
+    quorumAt: (/** @type {number} */ size) =>
+      quorumOf(cosigning(chain === null ? world : worldBefore(chain, size - 1)).voting),
   };
   const before = new Map([...page.roots].map(([name, r]) => [name, r.health.level]));
   page.roots = new Map(

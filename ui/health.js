@@ -23,7 +23,10 @@ export const BEHIND_HEIGHTS_MIN = 1;
 
 /**
  * @param {RootReading} r
- * @param {{ maxHeight: number, members: ReadonlySet<string>, quorum: number, freshnessMs: number }} federation
+ * @param {{
+ *   maxHeight: number, members: ReadonlySet<string>, freshnessMs: number,
+ *   quorumAt: (size: number) => number,
+ * }} federation `quorumAt`: the quorum of the validators whose batch made a tree of that size
  * @returns {RootHealth}
  */
 export function rootHealth(r, federation) {
@@ -40,7 +43,8 @@ export function rootHealth(r, federation) {
   const s = r.status;
   const behind = Math.max(0, federation.maxHeight - s.height);
   const signed = r.note === null ? null : cosigners(r.note, federation.members);
-  const quorumMs = signed === null ? null : quorumTimeMs(signed.members, federation.quorum);
+  const quorumMs =
+    signed === null ? null : quorumTimeMs(signed.members, federation.quorumAt(r.note?.size ?? 0));
   const health = {
     behind,
     memberCosigners: signed?.members.map((c) => c.name) ?? [],
