@@ -144,6 +144,18 @@ export const StatusResponse = Type.Object(
       Type.Object({ height: Count, size: Count, timeMs: Count, atMs: Count }, strict),
       Type.Null(),
     ]),
+    relay: Type.Object(
+      {
+        reservations: Type.Integer({ minimum: 0, description: 'circuit relay reservations held now' }),
+        circuits: Type.Integer({ minimum: 0, description: 'relayed connections open now' }),
+        relayedBytes: Type.Integer({ minimum: 0, description: 'bytes relayed since the root started' }),
+      },
+      strict,
+    ),
+    rendezvous: Type.Object(
+      { registrations: Type.Integer({ minimum: 0, description: 'rendezvous registrations stored now' }) },
+      strict,
+    ),
     timeMs: Type.Number({ description: "the root's clock, ms" }),
   },
   strict,

@@ -72,6 +72,10 @@ export interface RootStatus {
   addrs: string[];
   peers: string[];
   lastCommit: { height: number; size: number; timeMs: number; atMs: number } | null;
+  /** Relay duty now: reservations held, relayed connections open, bytes relayed since start. */
+  relay: { reservations: number; circuits: number; relayedBytes: number };
+  /** Rendezvous duty now: registrations stored. */
+  rendezvous: { registrations: number };
   /** The root's clock, ms. */
   timeMs: number;
 }

@@ -1,7 +1,7 @@
 // The HTTP edge of a root (fastify). build() is separate from listen() so tests drive the
 // same server through inject(). Every route group is an encapsulated plugin registered by
 // the caller; this file owns what all routes share: body limits, per-IP rate limits, load
-// shedding, the error shape, OpenAPI at /docs and request metrics.
+// shedding, the error shape, read-only CORS, OpenAPI at /docs and request metrics.
 
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { installReadOnlyCors } from './cors.ts';
 import { statusFor } from './errors.ts';
 import { installLoadShedding } from './load-shedding.ts';
 
@@ -30,6 +31,8 @@ export type ApiServerOptions = {
   version?: string;
   /** Serve OpenAPI at /docs (off for the operator-only listener). */
   docs?: boolean;
+  /** Let any web page read GET/HEAD answers (cors.ts): on for the public API, off for the operator's. */
+  readOnlyCors?: boolean;
 };
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
@@ -68,6 +71,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     });
   });
 
+  if (options.readOnlyCors === true) installReadOnlyCors(app);
   installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
   await app.register(rateLimit, {
     max: options.requestsPerMinute,

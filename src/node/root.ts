@@ -25,6 +25,7 @@ import type {
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
+import { uiRoutes } from '../api/ui-routes.ts';
 import { quorumSize } from '../base/index.ts';
 import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
@@ -562,6 +563,7 @@ export class Root implements RootView {
 
   status(): RootStatus {
     const consensus = this.#driver.state;
+    const duty = this.#host.stats();
     return {
       member: this.#self()?.name ?? null,
       federation: this.#state.world.federation,
@@ -579,6 +581,8 @@ export class Root implements RootView {
       addrs: this.#host.multiaddrs().map(String),
       peers: this.#host.libp2p.getPeers().map((p) => p.toString()),
       lastCommit: this.#lastCommit,
+      relay: { reservations: duty.reservations, circuits: duty.circuits, relayedBytes: duty.relayedBytes },
+      rendezvous: { registrations: duty.rendezvousRegistrations },
       timeMs: this.#now(),
     };
   }
@@ -609,6 +613,7 @@ export class Root implements RootView {
       metrics: this.#registry,
       title: `Witan root ${this.#self()?.name ?? ''}`.trim(),
       docs: true,
+      readOnlyCors: true,
     });
     await this.#http.register(healthRoutes, { health: () => this.#health() });
     const members = this.#state.world.members.map((m) => m.name);
@@ -617,6 +622,7 @@ export class Root implements RootView {
     );
     await this.#http.register(tlogRoutes, { store: this.#store, checkpointRefreshMs: 0, witness });
     await this.#http.register(rootRoutes, { view: this });
+    await this.#http.register(uiRoutes, { view: this });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({
       logger: this.#log.child({ component: 'operator-http' }),

@@ -138,6 +138,8 @@ class LedgerView implements RootView {
       addrs: ['/ip4/127.0.0.1/tcp/4001'],
       peers: [],
       lastCommit: { height: s.height, size: this.ledger.entries.length + 1, timeMs: s.timeMs, atMs: T0 + 5 },
+      relay: { reservations: 2, circuits: 1, relayedBytes: 4096 },
+      rendezvous: { registrations: 3 },
       timeMs: T0 + 0.5,
     };
   }
