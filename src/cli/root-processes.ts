@@ -2,8 +2,9 @@
 // each root as its own OS process, exactly as an operator would (`witan start --config …`).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpClient } from '../net/index.ts';
@@ -29,6 +30,36 @@ export const ROOT_STOP_TIMEOUT_MS = 10_000;
 export const FREE_PORT_MIN = 20_000;
 export const FREE_PORT_MAX = 32_000;
 const FREE_PORT_ATTEMPTS = 64;
+/**
+ * A port is claimed before it is handed out, by creating a file named after it in a folder
+ * every process on the machine shares: two processes (parallel test files, two devnets) that
+ * draw the same port before either listens would otherwise both take it. A claim older than
+ * this has long been listened on or given up, and may be taken again.
+ */
+export const PORT_CLAIM_TTL_MS = 30 * 60_000;
+const PORT_CLAIMS_DIR = join(tmpdir(), 'witan-port-claims');
+/** Ports this process handed out: never twice, whatever the claim files say. */
+const handedOut = new Set<number>();
+
+/** Claims `port` for this process, unless another process claimed it recently. */
+function claim(port: number): boolean {
+  if (handedOut.has(port)) return false;
+  mkdirSync(PORT_CLAIMS_DIR, { recursive: true });
+  const file = join(PORT_CLAIMS_DIR, String(port));
+  try {
+    if (Date.now() - statSync(file).mtimeMs < PORT_CLAIM_TTL_MS) return false;
+    unlinkSync(file);
+  } catch {
+    // No claim yet (or another process removed the stale one first): try to create it.
+  }
+  try {
+    closeSync(openSync(file, 'wx'));
+  } catch {
+    return false;
+  }
+  handedOut.add(port);
+  return true;
+}
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -39,11 +70,14 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range. */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range, and that no
+ * process on this machine was handed in the last PORT_CLAIM_TTL_MS.
+ */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < FREE_PORT_ATTEMPTS; i++) {
     const port = FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN));
-    if (await canListen(port)) return port;
+    if (claim(port) && (await canListen(port))) return port;
   }
   throw new CliError(
     EXIT_UNAVAILABLE,
