@@ -35,8 +35,10 @@ export {
   rootAtSize,
   rootOf,
   type SubtreeId,
+  subtreeInclusionProof,
   verifyConsistency,
   verifyInclusion,
+  verifySubtreeInclusion,
 } from './merkle.ts';
 export {
   bundleWidthAt,
