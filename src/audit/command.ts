@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { toHex } from '../codec/index.ts';
+import { fromHex, toHex } from '../codec/index.ts';
 import {
   checkGenesis,
   encodeEntry,
@@ -20,6 +20,8 @@ import { readEvidenceFile, verifyEvidence } from './evidence.ts';
 import { progressBar } from './progress.ts';
 import { evidenceGovernance, governanceRules } from './replay.ts';
 import { type AuditReport, formatHtml, formatText, REPORT_FORMAT, resultOf } from './report.ts';
+import type { BundlePolicy } from './root-data.ts';
+import { SEED_BYTES } from './sample.ts';
 import { readState, writeState } from './state.ts';
 import { VerifyPool } from './verify-pool.ts';
 import { readWitnessState, Witness, writeWitnessState } from './witness.ts';
@@ -37,6 +39,10 @@ export type AuditOptions = {
   concurrency?: number;
   /** Worker threads for signatures; default os.availableParallelism(); 0 disables the pool. */
   workers?: number;
+  /** Which bundles of every root are compared; default: all when affordable, else a sample. */
+  bundles?: BundlePolicy;
+  /** Seed of the bundle samples (SEED_BYTES bytes); default: random, printed in the report. */
+  seed?: Uint8Array;
   onProgress?: (done: number, total: number) => void;
 };
 
@@ -108,6 +114,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       evidenceGovernance,
       ...(witness !== undefined ? { witness } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.bundles !== undefined ? { bundles: options.bundles } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
     if (options.statePath !== undefined && result.nextState !== undefined)
@@ -127,6 +135,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       ...resultOf(result.violations.length, result.incomplete.length),
       roots: result.roots,
       tree: result.tree ?? null,
+      dataCheck: result.dataCheck ?? null,
       governance,
       violations: result.violations,
       incomplete: result.incomplete,
@@ -160,6 +169,9 @@ type CliOptions = {
   witnessState?: string;
   timeoutMs: string;
   workers?: string;
+  sampleBundles?: string;
+  allBundles?: boolean;
+  seed?: string;
 };
 
 function positive(value: string, name: string): number {
@@ -167,6 +179,25 @@ function positive(value: string, name: string): number {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new AuditError('BAD_ARGUMENT', `${name} must be a non-negative integer`);
   return n;
+}
+
+/** --all-bundles / --sample-bundles <K> as a policy (undefined: the audit decides by size). */
+function bundlePolicy(o: CliOptions): BundlePolicy | undefined {
+  if (o.allBundles && o.sampleBundles !== undefined)
+    throw new AuditError('BAD_ARGUMENT', 'give --all-bundles or --sample-bundles <K>, not both');
+  if (o.allBundles) return { mode: 'all' };
+  if (o.sampleBundles !== undefined)
+    return { mode: 'sample', perRoot: positive(o.sampleBundles, '--sample-bundles') };
+  return undefined;
+}
+
+function seedOf(text: string): Uint8Array {
+  if (!new RegExp(`^[0-9a-f]{${2 * SEED_BYTES}}$`).test(text))
+    throw new AuditError(
+      'BAD_ARGUMENT',
+      `--seed must be ${2 * SEED_BYTES} hex digits, as printed in a report`,
+    );
+  return fromHex(text);
 }
 
 /** The `witan audit` command. */
@@ -183,6 +214,12 @@ export function auditCommand(): Command {
     .option('--witness-name <name>', 'key name of the witness cosignature', 'witan-auditor')
     .option('--witness-state <file>', 'witness state (default: <witness-key>.witness.json)')
     .option('--timeout-ms <ms>', 'per request', '15000')
+    .option('--all-bundles', "compare every entry bundle of every root, whatever the ledger's size")
+    .option(
+      '--sample-bundles <K>',
+      'compare K random entry bundles per root (every hash tile is still compared)',
+    )
+    .option('--seed <hex>', 'seed of the bundle samples, to repeat a run (printed in every report)')
     .addOption(new Option('--workers <n>', 'signature worker threads (default: all cores)'))
     .addHelpText(
       'after',
@@ -195,8 +232,12 @@ Exit codes: 0 everything verified, 1 a violation was found (see the evidence fil
         if (o.genesis === undefined)
           throw new AuditError('BAD_ARGUMENT', '--genesis <file> is required: the genesis you pin');
         if (roots.length === 0) throw new AuditError('BAD_ARGUMENT', 'give at least one root URL');
+        const bundles = bundlePolicy(o);
+        const seed = o.seed !== undefined ? seedOf(o.seed) : undefined;
         const progress = progressBar('entries');
         const report = await runAudit({
+          ...(bundles !== undefined ? { bundles } : {}),
+          ...(seed !== undefined ? { seed } : {}),
           genesis: readGenesisFile(o.genesis),
           roots,
           evidenceDir: o.evidenceDir,
