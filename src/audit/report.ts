@@ -68,7 +68,7 @@ const agreement = (agree: boolean | null) =>
   agree === true ? 'agree' : agree === false ? 'DISAGREE' : 'not all compared';
 
 /** One root as label/value rows: its checkpoint, cosigners, freshness, data and verdict. */
-export function rootRows(r: RootReport): [string, string][] {
+function rootRows(r: RootReport): [string, string][] {
   const rows: [string, string][] = [['verdict', r.verdict.toUpperCase()]];
   if (!r.reachable) return [...rows, ['unreachable', r.error ?? '']];
   const c = r.checkpoint;

@@ -121,17 +121,23 @@ const alterPath =
   (p, body) =>
     p === path ? flipByte(body, offset) : body;
 
+/** Two honest roots and a tampering proxy at `position` in the list, audited. */
+async function auditWithLiarAt(position: number, c: { path: string; offset: number }) {
+  const honest = [await root(SIZE, 0), await root(SIZE, 1)];
+  const proxy = await proxyOf(await root(SIZE, 2), alterPath(c.path, c.offset));
+  const urls = honest.map((h) => h.url);
+  urls.splice(position, 0, proxy.url);
+  const r = await run(urls);
+  assert.ok(proxy.altered.includes(c.path), `the proxy altered ${c.path}`);
+  return { proxy, r };
+}
+
 const cliVerified: string[] = [];
 
 for (const c of BUNDLE_CASES) {
   test(`a root behind a proxy altering ${c.name} is caught first, middle or last; honest roots are not blamed`, async () => {
     for (let position = 0; position < 3; position++) {
-      const honest = [await root(SIZE, 0), await root(SIZE, 1)];
-      const proxy = await proxyOf(await root(SIZE, 2), alterPath(c.path, c.offset));
-      const urls = honest.map((h) => h.url);
-      urls.splice(position, 0, proxy.url);
-      const r = await run(urls);
-      assert.ok(proxy.altered.includes(c.path), `the proxy altered ${c.path}`);
+      const { proxy, r } = await auditWithLiarAt(position, c);
       assert.equal(r.tree?.size, SIZE);
       const file = assertCaught(r, proxy.url, 'entry-altered');
       const data = r.roots.find((x) => x.url === proxy.url)!.data!;
@@ -145,12 +151,7 @@ for (const c of BUNDLE_CASES) {
 for (const c of TILE_CASES) {
   test(`a root behind a proxy altering ${c.name} is caught first, middle or last, with a proof of the committed hash`, async () => {
     for (let position = 0; position < 3; position++) {
-      const honest = [await root(SIZE, 0), await root(SIZE, 1)];
-      const proxy = await proxyOf(await root(SIZE, 2), alterPath(c.path, c.offset));
-      const urls = honest.map((h) => h.url);
-      urls.splice(position, 0, proxy.url);
-      const r = await run(urls);
-      assert.ok(proxy.altered.includes(c.path), `the proxy altered ${c.path}`);
+      const { proxy, r } = await auditWithLiarAt(position, c);
       const file = assertCaught(r, proxy.url, 'tile-altered');
       const evidence = readEvidenceFile(file) as {
         served: { path: string };
