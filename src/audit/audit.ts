@@ -1,19 +1,25 @@
 // The audit itself, independent of how governance is replayed: fetch every root's checkpoint,
 // recompute the tree from one root's tiles and bundles (the largest that checks out), compare
 // every checkpoint seen (now and in earlier runs) with that tree, check signatures and quorums
-// with the keys the rules say were in force, check freshness and the world each root serves,
-// write evidence for every violation, and optionally cosign as a witness. The rules (replay
-// of governance from genesis) come in as a LedgerRules, built by replay.ts.
+// with the keys the rules say were in force, compare every root's tiles and entry bundles (all,
+// or a seeded sample) with that tree, check freshness and the world each root serves, write
+// evidence for every violation, and optionally cosign as a witness. The rules (replay of
+// governance from genesis) come in as a LedgerRules, built by replay.ts.
 
+import { randomBytes } from 'node:crypto';
 import { bytesEqual, toBase64, toHex } from '../codec/index.ts';
-import { parseNote, vkeyString } from '../crypto/index.ts';
+import { parseNote, sha256, vkeyString } from '../crypto/index.ts';
 import type { MemberKey } from '../governance/index.ts';
 import {
   consistencyProof,
+  formatTilePath,
   type HashReader,
   inclusionProof,
   parseCheckpoint,
   rootAtSize,
+  subtreeInclusionProof,
+  TILE_HEIGHT,
+  TILE_WIDTH,
 } from '../ledger/index.ts';
 import type { HttpClient } from '../net/index.ts';
 import {
@@ -27,7 +33,14 @@ import {
   type SeenCheckpoint,
   type WorldRef,
 } from './checkpoints.ts';
-import { COSIGNATURE_FUTURE_MS_MAX, EVIDENCE_ENTRIES_MAX, ROOTS_MAX } from './constants.ts';
+import {
+  ALL_BUNDLES_DEFAULT_MAX,
+  COSIGNATURE_FUTURE_MS_MAX,
+  DEFAULT_SAMPLE_BUNDLES,
+  EVIDENCE_ENTRIES_MAX,
+  ROOT_CHECKS_PARALLEL,
+  ROOTS_MAX,
+} from './constants.ts';
 import { AuditError } from './errors.ts';
 import {
   EVIDENCE_FORMAT,
@@ -36,12 +49,29 @@ import {
   type EvidenceKind,
   keyJson,
   type NoteJson,
+  type ServedJson,
   verifyEvidence,
   writeEvidenceFile,
 } from './evidence.ts';
+import {
+  type BundleDisagreement,
+  type BundlePolicy,
+  compareRootData,
+  type RootData,
+  type TileDisagreement,
+} from './root-data.ts';
 import { RootReader } from './root-reader.ts';
+import { SEED_BYTES } from './sample.ts';
 import type { AuditState } from './state.ts';
-import { downloadTree, type TreeResult, verifiedTileReader } from './tree.ts';
+import {
+  downloadTree,
+  type EntryMismatch,
+  type ServedBundle,
+  type TreeResult,
+  verifiedTileReader,
+} from './tree.ts';
+import { rebuildLevel1, type TileSource, VerifiedTree } from './verified-tree.ts';
+import { inParallel } from './window.ts';
 import type { Witness, WitnessOutcome } from './witness.ts';
 
 /**
@@ -98,9 +128,17 @@ export type RootReport = {
     quorumTimeMs?: number;
     /** The world whose validators `validatorCount`, `quorum` and `committed` count. */
     quorumWorld?: WorldRef;
+    /** The auditor's clock minus quorumTimeMs. */
+    quorumAgeMs?: number;
+    /** Whether that quorum is within policy.checkpointFreshnessMs. */
+    fresh: boolean;
     consistent: boolean | null;
   };
   world?: WorldStatus;
+  /** This root's tiles and bundles against the verified tree (absent when no tree verified). */
+  data?: RootData;
+  /** violation: a violation names this root; incomplete: something of it could not be checked. */
+  verdict: 'verified' | 'violation' | 'incomplete';
 };
 
 export type LedgerAuditResult = {
@@ -109,6 +147,8 @@ export type LedgerAuditResult = {
   clock: { nowMs: number; skewMs: number };
   roots: RootReport[];
   tree?: { size: number; rootHash: string; source: string; fromSize: number; entriesFetched: number };
+  /** How every root's data was compared: the bundle policy and the sampling seed (hex). */
+  dataCheck?: { bundles: 'all' | 'sample'; sampleBundles?: number; seed: string };
   violations: Violation[];
   incomplete: string[];
   witness?: { name: string; vkey: string; submitted: WitnessOutcome[]; refused?: string };
@@ -133,6 +173,10 @@ export type LedgerAuditOptions = {
   evidenceGovernance?: EvidenceGovernance;
   witness?: Witness;
   concurrency?: number;
+  /** Default: all bundles when the tree has ≤ ALL_BUNDLES_DEFAULT_MAX, else DEFAULT_SAMPLE_BUNDLES per root. */
+  bundles?: BundlePolicy;
+  /** SEED_BYTES bytes that draw the bundle samples; default: random. */
+  seed?: Uint8Array;
   onProgress?: (done: number, total: number) => void;
 };
 
@@ -158,7 +202,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
   );
   const reports = new Map<string, RootReport>();
   for (const f of fetched) {
-    const r: RootReport = { url: f.client.url, reachable: f.error === undefined };
+    const r: RootReport = { url: f.client.url, reachable: f.error === undefined, verdict: 'incomplete' };
     if (f.error !== undefined) {
       r.error = f.error;
       result.incomplete.push(`${f.client.url}: ${f.error}`);
@@ -200,13 +244,16 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     }
   }
 
-  // Pick the largest checkpoint whose tree checks out; report the ones that do not.
+  // Pick the largest checkpoint whose tree checks out. A root whose tree does not is reported
+  // once the verified tree is known (its data is then compared like any root's), or at once
+  // when no tree checks out.
   const candidates = fetched
     .filter((f) => f.seen !== undefined && f.seen.size >= start.size)
     .sort((a, b) => b.seen!.size - a.seen!.size);
   let source: { client: RootReader; seen: SeenCheckpoint; tree: TreeResult; rules: LedgerRules } | undefined;
   let keys = new Map<number, KeysInForce>();
   let entries: Uint8Array[] | undefined;
+  const failed: FailedTree[] = [];
   for (const c of candidates) {
     const seen = c.seen!;
     if (state !== undefined && seen.size === start.size && !bytesEqual(seen.rootHash, state.rootHash))
@@ -235,12 +282,8 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
       },
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
-    if (tree.mismatch !== undefined) {
-      await evidence.entryMismatch(c.client, seen, tree, rules.keysAt(start.size));
-      continue;
-    }
-    if (!tree.matches) {
-      await evidence.treeMismatch(c.client, seen, start, keep, rules.keysAt(start.size));
+    if (tree.mismatch !== undefined || !tree.matches) {
+      failed.push({ client: c.client, seen, tree, entries: keep, keys: rules.keysAt(start.size) });
       continue;
     }
     await rules.drain();
@@ -249,11 +292,17 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     entries = keep;
     break;
   }
+  const reportFailure = (f: FailedTree) =>
+    f.tree.mismatch !== undefined
+      ? evidence.entryMismatch(f.client, f.seen, f.tree.mismatch, f.keys)
+      : evidence.treeMismatch(f.client, f.seen, start, f.entries, f.keys);
   if (source === undefined) {
+    for (const f of failed) await reportFailure(f);
     if (candidates.length > 0 && result.violations.length === 0)
       result.incomplete.push('no root served a tree that checks out');
     if (fresh.length === 0) result.incomplete.push('no root could be read');
     result.nextState = state === undefined ? undefined : { ...state, checkpoints: allSeen };
+    finishVerdicts(result);
     return result;
   }
   const { client, seen: top, tree, rules } = source;
@@ -266,9 +315,33 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     entriesFetched: tree.entriesRead,
   };
   const topKeys = keys.get(top.size) ?? rules.keysAt(top.size);
+
+  // The verified tree as the yardstick for every root's data; the part before an earlier run's
+  // size is rebuilt from the first root whose level-0 tiles give the remembered tree.
+  const sources: TileSource[] = [
+    { client, size: top.size },
+    ...fetched
+      .filter((f) => f.seen !== undefined && f.client !== client)
+      .map((f) => ({ client: f.client, size: f.seen!.size })),
+  ];
+  const rebuilt = await rebuildLevel1(sources, start, options.concurrency);
+  const verified =
+    rebuilt === undefined
+      ? undefined
+      : new VerifiedTree({
+          size: tree.size,
+          rootHash: tree.rootHash,
+          level1: [...rebuilt.level1, ...tree.level1],
+          frontier: tree.frontier,
+          sources,
+        });
+  if (rebuilt === undefined)
+    result.incomplete.push(
+      `no root serves level-0 tiles that give the tree of size ${start.size} remembered in the state; roots' tiles and bundles were not compared`,
+    );
   let reader: HashReader | undefined;
   const tiles = async () => {
-    reader ??= await verifiedTileReader(client, top.size, top.rootHash);
+    reader ??= verified?.reader() ?? (await verifiedTileReader(client, top.size, top.rootHash));
     return reader;
   };
   const rootAt = new Map(tree.rootsAt);
@@ -304,8 +377,11 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
       validatorCount: check.validatorCount,
       quorum: check.quorum,
       committed: check.committed,
-      ...(check.quorumTimeMs !== undefined ? { quorumTimeMs: check.quorumTimeMs } : {}),
+      ...(check.quorumTimeMs !== undefined
+        ? { quorumTimeMs: check.quorumTimeMs, quorumAgeMs: nowMs - check.quorumTimeMs }
+        : {}),
       ...(set.world !== undefined ? { quorumWorld: set.world } : {}),
+      fresh: isFresh(check, nowMs, k.freshnessMs),
       consistent,
     };
     if (check.problem?.code === 'BAD_SIGNATURE')
@@ -350,6 +426,57 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     );
   }
 
+  // Every root's data against the verified tree.
+  const policy: BundlePolicy =
+    options.bundles ??
+    (Math.ceil(top.size / TILE_WIDTH) <= ALL_BUNDLES_DEFAULT_MAX
+      ? { mode: 'all' }
+      : { mode: 'sample', perRoot: DEFAULT_SAMPLE_BUNDLES });
+  const seed = options.seed ?? randomBytes(SEED_BYTES);
+  result.dataCheck = {
+    bundles: policy.mode,
+    ...(policy.mode === 'sample' ? { sampleBundles: policy.perRoot } : {}),
+    seed: hex(seed),
+  };
+  const caught = new Set<string>();
+  if (verified !== undefined) {
+    const rebuiltTiles = Math.floor(start.size / TILE_WIDTH);
+    const roots = fetched.filter((f) => f.seen !== undefined);
+    await inParallel(roots, ROOT_CHECKS_PARALLEL, async (f) => {
+      const seen = f.seen!;
+      const report = reports.get(f.client.url)!;
+      const skip =
+        seen.size > top.size
+          ? 'its checkpoint is larger than the verified tree'
+          : report.checkpoint?.consistent !== true
+            ? 'its checkpoint is not a checkpoint of the verified tree'
+            : undefined;
+      const { data, disagreement: d } = await compareRootData({
+        client: f.client,
+        size: seen.size,
+        tree: verified,
+        policy,
+        seed,
+        ...(skip !== undefined ? { skip } : {}),
+        ...(f.client === client ? { downloadedFrom: start.size } : {}),
+        ...(rebuilt?.source === f.client ? { rebuiltTiles } : {}),
+        forced: failed.find((x) => x.client === f.client)?.tree.mismatch?.served.index,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      });
+      report.data = data;
+      if (data.error !== undefined)
+        result.incomplete.push(`${f.client.url}: its data could not be compared: ${data.error}`);
+      if (d === undefined) return;
+      caught.add(f.client.url);
+      const k = keys.get(seen.size) ?? topKeys;
+      if (d.kind === 'tile') await evidence.tileAltered(seen, d, verified, k);
+      else await evidence.bundleAltered(seen, d, verified, k);
+    });
+  }
+  // A root whose tree did not check out and whose data comparison did not show why (not
+  // compared, or it answered differently the second time) is reported from its own tiles.
+  for (const f of failed) if (!caught.has(f.client.url)) await reportFailure(f);
+
   // Governance replay.
   const failure = rules.failure();
   if (failure !== undefined) await evidence.ruleViolation(top, failure, entries, await tiles(), topKeys);
@@ -390,7 +517,27 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     summary: clean ? rules.summary() : state?.summary,
   };
   if (!clean && state === undefined) result.nextState = undefined;
+  finishVerdicts(result);
   return result;
+}
+
+/** A root whose tree did not check out while the audit looked for one. */
+type FailedTree = {
+  client: RootReader;
+  seen: SeenCheckpoint;
+  tree: TreeResult;
+  entries: Uint8Array[] | undefined;
+  keys: KeysInForce;
+};
+
+/** Each root's verdict: a violation names it, or something of it could not be checked. */
+function finishVerdicts(result: LedgerAuditResult): void {
+  const named = new Set(result.violations.map((v) => v.root));
+  for (const r of result.roots) {
+    const unchecked =
+      !r.reachable || r.data === undefined || r.data.error !== undefined || r.data.skipped !== undefined;
+    r.verdict = named.has(r.url) ? 'violation' : unchecked ? 'incomplete' : 'verified';
+  }
 }
 
 async function fetchCheckpoint(client: RootReader, origin: string, nowMs: number): Promise<Fetched> {
@@ -469,6 +616,40 @@ async function witness(
   }
 }
 
+function entriesWhat(root: string, m: EntryMismatch, served: { index: number; width: number }): string {
+  const path = formatTilePath({ level: 'entries', index: served.index, width: served.width });
+  return m.kind === 'entries-swapped'
+    ? `${root} serves entries ${m.indexes[0]} and ${m.indexes[1]} swapped in ${path}`
+    : `${root} serves an altered entry at index ${m.indexes[0]} in ${path}`;
+}
+
+function servedJson(
+  root: string,
+  index: number,
+  level: number | 'entries',
+  width: number,
+  bytes: Uint8Array,
+): ServedJson {
+  return {
+    root,
+    path: formatTilePath({ level, index, width }),
+    sha256: toHex(sha256(bytes)),
+    bytes: toBase64(bytes),
+  };
+}
+
+/** The entries as served with the committed leaf hashes and their inclusion proofs in the tree of `size`. */
+function entriesJson(m: EntryMismatch, size: number, reader: HashReader) {
+  return Promise.all(
+    m.indexes.map(async (index, i) => ({
+      index,
+      entry: toBase64(m.entries[i]!),
+      tileHash: toBase64(m.tileHashes[i]!),
+      inclusionProof: (await inclusionProof(index, size, reader)).map(toBase64),
+    })),
+  );
+}
+
 const noteJson = (s: SeenCheckpoint): NoteJson => ({
   root: s.root,
   observedAtMs: s.observedAtMs,
@@ -514,38 +695,87 @@ class EvidenceWriter {
     this.#result.violations.push(v);
   }
 
+  /** A root's entries disagree with its own tiles (found while looking for a tree that checks out). */
   async entryMismatch(
     client: RootReader,
     seen: SeenCheckpoint,
-    tree: TreeResult,
+    mismatch: EntryMismatch & { served: ServedBundle },
     keys: KeysInForce,
   ): Promise<void> {
-    const m = tree.mismatch!;
-    const what =
-      m.kind === 'entries-swapped'
-        ? `${client.url} serves entries ${m.indexes[0]} and ${m.indexes[1]} swapped`
-        : `${client.url} serves an altered entry at index ${m.indexes[0]}`;
+    const what = entriesWhat(client.url, mismatch, mismatch.served);
     const evidence = this.#base(
-      m.kind,
+      mismatch.kind,
       `${what}: the entries do not hash to the leaf hashes of the tree its checkpoint of size ${seen.size} signs`,
       keys,
       [seen],
     );
+    evidence.served = servedJson(
+      client.url,
+      mismatch.served.index,
+      'entries',
+      mismatch.served.width,
+      mismatch.served.bytes,
+    );
     try {
       const reader = await verifiedTileReader(client, seen.size, seen.rootHash);
-      evidence.entries = await Promise.all(
-        m.indexes.map(async (index, i) => ({
-          index,
-          entry: toBase64(m.entries[i]!),
-          tileHash: toBase64(m.tileHashes[i]!),
-          inclusionProof: (await inclusionProof(index, seen.size, reader)).map(toBase64),
-        })),
-      );
+      evidence.entries = await entriesJson(mismatch, seen.size, reader);
     } catch {
       evidence.kind = 'tree-mismatch';
       evidence.explanation = `${what}, and its hash tiles do not give the root its checkpoint signs`;
+      delete evidence.served;
     }
     this.#emit(evidence, client.url);
+  }
+
+  /** A root's bundle disagrees with the verified tree. */
+  async bundleAltered(
+    seen: SeenCheckpoint,
+    d: BundleDisagreement,
+    tree: VerifiedTree,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const what = entriesWhat(seen.root, d.mismatch, d);
+    const evidence = this.#base(
+      d.mismatch.kind,
+      `${what}: the entries do not hash to the leaves of the tree its checkpoint of size ${seen.size} signs, which the audit recomputed from the entries`,
+      keys,
+      [seen],
+    );
+    evidence.served = servedJson(seen.root, d.index, 'entries', d.width, d.bytes);
+    try {
+      evidence.entries = await entriesJson(d.mismatch, seen.size, tree.reader());
+    } catch {
+      // No root serves the leaves that prove it: verify-evidence says what is missing.
+    }
+    this.#emit(evidence, seen.root);
+  }
+
+  /** A root's hash tile disagrees with the verified tree. */
+  async tileAltered(
+    seen: SeenCheckpoint,
+    d: TileDisagreement,
+    tree: VerifiedTree,
+    keys: KeysInForce,
+  ): Promise<void> {
+    const path = formatTilePath({ level: d.level, index: d.index, width: d.width });
+    const where = d.at === undefined ? 'a hash' : `the hash at position ${d.at.position}`;
+    const evidence = this.#base(
+      'tile-altered',
+      `${seen.root} serves hash tile ${path} with ${where} that is not in the tree its checkpoint of size ${seen.size} signs, which the audit recomputed from the entries`,
+      keys,
+      [seen],
+    );
+    evidence.served = servedJson(seen.root, d.index, d.level, d.width, d.bytes);
+    if (d.at !== undefined) {
+      const id = { height: d.level * TILE_HEIGHT, index: d.index * TILE_WIDTH + d.at.position };
+      try {
+        const proof = await subtreeInclusionProof(id, seen.size, tree.reader());
+        evidence.node = { ...id, hash: toBase64(d.at.committed), inclusionProof: proof.map(toBase64) };
+      } catch {
+        // No root serves the leaves the proof needs: verify-evidence says what is missing.
+      }
+    }
+    this.#emit(evidence, seen.root);
   }
 
   async treeMismatch(

@@ -17,6 +17,21 @@ export const REPLY_BYTES_MAX = 64 * 1024;
 /** Requests in flight to one root at a time while downloading tiles and bundles. */
 export const DEFAULT_FETCH_CONCURRENCY = 8;
 
+/**
+ * Every root's entry bundles are all read when the verified tree has at most this many (262,144
+ * entries, tens of MB per root); above it, a sample of DEFAULT_SAMPLE_BUNDLES per root.
+ */
+export const ALL_BUNDLES_DEFAULT_MAX = 1024;
+/**
+ * Bundles sampled per root by default: catches a root that altered 1 % of its bundles with
+ * probability above 92 % (1 − 0.99^256), for ≈ 256 × the mean bundle size of reading.
+ */
+export const DEFAULT_SAMPLE_BUNDLES = 256;
+/** Roots whose data (tiles and bundles) is compared at once; each has its own window of requests. */
+export const ROOT_CHECKS_PARALLEL = 4;
+/** Level-0 tiles of the verified tree kept in memory for proofs (8 KiB each). */
+export const LEAF_TILES_CACHED_MAX = 64;
+
 /** Roots on one command line. */
 export const ROOTS_MAX = 64;
 /** Evidence files: bounded so that verify-evidence never reads an unbounded document. */

@@ -10,7 +10,20 @@ import { join } from 'node:path';
 import { bytesEqual, fromBase64, toBase64, toHex } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import type { MemberKey } from '../governance/index.ts';
-import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../ledger/index.ts';
+import {
+  CompactRange,
+  decodeEntryBundle,
+  HASH_BYTES,
+  leafHash,
+  parseTilePath,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  type TileId,
+  tileWidthAt,
+  verifyConsistency,
+  verifyInclusion,
+  verifySubtreeInclusion,
+} from '../ledger/index.ts';
 import { type CheckpointCheck, checkCheckpointNote, futureCosignatures } from './checkpoints.ts';
 import { COSIGNATURE_FUTURE_MS_MAX, EVIDENCE_BYTES_MAX } from './constants.ts';
 import { AuditError } from './errors.ts';
@@ -26,6 +39,7 @@ export type EvidenceKind =
   | 'future-cosignature'
   | 'entry-altered'
   | 'entries-swapped'
+  | 'tile-altered'
   | 'tree-mismatch'
   | 'rule-violation'
   | 'uncommitted-world';
@@ -39,6 +53,7 @@ export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
   'future-cosignature',
   'entry-altered',
   'entries-swapped',
+  'tile-altered',
   'tree-mismatch',
   'rule-violation',
   'uncommitted-world',
@@ -47,6 +62,10 @@ export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
 export type KeyJson = { name: string; nodeKey: string };
 export type NoteJson = { root: string; observedAtMs: number; note: string };
 export type EntryJson = { index: number; entry: string; tileHash: string; inclusionProof: string[] };
+/** A tile or bundle as one root served it: its URL's path, the SHA-256 (hex) and the bytes (base64). */
+export type ServedJson = { root: string; path: string; sha256: string; bytes: string };
+/** A perfect subtree of the signed tree (a tile entry: height 8·level), its hash and inclusion proof. */
+export type NodeJson = { height: number; index: number; hash: string; inclusionProof: string[] };
 
 /**
  * A violation the audit proves against the federation's roots, as a file anyone can re-check
@@ -66,8 +85,12 @@ export type EvidenceFile = {
   notes: NoteJson[];
   /** split-view at two sizes: RFC 9162 consistency proof from the tree of notes[1]. */
   consistency?: { fromSize: number; toSize: number; fromRootHash: string; proof: string[] };
-  /** entry-altered / entries-swapped: entries as served, the tile leaf hashes and their inclusion proofs. */
+  /** entry-altered / entries-swapped: entries as served, the committed leaf hashes and their inclusion proofs. */
   entries?: EntryJson[];
+  /** entry-altered / entries-swapped (the bundle) and tile-altered (the tile): what notes[0].root served. */
+  served?: ServedJson;
+  /** tile-altered: the subtree at the first wrong position of the served tile, as the signed tree has it. */
+  node?: NodeJson;
   /** tree-mismatch / rule-violation / uncommitted-world: entries [start, start + n) as served. */
   prefix?: { start: number; frontier: string[]; entries: string[]; consistencyProof: string[] };
   /** rule-violation: the entry index and the rule the replay reported. */
@@ -273,14 +296,86 @@ function verifyEntries(e: EvidenceFile): string {
     );
     need(!bytesEqual(served[i]!, tile[i]!), `the entry at ${x.index} is the committed one`);
   }
+  const where = e.served === undefined ? '' : ` in ${servedBundle(e, entries)} by ${e.served.root}`;
   if (e.kind === 'entries-swapped') {
     need(
       bytesEqual(served[0]!, tile[1]!) && bytesEqual(served[1]!, tile[0]!),
       'the entries are not each other’s',
     );
-    return `entries ${entries[0]!.index} and ${entries[1]!.index} were served in each other's place`;
+    return `entries ${entries[0]!.index} and ${entries[1]!.index} were served in each other's place${where}; the checkpoint of size ${cp.size} is signed by [${signersOf(c)}]`;
   }
-  return `the entry served at ${entries[0]!.index} is not the one the checkpoint of size ${cp.size} commits to`;
+  return `the entry served at ${entries[0]!.index}${where} is not the one the checkpoint of size ${cp.size} signed by [${signersOf(c)}] commits to`;
+}
+
+/** Checks `served` (bytes, digest, path, root) and returns its tile coordinates. */
+function checkServed(e: EvidenceFile): { tile: TileId; bytes: Uint8Array; path: string } {
+  const s = e.served;
+  need(s !== undefined, 'what the root served is missing');
+  need(s.root === e.notes[0]!.root, 'the data was not served by the root whose checkpoint is given');
+  const bytes = fromBase64(s.bytes);
+  need(toHex(sha256(bytes)) === s.sha256, 'the served bytes do not have the stated SHA-256');
+  let tile: TileId;
+  try {
+    tile = parseTilePath(s.path);
+  } catch {
+    throw new Refuted(`${s.path} is not a tile path`);
+  }
+  return { tile, bytes, path: s.path };
+}
+
+/** Checks that the served bundle holds each listed entry at its index; returns its description. */
+function servedBundle(e: EvidenceFile, entries: readonly EntryJson[]): string {
+  const { tile, bytes, path } = checkServed(e);
+  need(tile.level === 'entries', `${path} is not an entry bundle`);
+  let decoded: Uint8Array[];
+  try {
+    decoded = decodeEntryBundle(bytes, tile.width);
+  } catch {
+    throw new Refuted(`${path} as served is not a bundle of ${tile.width} entries`);
+  }
+  for (const x of entries) {
+    need(Math.floor(x.index / TILE_WIDTH) === tile.index, `entry ${x.index} is not in ${path}`);
+    const inBundle = decoded[x.index % TILE_WIDTH];
+    need(
+      inBundle !== undefined && bytesEqual(inBundle, fromBase64(x.entry)),
+      `${path} does not hold the stated entry ${x.index}`,
+    );
+  }
+  return `${path} (sha256 ${e.served!.sha256.slice(0, 16)}…)`;
+}
+
+function verifyTile(e: EvidenceFile): string {
+  const c = checkNote(e, 0);
+  const cp = c.checkpoint!;
+  const { tile, bytes, path } = checkServed(e);
+  need(typeof tile.level === 'number', `${path} is not a hash tile`);
+  need(
+    tile.width === tileWidthAt(tile.level, tile.index, cp.size),
+    `${path} is not a tile of the tree of size ${cp.size}`,
+  );
+  need(bytes.length === tile.width * HASH_BYTES, `${path} as served is not ${tile.width} hashes`);
+  const n = e.node;
+  need(n !== undefined, 'the committed node is missing');
+  need(
+    n.height === tile.level * TILE_HEIGHT,
+    `a hash of ${path} is a subtree of height ${tile.level * TILE_HEIGHT}`,
+  );
+  const position = n.index - tile.index * TILE_WIDTH;
+  need(position >= 0 && position < tile.width, `subtree ${n.index} is not in ${path}`);
+  const committed = fromBase64(n.hash, HASH_BYTES);
+  need(
+    verifySubtreeInclusion(
+      { height: n.height, index: n.index },
+      cp.size,
+      committed,
+      n.inclusionProof.map((p) => fromBase64(p, HASH_BYTES)),
+      cp.rootHash,
+    ),
+    `the hash of subtree ${n.height}/${n.index} is not included in the signed checkpoint`,
+  );
+  const servedHash = bytes.subarray(position * HASH_BYTES, (position + 1) * HASH_BYTES);
+  need(!bytesEqual(servedHash, committed), `${path} holds the committed hash at position ${position}`);
+  return `${e.served!.root} served ${path} (sha256 ${e.served!.sha256.slice(0, 16)}…) whose hash at position ${position} is not the one the checkpoint of size ${cp.size} signed by [${signersOf(c)}] commits to`;
 }
 
 /** Checks that prefix entries extend the given frontier to a tree consistent with notes[0]; returns the range. */
@@ -378,6 +473,8 @@ export function verifyEvidence(input: unknown, governance?: EvidenceGovernance):
         case 'entry-altered':
         case 'entries-swapped':
           return verifyEntries(e);
+        case 'tile-altered':
+          return verifyTile(e);
         case 'tree-mismatch':
           return verifyTreeMismatch(e);
         case 'rule-violation':

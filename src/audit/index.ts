@@ -36,9 +36,12 @@ export {
 export { progressBar } from './progress.ts';
 export { evidenceGovernance, governanceRules, type ReplaySummary } from './replay.ts';
 export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './report.ts';
+export { type BundlePolicy, compareRootData, type RootData } from './root-data.ts';
 export { RootReader } from './root-reader.ts';
 export { type AuditOptions, readGenesisFile, runAudit } from './run.ts';
+export { detectionProbability, SEED_BYTES, sampleIndexes } from './sample.ts';
 export { type AuditState, readState, writeState } from './state.ts';
 export { downloadTree, type TreeResult, tileHashReader, verifiedTileReader } from './tree.ts';
+export { VerifiedTree } from './verified-tree.ts';
 export { VerifyPool } from './verify-pool.ts';
 export { Witness, type WitnessState } from './witness.ts';

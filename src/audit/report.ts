@@ -25,6 +25,8 @@ export type AuditReport = {
   exitCode: 0 | 1 | 2;
   roots: RootReport[];
   tree: { size: number; rootHash: string; source: string; fromSize: number; entriesFetched: number } | null;
+  /** How every root's tiles and bundles were compared with the verified tree (null: no tree verified). */
+  dataCheck: { bundles: 'all' | 'sample'; sampleBundles?: number; seed: string } | null;
   governance:
     | (ReplaySummary & {
         members: {
@@ -59,18 +61,69 @@ export function resultOf(
 
 const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : '—');
 
-/** Cosigner coverage of one root's checkpoint: "3/4 validators (quorum 3), log by m00". */
-function coverage(r: RootReport): string {
-  if (!r.reachable) return `unreachable: ${r.error}`;
-  const c = r.checkpoint;
-  if (c === undefined) return r.error ?? 'no checkpoint checked';
-  const names = c.cosigners.map((x) => x.name).join(', ') || 'none';
-  const outside = c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : '';
-  const world = c.quorumWorld !== undefined ? ` of world v${c.quorumWorld.version}` : '';
-  return `size ${c.size}, ${c.committed ? 'committed' : 'NOT committed'}: cosigned by ${names} (quorum ${c.quorum} of ${c.validatorCount} validators${world}), log by ${c.logSigner ?? 'nobody known'}${outside}`;
+const percent = (p: number) => `${(p * 100).toFixed(p >= 0.995 || p === 0 ? 0 : 2)} %`;
+
+function age(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (Math.abs(s) < 120) return `${s} s`;
+  if (Math.abs(s) < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
 }
 
-type Section = { title: string; lines: string[] };
+const agreement = (agree: boolean | null) =>
+  agree === true ? 'agree' : agree === false ? 'DISAGREE' : 'not all compared';
+
+/** One root as label/value rows: its checkpoint, cosigners, freshness, data and verdict. */
+function rootRows(r: RootReport): [string, string][] {
+  const rows: [string, string][] = [['verdict', r.verdict.toUpperCase()]];
+  if (!r.reachable) return [...rows, ['unreachable', r.error ?? '']];
+  const c = r.checkpoint;
+  if (c === undefined) return [...rows, ['checkpoint', r.error ?? 'not checked']];
+  const consistent =
+    c.consistent === true
+      ? 'in the verified tree'
+      : c.consistent === false
+        ? 'NOT in the verified tree'
+        : 'not compared';
+  rows.push(
+    ['size', String(c.size)],
+    [
+      'checkpoint',
+      `root ${c.rootHash.slice(0, 16)}…, ${consistent}; ${c.committed ? 'committed' : 'NOT committed'} (quorum ${c.quorum} of ${c.validatorCount} validators${c.quorumWorld !== undefined ? ` of world v${c.quorumWorld.version}` : ''}), log signature by ${c.logSigner ?? 'no member'}`,
+    ],
+    [
+      'cosigners',
+      `${c.cosigners.map((x) => x.name).join(', ') || 'none'}${c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : ''}`,
+    ],
+    [
+      'freshness',
+      c.quorumAgeMs === undefined
+        ? 'no quorum of cosignatures'
+        : `newest quorum ${age(c.quorumAgeMs)} old (${c.fresh ? 'fresh' : 'STALE'})`,
+    ],
+  );
+  const d = r.data;
+  if (d !== undefined) {
+    if (d.skipped !== undefined) rows.push(['data', `not compared: ${d.skipped}`]);
+    else {
+      const b = d.bundles;
+      const how = b.sampled
+        ? `a random sample; a root altering ≥ 1 bundle is caught with probability ${percent(b.detectionProbability)}`
+        : 'all';
+      rows.push(
+        ['tiles', `${d.tiles.checked} compared, ${agreement(d.tiles.agree)}`],
+        ['bundles', `${b.verified} of ${b.total} verified (${how}), ${agreement(b.agree)}`],
+      );
+      if (d.error !== undefined) rows.push(['data', `comparison stopped: ${d.error}`]);
+    }
+  }
+  if (r.world !== undefined)
+    rows.push(['world', `${r.world.status}${r.world.version !== undefined ? ` v${r.world.version}` : ''}`]);
+  return rows;
+}
+
+/** A titled part of the report: lines, and tables of label/value rows (one per root). */
+type Section = { title: string; lines: string[]; tables?: { caption: string; rows: [string, string][] }[] };
 
 function sections(report: AuditReport): Section[] {
   const out: Section[] = [];
@@ -81,6 +134,11 @@ function sections(report: AuditReport): Section[] {
       ? [
           `${report.federation}: ${report.tree.size} entries, root ${report.tree.rootHash.slice(0, 16)}…, read from ${report.tree.source}`,
           `fetched ${report.tree.entriesFetched} entries (from size ${report.tree.fromSize}), ${report.stats.entriesPerSecond.toFixed(0)} entries/s`,
+          ...(report.dataCheck
+            ? [
+                `every root's hash tiles compared; bundles: ${report.dataCheck.bundles === 'all' ? 'all' : `a sample of ${report.dataCheck.sampleBundles} per root`} (seed ${report.dataCheck.seed})`,
+              ]
+            : []),
         ]
       : ['no tree could be verified'],
   });
@@ -120,11 +178,9 @@ function sections(report: AuditReport): Section[] {
     });
   }
   out.push({
-    title: 'Cosigner coverage per root',
-    lines: report.roots.map(
-      (r) =>
-        `${r.url}: ${coverage(r)}${r.world ? `; /world ${r.world.status}${r.world.version ? ` v${r.world.version}` : ''}` : ''}`,
-    ),
+    title: `Roots (${report.roots.length})`,
+    lines: [],
+    tables: report.roots.map((r) => ({ caption: r.url, rows: rootRows(r) })),
   });
   if (report.witness !== null) {
     out.push({
@@ -156,8 +212,16 @@ const VERDICT: Record<AuditResult, string> = {
   incomplete: 'INCOMPLETE: the audit could not check everything',
 };
 
+function textTable(t: { caption: string; rows: [string, string][] }): string[] {
+  const width = Math.max(...t.rows.map(([label]) => label.length));
+  return [t.caption, ...t.rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
+}
+
 export function formatText(report: AuditReport): string {
-  const body = sections(report).map((s) => `${s.title}\n${s.lines.map((l) => `  ${l}`).join('\n')}`);
+  const body = sections(report).map((s) => {
+    const lines = [...s.lines, ...(s.tables ?? []).flatMap(textTable)];
+    return `${s.title}\n${lines.map((l) => `  ${l}`).join('\n')}`;
+  });
   return `${VERDICT[report.result]} (${report.federation}, ${iso(report.finishedAtMs)})\n\n${body.join('\n\n')}\n`;
 }
 
@@ -165,11 +229,18 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+function htmlTable(t: { caption: string; rows: [string, string][] }): string {
+  const rows = t.rows.map(
+    ([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
+  return `<table><caption>${escapeHtml(t.caption)}</caption>${rows.join('')}</table>`;
+}
+
 export function formatHtml(report: AuditReport): string {
   const body = sections(report)
     .map(
       (s) =>
-        `<section><h2>${escapeHtml(s.title)}</h2><ul>${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>`,
+        `<section><h2>${escapeHtml(s.title)}</h2>${s.lines.length > 0 ? `<ul>${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}${(s.tables ?? []).map(htmlTable).join('')}</section>`,
     )
     .join('\n');
   const color =
@@ -179,7 +250,9 @@ export function formatHtml(report: AuditReport): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Witan audit — ${escapeHtml(report.federation)}</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
-h1{color:${color}}li{font-family:ui-monospace,monospace;font-size:13px;white-space:pre-wrap}</style></head>
+h1{color:${color}}li,td{font-family:ui-monospace,monospace;font-size:13px;white-space:pre-wrap}
+table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:600}
+th{text-align:left;padding-right:1em;vertical-align:top;font-weight:400}</style></head>
 <body><h1>${escapeHtml(VERDICT[report.result])}</h1>
 <p>${escapeHtml(report.federation)} · genesis world ${escapeHtml(report.genesisWorldHash)} · ${escapeHtml(iso(report.finishedAtMs))}</p>
 ${body}

@@ -16,6 +16,7 @@ import { auditLedger } from './audit.ts';
 import { AuditError } from './errors.ts';
 import { evidenceGovernance, governanceRules } from './replay.ts';
 import { type AuditReport, REPORT_FORMAT, resultOf } from './report.ts';
+import type { BundlePolicy } from './root-data.ts';
 import { readState, writeState } from './state.ts';
 import { VerifyPool } from './verify-pool.ts';
 import { readWitnessState, Witness, writeWitnessState } from './witness.ts';
@@ -33,6 +34,10 @@ export type AuditOptions = {
   concurrency?: number;
   /** Worker threads for signatures; default os.availableParallelism(); 0 disables the pool. */
   workers?: number;
+  /** Which bundles of every root are compared; default: all when affordable, else a sample. */
+  bundles?: BundlePolicy;
+  /** Seed of the bundle samples (SEED_BYTES bytes); default: random, printed in the report. */
+  seed?: Uint8Array;
   onProgress?: (done: number, total: number) => void;
 };
 
@@ -104,6 +109,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       evidenceGovernance,
       ...(witness !== undefined ? { witness } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.bundles !== undefined ? { bundles: options.bundles } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
     if (options.statePath !== undefined && result.nextState !== undefined)
@@ -124,6 +131,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       ...resultOf(result.violations.length, result.incomplete.length),
       roots: result.roots,
       tree: result.tree ?? null,
+      dataCheck: result.dataCheck ?? null,
       governance,
       violations: result.violations,
       incomplete: result.incomplete,

@@ -23,6 +23,7 @@ import {
 import { DEFAULT_FETCH_CONCURRENCY } from './constants.ts';
 import { AuditError } from './errors.ts';
 import type { RootReader } from './root-reader.ts';
+import { inOrder } from './window.ts';
 
 /** Where a download starts: nothing (size 0) or the frontier remembered by a previous audit. */
 export type TreeStart = { size: number; frontier: Uint8Array[] };
@@ -38,16 +39,24 @@ export type EntryMismatch = {
   tileHashes: Uint8Array[];
 };
 
+/** The bundle in which served entries disagreed, as served. */
+export type ServedBundle = { index: number; width: number; bytes: Uint8Array };
+
 export type TreeResult = {
   size: number;
   /** Root recomputed from the entries (equal to the checkpoint's when `matches`). */
   rootHash: Uint8Array;
   matches: boolean;
   /** Set when served entries disagree with the served tiles; the download stops at that bundle. */
-  mismatch?: EntryMismatch;
+  mismatch?: EntryMismatch & { served: ServedBundle };
   /** Roots of the recomputed tree at each requested size ≤ size reached. */
   rootsAt: Map<number, Uint8Array>;
   frontier: Uint8Array[];
+  /**
+   * The hash of every level-0 tile completed by this download (the subtrees of height 8 from
+   * index floor(start.size / 256) on): what other roots' tiles are compared with.
+   */
+  level1: Uint8Array[];
   entriesRead: number;
 };
 
@@ -66,13 +75,18 @@ export type DownloadOptions = {
   onProgress?: (entriesDone: number, entriesTotal: number) => void;
 };
 
-type Fetched = { index: number; width: number; entries: Uint8Array[]; tile: Uint8Array[] };
+type Fetched = { index: number; width: number; bytes: Uint8Array; entries: Uint8Array[]; tile: Uint8Array[] };
 
-async function fetchBundle(client: RootReader, index: number, width: number): Promise<Fetched> {
-  const [bundle, tile] = await Promise.all([client.bundle(index, width), client.tile(0, index, width)]);
+/** Splits a bundle a root served into exactly `width` entries; BAD_RESPONSE otherwise. */
+export function bundleEntries(
+  client: RootReader,
+  index: number,
+  width: number,
+  bytes: Uint8Array,
+): Uint8Array[] {
   let entries: Uint8Array[];
   try {
-    entries = decodeEntryBundle(bundle, width);
+    entries = decodeEntryBundle(bytes, width);
   } catch (error) {
     throw new AuditError('BAD_RESPONSE', `${client.url}: entry bundle ${index} is malformed`, {
       cause: error,
@@ -84,7 +98,12 @@ async function fetchBundle(client: RootReader, index: number, width: number): Pr
       `${client.url}: entry bundle ${index} has ${entries.length} entries, not ${width}`,
     );
   }
-  return { index, width, entries, tile: tileHashes(tile) };
+  return entries;
+}
+
+async function fetchBundle(client: RootReader, index: number, width: number): Promise<Fetched> {
+  const [bytes, tile] = await Promise.all([client.bundle(index, width), client.tile(0, index, width)]);
+  return { index, width, bytes, entries: bundleEntries(client, index, width, bytes), tile: tileHashes(tile) };
 }
 
 /** Compares a bundle with its level-0 tile; names a swap when two entries trade places. */
@@ -147,43 +166,43 @@ export async function downloadTree(client: RootReader, options: DownloadOptions)
   await record();
   const first = Math.floor(start.size / TILE_WIDTH);
   const end = Math.ceil(size / TILE_WIDTH);
-  const window = Math.max(1, options.concurrency ?? DEFAULT_FETCH_CONCURRENCY);
-  const inFlight = new Map<number, Promise<Fetched>>();
-  const launch = (b: number) => {
-    if (b < end && !inFlight.has(b)) {
-      const p = fetchBundle(client, b, tileWidthAt(0, b, size));
-      p.catch(() => undefined); // awaited below in order; avoid unhandled rejections meanwhile
-      inFlight.set(b, p);
-    }
+  const level1: Uint8Array[] = [];
+  const onNode = (height: number, _index: number, hash: Uint8Array) => {
+    if (height === TILE_HEIGHT) level1.push(hash);
   };
   let entriesRead = 0;
-  for (let b = first; b < first + window; b++) launch(b);
-  for (let b = first; b < end; b++) {
-    const fetched = await inFlight.get(b)!;
-    inFlight.delete(b);
-    launch(b + window);
+  let mismatch: TreeResult['mismatch'];
+  const bundles = Array.from({ length: Math.max(0, end - first) }, (_, i) => first + i);
+  const window = options.concurrency ?? DEFAULT_FETCH_CONCURRENCY;
+  const fetch = (b: number) => fetchBundle(client, b, tileWidthAt(0, b, size));
+  await inOrder(bundles, window, fetch, async (b, fetched) => {
     const from = b === first ? start.size - b * TILE_WIDTH : 0;
-    const mismatch = compareBundle(b, fetched.entries, fetched.tile, from);
-    if (mismatch !== undefined) {
-      await Promise.allSettled(inFlight.values());
-      return {
-        size: range.size,
-        rootHash: range.root(),
-        matches: false,
-        mismatch,
-        rootsAt,
-        frontier: range.hashes(),
-        entriesRead,
-      };
+    const found = compareBundle(b, fetched.entries, fetched.tile, from);
+    if (found !== undefined) {
+      mismatch = { ...found, served: { index: b, width: fetched.width, bytes: fetched.bytes } };
+      return false;
     }
     for (let k = from; k < fetched.width; k++) {
-      range.append(fetched.tile[k]!);
+      range.append(fetched.tile[k]!, onNode);
       pending.push(fetched.entries[k]!);
       if (wanted[0] === range.size) await record();
     }
     entriesRead += fetched.width - from;
     await flush();
     options.onProgress?.(range.size - start.size, size - start.size);
+    return true;
+  });
+  if (mismatch !== undefined) {
+    return {
+      size: range.size,
+      rootHash: range.root(),
+      matches: false,
+      mismatch,
+      rootsAt,
+      frontier: range.hashes(),
+      level1,
+      entriesRead,
+    };
   }
   const rootHash = range.root();
   return {
@@ -192,6 +211,7 @@ export async function downloadTree(client: RootReader, options: DownloadOptions)
     matches: bytesEqual(rootHash, options.rootHash),
     rootsAt,
     frontier: range.hashes(),
+    level1,
     entriesRead,
   };
 }

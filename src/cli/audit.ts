@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   AuditError,
+  type BundlePolicy,
   evidenceGovernance,
   formatHtml,
   formatText,
@@ -15,8 +16,10 @@ import {
   readEvidenceFile,
   readGenesisFile,
   runAudit,
+  SEED_BYTES,
   verifyEvidence,
 } from '../audit/index.ts';
+import { fromHex } from '../codec/index.ts';
 import { EXIT_OK, EXIT_REJECTED } from './errors.ts';
 import { action } from './output.ts';
 
@@ -31,6 +34,9 @@ type CliOptions = {
   witnessState?: string;
   timeoutMs: string;
   workers?: string;
+  sampleBundles?: string;
+  allBundles?: boolean;
+  seed?: string;
 };
 
 function positive(value: string, name: string): number {
@@ -38,6 +44,25 @@ function positive(value: string, name: string): number {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new AuditError('BAD_ARGUMENT', `${name} must be a non-negative integer`);
   return n;
+}
+
+/** --all-bundles / --sample-bundles <K> as a policy (undefined: the audit decides by size). */
+function bundlePolicy(o: CliOptions): BundlePolicy | undefined {
+  if (o.allBundles && o.sampleBundles !== undefined)
+    throw new AuditError('BAD_ARGUMENT', 'give --all-bundles or --sample-bundles <K>, not both');
+  if (o.allBundles) return { mode: 'all' };
+  if (o.sampleBundles !== undefined)
+    return { mode: 'sample', perRoot: positive(o.sampleBundles, '--sample-bundles') };
+  return undefined;
+}
+
+function seedOf(text: string): Uint8Array {
+  if (!new RegExp(`^[0-9a-f]{${2 * SEED_BYTES}}$`).test(text))
+    throw new AuditError(
+      'BAD_ARGUMENT',
+      `--seed must be ${2 * SEED_BYTES} hex digits, as printed in a report`,
+    );
+  return fromHex(text);
 }
 
 /** The `witan audit` command. */
@@ -54,6 +79,12 @@ export function auditCommand(): Command {
     .option('--witness-name <name>', 'key name of the witness cosignature', 'witan-auditor')
     .option('--witness-state <file>', 'witness state (default: <witness-key>.witness.json)')
     .option('--timeout-ms <ms>', 'per request', '15000')
+    .option('--all-bundles', "compare every entry bundle of every root, whatever the ledger's size")
+    .option(
+      '--sample-bundles <K>',
+      'compare K random entry bundles per root (every hash tile is still compared)',
+    )
+    .option('--seed <hex>', 'seed of the bundle samples, to repeat a run (printed in every report)')
     .addOption(new Option('--workers <n>', 'signature worker threads (default: all cores)'))
     .addHelpText(
       'after',
@@ -67,8 +98,12 @@ Exit codes: 0 everything verified, 1 a violation was found (see the evidence fil
         if (o.genesis === undefined)
           throw new AuditError('BAD_ARGUMENT', '--genesis <file> is required: the genesis you pin');
         if (roots.length === 0) throw new AuditError('BAD_ARGUMENT', 'give at least one root URL');
+        const bundles = bundlePolicy(o);
+        const seed = o.seed !== undefined ? seedOf(o.seed) : undefined;
         const progress = progressBar('entries');
         const report = await runAudit({
+          ...(bundles !== undefined ? { bundles } : {}),
+          ...(seed !== undefined ? { seed } : {}),
           genesis: readGenesisFile(o.genesis),
           roots,
           evidenceDir: o.evidenceDir,

@@ -36,8 +36,10 @@ export {
   rootAtSize,
   rootOf,
   type SubtreeId,
+  subtreeInclusionProof,
   verifyConsistency,
   verifyInclusion,
+  verifySubtreeInclusion,
 } from './merkle.ts';
 export {
   bundleWidthAt,

@@ -207,6 +207,43 @@ export function inclusionProof(index: number, size: number, reader: HashReader):
   return hashRanges(inclusionProofRanges(index, size), reader);
 }
 
+/**
+ * The inclusion proof of the perfect subtree `id` (a hash tile's entry: height 8·level) in the
+ * tree of `size`: RFC 9162 §2.1.3.1 PATH over the tree whose leaves are the subtrees of that
+ * height (the last one a partial range when `size` is not a multiple of 2^height). RFC 6962
+ * splits every node at a power of two, so that tree has the same nodes above the subtree's
+ * height: the proof is a leaf's proof without its first `height` hashes, which lie inside the
+ * subtree. Verified by verifySubtreeInclusion.
+ */
+export async function subtreeInclusionProof(
+  id: SubtreeId,
+  size: number,
+  reader: HashReader,
+): Promise<Uint8Array[]> {
+  const span = subtreeSpan(id, size);
+  const ranges = inclusionProofRanges(id.index, Math.ceil(size / span)).map((r) => ({
+    start: r.start * span,
+    end: Math.min(r.end * span, size),
+  }));
+  return hashRanges(ranges, reader);
+}
+
+/** Leaves under one subtree of `id.height`; throws unless the subtree lies inside [0, size). */
+function subtreeSpan(id: SubtreeId, size: number): number {
+  checkSize('size', size);
+  const span = 2 ** id.height;
+  if (!Number.isInteger(id.height) || id.height < 0 || !Number.isSafeInteger(id.index) || id.index < 0) {
+    throw new LedgerError('BAD_ARGUMENT', 'a subtree has an integer height and index ≥ 0');
+  }
+  if ((id.index + 1) * span > size) {
+    throw new LedgerError(
+      'INDEX_OUT_OF_RANGE',
+      `subtree ${id.index} of height ${id.height} is not complete in a tree of size ${size}`,
+    );
+  }
+  return span;
+}
+
 /** RFC 9162 §2.1.4.1: the consistency proof from size1 to size2 (empty when size1 is 0 or size2). */
 export function consistencyProof(size1: number, size2: number, reader: HashReader): Promise<Uint8Array[]> {
   return hashRanges(consistencyProofRanges(size1, size2), reader);
@@ -268,6 +305,24 @@ export function verifyInclusion(
     sn = half(sn);
   }
   return sn === 0 && bytesEqual(r, root);
+}
+
+/**
+ * Does `proof` (from subtreeInclusionProof) show that `hash` is the perfect subtree `id` of the
+ * tree of `size` with root `root`? RFC 9162 §2.1.3.2 run from the subtree's height: index
+ * `id.index` among ceil(size / 2^height) leaves. Never throws.
+ */
+export function verifySubtreeInclusion(
+  id: SubtreeId,
+  size: number,
+  hash: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!isSize(size) || !Number.isInteger(id?.height) || id.height < 0 || id.height > 52) return false;
+  const span = 2 ** id.height;
+  if (!isSize(id.index) || (id.index + 1) * span > size) return false;
+  return verifyInclusion(id.index, Math.ceil(size / span), hash, proof, root);
 }
 
 /**

@@ -16,8 +16,10 @@ import {
   nodeHash,
   rootOf,
   type SubtreeId,
+  subtreeInclusionProof,
   verifyConsistency,
   verifyInclusion,
+  verifySubtreeInclusion,
 } from '../../src/ledger/index.ts';
 
 const N = 300;
@@ -170,6 +172,45 @@ test('every tampered inclusion proof is rejected (sizes 1..300, every index)', a
       }
     }
   }
+});
+
+test('subtree inclusion proofs (sizes 1..300, every complete subtree) are a leaf path above the subtree', async () => {
+  let checked = 0;
+  for (let n = 1; n <= N; n++) {
+    if (n > 64 && n % 7 !== 0 && n !== N) continue; // every size up to 64, a spread beyond
+    const root = mth(0, n);
+    for (let height = 1; 2 ** height <= n; height++) {
+      const span = 2 ** height;
+      for (let index = 0; (index + 1) * span <= n; index++) {
+        const id = { height, index };
+        const hash = perfect[height]![index]!;
+        const proof = await subtreeInclusionProof(id, n, reader);
+        assert.ok(
+          sameProof(proof, path(index * span, 0, n).slice(height)),
+          `subtree ${height}/${index} in ${n}`,
+        );
+        assert.ok(verifySubtreeInclusion(id, n, hash, proof, root), `verify ${height}/${index} in ${n}`);
+        assert.equal(verifySubtreeInclusion(id, n, flipBit(hash, 9), proof, root), false);
+        assert.equal(verifySubtreeInclusion({ height: height - 1, index }, n, hash, proof, root), false);
+        if ((index + 2) * span <= n)
+          assert.equal(verifySubtreeInclusion({ height, index: index + 1 }, n, hash, proof, root), false);
+        for (const bad of tamperings(proof).slice(0, 6))
+          assert.equal(
+            verifySubtreeInclusion(id, n, hash, bad, root),
+            false,
+            `tampered ${height}/${index} in ${n}`,
+          );
+        checked++;
+      }
+    }
+    // A subtree that does not end inside the tree has no proof.
+    assert.equal(
+      verifySubtreeInclusion({ height: 1, index: Math.floor(n / 2) }, n, leaves[0]!, [], root),
+      false,
+    );
+  }
+  assert.ok(checked > 5_000, `${checked} subtrees checked`);
+  await assert.rejects(subtreeInclusionProof({ height: 3, index: 1 }, 15, reader), /not complete/);
 });
 
 test('consistency proofs for every pair 1 ≤ m < n ≤ 300 match PROOF and verify', async () => {
