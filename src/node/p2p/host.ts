@@ -35,9 +35,11 @@ import { P2PError } from './errors.ts';
 import {
   type GossipGate,
   type GossipHandler,
+  type GossipRefusal,
   type GossipValidator,
   gossipOptions,
   gossipTopics,
+  noRefusals,
   validateGossip,
 } from './gossip.ts';
 import { registerP2PMetrics } from './metrics.ts';
@@ -84,6 +86,8 @@ export type RootHostStats = {
   circuits: number;
   relayedBytes: number;
   rendezvousRegistrations: number;
+  /** Gossip messages refused since start, by reason. */
+  gossipRefused: Record<GossipRefusal, number>;
 };
 
 export type RootHost = {
@@ -157,6 +161,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     allowed: new Set(options.gossip?.allowedPeers ?? []),
     messageBytesMax: options.gossip?.messageBytesMax ?? GOSSIP_MESSAGE_BYTES_MAX,
     validators: new Map(),
+    refused: noRefusals(),
   };
   const monitor = options.connectionMonitor ?? {
     pingIntervalMs: DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
@@ -256,6 +261,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     circuits: circuits.circuits,
     relayedBytes: circuits.relayedBytes,
     rendezvousRegistrations: services.rendezvous.store.size,
+    gossipRefused: { ...gate.refused },
   });
   if (options.metrics !== undefined) registerP2PMetrics(options.metrics, stats);
 
