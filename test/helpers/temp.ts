@@ -15,13 +15,18 @@ export function removeDir(dir: string): void {
   else console.log(`kept ${dir}`);
 }
 
+/** A fresh folder `witan-<prefix>-XXXXXX` that the caller removes (removeDir) when done with it. */
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `witan-${prefix}-`));
+}
+
 /**
  * A fresh folder `witan-<prefix>-XXXXXX`, removed after the test that made it, or after the
  * whole file when made at its top level. Not from inside a before hook: node:test runs an
  * `after` made there as soon as that hook ends.
  */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `witan-${prefix}-`));
+  const dir = makeTempDir(prefix);
   after(() => removeDir(dir));
   return dir;
 }
