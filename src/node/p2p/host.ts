@@ -101,6 +101,8 @@ export type RootHost = {
   publish(topic: string, data: Uint8Array): Promise<number>;
   /** Delivers messages that passed membership, size and `validate`; returns an unsubscribe. */
   subscribe(topic: string, handler: GossipHandler, validate: GossipValidator): () => void;
+  /** Calls `joined` with the peer id when an allowed publisher subscribes to `topic`. */
+  onJoin(topic: string, joined: (peerId: string) => void): void;
   /** Only these peers (peer id strings, e.g. from peerIdOfNodeKey) may publish. */
   setAllowedPeers(peerIds: Iterable<string>): void;
   /** Alias of setAllowedPeers. */
@@ -292,6 +294,14 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
         gate.validators.delete(topic);
         pubsub.unsubscribe(topic);
       };
+    },
+    onJoin(topic, joined) {
+      checkTopic(topic);
+      pubsub.addEventListener('subscription-change', (evt) => {
+        const peer = evt.detail.peerId.toString();
+        if (!gate.allowed.has(peer)) return;
+        if (evt.detail.subscriptions.some((s) => s.topic === topic && s.subscribe)) joined(peer);
+      });
     },
     setAllowedPeers: setAllowed,
     setAllowedPublishers: setAllowed,
