@@ -303,6 +303,7 @@ export class Root {
         federation: this.state.world.federation,
         self: this.nodeKeyB64,
         signer: nodeKeySigner(this.nodeKey.secretKey),
+        timeouts: this.options.config.consensus.timeouts,
       },
       wal: this.#wal,
       transport: {

@@ -25,6 +25,22 @@ test('an empty config gets every default, with paths resolved against the file',
   assert.equal(config.http.port, DEFAULT_HTTP_PORT);
   assert.equal(config.operator.host, '127.0.0.1');
   assert.ok(config.p2p.listen.length > 0);
+  assert.deepEqual(config.consensus.timeouts, {}, "the consensus core's defaults apply");
+});
+
+test('consensus timeouts are taken from the file, each within its bounds', () => {
+  const config = parseConfig({ consensus: { timeouts: { proposeMs: 800, deltaMs: 100 } } }, 'x.json');
+  assert.deepEqual(config.consensus.timeouts, { proposeMs: 800, deltaMs: 100 });
+  expectCode(
+    () => parseConfig({ consensus: { timeouts: { proposeMs: 0 } } }, 'x.json'),
+    'CONFIG_INVALID',
+    /\/consensus\/timeouts\/proposeMs/,
+  );
+  expectCode(
+    () => parseConfig({ consensus: { timeouts: { roundMs: 100 } } }, 'x.json'),
+    'CONFIG_INVALID',
+    /\/consensus\/timeouts/,
+  );
 });
 
 test('unknown fields and wrong types are reported with their path', () => {
