@@ -24,17 +24,16 @@ const COMPILE_CACHE_DIR = join(tmpdir(), 'witan-compile-cache');
  * federation of root processes, a devnet, or dozens of child processes. Everything else follows
  * in path order.
  */
-export const LONG_FILES = [
+const LONG_FILES = [
   'test/e2e/devnet.test.ts',
   'test/node/federation-faults.test.ts',
-  'test/e2e/ceremony.test.ts',
   'test/consensus/sigkill.test.ts',
+  'test/e2e/ceremony.test.ts',
   'test/node/bad-input.test.ts',
-  'test/ledger/crash.test.ts',
   'test/sim/random.test.ts',
+  'test/ledger/crash.test.ts',
   'test/node/byzantine.test.ts',
   'test/crypto/key-file.test.ts',
-  'test/e2e/cli-errors.test.ts',
 ];
 
 function testFiles(args: string[]): string[] {
