@@ -2,7 +2,7 @@
 // multi-process files first so that none of them starts last and runs on alone, and one
 // compile cache for every process the tests start (roots, the witan command, crash children),
 // so each loads its modules without transpiling and compiling them again.
-// Usage: node scripts/test.ts [test files…] [--test-name-pattern=<regexp>]
+// Usage: node scripts/test.ts [test files or folders…] [--test-name-pattern=<regexp>]
 
 import { existsSync, globSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -41,8 +41,13 @@ function testFiles(args: string[]): string[] {
   for (const f of LONG_FILES) {
     if (!all.includes(f)) throw new Error(`scripts/test.ts lists ${f}, which is not a test file any more`);
   }
-  const chosen = args.length === 0 ? all : args.map((a) => relative(ROOT, join(process.cwd(), a)));
-  for (const f of chosen) if (!existsSync(join(ROOT, f))) throw new Error(`no test file ${f}`);
+  const chosen = args.flatMap((arg) => {
+    const path = relative(ROOT, join(process.cwd(), arg));
+    if (!existsSync(join(ROOT, path))) throw new Error(`no test file or folder ${arg}`);
+    const inside = all.filter((f) => f.startsWith(`${path}/`));
+    return inside.length > 0 ? inside : [path];
+  });
+  if (args.length === 0) chosen.push(...all);
   const long = LONG_FILES.filter((f) => chosen.includes(f));
   return [...long, ...chosen.filter((f) => !long.includes(f))];
 }
