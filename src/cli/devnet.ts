@@ -21,7 +21,7 @@ import {
   signCandidate,
   signStatement,
 } from '../governance/index.ts';
-import { DEVNET_CLOCK_ENV } from '../node/clock.ts';
+import { DEVNET_CLOCK_ENV, DEVNET_CLOCK_RATE_MAX } from '../node/clock.ts';
 import { createOverlayPeer } from '../overlay/index.ts';
 import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import {
@@ -130,14 +130,20 @@ export interface DevnetOptions {
   keep: boolean;
   /** Stop after the story instead of waiting for Ctrl-C (tests). */
   exitAfterStory: boolean;
+  /** How much faster than wall time devnet time runs (DEVNET_CLOCK_RATE unless given). */
+  clockRate?: number;
 }
 
 export async function runDevnet(o: DevnetOptions): Promise<void> {
   if (!Number.isInteger(o.members) || o.members < 1 || o.members > DEVNET_MEMBERS_MAX - 1) {
     throw usage(`--members ${o.members}: use 1..${DEVNET_MEMBERS_MAX - 1}`);
   }
+  const rate = o.clockRate ?? DEVNET_CLOCK_RATE;
+  if (!Number.isInteger(rate) || rate < 1 || rate > DEVNET_CLOCK_RATE_MAX) {
+    throw usage(`--clock-rate ${rate}: use a whole number 1..${DEVNET_CLOCK_RATE_MAX}`);
+  }
   const base = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'witan-devnet-')) : resolve(o.dir);
-  const env = { [DEVNET_CLOCK_ENV]: `${Date.now()}:${DEVNET_CLOCK_RATE}`, WITAN_LOG_LEVEL: 'info' };
+  const env = { [DEVNET_CLOCK_ENV]: `${Date.now()}:${rate}`, WITAN_LOG_LEVEL: 'info' };
   const members: Member[] = [];
   mkdirSync(base, { recursive: true, mode: 0o700 });
   const witnesses = [createWitness(base)];
@@ -159,7 +165,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)));
   try {
     say(
-      `Witan devnet: ${o.members} institutions found a federation on this machine (devnet time runs ${DEVNET_CLOCK_RATE}× faster).`,
+      `Witan devnet: ${o.members} institutions found a federation on this machine (devnet time runs ${rate}× faster).`,
     );
     say(`Folder: ${base}`);
 
@@ -247,7 +253,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     );
     done(`${newcomer.name} serves world v2; it relays and cosigns but does not vote yet`);
     await until(
-      `${newcomer.name}'s one-day probation to pass (≈${Math.round(DEVNET_POLICY.probationPeriodMs / DEVNET_CLOCK_RATE / 1000)} s of wall time)`,
+      `${newcomer.name}'s one-day probation to pass (≈${Math.round(DEVNET_POLICY.probationPeriodMs / rate / 1000)} s of wall time)`,
       async () => {
         const w = await worldOf(members[0]!);
         return w.world.members.find((m) => m.name === newcomer.name)?.status === 'voting' ? w : undefined;
@@ -305,14 +311,29 @@ export function registerDevnet(program: Command): void {
     .option('--dir <folder>', 'keep everything in this folder (default: a temporary one)')
     .option('--keep', 'keep the temporary folder after Ctrl-C')
     .option('--exit-after-story', 'stop the federation once the story is done (for scripts and tests)')
+    .option(
+      '--clock-rate <n>',
+      `devnet time runs n times faster than wall time (a one-day probation takes 86400/n s)`,
+      (t) => Number(t),
+      DEVNET_CLOCK_RATE,
+    )
     .action(
-      action(async (opts: { members: number; dir?: string; keep?: boolean; exitAfterStory?: boolean }) => {
-        await runDevnet({
-          members: opts.members,
-          ...(opts.dir === undefined ? {} : { dir: opts.dir }),
-          keep: opts.keep === true,
-          exitAfterStory: opts.exitAfterStory === true,
-        });
-      }),
+      action(
+        async (opts: {
+          members: number;
+          dir?: string;
+          keep?: boolean;
+          exitAfterStory?: boolean;
+          clockRate: number;
+        }) => {
+          await runDevnet({
+            members: opts.members,
+            ...(opts.dir === undefined ? {} : { dir: opts.dir }),
+            keep: opts.keep === true,
+            exitAfterStory: opts.exitAfterStory === true,
+            clockRate: opts.clockRate,
+          });
+        },
+      ),
     );
 }

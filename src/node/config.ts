@@ -19,6 +19,8 @@ import {
 import { NodeError } from './errors.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65_535 });
+/** A consensus timeout: above the event loop's resolution, below anything a round could need. */
+const TimeoutMs = Type.Integer({ minimum: 10, maximum: 600_000 });
 const Host = Type.String({ minLength: 1, maxLength: 253 });
 
 export const ConfigSchema = Type.Object(
@@ -50,6 +52,26 @@ export const ConfigSchema = Type.Object(
       {
         listen: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 16 })),
         announce: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 16 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * Tendermint's round timeouts (each grows by deltaMs per round). The defaults suit roots
+     * across the Internet; shorter ones only help roots on one machine or one LAN.
+     */
+    consensus: Type.Object(
+      {
+        timeouts: Type.Optional(
+          Type.Object(
+            {
+              proposeMs: Type.Optional(TimeoutMs),
+              prevoteMs: Type.Optional(TimeoutMs),
+              precommitMs: Type.Optional(TimeoutMs),
+              deltaMs: Type.Optional(TimeoutMs),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -93,6 +115,8 @@ export type RootConfig = {
   };
   operator: { host: string; port: number };
   p2p: { listen: string[]; announce: string[] };
+  /** Only the timeouts the file sets; the consensus core's defaults fill in the rest. */
+  consensus: { timeouts: { proposeMs?: number; prevoteMs?: number; precommitMs?: number; deltaMs?: number } };
   log: { level: string; pretty: boolean };
 };
 
@@ -165,6 +189,7 @@ export function parseConfig(raw: unknown, configPath: string, env: NodeJS.Proces
       listen: file.p2p.listen ?? [`/ip4/0.0.0.0/tcp/${DEFAULT_P2P_PORT}`],
       announce: file.p2p.announce ?? [],
     },
+    consensus: { timeouts: { ...file.consensus.timeouts } },
     log: { level: file.log.level ?? 'info', pretty: file.log.pretty ?? false },
   };
 }

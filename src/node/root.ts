@@ -73,6 +73,8 @@ import { worldChain } from './world-chain.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
+/** A member that joins the cosignatures topic gets our note this soon (joins in a burst share one). */
+export const COSIGN_SHARE_ON_JOIN_MS = 200;
 /** Save a committed checkpoint note at most this often when only timestamps changed. */
 export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 /** Try to connect to members we are not connected to this often. */
@@ -120,6 +122,7 @@ export class Root implements RootView {
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastSaveMs = 0;
   #savedSize = -1;
+  #shareOnJoin: ReturnType<typeof setTimeout> | undefined;
   #stopping = false;
 
   private constructor(options: RootOptions, genesis: SignedGenesis, nodeKey: KeyPair) {
@@ -314,6 +317,15 @@ export class Root implements RootView {
       (data) => this.#receiveCosignatures(new TextDecoder().decode(data)),
       (data) => (data.length > 0 ? 'accept' : 'reject'),
     );
+    // What we published before a member was listening is lost: a member that joins (a
+    // federation starting, a root restarting) gets our note now rather than at the next refresh.
+    this.#host.onJoin(topics.cosignatures, () => {
+      this.#shareOnJoin ??= setTimeout(() => {
+        this.#shareOnJoin = undefined;
+        if (!this.#stopping)
+          void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+      }, COSIGN_SHARE_ON_JOIN_MS);
+    });
   }
 
   #allowMembers(): void {
@@ -346,6 +358,7 @@ export class Root implements RootView {
         federation: this.#state.world.federation,
         self: this.#nodeKeyB64,
         signer: nodeKeySigner(this.#nodeKey.secretKey),
+        timeouts: this.#options.config.consensus.timeouts,
       },
       wal: this.#wal,
       transport: {
@@ -653,6 +666,7 @@ export class Root implements RootView {
     if (this.#stopping) return;
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
+    clearTimeout(this.#shareOnJoin);
     await this.#http.close();
     await this.#operator.close();
     await this.#driver.stop();

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { ApiError } from '../../src/api/errors.ts';
 import { healthRoutes, metricsRoutes } from '../../src/api/health-routes.ts';
 import { buildApiServer } from '../../src/api/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const base = { bodyBytesMax: 2048, requestsPerMinute: 5, requestTimeoutMs: 5000, eventLoopDelayMaxMs: 1000 };
 
@@ -132,18 +133,21 @@ test('a lagging event loop sheds load with 503 OVERLOADED, and serving resumes w
     }
     await new Promise((r) => setImmediate(r));
   }
-  await new Promise((r) => setTimeout(r, 50));
-  const shed = await app.inject('/ping');
+  // The next reading of the loop's delay sees the lag.
+  const shed = await waitUntil('a request shed while the loop lags', () => app.inject('/ping'), {
+    until: (r) => r.statusCode !== 200,
+    timeoutMs: 2000,
+    intervalMs: 10,
+  });
   assert.equal(shed.statusCode, 503);
   assert.equal(shed.json().code, 'OVERLOADED');
   assert.equal(shed.headers['retry-after'], '5');
   // An idle second brings the reading back under the bound.
-  const deadline = Date.now() + 5000;
-  let status = 503;
-  while (status === 503 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    status = (await app.inject('/ping')).statusCode;
-  }
+  const status = await waitUntil('serving to resume', async () => (await app.inject('/ping')).statusCode, {
+    until: (code) => code !== 503,
+    timeoutMs: 5000,
+    intervalMs: 250,
+  });
   assert.equal(status, 200);
   await app.close();
 });

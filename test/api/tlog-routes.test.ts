@@ -2,9 +2,6 @@
 // headers, nothing served past the published checkpoint, and bad input answered 4xx with the
 // ledger left exactly as it was.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../src/api/server.ts';
@@ -20,6 +17,7 @@ import {
 } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
 import { formatAddCheckpointBody } from '../../src/wire/index.ts';
+import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const ORIGIN = 'witan.test/tlog-routes';
 const LOG_SEED = new Uint8Array(32).fill(7);
@@ -41,7 +39,7 @@ async function fixture(
   t: { after: (fn: () => Promise<void> | void) => void },
   options: { witness?: boolean; publishSizes?: number[] } = {},
 ): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'witan-tlog-'));
+  const dir = makeTempDir('tlog');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   await store.append(Array.from({ length: 300 }, (_, i) => entry(i)));
   for (const size of options.publishSizes ?? [300]) if (size <= 300) await publish(store, size);
@@ -66,7 +64,7 @@ async function fixture(
   t.after(async () => {
     await app.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   });
   return { app, store, calls };
 }

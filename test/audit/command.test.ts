@@ -2,8 +2,7 @@
 // command's verify-evidence subcommand, over real roots on 127.0.0.1.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { formatHtml, formatText } from '../../src/audit/report.ts';
@@ -23,14 +22,14 @@ import {
   T0,
   TestLedger,
 } from '../governance/fixtures.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { type Member, publish, signCheckpoint, startRoot, type TestRoot } from './fixtures/ledger-root.ts';
 
 const NOW_S = Math.floor(T0 / 1000) + 86_400;
-const tmp = mkdtempSync(join(tmpdir(), 'witan-audit-cmd-'));
+const tmp = tempDir('audit-cmd');
 const open: TestRoot[] = [];
 after(async () => {
   for (const r of open) await r.close();
-  rmSync(tmp, { recursive: true, force: true });
 });
 const node = (name: string): Member => ({ name, key: keysFor(name).node });
 const FOUNDERS = ['m00', 'm01', 'm02', 'm03'].map(node);

@@ -4,8 +4,7 @@
 // real governance entries is tested in replay.test.ts.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { auditLedger, type KeysInForce, type LedgerRules } from '../../src/audit/audit.ts';
@@ -14,6 +13,7 @@ import { readState, writeState } from '../../src/audit/state.ts';
 import { cosignatureSigner, ed25519NoteSigner, signNote } from '../../src/crypto/index.ts';
 import { formatCheckpoint } from '../../src/ledger/index.ts';
 import { HttpClient } from '../../src/net/index.ts';
+import { tempDir } from '../helpers/temp.ts';
 import {
   entries,
   type Member,
@@ -27,11 +27,10 @@ import {
 
 const M = members(4);
 const NOW_S = 1_800_000_000;
-const tmp = mkdtempSync(join(tmpdir(), 'witan-audit-evidence-'));
+const tmp = tempDir('audit-evidence');
 const open: TestRoot[] = [];
 after(async () => {
   for (const r of open) await r.close();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 function keys(list: readonly Member[] = M): KeysInForce {

@@ -4,8 +4,7 @@
 // replaying src/governance. Plus a healthy governance ledger and an incremental second audit.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { auditLedger } from '../../src/audit/audit.ts';
@@ -34,16 +33,16 @@ import {
   T0,
   TestLedger,
 } from '../governance/fixtures.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { type Member, publish, startRoot, type TestRoot } from './fixtures/ledger-root.ts';
 
 const NOW_S = Math.floor(T0 / 1000) + 86_400;
-const tmp = mkdtempSync(join(tmpdir(), 'witan-audit-replay-'));
+const tmp = tempDir('audit-replay');
 const open: TestRoot[] = [];
 const pool = new VerifyPool(2);
 after(async () => {
   for (const r of open) await r.close();
   await pool.close();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 const node = (name: string): Member => ({ name, key: keysFor(name).node });

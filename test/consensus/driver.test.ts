@@ -1,9 +1,6 @@
 // The WAL on real LevelDB and the driver (the shell around the core) with four roots over an
 // in-memory transport: persist before send, commits, restart from the WAL, catch-up.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Level } from 'level';
 import {
@@ -16,15 +13,13 @@ import {
   type Wal,
 } from '../../src/consensus/index.ts';
 import { LevelWal } from '../../src/consensus/level-wal.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { TestApp } from './fixtures/test-app.ts';
 import { FED, type Keyed, makeValidators } from './helpers.ts';
 
 const V = makeValidators(4);
 const TIMEOUTS = { proposeMs: 150, prevoteMs: 60, precommitMs: 60, deltaMs: 20 };
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'witan-consensus-'));
-}
 
 class Network {
   readonly handlers = new Map<number, (b: Uint8Array) => void>();
@@ -60,12 +55,13 @@ class SpyWal implements Wal {
   }
 }
 
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits until every app in `apps` decided at least `target` heights. */
+function decided(apps: TestApp[], target: () => number): Promise<number[]> {
+  return waitUntil(
+    `${apps.map((a) => a.name).join(', ')} to decide ${target()} heights`,
+    () => apps.map((a) => a.decided.length),
+    { until: (heights) => heights.every((h) => h >= target()), timeoutMs: 30_000, intervalMs: 10 },
+  );
 }
 
 function start(
@@ -90,44 +86,40 @@ function start(
 }
 
 test('LevelWal: a saved record survives close and reopen; a corrupt one is refused', async () => {
-  const dir = tempDir();
-  try {
-    let wal = await LevelWal.open(dir);
-    assert.equal(await wal.load(), null);
-    const record: PersistRecord = {
-      height: 3,
-      active: true,
-      round: 1,
-      step: 'prevote',
-      lockedRound: -1,
-      lockedValue: null,
-      validRound: -1,
-      validValue: null,
-      lastSigned: { round: 1, step: 1 },
-      ownVotes: [],
-      ownProposal: null,
-    };
-    await wal.save(record);
-    await wal.close();
-    await assert.rejects(
-      () => wal.load(),
-      (e: unknown) => e instanceof ConsensusError && e.code === 'CLOSED',
-    );
-    wal = await LevelWal.open(dir);
-    assert.deepEqual(await wal.load(), record);
-    await wal.close();
-    const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
-    await db.put('consensus/record', '{"height":"x"}');
-    await db.close();
-    wal = await LevelWal.open(dir);
-    await assert.rejects(
-      () => wal.load(),
-      (e: unknown) => e instanceof ConsensusError && e.code === 'WAL_CORRUPT',
-    );
-    await wal.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('consensus');
+  let wal = await LevelWal.open(dir);
+  assert.equal(await wal.load(), null);
+  const record: PersistRecord = {
+    height: 3,
+    active: true,
+    round: 1,
+    step: 'prevote',
+    lockedRound: -1,
+    lockedValue: null,
+    validRound: -1,
+    validValue: null,
+    lastSigned: { round: 1, step: 1 },
+    ownVotes: [],
+    ownProposal: null,
+  };
+  await wal.save(record);
+  await wal.close();
+  await assert.rejects(
+    () => wal.load(),
+    (e: unknown) => e instanceof ConsensusError && e.code === 'CLOSED',
+  );
+  wal = await LevelWal.open(dir);
+  assert.deepEqual(await wal.load(), record);
+  await wal.close();
+  const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+  await db.put('consensus/record', '{"height":"x"}');
+  await db.close();
+  wal = await LevelWal.open(dir);
+  await assert.rejects(
+    () => wal.load(),
+    (e: unknown) => e instanceof ConsensusError && e.code === 'WAL_CORRUPT',
+  );
+  await wal.close();
 });
 
 test('the driver refuses the simulator-only mutation hook', async () => {
@@ -150,7 +142,7 @@ test('the driver refuses the simulator-only mutation hook', async () => {
 });
 
 test('four drivers on LevelDB WALs commit the same heights; every vote was durable before it was sent; a restarted root resumes from its WAL', async () => {
-  const dirs = V.map(() => tempDir());
+  const dirs = V.map(() => tempDir('consensus'));
   const net = new Network();
   const wals: SpyWal[] = [];
   const apps = V.map((_, i) => new TestApp(V, `root-${i}`));
@@ -169,7 +161,7 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
       };
       drivers.push(await start(V[i]!, i, net, wal, apps[i]!, spy));
     }
-    await until(() => apps.every((a) => a.decided.length >= 3), 30_000);
+    await decided(apps, () => 3);
     // Restart root 0 from its WAL.
     await drivers[0]!.stop();
     await wals[0]!.close();
@@ -178,12 +170,9 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
     wals[0] = reopened;
     drivers[0] = await start(V[0]!, 0, net, reopened, apps[0]!, undefined, apps[1]!);
     const target = Math.max(...apps.map((a) => a.decided.length)) + 2;
-    await until(() => apps.slice(1).every((a) => a.decided.length >= target), 30_000);
+    await decided(apps.slice(1), () => target);
     for (const a of apps) a.idle = true; // no new heights: the restarted root must reach the others
-    await until(
-      () => apps[0]!.decided.length >= Math.min(...apps.slice(1).map((a) => a.decided.length)),
-      30_000,
-    );
+    await decided([apps[0]!], () => Math.min(...apps.slice(1).map((a) => a.decided.length)));
     assert.deepEqual(violations, []);
     for (let h = 0; h < target; h++) {
       const ids = new Set(apps.map((a) => a.decided[h]?.valueId));
@@ -193,7 +182,6 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
     for (const a of apps) a.idle = true;
     for (const d of drivers) await d.stop();
     for (const w of wals) await w.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });
 
@@ -204,12 +192,12 @@ test('a root that starts late catches up through the CatchUpSource and verifies 
   const { MemoryWal } = await import('../../src/consensus/index.ts');
   try {
     for (let i = 1; i < V.length; i++) drivers.push(await start(V[i]!, i, net, new MemoryWal(), apps[i]!));
-    await until(() => apps.slice(1).every((a) => a.decided.length >= 3), 30_000);
+    await decided(apps.slice(1), () => 3);
     drivers.push(await start(V[0]!, 0, net, new MemoryWal(), apps[0]!, undefined, apps[1]!));
     const target = Math.max(...apps.map((a) => a.decided.length)) + 1;
-    await until(() => apps.slice(1).every((a) => a.decided.length >= target), 30_000);
+    await decided(apps.slice(1), () => target);
     for (const a of apps) a.idle = true;
-    await until(() => apps[0]!.decided.length >= target, 30_000);
+    await decided([apps[0]!], () => target);
     for (let h = 0; h < target; h++) assert.equal(apps[0]!.decided[h]!.valueId, apps[1]!.decided[h]!.valueId);
   } finally {
     for (const a of apps) a.idle = true;

@@ -14,8 +14,10 @@ import {
   ConsensusDriver,
   type ConsensusMessage,
   decodeConsensusMessage,
+  decodeRecord,
   MemoryWal,
   nodeKeySigner,
+  type PersistRecord,
 } from '../../src/consensus/index.ts';
 import { LevelWal } from '../../src/consensus/level-wal.ts';
 import { Prng } from '../../src/sim/prng.ts';
@@ -27,8 +29,8 @@ const LIVES = 52;
 const CHILD = join(import.meta.dirname, 'fixtures', 'voter-child.ts');
 /** A loop guard, not the goal: ~55 s measured on a shared 2-core machine, much more under heavy load. */
 const BUDGET_MS = 300_000;
-/** Children loading their modules while the current life runs. */
-const WARM_LIVES = 2;
+/** Children loading their modules while the current life runs: enough for a loaded machine. */
+const WARM_LIVES = 3;
 
 interface Life {
   c: ChildProcess;
@@ -50,6 +52,12 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
   let currentLife = -1;
   const signed: ConsensusMessage[] = [];
   const readyHeights: number[] = [];
+  // What a WAL holds was signed too, even if it never left.
+  const walSigned = (record: PersistRecord | null) => {
+    if (record === null) return;
+    for (const vote of record.ownVotes) signed.push({ kind: 'vote', vote });
+    if (record.ownProposal !== null) signed.push({ kind: 'proposal', proposal: record.ownProposal, pol: [] });
+  };
   const toChild = (bytes: Uint8Array): void => {
     if (child?.stdin?.writable) child.stdin.write(`${JSON.stringify({ m: toBase64(bytes) })}\n`);
   };
@@ -90,9 +98,11 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
         ready = resolve;
       });
       createInterface({ input: c.stdout! }).on('line', (line) => {
-        const x = JSON.parse(line) as { m?: string; c?: number; ready?: number };
+        const x = JSON.parse(line) as { m?: string; c?: number; ready?: number; wal?: string | null };
         if (x.ready !== undefined) {
           readyHeights.push(x.ready);
+          // The previous life's last record, read by this life before it does anything.
+          walSigned(x.wal == null ? null : decodeRecord(fromBase64(x.wal)));
           ready();
         }
         if (x.m !== undefined) {
@@ -131,16 +141,11 @@ test(`SIGKILL a voting root ${LIVES} times: no conflicting signature, no lost ba
       for (const a of apps) a.idle = true;
       await exited;
       child = null;
-      // What the WAL holds was signed too, even if it never left.
-      const wal = await LevelWal.open(join(dir, 'wal'));
-      const record = await wal.load();
-      await wal.close();
-      if (record !== null) {
-        for (const vote of record.ownVotes) signed.push({ kind: 'vote', vote });
-        if (record.ownProposal !== null)
-          signed.push({ kind: 'proposal', proposal: record.ownProposal, pol: [] });
-      }
     }
+    // Each life reported the record it found; the last life's own record is still in the WAL.
+    const wal = await LevelWal.open(join(dir, 'wal'));
+    walSigned(await wal.load());
+    await wal.close();
     // No two conflicting signatures across all lives.
     const votes = new Map<string, string | null>();
     const proposals = new Map<string, string>();

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { bytesEqual } from '../../src/codec/index.ts';
 import { generateKeyPair, KeyFileError } from '../../src/crypto/index.ts';
 import { readKeyFile, writeKeyFile } from '../../src/crypto/key-file.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const folder = mkdtempSync(join(tmpdir(), 'witan-key-file-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
+const folder = tempDir('key-file');
 let counter = 0;
 const fresh = () => join(folder, `key-${++counter}.json`);
 

@@ -6,12 +6,9 @@
 // `witan world verify` from the pinned genesis.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   freePort,
   type RootProcess,
@@ -19,30 +16,16 @@ import {
   stopRoot,
   waitHealthy,
 } from '../../src/cli/root-processes.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { runWitan } from '../helpers/witan.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/witan.js', import.meta.url));
 const CEREMONY_TEST_TIMEOUT_MS = 300_000;
-const WAIT_STEP_MS = 500;
+/** Between two `witan` runs that look for a change: each run is a process start. */
+const WAIT_STEP_MS = 200;
 const WAIT_MAX_MS = 60_000;
 
-function witan(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const witan = (...args: string[]) => runWitan(args);
 
 async function ok(...args: string[]): Promise<string> {
   const r = await witan(...args);
@@ -50,22 +33,20 @@ async function ok(...args: string[]): Promise<string> {
   return r.stdout;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MAX_MS;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Runs `witan <args> --json` until its answer passes `until`. */
+function eventually<T>(what: string, args: string[], until: (answer: T) => boolean): Promise<T> {
+  return waitUntil(what, async () => JSON.parse(await ok(...args, '--json')) as T, {
+    until,
+    timeoutMs: WAIT_MAX_MS,
+    intervalMs: WAIT_STEP_MS,
+  });
 }
 
 const roots: RootProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'witan-ceremony-'));
 after(async () => {
   await Promise.all(roots.map((r) => stopRoot(r)));
-  rmSync(dir, { recursive: true, force: true });
 });
+const dir = tempDir('ceremony');
 
 test('founding ceremony, a motion and its ballots, all through the witan command', {
   timeout: CEREMONY_TEST_TIMEOUT_MS,
@@ -136,10 +117,11 @@ test('founding ceremony, a motion and its ballots, all through the witan command
   );
   assert.match(proposed.id, /^[0-9a-f]{64}$/);
   for (const i of [1, 2, 3]) {
-    await eventually('the motion open at this root', async () => {
-      const m = JSON.parse(await ok('motion', proposed.id, '--root', urls[i]!, '--json'));
-      return m.status === 'open' ? m : undefined;
-    });
+    await eventually<{ status: string }>(
+      `the motion open at root ${i}`,
+      ['motion', proposed.id, '--root', urls[i]!],
+      (m) => m.status === 'open',
+    );
     await ok(
       'vote',
       proposed.id,
@@ -152,17 +134,22 @@ test('founding ceremony, a motion and its ballots, all through the witan command
       urls[i]!,
     );
   }
-  const shown = await Promise.all(
-    [0, 1, 2, 3].map((i) =>
-      eventually(`world v2 at root ${i}`, async () => {
-        const w = JSON.parse(await ok('world', 'show', '--root', urls[i]!, '--json'));
-        return w.version === 2 ? w : undefined;
-      }),
-    ),
-  );
+  type Shown = { version: number; hash: string; world: { members: { name: string; status: string }[] } };
+  // One root at a time: each look is a process start, and the others have usually caught up by
+  // the time the first shows v2.
+  const shown: Shown[] = [];
+  for (const i of [0, 1, 2, 3]) {
+    shown.push(
+      await eventually<Shown>(
+        `world v2 at root ${i}`,
+        ['world', 'show', '--root', urls[i]!],
+        (w) => w.version === 2,
+      ),
+    );
+  }
   for (const w of shown) assert.equal(w.hash, shown[0]!.hash);
-  const epsilon = shown[0]!.world.members.find((m: { name: string }) => m.name === 'epsilon');
-  assert.equal(epsilon.status, 'probation');
+  const epsilon = shown[0]!.world.members.find((m) => m.name === 'epsilon');
+  assert.equal(epsilon?.status, 'probation');
   const decided = JSON.parse(await ok('motion', proposed.id, '--root', urls[2]!, '--json'));
   assert.equal(decided.result, 'passed');
   const verified = JSON.parse(

@@ -1,50 +1,137 @@
 // The README's main job, run as a new user would: `witan devnet` on a fresh folder founds a
 // federation of four root processes, admits a fifth member by motion and ballots (world v2 on
 // every root), lets it catch up and finish probation (world v3), and has two overlay peers
-// meet by rendezvous and talk through a root's relay. --exit-after-story stops it cleanly.
+// meet by rendezvous and talk through a root's relay. The same running federation is then
+// audited live: `witan audit` checks its roots twice from the genesis it wrote (the second
+// time, with --state, fetching only what is new) and — when the roots accept outside witnesses
+// (POST /ledger/add-checkpoint) — a witness audit's cosignature shows up in a root's
+// /checkpoint. Last, Ctrl-C (SIGINT) stops every root cleanly.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { getText, post } from '../helpers/http.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { type RunningWitan, runWitan, STOP_TIMEOUT_MS, startWitan } from '../helpers/witan.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/witan.js', import.meta.url));
-const DEVNET_TEST_TIMEOUT_MS = 300_000;
+/** The story up to "Ctrl-C stops every root", on a loaded 2-core machine. */
+const READY_TIMEOUT_MS = 150_000;
+const AUDIT_TIMEOUT_MS = 30_000;
+/**
+ * Devnet time at twice the default rate: the one-day probation takes 12 s of wall time instead
+ * of 24, and a statement still has 12 s of wall time (its one-day age limit) to commit.
+ */
+const CLOCK_RATE = 7200;
+const MEMBERS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
 
-test('witan devnet founds a federation, admits a member through probation, and relays between two peers', {
-  timeout: DEVNET_TEST_TIMEOUT_MS,
-}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'witan-devnet-test-'));
+type Report = {
+  result: string;
+  exitCode: number;
+  tree: { size: number; fromSize: number; entriesFetched: number } | null;
+  violations: unknown[];
+  witness: { name: string; submitted: { root: string; status: number | string }[] } | null;
+};
+
+let devnet: RunningWitan | undefined;
+// Registered before the folder's removal, so a devnet left running is gone before its folder is.
+after(async () => {
+  await devnet?.stop('SIGKILL');
+});
+const dir = tempDir('devnet');
+const net = join(dir, 'net');
+/** The devnet's output up to the line that says it is running. */
+let story = '';
+
+async function audit(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const r = await runWitan(['audit', '--json', ...args], { timeoutMs: AUDIT_TIMEOUT_MS });
   try {
-    const child = spawn(process.execPath, [BIN, 'devnet', '--exit-after-story', '--dir', join(dir, 'net')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), DEVNET_TEST_TIMEOUT_MS - 10_000);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    clearTimeout(timer);
-    assert.equal(code, 0, out);
-    assert.match(out, /genesis committed: every root serves a quorum-cosigned checkpoint/);
-    assert.match(out, /world v2 committed and served identically by all 4 roots/);
-    assert.match(out, /epsilon serves world v2/);
-    assert.match(out, /epsilon is a voting member \(world v3\)/);
-    assert.match(out, /"hello through the relay" went to \w+ and back through the relay/);
-    assert.match(out, /stopped; data kept in/);
-    // Every root wrote its own LedgerDB and shut down cleanly (no LOCK left held: a restart could open it).
-    for (const name of ['alpha', 'beta', 'gamma', 'delta', 'epsilon']) {
-      assert.ok(existsSync(join(dir, 'net', name, 'ledger')), `${name} has a ledger`);
-      assert.match(readFileSync(join(dir, 'net', name, 'root.log'), 'utf8'), /root stopped/);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  } catch {
+    throw new Error(
+      `witan audit exited ${r.code ?? r.signal} without a JSON report:\n${r.stdout}\n${r.stderr}`,
+    );
+  }
+}
+
+before(
+  async () => {
+    devnet = startWitan(['devnet', '--dir', net, '--clock-rate', String(CLOCK_RATE)]);
+    story = await devnet.waitForOutput(/Ctrl-C stops every root/, READY_TIMEOUT_MS);
+  },
+  { timeout: READY_TIMEOUT_MS + 10_000 },
+);
+
+test('witan devnet founds a federation, admits a member through probation, and relays between two peers', () => {
+  assert.match(story, /genesis committed: every root serves a quorum-cosigned checkpoint/);
+  assert.match(story, /world v2 committed and served identically by all 4 roots/);
+  assert.match(story, /epsilon serves world v2/);
+  assert.match(story, /epsilon is a voting member \(world v3\)/);
+  assert.match(story, /"hello through the relay" went to \w+ and back through the relay/);
+});
+
+test('witan audit verifies the running devnet, and a second audit with --state fetches nothing new', {
+  timeout: 4 * AUDIT_TIMEOUT_MS,
+}, async () => {
+  const running = story.slice(story.indexOf('The federation is running'));
+  const roots = [...running.matchAll(/^\s+[a-z0-9-]+\s+(http:\/\/127\.0\.0\.1:\d+)\s+\(docs:/gm)].map(
+    (m) => m[1]!,
+  );
+  assert.ok(roots.length >= 4, `root URLs printed:\n${running}`);
+  const genesis = join(net, 'genesis.json');
+  assert.ok(existsSync(genesis), 'devnet wrote its genesis');
+  const state = join(dir, 'audit-state.json');
+  const evidence = join(dir, 'evidence');
+  const common = ['--genesis', genesis, '--state', state, '--evidence-dir', evidence, ...roots];
+
+  const first = await audit(common);
+  assert.equal(first.code, 0, JSON.stringify(first.report.violations) + first.stderr);
+  assert.equal(first.report.result, 'verified');
+  assert.ok(first.report.tree !== null && first.report.tree.entriesFetched > 0);
+  assert.equal(first.report.tree.fromSize, 0);
+  assert.equal(first.report.tree.entriesFetched, first.report.tree.size);
+
+  const second = await audit(common);
+  assert.equal(second.code, 0, JSON.stringify(second.report.violations) + second.stderr);
+  assert.equal(second.report.result, 'verified');
+  const tree = second.report.tree!;
+  // Only what is new since the first audit: the roots run on, but an idle devnet adds nothing.
+  assert.equal(tree.fromSize, first.report.tree.size);
+  assert.equal(tree.entriesFetched, tree.size - tree.fromSize);
+  assert.equal(tree.entriesFetched, 0, 'an idle federation has nothing new to fetch');
+  console.log(
+    `# live audit: ${roots.length} roots, ${first.report.tree.size} entries verified; second audit fetched ${tree.entriesFetched}`,
+  );
+
+  // Outside witness: only when devnet offers a witness key and the roots take cosignatures.
+  const offer = /--witness-key (\S+) --witness-name (\S+)/.exec(running);
+  if (offer !== null) {
+    const probe = await post(`${roots[0]}/ledger/add-checkpoint`, '', 'text/plain');
+    if (probe.status !== 404) {
+      const [, key, name] = offer;
+      const w = await audit([...common, '--witness-key', key!, '--witness-name', name!]);
+      assert.equal(w.code, 0, JSON.stringify(w.report) + w.stderr);
+      assert.equal(w.report.witness?.name, name);
+      const accepted = w.report.witness!.submitted.filter((s) => s.status === 200);
+      assert.ok(accepted.length > 0, JSON.stringify(w.report.witness));
+      const checkpoint = await getText(`${accepted[0]!.root}/checkpoint`);
+      assert.match(checkpoint, new RegExp(`^— ${name!.replace(/[.]/g, '\\.')} `, 'm'));
+      console.log(`# witness ${name} cosigned; ${accepted.length} root(s) publish it`);
+    } else console.log('# the roots do not take outside witnesses yet (add-checkpoint 404)');
+  }
+});
+
+test('Ctrl-C stops every root cleanly; each kept its own ledger', {
+  timeout: 2 * STOP_TIMEOUT_MS,
+}, async () => {
+  const stopped = await devnet!.stop('SIGINT');
+  const out = devnet!.output();
+  assert.ok(stopped !== null, `devnet did not stop within ${STOP_TIMEOUT_MS} ms of SIGINT:\n${out}`);
+  assert.equal(stopped.code, 0, `devnet exit after SIGINT:\n${out}`);
+  assert.match(out, /stopped; data kept in/);
+  // Every root wrote its own LedgerDB and shut down cleanly (no LOCK left held: a restart could open it).
+  for (const name of MEMBERS) {
+    assert.ok(existsSync(join(net, name, 'ledger')), `${name} has a ledger`);
+    assert.match(readFileSync(join(net, name, 'root.log'), 'utf8'), /root stopped/);
   }
 });

@@ -6,13 +6,14 @@
 // Without them this test FAILS: the interop guarantee must not pass silently.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { buildDemoLedger, demoKeys, serveDemo } from '../../scripts/ledger-demo.ts';
 import { parseNote } from '../../src/crypto/index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const run = promisify(execFile);
 const X_MOD_GOPATH = '/usr/share/gocode';
@@ -70,9 +71,8 @@ async function verify(binary: string, url: string, extra: string[]): Promise<Ver
   return JSON.parse(stdout) as Verdict;
 }
 
-test('an independent Go verifier (golang.org/x/mod) accepts the demo log in full, and its growth', async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'witan-interop-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
+test('an independent Go verifier (golang.org/x/mod) accepts the demo log in full, and its growth', async () => {
+  const work = tempDir('interop');
   const binary = buildVerifier(work);
   const dir = join(work, 'ledger');
   const oldNote = join(work, 'old.note');

@@ -7,14 +7,13 @@
 //     lands on a batch boundary, and the meta record written with the last batch matches it;
 //   - the ledger never shrinks.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fromHex, toHex } from '../../src/codec/index.ts';
 import { CompactRange, ENTRIES_RANGE_MAX, leafHash, verifyConsistency } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const KILLS = 24;
 const SEED = Number(process.env.WITAN_CRASH_SEED ?? 20261125);
@@ -35,10 +34,20 @@ function mulberry32(seed: number): () => number {
 
 type Printed = { size: number; root: string };
 
-/** Runs the writer until it has printed at least one checkpoint, waits delayMs more, kills it. */
-function runAndKill(dir: string, seed: number, delayMs: number): Promise<Printed[]> {
+/** A writer that loads its modules now and opens the ledger when told to. */
+function spawnWriter(dir: string, seed: number): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [WRITER, dir, String(seed)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => {}); // a writer killed early: nothing to tell it any more
+  return child;
+}
+
+/** Lets the writer run until it has printed at least one checkpoint, waits delayMs more, kills it. */
+function runAndKill(child: ChildProcessWithoutNullStreams, delayMs: number): Promise<Printed[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.exitCode !== null || child.signalCode !== null) {
+      reject(new Error(`writer exited before it was started (${child.exitCode ?? child.signalCode})`));
+      return;
+    }
     const printed: Printed[] = [];
     let buffered = '';
     let stderr = '';
@@ -66,13 +75,23 @@ function runAndKill(dir: string, seed: number, delayMs: number): Promise<Printed
       if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code ?? signal}: ${stderr}`));
       else resolve(printed); // a partial last line (no newline) was never a printed checkpoint
     });
+    child.stdin.write('go\n');
   });
 }
 
 test(`a ledger SIGKILLed ${KILLS} times mid-append keeps every saved checkpoint and whole batches`, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'witan-crash-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('crash');
   const random = mulberry32(SEED);
+  // Each kill's delay and writer seed, drawn in the order the test has always drawn them.
+  const plan = Array.from({ length: KILLS }, () => ({
+    delayMs: Math.floor(random() * 120),
+    seed: Math.floor(random() * 2 ** 32),
+  }));
+  // The next writer loads its modules while the current one runs.
+  let next = spawnWriter(dir, plan[0]!.seed);
+  t.after(() => {
+    next.kill('SIGKILL');
+  });
   const deadline = Date.now() + TEST_BUDGET_MS;
   const checkpoints = new Map<number, string>(); // every checkpoint printed so far
   const frontier = new CompactRange(); // our own recomputation of the tree from the entries
@@ -82,8 +101,9 @@ test(`a ledger SIGKILLed ${KILLS} times mid-append keeps every saved checkpoint 
 
   for (let kill = 0; kill < KILLS; kill++) {
     assert.ok(Date.now() < deadline, `over the time budget after ${kill} kills (seed ${SEED})`);
-    const delayMs = Math.floor(random() * 120);
-    const printed = await runAndKill(dir, Math.floor(random() * 2 ** 32), delayMs);
+    const current = next;
+    if (kill + 1 < KILLS) next = spawnWriter(dir, plan[kill + 1]!.seed);
+    const printed = await runAndKill(current, plan[kill]!.delayMs);
     for (const p of printed) checkpoints.set(p.size, p.root);
     const lastPrinted = printed.at(-1)?.size ?? 0;
 

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Level } from 'level';
 import { toBase64 } from '../../src/codec/index.ts';
@@ -20,14 +17,9 @@ import {
   verifyInclusion,
 } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const ORIGIN = 'witan/test';
-
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'witan-ledger-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function entry(i: number): Uint8Array {
   return new TextEncoder().encode(`{"i":${i}}`);
@@ -46,8 +38,8 @@ function isLedgerError(code: string): (err: unknown) => boolean {
   return (err) => err instanceof LedgerError && err.code === code;
 }
 
-test('appends in batches give the RFC 6962 root, proofs that verify, and C2SP tiles', async (t) => {
-  const dir = tempDir(t);
+test('appends in batches give the RFC 6962 root, proofs that verify, and C2SP tiles', async () => {
+  const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   assert.deepEqual(store.rootHash(), EMPTY_ROOT);
   const leaves: Uint8Array[] = [];
@@ -117,8 +109,8 @@ test('appends in batches give the RFC 6962 root, proofs that verify, and C2SP ti
   await reopened.close();
 });
 
-test('bad input is refused with a typed error and changes nothing', async (t) => {
-  const dir = tempDir(t);
+test('bad input is refused with a typed error and changes nothing', async () => {
+  const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   await store.append([entry(0), entry(1)]);
   const root = store.rootHash();
@@ -165,8 +157,8 @@ test('bad input is refused with a typed error and changes nothing', async (t) =>
   await assert.rejects(LedgerStore.open(dir, { origin: 'witan/other' }), isLedgerError('ORIGIN_MISMATCH'));
 });
 
-test('meta keys move with the batch; checkpoints are stored only for this tree', async (t) => {
-  const dir = tempDir(t);
+test('meta keys move with the batch; checkpoints are stored only for this tree', async () => {
+  const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   const { size, rootHash } = await store.append([entry(0)], { commit: new Uint8Array([7]) });
   assert.deepEqual(await store.getMeta('commit'), new Uint8Array([7]));
@@ -184,8 +176,8 @@ test('meta keys move with the batch; checkpoints are stored only for this tree',
   await store.close();
 });
 
-test('concurrent appends are serialized in call order; reads during appends stay consistent', async (t) => {
-  const dir = tempDir(t);
+test('concurrent appends are serialized in call order; reads during appends stay consistent', async () => {
+  const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   const leaves: Uint8Array[] = [];
   let next = 0;
@@ -218,8 +210,8 @@ test('concurrent appends are serialized in call order; reads during appends stay
   await assert.rejects(store.entry(0), isLedgerError('CLOSED'));
 });
 
-test('full bundles are one record; entries, bundles and the leaf index agree across bundle edges and reopen', async (t) => {
-  const dir = tempDir(t);
+test('full bundles are one record; entries, bundles and the leaf index agree across bundle edges and reopen', async () => {
+  const dir = tempDir('ledger');
   let store = await LedgerStore.open(dir, { origin: ORIGIN });
   const all: Uint8Array[] = [];
   // Batches that start and end inside bundles, complete several at once, and land on an edge.
@@ -252,8 +244,8 @@ test('full bundles are one record; entries, bundles and the leaf index agree acr
   await store.close();
 });
 
-test('a ledger written with one record per entry and a stored partial level-0 tile still reads and grows', async (t) => {
-  const dir = tempDir(t);
+test('a ledger written with one record per entry and a stored partial level-0 tile still reads and grows', async () => {
+  const dir = tempDir('ledger');
   const all = Array.from({ length: 300 }, (_, i) => entry(i));
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   await store.append(all);
@@ -284,8 +276,8 @@ test('a ledger written with one record per entry and a stored partial level-0 ti
   await legacy.close();
 });
 
-test('the latest checkpoint note is the one with the largest size, also after re-saving an older one and reopening', async (t) => {
-  const dir = tempDir(t);
+test('the latest checkpoint note is the one with the largest size, also after re-saving an older one and reopening', async () => {
+  const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   const noteAt = (size: number, rootHash: Uint8Array, sig: string): string =>
     `${formatCheckpoint({ origin: ORIGIN, size, rootHash, extensions: [] })}\n— ${ORIGIN} ${sig}\n`;

@@ -3,8 +3,7 @@
 // recursive MTH written here, that every proof in them verifies, and that a LedgerStore
 // built from the same entries serves exactly the same proofs and tile bytes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { treeVectors, VECTORS_DIR } from '../../scripts/gen-tree-vectors.ts';
@@ -12,6 +11,7 @@ import { canonicalBytes, fromHex, toHex } from '../../src/codec/index.ts';
 import { sha256 } from '../../src/crypto/index.ts';
 import { parseTilePath, verifyConsistency, verifyInclusion } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;
 const entriesFile = read<{ entries: string[]; leafHashes: string[] }>('entries.json');
@@ -80,9 +80,8 @@ test('every proof in the vectors verifies', () => {
   assert.ok(consistency.length >= (33 * 34) / 2 - 1);
 });
 
-test('a LedgerStore built from the vector entries serves the same proofs and tiles', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'witan-vectors-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+test('a LedgerStore built from the vector entries serves the same proofs and tiles', async () => {
+  const dir = tempDir('vectors');
   const store = await LedgerStore.open(dir, { origin: 'witan/vectors' });
   const entries = entriesFile.entries.map((h) => fromHex(h));
   const sizes = [...new Set(tiles.map((x) => x.treeSize))];

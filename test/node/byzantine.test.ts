@@ -11,6 +11,8 @@ import { fromBase64, toBase64 } from '../../src/codec/index.ts';
 import { decodeEntry } from '../../src/governance/index.ts';
 import { parseCheckpoint } from '../../src/ledger/index.ts';
 import { peerIdOfNodeKey } from '../../src/node/p2p/index.ts';
+import { getJson } from '../helpers/http.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { type ByzantineRoot, startByzantineRoot } from './fixtures/byzantine-root.ts';
 import {
   checkpointOf,
@@ -18,17 +20,15 @@ import {
   createFederation,
   FEDERATION,
   fillerMotion,
-  getJson,
+  STEP,
   sizeOf,
   type TestFederation,
   type TestMember,
-  until,
   worldOf,
 } from './fixtures/federation.ts';
 
-const STEP_TIMEOUT_MS = 30_000;
-/** The harness re-publishes its conflicting pair this often until a root reports evidence. */
-const DOUBLE_SIGN_EVERY_MS = 1_000;
+/** The harness re-publishes a conflicting pair this often until a root reports evidence. */
+const DOUBLE_SIGN_EVERY_MS = 500;
 
 let fed: TestFederation;
 let byzantine: ByzantineRoot | undefined;
@@ -59,7 +59,7 @@ test('a double-signing root is caught: evidence committed, member suspended in t
   const [a] = honest;
 
   // Double-sign at the honest roots' current height until one of them reports the equivocation.
-  const evidence = await until(
+  const evidence = await waitUntil(
     'an honest root to report the equivocation at GET /evidence',
     async () => {
       const status = await getJson<{ consensus: { height: number }; peers: string[] }>(`${a.httpUrl}/status`);
@@ -67,10 +67,9 @@ test('a double-signing root is caught: evidence committed, member suspended in t
       const found = await getJson<{ evidence: { type: string; first: { validator: string } }[] }>(
         `${a.httpUrl}/evidence`,
       );
-      if (found.evidence.length === 0) await new Promise((r) => setTimeout(r, DOUBLE_SIGN_EVERY_MS));
-      return found.evidence.length > 0 ? found.evidence : undefined;
+      return found.evidence;
     },
-    STEP_TIMEOUT_MS,
+    { ...STEP, intervalMs: DOUBLE_SIGN_EVERY_MS, until: (found) => found.length > 0 },
   );
   assert.equal(evidence[0]!.type, 'votes');
   assert.equal(
@@ -80,26 +79,28 @@ test('a double-signing root is caught: evidence committed, member suspended in t
   );
 
   // The member is suspended in the next world, the same on every honest root.
-  const worlds = await until(
+  const worlds = await waitUntil(
     `${culprit.name} suspended on every honest root`,
-    async () => {
-      const ws = await Promise.all(honest.map(worldOf));
-      const suspended = ws.every(
-        (w) => w.world.members.find((m) => m.name === culprit.name)?.status === 'suspended',
-      );
-      return suspended && ws.every((w) => w.hash === ws[0]!.hash) ? ws : undefined;
+    () => Promise.all(honest.map(worldOf)),
+    {
+      ...STEP,
+      until: (ws) =>
+        ws.every((w) => w.world.members.find((m) => m.name === culprit.name)?.status === 'suspended') &&
+        ws.every((w) => w.hash === ws[0]!.hash),
     },
-    STEP_TIMEOUT_MS,
   );
   assert.equal(worlds[0]!.version, 2, 'the suspension is the next world after genesis');
 
   // The evidence statement is in the ledger, naming the culprit's conflicting votes.
   const size = await sizeOf(a);
   // Entries are served up to the published (quorum-cosigned) checkpoint, which follows the commit.
-  await until(
+  await waitUntil(
     'the checkpoint of that size published',
-    async () => (parseCheckpoint((await checkpointOf(a)).body).size >= size ? true : undefined),
-    STEP_TIMEOUT_MS,
+    async () => parseCheckpoint((await checkpointOf(a)).body).size,
+    {
+      ...STEP,
+      until: (published) => published >= size,
+    },
   );
   const { entries } = await getJson<{ entries: string[] }>(`${a.httpUrl}/ledger/entries?start=0&end=${size}`);
   const statements = entries
@@ -114,5 +115,5 @@ test('a double-signing root is caught: evidence committed, member suspended in t
 
   // The others keep committing without the suspended member.
   const after1 = await fillerMotion(a, 'after-suspension');
-  await committedOn(honest, after1.id, STEP_TIMEOUT_MS);
+  await committedOn(honest, after1.id);
 });

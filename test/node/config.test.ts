@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
@@ -8,6 +7,7 @@ import { loadConfig, parseConfig } from '../../src/node/config.ts';
 import { DEFAULT_HTTP_PORT } from '../../src/node/constants.ts';
 import { NodeError } from '../../src/node/errors.ts';
 import { createLogger } from '../../src/node/logger.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 function expectCode(fn: () => unknown, code: string, pattern?: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -25,6 +25,22 @@ test('an empty config gets every default, with paths resolved against the file',
   assert.equal(config.http.port, DEFAULT_HTTP_PORT);
   assert.equal(config.operator.host, '127.0.0.1');
   assert.ok(config.p2p.listen.length > 0);
+  assert.deepEqual(config.consensus.timeouts, {}, "the consensus core's defaults apply");
+});
+
+test('consensus timeouts are taken from the file, each within its bounds', () => {
+  const config = parseConfig({ consensus: { timeouts: { proposeMs: 800, deltaMs: 100 } } }, 'x.json');
+  assert.deepEqual(config.consensus.timeouts, { proposeMs: 800, deltaMs: 100 });
+  expectCode(
+    () => parseConfig({ consensus: { timeouts: { proposeMs: 0 } } }, 'x.json'),
+    'CONFIG_INVALID',
+    /\/consensus\/timeouts\/proposeMs/,
+  );
+  expectCode(
+    () => parseConfig({ consensus: { timeouts: { roundMs: 100 } } }, 'x.json'),
+    'CONFIG_INVALID',
+    /\/consensus\/timeouts/,
+  );
 });
 
 test('unknown fields and wrong types are reported with their path', () => {
@@ -51,16 +67,12 @@ test('environment overrides apply and are validated too', () => {
 });
 
 test('a missing or malformed file says what to do', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'witan-config-'));
-  try {
-    expectCode(() => loadConfig(join(dir, 'nope.json'), {}), 'CONFIG_UNREADABLE', /witan init/);
-    writeFileSync(join(dir, 'bad.json'), '{ not json');
-    expectCode(() => loadConfig(join(dir, 'bad.json'), {}), 'CONFIG_INVALID', /not valid JSON/);
-    writeFileSync(join(dir, 'ok.json'), JSON.stringify({ http: { port: 1234 } }));
-    assert.equal(loadConfig(join(dir, 'ok.json'), {}).http.port, 1234);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('config');
+  expectCode(() => loadConfig(join(dir, 'nope.json'), {}), 'CONFIG_UNREADABLE', /witan init/);
+  writeFileSync(join(dir, 'bad.json'), '{ not json');
+  expectCode(() => loadConfig(join(dir, 'bad.json'), {}), 'CONFIG_INVALID', /not valid JSON/);
+  writeFileSync(join(dir, 'ok.json'), JSON.stringify({ http: { port: 1234 } }));
+  assert.equal(loadConfig(join(dir, 'ok.json'), {}).http.port, 1234);
 });
 
 test('secrets are redacted from log lines', () => {

@@ -2,7 +2,8 @@
 // A and ballots at B, C, D give world v2, committed with quorum cosignatures and served alike by
 // all four; a root SIGKILLed right after statements are submitted restarts from its folder and
 // catches up to the same ledger; with one root down the other three commit; with two down
-// nothing commits, and what is pending commits once they return.
+// nothing commits — the two left have voted and wait for a quorum that cannot form — and what
+// is pending commits once they return.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { createLocalMember } from '../../src/cli/federation.ts';
 import { DESCRIPTOR_FILE_NAME } from '../../src/cli/init.ts';
 import { readKeyFile } from '../../src/crypto/key-file.ts';
 import { admitChange, ballot, motion, parseDescriptor, signCandidate } from '../../src/governance/index.ts';
+import { getJson, getText } from '../helpers/http.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import {
   checkpointOf,
   committedOn,
@@ -20,19 +23,21 @@ import {
   createFederation,
   FEDERATION,
   fillerMotion,
-  getJson,
-  getText,
+  STEP,
+  STEP_TIMEOUT_MS,
   sizeOf,
   startAll,
   submitAt,
   type TestFederation,
-  until,
+  type TestMember,
   worldOf,
 } from './fixtures/federation.ts';
 
-const STEP_TIMEOUT_MS = 30_000;
-/** How long "nothing commits" is watched with two of four roots stopped. */
-const NO_PROGRESS_WATCH_MS = 6_000;
+type ConsensusView = {
+  height: number;
+  ledger: { size: number };
+  consensus: { height: number; round: number; step: string; active: boolean };
+};
 
 let fed: TestFederation;
 
@@ -50,7 +55,7 @@ test('four root processes commit world v2 from a motion at A and ballots at B, C
 }, async () => {
   const [a, b, c, d] = fed.members as [TestFederation['members'][0], ...TestFederation['members']];
   const names = fed.members.map((m) => m.name);
-  await cosignedOn(fed.members, names, quorumSize(4), STEP_TIMEOUT_MS);
+  await cosignedOn(fed.members, names, quorumSize(4));
 
   const newcomer = await createLocalMember(fed.base, 4);
   const candidate = parseDescriptor(
@@ -72,30 +77,32 @@ test('four root processes commit world v2 from a motion at A and ballots at B, C
       { summary: 'admit epsilon' },
     ),
   );
-  await committedOn(fed.members, motionId, STEP_TIMEOUT_MS);
+  await committedOn(fed.members, motionId);
   for (const m of [b!, c!, d!]) await submitAt(m, (now) => ballot(FEDERATION, m.name, motionId, 'yes', now));
 
-  await until(
+  await waitUntil(
     'world v2 on every root',
-    async () =>
-      (await Promise.all(fed.members.map(worldOf))).every((w) => w.version === 2) ? true : undefined,
-    STEP_TIMEOUT_MS,
+    async () => (await Promise.all(fed.members.map(worldOf))).map((w) => w.version),
+    {
+      ...STEP,
+      until: (versions) => versions.every((v) => v === 2),
+    },
   );
   // The committed tree grew past v2 and a quorum of the validators cosigned it everywhere.
-  const cps = await cosignedOn(fed.members, names, quorumSize(4), STEP_TIMEOUT_MS);
+  const cps = await cosignedOn(fed.members, names, quorumSize(4));
   const worldTexts = await Promise.all(fed.members.map((m) => getText(`${m.httpUrl}/world`)));
   for (const t of worldTexts) assert.equal(t, worldTexts[0], 'GET /world is byte-identical on every root');
   const world = JSON.parse(worldTexts[0]!);
   assert.equal(world.version, 2);
   assert.ok(world.world.members.some((m: { name: string }) => m.name === 'epsilon'));
   // Each root adds its own log signature; the signed checkpoint text (origin, size, root hash) is the same.
-  await until(
+  await waitUntil(
     'the same checkpoint body on every root',
-    async () => {
-      const now = await Promise.all(fed.members.map(checkpointOf));
-      return now.every((x) => x.body === now[0]!.body) ? true : undefined;
+    () => Promise.all(fed.members.map(checkpointOf)),
+    {
+      ...STEP,
+      until: (now) => now.every((x) => x.body === now[0]!.body),
     },
-    STEP_TIMEOUT_MS,
   );
   assert.ok(cps.every((x) => x.text.startsWith(`${FEDERATION}\n`)));
 });
@@ -107,17 +114,14 @@ test('a root SIGKILLed right after statements are submitted restarts from its fo
   const sent = [await fillerMotion(a!, 'kill-1'), await fillerMotion(b!, 'kill-2')];
   await fed.kill(d!);
   const alive = fed.members.filter((m) => m !== d);
-  for (const s of sent) await committedOn(alive, s.id, STEP_TIMEOUT_MS);
+  for (const s of sent) await committedOn(alive, s.id);
 
   await fed.start(d!);
-  for (const s of sent) await committedOn([d!], s.id, STEP_TIMEOUT_MS);
-  const same = await until(
+  for (const s of sent) await committedOn([d!], s.id);
+  const same = await waitUntil(
     'the killed root to serve the same checkpoint body',
-    async () => {
-      const cps = await Promise.all(fed.members.map(checkpointOf));
-      return cps.every((x) => x.body === cps[0]!.body) ? cps : undefined;
-    },
-    STEP_TIMEOUT_MS,
+    () => Promise.all(fed.members.map(checkpointOf)),
+    { ...STEP, until: (cps) => cps.every((x) => x.body === cps[0]!.body) },
   );
   const size = Number(same[0]!.body.split('\n')[1]);
   const entries = await Promise.all(
@@ -137,13 +141,26 @@ test('with one root stopped the other three commit; with two stopped nothing com
   ];
   await fed.stop(c);
   const one = await fillerMotion(a, 'one-down');
-  await committedOn([a, b, d], one.id, STEP_TIMEOUT_MS);
+  await committedOn([a, b, d], one.id);
 
   await fed.stop(b);
   const before = await sizeOf(a);
   const two = await fillerMotion(a, 'two-down');
   const three = await fillerMotion(d, 'two-down');
-  await new Promise((r) => setTimeout(r, NO_PROGRESS_WATCH_MS));
+  // A and D start the next height and prevote (for A's or D's block, or nil once the proposer
+  // is found missing); with two of four votes nothing more can happen until a third returns.
+  const stuck = await waitUntil(
+    'A and D to have prevoted at the next height',
+    () => Promise.all([a, d].map((m: TestMember) => getJson<ConsensusView>(`${m.httpUrl}/status`))),
+    {
+      ...STEP,
+      until: (views) =>
+        views.every(
+          (v) => v.consensus.active && v.consensus.height === v.height + 1 && v.consensus.step === 'prevote',
+        ),
+    },
+  );
+  for (const v of stuck) assert.equal(v.ledger.size, before, 'no growth while waiting for a quorum');
   assert.equal(await sizeOf(a), before, 'no growth at A with two of four roots stopped');
   assert.equal(await sizeOf(d), before, 'no growth at D with two of four roots stopped');
   for (const s of [two, three]) {
@@ -153,13 +170,9 @@ test('with one root stopped the other three commit; with two stopped nothing com
 
   await Promise.all([fed.start(b), fed.start(c)]);
   for (const s of [two, three]) await committedOn(fed.members, s.id, STEP_TIMEOUT_MS * 2);
-  const sizes = await until(
-    'every root at the same size',
-    async () => {
-      const s = await Promise.all(fed.members.map(sizeOf));
-      return s.every((x) => x === s[0]) ? s : undefined;
-    },
-    STEP_TIMEOUT_MS,
-  );
+  const sizes = await waitUntil('every root at the same size', () => Promise.all(fed.members.map(sizeOf)), {
+    ...STEP,
+    until: (s) => s.every((x) => x === s[0]),
+  });
   assert.ok(sizes[0]! > before);
 });

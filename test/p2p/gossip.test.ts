@@ -1,11 +1,14 @@
 // Gossip among 4 root hosts: a message from a member reaches all; messages from a peer that is
 // not an allowed publisher, or larger than the named maximum, are dropped by every validator.
+// A drop is shown by the receivers' refusal counters (host.stats().gossipRefused), not by
+// waiting a while and seeing nothing.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { GossipSub } from '@libp2p/gossipsub';
-import type { RootHost } from '../../src/node/p2p/index.ts';
-import { startRoot, waitFor } from './helpers.ts';
+import type { GossipRefusal, RootHost } from '../../src/node/p2p/index.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { startRoot } from './helpers.ts';
 
 const MESSAGE_BYTES_MAX = 4096;
 const hosts: RootHost[] = [];
@@ -32,10 +35,10 @@ before(async () => {
     }
   }
   const pubsub = (h: RootHost) => (h.libp2p.services as { pubsub: GossipSub }).pubsub;
-  await waitFor(
-    () => hosts.every((h) => pubsub(h).getSubscribers(topic).length === 3),
-    10_000,
-    'subscriptions',
+  await waitUntil(
+    'every host to see the other three subscribed',
+    () => hosts.map((h) => pubsub(h).getSubscribers(topic).length),
+    { until: (n) => n.every((x) => x === 3), timeoutMs: 10_000 },
   );
 });
 
@@ -47,19 +50,40 @@ function texts(i: number, from: RootHost): string[] {
   return received[i]?.get(from.peerId.toString()) ?? [];
 }
 
+/** Resolves once each of `receivers` has refused `why` more often than `before` says it had. */
+function refusedBy(receivers: RootHost[], why: GossipRefusal, before: number[]): Promise<number[]> {
+  return waitUntil(
+    `${receivers.length} hosts to refuse a message (${why})`,
+    () => receivers.map((h) => h.stats().gossipRefused[why]),
+    { until: (n) => n.every((x, i) => x > before[i]!), timeoutMs: 5000 },
+  );
+}
+
+const refusals = (receivers: RootHost[], why: GossipRefusal) =>
+  receivers.map((h) => h.stats().gossipRefused[why]);
+
 test('a message published by a member reaches all four roots', { timeout: 15_000 }, async () => {
   const [a] = hosts;
   assert.ok(a);
   await a.publish(topic, new TextEncoder().encode('hello'));
-  await waitFor(() => [1, 2, 3].every((i) => texts(i, a).includes('hello')), 5000, 'delivery to 3 roots');
+  await waitUntil('delivery to 3 roots', () => [1, 2, 3].map((i) => texts(i, a)), {
+    until: (t) => t.every((x) => x.includes('hello')),
+    timeoutMs: 5000,
+  });
 });
 
 test("the caller's validator verdict is applied (reject drops)", { timeout: 15_000 }, async () => {
   const [a] = hosts;
   assert.ok(a);
+  const receivers = hosts.slice(1);
+  const before = refusals(receivers, 'invalid');
   await a.publish(topic, new TextEncoder().encode('!bad'));
   await a.publish(topic, new TextEncoder().encode('good'));
-  await waitFor(() => [1, 2, 3].every((i) => texts(i, a).includes('good')), 5000, 'the good message');
+  await refusedBy(receivers, 'invalid', before);
+  await waitUntil('the good message at 3 roots', () => [1, 2, 3].map((i) => texts(i, a)), {
+    until: (t) => t.every((x) => x.includes('good')),
+    timeoutMs: 5000,
+  });
   for (const i of [1, 2, 3]) assert.ok(!texts(i, a).includes('!bad'));
 });
 
@@ -68,10 +92,14 @@ test('a message from a peer that is not an allowed publisher is dropped', { time
   assert.ok(a && b && c && d);
   const members = [a, b, c].map((h) => h.peerId.toString());
   for (const h of hosts) h.setAllowedPeers(members);
+  const before = refusals([a, b, c], 'not-member');
   await d.publish(topic, new TextEncoder().encode('from-d'));
   await a.publish(topic, new TextEncoder().encode('marker'));
-  await waitFor(() => [1, 2].every((i) => texts(i, a).includes('marker')), 5000, 'the marker');
-  await new Promise((r) => setTimeout(r, 300));
+  await refusedBy([a, b, c], 'not-member', before);
+  await waitUntil('the marker at 2 roots', () => [1, 2].map((i) => texts(i, a)), {
+    until: (t) => t.every((x) => x.includes('marker')),
+    timeoutMs: 5000,
+  });
   for (const i of [0, 1, 2]) assert.deepEqual(texts(i, d), []);
   for (const h of hosts) h.setAllowedPeers([...members, d.peerId.toString()]);
 });
@@ -81,10 +109,15 @@ test('an oversized message is refused by publish and dropped by receivers', { ti
   assert.ok(a);
   const big = new Uint8Array(MESSAGE_BYTES_MAX + 1).fill(0x41);
   await assert.rejects(a.publish(topic, big), /exceeds/);
+  const receivers = hosts.slice(1);
+  const before = refusals(receivers, 'too-large');
   // Bypass our own check, as a misbehaving member would.
   await (a.libp2p.services as { pubsub: GossipSub }).pubsub.publish(topic, big);
   await a.publish(topic, new TextEncoder().encode('marker-2'));
-  await waitFor(() => [1, 2, 3].every((i) => texts(i, a).includes('marker-2')), 5000, 'the marker');
-  await new Promise((r) => setTimeout(r, 300));
+  await refusedBy(receivers, 'too-large', before);
+  await waitUntil('the marker at 3 roots', () => [1, 2, 3].map((i) => texts(i, a)), {
+    until: (t) => t.every((x) => x.includes('marker-2')),
+    timeoutMs: 5000,
+  });
   for (const i of [1, 2, 3]) assert.ok(texts(i, a).every((t) => t.length <= MESSAGE_BYTES_MAX));
 });

@@ -53,12 +53,3 @@ export async function startStockNode(listen: string[] = []): Promise<StockNode> 
   });
   return { node, privateKey };
 }
-
-/** Polls cond every 20 ms until it holds or timeoutMs passes. */
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

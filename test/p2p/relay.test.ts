@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Libp2p, Stream } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import { GENEROUS_RELAY, type StockNode, startRoot, startStockNode, waitFor } from './helpers.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { GENEROUS_RELAY, type StockNode, startRoot, startStockNode } from './helpers.ts';
 
 const ECHO = '/witan/test-echo/1.0.0';
 const MiB = 1024 * 1024;
@@ -61,7 +62,9 @@ test('a stock node reserves on the root and another exchanges 10 MiB with it thr
     const listener = await reserve(relayAddr);
     nodes.push(listener);
     await handleEcho(listener.node);
-    await waitFor(() => circuitAddr(listener.node) !== undefined, 10_000, 'a /p2p-circuit address');
+    await waitUntil('a /p2p-circuit address', () => circuitAddr(listener.node) !== undefined, {
+      timeoutMs: 10_000,
+    });
     assert.equal(root.stats().reservations, 1);
     const dialer = await startStockNode();
     nodes.push(dialer);
@@ -98,12 +101,14 @@ test('relay limits are enforced: reservations beyond the maximum, bytes and dura
     const first = await reserve(relayAddr);
     nodes.push(first);
     await handleEcho(first.node);
-    await waitFor(() => circuitAddr(first.node) !== undefined, 10_000, 'the first reservation');
-    // A second reservation is refused: the node starts without a circuit address.
+    await waitUntil('the first reservation', () => circuitAddr(first.node) !== undefined, {
+      timeoutMs: 10_000,
+    });
+    // A second reservation is refused: the node does not start, or starts without a circuit
+    // address. Either way its answer is in: a node's start waits for its reservation's outcome.
     const second = await reserve(relayAddr).catch(() => undefined);
     if (second !== undefined) {
       nodes.push(second);
-      await new Promise((r) => setTimeout(r, 300));
       assert.equal(circuitAddr(second.node), undefined, 'the second node got no relay address');
     }
     assert.equal(root.stats().reservations, 1);
@@ -116,12 +121,14 @@ test('relay limits are enforced: reservations beyond the maximum, bytes and dura
     const stream = await dialer.node.dialProtocol(target, ECHO, { runOnLimitedConnection: true });
     const echoed = await pump(stream, MiB).catch(() => -1);
     assert.ok(echoed < MiB, `only part of 1 MiB crossed a 256 KiB circuit (${echoed})`);
-    await waitFor(() => dialer.node.getConnections(first.node.peerId).length === 0, 5000, 'circuit closed');
+    await waitUntil('circuit closed', () => dialer.node.getConnections(first.node.peerId).length === 0, {
+      timeoutMs: 5000,
+    });
 
     // Duration: an idle circuit is closed after 1.5 s.
     const conn = await dialer.node.dial(target);
     const opened = Date.now();
-    await waitFor(() => conn.status !== 'open', 10_000, 'the circuit to expire');
+    await waitUntil('the circuit to expire', () => conn.status !== 'open', { timeoutMs: 10_000 });
     const lived = Date.now() - opened;
     assert.ok(lived >= 1000 && lived < 8000, `circuit lived ${lived} ms`);
   } finally {

@@ -73,18 +73,33 @@ export function topicScoreParams(): TopicScoreParams {
   });
 }
 
+/** Why the gate refused a message: no signature, over the size limit, author not a member, or the topic's own validator said no. */
+export const GOSSIP_REFUSALS = ['unsigned', 'too-large', 'not-member', 'invalid'] as const;
+export type GossipRefusal = (typeof GOSSIP_REFUSALS)[number];
+
 export type GossipGate = {
   allowed: Set<string>;
   messageBytesMax: number;
   validators: Map<string, GossipValidator>;
+  /** Messages refused since start, by reason: what an operator (or a test) sees of an attack. */
+  refused: Record<GossipRefusal, number>;
 };
+
+export function noRefusals(): Record<GossipRefusal, number> {
+  return { unsigned: 0, 'too-large': 0, 'not-member': 0, invalid: 0 };
+}
+
+function refuse(gate: GossipGate, why: GossipRefusal): TopicValidatorResult {
+  gate.refused[why]++;
+  return TopicValidatorResult.Reject;
+}
 
 /** The one validator for every topic: size, signature policy, membership, then the caller's. */
 export function validateGossip(gate: GossipGate, msg: Message): TopicValidatorResult {
-  if (msg.type !== 'signed') return TopicValidatorResult.Reject;
-  if (msg.data.length > gate.messageBytesMax) return TopicValidatorResult.Reject;
+  if (msg.type !== 'signed') return refuse(gate, 'unsigned');
+  if (msg.data.length > gate.messageBytesMax) return refuse(gate, 'too-large');
   const from = msg.from.toString();
-  if (!gate.allowed.has(from)) return TopicValidatorResult.Reject;
+  if (!gate.allowed.has(from)) return refuse(gate, 'not-member');
   const validate = gate.validators.get(msg.topic);
   if (validate === undefined) return TopicValidatorResult.Ignore;
   let verdict: GossipVerdict;
@@ -94,7 +109,7 @@ export function validateGossip(gate: GossipGate, msg: Message): TopicValidatorRe
     verdict = 'reject';
   }
   if (verdict === 'accept') return TopicValidatorResult.Accept;
-  return verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
+  return verdict === 'reject' ? refuse(gate, 'invalid') : TopicValidatorResult.Ignore;
 }
 
 export function gossipOptions(federation: string, gate: GossipGate): Partial<GossipsubOpts> {

@@ -38,6 +38,7 @@ import {
   type GossipValidator,
   gossipOptions,
   gossipTopics,
+  noRefusals,
   validateGossip,
 } from './gossip.ts';
 import { type RootHostStats, registerP2PMetrics } from './metrics.ts';
@@ -89,6 +90,8 @@ export type RootHost = {
   publish(topic: string, data: Uint8Array): Promise<number>;
   /** Delivers messages that passed membership, size and `validate`; returns an unsubscribe. */
   subscribe(topic: string, handler: GossipHandler, validate: GossipValidator): () => void;
+  /** Calls `joined` with the peer id when an allowed publisher subscribes to `topic`. */
+  onJoin(topic: string, joined: (peerId: string) => void): void;
   /** Only these peers (peer id strings, e.g. from peerIdOfNodeKey) may publish. */
   setAllowedPeers(peerIds: Iterable<string>): void;
   /** Alias of setAllowedPeers. */
@@ -149,6 +152,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     allowed: new Set(options.gossip?.allowedPeers ?? []),
     messageBytesMax: options.gossip?.messageBytesMax ?? GOSSIP_MESSAGE_BYTES_MAX,
     validators: new Map(),
+    refused: noRefusals(),
   };
   const monitor = options.connectionMonitor ?? {
     pingIntervalMs: DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
@@ -248,6 +252,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     circuits: circuits.circuits,
     relayedBytes: circuits.relayedBytes,
     rendezvousRegistrations: services.rendezvous.store.size,
+    gossipRefused: { ...gate.refused },
   });
   if (options.metrics !== undefined) registerP2PMetrics(options.metrics, stats);
 
@@ -278,6 +283,14 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
         gate.validators.delete(topic);
         pubsub.unsubscribe(topic);
       };
+    },
+    onJoin(topic, joined) {
+      checkTopic(topic);
+      pubsub.addEventListener('subscription-change', (evt) => {
+        const peer = evt.detail.peerId.toString();
+        if (!gate.allowed.has(peer)) return;
+        if (evt.detail.subscriptions.some((s) => s.topic === topic && s.subscribe)) joined(peer);
+      });
     },
     setAllowedPeers: setAllowed,
     setAllowedPublishers: setAllowed,

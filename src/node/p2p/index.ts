@@ -3,7 +3,9 @@
 export * from './constants.ts';
 export { P2PError, type P2PErrorCode } from './errors.ts';
 export {
+  GOSSIP_REFUSALS,
   type GossipHandler,
+  type GossipRefusal,
   type GossipTopicKind,
   type GossipValidator,
   type GossipVerdict,

@@ -1,8 +1,9 @@
 // Prometheus gauges for the root's relay and rendezvous duty (relay
-// reservations, circuits and bytes, rendezvous registrations), read from the host's stats at
-// scrape time so nothing is counted twice.
+// reservations, circuits and bytes, rendezvous registrations) and its gossip gate (messages
+// refused), read from the host's stats at scrape time so nothing is counted twice.
 
 import { Gauge, type Registry } from 'prom-client';
+import { GOSSIP_REFUSALS, type GossipRefusal } from './gossip.ts';
 
 /** What the host counts for these gauges (the host's stats(); defined here, where it is read). */
 export type RootHostStats = {
@@ -11,6 +12,8 @@ export type RootHostStats = {
   circuits: number;
   relayedBytes: number;
   rendezvousRegistrations: number;
+  /** Gossip messages refused since start, by reason. */
+  gossipRefused: Record<GossipRefusal, number>;
 };
 
 export function registerP2PMetrics(registry: Registry, stats: () => RootHostStats): void {
@@ -32,4 +35,14 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
     'Rendezvous registrations stored',
     (s) => s.rendezvousRegistrations,
   );
+  new Gauge({
+    name: 'witan_gossip_refused',
+    help: 'Gossip messages refused since start, by reason: unsigned, too-large, not-member, invalid',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const refused = stats().gossipRefused;
+      for (const reason of GOSSIP_REFUSALS) this.set({ reason }, refused[reason]);
+    },
+  });
 }
