@@ -8,7 +8,6 @@ const HOUR_S = 60 * 60;
 
 // ---- rendezvous (libp2p/specs rendezvous/README.md, "Recommendations for Rendezvous Points") ----
 
-export const RENDEZVOUS_PROTOCOL = '/rendezvous/1.0.0';
 /** Spec: a registration without a TTL lasts 2 h. */
 export const DEFAULT_RENDEZVOUS_TTL_S = 2 * HOUR_S;
 /** Spec recommendation: accept TTLs down to 120 s. */

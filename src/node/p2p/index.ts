@@ -1,5 +1,25 @@
 // Public face of the root's libp2p host: createRootHost (relay server, rendezvous server,
 // gossip), the rendezvous wire codec and server, and their limits.
+
+// The frames and the rendezvous codec live in src/wire; re-exported for the root's users.
+export {
+  type DecodeOptions,
+  type Discover,
+  type DiscoverResponse,
+  decodeMessage,
+  encodeMessage,
+  type FrameReader,
+  frameReader,
+  MessageType,
+  RENDEZVOUS_PROTOCOL,
+  type Register,
+  type RegisterResponse,
+  type RendezvousMessage,
+  ResponseStatus,
+  type ResponseStatusValue,
+  sendFrame,
+  type Unregister,
+} from '../../wire/index.ts';
 export * from './constants.ts';
 export { P2PError, type P2PErrorCode } from './errors.ts';
 export {
@@ -20,22 +40,7 @@ export {
   type RootHostOptions,
   type RootHostStats,
 } from './host.ts';
-export { type FrameReader, frameReader, sendFrame } from './lp-frames.ts';
 export { registerP2PMetrics } from './metrics.ts';
-export {
-  type DecodeOptions,
-  type Discover,
-  type DiscoverResponse,
-  decodeMessage,
-  encodeMessage,
-  MessageType,
-  type Register,
-  type RegisterResponse,
-  type RendezvousMessage,
-  ResponseStatus,
-  type ResponseStatusValue,
-  type Unregister,
-} from './rendezvous-codec.ts';
 export {
   NO_REPLY,
   RendezvousServer,
