@@ -54,8 +54,20 @@ export const DEFAULT_RELAY_CONNECTIONS_PER_IP_PER_SECOND = 10;
 export const DEFAULT_RELAY_PENDING_CONNECTIONS_MAX = 64;
 /** Total connections the host keeps before pruning; reservations each hold one. */
 export const DEFAULT_CONNECTIONS_MAX = 2048;
-/** A HOP request (reserve or connect) must finish within this. */
+/** A HOP request (reserve or connect, including the STOP exchange) must finish within this. */
 export const RELAY_HOP_TIMEOUT_MS = 15 * SECOND_MS;
+/** Circuits open at once through one root. */
+export const DEFAULT_RELAY_CIRCUITS_MAX = 1024;
+/** Circuits open at once from or to one peer (spec status RESOURCE_LIMIT_EXCEEDED beyond). */
+export const DEFAULT_RELAY_CIRCUITS_PER_PEER_MAX = 64;
+/** A HOP or STOP message carries a peer id, a few addresses and a voucher: 4 KiB is plenty. */
+export const RELAY_MESSAGE_BYTES_MAX = 4096;
+/** Addresses accepted in one HOP or STOP message (Peer.addrs, Reservation.addrs). */
+export const RELAY_MESSAGE_ADDRS_MAX = 32;
+/** Expired reservations are dropped this often (they are also checked on every CONNECT). */
+export const RELAY_RESERVATION_PURGE_INTERVAL_MS = MINUTE_MS;
+/** Peer-store tag that keeps a reserving peer's connection from being pruned. */
+export const RELAY_RESERVATION_TAG = 'witan-relay-reservation';
 
 // ---- connection monitor ----
 // The stock monitor pings every connection every 10 s and aborts on a slow ping: ≈24 % of a core

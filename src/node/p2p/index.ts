@@ -41,6 +41,7 @@ export {
   type RootHostStats,
 } from './host.ts';
 export { registerP2PMetrics } from './metrics.ts';
+export { RelayServer, type RelayServerInit, relayServer } from './relay-server.ts';
 export {
   NO_REPLY,
   RendezvousServer,
