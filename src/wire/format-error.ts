@@ -5,7 +5,8 @@ export type WireFormatErrorCode =
   | 'FRAME_MALFORMED'
   | 'FRAME_TOO_LARGE'
   | 'RENDEZVOUS_MALFORMED'
-  | 'CIRCUIT_MALFORMED';
+  | 'CIRCUIT_MALFORMED'
+  | 'AUTONAT_MALFORMED';
 
 export class WireFormatError extends Error {
   readonly code: WireFormatErrorCode;

@@ -349,6 +349,11 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       ]);
       await t(['-A', 'INPUT', '-i', 'wan0', '-p', 'ipv6-icmp', '-j', 'ACCEPT']);
       await t(['-A', 'INPUT', '-i', 'wan0', '-j', 'DROP']);
+      // Lenient TCP window tracking, as many home routers run: with strict tracking, the SYN_SENT
+      // entry left by a failed direct dial (js-libp2p's DCUtR tries one before punching, from the
+      // same port) has the old ISN, and the punch's packets on that same 5-tuple are judged
+      // out of window, INVALID, and dropped.
+      await inNs(routerNs, 'sysctl', ['-qw', 'net.netfilter.nf_conntrack_tcp_be_liberal=1']);
       homes.push({
         nat,
         wan,

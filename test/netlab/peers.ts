@@ -14,6 +14,8 @@ export const PUBLIC_PEER_LISTEN_PORT = 4101;
 /** Start-up of a peer: identify, two AutoNAT dial-backs that time out, reservations, registration. */
 export const PEER_READY_MS = 90_000;
 export const CONNECT_TIMEOUT_MS = 120_000;
+/** Fresh starts of one peer before its start-up counts as failed. */
+export const PEER_START_ATTEMPTS = 3;
 
 export type PeerPlace = NatKind | 'public';
 
@@ -38,6 +40,8 @@ export type LabPeer = PeerInfo & {
   place: PeerPlace;
   host: LabHost;
   process: LabProcess;
+  /** Processes started until this one came up (see PEER_START_ATTEMPTS). */
+  startAttempts: number;
   connect(to: LabPeer, o: { bytes: number; directWaitMs: number }): Promise<ConnectResult>;
 };
 
@@ -50,7 +54,11 @@ export type PeerLab = {
 };
 
 /** A lab with `roots` roots, homes of the given kinds, and `publicPeers` public hosts. */
-export async function createPeerLab(o: { roots: number; homes: NatKind[]; publicPeers: number }): Promise<PeerLab> {
+export async function createPeerLab(o: {
+  roots: number;
+  homes: NatKind[];
+  publicPeers: number;
+}): Promise<PeerLab> {
   const lab = await createLab(o);
   try {
     const roots = await Promise.all(
@@ -78,13 +86,28 @@ export async function createPeerLab(o: { roots: number; homes: NatKind[]; public
         if (i < 0 || home === undefined) throw new Error(`no free ${place} home in this lab`);
         host = home.host;
       }
-      const process = lab.spawnNode(host, join(FIXTURES, 'lab-peer.ts'), args);
-      const info = await process.firstJson<PeerInfo>(PEER_READY_MS);
+      let process: LabProcess | undefined;
+      let info: PeerInfo | undefined;
+      let attempts = 0;
+      while (info === undefined) {
+        attempts++;
+        process = lab.spawnNode(host, join(FIXTURES, 'lab-peer.ts'), args);
+        try {
+          info = await process.firstJson<PeerInfo>(PEER_READY_MS);
+        } catch (err) {
+          // js-libp2p's relay transport occasionally loses a reservation at start (see the
+          // fixture); a fresh process gets it. Anything else, or a third failure, is an error.
+          await process.stop();
+          if (attempts >= PEER_START_ATTEMPTS) throw err;
+        }
+      }
+      if (process === undefined) throw new Error('unreachable: a peer started without a process');
+      const proc = process;
       const pending = new Map<number, (v: ConnectResult) => void>();
       const failed = new Map<number, (e: Error) => void>();
       let seen = 0;
       const poll = setInterval(() => {
-        const lines = process.lines();
+        const lines = proc.lines();
         for (; seen < lines.length; seen++) {
           const line = lines[seen] as string;
           if (!line.startsWith('{"id"')) continue;
@@ -93,12 +116,13 @@ export async function createPeerLab(o: { roots: number; homes: NatKind[]; public
           else pending.get(msg.id)?.(msg);
         }
       }, 50);
-      process.child.once('exit', () => clearInterval(poll));
+      proc.child.once('exit', () => clearInterval(poll));
       return {
         ...info,
         place,
         host,
-        process,
+        process: proc,
+        startAttempts: attempts,
         connect(to, c) {
           const id = nextId++;
           return new Promise<ConnectResult>((resolve, reject) => {
@@ -111,7 +135,7 @@ export async function createPeerLab(o: { roots: number; homes: NatKind[]; public
               clearTimeout(t);
               reject(e);
             });
-            process.child.stdin?.write(`${JSON.stringify({ cmd: 'connect', id, peerId: to.peerId, ...c })}\n`);
+            proc.child.stdin?.write(`${JSON.stringify({ cmd: 'connect', id, peerId: to.peerId, ...c })}\n`);
           });
         },
       };

@@ -69,6 +69,18 @@ export const RELAY_RESERVATION_PURGE_INTERVAL_MS = MINUTE_MS;
 /** Peer-store tag that keeps a reserving peer's connection from being pruned. */
 export const RELAY_RESERVATION_TAG = 'witan-relay-reservation';
 
+// ---- AutoNAT v1 server ----
+
+/** A DIAL request names one peer and a few addresses. */
+export const AUTONAT_MESSAGE_BYTES_MAX = 8192;
+/** Addresses tried for one request; the rest are ignored. */
+export const AUTONAT_ADDRS_MAX = 8;
+/** One dial-back; the whole request is bounded by AUTONAT_ADDRS_MAX of them. */
+export const AUTONAT_DIAL_TIMEOUT_MS = 5 * SECOND_MS;
+/** Dial-backs in flight at once across all peers; beyond it requests get E_DIAL_REFUSED. */
+export const AUTONAT_DIALS_IN_FLIGHT_MAX = 16;
+export const AUTONAT_INBOUND_STREAMS_MAX = 2;
+
 // ---- connection monitor ----
 // The stock monitor pings every connection every 10 s and aborts on a slow ping: ≈24 % of a core
 // at 1,000 idle connections and 1.7 % gossip loss under load (docs/architecture.md). We ping once a minute and

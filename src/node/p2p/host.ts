@@ -1,12 +1,12 @@
 // The root's libp2p v3 host (docs/architecture.md "Relay and rendezvous duty", "Decisions already
-// measured"): TCP and WebSockets, Noise, Yamux, identify, ping, AutoNAT server, DCUtR, our circuit
-// relay v2 relay (relay-server.ts, libp2p/specs relay/circuit-v2.md) whose every limit is passed
-// explicitly, our rendezvous server (`/rendezvous/1.0.0`) and gossipsub among the roots.
+// measured"): TCP and WebSockets, Noise, Yamux, identify, ping, our AutoNAT v1 server
+// (autonat-server.ts), DCUtR, our circuit relay v2 relay (relay-server.ts, libp2p/specs
+// relay/circuit-v2.md) whose every limit is passed explicitly, our rendezvous server
+// (`/rendezvous/1.0.0`) and gossipsub among the roots.
 // The node key (Ed25519 seed) is the libp2p identity.
 
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { autoNAT } from '@libp2p/autonat';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
@@ -21,6 +21,7 @@ import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { autonatServer } from './autonat-server.ts';
 import {
   DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
   DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
@@ -164,7 +165,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     services: {
       identify: identify(),
       ping: ping(),
-      autoNAT: autoNAT(),
+      autoNAT: autonatServer(),
       dcutr: dcutr(),
       relay: relayServer({
         reservationsMax: relay.reservationsMax,

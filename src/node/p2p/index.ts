@@ -20,6 +20,7 @@ export {
   sendFrame,
   type Unregister,
 } from '../../wire/index.ts';
+export { AutonatServer, autonatServer } from './autonat-server.ts';
 export * from './constants.ts';
 export { P2PError, type P2PErrorCode } from './errors.ts';
 export {
