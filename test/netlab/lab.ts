@@ -297,6 +297,13 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       await inNs(hostNs, 'ip', ['-6', 'addr', 'add', `${lanPrefix}2/64`, 'dev', 'eth0', 'nodad']);
       await inNs(hostNs, 'ip', ['link', 'set', 'eth0', 'up']);
       await inNs(hostNs, 'ip', ['-6', 'route', 'add', PUBLIC_ROUTE, 'via', `${lanPrefix}1`, 'dev', 'eth0']);
+      // The home host's own firewall, as desktop systems ship it: TCP segments for a socket it
+      // has (a connection, or one it is opening: a hole punch's crossing SYN) come in; anything
+      // else is dropped silently rather than answered with a RST, which would tear down the
+      // peer's half of a punch that arrives a moment before ours leaves.
+      const f = (args: string[]) => inNs(hostNs, 'ip6tables', ['-w', ...args]);
+      await f(['-A', 'INPUT', '-i', 'eth0', '-p', 'tcp', '-m', 'socket', '--nowildcard', '-j', 'ACCEPT']);
+      await f(['-A', 'INPUT', '-i', 'eth0', '-p', 'tcp', '-j', 'DROP']);
       await inNs(routerNs, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
       const t = (args: string[]) => inNs(routerNs, 'ip6tables', ['-w', ...args]);
       // Outbound from the LAN is NATed to the router's public address. Linux keeps the source
