@@ -10,7 +10,10 @@ const HOUR_S = 60 * 60;
 
 /** Spec: a registration without a TTL lasts 2 h. */
 export const DEFAULT_RENDEZVOUS_TTL_S = 2 * HOUR_S;
-/** Spec recommendation: accept TTLs down to 120 s. */
+/**
+ * The spec recommends a minimum TTL of 2 h; we accept down to 120 s, more permissive, so that a
+ * peer whose addresses change (a new NAT mapping) can keep its registration short.
+ */
 export const DEFAULT_RENDEZVOUS_TTL_MIN_S = 120;
 /** Spec recommendation: accept TTLs up to 72 h. */
 export const DEFAULT_RENDEZVOUS_TTL_MAX_S = 72 * HOUR_S;
