@@ -13,6 +13,7 @@ const BENCHES: readonly string[] = [
   'consensus',
   'relay',
   'rendezvous',
+  'netlab',
   'audit',
   'root-commit',
   'frost',

@@ -14,7 +14,7 @@ import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { frameReader, sendFrame } from '../node/p2p/index.ts';
+import { frameReader, sendFrame } from '../wire/index.ts';
 import {
   DEFAULT_OVERLAY_NAMESPACE,
   DEMO_CHAT_MESSAGE_BYTES_MAX,

@@ -15,7 +15,9 @@ import {
   type RendezvousMessage,
   ResponseStatus,
   sendFrame,
-} from '../node/p2p/index.ts';
+  statusName,
+  statusOf,
+} from '../wire/index.ts';
 import { RENDEZVOUS_CLIENT_RESPONSE_BYTES_MAX, RENDEZVOUS_CLIENT_TIMEOUT_MS } from './constants.ts';
 import { OverlayError } from './errors.ts';
 
@@ -36,11 +38,6 @@ export type DiscoveredRegistration = {
 };
 
 export type DiscoverPage = { registrations: DiscoveredRegistration[]; cookie: Uint8Array | undefined };
-
-function statusName(status: number | undefined): string {
-  const entry = Object.entries(ResponseStatus).find(([, v]) => v === status);
-  return entry?.[0] ?? `status ${status}`;
-}
 
 export class RendezvousClient {
   private readonly node: Libp2p;
@@ -77,7 +74,7 @@ export class RendezvousClient {
     if (response?.type !== MessageType.REGISTER_RESPONSE || r === undefined) {
       throw new OverlayError('RENDEZVOUS_PROTOCOL', 'rendezvous point answered REGISTER with something else');
     }
-    if ((r.status ?? 0) !== ResponseStatus.OK) {
+    if (statusOf(r) !== ResponseStatus.OK) {
       throw new OverlayError(
         'RENDEZVOUS_REFUSED',
         `rendezvous point refused the registration in "${ns}": ${statusName(r.status)} ${r.statusText ?? ''}`.trim(),
@@ -105,7 +102,7 @@ export class RendezvousClient {
     if (response?.type !== MessageType.DISCOVER_RESPONSE || dr === undefined) {
       throw new OverlayError('RENDEZVOUS_PROTOCOL', 'rendezvous point answered DISCOVER with something else');
     }
-    if ((dr.status ?? 0) !== ResponseStatus.OK) {
+    if (statusOf(dr) !== ResponseStatus.OK) {
       throw new OverlayError(
         'RENDEZVOUS_REFUSED',
         `rendezvous point refused DISCOVER: ${statusName(dr.status)} ${dr.statusText ?? ''}`.trim(),

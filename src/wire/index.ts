@@ -1,5 +1,7 @@
 // Layer 3: byte formats that cross the network and that other implementations must speak,
-// written and parsed in one place each. Pure: no I/O.
+// written and parsed in one place each — length-prefixed frames, the rendezvous protobuf, the
+// circuit relay v2 HOP/STOP protobuf, the AutoNAT v1 protobuf, consensus votes, the tlog-witness
+// request body. Pure: no I/O, no network library.
 
 export {
   type AddCheckpointBody,
@@ -7,6 +9,8 @@ export {
   formatAddCheckpointBody,
   parseAddCheckpointBody,
 } from './add-checkpoint.ts';
+export * from './autonat.ts';
+export * from './circuit.ts';
 export {
   CONSENSUS_VOTE_DOMAIN,
   consensusPositionProblem,
@@ -25,3 +29,5 @@ export {
 } from './consensus-vote.ts';
 export { ADD_CHECKPOINT_BODY_BYTES_MAX, ADD_CHECKPOINT_PROOF_HASHES_MAX } from './constants.ts';
 export { WireError, type WireErrorCode } from './errors.ts';
+export * from './frames.ts';
+export * from './rendezvous.ts';

@@ -21,15 +21,6 @@ import {
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-// Imports that break the layout today and disappear when the length-prefixed framing and the
-// rendezvous codec move from node/p2p down to src/wire, where the overlay peer and the root
-// both import them. Each entry is one exact import; the test fails when an entry no longer
-// occurs, so the list can only shrink.
-const KNOWN_VIOLATIONS: readonly string[] = [
-  'src/overlay/peer.ts → src/node/p2p/index.ts',
-  'src/overlay/rendezvous-client.ts → src/node/p2p/index.ts',
-];
-
 function readSrcGraph(): ImportGraph {
   const files = new Map<string, string>();
   for (const e of readdirSync(join(REPO, 'src'), { recursive: true, withFileTypes: true })) {
@@ -58,14 +49,10 @@ test('the graph holds every file of src/ and what each imports', () => {
 });
 
 test('src/ keeps the layout: layer direction, no I/O in pure layers, no cycles, nothing from outside src/', () => {
-  const unexpected = REAL.filter((v) => !KNOWN_VIOLATIONS.includes(v.edge)).map((v) => v.message);
-  assert.deepEqual(unexpected, []);
-});
-
-test('every known violation still occurs, so the list cannot go stale', () => {
-  const edges = new Set(REAL.map((v) => v.edge));
-  const gone = KNOWN_VIOLATIONS.filter((e) => !edges.has(e));
-  assert.deepEqual(gone, [], 'remove these from KNOWN_VIOLATIONS: they no longer occur');
+  assert.deepEqual(
+    REAL.map((v) => v.message),
+    [],
+  );
 });
 
 test('importing the face of a pure folder loads no I/O, directly or through what it imports', () => {

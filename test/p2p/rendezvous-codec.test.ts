@@ -8,12 +8,12 @@ import {
   decodeMessage,
   encodeMessage,
   MessageType,
-  P2PError,
   type RendezvousMessage,
   RendezvousStore,
   ResponseStatus,
   rendezvousLimits,
 } from '../../src/node/p2p/index.ts';
+import { WireError } from '../../src/wire/index.ts';
 
 const LIMITS = { bytesMax: 1 << 20, registrationsMax: 1000 };
 
@@ -72,13 +72,13 @@ test('property: random messages round-trip', () => {
   );
 });
 
-test('property: arbitrary bytes decode or throw P2PError RENDEZVOUS_MALFORMED, nothing else', () => {
+test('property: arbitrary bytes decode or throw WireError RENDEZVOUS_MALFORMED, nothing else', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
       try {
         decodeMessage(bytes, LIMITS);
       } catch (err) {
-        assert.ok(err instanceof P2PError, String(err));
+        assert.ok(err instanceof WireError, String(err));
         assert.equal(err.code, 'RENDEZVOUS_MALFORMED');
       }
     }),

@@ -8,10 +8,12 @@ const HOUR_S = 60 * 60;
 
 // ---- rendezvous (libp2p/specs rendezvous/README.md, "Recommendations for Rendezvous Points") ----
 
-export const RENDEZVOUS_PROTOCOL = '/rendezvous/1.0.0';
 /** Spec: a registration without a TTL lasts 2 h. */
 export const DEFAULT_RENDEZVOUS_TTL_S = 2 * HOUR_S;
-/** Spec recommendation: accept TTLs down to 120 s. */
+/**
+ * The spec recommends a minimum TTL of 2 h; we accept down to 120 s, more permissive, so that a
+ * peer whose addresses change (a new NAT mapping) can keep its registration short.
+ */
 export const DEFAULT_RENDEZVOUS_TTL_MIN_S = 120;
 /** Spec recommendation: accept TTLs up to 72 h. */
 export const DEFAULT_RENDEZVOUS_TTL_MAX_S = 72 * HOUR_S;
@@ -55,8 +57,32 @@ export const DEFAULT_RELAY_CONNECTIONS_PER_IP_PER_SECOND = 10;
 export const DEFAULT_RELAY_PENDING_CONNECTIONS_MAX = 64;
 /** Total connections the host keeps before pruning; reservations each hold one. */
 export const DEFAULT_CONNECTIONS_MAX = 2048;
-/** A HOP request (reserve or connect) must finish within this. */
+/** A HOP request (reserve or connect, including the STOP exchange) must finish within this. */
 export const RELAY_HOP_TIMEOUT_MS = 15 * SECOND_MS;
+/** Circuits open at once through one root. */
+export const DEFAULT_RELAY_CIRCUITS_MAX = 1024;
+/** Circuits open at once from or to one peer (spec status RESOURCE_LIMIT_EXCEEDED beyond). */
+export const DEFAULT_RELAY_CIRCUITS_PER_PEER_MAX = 64;
+/** A HOP or STOP message carries a peer id, a few addresses and a voucher: 4 KiB is plenty. */
+export const RELAY_MESSAGE_BYTES_MAX = 4096;
+/** Addresses accepted in one HOP or STOP message (Peer.addrs, Reservation.addrs). */
+export const RELAY_MESSAGE_ADDRS_MAX = 32;
+/** Expired reservations are dropped this often (they are also checked on every CONNECT). */
+export const RELAY_RESERVATION_PURGE_INTERVAL_MS = MINUTE_MS;
+/** Peer-store tag that keeps a reserving peer's connection from being pruned. */
+export const RELAY_RESERVATION_TAG = 'witan-relay-reservation';
+
+// ---- AutoNAT v1 server ----
+
+/** A DIAL request names one peer and a few addresses. */
+export const AUTONAT_MESSAGE_BYTES_MAX = 8192;
+/** Addresses tried for one request; the rest are ignored. */
+export const AUTONAT_ADDRS_MAX = 8;
+/** One dial-back; the whole request is bounded by AUTONAT_ADDRS_MAX of them. */
+export const AUTONAT_DIAL_TIMEOUT_MS = 5 * SECOND_MS;
+/** Dial-backs in flight at once across all peers; beyond it requests get E_DIAL_REFUSED. */
+export const AUTONAT_DIALS_IN_FLIGHT_MAX = 16;
+export const AUTONAT_INBOUND_STREAMS_MAX = 2;
 
 // ---- connection monitor ----
 // The stock monitor pings every connection every 10 s and aborts on a slow ping: ≈24 % of a core

@@ -1,4 +1,4 @@
-// Errors of the root's libp2p host and of the rendezvous codec. Each has a stable code and a
+// Errors of the root's libp2p host and its rendezvous server. Each has a stable code and a
 // message that says what to do next.
 
 import { CodedError } from '../../base/index.ts';
@@ -7,7 +7,6 @@ export type P2PErrorCode =
   | 'P2P_INVALID_OPTIONS'
   | 'P2P_MESSAGE_TOO_LARGE'
   | 'P2P_NOT_STARTED'
-  | 'RENDEZVOUS_MALFORMED'
   | 'RENDEZVOUS_REFUSED';
 
 export class P2PError extends CodedError<P2PErrorCode> {}

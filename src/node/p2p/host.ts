@@ -1,18 +1,17 @@
 // The root's libp2p v3 host (docs/architecture.md "Relay and rendezvous duty", "Decisions and
-// the figures behind them"): TCP and WebSockets, Noise, Yamux, identify, ping, AutoNAT server, DCUtR, a circuit
-// relay v2 server (libp2p/specs relay/circuit-v2.md) whose every limit is passed explicitly, our
-// rendezvous server (`/rendezvous/1.0.0`) and gossipsub among the roots.
+// the figures behind them"): TCP and WebSockets, Noise, Yamux, identify, ping, our AutoNAT v1
+// server (autonat-server.ts), DCUtR, our circuit relay v2 relay (relay-server.ts, libp2p/specs
+// relay/circuit-v2.md) whose every limit is passed explicitly, our rendezvous server
+// (`/rendezvous/1.0.0`) and gossipsub among the roots.
 // The node key (Ed25519 seed) is the libp2p identity.
 
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { autoNAT } from '@libp2p/autonat';
-import { type CircuitRelayService, circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
-import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
 import { prometheusMetrics } from '@libp2p/prometheus-metrics';
@@ -22,6 +21,7 @@ import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { autonatServer } from './autonat-server.ts';
 import {
   DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
   DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
@@ -42,6 +42,7 @@ import {
   validateGossip,
 } from './gossip.ts';
 import { type RootHostStats, registerP2PMetrics } from './metrics.ts';
+import { type RelayServer, relayServer } from './relay-server.ts';
 import { type RendezvousServer, type RendezvousServerInit, rendezvousServer } from './rendezvous-server.ts';
 
 export type RelayLimits = {
@@ -49,9 +50,9 @@ export type RelayLimits = {
   reservationsMax: number;
   /** How long a reservation lasts before the client must refresh it. */
   reservationTtlMs: number;
-  /** Bytes per relayed connection, both directions together; the library's default is 128 KiB. */
+  /** Bytes per relayed connection in each direction (the spec's Limit.data). */
   circuitBytesMax: number;
-  /** Lifetime of a relayed connection; the library's default is 2 min. */
+  /** Lifetime of a relayed connection; announced on the wire in whole seconds, rounded down. */
   circuitDurationMs: number;
   /** New inbound connections per second from one IP; the library's default is 5. */
   connectionsPerIpPerSecond: number;
@@ -117,33 +118,6 @@ function checkOptions(o: RootHostOptions): void {
   }
 }
 
-/** Counts circuits and relayed bytes by wrapping the relay server's STOP step (see below). */
-function trackCircuits(relay: CircuitRelayService): { circuits: number; relayedBytes: number } {
-  const counts = { circuits: 0, relayedBytes: 0 };
-  // The server has no counters of its own. stopHop() returns the stream to the destination
-  // peer once a circuit is up; every relayed byte crosses that stream, in one direction or the
-  // other, so counting it there counts the circuit exactly once.
-  const server = relay as unknown as { stopHop?: (...args: unknown[]) => Promise<Stream | undefined> };
-  if (typeof server.stopHop !== 'function') return counts; // another library version: no counts
-  const stopHop = server.stopHop.bind(server);
-  server.stopHop = async (...args: unknown[]) => {
-    const dst = await stopHop(...args);
-    if (dst === undefined) return dst;
-    counts.circuits++;
-    dst.addEventListener('message', (evt) => {
-      counts.relayedBytes += evt.data.byteLength;
-    });
-    const send = dst.send.bind(dst);
-    dst.send = (data) => {
-      counts.relayedBytes += data.byteLength;
-      return send(data);
-    };
-    dst.addEventListener('close', () => counts.circuits--, { once: true });
-    return dst;
-  };
-  return counts;
-}
-
 export async function createRootHost(options: RootHostOptions): Promise<RootHost> {
   checkOptions(options);
   const log = options.logger?.child({ component: 'p2p' });
@@ -187,28 +161,24 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     services: {
       identify: identify(),
       ping: ping(),
-      autoNAT: autoNAT(),
+      autoNAT: autonatServer(),
       dcutr: dcutr(),
-      relay: circuitRelayServer({
-        hopTimeout: RELAY_HOP_TIMEOUT_MS,
-        reservations: {
-          maxReservations: relay.reservationsMax,
-          reservationTtl: relay.reservationTtlMs,
-          applyDefaultLimit: true,
-          defaultDataLimit: BigInt(relay.circuitBytesMax),
-          defaultDurationLimit: relay.circuitDurationMs,
-        },
+      relay: relayServer({
+        reservationsMax: relay.reservationsMax,
+        reservationTtlMs: relay.reservationTtlMs,
+        circuitBytesMax: relay.circuitBytesMax,
+        circuitDurationMs: relay.circuitDurationMs,
+        hopTimeoutMs: RELAY_HOP_TIMEOUT_MS,
       }),
       rendezvous: rendezvousServer(options.rendezvous ?? {}),
       pubsub: gossipsub(gossipOptions(options.federation, gate)),
     },
   });
   const services = node.services as unknown as {
-    relay: CircuitRelayService;
+    relay: RelayServer;
     rendezvous: RendezvousServer;
     pubsub: GossipSub;
   };
-  const circuits = trackCircuits(services.relay);
   const pubsub = services.pubsub;
   const handlers = new Map<string, GossipHandler>();
   const topics = gossipTopics(options.federation);
@@ -248,9 +218,9 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
 
   const stats = (): RootHostStats => ({
     peers: node.getPeers().length,
-    reservations: services.relay.reservations.size,
-    circuits: circuits.circuits,
-    relayedBytes: circuits.relayedBytes,
+    reservations: services.relay.reservations,
+    circuits: services.relay.counters.circuits,
+    relayedBytes: services.relay.counters.relayedBytes,
     rendezvousRegistrations: services.rendezvous.store.size,
     gossipRefused: { ...gate.refused },
   });

@@ -1,5 +1,26 @@
 // Public face of the root's libp2p host: createRootHost (relay server, rendezvous server,
 // gossip), the rendezvous wire codec and server, and their limits.
+
+// The frames and the rendezvous codec live in src/wire; re-exported for the root's users.
+export {
+  type DecodeOptions,
+  type Discover,
+  type DiscoverResponse,
+  decodeMessage,
+  encodeMessage,
+  type FrameReader,
+  frameReader,
+  MessageType,
+  RENDEZVOUS_PROTOCOL,
+  type Register,
+  type RegisterResponse,
+  type RendezvousMessage,
+  ResponseStatus,
+  type ResponseStatusValue,
+  sendFrame,
+  type Unregister,
+} from '../../wire/index.ts';
+export { AutonatServer, autonatServer } from './autonat-server.ts';
 export * from './constants.ts';
 export { P2PError, type P2PErrorCode } from './errors.ts';
 export {
@@ -21,22 +42,8 @@ export {
   type RootHost,
   type RootHostOptions,
 } from './host.ts';
-export { type FrameReader, frameReader, sendFrame } from './lp-frames.ts';
 export { type RootHostStats, registerP2PMetrics } from './metrics.ts';
-export {
-  type DecodeOptions,
-  type Discover,
-  type DiscoverResponse,
-  decodeMessage,
-  encodeMessage,
-  MessageType,
-  type Register,
-  type RegisterResponse,
-  type RendezvousMessage,
-  ResponseStatus,
-  type ResponseStatusValue,
-  type Unregister,
-} from './rendezvous-codec.ts';
+export { RelayServer, type RelayServerInit, relayServer } from './relay-server.ts';
 export {
   NO_REPLY,
   RendezvousServer,

@@ -9,6 +9,18 @@ import type { Registrar } from '@libp2p/interface-internal';
 import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record';
 import { bytesEqual } from '../../codec/index.ts';
 import {
+  decodeMessage,
+  encodeMessage,
+  frameReader,
+  MessageType,
+  messageTypeOf,
+  RENDEZVOUS_PROTOCOL,
+  type RendezvousMessage,
+  ResponseStatus,
+  type ResponseStatusValue,
+  sendFrame,
+} from '../../wire/index.ts';
+import {
   DEFAULT_RENDEZVOUS_DISCOVER_LIMIT,
   DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX,
   DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX,
@@ -19,22 +31,12 @@ import {
   DEFAULT_RENDEZVOUS_TTL_S,
   RENDEZVOUS_INBOUND_STREAMS_MAX,
   RENDEZVOUS_NAMESPACE_BYTES_MAX,
-  RENDEZVOUS_PROTOCOL,
   RENDEZVOUS_PURGE_INTERVAL_MS,
   RENDEZVOUS_REQUEST_BYTES_MAX,
   RENDEZVOUS_REQUESTS_PER_STREAM_MAX,
   RENDEZVOUS_SIGNED_RECORD_BYTES_MAX,
   RENDEZVOUS_STREAM_IDLE_MS,
 } from './constants.ts';
-import { frameReader, sendFrame } from './lp-frames.ts';
-import {
-  decodeMessage,
-  encodeMessage,
-  MessageType,
-  type RendezvousMessage,
-  ResponseStatus,
-  type ResponseStatusValue,
-} from './rendezvous-codec.ts';
 import { type RendezvousLimits, RendezvousStore } from './rendezvous-store.ts';
 
 export type RendezvousServerInit = Partial<RendezvousLimits> & {
@@ -135,7 +137,8 @@ export class RendezvousServer implements Startable {
     remotePeer: string,
   ): Promise<RendezvousMessage | typeof NO_REPLY | null> {
     const nowMs = this.now();
-    switch (request.type) {
+    // proto2: an absent type is the enum's first value, REGISTER.
+    switch (messageTypeOf(request)) {
       case MessageType.REGISTER:
         return {
           type: MessageType.REGISTER_RESPONSE,

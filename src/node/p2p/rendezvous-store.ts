@@ -9,8 +9,8 @@
 // the next page, and none is repeated or skipped. Cookies from another store (or from before a
 // restart) carry another epoch and are refused.
 
+import { ResponseStatus, type ResponseStatusValue } from '../../wire/index.ts';
 import { P2PError } from './errors.ts';
-import { ResponseStatus, type ResponseStatusValue } from './rendezvous-codec.ts';
 
 export type RendezvousLimits = {
   ttlMinS: number;

@@ -3,7 +3,8 @@
 //   message Message {
 //     enum MessageType { REGISTER = 0; REGISTER_RESPONSE = 1; UNREGISTER = 2; DISCOVER = 3; DISCOVER_RESPONSE = 4; }
 //     enum ResponseStatus { OK = 0; E_INVALID_NAMESPACE = 100; E_INVALID_SIGNED_PEER_RECORD = 101; E_INVALID_TTL = 102;
-//       E_INVALID_COOKIE = 103; E_NOT_AUTHORIZED = 200; E_INTERNAL_ERROR = 300; E_UNAVAILABLE = 400; }
+//       E_INVALID_COOKIE = 103; E_POW_REQUIRED = 104; E_DIFFICULTY_TOO_LOW = 105; E_NOT_AUTHORIZED = 200;
+//       E_INTERNAL_ERROR = 300; E_UNAVAILABLE = 400; }
 //     message Register { optional string ns = 1; optional bytes signedPeerRecord = 2; optional uint64 ttl = 3; }
 //     message RegisterResponse { optional ResponseStatus status = 1; optional string statusText = 2; optional uint64 ttl = 3; }
 //     message Unregister { optional string ns = 1; /* optional bytes id = 2; deprecated */ }
@@ -14,12 +15,16 @@
 //     optional Unregister unregister = 4; optional Discover discover = 5; optional DiscoverResponse discoverResponse = 6;
 //   }
 //
-// Hand-written (protons-runtime is not a direct dependency) with strict bounds: every length is
-// checked against the bytes left, varints are at most 10 bytes, strings must be valid UTF-8,
-// nesting is fixed by the schema, and unknown fields are skipped (proto2 forward compatibility)
-// within the same bounds. Any violation throws P2PError('RENDEZVOUS_MALFORMED').
+// Decoding keeps absent fields absent (undefined) so a reader can tell "not sent" from "sent as
+// the default"; the proto2 defaults that matter are applied where the message is interpreted:
+// an absent `type` is REGISTER (messageTypeOf), an absent status is OK, an absent TTL in a
+// REGISTER means the spec's 2 h. Strict bounds: see protobuf.ts; unknown fields are skipped.
+// Any violation throws WireError('RENDEZVOUS_MALFORMED').
 
-import { P2PError } from './errors.ts';
+import { WireError } from './errors.ts';
+import { type Malformed, ProtoReader, ProtoWriter, WIRE_LEN } from './protobuf.ts';
+
+export const RENDEZVOUS_PROTOCOL = '/rendezvous/1.0.0';
 
 export const MessageType = {
   REGISTER: 0,
@@ -36,6 +41,9 @@ export const ResponseStatus = {
   E_INVALID_SIGNED_PEER_RECORD: 101,
   E_INVALID_TTL: 102,
   E_INVALID_COOKIE: 103,
+  /** The spec's proof-of-work extension; a root never asks for proof of work. */
+  E_POW_REQUIRED: 104,
+  E_DIFFICULTY_TOO_LOW: 105,
   E_NOT_AUTHORIZED: 200,
   E_INTERNAL_ERROR: 300,
   E_UNAVAILABLE: 400,
@@ -63,110 +71,28 @@ export type RendezvousMessage = {
 
 export type DecodeOptions = { bytesMax: number; registrationsMax: number };
 
-const WIRE_VARINT = 0;
-const WIRE_I64 = 1;
-const WIRE_LEN = 2;
-const WIRE_I32 = 5;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf8Encoder = new TextEncoder();
-
-function malformed(why: string): P2PError {
-  return new P2PError('RENDEZVOUS_MALFORMED', `rendezvous message is malformed: ${why}`);
+/** The message's type with the proto2 default applied: an absent type is REGISTER (0). */
+export function messageTypeOf(message: RendezvousMessage): number {
+  return message.type ?? MessageType.REGISTER;
 }
+
+/** A response status with the proto2 default applied: an absent status is OK (0). */
+export function statusOf(response: { status?: number } | undefined): number {
+  return response?.status ?? ResponseStatus.OK;
+}
+
+/** The spec name of a status ("E_INVALID_TTL"), or "status N" for one the spec does not define. */
+export function statusName(status: number | undefined): string {
+  const entry = Object.entries(ResponseStatus).find(([, v]) => v === (status ?? ResponseStatus.OK));
+  return entry?.[0] ?? `status ${status}`;
+}
+
+const malformed: Malformed = (why) =>
+  new WireError('RENDEZVOUS_MALFORMED', `rendezvous message is malformed: ${why}`);
 
 // ---------------------------------------------------------------- reading
 
-class Reader {
-  pos: number;
-  readonly end: number;
-  readonly buf: Uint8Array;
-  constructor(buf: Uint8Array, start: number, end: number) {
-    this.buf = buf;
-    this.pos = start;
-    this.end = end;
-  }
-  done(): boolean {
-    return this.pos >= this.end;
-  }
-  /** A uint64 varint; values beyond 2^53 - 1 saturate, so callers reject them by range. */
-  varint(): number {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw malformed('varint runs past the end');
-      const b = this.buf[this.pos++] as number;
-      if (i === 9 && b > 1) throw malformed('varint exceeds 64 bits');
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return Math.min(result, Number.MAX_SAFE_INTEGER);
-      scale *= 0x80;
-    }
-    throw malformed('varint longer than 10 bytes');
-  }
-  bytes(): Uint8Array {
-    const len = this.varint();
-    if (len > this.end - this.pos) throw malformed('length runs past the end');
-    const out = this.buf.slice(this.pos, this.pos + len);
-    this.pos += len;
-    return out;
-  }
-  sub(): Reader {
-    const len = this.varint();
-    if (len > this.end - this.pos) throw malformed('length runs past the end');
-    const r = new Reader(this.buf, this.pos, this.pos + len);
-    this.pos += len;
-    return r;
-  }
-  string(): string {
-    try {
-      return utf8.decode(this.bytes());
-    } catch (err) {
-      if (err instanceof P2PError) throw err;
-      throw malformed('string is not valid UTF-8');
-    }
-  }
-  /** Field readers that first check the field's wire type against the schema. */
-  varintField(wire: number, name: string): number {
-    expectWire(wire, WIRE_VARINT, name);
-    return this.varint();
-  }
-  bytesField(wire: number, name: string): Uint8Array {
-    expectWire(wire, WIRE_LEN, name);
-    return this.bytes();
-  }
-  stringField(wire: number, name: string): string {
-    expectWire(wire, WIRE_LEN, name);
-    return this.string();
-  }
-  subField(wire: number, name: string): Reader {
-    expectWire(wire, WIRE_LEN, name);
-    return this.sub();
-  }
-  skipField(wire: number): void {
-    if (wire === WIRE_VARINT) this.varint();
-    else if (wire === WIRE_LEN) this.bytes();
-    else if (wire === WIRE_I64 || wire === WIRE_I32) {
-      const n = wire === WIRE_I64 ? 8 : 4;
-      if (n > this.end - this.pos) throw malformed('fixed field runs past the end');
-      this.pos += n;
-    } else throw malformed(`unsupported wire type ${wire}`);
-  }
-  /** Reads each field's tag and hands it to fn; fn returns false for fields it does not know. */
-  fields(fn: (field: number, wire: number) => boolean): void {
-    while (!this.done()) {
-      const tag = this.varint();
-      const field = Math.floor(tag / 8);
-      const wire = tag % 8;
-      if (field === 0) throw malformed('field number 0');
-      if (!fn(field, wire)) this.skipField(wire);
-    }
-  }
-}
-
-function expectWire(wire: number, want: number, name: string): void {
-  if (wire !== want) throw malformed(`${name} has wire type ${wire}, expected ${want}`);
-}
-
-function readRegister(r: Reader): Register {
+function readRegister(r: ProtoReader): Register {
   const out: Register = {};
   r.fields((f, w) => {
     if (f === 1) out.ns = r.stringField(w, 'Register.ns');
@@ -178,7 +104,7 @@ function readRegister(r: Reader): Register {
   return out;
 }
 
-function readRegisterResponse(r: Reader): RegisterResponse {
+function readRegisterResponse(r: ProtoReader): RegisterResponse {
   const out: RegisterResponse = {};
   r.fields((f, w) => {
     if (f === 1) out.status = r.varintField(w, 'RegisterResponse.status');
@@ -190,18 +116,17 @@ function readRegisterResponse(r: Reader): RegisterResponse {
   return out;
 }
 
-function readUnregister(r: Reader): Unregister {
+function readUnregister(r: ProtoReader): Unregister {
   const out: Unregister = {};
   r.fields((f, w) => {
     if (f !== 1) return false;
-    expectWire(w, WIRE_LEN, 'Unregister.ns');
-    out.ns = r.string();
+    out.ns = r.stringField(w, 'Unregister.ns');
     return true;
   });
   return out;
 }
 
-function readDiscover(r: Reader): Discover {
+function readDiscover(r: ProtoReader): Discover {
   const out: Discover = {};
   r.fields((f, w) => {
     if (f === 1) out.ns = r.stringField(w, 'Discover.ns');
@@ -213,11 +138,11 @@ function readDiscover(r: Reader): Discover {
   return out;
 }
 
-function readDiscoverResponse(r: Reader, registrationsMax: number): DiscoverResponse {
+function readDiscoverResponse(r: ProtoReader, registrationsMax: number): DiscoverResponse {
   const out: DiscoverResponse = { registrations: [] };
   r.fields((f, w) => {
     if (f === 1) {
-      expectWire(w, WIRE_LEN, 'DiscoverResponse.registrations');
+      r.expectWire(w, WIRE_LEN, 'DiscoverResponse.registrations');
       if (out.registrations.length >= registrationsMax) {
         throw malformed(`more than ${registrationsMax} registrations`);
       }
@@ -231,10 +156,10 @@ function readDiscoverResponse(r: Reader, registrationsMax: number): DiscoverResp
   return out;
 }
 
-/** Decode one Message; throws P2PError('RENDEZVOUS_MALFORMED') on anything out of bounds. */
+/** Decode one Message; throws WireError('RENDEZVOUS_MALFORMED') on anything out of bounds. */
 export function decodeMessage(bytes: Uint8Array, options: DecodeOptions): RendezvousMessage {
   if (bytes.length > options.bytesMax) throw malformed(`${bytes.length} bytes, at most ${options.bytesMax}`);
-  const r = new Reader(bytes, 0, bytes.length);
+  const r = new ProtoReader(bytes, 0, bytes.length, malformed);
   const out: RendezvousMessage = {};
   r.fields((f, w) => {
     if (f === 1) out.type = r.varintField(w, 'Message.type');
@@ -255,50 +180,8 @@ export function decodeMessage(bytes: Uint8Array, options: DecodeOptions): Rendez
 
 // ---------------------------------------------------------------- writing
 
-class Writer {
-  private readonly parts: Uint8Array[] = [];
-  length = 0;
-  private push(b: Uint8Array): void {
-    this.parts.push(b);
-    this.length += b.length;
-  }
-  varint(field: number, value: number): void {
-    this.rawVarint(field * 8 + WIRE_VARINT);
-    this.rawVarint(value);
-  }
-  lenField(field: number, value: Uint8Array): void {
-    this.rawVarint(field * 8 + WIRE_LEN);
-    this.rawVarint(value.length);
-    this.push(value);
-  }
-  string(field: number, value: string): void {
-    this.lenField(field, utf8Encoder.encode(value));
-  }
-  rawVarint(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint ${value} out of range`);
-    const out: number[] = [];
-    let v = value;
-    // Division instead of bit shifts: shifts truncate to 32 bits and values go up to 2^53.
-    while (v >= 0x80) {
-      out.push((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    out.push(v);
-    this.push(Uint8Array.from(out));
-  }
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
-
 function writeRegister(m: Register): Uint8Array {
-  const w = new Writer();
+  const w = new ProtoWriter();
   if (m.ns !== undefined) w.string(1, m.ns);
   if (m.signedPeerRecord !== undefined) w.lenField(2, m.signedPeerRecord);
   if (m.ttl !== undefined) w.varint(3, m.ttl);
@@ -306,11 +189,11 @@ function writeRegister(m: Register): Uint8Array {
 }
 
 export function encodeMessage(m: RendezvousMessage): Uint8Array {
-  const w = new Writer();
+  const w = new ProtoWriter();
   if (m.type !== undefined) w.varint(1, m.type);
   if (m.register !== undefined) w.lenField(2, writeRegister(m.register));
   if (m.registerResponse !== undefined) {
-    const s = new Writer();
+    const s = new ProtoWriter();
     const rr = m.registerResponse;
     if (rr.status !== undefined) s.varint(1, rr.status);
     if (rr.statusText !== undefined) s.string(2, rr.statusText);
@@ -318,12 +201,12 @@ export function encodeMessage(m: RendezvousMessage): Uint8Array {
     w.lenField(3, s.finish());
   }
   if (m.unregister !== undefined) {
-    const s = new Writer();
+    const s = new ProtoWriter();
     if (m.unregister.ns !== undefined) s.string(1, m.unregister.ns);
     w.lenField(4, s.finish());
   }
   if (m.discover !== undefined) {
-    const s = new Writer();
+    const s = new ProtoWriter();
     const d = m.discover;
     if (d.ns !== undefined) s.string(1, d.ns);
     if (d.limit !== undefined) s.varint(2, d.limit);
@@ -331,7 +214,7 @@ export function encodeMessage(m: RendezvousMessage): Uint8Array {
     w.lenField(5, s.finish());
   }
   if (m.discoverResponse !== undefined) {
-    const s = new Writer();
+    const s = new ProtoWriter();
     const dr = m.discoverResponse;
     for (const reg of dr.registrations) s.lenField(1, writeRegister(reg));
     if (dr.cookie !== undefined) s.lenField(2, dr.cookie);

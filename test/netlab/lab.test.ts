@@ -1,0 +1,174 @@
+// The lab itself: reachability where a real network has it and none where it has not, the two
+// NAT kinds' mapping behaviour seen from outside (same external port to two destinations for
+// endpoint-independent mapping, a different one per destination for "symmetric"), unsolicited
+// inbound dropped, nothing routed out of the lab, unique names, the stale sweep, and shaping.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  createLab,
+  LAB_PREFIX_FAMILY,
+  type Lab,
+  labNamespaces,
+  NetlabError,
+  netemAvailable,
+  PUBLIC_PREFIX,
+  sweepStaleLabs,
+} from './lab.ts';
+
+const ECHO = join(import.meta.dirname, 'fixtures', 'echo.ts');
+const PORT = 7000;
+const LOCAL_PORT = 40_123;
+type Seen = { address: string; port: number };
+
+let lab: Lab;
+
+before(async () => {
+  lab = await createLab({ roots: 2, homes: ['eim', 'symmetric'], publicPeers: 1 });
+  await Promise.all(lab.roots.map((r) => lab.spawnNode(r, ECHO, ['server', String(PORT)]).firstJson(10_000)));
+});
+
+after(async () => {
+  await lab?.close();
+});
+
+async function probe(from: (typeof lab.roots)[number], args: string[]): Promise<Record<string, unknown>> {
+  return lab.spawnNode(from, ECHO, args).firstJson(15_000);
+}
+
+test('public hosts reach each other, home hosts reach the public segment, nothing reaches into a home', async () => {
+  const [r0, r1] = lab.roots as [(typeof lab.roots)[0], (typeof lab.roots)[0]];
+  const [eim, sym] = lab.homes as [(typeof lab.homes)[0], (typeof lab.homes)[0]];
+  assert.deepEqual(await probe(r1, ['connect', r0.address, String(PORT), '3000']), { ok: true });
+  assert.deepEqual(await probe(eim.host, ['connect', r0.address, String(PORT), '3000']), { ok: true });
+  assert.deepEqual(await probe(sym.host, ['connect', r1.address, String(PORT), '3000']), { ok: true });
+  // A home LAN address is not routed anywhere outside its home.
+  const fromRoot = await probe(r0, ['connect', eim.host.address, String(PORT), '2000']);
+  assert.equal(fromRoot.ok, false);
+  const fromHome = await probe(sym.host, ['connect', eim.host.address, String(PORT), '2000']);
+  assert.equal(fromHome.ok, false);
+});
+
+test('endpoint-independent NAT: one local port maps to the same public port towards every destination', async () => {
+  const home = lab.homes[0];
+  assert.ok(home);
+  const hosts = lab.roots.map((r) => r.address);
+  for (const proto of ['udp', 'tcp']) {
+    const { seen } = (await probe(home.host, [
+      'client',
+      proto,
+      String(LOCAL_PORT),
+      String(PORT),
+      ...hosts,
+    ])) as {
+      seen: Seen[];
+    };
+    assert.equal(seen.length, 2, proto);
+    for (const s of seen)
+      assert.equal(s.address, home.wan, `${proto}: seen from the router's public address`);
+    assert.equal(seen[0]?.port, seen[1]?.port, `${proto}: same public port to both roots`);
+    assert.equal(seen[0]?.port, LOCAL_PORT, `${proto}: the port is kept`);
+  }
+});
+
+test('symmetric NAT: one local port maps to a different public port for each destination', async () => {
+  const home = lab.homes[1];
+  assert.ok(home);
+  const hosts = lab.roots.map((r) => r.address);
+  for (const proto of ['udp', 'tcp']) {
+    const { seen } = (await probe(home.host, [
+      'client',
+      proto,
+      String(LOCAL_PORT + 1),
+      String(PORT),
+      ...hosts,
+    ])) as {
+      seen: Seen[];
+    };
+    assert.equal(seen.length, 2, proto);
+    for (const s of seen)
+      assert.equal(s.address, home.wan, `${proto}: seen from the router's public address`);
+    assert.notEqual(seen[0]?.port, seen[1]?.port, `${proto}: a new public port per destination`);
+  }
+});
+
+test('unsolicited inbound to a mapped public port is dropped silently by either NAT', async () => {
+  for (const home of lab.homes) {
+    // Open a mapping first, then knock on it from a root that was not the destination.
+    await probe(home.host, [
+      'client',
+      'tcp',
+      String(LOCAL_PORT + 2),
+      String(PORT),
+      lab.roots[0]?.address ?? '',
+    ]);
+    const knock = await probe(lab.roots[1] as (typeof lab.roots)[0], [
+      'connect',
+      home.wan,
+      String(LOCAL_PORT + 2),
+      '1500',
+    ]);
+    assert.deepEqual(knock, { ok: false, error: 'timeout' }, `${home.nat}: dropped, not refused`);
+  }
+});
+
+test('the lab is closed: no default route anywhere, and the machine has no route into it', async () => {
+  const hosts = [...lab.roots, ...lab.publicPeers, ...lab.homes.flatMap((h) => [h.router, h.host])];
+  for (const h of hosts) {
+    for (const family of ['-4', '-6']) {
+      const routes = await lab.exec(h, 'ip', [family, 'route', 'show', 'default']);
+      assert.equal(routes.trim(), '', `${h.ns} ${family}: no default route`);
+    }
+    const nat = await lab.exec(h, 'iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING']);
+    assert.ok(!nat.includes('MASQUERADE'), `${h.ns}: no IPv4 NAT at all`);
+  }
+  for (const home of lab.homes) {
+    const rules = await lab.exec(home.router, 'ip6tables', ['-w', '-t', 'nat', '-S', 'POSTROUTING']);
+    assert.match(rules, /-o wan0 .*MASQUERADE/, 'the only NAT is onto the lab-side interface');
+  }
+  const { stdout } = await promisify(execFile)('ip', ['-6', 'route', 'get', `${PUBLIC_PREFIX}1`]).catch(
+    (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
+  );
+  assert.ok(!stdout.includes('dev p'), `the machine routes no lab address into the lab: ${stdout.trim()}`);
+});
+
+test('names are unique per run; a stale lab of a dead process is swept, a live one is kept', async () => {
+  const mine = await labNamespaces();
+  assert.ok(mine.every((n) => n.startsWith(`${LAB_PREFIX_FAMILY}-`)));
+  assert.ok(mine.some((n) => n.startsWith(lab.id)));
+  const run = promisify(execFile);
+  // pid 2^22 + 1 is above Linux's pid_max ceiling: no process can have it.
+  const stale = `${LAB_PREFIX_FAMILY}-4194305-abcdef-root0`;
+  await run('ip', ['netns', 'add', stale]);
+  const swept = await sweepStaleLabs();
+  assert.ok(swept.includes(stale));
+  const left = await labNamespaces();
+  assert.ok(!left.includes(stale));
+  assert.ok(
+    left.some((n) => n.startsWith(lab.id)),
+    'the live lab is untouched',
+  );
+});
+
+test('shaping: netem delay where the kernel has it (else NETLAB_NETEM_UNAVAILABLE); tbf rate limits', async () => {
+  const root = lab.roots[0];
+  assert.ok(root);
+  if (await netemAvailable()) {
+    await lab.shape(root, { delayMs: 50 });
+    const t0 = Date.now();
+    await probe(lab.roots[1] as typeof root, ['connect', root.address, String(PORT), '3000']);
+    assert.ok(Date.now() - t0 >= 50);
+  } else {
+    await assert.rejects(lab.shape(root, { delayMs: 50 }), (err: unknown) => {
+      assert.ok(err instanceof NetlabError);
+      assert.equal(err.code, 'NETLAB_NETEM_UNAVAILABLE');
+      return true;
+    });
+  }
+  await lab.limitRate(root, 8000);
+  const qdisc = await lab.exec(root, 'tc', ['qdisc', 'show', 'dev', 'eth0']);
+  assert.match(qdisc, /tbf .*rate 8Mbit/);
+});
