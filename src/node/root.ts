@@ -15,8 +15,12 @@ import { Registry } from 'prom-client';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { rootRoutes } from '../api/root-routes.ts';
 import type {
+  DecidedMotionView,
   DecisionRecord,
+  IdMatch,
   MotionOutcome,
+  MotionView,
+  OpenMotionView,
   RootStatus,
   RootView,
   StatementStatus,
@@ -66,10 +70,12 @@ import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
 import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
+import { MotionViews } from './motion-views.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { IdSpace } from './short-ids.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
-import { worldChain } from './world-chain.ts';
+import { WorldChainCache } from './world-chain.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
@@ -104,6 +110,8 @@ export class Root implements RootView {
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
   #store!: LedgerStore;
+  #motions!: MotionViews;
+  #chain!: WorldChainCache;
   #state!: GovernanceState;
   /** Validators of the height that produced the current tree: whose cosignatures commit it. */
   #checkpointValidators: string[] = [];
@@ -177,6 +185,8 @@ export class Root implements RootView {
     if (this.#store.size() === 0)
       await this.#store.append([encodeEntry({ kind: 'genesis', genesis: this.#genesis })]);
     await this.#rebuild();
+    this.#motions = new MotionViews(this.#index, this.#store);
+    this.#chain = new WorldChainCache(this.#store, this.#index);
     this.#app = new BatchApp(this.#store, this.#now);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
     this.#book = new CosignatureBook(this.#origin, ed25519NoteSigner(this.#origin, this.#nodeKey.secretKey));
@@ -514,15 +524,35 @@ export class Root implements RootView {
   }
 
   async worldChain(): Promise<WorldChain> {
-    return { genesis: this.#genesis, ...(await worldChain(this.#store, this.#index)) };
+    return { genesis: this.#genesis, ...(await this.#chain.chain()) };
   }
 
   outcome(id: string): MotionOutcome | undefined {
     return this.#index.outcome(id);
   }
 
-  decidedMotions(limit: number): MotionOutcome[] {
-    return this.#index.decidedMotions(limit);
+  /** Committed and pending statement ids, for short ids. */
+  #ids(): IdSpace {
+    const pending = [...this.#pool.values()].map((e) => ({ id: e.id, kind: e.statement.statement.kind }));
+    return new IdSpace(this.#index, pending);
+  }
+
+  motion(id: string): Promise<MotionView | undefined> {
+    const ids = this.#ids();
+    return this.#motions.motion(this.#state, id, (x) => ids.shortId(x));
+  }
+
+  async motions(decidedLimit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
+    const ids = this.#ids();
+    const shortId = (x: string) => ids.shortId(x);
+    return {
+      open: await this.#motions.open(this.#state, shortId),
+      decided: await this.#motions.decided(this.#index.decidedIds(decidedLimit), shortId),
+    };
+  }
+
+  resolve(prefix: string, what: 'motion' | 'statement'): IdMatch {
+    return this.#ids().resolve(prefix, what);
   }
 
   statementStatus(id: string): StatementStatus {
