@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
-import { rootRoutes } from '../api/root-routes.ts';
+import { publicRoutes } from '../api/public-routes.ts';
 import type {
   DecidedMotionView,
   DecisionRecord,
@@ -28,7 +28,6 @@ import type {
   WorldChain,
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
-import { tlogRoutes } from '../api/tlog-routes.ts';
 import { canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
   ConsensusDriver,
@@ -613,13 +612,15 @@ export class Root implements RootView {
       title: `Witan root ${this.#self()?.name ?? ''}`.trim(),
       docs: true,
     });
-    await this.#http.register(healthRoutes, { health: () => this.#health() });
     const members = this.#state.world.members.map((m) => m.name);
     const witness = new WitnessInbox(this.#book, witnessVerifiers(config.witnesses, members), () =>
       this.#maybeSaveCheckpoint(true),
     );
-    await this.#http.register(tlogRoutes, { store: this.#store, checkpointRefreshMs: 0, witness });
-    await this.#http.register(rootRoutes, { view: this });
+    await this.#http.register(publicRoutes, {
+      health: () => this.#health(),
+      tlog: { store: this.#store, checkpointRefreshMs: 0, witness },
+      view: this,
+    });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({
       logger: this.#log.child({ component: 'operator-http' }),
