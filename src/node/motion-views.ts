@@ -6,11 +6,13 @@
 // choices); the rest is in the ledger. The ledger index knows where each motion's statements
 // are; this reads them from the store when asked — one read per entry bundle — and keeps them in
 // two bounded caches: decoded motion and ballot statements (enough for every open motion), and
-// finished views of decided motions, which never change.
+// finished views of decided motions, which never change. Short ids are given and resolved here
+// too, over the committed statements and the pending ones.
 
 import type {
   BallotView,
   DecidedMotionView,
+  IdMatch,
   MotionView,
   OpenMotionView,
   TallyView,
@@ -32,6 +34,7 @@ import { TILE_WIDTH } from '../ledger/index.ts';
 import { DECIDED_MOTION_VIEWS_CACHED_MAX, MOTION_STATEMENTS_CACHED_MAX } from './constants.ts';
 import type { LedgerIndex } from './ledger-index.ts';
 import { Lru } from './lru.ts';
+import { IdSpace, type PendingId } from './short-ids.ts';
 
 /** The store as this reads it: entries [start, end) of one bundle at most. */
 export interface EntryReader {
@@ -67,16 +70,54 @@ function ballotView(
 export class MotionViews {
   readonly #index: LedgerIndex;
   readonly #store: EntryReader;
+  readonly #pending: () => Iterable<PendingId>;
   readonly #statements = new Lru<number, Known>(MOTION_STATEMENTS_CACHED_MAX);
   readonly #decided = new Lru<string, DecidedCore>(DECIDED_MOTION_VIEWS_CACHED_MAX);
 
-  constructor(index: LedgerIndex, store: EntryReader) {
+  /** `pending`: the statements waiting in the pool, for short ids that are unique among all. */
+  constructor(index: LedgerIndex, store: EntryReader, pending: () => Iterable<PendingId>) {
     this.#index = index;
     this.#store = store;
+    this.#pending = pending;
   }
 
-  /** Every open motion of `state`. */
-  async open(state: GovernanceState, shortId: (id: string) => string): Promise<OpenMotionView[]> {
+  #ids(): IdSpace {
+    return new IdSpace(this.#index, this.#pending());
+  }
+
+  /** What a prefix of an id names (short-ids.ts). */
+  resolve(prefix: string, what: 'motion' | 'statement'): IdMatch {
+    return this.#ids().resolve(prefix, what);
+  }
+
+  /** Every open motion of `state`, and the `decidedLimit` most recently decided, newest first. */
+  async motions(
+    state: GovernanceState,
+    decidedLimit: number,
+  ): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
+    const ids = this.#ids();
+    const shortId = (id: string) => ids.shortId(id);
+    return {
+      open: await this.#open(state, shortId),
+      decided: await this.#decidedViews(this.#index.decidedIds(decidedLimit), shortId),
+    };
+  }
+
+  /** A motion by full id: open in `state`, else decided, else undefined. */
+  async motion(state: GovernanceState, id: string): Promise<MotionView | undefined> {
+    const ids = this.#ids();
+    const shortId = (x: string) => ids.shortId(x);
+    const open = state.openMotions.find((m) => m.id === id);
+    if (open !== undefined) {
+      const ballots = Object.values(open.ballots).map((b) => this.#position(b.id));
+      const known = await this.#read([this.#position(id), ...ballots]);
+      return this.#openView(state, open, known, shortId(id));
+    }
+    const [decided] = await this.#decidedViews([id], shortId);
+    return decided;
+  }
+
+  async #open(state: GovernanceState, shortId: (id: string) => string): Promise<OpenMotionView[]> {
     const wanted: number[] = [];
     for (const m of state.openMotions) {
       wanted.push(this.#position(m.id));
@@ -87,29 +128,13 @@ export class MotionViews {
   }
 
   /** The decided motions `ids` (those the index knows), in that order. */
-  async decided(ids: readonly string[], shortId: (id: string) => string): Promise<DecidedMotionView[]> {
+  async #decidedViews(ids: readonly string[], shortId: (id: string) => string): Promise<DecidedMotionView[]> {
     const out: DecidedMotionView[] = [];
     for (const id of ids) {
       const core = await this.#decidedCore(id);
       if (core !== undefined) out.push({ ...core, shortId: shortId(id) });
     }
     return out;
-  }
-
-  /** A motion by full id: open in `state`, else decided, else undefined. */
-  async motion(
-    state: GovernanceState,
-    id: string,
-    shortId: (id: string) => string,
-  ): Promise<MotionView | undefined> {
-    const open = state.openMotions.find((m) => m.id === id);
-    if (open !== undefined) {
-      const ballots = Object.values(open.ballots).map((b) => this.#position(b.id));
-      const known = await this.#read([this.#position(id), ...ballots]);
-      return this.#openView(state, open, known, shortId(id));
-    }
-    const [decided] = await this.decided([id], shortId);
-    return decided;
   }
 
   /** Ledger index of a committed statement; the index holds every statement the state names. */

@@ -71,7 +71,6 @@ import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
-import { IdSpace } from './short-ids.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
 import { WorldChainCache } from './world-chain.ts';
@@ -184,7 +183,9 @@ export class Root implements RootView {
     if (this.#store.size() === 0)
       await this.#store.append([encodeEntry({ kind: 'genesis', genesis: this.#genesis })]);
     await this.#rebuild();
-    this.#motions = new MotionViews(this.#index, this.#store);
+    this.#motions = new MotionViews(this.#index, this.#store, () =>
+      [...this.#pool.values()].map((e) => ({ id: e.id, kind: e.statement.statement.kind })),
+    );
     this.#chain = new WorldChainCache(this.#store, this.#index);
     this.#app = new BatchApp(this.#store, this.#now);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
@@ -530,28 +531,16 @@ export class Root implements RootView {
     return this.#index.outcome(id);
   }
 
-  /** Committed and pending statement ids, for short ids. */
-  #ids(): IdSpace {
-    const pending = [...this.#pool.values()].map((e) => ({ id: e.id, kind: e.statement.statement.kind }));
-    return new IdSpace(this.#index, pending);
-  }
-
   motion(id: string): Promise<MotionView | undefined> {
-    const ids = this.#ids();
-    return this.#motions.motion(this.#state, id, (x) => ids.shortId(x));
+    return this.#motions.motion(this.#state, id);
   }
 
-  async motions(decidedLimit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
-    const ids = this.#ids();
-    const shortId = (x: string) => ids.shortId(x);
-    return {
-      open: await this.#motions.open(this.#state, shortId),
-      decided: await this.#motions.decided(this.#index.decidedIds(decidedLimit), shortId),
-    };
+  motions(decidedLimit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
+    return this.#motions.motions(this.#state, decidedLimit);
   }
 
   resolve(prefix: string, what: 'motion' | 'statement'): IdMatch {
-    return this.#ids().resolve(prefix, what);
+    return this.#motions.resolve(prefix, what);
   }
 
   statementStatus(id: string): StatementStatus {

@@ -45,7 +45,6 @@ import { formatCheckpoint } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
 import { LedgerIndex } from '../../src/node/ledger-index.ts';
 import { MotionViews } from '../../src/node/motion-views.ts';
-import { IdSpace } from '../../src/node/short-ids.ts';
 import { type ChainStore, WorldChainCache } from '../../src/node/world-chain.ts';
 import {
   admit,
@@ -104,7 +103,9 @@ export class LedgerView implements RootView {
     this.index.add(0, encodeEntry({ kind: 'genesis', genesis: ledger.genesis }));
     for (const [i, e] of ledger.entries.entries()) this.index.add(i + 1, e);
     this.chain = new WorldChainCache(countingStore(store, this.chainReads), this.index);
-    this.views = new MotionViews(this.index, store);
+    this.views = new MotionViews(this.index, store, () =>
+      [...this.pool].map(([id, signed]) => ({ id, kind: signed.statement.kind })),
+    );
   }
 
   state(): GovernanceState {
@@ -119,27 +120,16 @@ export class LedgerView implements RootView {
     return this.index.outcome(id);
   }
 
-  ids(): IdSpace {
-    const pending = [...this.pool].map(([id, s]) => ({ id, kind: s.statement.kind }));
-    return new IdSpace(this.index, pending);
-  }
-
   motion(id: string): Promise<MotionView | undefined> {
-    const ids = this.ids();
-    return this.views.motion(this.state(), id, (x) => ids.shortId(x));
+    return this.views.motion(this.state(), id);
   }
 
-  async motions(limit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
-    const ids = this.ids();
-    const shortId = (x: string) => ids.shortId(x);
-    return {
-      open: await this.views.open(this.state(), shortId),
-      decided: await this.views.decided(this.index.decidedIds(limit), shortId),
-    };
+  motions(limit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
+    return this.views.motions(this.state(), limit);
   }
 
   resolve(prefix: string, what: 'motion' | 'statement'): IdMatch {
-    return this.ids().resolve(prefix, what);
+    return this.views.resolve(prefix, what);
   }
 
   submit(signed: SignedStatement): SubmitResult {
