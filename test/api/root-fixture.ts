@@ -36,6 +36,7 @@ import {
   checkStatement,
   type Evidence,
   encodeEntry,
+  evidence,
   type GovernanceState,
   ledgerOrigin,
   motion,
@@ -48,6 +49,7 @@ import { MotionViews } from '../../src/node/motion-views.ts';
 import { type ChainStore, WorldChainCache } from '../../src/node/world-chain.ts';
 import {
   admit,
+  DAY_MS,
   FEDERATION,
   keysFor,
   makeGenesis,
@@ -218,6 +220,8 @@ export type Fixture = {
   open: string;
   /** With `ambiguous`: two motions moved at height 3 whose ids share their first 8 hex digits. */
   twins: [string, string] | undefined;
+  /** With `expiry`: the evidence (height 3) whose removal motion expired at height 4. */
+  convicted: string | undefined;
 };
 
 export const ADMISSION_SUMMARY = 'admit n00: a university network in PT';
@@ -240,12 +244,14 @@ function twinMotions(state: GovernanceState): Promise<[SignedStatement, SignedSt
  * Height 1: m00 moves to admit n00; m03 votes no, then three of four vote yes, each with a
  * reason (it passes: world 2). Height 2: m01 moves to remove m03, m00 votes yes (still open).
  * With `ambiguous`, height 3: m02 moves two motions whose ids share their first 8 hex digits.
+ * With `expiry`, height 3: m00 shows m03's double prevote (m03 suspended, world 3, a removal
+ * motion opened by the rules); height 4, fifteen days on: both removal motions expire.
  * The ledger holds every entry, with a checkpoint after height 1 and one over all of them,
  * each cosigned by three members.
  */
 export async function fixture(
   t: TestContext,
-  o: { ambiguous?: boolean; routes?: 'root' | 'public' } = {},
+  o: { ambiguous?: boolean; expiry?: boolean; routes?: 'root' | 'public' } = {},
 ): Promise<Fixture> {
   const ledger = new TestLedger(makeGenesis(4));
   const admission = sign(
@@ -270,6 +276,14 @@ export async function fixture(
     const pair = await twinMotions(ledger.state);
     assert.deepEqual(ledger.run(pair, T0 + 2000).rejected, []);
     twins = [statementId(pair[0]), statementId(pair[1])];
+  }
+  let convicted: string | undefined;
+  if (o.expiry) {
+    const shown = sign(evidence(FEDERATION, 'm00', conflictingVotes(), T0 + 2000));
+    assert.deepEqual(ledger.run([shown], T0 + 2000).rejected, []);
+    assert.deepEqual(ledger.run([], T0 + 15 * DAY_MS).rejected, []);
+    assert.equal(ledger.state.openMotions.length, 0);
+    convicted = statementId(shown);
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'witan-root-routes-'));
@@ -302,7 +316,7 @@ export async function fixture(
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { app, view, passed, open, twins };
+  return { app, view, passed, open, twins, convicted };
 }
 
 /** A checkpoint of the first `size` entries: m00's log signature, m00–m02 cosigning at `timeS`. */

@@ -26,7 +26,7 @@ import {
   WorldResponse,
 } from '../../src/api/root-schemas.ts';
 import { ballot, type Evidence, verifyWorldChain } from '../../src/governance/index.ts';
-import { FEDERATION, sign, statementId, T0 } from '../governance/fixtures.ts';
+import { DAY_MS, FEDERATION, sign, statementId, T0 } from '../governance/fixtures.ts';
 import {
   ADMISSION_SUMMARY,
   assertProblem,
@@ -253,6 +253,38 @@ test('GET /motions lists open motions with words, diff, ballots with reasons and
     { field: 'jurisdiction', old: null, new: 'PT' },
     { field: 'status', old: null, new: 'probation' },
   ]);
+});
+
+test('a removal motion the rules opened on evidence, decided by expiry, keeps its author, change, times and world', async (t) => {
+  const { app, view, open, convicted } = await fixture(t, { expiry: true });
+  const res = await app.inject(`/motions/${convicted!.slice(0, 8)}`);
+  assert.equal(res.statusCode, 200);
+  const m = res.json();
+  assertSchema(MotionResponse, m);
+  const world3 = view.index.worlds[2]!;
+  assert.deepEqual(
+    [m.status, m.result, m.author, m.height, m.worldVersion, m.decidedMs],
+    ['decided', 'expired', '#system', 4, 3, T0 + 15 * DAY_MS],
+  );
+  assert.equal(m.summary, undefined);
+  assert.deepEqual(m.changes, [{ type: 'remove', member: 'm03' }]);
+  assert.deepEqual([m.createdMs, m.deadlineMs], [T0 + 2000, T0 + 2000 + 14 * DAY_MS]);
+  assert.deepEqual(m.proposed, { index: view.index.statements.get(convicted!)!.index, height: 3 });
+  assert.deepEqual(m.against, { version: 3, hash: world3.hash });
+  assert.deepEqual(m.diff[0].fields[2], { field: 'status', old: 'suspended', new: null });
+  assert.deepEqual(m.ballots, {});
+  // Suspended, m03 no longer votes: three voting members, none of them voted.
+  assert.deepEqual([m.tally.voting, m.tally.eligible, m.tally.notVoted], [3, 3, 3]);
+  assert.deepEqual(m, wire(await view.motion(convicted!)));
+  const earlier = (await app.inject(`/motions/${open}`)).json();
+  assert.deepEqual([earlier.result, earlier.height, earlier.summary], ['expired', 4, REMOVAL_SUMMARY]);
+  assert.equal(earlier.ballots.m00.reason, 'it said so itself');
+  const listed = (await app.inject('/motions')).json();
+  assert.deepEqual(
+    listed.decided.map((d: { id: string }) => d.id),
+    view.index.decidedIds(10),
+  );
+  assert.equal(listed.open.length, 0);
 });
 
 test('GET /motions/:id answers by full or short id, open or decided; 404 unknown; 400 for a bad or too short id', async (t) => {
