@@ -148,7 +148,7 @@ export interface RootStatus {
 export interface RootView {
   /** The governance state after the last committed batch; replaced, never changed, on commit. */
   state(): GovernanceState;
-  /** The whole chain; the same object while the published checkpoint is the same. */
+  /** The whole chain; a root makes it again only when its published checkpoint changes. */
   worldChain(): Promise<WorldChain>;
   /** The outcome of a decided motion (full id), or undefined. */
   outcome(id: string): MotionOutcome | undefined;
