@@ -64,6 +64,10 @@ type Case = {
   knownVersion?: number;
   /** Replaces the proof of one of the chosen steps (by its position in `steps`). */
   replaceProof?: { at: number; proof: ChainHead };
+  /** The request was GET /world/chain?since=<since>: the steps are the answer's. */
+  since?: number;
+  /** The client walks on from the world of this version, which it verified before. */
+  trusted?: number;
 };
 
 /**
@@ -102,6 +106,8 @@ export function chainVectors(
   const all = steps.map((_, i) => i);
   const few = steps[2]!;
   const fewCosigners = voting(steps[1]!.world).slice(0, 2);
+  /** The steps GET /world/chain?since=<version> answers: from that version on. */
+  const since = (version: number) => all.filter((i) => steps[i]!.world.version >= version);
   const cases: Case[] = [
     {
       name: 'verified',
@@ -173,6 +179,36 @@ export function chainVectors(
       nowMs,
       replaceProof: { at: 2, proof: { ...few.proof, entryIndex: few.proof.entryIndex - 1 } },
     },
+    {
+      name: 'since',
+      want: 'ok',
+      note: 'GET /world/chain?since=5: the steps from world 5 on, walked from world 5, which the client verified before',
+      steps: since(5),
+      head: true,
+      nowMs,
+      since: 5,
+      trusted: 5,
+    },
+    {
+      name: 'since-up-to-date',
+      want: 'ok',
+      note: 'since the last version: its one step and the head prove it is still the world, and fresh',
+      steps: since(last.world.version),
+      head: true,
+      nowMs,
+      since: last.world.version,
+      trusted: last.world.version,
+    },
+    {
+      name: 'since-not-trusted',
+      want: 'BROKEN_LINK',
+      note: 'the answer for since=5 walked from world 4: it does not start at the world the client trusts',
+      steps: since(5),
+      head: true,
+      nowMs,
+      since: 5,
+      trusted: 4,
+    },
   ];
   const verdicts = cases.map((c) => {
     const chosen = c.steps.map((i, at) =>
@@ -182,6 +218,7 @@ export function chainVectors(
       nowMs: c.nowMs,
       ...(c.head ? { head } : {}),
       ...(c.knownVersion !== undefined ? { knownVersion: c.knownVersion } : {}),
+      ...(c.trusted !== undefined ? { trusted: steps[c.trusted - 1]!.world } : {}),
     });
     const expect = r.ok
       ? { ok: true, version: r.world.version, worldHash: r.worldHash, quorumTimeMs: r.quorumTimeMs }
@@ -194,7 +231,7 @@ export function chainVectors(
   }
   return {
     description:
-      'GET /world/chain for the scenario ledger (response), and verifyWorldChain verdicts: each case takes response.steps at the given indexes (one proof replaced if stated), the head if `head`, the client clock nowMs and knownVersion. step is the index in the chosen steps of the failing one, −1 for the head or the whole chain.',
+      'GET /world/chain for the scenario ledger (response), and verifyWorldChain verdicts: each case takes response.steps at the given indexes (one proof replaced if stated), the head if `head`, the client clock nowMs and knownVersion. A case with `since` is the answer to GET /world/chain?since=<since> (the steps of versions ≥ since, the same head, no genesis); with `trusted` the client walks on from the world of that version (response.steps[trusted − 1].world), verified before, instead of from the genesis. step is the index in the chosen steps of the failing one, −1 for the head or the whole chain.',
     response: { genesis, steps, head },
     cases: verdicts.map(({ want: _want, ...shown }) => shown),
   } as unknown as Json;

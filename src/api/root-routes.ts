@@ -5,18 +5,16 @@
 // (root-view.ts); root-schemas.ts describes every answer.
 
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import {
-  type GovernanceState,
-  parseSignedStatement,
-  type SignedStatement,
-  tally,
-} from '../governance/index.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseSignedStatement, SHORT_ID_HEX_MIN, type SignedStatement } from '../governance/index.ts';
 import { ApiError } from './errors.ts';
+import { outcomeWords } from './outcome-words.ts';
 import {
   DecisionsResponse,
   EvidenceResponse,
+  IdProblemSchema,
   MembersResponse,
+  MotionDecidedSchema,
   MotionResponse,
   MotionsResponse,
   RejectionSchema,
@@ -36,7 +34,26 @@ export const DECISIONS_PER_REQUEST_DEFAULT = 16;
 /** Decided motions listed by GET /motions, newest first. */
 export const DECIDED_MOTIONS_LISTED_MAX = 200;
 
-const Id = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const IdOrPrefix = Type.String({
+  pattern: `^[0-9a-f]{${SHORT_ID_HEX_MIN},64}$`,
+  description: `the id, or any prefix of it of at least ${SHORT_ID_HEX_MIN} lowercase hex digits`,
+});
+const Version = Type.String({ pattern: '^[1-9][0-9]{0,14}$' });
+
+/** The documented 304 of a conditional GET: no body. */
+const NotModified = Type.Null({ description: 'Not modified: If-None-Match named the current ETag' });
+
+/** "…" after the first digits of an id: how messages name statements. */
+const short = (id: string) => `${id.slice(0, 16)}…`;
+
+/** Does an If-None-Match header (RFC 9110 §13.1.2: a list, weak tags compared weakly, or *) match? */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+}
 
 export async function rootRoutes(app: FastifyInstance, opts: { view: RootView }): Promise<void> {
   const { view } = opts;
@@ -47,14 +64,48 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
   // would be dropped silently.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
+  /**
+   * The full id a prefix names, or an answer already sent: 404 when it names nothing here, 400
+   * AMBIGUOUS_ID with the candidates when it names more than one.
+   */
+  function resolve(
+    reply: FastifyReply,
+    prefix: string,
+    what: 'motion' | 'statement',
+    unknown: string,
+  ): string | FastifyReply {
+    const match = view.resolve(prefix, what);
+    if (match.kind === 'one') return match.id;
+    if (match.kind === 'none') throw new ApiError(404, 'NOT_FOUND', unknown);
+    const more = match.more ? ' and more' : '';
+    return reply.status(400).send({
+      code: 'AMBIGUOUS_ID',
+      message: `${prefix} names more than one ${what} on this root: ${match.candidates.join(', ')}${more}; give more digits`,
+      candidates: match.candidates,
+    });
+  }
+
   // The world changes a few times a year and is read by every overlay peer: its JSON is
-  // made once per world, not per request.
+  // made once per world, not per request, and its ETag is its hash, so a client that has it
+  // asks with If-None-Match and gets a bodiless 304.
   let worldBody = { hash: '', json: '' };
   app.get(
     '/world',
-    { schema: { summary: 'The world in force', response: responses({ 200: WorldResponse }) } },
-    async (_req, reply) => {
+    {
+      schema: {
+        operationId: 'getWorld',
+        tags: ['world'],
+        summary: 'The world in force',
+        description:
+          'ETag is the world hash in quotes; a request whose If-None-Match names it gets 304 without a body.',
+        response: responses({ 200: WorldResponse, 304: NotModified }),
+      },
+    },
+    async (req, reply) => {
       const { world, worldHash } = view.state();
+      const etag = `"${worldHash}"`;
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
       if (worldBody.hash !== worldHash) {
         worldBody = {
           hash: worldHash,
@@ -65,20 +116,38 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { since?: string } }>(
     '/world/chain',
     {
       schema: {
+        operationId: 'getWorldChain',
+        tags: ['world'],
         summary: 'Every world since genesis with the proof that the ledger committed it',
-        response: responses({ 200: WorldChainResponse }),
+        description:
+          'With since=<version>: only the steps from that version on (the first is the world the client has), the head, and no genesis (ledger/LEDGER.md §5.2).',
+        querystring: Type.Object({ since: Type.Optional(Version) }),
+        response: responses({ 200: WorldChainResponse }, [400]),
       },
     },
-    async () => view.worldChain(),
+    async (req) => {
+      const chain = await view.worldChain();
+      if (req.query.since === undefined) return chain;
+      const since = Number(req.query.since);
+      const steps = chain.steps.filter((s) => s.world.version >= since);
+      return { steps, head: steps.length > 0 ? chain.head : null };
+    },
   );
 
   app.get(
     '/members',
-    { schema: { summary: 'Members of the world in force', response: responses({ 200: MembersResponse }) } },
+    {
+      schema: {
+        operationId: 'getMembers',
+        tags: ['world'],
+        summary: 'Members of the world in force',
+        response: responses({ 200: MembersResponse }),
+      },
+    },
     async () => {
       const { world } = view.state();
       return { version: world.version, members: world.members };
@@ -89,39 +158,34 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     '/motions',
     {
       schema: {
-        summary: 'Open motions with tallies, and decided ones',
+        operationId: 'listMotions',
+        tags: ['motions'],
+        summary: 'Open motions with their ballots and tallies, and the decided ones, newest first',
         response: responses({ 200: MotionsResponse }),
       },
     },
-    async () => {
-      const state = view.state();
-      return {
-        open: state.openMotions.map((m) => openMotion(state, m.id)),
-        decided: view.decidedMotions(DECIDED_MOTIONS_LISTED_MAX),
-      };
-    },
+    async () => view.motions(DECIDED_MOTIONS_LISTED_MAX),
   );
 
   app.get<{ Params: { id: string } }>(
     '/motions/:id',
     {
       schema: {
-        summary: 'One motion: its ballots and tally, or its outcome',
-        params: Type.Object({ id: Id }),
-        response: responses({ 200: MotionResponse }, [400, 404]),
+        operationId: 'getMotion',
+        tags: ['motions'],
+        summary: 'One motion: its words, diff, ballots and tally, and how it was decided',
+        params: Type.Object({ id: IdOrPrefix }),
+        response: responses({ 200: MotionResponse, 400: IdProblemSchema }, [404]),
       },
     },
-    async (req) => {
-      const { id } = req.params;
-      const state = view.state();
-      if (state.openMotions.some((m) => m.id === id)) return openMotion(state, id);
-      const outcome = view.outcome(id);
-      if (outcome !== undefined) return { ...outcome, status: 'decided' };
-      throw new ApiError(
-        404,
-        'NOT_FOUND',
-        `no motion ${id} on this root (it may still be pending: GET /statements/${id})`,
-      );
+    async (req, reply) => {
+      const notHere = (id: string) =>
+        `no motion ${id} on this root (it may still be pending: GET /statements/${id})`;
+      const id = resolve(reply, req.params.id, 'motion', notHere(req.params.id));
+      if (typeof id !== 'string') return id;
+      const motion = await view.motion(id);
+      if (motion === undefined) throw new ApiError(404, 'NOT_FOUND', notHere(id));
+      return motion;
     },
   );
 
@@ -129,12 +193,19 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     '/statements',
     {
       schema: {
+        operationId: 'submitStatement',
+        tags: ['statements'],
         summary: 'Submit a signed statement (motion, ballot, evidence, self-update)',
+        description:
+          '422: the rules refuse it (code and charter section). 409 MOTION_DECIDED: a ballot on a motion already decided, with the outcome. 503 POOL_FULL: too many pending statements.',
         body: Type.Object({
           statement: Type.Object({}, { additionalProperties: true }),
           signature: Type.String(),
         }),
-        response: responses({ 202: SubmittedResponse, 422: RejectionSchema, 503: RejectionSchema }, [400]),
+        response: responses(
+          { 202: SubmittedResponse, 409: MotionDecidedSchema, 422: RejectionSchema, 503: RejectionSchema },
+          [400, 413],
+        ),
       },
     },
     async (req, reply) => {
@@ -145,11 +216,23 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
         throw new ApiError(400, 'MALFORMED_STATEMENT', (err as Error).message);
       }
       const result = view.submit(signed);
-      if (result.rejection !== null) {
-        const status = result.rejection.code === 'POOL_FULL' ? 503 : 422;
-        return reply.status(status).send(result.rejection);
+      const { rejection } = result;
+      if (rejection === null) {
+        return reply.status(202).send({ id: result.id, status: view.statementStatus(result.id).status });
       }
-      return reply.status(202).send({ id: result.id, status: view.statementStatus(result.id).status });
+      const s = signed.statement;
+      // A ballot just too late is told what happened, not that there is no such motion.
+      const decided =
+        rejection.code === 'UNKNOWN_MOTION' && s.kind === 'ballot' ? view.outcome(s.motion) : undefined;
+      if (decided !== undefined) {
+        return reply.status(409).send({
+          code: 'MOTION_DECIDED',
+          message: `motion ${short(decided.id)} was already decided: ${outcomeWords(decided)}; ballots on it no longer count`,
+          ...('rule' in rejection ? { rule: rejection.rule } : {}),
+          outcome: decided,
+        });
+      }
+      return reply.status(rejection.code === 'POOL_FULL' ? 503 : 422).send(rejection);
     },
   );
 
@@ -157,16 +240,19 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     '/statements/:id',
     {
       schema: {
+        operationId: 'getStatementStatus',
+        tags: ['statements'],
         summary: 'Where a statement is: pending or committed',
-        params: Type.Object({ id: Id }),
-        response: responses({ 200: StatementStatusResponse }, [400, 404]),
+        params: Type.Object({ id: IdOrPrefix }),
+        response: responses({ 200: StatementStatusResponse, 400: IdProblemSchema }, [404]),
       },
     },
-    async (req): Promise<StatementStatus> => {
-      const s = view.statementStatus(req.params.id);
-      if (s.status === 'unknown') {
-        throw new ApiError(404, 'NOT_FOUND', `this root has not seen statement ${req.params.id}`);
-      }
+    async (req, reply): Promise<StatementStatus | FastifyReply> => {
+      const unknown = `this root has not seen statement ${req.params.id}`;
+      const id = resolve(reply, req.params.id, 'statement', unknown);
+      if (typeof id !== 'string') return id;
+      const s = view.statementStatus(id);
+      if (s.status === 'unknown') throw new ApiError(404, 'NOT_FOUND', unknown);
       return s;
     },
   );
@@ -175,6 +261,8 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     '/status',
     {
       schema: {
+        operationId: 'getStatus',
+        tags: ['status'],
         summary: "This root's view: height, round, peers, last commit",
         response: responses({ 200: StatusResponse }),
       },
@@ -186,6 +274,8 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     '/consensus/decisions',
     {
       schema: {
+        operationId: 'getDecisions',
+        tags: ['consensus'],
         summary: 'Committed batch values with their commit certificates, for catch-up',
         querystring: Type.Object({
           from: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }),
@@ -206,13 +296,13 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
   app.get(
     '/evidence',
     {
-      schema: { summary: 'Equivocation this root has seen', response: responses({ 200: EvidenceResponse }) },
+      schema: {
+        operationId: 'getEvidence',
+        tags: ['consensus'],
+        summary: 'Equivocation this root has seen',
+        response: responses({ 200: EvidenceResponse }),
+      },
     },
     async () => ({ evidence: view.evidence() }),
   );
-}
-
-function openMotion(state: GovernanceState, id: string) {
-  const m = state.openMotions.find((x) => x.id === id)!;
-  return { ...m, status: 'open', tally: tally(m, state.world, state.timeMs) };
 }

@@ -6,6 +6,7 @@
 
 import { type TSchema, Type } from '@sinclair/typebox';
 import {
+  CHANGE_TYPES,
   ChangeSchema,
   EvidenceSchema,
   MemberSchema,
@@ -44,7 +45,10 @@ const InclusionSchema = Type.Object(
 
 export const WorldChainResponse = Type.Object(
   {
-    genesis: SignedGenesisSchema,
+    genesis: Type.Optional({
+      ...SignedGenesisSchema,
+      description: 'the signed genesis; left out when the client asks only for what changed (since)',
+    }),
     steps: Type.Array(
       Type.Object({ world: WorldSchema, causes: Type.Array(Type.String()), proof: InclusionSchema }, strict),
     ),
@@ -61,62 +65,141 @@ export const MembersResponse = Type.Object(
 );
 
 const Fraction = Type.Object({ num: Count, den: Count }, strict);
-const OpenMotionSchema = Type.Object(
+const Choice = Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('abstain')]);
+const Result = Type.Union([Type.Literal('passed'), Type.Literal('expired'), Type.Literal('rejected')]);
+
+const BallotSchema = Type.Object(
   {
-    id: Hash,
-    author: Type.String({
-      description: "the member who moved it, or '#system' for a removal opened by evidence",
-    }),
-    changes: Type.Array(ChangeSchema),
+    choice: Choice,
     createdMs: Count,
-    deadlineMs: Count,
-    parent: Hash,
-    ballots: Type.Record(
-      Type.String(),
+    id: Hash,
+    reason: Type.Optional(Type.String({ description: 'why, as the member signed it' })),
+  },
+  strict,
+);
+
+const TallySchema = Type.Object(
+  {
+    yes: Count,
+    no: Count,
+    abstain: Count,
+    voting: Type.Integer({
+      minimum: 0,
+      description:
+        'voting members of the world counted against (seasoned ones for a policy change): the denominator',
+    }),
+    eligible: Type.Integer({
+      minimum: 0,
+      description: 'those of them whose ballot counts (not removed by it)',
+    }),
+    threshold: Fraction,
+    needed: Type.Integer({ minimum: 0, description: 'yes-ballots that pass: floor(num·voting/den) + 1' }),
+    passes: Type.Boolean(),
+    notVoted: Type.Integer({ minimum: 0, description: 'eligible members with no ballot' }),
+    seasonedOnly: Type.Boolean({
+      description: 'a policy change: only seasoned voting members count (charter §13)',
+    }),
+  },
+  strict,
+);
+
+const DiffSchema = Type.Object(
+  {
+    type: Type.Union(CHANGE_TYPES.map((t) => Type.Literal(t))),
+    member: Type.Union([Type.String(), Type.Null()], { description: 'null for a policy change' }),
+    fields: Type.Array(
       Type.Object(
         {
-          choice: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('abstain')]),
-          createdMs: Count,
-          id: Hash,
+          field: Type.String({ description: "a member field ('endpoints.http') or a policy field" }),
+          old: Type.Unknown({ description: 'null where there was none (an admission)' }),
+          new: Type.Unknown({ description: 'null where there will be none (a removal)' }),
         },
         strict,
       ),
-      { description: 'latest ballot per member name' },
     ),
+  },
+  { ...strict, description: 'one change of the motion, field by field: old → new' },
+);
+
+/** What open and decided motions both say (root-view.ts MotionFacts). */
+const motionFacts = {
+  id: Hash,
+  shortId: Type.String({
+    pattern: '^[0-9a-f]{8,64}$',
+    description: 'the shortest prefix of the id, at least 8 hex digits, that no other statement here shares',
+  }),
+  author: Type.String({
+    description: "the member who moved it, or '#system' for a removal opened by evidence",
+  }),
+  summary: Type.Optional(Type.String({ description: "the mover's line for people, as signed" })),
+  changes: Type.Array(ChangeSchema),
+  diff: Type.Array(DiffSchema),
+  against: Type.Object(
+    { version: Type.Integer({ minimum: 1 }), hash: Hash },
+    { ...strict, description: 'the world the diff and tally are against: in force (open) or when decided' },
+  ),
+  createdMs: Count,
+  deadlineMs: Count,
+  proposed: Type.Object(
+    { index: Count, height: Count },
+    { ...strict, description: 'where the motion (or the evidence that opened it) is in the ledger' },
+  ),
+  ballots: Type.Record(Type.String(), BallotSchema, { description: 'latest ballot per member name' }),
+  tally: TallySchema,
+};
+
+const OpenMotionSchema = Type.Object(
+  {
+    ...motionFacts,
     status: Type.Literal('open'),
-    tally: Type.Object(
-      {
-        yes: Count,
-        no: Count,
-        abstain: Count,
-        voting: Count,
-        eligible: Count,
-        threshold: Fraction,
-        needed: Count,
-        passes: Type.Boolean(),
-      },
-      strict,
+    parent: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'worldHash of the world it applies to' }),
+  },
+  strict,
+);
+
+const outcome = {
+  result: Result,
+  reason: Type.Optional(Type.String({ description: 'for a rejection: the code of the rule it broke' })),
+  index: Type.Integer({ minimum: 0, description: 'ledger index of the outcome entry' }),
+  height: Type.Integer({ minimum: 0, description: 'height of the batch that decided it' }),
+  worldVersion: Type.Integer({ minimum: 1, description: 'the world in force after that batch' }),
+  decidedMs: Type.Integer({ minimum: 0, description: "that batch's time, ledger ms" }),
+};
+
+const DecidedMotionSchema = Type.Object(
+  { ...motionFacts, status: Type.Literal('decided'), ...outcome },
+  strict,
+);
+
+export const MotionsResponse = Type.Object(
+  { open: Type.Array(OpenMotionSchema), decided: Type.Array(DecidedMotionSchema) },
+  strict,
+);
+
+export const MotionResponse = Type.Union([OpenMotionSchema, DecidedMotionSchema]);
+
+/** 400 for an id: malformed, or a short id that names more than one statement. */
+export const IdProblemSchema = Type.Object(
+  {
+    code: Type.String(),
+    message: Type.String(),
+    candidates: Type.Optional(
+      Type.Array(Hash, { description: 'for AMBIGUOUS_ID: some of the statements the short id names' }),
     ),
   },
   strict,
 );
-const Outcome = {
-  id: Hash,
-  result: Type.Union([Type.Literal('passed'), Type.Literal('expired'), Type.Literal('rejected')]),
-  reason: Type.Optional(Type.String()),
-  index: Count,
-  height: Count,
-};
 
-export const MotionsResponse = Type.Object(
-  { open: Type.Array(OpenMotionSchema), decided: Type.Array(Type.Object(Outcome, strict)) },
+/** 409 for a ballot on a motion already decided: what happened to it. */
+export const MotionDecidedSchema = Type.Object(
+  {
+    code: Type.Literal('MOTION_DECIDED'),
+    message: Type.String(),
+    rule: Type.Optional(Type.String()),
+    outcome: Type.Object({ id: Hash, ...outcome }, strict),
+  },
   strict,
 );
-
-export const MotionResponse = Type.Union([
-  OpenMotionSchema,
-  Type.Object({ ...Outcome, status: Type.Literal('decided') }, strict),
-]);
 
 export const SubmittedResponse = Type.Object({ id: Hash, status: Type.String() }, strict);
 
@@ -181,9 +264,39 @@ export const DecisionsResponse = Type.Object(
 
 export const EvidenceResponse = Type.Object({ evidence: Type.Array(EvidenceSchema) }, strict);
 
-/** Response schemas by status: `ok` for the success status, and the problems a route may answer. */
-export function responses(ok: Record<number, TSchema>, problems: number[] = []): Record<number, TSchema> {
-  const out: Record<number, TSchema> = { ...ok };
+/**
+ * Statuses every route may answer whatever it does: 429 (this address sent more than the
+ * per-minute budget), 503 (the root sheds load while its event loop lags; Retry-After says when
+ * to come back), 500 (a bug; the details are in the root's log).
+ */
+export const EVERY_ROUTE_PROBLEMS: Record<number, TSchema> = {
+  429: {
+    ...ProblemSchema,
+    description: 'RATE_LIMITED: too many requests from this address; retry after a minute',
+  },
+  500: { ...ProblemSchema, description: "INTERNAL: a bug; the operator finds the details in the root's log" },
+  503: {
+    ...ProblemSchema,
+    description: 'OVERLOADED: the root sheds load; retry after the Retry-After seconds',
+  },
+};
+
+/** A documented answer that is not JSON: its media type and what it holds. */
+export type BodyOf = { description: string; content: Record<string, { schema: TSchema }> };
+
+export function bodyOf(mediaType: string, description: string, format?: 'binary'): BodyOf {
+  return { description, content: { [mediaType]: { schema: Type.String(format ? { format } : {}) } } };
+}
+
+/**
+ * Response schemas by status: the success (and any other documented) answers, the problems this
+ * route may answer as { code, message }, and the statuses every route may answer.
+ */
+export function responses(
+  ok: Record<number, TSchema | BodyOf>,
+  problems: number[] = [],
+): Record<number, TSchema | BodyOf> {
+  const out: Record<number, TSchema | BodyOf> = { ...EVERY_ROUTE_PROBLEMS };
   for (const status of problems) out[status] = ProblemSchema;
-  return out;
+  return { ...out, ...ok };
 }

@@ -4,13 +4,17 @@
 
 import type { Decision } from '../consensus/index.ts';
 import type {
+  BallotChoice,
   ChainHead,
+  Change,
+  ChangeDiff,
   Evidence,
   GovernanceState,
   OutcomeResult,
   Rejection,
   SignedGenesis,
   SignedStatement,
+  Tally,
   WorldStep,
 } from '../governance/index.ts';
 
@@ -30,14 +34,79 @@ export type StatementStatus =
   | { id: string; status: 'pending' }
   | { id: string; status: 'unknown' };
 
-/** A decided motion and the ledger entry that records its outcome. */
+/** A decided motion: how, in which batch, and the world that batch left in force. */
 export interface MotionOutcome {
   id: string;
   result: OutcomeResult;
+  /** For a rejection: the code of the rule the changes broke (charter). */
   reason?: string;
+  /** Ledger index of the outcome entry. */
   index: number;
+  /** Height of the batch that decided it. */
   height: number;
+  /** Version of the world in force after that batch (for a passed motion: the world it made). */
+  worldVersion: number;
+  /** That batch's time, ledger ms. */
+  decidedMs: number;
 }
+
+/** A member's latest ballot on a motion, with the reason it signed. */
+export interface BallotView {
+  choice: BallotChoice;
+  createdMs: number;
+  /** statementId of the ballot. */
+  id: string;
+  reason?: string;
+}
+
+/** The rules' tally (governance tally.ts), and what it leaves unsaid. */
+export interface TallyView extends Tally {
+  /** Members whose ballot would count and who have cast none. */
+  notVoted: number;
+  /** A policy change: only seasoned voting members count, for and in the denominator (charter §13). */
+  seasonedOnly: boolean;
+}
+
+/** What open and decided motions both say. */
+export interface MotionFacts {
+  id: string;
+  /** The shortest prefix of the id (at least 8 hex digits) that no other statement here shares. */
+  shortId: string;
+  /** The member who moved it, or '#system' for a removal opened by evidence. */
+  author: string;
+  /** The mover's line for people, as signed. */
+  summary?: string;
+  changes: Change[];
+  /** The changes field by field against `against`. */
+  diff: ChangeDiff[];
+  /** The world the diff and the tally are against: the one in force (open), or when decided. */
+  against: { version: number; hash: string };
+  createdMs: number;
+  deadlineMs: number;
+  /** Where the motion's statement (or the evidence that opened it) is in the ledger. */
+  proposed: { index: number; height: number };
+  /** Latest ballot per member name. */
+  ballots: Record<string, BallotView>;
+  tally: TallyView;
+}
+
+export interface OpenMotionView extends MotionFacts {
+  status: 'open';
+  /** worldHash of the world it applies to (re-based when the world changes). */
+  parent: string;
+}
+
+export interface DecidedMotionView extends MotionFacts, Omit<MotionOutcome, 'id'> {
+  status: 'decided';
+}
+
+export type MotionView = OpenMotionView | DecidedMotionView;
+
+/** What a prefix of an id names on this root. `candidates` is bounded; `more` says there are others. */
+export type IdMatch =
+  | { kind: 'one'; id: string }
+  | { kind: 'none' }
+  | { kind: 'many'; candidates: string[]; more: boolean };
 
 /** Every world since genesis with the proof that the ledger committed it (governance chain.ts). */
 export interface WorldChain {
@@ -83,11 +152,19 @@ export interface RootStatus {
 export interface RootView {
   /** The governance state after the last committed batch; replaced, never changed, on commit. */
   state(): GovernanceState;
+  /** The whole chain; a root makes it again only when its published checkpoint changes. */
   worldChain(): Promise<WorldChain>;
-  /** The outcome of a decided motion, or undefined. */
+  /** The outcome of a decided motion (full id), or undefined. */
   outcome(id: string): MotionOutcome | undefined;
-  /** The `limit` most recently decided motions, newest first. */
-  decidedMotions(limit: number): MotionOutcome[];
+  /** A motion by full id, open or decided, with its words, ballots and diff; undefined if neither. */
+  motion(id: string): Promise<MotionView | undefined>;
+  /** Every open motion, and the `decidedLimit` most recently decided, newest first. */
+  motions(decidedLimit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }>;
+  /**
+   * The statements (committed or pending) whose ids start with `prefix` (8 to 64 lowercase hex
+   * digits); with 'motion', only motions and the evidence that opened a removal motion.
+   */
+  resolve(prefix: string, what: 'motion' | 'statement'): IdMatch;
   /** Checks a statement against the rules now; takes it into the pool and gossips it if fresh. */
   submit(signed: SignedStatement): SubmitResult;
   statementStatus(id: string): StatementStatus;

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import packageJson from '../../package.json' with { type: 'json' };
 import { installReadOnlyCors } from './cors.ts';
 import { statusFor } from './errors.ts';
 import { installLoadShedding } from './load-shedding.ts';
@@ -26,14 +27,29 @@ export type ApiServerOptions = {
   eventLoopDelayMaxMs: number;
   /** Registry for HTTP metrics; omit to skip them (tests of single routes). */
   metrics?: Registry;
-  /** Title and version shown in the OpenAPI document. */
+  /** Title shown in the OpenAPI document (its version is the package's). */
   title?: string;
-  version?: string;
   /** Serve OpenAPI at /docs (off for the operator-only listener). */
   docs?: boolean;
   /** Let any web page read GET/HEAD answers (cors.ts): on for the public API, off for the operator's. */
   readOnlyCors?: boolean;
 };
+
+/** The groups of operations in the OpenAPI document; every route names one. */
+export const API_TAGS = [
+  { name: 'world', description: 'The world in force, its members, and the chain of worlds since genesis' },
+  {
+    name: 'motions',
+    description: 'Proposed world changes: their words, diffs, ballots, tallies and outcomes',
+  },
+  { name: 'statements', description: 'Signed statements: submit one, see where it is' },
+  {
+    name: 'ledger',
+    description: 'The ledger: C2SP tlog-tiles, checkpoints, entries and proofs (ledger/LEDGER.md)',
+  },
+  { name: 'consensus', description: 'Committed decisions for catch-up, and equivocation seen' },
+  { name: 'status', description: "This root's health and view of the federation" },
+];
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions = {
@@ -86,7 +102,13 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   if (options.docs !== false) {
     await app.register(swagger, {
       openapi: {
-        info: { title: options.title ?? 'Witan root API', version: options.version ?? '1' },
+        info: {
+          title: options.title ?? 'Witan root API',
+          version: packageJson.version,
+          description:
+            'A Witan root: the world and its chain, motions and ballots, statement submission, the ledger as C2SP tlog-tiles. Every error is { code, message }; any route may answer 429 (rate limited) and 503 (shedding load, with Retry-After).',
+        },
+        tags: API_TAGS,
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });

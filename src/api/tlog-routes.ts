@@ -33,6 +33,7 @@ import {
   parseAddCheckpointBody,
 } from '../wire/index.ts';
 import { ApiError } from './errors.ts';
+import { bodyOf, responses } from './root-schemas.ts';
 import {
   CHECKPOINT_MAX_AGE_S,
   DECIMAL_PATTERN,
@@ -66,18 +67,22 @@ type Ready = { body: Buffer; headers: Record<string, string>; treeSize: number }
 
 const Decimal = Type.String({ pattern: DECIMAL_PATTERN });
 const Base64 = Type.String();
-const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+const tags = ['ledger'];
 
 const entriesSchema = {
+  operationId: 'getLedgerEntries',
+  tags,
   summary: 'Ledger entries [start, end) of the published tree, base64',
   querystring: Type.Object({ start: Decimal, end: Type.Optional(Decimal) }, { additionalProperties: false }),
-  response: {
-    200: Type.Object({ start: Type.Integer(), end: Type.Integer(), entries: Type.Array(Base64) }),
-    '4xx': ErrorBody,
-  },
+  response: responses(
+    { 200: Type.Object({ start: Type.Integer(), end: Type.Integer(), entries: Type.Array(Base64) }) },
+    [400, 404],
+  ),
 };
 
 const inclusionSchema = {
+  operationId: 'getInclusionProof',
+  tags,
   summary: 'RFC 9162 inclusion proof of a leaf, by index or by leaf hash (hex or base64)',
   querystring: Type.Object(
     {
@@ -87,31 +92,37 @@ const inclusionSchema = {
     },
     { additionalProperties: false },
   ),
-  response: {
-    200: Type.Object({
-      index: Type.Integer(),
-      size: Type.Integer(),
-      leafHash: Base64,
-      rootHash: Base64,
-      proof: Type.Array(Base64),
-    }),
-    '4xx': ErrorBody,
-  },
+  response: responses(
+    {
+      200: Type.Object({
+        index: Type.Integer(),
+        size: Type.Integer(),
+        leafHash: Base64,
+        rootHash: Base64,
+        proof: Type.Array(Base64),
+      }),
+    },
+    [400, 404],
+  ),
 };
 
 const consistencySchema = {
+  operationId: 'getConsistencyProof',
+  tags,
   summary: 'RFC 9162 consistency proof between two tree sizes',
   querystring: Type.Object({ from: Decimal, to: Type.Optional(Decimal) }, { additionalProperties: false }),
-  response: {
-    200: Type.Object({
-      from: Type.Integer(),
-      to: Type.Integer(),
-      fromRoot: Base64,
-      toRoot: Base64,
-      proof: Type.Array(Base64),
-    }),
-    '4xx': ErrorBody,
-  },
+  response: responses(
+    {
+      200: Type.Object({
+        from: Type.Integer(),
+        to: Type.Integer(),
+        fromRoot: Base64,
+        toRoot: Base64,
+        proof: Type.Array(Base64),
+      }),
+    },
+    [400, 404],
+  ),
 };
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -139,7 +150,7 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
   const { store, witness } = options;
   const readNote = options.checkpointNote ?? (() => store.checkpointNote());
   const refreshMs = options.checkpointRefreshMs ?? DEFAULT_CHECKPOINT_REFRESH_MS;
-  const responses = new ReadyCache();
+  const readyCache = new ReadyCache();
   let cached: { at: number; published: Published | undefined } | undefined;
   let parsedNote: Published | undefined;
 
@@ -180,7 +191,17 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
 
   app.get(
     '/checkpoint',
-    { schema: { summary: 'Latest signed checkpoint (C2SP tlog-checkpoint)' } },
+    {
+      schema: {
+        operationId: 'getCheckpoint',
+        tags,
+        summary: 'Latest signed checkpoint (C2SP tlog-checkpoint)',
+        response: responses(
+          { 200: bodyOf('text/plain', 'the signed checkpoint note, cosigned by a quorum of members') },
+          [404],
+        ),
+      },
+    },
     async (_req, reply) => {
       sendReady(reply, (await tree()).ready);
     },
@@ -188,12 +209,22 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
 
   app.get(
     '/tile/*',
-    { schema: { summary: 'Hash tiles and entry bundles (C2SP tlog-tiles)' } },
+    {
+      schema: {
+        operationId: 'getTile',
+        tags,
+        summary: 'Hash tiles and entry bundles (C2SP tlog-tiles)',
+        response: responses(
+          { 200: bodyOf('application/octet-stream', 'the tile or entry bundle', 'binary') },
+          [400, 404],
+        ),
+      },
+    },
     async (req, reply) => {
       const query = req.url.indexOf('?');
       const path = query < 0 ? req.url : req.url.slice(0, query);
       const { size } = await tree();
-      const hit = responses.get(path);
+      const hit = readyCache.get(path);
       // A cached path passed the checks below once; it stays valid while the tree holds it.
       if (hit !== undefined && hit.treeSize <= size) return sendReady(reply, hit);
       const tile = parseTilePath(path); // BAD_TILE_PATH (400) for every non-canonical spelling
@@ -214,7 +245,7 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
         },
         treeSize: (tile.index * TILE_WIDTH + tile.width) * TILE_WIDTH ** level,
       };
-      responses.set(path, ready);
+      readyCache.set(path, ready);
       return sendReady(reply, ready);
     },
   );
@@ -295,7 +326,20 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
     '/ledger/add-checkpoint',
     {
       bodyLimit: ADD_CHECKPOINT_BODY_BYTES_MAX,
-      schema: { summary: 'Submit a checkpoint to this root as a witness (C2SP tlog-witness)' },
+      schema: {
+        operationId: 'addCheckpoint',
+        tags,
+        summary: 'Submit a checkpoint to this root as a witness (C2SP tlog-witness)',
+        description: 'The witness answers in text (C2SP tlog-witness); a malformed body is 400 JSON.',
+        response: responses(
+          {
+            200: bodyOf('text/plain', 'the cosignature lines of the checkpoint'),
+            403: bodyOf('text/plain', 'the checkpoint is signed by no key this witness trusts'),
+            409: bodyOf('text/plain', "not this root's checkpoint at that size: the size this root has"),
+          },
+          [400, 404, 413],
+        ),
+      },
     },
     async (req, reply) => {
       if (witness === undefined) {

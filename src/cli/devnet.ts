@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { outcomeWords } from '../api/outcome-words.ts';
+import type { MotionView } from '../api/root-view.ts';
 import { COSIGNATURE_V1_TYPE, generateKeyPair, vkeyString } from '../crypto/index.ts';
 import { readKeyFile, writeKeyFile } from '../crypto/key-file.ts';
 import {
@@ -124,6 +126,32 @@ async function submitAs(
   return (await client.submit(signed)).id;
 }
 
+async function motionAt(m: Member, id: string): Promise<MotionView> {
+  return new RootApi(m.httpUrl, { timeoutMs: POLL_TIMEOUT_MS }).motion(id);
+}
+
+/**
+ * `m` votes yes at its own root, and says what happened. With four members the motion passes
+ * on the third yes, so a later ballot may find it decided — before it is signed, or at the root
+ * (409 MOTION_DECIDED): either way the story says so and goes on, whichever ballot decided.
+ */
+async function voteYes(m: Member, federation: string, motionId: string): Promise<string> {
+  const late = (v: MotionView) =>
+    v.status === 'decided'
+      ? `${m.name}'s ballot is not needed: the motion already ${outcomeWords(v)}`
+      : undefined;
+  const before = late(await motionAt(m, motionId));
+  if (before !== undefined) return before;
+  try {
+    await submitAs(m, (now) => ballot(federation, m.name, motionId, 'yes', now, 'meets the charter'));
+    return `${m.name} votes yes (at its own root)`;
+  } catch (err) {
+    const after = late(await motionAt(m, motionId));
+    if (after === undefined) throw err;
+    return after;
+  }
+}
+
 export interface DevnetOptions {
   members: number;
   dir?: string;
@@ -233,15 +261,20 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     done('the motion is in the ledger; ballots are open');
 
     step('Every member votes, each at its own root');
-    for (const m of members) {
-      await submitAs(m, (now) => ballot(federation, m.name, motionId, 'yes', now, 'meets the charter'));
-      done(`${m.name} votes yes (at its own root)`);
-    }
+    for (const m of members) done(await voteYes(m, federation, motionId));
     await until('world version 2 on every root', async () => {
       const worlds = await Promise.all(members.map(worldOf));
       return worlds.every((w) => w.version === 2 && w.hash === worlds[0]!.hash) ? worlds[0] : undefined;
     });
     done(`world v2 committed and served identically by all ${members.length} roots`);
+    const decided = await until('the motion decided on every root', async () => {
+      const views = await Promise.all(members.map((m) => motionAt(m, motionId)));
+      return views.every((v) => v.status === 'decided') ? views[0] : undefined;
+    });
+    if (decided?.status === 'decided') {
+      const by = Object.entries(decided.ballots).map(([name, b]) => `${name} ${b.choice}`);
+      done(`motion ${decided.shortId} ${outcomeWords(decided)}, by the ballots of ${by.join(', ')}`);
+    }
 
     step(`${newcomer.name} starts its root, catches up from its peers, and sits in probation`);
     const genesisText = readFileSync(join(base, 'genesis.json'), 'utf8');
@@ -281,6 +314,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     for (const m of members) say(`  ${m.name.padEnd(10)} ${m.httpUrl}   (docs: ${m.httpUrl}/docs)`);
     say('\nTry, in another terminal:');
     say(`  npm run witan -- motions --root ${members[0]!.httpUrl}`);
+    say(`  npm run witan -- motion ${decided?.shortId ?? motionId} --root ${members[0]!.httpUrl}`);
     say(`  npm run witan -- status --root ${members[1]!.httpUrl}`);
     say(
       `  npm run witan -- world verify --genesis ${join(base, 'genesis.json')} --root ${members[2]!.httpUrl}`,

@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { outcomeWords } from '../api/outcome-words.ts';
 import { toBase64 } from '../codec/index.ts';
 import { generateKeyPair, type KeyPair } from '../crypto/index.ts';
 import { readKeyFile, writeKeyFile } from '../crypto/key-file.ts';
@@ -18,6 +19,7 @@ import {
   parseDescriptor,
   parsePolicy,
   proveKeyPossession,
+  SHORT_ID_HEX_MIN,
   type SignedGenesis,
   type SignedStatement,
   type Statement,
@@ -34,6 +36,7 @@ import {
   NODE_KEY_FILE_NAME,
   readPassphraseFile,
 } from './init.ts';
+import { motionLines, motionListLines } from './motion-words.ts';
 import { action, printJson, say } from './output.ts';
 import { RootApi, type WorldResponse } from './root-api.ts';
 
@@ -67,6 +70,16 @@ async function signer(
   }
   // Sign with the root's clock: statements are dated in ledger time, whatever this machine's clock says.
   return { me, world, nowMs: status.timeMs };
+}
+
+/** A motion id as typed: the whole id or at least SHORT_ID_HEX_MIN hex digits of it. */
+function motionIdArgument(given: string): string {
+  const id = given.toLowerCase();
+  if (!new RegExp(`^[0-9a-f]{${SHORT_ID_HEX_MIN},64}$`).test(id))
+    throw usage(
+      `motion ${given}: give its id, or at least ${SHORT_ID_HEX_MIN} hex digits of it (witan motions shows them)`,
+    );
+  return id;
 }
 
 async function submit(root: RootApi, signed: SignedStatement): Promise<{ id: string; status: string }> {
@@ -182,69 +195,70 @@ export function registerOfficer(program: Command): void {
     .option('--reason <text>', 'why, for the record')
     .addHelpText(
       'after',
-      '\nExample:\n  $ witan vote 3f1c…e9 yes --governance-key gov.key --reason "meets the charter"',
+      '\nExample:\n  $ witan vote 3f1c2a9b yes --governance-key gov.key --reason "meets the charter"',
     )
     .action(
-      action(async (motionId: string, choice: string, opts: Opts) => {
+      action(async (given: string, choice: string, opts: Opts) => {
         if (!['yes', 'no', 'abstain'].includes(choice))
           throw usage(`choice ${choice}: use yes, no or abstain`);
-        if (!/^[0-9a-f]{64}$/.test(motionId)) throw usage(`motion ${motionId}: a motion id is 64 hex digits`);
         const root = client(opts);
+        // The ballot names the motion's full id: a short one is looked up first, and a motion
+        // already decided is reported as such, without asking for the key or signing anything.
+        const m = await root.motion(motionIdArgument(given));
+        if (m.status === 'decided') {
+          throw new CliError(
+            EXIT_REJECTED,
+            `motion ${m.shortId} was already decided: ${outcomeWords(m)}; your ballot was not sent [MOTION_DECIDED]`,
+          );
+        }
         const key = governanceKey(opts);
         const { me, world, nowMs } = await signer(root, key);
         const s = ballot(
           world.world.federation,
           me.name,
-          motionId,
+          m.id,
           choice as BallotChoice,
           nowMs,
           opts.reason as string | undefined,
         );
         const result = await submit(root, signStatement(s, key.secretKey));
-        if (opts.json)
-          return printJson({ ...result, kind: 'ballot', author: me.name, motion: motionId, choice });
+        if (opts.json) return printJson({ ...result, kind: 'ballot', author: me.name, motion: m.id, choice });
+        const about = m.summary === undefined ? '' : ` (${m.summary})`;
         say(
-          `Ballot ${result.id}: ${me.name} votes ${choice} on ${motionId.slice(0, 16)}… (${result.status})`,
+          `Ballot ${result.id.slice(0, 16)}…: ${me.name} votes ${choice} on ${m.shortId}${about}, ${result.status}`,
         );
       }),
     );
 
   withCommon(
-    program.command('motions').description('open motions with tallies, and decided ones'),
+    program.command('motions').description('open motions with tallies and deadlines, and decided ones'),
     false,
   ).action(
     action(async (opts: Opts) => {
-      const list = await client(opts).motions();
+      const root = client(opts);
+      const [list, status] = await Promise.all([root.motions(), root.status()]);
       if (opts.json) return printJson(list);
-      say(`Open (${list.open.length}):`);
-      for (const m of list.open) {
-        const t = m.tally!;
-        const kinds = (m.changes ?? []).map((c) => c.type).join('+');
-        say(
-          `  ${m.id.slice(0, 16)}  ${kinds.padEnd(14)} by ${m.author}  yes ${t.yes}/${t.needed} needed, no ${t.no}`,
-        );
-        say(`  ${' '.repeat(16)}  deadline ${new Date(m.deadlineMs!).toISOString()}`);
-      }
-      say(`Decided (${list.decided.length}):`);
-      for (const m of list.decided)
-        say(`  ${m.id.slice(0, 16)}  ${m.result}${m.reason ? ` — ${m.reason}` : ''}`);
+      say(`Open motions (${list.open.length}):`);
+      for (const m of list.open) for (const line of motionListLines(m, status.timeMs)) say(line);
+      say(`Decided (${list.decided.length}), newest first:`);
+      for (const m of list.decided) for (const line of motionListLines(m, status.timeMs)) say(line);
+      if (list.open.length > 0)
+        say(`Next: witan motion <id> shows one in full; witan vote <id> yes|no|abstain`);
     }),
   );
 
   withCommon(
-    program.command('motion').description('one motion in full').argument('<id>', 'motion id'),
+    program
+      .command('motion')
+      .description('one motion in full: its changes, ballots and reasons, tally, how it was decided')
+      .argument('<id>', 'motion id, or at least 8 hex digits of it (as witan motions shows)'),
     false,
   ).action(
-    action(async (id: string, opts: Opts) => {
-      const m = await client(opts).motion(id);
+    action(async (given: string, opts: Opts) => {
+      const root = client(opts);
+      const [m, status] = await Promise.all([root.motion(motionIdArgument(given)), root.status()]);
       if (opts.json) return printJson(m);
-      say(`Motion ${m.id} (${m.status})`);
-      if (m.result) say(`  result: ${m.result}${m.reason ? ` — ${m.reason}` : ''}`);
-      if (m.tally)
-        say(
-          `  tally: yes ${m.tally.yes}, no ${m.tally.no}, abstain ${m.tally.abstain}; ${m.tally.needed} yes needed of ${m.tally.eligible}`,
-        );
-      for (const [name, b] of Object.entries(m.ballots ?? {})) say(`  ${name.padEnd(20)} ${b.choice}`);
+      for (const line of motionLines(m, status.timeMs)) say(line);
     }),
   );
 

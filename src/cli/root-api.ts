@@ -3,7 +3,8 @@
 // Each answer is bounded by what that route can hold; a failure becomes a CliError that names
 // the root and says what to try, with the exit code exitCodeFor gives the HTTP client's error.
 
-import type { ChainHead, Change, SignedStatement, World, WorldStep } from '../governance/index.ts';
+import type { DecidedMotionView, MotionView, OpenMotionView } from '../api/root-view.ts';
+import type { ChainHead, SignedStatement, World, WorldStep } from '../governance/index.ts';
 import { NOTE_BYTES_MAX } from '../ledger/index.ts';
 import { HttpClient, NetError } from '../net/index.ts';
 import { CliError, EXIT_REJECTED, EXIT_USAGE } from './errors.ts';
@@ -50,21 +51,10 @@ export interface WorldChain {
   head: ChainHead | null;
 }
 
-export interface MotionView {
-  id: string;
-  status: string;
-  author?: string;
-  changes?: Change[];
-  deadlineMs?: number;
-  ballots?: Record<string, { choice: string }>;
-  tally?: { yes: number; no: number; abstain: number; eligible: number; needed: number; passes: boolean };
-  result?: string;
-  reason?: string;
-}
-
+/** GET /motions: every open motion and the most recently decided ones (root-view.ts shapes). */
 export interface MotionList {
-  open: MotionView[];
-  decided: MotionView[];
+  open: OpenMotionView[];
+  decided: DecidedMotionView[];
 }
 
 export type RootApiOptions = { timeoutMs?: number; attemptsMax?: number };
@@ -130,6 +120,7 @@ export class RootApi {
     return this.#getJson('/motions', MOTIONS_BYTES_MAX);
   }
 
+  /** GET /motions/:id, by full id or any prefix of at least 8 hex digits. */
   motion(id: string): Promise<MotionView> {
     return this.#getJson(`/motions/${encodeURIComponent(id)}`, MOTION_BYTES_MAX);
   }

@@ -157,13 +157,41 @@ function stepEntry(
 }
 
 /**
- * Verifies a chain of worlds from a pinned genesis. Never throws on bad input: returns
+ * The entry of the first step when the walk starts at a world the client verified before
+ * (`GET /world/chain?since=<its version>`): the step must be that very world, and its proof is
+ * not checked again — the client checked it, against validators it may no longer be shown.
+ */
+function trustedEntry(genesis: SignedGenesis, step: WorldStep, trusted: World): Uint8Array {
+  if (trusted.federation !== genesis.world.federation)
+    throw new ChainError('WRONG_FEDERATION', `the trusted world is of "${trusted.federation}"`);
+  let world: World;
+  try {
+    world = parseWorld(step.world);
+  } catch (e) {
+    throw new ChainError('BAD_STEP', `the world is malformed: ${(e as Error).message}`);
+  }
+  if (worldHash(world) !== worldHash(trusted))
+    throw new ChainError(
+      'BROKEN_LINK',
+      `the chain starts at version ${world.version}, not at the trusted world (version ${trusted.version})`,
+    );
+  if (world.version === 1) return encodeEntry({ kind: 'genesis', genesis });
+  try {
+    return encodeEntry({ kind: 'world', world, causes: step.causes });
+  } catch (e) {
+    throw new ChainError('BAD_STEP', (e as Error).message);
+  }
+}
+
+/**
+ * Verifies a chain of worlds from a pinned genesis — or, with `trusted`, from a world the client
+ * verified on an earlier walk, which must then be the first step. Never throws on bad input: returns
  * { ok: false, code, message, step } naming the failing step (−1 for the genesis or head).
  */
 export function verifyWorldChain(
   genesis: SignedGenesis,
   steps: readonly WorldStep[],
-  options: { nowMs: number; knownVersion?: number; head?: ChainHead },
+  options: { nowMs: number; knownVersion?: number; head?: ChainHead; trusted?: World },
 ): ChainResult {
   let pinned: SignedGenesis;
   try {
@@ -185,7 +213,13 @@ export function verifyWorldChain(
   let index = 0;
   let entry: Uint8Array = new Uint8Array();
   try {
-    for (const step of steps) {
+    if (options.trusted !== undefined) {
+      entry = trustedEntry(pinned, steps[0]!, options.trusted);
+      prev = options.trusted;
+      prevHash = worldHash(prev);
+      index++;
+    }
+    for (const step of steps.slice(index)) {
       entry = stepEntry(pinned, step, index, prev, prevHash);
       quorumTimeMs = checkIncluded(entry, step.proof, prev);
       prev = index === 0 && step.world.version === 1 ? pinned.world : step.world;

@@ -54,6 +54,13 @@ export const FRACTION_DEN_MAX = 1000;
 /** Nesting depth of any governance document (a motion with a full policy is ≈ 6 levels). */
 export const GOVERNANCE_DEPTH_MAX = 16;
 
+/**
+ * The shortest prefix of a statement id (hex digits) that people may give instead of the whole
+ * id. 32 bits: two statements share one only after tens of thousands of statements, and then
+ * the longer prefix that tells them apart is asked for.
+ */
+export const SHORT_ID_HEX_MIN = 8;
+
 /** The author value reserved for rule-made motions (removal after evidence); never a member name. */
 export const SYSTEM_AUTHOR = '#system';
 

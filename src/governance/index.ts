@@ -31,11 +31,13 @@ export {
   OPEN_MOTIONS_MAX,
   OPEN_MOTIONS_PER_MEMBER_MAX,
   SEEN_BUCKET_MS,
+  SHORT_ID_HEX_MIN,
   STATEMENT_FUTURE_MS_MAX,
   SYSTEM_AUTHOR,
   statementDomain,
 } from './constants.ts';
 export { ISO_3166_ALPHA2, isJurisdiction } from './countries.ts';
+export { type ChangeDiff, diffChanges, type FieldChange } from './diff.ts';
 export { decodeEntry, decodeEntryAt, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
 export {
   atEntry,
@@ -123,6 +125,7 @@ export type {
   StatementKind,
   WorldRef,
 } from './statement-types.ts';
+export { BALLOT_CHOICES, CHANGE_TYPES } from './statement-types.ts';
 export {
   candidateBytes,
   type KeyRole,

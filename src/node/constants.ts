@@ -2,6 +2,8 @@
 // (relay and rendezvous quotas, thresholds) live in the world's policy; these are the
 // operator's own knobs, each overridable in the config file.
 
+import { MEMBERS_MAX, OPEN_MOTIONS_MAX } from '../governance/index.ts';
+
 /** Public HTTP API: world, ledger tiles, statement submission. */
 export const DEFAULT_HTTP_PORT = 8480;
 /** Operator-only HTTP (metrics and admin) binds loopback unless configured otherwise. */
@@ -22,3 +24,13 @@ export const DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
 export const CONFIG_FILE_BYTES_MAX = 256 * 1024;
 
 export const CONFIG_FILE_NAME = 'witan.json';
+
+/** Statements named when a short id is ambiguous: enough to pick from, never a dump of the ledger. */
+export const RESOLVE_CANDIDATES_MAX = 8;
+/** Decided motions whose views are kept ready (they never change): more than GET /motions lists. */
+export const DECIDED_MOTION_VIEWS_CACHED_MAX = 256;
+/**
+ * Motion and ballot statements kept decoded for motion views: every open motion with a ballot
+ * from every member, so /motions reads the store only for what is new.
+ */
+export const MOTION_STATEMENTS_CACHED_MAX = OPEN_MOTIONS_MAX * (MEMBERS_MAX + 1);

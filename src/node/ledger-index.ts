@@ -1,12 +1,19 @@
 // What a root answers from memory about its ledger: where each statement was committed, every
-// world with its entry index, and each motion's outcome. Rebuilt from the ledger at start-up
-// (entries are the source of truth) and extended on every commit.
+// world with its entry index, each motion's outcome, and where each motion's statements are.
+// Rebuilt from the ledger at start-up (entries are the source of truth) and extended on every
+// commit.
+//
+// Memory: positions, not words. For every statement the index keeps its id and where it is
+// (as it always has); for a motion the ledger index of its statement and of its ballots. What
+// people wrote — a motion's summary, a ballot's reason — is read from the store when asked
+// (motion-views.ts, behind a bounded cache), so years of ballots do not sit in memory as text.
 
 import type { MotionOutcome } from '../api/root-view.ts';
 import {
   decodeEntry,
   type LedgerEntry,
   type OutcomeResult,
+  SHORT_ID_HEX_MIN,
   statementId,
   type World,
   worldHash,
@@ -32,26 +39,87 @@ export interface OutcomeRecord {
   height: number;
 }
 
+/** Where a motion's statements are: the motion (or the evidence that opened it) and its ballots. */
+export interface MotionPositions {
+  index: number;
+  /** Ledger indexes of the ballots on it, in ledger order. */
+  ballots: number[];
+}
+
+/** A statement id's first SHORT_ID_HEX_MIN hex digits as a number: the key of its prefix bucket. */
+function bucketOf(hex: string): number {
+  return Number.parseInt(hex.slice(0, SHORT_ID_HEX_MIN), 16);
+}
+
 export class LedgerIndex {
   readonly statements = new Map<string, CommitRecord>();
   readonly worlds: WorldRecord[] = [];
   readonly outcomes = new Map<string, OutcomeRecord>();
+  readonly motions = new Map<string, MotionPositions>();
   /** Batch header per height: where it starts and its time. */
   readonly batches = new Map<number, { index: number; timeMs: number; proposer: string }>();
+  /** Statement ids by their first SHORT_ID_HEX_MIN hex digits: short ids are resolved here. */
+  readonly #byPrefix = new Map<number, string | string[]>();
   #height = 0;
 
   /** The outcome of a decided motion, or undefined. */
   outcome(id: string): MotionOutcome | undefined {
     const o = this.outcomes.get(id);
-    return o === undefined ? undefined : { id, ...o };
+    if (o === undefined) return undefined;
+    return {
+      id,
+      ...o,
+      worldVersion: this.worldAfter(o.height).version,
+      decidedMs: this.batches.get(o.height)?.timeMs ?? 0,
+    };
   }
 
-  /** The `limit` most recently decided motions, newest first. */
-  decidedMotions(limit: number): MotionOutcome[] {
-    return [...this.outcomes.entries()]
-      .slice(-limit)
-      .reverse()
-      .map(([id, o]) => ({ id, ...o }));
+  /** Ids of the `limit` most recently decided motions, newest first. */
+  decidedIds(limit: number): string[] {
+    const out: string[] = [];
+    const ids = [...this.outcomes.keys()];
+    for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) out.push(ids[i]!);
+    return out;
+  }
+
+  /** The world in force at ledger index `index` (the last world entry at or before it). */
+  worldAt(index: number): WorldRecord {
+    let lo = 0;
+    let hi = this.worlds.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.worlds[mid]!.index <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.worlds[lo]!;
+  }
+
+  /** The world in force when the batch at `height` began: its votes were counted against it. */
+  worldBefore(height: number): WorldRecord {
+    const start = this.batches.get(height)?.index;
+    return start === undefined ? this.worlds.at(-1)! : this.worldAt(start - 1);
+  }
+
+  /** The world in force after the batch at `height`. */
+  worldAfter(height: number): WorldRecord {
+    const next = this.batches.get(height + 1)?.index;
+    return next === undefined ? this.worlds.at(-1)! : this.worldAt(next - 1);
+  }
+
+  /**
+   * Committed statement ids that start with `prefix` (at least SHORT_ID_HEX_MIN lowercase hex
+   * digits) and pass `accept`, at most `limit` of them.
+   */
+  idsWithPrefix(prefix: string, limit: number, accept: (id: string) => boolean = () => true): string[] {
+    const bucket = this.#byPrefix.get(bucketOf(prefix));
+    if (bucket === undefined) return [];
+    const ids = typeof bucket === 'string' ? [bucket] : bucket;
+    return ids.filter((id) => id.startsWith(prefix) && accept(id)).slice(0, limit);
+  }
+
+  /** Committed statements other than `id` whose ids share its first `digits` hex digits. */
+  sharesPrefix(id: string, digits: number): boolean {
+    return this.idsWithPrefix(id.slice(0, digits), 2).some((other) => other !== id);
   }
 
   /** Records one entry at `index`; call in ledger order. */
@@ -73,9 +141,16 @@ export class LedgerIndex {
         this.#height = entry.height;
         this.batches.set(entry.height, { index, timeMs: entry.timeMs, proposer: entry.proposer });
         break;
-      case 'statement':
-        this.statements.set(statementId(entry.statement), { index, height: this.#height });
+      case 'statement': {
+        const id = statementId(entry.statement);
+        this.statements.set(id, { index, height: this.#height });
+        this.#addPrefix(id);
+        const s = entry.statement.statement;
+        // An accepted motion opens; accepted evidence opens a removal motion named by its id.
+        if (s.kind === 'motion' || s.kind === 'evidence') this.motions.set(id, { index, ballots: [] });
+        else if (s.kind === 'ballot') this.motions.get(s.motion)?.ballots.push(index);
         break;
+      }
       case 'world':
         this.worlds.push({
           version: entry.world.version,
@@ -91,5 +166,13 @@ export class LedgerIndex {
         break;
       }
     }
+  }
+
+  #addPrefix(id: string): void {
+    const key = bucketOf(id);
+    const bucket = this.#byPrefix.get(key);
+    if (bucket === undefined) this.#byPrefix.set(key, id);
+    else if (typeof bucket === 'string') this.#byPrefix.set(key, [bucket, id]);
+    else bucket.push(id);
   }
 }

@@ -13,10 +13,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
-import { rootRoutes } from '../api/root-routes.ts';
+import { publicRoutes } from '../api/public-routes.ts';
 import type {
+  DecidedMotionView,
   DecisionRecord,
+  IdMatch,
   MotionOutcome,
+  MotionView,
+  OpenMotionView,
   RootStatus,
   RootView,
   StatementStatus,
@@ -24,8 +28,6 @@ import type {
   WorldChain,
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
-import { tlogRoutes } from '../api/tlog-routes.ts';
-import { uiRoutes } from '../api/ui-routes.ts';
 import { quorumSize } from '../base/index.ts';
 import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
@@ -66,10 +68,11 @@ import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
 import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
+import { MotionViews } from './motion-views.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
-import { worldChain } from './world-chain.ts';
+import { WorldChainCache } from './world-chain.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
@@ -106,6 +109,8 @@ export class Root implements RootView {
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
   #store!: LedgerStore;
+  #motions!: MotionViews;
+  #chain!: WorldChainCache;
   #state!: GovernanceState;
   /** Validators of the height that produced the current tree: whose cosignatures commit it. */
   #checkpointValidators: string[] = [];
@@ -180,6 +185,10 @@ export class Root implements RootView {
     if (this.#store.size() === 0)
       await this.#store.append([encodeEntry({ kind: 'genesis', genesis: this.#genesis })]);
     await this.#rebuild();
+    this.#motions = new MotionViews(this.#index, this.#store, () =>
+      [...this.#pool.values()].map((e) => ({ id: e.id, kind: e.statement.statement.kind })),
+    );
+    this.#chain = new WorldChainCache(this.#store, this.#index);
     this.#app = new BatchApp(this.#store, this.#now);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
     await this.#checkWal();
@@ -555,15 +564,23 @@ export class Root implements RootView {
   }
 
   async worldChain(): Promise<WorldChain> {
-    return { genesis: this.#genesis, ...(await worldChain(this.#store, this.#index)) };
+    return { genesis: this.#genesis, ...(await this.#chain.chain()) };
   }
 
   outcome(id: string): MotionOutcome | undefined {
     return this.#index.outcome(id);
   }
 
-  decidedMotions(limit: number): MotionOutcome[] {
-    return this.#index.decidedMotions(limit);
+  motion(id: string): Promise<MotionView | undefined> {
+    return this.#motions.motion(this.#state, id);
+  }
+
+  motions(decidedLimit: number): Promise<{ open: OpenMotionView[]; decided: DecidedMotionView[] }> {
+    return this.#motions.motions(this.#state, decidedLimit);
+  }
+
+  resolve(prefix: string, what: 'motion' | 'statement'): IdMatch {
+    return this.#motions.resolve(prefix, what);
   }
 
   statementStatus(id: string): StatementStatus {
@@ -628,14 +645,15 @@ export class Root implements RootView {
       docs: true,
       readOnlyCors: true,
     });
-    await this.#http.register(healthRoutes, { health: () => this.#health() });
     const members = this.#state.world.members.map((m) => m.name);
     const witness = new WitnessInbox(this.#book, witnessVerifiers(config.witnesses, members), () =>
       this.#maybeSaveCheckpoint(true),
     );
-    await this.#http.register(tlogRoutes, { store: this.#store, checkpointRefreshMs: 0, witness });
-    await this.#http.register(rootRoutes, { view: this });
-    await this.#http.register(uiRoutes, { view: this });
+    await this.#http.register(publicRoutes, {
+      health: () => this.#health(),
+      tlog: { store: this.#store, checkpointRefreshMs: 0, witness },
+      view: this,
+    });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({
       logger: this.#log.child({ component: 'operator-http' }),

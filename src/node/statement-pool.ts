@@ -34,6 +34,11 @@ export class StatementPool<S> {
     return true;
   }
 
+  /** Every pending statement, oldest first. */
+  values(): IterableIterator<PoolEntry<S>> {
+    return this.#entries.values();
+  }
+
   /** Up to `limit` statements, oldest first. */
   take(limit: number): PoolEntry<S>[] {
     const out: PoolEntry<S>[] = [];

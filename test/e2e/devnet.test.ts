@@ -1,6 +1,6 @@
 // The README's main job, run as a new user would: `witan devnet` on a fresh folder founds a
 // federation of four root processes, admits a fifth member by motion and ballots (world v2 on
-// every root), lets it catch up and finish probation (world v3), and has two overlay peers
+// every root, whichever ballot decides it), lets it catch up and finish probation (world v3), and has two overlay peers
 // meet by rendezvous and talk through a root's relay. The same running federation is then
 // audited live: `witan audit` checks its roots twice from the genesis it wrote (the second
 // time, with --state, fetching only what is new) and — when the roots accept outside witnesses
@@ -64,7 +64,21 @@ before(
 
 test('witan devnet founds a federation, admits a member through probation, and relays between two peers', () => {
   assert.match(story, /genesis committed: every root serves a quorum-cosigned checkpoint/);
+  // With four members the third yes decides: every member either voted or was told, in
+  // words, that the motion had already passed — whichever ballot it was.
+  for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+    assert.match(
+      story,
+      new RegExp(
+        `${name} votes yes|${name}'s ballot is not needed: the motion already passed at height \\d+, world v2`,
+      ),
+    );
+  }
   assert.match(story, /world v2 committed and served identically by all 4 roots/);
+  assert.match(
+    story,
+    /motion [0-9a-f]{8,} passed at height \d+, world v2, by the ballots of (\w+ yes(, )?){3,4}/,
+  );
   assert.match(story, /epsilon serves world v2/);
   assert.match(story, /epsilon is a voting member \(world v3\)/);
   assert.match(story, /"hello through the relay" went to \w+ and back through the relay/);

@@ -239,6 +239,8 @@ test('every /world/chain case gets its stated verdict', () => {
     nowMs: number;
     knownVersion?: number;
     replaceProof?: { at: number; proof: ChainHead };
+    since?: number;
+    trusted?: number;
     expect: {
       ok: boolean;
       version?: number;
@@ -266,7 +268,12 @@ test('every /world/chain case gets its stated verdict', () => {
       nowMs: c.nowMs,
       ...(c.head ? { head: response.head } : {}),
       ...(c.knownVersion !== undefined ? { knownVersion: c.knownVersion } : {}),
+      ...(c.trusted !== undefined ? { trusted: response.steps[c.trusted - 1]!.world } : {}),
     });
+    if (c.since !== undefined) {
+      const answer = response.steps.filter((s) => s.world.version >= c.since!);
+      assert.deepEqual(steps, answer, `${c.name}: the steps are the since=${c.since} answer`);
+    }
     assert.deepEqual(
       r.ok
         ? { ok: true, version: r.world.version, worldHash: r.worldHash, quorumTimeMs: r.quorumTimeMs }
@@ -277,6 +284,18 @@ test('every /world/chain case gets its stated verdict', () => {
   }
   assert.deepEqual(
     cases.map((c) => (c.expect.ok ? 'ok' : c.expect.code)),
-    ['ok', 'ok', 'ok', 'STALE', 'CHAIN_GAP', 'ROLLBACK', 'NO_QUORUM', 'NOT_INCLUDED'],
+    [
+      'ok',
+      'ok',
+      'ok',
+      'STALE',
+      'CHAIN_GAP',
+      'ROLLBACK',
+      'NO_QUORUM',
+      'NOT_INCLUDED',
+      'ok',
+      'ok',
+      'BROKEN_LINK',
+    ],
   );
 });

@@ -1,6 +1,7 @@
 // The real `witan` binary, run as a user would run it: one process per command, its output
 // captured, every run bounded in time.
 
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from './wait.ts';
@@ -37,6 +38,18 @@ export function runWitan(args: string[], o: { timeoutMs?: number } = {}): Promis
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** `witan …args` to completion, as a person types it. */
+export function witan(...args: string[]): Promise<CommandResult> {
+  return runWitan(args);
+}
+
+/** Runs `witan …args`, asserts it exits 0, and returns what it printed. */
+export async function ok(...args: string[]): Promise<string> {
+  const r = await runWitan(args);
+  assert.equal(r.code, 0, `witan ${args.join(' ')}\n${r.stderr}${r.stdout}`);
+  return r.stdout;
 }
 
 export interface RunningWitan {
