@@ -2,6 +2,7 @@
 // Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { WITAN_VERSION } from '../base/index.ts';
 import { auditCommand } from './audit.ts';
 import { registerDevnet } from './devnet.ts';
 import { EXIT_OK, EXIT_USAGE } from './errors.ts';
@@ -14,7 +15,7 @@ import { registerStart } from './start.ts';
 export function buildProgram(): Command {
   const program = new Command('witan')
     .description('Run, govern and audit a federation of Witan roots.')
-    .version('0.1.0')
+    .version(WITAN_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
     .exitOverride((err) => {

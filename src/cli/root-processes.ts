@@ -7,10 +7,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { siblingModuleUrl } from '../base/index.ts';
 import { HttpClient } from '../net/index.ts';
 import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
-export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** The CLI's entry: `main.ts` from the sources, `main.js` from the compiled package. */
+export const MAIN_SCRIPT = fileURLToPath(siblingModuleUrl(import.meta.url, 'main'));
 /** A root that has not answered /health by then did not start; its log says why. */
 export const ROOT_START_TIMEOUT_MS = 90_000;
 /** One look at /health while a root starts; the loop below asks again. */
