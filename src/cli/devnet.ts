@@ -23,6 +23,7 @@ import {
 } from '../governance/index.ts';
 import { DEVNET_CLOCK_ENV } from '../node/clock.ts';
 import { createOverlayPeer } from '../overlay/index.ts';
+import { sayComposeNext, writeComposeFederation } from './compose.ts';
 import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import {
   createLocalMember,
@@ -132,10 +133,15 @@ export interface DevnetOptions {
   exitAfterStory: boolean;
 }
 
-export async function runDevnet(o: DevnetOptions): Promise<void> {
-  if (!Number.isInteger(o.members) || o.members < 1 || o.members > DEVNET_MEMBERS_MAX - 1) {
-    throw usage(`--members ${o.members}: use 1..${DEVNET_MEMBERS_MAX - 1}`);
+/** The founders: the story admits one more member, so one name stays free. */
+function checkMembers(members: number): void {
+  if (!Number.isInteger(members) || members < 1 || members > DEVNET_MEMBERS_MAX - 1) {
+    throw usage(`--members ${members}: use 1..${DEVNET_MEMBERS_MAX - 1}`);
   }
+}
+
+export async function runDevnet(o: DevnetOptions): Promise<void> {
+  checkMembers(o.members);
   const base = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'witan-devnet-')) : resolve(o.dir);
   const env = { [DEVNET_CLOCK_ENV]: `${Date.now()}:${DEVNET_CLOCK_RATE}`, WITAN_LOG_LEVEL: 'info' };
   const members: Member[] = [];
@@ -305,14 +311,36 @@ export function registerDevnet(program: Command): void {
     .option('--dir <folder>', 'keep everything in this folder (default: a temporary one)')
     .option('--keep', 'keep the temporary folder after Ctrl-C')
     .option('--exit-after-story', 'stop the federation once the story is done (for scripts and tests)')
+    .option(
+      '--compose <folder>',
+      'write the federation for containers into this new folder (configs, keys, genesis, compose.yaml) instead of running it',
+    )
     .action(
-      action(async (opts: { members: number; dir?: string; keep?: boolean; exitAfterStory?: boolean }) => {
-        await runDevnet({
-          members: opts.members,
-          ...(opts.dir === undefined ? {} : { dir: opts.dir }),
-          keep: opts.keep === true,
-          exitAfterStory: opts.exitAfterStory === true,
-        });
-      }),
+      action(
+        async (opts: {
+          members: number;
+          dir?: string;
+          keep?: boolean;
+          exitAfterStory?: boolean;
+          compose?: string;
+        }) => {
+          if (opts.compose !== undefined) {
+            checkMembers(opts.members);
+            const manifest = writeComposeFederation({
+              dir: opts.compose,
+              members: opts.members,
+              policy: DEVNET_POLICY,
+            });
+            sayComposeNext(manifest, opts.compose);
+            return;
+          }
+          await runDevnet({
+            members: opts.members,
+            ...(opts.dir === undefined ? {} : { dir: opts.dir }),
+            keep: opts.keep === true,
+            exitAfterStory: opts.exitAfterStory === true,
+          });
+        },
+      ),
     );
 }

@@ -96,17 +96,23 @@ export interface RootProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `witan start --config <dir>/witan.json` with its output appended to <dir>/root.log. */
+/**
+ * Spawns `witan start --config <dir>/witan.json` with its output appended to <dir>/root.log.
+ * `wrap` is a command the root runs under, which must exec it in the end so that the child is
+ * the root and signals reach it (e.g. `ip netns exec <ns>`, or `unshare` for its own hosts file).
+ */
 export function spawnRoot(o: {
   name: string;
   dir: string;
   httpUrl: string;
   env?: NodeJS.ProcessEnv;
+  wrap?: readonly string[];
 }): RootProcess {
   const logFile = join(o.dir, 'root.log');
   const out = openSync(logFile, 'a');
   const configPath = join(o.dir, 'witan.json');
-  const child = spawn(process.execPath, [MAIN_SCRIPT, 'start', '--config', configPath], {
+  const command = [...(o.wrap ?? []), process.execPath, MAIN_SCRIPT, 'start', '--config', configPath];
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', out, out],
     env: { ...process.env, ...o.env },
   });
