@@ -1,23 +1,34 @@
 #!/usr/bin/env node
-// The `witan` command. Witan's sources are TypeScript that Node.js 24 runs directly; the
-// project brings Node 24 as a dependency (package "node") because many machines still ship
-// Node 20. This shim is plain JavaScript that any Node can run: on Node >= 24 it loads the
-// CLI in-process, otherwise it re-runs itself under the bundled Node 24.
+// The `witan` command. This shim is plain JavaScript that any Node can run. It picks the CLI to
+// run: the TypeScript sources in a development checkout (Node 24 strips their types), else the
+// compiled JavaScript of the installed package (`dist/`: Node refuses to strip types under
+// node_modules). The sources win when both exist, so a `dist/` left by `npm pack` never runs
+// stale code in a checkout. On Node >= 24 it loads the CLI in-process; otherwise it re-runs
+// itself under the Node 24 the project brings (the `node` devDependency, or a release's own).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const entry = join(here, '..', 'src', 'cli', 'main.ts');
+const entry = [join(here, '..', 'src', 'cli', 'main.ts'), join(here, '..', 'dist', 'cli', 'main.js')].find(
+  (p) => existsSync(p),
+);
+if (entry === undefined) {
+  process.stderr.write(
+    `witan: neither src/cli/main.ts nor dist/cli/main.js is next to ${here}; reinstall witan (or run \`npm run build\` in a checkout).\n`,
+  );
+  process.exit(2);
+}
 const major = Number(process.versions.node.split('.')[0]);
 
 if (major >= 24) {
-  await import(entry);
+  await import(pathToFileURL(entry).href);
 } else {
   const bundled = [
-    join(here, '..', 'node_modules', 'node', 'bin', 'node'),
-    join(here, '..', '..', 'node', 'bin', 'node'),
+    join(here, '..', 'node', 'bin', 'node'), // a release archive's own runtime
+    join(here, '..', 'node_modules', 'node', 'bin', 'node'), // a checkout's devDependency
+    join(here, '..', '..', 'node', 'bin', 'node'), // installed next to the "node" package
   ].find((p) => existsSync(p));
   if (bundled === undefined) {
     process.stderr.write(

@@ -26,6 +26,11 @@ const COMPILE_CACHE_DIR = join(tmpdir(), 'witan-compile-cache');
  */
 const LONG_FILES = [
   'test/e2e/devnet.test.ts',
+  'test/e2e/browser.test.ts',
+  'test/release/package.test.ts',
+  'test/e2e/motions-cli.test.ts',
+  'test/netlab/nat-peers.test.ts',
+  'test/deploy/compose.test.ts',
   'test/node/federation-faults.test.ts',
   'test/consensus/sigkill.test.ts',
   'test/e2e/ceremony.test.ts',

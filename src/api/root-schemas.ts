@@ -4,6 +4,9 @@
 // They are the answers' contract (OpenAPI at /docs): test/api/root-routes.test.ts checks every
 // answer against them, and that each body is exactly what the view returned.
 
+// Declaration emit (the package's .d.ts) names TypeBox's symbol keys through these imports.
+// biome-ignore lint/correctness/noUnusedImports: used by the emitted declarations only
+import type { Hint, Kind, OptionalKind, ReadonlyKind } from '@sinclair/typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
 import {
   CHANGE_TYPES,

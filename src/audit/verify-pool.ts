@@ -5,6 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { siblingModuleUrl } from '../base/index.ts';
 import { VERIFY_CHUNK_SIGNATURES } from './constants.ts';
 import { AuditError } from './errors.ts';
 import { packChunk, type SignatureCheck } from './verify-chunk.ts';
@@ -27,7 +28,7 @@ export class VerifyPool {
     this.size = size;
     this.#load = new Array(size).fill(0);
     this.#workers = Array.from({ length: size }, (_, i) => {
-      const w = new Worker(new URL('./verify-worker.ts', import.meta.url));
+      const w = new Worker(siblingModuleUrl(import.meta.url, 'verify-worker'));
       w.on('message', (m: { id: number; results: Uint8Array }) => this.#done(m.id, m.results));
       w.on('error', (error) => this.#fail(i, error));
       return w;

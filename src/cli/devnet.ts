@@ -25,6 +25,7 @@ import {
 } from '../governance/index.ts';
 import { DEVNET_CLOCK_ENV, DEVNET_CLOCK_RATE_MAX } from '../node/clock.ts';
 import { createOverlayPeer } from '../overlay/index.ts';
+import { sayComposeNext, writeComposeFederation } from './compose.ts';
 import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import {
   createLocalMember,
@@ -162,10 +163,15 @@ export interface DevnetOptions {
   clockRate?: number;
 }
 
-export async function runDevnet(o: DevnetOptions): Promise<void> {
-  if (!Number.isInteger(o.members) || o.members < 1 || o.members > DEVNET_MEMBERS_MAX - 1) {
-    throw usage(`--members ${o.members}: use 1..${DEVNET_MEMBERS_MAX - 1}`);
+/** The founders: the story admits one more member, so one name stays free. */
+function checkMembers(members: number): void {
+  if (!Number.isInteger(members) || members < 1 || members > DEVNET_MEMBERS_MAX - 1) {
+    throw usage(`--members ${members}: use 1..${DEVNET_MEMBERS_MAX - 1}`);
   }
+}
+
+export async function runDevnet(o: DevnetOptions): Promise<void> {
+  checkMembers(o.members);
   const rate = o.clockRate ?? DEVNET_CLOCK_RATE;
   if (!Number.isInteger(rate) || rate < 1 || rate > DEVNET_CLOCK_RATE_MAX) {
     throw usage(`--clock-rate ${rate}: use a whole number 1..${DEVNET_CLOCK_RATE_MAX}`);
@@ -351,6 +357,10 @@ export function registerDevnet(program: Command): void {
       (t) => Number(t),
       DEVNET_CLOCK_RATE,
     )
+    .option(
+      '--compose <folder>',
+      'write the federation for containers into this new folder (configs, keys, genesis, compose.yaml) instead of running it',
+    )
     .action(
       action(
         async (opts: {
@@ -359,7 +369,18 @@ export function registerDevnet(program: Command): void {
           keep?: boolean;
           exitAfterStory?: boolean;
           clockRate: number;
+          compose?: string;
         }) => {
+          if (opts.compose !== undefined) {
+            checkMembers(opts.members);
+            const manifest = writeComposeFederation({
+              dir: opts.compose,
+              members: opts.members,
+              policy: DEVNET_POLICY,
+            });
+            sayComposeNext(manifest, opts.compose);
+            return;
+          }
           await runDevnet({
             members: opts.members,
             ...(opts.dir === undefined ? {} : { dir: opts.dir }),

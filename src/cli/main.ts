@@ -4,6 +4,7 @@
 // modules), not the root's libp2p and fastify (about 1,400), and starts three times faster.
 
 import { Command } from 'commander';
+import { WITAN_VERSION } from '../base/index.ts';
 import { EXIT_OK, EXIT_USAGE } from './errors.ts';
 
 type Register = (program: Command) => void;
@@ -46,7 +47,7 @@ const FILE_OF_COMMAND: Record<string, keyof typeof COMMAND_FILES> = {
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('witan')
     .description('Run, govern and audit a federation of Witan roots.')
-    .version('0.1.0')
+    .version(WITAN_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
     .exitOverride((err) => {

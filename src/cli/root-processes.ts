@@ -7,10 +7,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { siblingModuleUrl } from '../base/index.ts';
 import { HttpClient } from '../net/index.ts';
 import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
-export const MAIN_SCRIPT = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** The CLI's entry: `main.ts` from the sources, `main.js` from the compiled package. */
+export const MAIN_SCRIPT = fileURLToPath(siblingModuleUrl(import.meta.url, 'main'));
 /** A root that has not answered /health by then did not start; its log says why. */
 export const ROOT_START_TIMEOUT_MS = 90_000;
 /** One look at /health while a root starts; the loop below asks again. */
@@ -94,17 +96,23 @@ export interface RootProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `witan start --config <dir>/witan.json` with its output appended to <dir>/root.log. */
+/**
+ * Spawns `witan start --config <dir>/witan.json` with its output appended to <dir>/root.log.
+ * `wrap` is a command the root runs under, which must exec it in the end so that the child is
+ * the root and signals reach it (e.g. `ip netns exec <ns>`, or `unshare` for its own hosts file).
+ */
 export function spawnRoot(o: {
   name: string;
   dir: string;
   httpUrl: string;
   env?: NodeJS.ProcessEnv;
+  wrap?: readonly string[];
 }): RootProcess {
   const logFile = join(o.dir, 'root.log');
   const out = openSync(logFile, 'a');
   const configPath = join(o.dir, 'witan.json');
-  const child = spawn(process.execPath, [MAIN_SCRIPT, 'start', '--config', configPath], {
+  const command = [...(o.wrap ?? []), process.execPath, MAIN_SCRIPT, 'start', '--config', configPath];
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', out, out],
     env: { ...process.env, ...o.env },
   });

@@ -5,6 +5,9 @@
 // name, keys valid Ed25519 points, normalised URLs, policy floors). The files in
 // governance/schemas/ are generated from these by scripts/gen-governance-vectors.ts.
 
+// Declaration emit (the package's .d.ts) names TypeBox's symbol keys through these imports.
+// biome-ignore lint/correctness/noUnusedImports: used by the emitted declarations only
+import type { Hint, Kind, OptionalKind, ReadonlyKind } from '@sinclair/typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from '../wire/index.ts';
 import {
