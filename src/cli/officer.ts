@@ -13,11 +13,15 @@ import {
   type BallotChoice,
   ballot,
   type Change,
+  type Endpoints,
   type Member,
   motion,
   parseDescriptor,
+  parseHttpEndpoint,
+  parseP2pEndpoint,
   parsePolicy,
   proveKeyPossession,
+  ShapeError,
   type SignedGenesis,
   type SignedStatement,
   type Statement,
@@ -27,7 +31,7 @@ import {
   verifyWorldChain,
 } from '../governance/index.ts';
 import { CliError, EXIT_REJECTED, EXIT_STATE, usage } from './errors.ts';
-import { readJsonFile } from './genesis.ts';
+import { checkEndpoints, readJsonFile } from './genesis.ts';
 import {
   DESCRIPTOR_FILE_NAME,
   GOVERNANCE_KEY_FILE_NAME,
@@ -83,10 +87,29 @@ function withCommon(cmd: Command, signs: boolean): Command {
   return cmd;
 }
 
-async function proposeChanges(opts: Opts, changes: Change[], summary?: string): Promise<void> {
+/** --http and --p2p lists, each endpoint read as the world reads it (exit 3 naming the one at fault). */
+function endpointsOption(http: string, p2p: string): Endpoints {
+  try {
+    return {
+      http: http.split(',').map((u, i) => parseHttpEndpoint(u.trim(), `--http[${i}] ${u.trim()}`)),
+      p2p: p2p.split(',').map((a, i) => parseP2pEndpoint(a.trim(), `--p2p[${i}] ${a.trim()}`)),
+    };
+  } catch (err) {
+    if (err instanceof ShapeError) throw usage(err.message);
+    throw err;
+  }
+}
+
+async function proposeChanges(
+  opts: Opts,
+  changes: Change[],
+  summary?: string,
+  check?: (world: WorldResponse['world']) => void,
+): Promise<void> {
   const root = client(opts);
   const key = governanceKey(opts);
   const { me, world, nowMs } = await signer(root, key);
+  check?.(world.world);
   const state = { world: world.world, worldHash: world.hash } as Parameters<typeof motion>[0];
   const statement = motion(state, me.name, changes, nowMs, summary === undefined ? {} : { summary });
   const result = await submit(root, signStatement(statement, key.secretKey));
@@ -154,9 +177,18 @@ export function registerOfficer(program: Command): void {
         if (opts.jurisdiction) change.jurisdiction = String(opts.jurisdiction);
         if (opts.http || opts.p2p) {
           if (!opts.http || !opts.p2p) throw usage('give both --http and --p2p when changing endpoints');
-          change.endpoints = { http: String(opts.http).split(','), p2p: String(opts.p2p).split(',') };
+          change.endpoints = endpointsOption(String(opts.http), String(opts.p2p));
         }
-        await proposeChanges(opts, [change], opts.summary as string | undefined);
+        await proposeChanges(opts, [change], opts.summary as string | undefined, (world) => {
+          if (change.endpoints === undefined) return;
+          // The rules would refuse it at the root (ENDPOINT_NOT_PUBLIC); say so before signing.
+          const held = world.members.find((m) => m.name === member)?.endpoints;
+          const added = {
+            http: change.endpoints.http.filter((e) => !held?.http.includes(e)),
+            p2p: change.endpoints.p2p.filter((e) => !held?.p2p.includes(e)),
+          };
+          checkEndpoints([{ name: member, endpoints: added }], world.policy, () => '--http/--p2p');
+        });
       }),
     );
   withCommon(

@@ -606,6 +606,8 @@ export class Root implements RootView {
       requestsPerMinute: config.http.requestsPerMinute,
       requestTimeoutMs: config.http.requestTimeoutMs,
       eventLoopDelayMaxMs: config.http.eventLoopDelayMaxMs,
+      connectionsMax: config.http.connectionsMax,
+      trustProxy: config.http.trustProxy,
       metrics: this.#registry,
       title: `Witan root ${this.#self()?.name ?? ''}`.trim(),
       docs: true,
