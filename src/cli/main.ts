@@ -3,6 +3,7 @@
 
 import { Command } from 'commander';
 import { auditCommand } from './audit.ts';
+import { registerConfig } from './config-check.ts';
 import { registerDevnet } from './devnet.ts';
 import { EXIT_OK, EXIT_USAGE } from './errors.ts';
 import { registerGenesis } from './genesis.ts';
@@ -39,6 +40,7 @@ Start here:
   registerInit(program);
   registerGenesis(program);
   registerStart(program);
+  registerConfig(program);
   registerOfficer(program);
   registerPeer(program);
   registerDevnet(program);
