@@ -3,3 +3,4 @@
 export { CodedError } from './errors.ts';
 export { InvariantError, invariant } from './invariant.ts';
 export { quorumSize } from './quorum.ts';
+export { WITAN_VERSION } from './version.ts';

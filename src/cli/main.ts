@@ -2,6 +2,7 @@
 // Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { WITAN_VERSION } from '../base/index.ts';
 import { auditCommand } from './audit.ts';
 import { registerConfig } from './config-check.ts';
 import { registerDevnet } from './devnet.ts';
@@ -15,7 +16,7 @@ import { registerStart } from './start.ts';
 export function buildProgram(): Command {
   const program = new Command('witan')
     .description('Run, govern and audit a federation of Witan roots.')
-    .version('0.1.0')
+    .version(WITAN_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
     .exitOverride((err) => {
@@ -31,6 +32,7 @@ Exit codes:
   2 a root could not be reached or timed out
   3 bad usage or input (argument, file, passphrase)
   4 local state refuses (data folder in use or damaged, file exists)
+  5, 6, 7 witan status: the root is degraded, behind or stalled
   70 a bug (the only case with a stack trace)
 
 Start here:

@@ -31,6 +31,7 @@ import {
   verifyWorldChain,
 } from '../governance/index.ts';
 import { CliError, EXIT_REJECTED, EXIT_STATE, usage } from './errors.ts';
+import { exitCodeForVerdict } from './exit-codes.ts';
 import { checkEndpoints, readJsonFile } from './genesis.ts';
 import {
   DESCRIPTOR_FILE_NAME,
@@ -281,7 +282,19 @@ export function registerOfficer(program: Command): void {
   );
 
   withCommon(
-    program.command('status').description('this root and its view of every other root'),
+    program
+      .command('status')
+      .description("this root's verdict and its view of every other root (exit 0 only when healthy)")
+      .addHelpText(
+        'after',
+        `
+The verdict is the root's own (the same as GET /ready):
+  healthy    exit 0   a quorum reachable, commits flowing
+  degraded   exit 5   commits flow, but a validator is unreachable or rounds climb
+  behind     exit 6   the root is catching up with its peers
+  stalled    exit 7   nothing commits: no quorum reachable, or statements wait too long
+  (exit 2: the root could not be reached)`,
+      ),
     false,
   ).action(
     action(async (opts: Opts) => {
@@ -292,7 +305,7 @@ export function registerOfficer(program: Command): void {
         world.world.members.map(async (m) => {
           const url = m.endpoints.http[0]!;
           try {
-            const s = await new RootApi(url, { timeoutMs: 3000 }).status();
+            const s = await new RootApi(url, { timeoutMs: 3000, attemptsMax: 1 }).status();
             return {
               name: m.name,
               status: m.status,
@@ -300,22 +313,28 @@ export function registerOfficer(program: Command): void {
               reachable: true,
               height: s.height,
               size: s.ledger.size,
+              verdict: s.health.verdict,
             };
           } catch {
             return { name: m.name, status: m.status, url, reachable: false };
           }
         }),
       );
-      if (opts.json) return printJson({ root: status, members: others });
+      const { verdict, reasons } = status.health;
+      process.exitCode = exitCodeForVerdict(verdict);
+      if (opts.json) return printJson({ verdict, reasons, root: status, members: others });
       say(
-        `${status.member ?? '(not a member)'} @ ${root.baseUrl}: ${status.federation}, world v${status.worldVersion}`,
+        `${verdict.toUpperCase()}${reasons.length > 0 ? `: ${reasons.map((r) => r.message).join('; ')}` : ''}`,
       );
       say(
-        `  height ${status.height}, ledger size ${status.ledger.size}, pending ${status.pending}, peers ${status.peers.length}`,
+        `${status.member ?? '(not a member)'} @ ${root.baseUrl}: ${status.federation}, world v${status.worldVersion}, witan ${status.version}`,
+      );
+      say(
+        `  height ${status.height} (deciding ${status.consensus.height}, round ${status.consensus.round}), ledger size ${status.ledger.size}, pending ${status.pending}, peers ${status.peers.length}`,
       );
       say(`  checkpoint cosigned by ${status.ledger.checkpointCosigners.join(', ') || 'nobody yet'}`);
       for (const o of others) {
-        const state = o.reachable ? `height ${o.height}, size ${o.size}` : 'UNREACHABLE';
+        const state = o.reachable ? `height ${o.height}, size ${o.size}, ${o.verdict}` : 'UNREACHABLE';
         say(`  ${o.name.padEnd(16)} ${o.status.padEnd(10)} ${state}`);
       }
     }),

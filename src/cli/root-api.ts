@@ -37,6 +37,8 @@ export interface RootStatus {
   addrs: string[];
   consensus: { height: number; round: number; step: string; active: boolean };
   lastCommit: { height: number; size: number; timeMs: number } | null;
+  version: string;
+  health: { verdict: string; ready: boolean; reasons: { code: string; message: string }[] };
 }
 
 export interface WorldResponse {

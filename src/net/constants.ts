@@ -1,7 +1,7 @@
 // Limits and defaults of the HTTP client that talks to roots. Each bounds what a slow, broken or
 // hostile server could make a caller wait for or hold; the reason is next to it.
 
-import packageJson from '../../package.json' with { type: 'json' };
+import { WITAN_VERSION } from '../base/index.ts';
 
 /** DNS lookup and TCP handshake: a root that does not accept a connection by then is down for us. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -33,4 +33,4 @@ export const ERROR_BODY_CHARS_MAX = 512;
 export const JSON_ITEMS_YIELD_BYTES = 256 * 1024;
 
 /** Sent with every request, so that a root's operator can tell which software asks. */
-export const USER_AGENT = `witan/${packageJson.version} (node ${process.versions.node})`;
+export const USER_AGENT = `witan/${WITAN_VERSION} (node ${process.versions.node})`;

@@ -139,6 +139,12 @@ class LedgerView implements RootView {
       peers: [],
       lastCommit: { height: s.height, size: this.ledger.entries.length + 1, timeMs: s.timeMs, atMs: T0 + 5 },
       timeMs: T0 + 0.5,
+      version: '0.1.0',
+      health: {
+        verdict: 'degraded',
+        ready: true,
+        reasons: [{ code: 'ROUNDS_CLIMBING', message: 'round 3 at the current height' }],
+      },
     };
   }
 
