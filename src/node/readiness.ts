@@ -63,7 +63,7 @@ export function assessHealth(i: HealthInput): Health {
   const worse = (v: Verdict) => {
     if (SEVERITY[v] > SEVERITY[verdict]) verdict = v;
   };
-  const missing = i.validators.filter((v) => !i.reachable.includes(v));
+  const missing = i.validators.filter((v) => !i.reachable.includes(v)).sort();
   if (i.reachable.length < i.quorum) {
     worse('stalled');
     reasons.push({
