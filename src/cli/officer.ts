@@ -30,7 +30,7 @@ import {
   signStatement,
   verifyWorldChain,
 } from '../governance/index.ts';
-import { CliError, EXIT_REJECTED, EXIT_STATE, usage } from './errors.ts';
+import { CliError, EXIT_REJECTED, EXIT_STATE, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import { exitCodeForVerdict } from './exit-codes.ts';
 import { checkEndpoints, readJsonFile } from './genesis.ts';
 import {
@@ -313,13 +313,18 @@ The verdict is the root's own (the same as GET /ready):
               reachable: true,
               height: s.height,
               size: s.ledger.size,
-              verdict: s.health.verdict,
+              verdict: s.health?.verdict ?? 'verdict unknown',
             };
           } catch {
             return { name: m.name, status: m.status, url, reachable: false };
           }
         }),
       );
+      if (status.health === undefined)
+        throw new CliError(
+          EXIT_UNAVAILABLE,
+          `the root at ${root.baseUrl} runs a release that gives no verdict; upgrade it (or ask another root)`,
+        );
       const { verdict, reasons } = status.health;
       process.exitCode = exitCodeForVerdict(verdict);
       if (opts.json) return printJson({ verdict, reasons, root: status, members: others });

@@ -38,7 +38,8 @@ export interface RootStatus {
   consensus: { height: number; round: number; step: string; active: boolean };
   lastCommit: { height: number; size: number; timeMs: number } | null;
   version: string;
-  health: { verdict: string; ready: boolean; reasons: { code: string; message: string }[] };
+  /** Absent on a root of a release before verdicts. */
+  health?: { verdict: string; ready: boolean; reasons: { code: string; message: string }[] };
 }
 
 export interface WorldResponse {
