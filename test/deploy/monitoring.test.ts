@@ -8,12 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import {
-  createFederation,
-  REQUEST_TIMEOUT_MS,
-  startAll,
-  type TestFederation,
-} from '../node/fixtures/federation.ts';
+import { getText } from '../helpers/http.ts';
+import { createFederation, startAll, type TestFederation } from '../node/fixtures/federation.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const ALERTS = join(REPO, 'deploy', 'prometheus', 'alerts.yml');
@@ -72,11 +68,8 @@ let exported: Set<string>;
 before(async () => {
   fed = await createFederation({ members: 1 });
   await startAll(fed);
-  const res = await fetch(`http://127.0.0.1:${fed.members[0]!.operatorPort}/metrics`, {
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
   exported = new Set(
-    (await res.text())
+    (await getText(`http://127.0.0.1:${fed.members[0]!.operatorPort}/metrics`))
       .split('\n')
       .filter((l) => l.startsWith('# TYPE '))
       .map((l) => l.split(' ')[2]!),

@@ -14,12 +14,14 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/cli/root-processes.ts';
+import { getJson } from '../helpers/http.ts';
+import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const DOC = join(REPO, 'docs', 'operating-a-root.md');
@@ -139,27 +141,11 @@ async function loopbackHost(base: string, founder: Founder, shimDir: string): Pr
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}${last ? ` (${last})` : ''}`);
+function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  return waitUntil(what, probe, { timeoutMs, intervalMs: POLL_MS });
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  return (await res.json()) as T;
-}
-
-const base = mkdtempSync(join(tmpdir(), 'witan-doc-'));
+const base = makeTempDir('doc');
 const roots = new Map<DocHost, { child: ChildProcess; command: string }>();
 
 async function stop(host: DocHost): Promise<void> {
@@ -174,7 +160,7 @@ async function stop(host: DocHost): Promise<void> {
 
 after(async () => {
   await Promise.all([...roots.keys()].map(stop));
-  rmSync(base, { recursive: true, force: true });
+  removeDir(base);
 });
 
 const healthy = (hosts: DocHost[]) =>
@@ -182,7 +168,11 @@ const healthy = (hosts: DocHost[]) =>
     'every root healthy',
     async () => {
       const verdicts = await Promise.all(
-        hosts.map((h) => getJson<{ verdict: string }>(`${h.httpUrl}/ready`).then((r) => r.verdict)),
+        hosts.map((h) =>
+          fetch(`${h.httpUrl}/ready`, { signal: AbortSignal.timeout(5_000) })
+            .then((r) => r.json() as Promise<{ verdict: string }>)
+            .then((r) => r.verdict),
+        ),
       );
       return verdicts.every((v) => v === 'healthy') ? true : undefined;
     },

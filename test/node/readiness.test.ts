@@ -6,25 +6,24 @@
 // statements commit.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { EXIT_DEGRADED, EXIT_STALLED } from '../../src/cli/errors.ts';
 import { DEFAULT_POLICY, OPEN_MOTIONS_PER_MEMBER_MAX } from '../../src/governance/index.ts';
 import { STALL_BOUND_MIN_MS, stallBoundMs } from '../../src/node/readiness.ts';
+import { getJson, getText, metricValue, REQUEST_TIMEOUT_MS } from '../helpers/http.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { witan } from '../helpers/witan.ts';
 import {
   createFederation,
   fillerMotion,
-  getJson,
-  REQUEST_TIMEOUT_MS,
   startAll,
   type TestFederation,
   type TestMember,
-  until,
 } from './fixtures/federation.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/witan.js', import.meta.url));
+/** Between two looks at the roots. */
+const POLL_MS = 200;
 /** The smallest freshness window the policy allows gives the smallest stall bound. */
 const POLICY = { ...DEFAULT_POLICY, checkpointFreshnessMs: 60_000 };
 const STALL_BOUND_MS = stallBoundMs(POLICY);
@@ -53,38 +52,16 @@ async function readyOf(m: TestMember): Promise<Ready> {
   return { status: res.status, body: (await res.json()) as Ready['body'] };
 }
 
-async function metricsOf(m: TestMember): Promise<Map<string, number>> {
-  const res = await fetch(`http://127.0.0.1:${m.operatorPort}/metrics`, {
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const out = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const cut = line.lastIndexOf(' ');
-    out.set(line.slice(0, cut), Number(line.slice(cut + 1)));
-  }
-  return out;
+/** The root's /metrics as a reader of one sample: metric(name, labels). */
+async function metricsOf(m: TestMember): Promise<(name: string, labels?: Record<string, string>) => number> {
+  const text = await getText(`http://127.0.0.1:${m.operatorPort}/metrics`);
+  return (name, labels = {}) => metricValue(text, name, labels);
 }
 
-function status(m: TestMember): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'status', '--root', m.httpUrl], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+const status = (m: TestMember) => witan('status', '--root', m.httpUrl);
+
+function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  return waitUntil(what, probe, { timeoutMs, intervalMs: POLL_MS });
 }
 
 function warnLines(m: TestMember, msg: string): unknown[] {
@@ -115,11 +92,11 @@ test('losing quorum is seen at once, said everywhere, and healed by restarting t
   assert.equal(fine.code, 0, fine.stdout + fine.stderr);
   assert.match(fine.stdout, /^HEALTHY\n/);
   const start = await metricsOf(a);
-  assert.equal(start.get('witan_ready'), 1);
-  assert.equal(start.get('witan_health{verdict="healthy"}'), 1);
-  assert.equal(start.get('witan_quorum'), 3);
-  assert.equal(start.get('witan_validators_reachable'), 4);
-  assert.ok((start.get('witan_ledger_size') ?? 0) >= 1, 'the ledger size is there from the start');
+  assert.equal(start('witan_ready'), 1);
+  assert.equal(start('witan_health', { verdict: 'healthy' }), 1);
+  assert.equal(start('witan_quorum'), 3);
+  assert.equal(start('witan_validators_reachable'), 4);
+  assert.ok(start('witan_ledger_size') >= 1, 'the ledger size is there from the start');
 
   // One root down: 3 of 4 still commit; the others say degraded, /ready stays 200.
   await fed.stop(d);
@@ -173,21 +150,21 @@ test('losing quorum is seen at once, said everywhere, and healed by restarting t
     (err: Error) => err.message,
   );
   assert.match(ninth, /POST \/statements at alpha: 422 .*TOO_MANY_OPEN_MOTIONS/);
-  const early = (await metricsOf(a)).get('witan_consensus_progress_age_seconds')!;
+  const early = (await metricsOf(a))('witan_consensus_progress_age_seconds');
   const late = await until(
     'alpha stalled past the bound',
     async () => {
       const m = await metricsOf(a);
-      return m.get('witan_health{verdict="stalled"}') === 1 &&
-        m.get('witan_consensus_progress_age_seconds')! * 1000 > STALL_BOUND_MS
+      return m('witan_health', { verdict: 'stalled' }) === 1 &&
+        m('witan_consensus_progress_age_seconds') * 1000 > STALL_BOUND_MS
         ? m
         : undefined;
     },
     STALL_BOUND_MS + NOTICE_WITHIN_MS,
   );
-  assert.ok(late.get('witan_consensus_progress_age_seconds')! > early, 'the stall metric grows');
-  assert.equal(late.get('witan_ready'), 0);
-  assert.equal(late.get('witan_pending_statements'), OPEN_MOTIONS_PER_MEMBER_MAX);
+  assert.ok(late('witan_consensus_progress_age_seconds') > early, 'the stall metric grows');
+  assert.equal(late('witan_ready'), 0);
+  assert.equal(late('witan_pending_statements'), OPEN_MOTIONS_PER_MEMBER_MAX);
   const why = (await readyOf(a)).body.reasons.map((r) => r.code);
   assert.deepEqual(why.sort(), ['QUORUM_UNREACHABLE', 'STALLED']);
   await until(
@@ -212,7 +189,7 @@ test('losing quorum is seen at once, said everywhere, and healed by restarting t
   const back = await status(b);
   assert.equal(back.code, 0, back.stdout + back.stderr);
   const healed = await metricsOf(a);
-  assert.equal(healed.get('witan_ready'), 1);
-  assert.equal(healed.get('witan_pending_statements'), 0);
-  assert.ok(healed.get('witan_consensus_progress_age_seconds')! * 1000 < STALL_BOUND_MS);
+  assert.equal(healed('witan_ready'), 1);
+  assert.equal(healed('witan_pending_statements'), 0);
+  assert.ok(healed('witan_consensus_progress_age_seconds') * 1000 < STALL_BOUND_MS);
 });
