@@ -1,18 +1,25 @@
-// Everything a root serves on its public port, in one plugin: health, the ledger (C2SP
+// Everything a root serves on its public port, in one plugin: health and readiness, the ledger (C2SP
 // tlog-tiles and the JSON conveniences), the root's own routes and the dashboard. The root registers exactly
 // this, and the OpenAPI test documents exactly this, so a route added here is checked there.
 
 import type { FastifyInstance } from 'fastify';
 import { type HealthSource, healthRoutes } from './health-routes.ts';
+import { type ReadinessSource, readyRoutes } from './ready-routes.ts';
 import { rootRoutes } from './root-routes.ts';
 import type { RootView } from './root-view.ts';
 import { type TlogRoutesOptions, tlogRoutes } from './tlog-routes.ts';
 import { uiRoutes } from './ui-routes.ts';
 
-export type PublicRoutesOptions = { health: HealthSource; tlog: TlogRoutesOptions; view: RootView };
+export type PublicRoutesOptions = {
+  health: HealthSource;
+  ready: ReadinessSource;
+  tlog: TlogRoutesOptions;
+  view: RootView;
+};
 
 export async function publicRoutes(app: FastifyInstance, o: PublicRoutesOptions): Promise<void> {
   await app.register(healthRoutes, { health: o.health });
+  await app.register(readyRoutes, { ready: o.ready });
   await app.register(tlogRoutes, o.tlog);
   await app.register(rootRoutes, { view: o.view });
   await app.register(uiRoutes, { view: o.view });

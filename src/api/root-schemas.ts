@@ -243,6 +243,18 @@ export const StatusResponse = Type.Object(
       strict,
     ),
     timeMs: Type.Number({ description: "the root's clock, ms" }),
+    version: Type.String({ description: 'the release this root runs' }),
+    health: Type.Object(
+      {
+        verdict: Type.Union(
+          ['healthy', 'degraded', 'behind', 'stalled'].map((v) => Type.Literal(v)),
+          { description: 'the same verdict as GET /ready and witan status' },
+        ),
+        ready: Type.Boolean(),
+        reasons: Type.Array(Type.Object({ code: Type.String(), message: Type.String() }, strict)),
+      },
+      strict,
+    ),
   },
   strict,
 );

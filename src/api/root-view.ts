@@ -147,6 +147,14 @@ export interface RootStatus {
   rendezvous: { registrations: number };
   /** The root's clock, ms. */
   timeMs: number;
+  /** The release this root runs (package version). */
+  version: string;
+  /** Whether it commits with a quorum now, and why not (the same answer as GET /ready). */
+  health: {
+    verdict: 'healthy' | 'degraded' | 'behind' | 'stalled';
+    ready: boolean;
+    reasons: { code: string; message: string }[];
+  };
 }
 
 export interface RootView {

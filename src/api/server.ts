@@ -3,11 +3,12 @@
 // the caller; this file owns what all routes share: body limits, per-IP rate limits, load
 // shedding, the error shape, read-only CORS, OpenAPI at /docs and request metrics.
 
+import type { Server } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -17,14 +18,31 @@ import { installLoadShedding } from './load-shedding.ts';
 
 /** Characters of a request URL quoted in a log line or an answer (the caller chooses the URL). */
 export const URL_QUOTED_CHARS_MAX = 200;
+/**
+ * How often node's HTTP server looks for requests past their headers or request timeout. Its
+ * default (30 s) let a client that drips bytes hold a connection 32–64 s against a 10 s
+ * setting; each look walks the open connections, which is cheap at a few thousand.
+ */
+export const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 500;
 
 export type ApiServerOptions = {
   /** Where failed requests (5xx) are logged; request lines stay off either way. */
   logger?: Logger | false;
   bodyBytesMax: number;
   requestsPerMinute: number;
+  /**
+   * A request must arrive whole (headers and body) within this; an idle connection, kept alive
+   * between requests or silent from the start, is closed after it too.
+   */
   requestTimeoutMs: number;
   eventLoopDelayMaxMs: number;
+  /** Connections served at once (server.maxConnections); further ones are closed at once. */
+  connectionsMax?: number;
+  /**
+   * Proxies (addresses or CIDRs) whose X-Forwarded-For names the client, so rate limits count
+   * real clients behind a TLS proxy; omitted or empty: the TCP peer is the client.
+   */
+  trustProxy?: readonly string[];
   /** Registry for HTTP metrics; omit to skip them (tests of single routes). */
   metrics?: Registry;
   /** Title shown in the OpenAPI document (its version is the package's). */
@@ -52,9 +70,21 @@ export const API_TAGS = [
 ];
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
-  const fastifyOptions: FastifyServerOptions = {
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     bodyLimit: options.bodyBytesMax,
+    // Headers and body within requestTimeoutMs, checked often enough to cut a slow client on
+    // time; a connection idle that long (before its first request or between two) is closed.
     requestTimeout: options.requestTimeoutMs,
+    connectionTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.requestTimeoutMs,
+    http: {
+      headersTimeout: options.requestTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    ...(options.trustProxy !== undefined && options.trustProxy.length > 0
+      ? { trustProxy: [...options.trustProxy] }
+      : {}),
     // Tile paths are case-sensitive and exact; never rewrite them.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -62,6 +92,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     logController: new LogController({ disableRequestLogging: true }),
   };
   const app = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.connectionsMax !== undefined) app.server.maxConnections = options.connectionsMax;
 
   app.setErrorHandler((thrown, request, reply) => {
     const err = thrown as Error & { code?: unknown; statusCode?: unknown };

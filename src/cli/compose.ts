@@ -86,7 +86,11 @@ function createComposeRoot(base: string, i: number): ComposeRoot & LocalMember {
     name,
     organisation: MEMBER_ORGANISATIONS[i]!,
     jurisdiction: MEMBER_COUNTRIES[i]!,
-    host: '0.0.0.0',
+    listen: '0.0.0.0',
+    // The service name, which only the compose network resolves: a private endpoint, which
+    // the devnet's policy allows (foundFederation sets privateEndpointsAllowed).
+    announce: [`/dns4/${name}/tcp/${DEFAULT_P2P_PORT}`, `http://${name}:${DEFAULT_HTTP_PORT}/`],
+    allowPrivateEndpoints: true,
     httpPort: DEFAULT_HTTP_PORT,
     p2pPort: DEFAULT_P2P_PORT,
     operatorPort: DEFAULT_OPERATOR_PORT,

@@ -14,6 +14,12 @@ export const EXIT_UNAVAILABLE = 2;
 export const EXIT_USAGE = 3;
 /** Local state refuses: the data folder is locked, damaged or another federation's, a file exists. */
 export const EXIT_STATE = 4;
+/** `witan status`: the root commits, but something is off (a validator unreachable, rounds climbing). */
+export const EXIT_DEGRADED = 5;
+/** `witan status`: the root is catching up with its peers. */
+export const EXIT_BEHIND = 6;
+/** `witan status`: nothing commits (no quorum reachable, or statements wait past the stall bound). */
+export const EXIT_STALLED = 7;
 /** A bug: anything no module turned into a typed error. The only exit with a stack trace. */
 export const EXIT_BUG = 70;
 

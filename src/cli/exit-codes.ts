@@ -16,8 +16,12 @@ import { WireError } from '../wire/index.ts';
 import {
   CliError,
   type CliExitCode,
+  EXIT_BEHIND,
   EXIT_BUG,
+  EXIT_DEGRADED,
+  EXIT_OK,
   EXIT_REJECTED,
+  EXIT_STALLED,
   EXIT_STATE,
   EXIT_UNAVAILABLE,
   EXIT_USAGE,
@@ -90,6 +94,20 @@ function auditExit(err: AuditError): ExitCode {
       return EXIT_REJECTED;
     default:
       return EXIT_USAGE;
+  }
+}
+
+/** `witan status`'s exit code for a root's verdict: 0 only when healthy. */
+export function exitCodeForVerdict(verdict: string): number {
+  switch (verdict) {
+    case 'healthy':
+      return EXIT_OK;
+    case 'degraded':
+      return EXIT_DEGRADED;
+    case 'behind':
+      return EXIT_BEHIND;
+    default:
+      return EXIT_STALLED;
   }
 }
 

@@ -102,7 +102,9 @@ export async function createLocalMember(
     name,
     organisation: MEMBER_ORGANISATIONS[i]!,
     jurisdiction: COUNTRIES[i]!,
-    host: '127.0.0.1',
+    listen: '127.0.0.1',
+    announce: ['127.0.0.1'],
+    allowPrivateEndpoints: true,
     httpPort,
     p2pPort,
     operatorPort,
@@ -123,7 +125,8 @@ export async function createLocalMember(
 
 /**
  * The genesis ceremony: assembles the members' descriptors with `policy`, has every founder
- * sign, and writes the signed genesis into each member's folder and into `base`.
+ * sign, and writes the signed genesis into each member's folder and into `base`. Local members
+ * announce 127.0.0.1, so the policy allows private endpoints (charter §8).
  */
 export function foundFederation(o: {
   base: string;
@@ -133,7 +136,8 @@ export function foundFederation(o: {
   onSigned?: (name: string) => void;
 }): SignedGenesis {
   const policyFile = join(o.base, 'policy.json');
-  writeFileSync(policyFile, `${JSON.stringify(o.policy, null, 2)}\n`);
+  const policy: Policy = { ...o.policy, privateEndpointsAllowed: true };
+  writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
   let draft: SignedGenesis = assembleDraft(
     o.federation,
     o.members.map((m) => join(m.dir, DESCRIPTOR_FILE_NAME)),

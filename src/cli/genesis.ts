@@ -14,10 +14,15 @@ import {
   type GenesisSignature,
   GovernanceError,
   genesisSigningBytes,
+  type MemberDescriptor,
+  nonPublicEndpoint,
+  type Policy,
   parseDescriptor,
   parsePolicy,
   parseWorld,
+  privateEndpointsAllowed,
   type SignedGenesis,
+  scopeWords,
   signGenesis,
   type World,
   worldHash,
@@ -53,8 +58,29 @@ export function readDraft(path: string): { world: World; signatures: GenesisSign
   } catch (err) {
     throw usage(`${path}: ${(err as Error).message}`);
   }
+  checkEndpoints(world.members, world.policy, (i) => `${path}: genesis.world.members[${i}].endpoints`);
   const signatures = Array.isArray(x.signatures) ? (x.signatures as GenesisSignature[]) : [];
   return { world, signatures };
+}
+
+/**
+ * Founders' endpoints must be public unless the policy allows others (charter §8): said before
+ * anything is written or signed, naming the member and the endpoint (exit 3).
+ */
+export function checkEndpoints(
+  members: readonly Pick<MemberDescriptor, 'name' | 'endpoints'>[],
+  policy: Policy,
+  where: (index: number) => string,
+): void {
+  if (privateEndpointsAllowed(policy)) return;
+  for (const [i, m] of members.entries()) {
+    const found = nonPublicEndpoint([...m.endpoints.p2p, ...m.endpoints.http]);
+    if (found !== undefined) {
+      throw usage(
+        `${where(i)}: ${m.name} announces ${found.endpoint}, ${scopeWords(found.scope)}; the policy does not allow private endpoints (set privateEndpointsAllowed, or assemble with --allow-private-endpoints, only for a federation on one machine or private network)`,
+      );
+    }
+  }
 }
 
 function sortSignatures(sigs: GenesisSignature[]): GenesisSignature[] {
@@ -67,6 +93,7 @@ export function assembleDraft(
   federation: string,
   descriptorFiles: string[],
   policyFile?: string,
+  allowPrivateEndpoints = false,
 ): SignedGenesis {
   const descriptors = descriptorFiles.map((f) => {
     try {
@@ -76,12 +103,23 @@ export function assembleDraft(
       throw usage(`${f}: ${(err as Error).message}`);
     }
   });
-  const policy = policyFile === undefined ? DEFAULT_POLICY : parsePolicy(readJsonFile(policyFile, 'policy'));
+  const read = policyFile === undefined ? DEFAULT_POLICY : readPolicy(policyFile);
+  const policy: Policy = allowPrivateEndpoints ? { ...read, privateEndpointsAllowed: true } : read;
+  checkEndpoints(descriptors, policy, (i) => `${descriptorFiles[i]}: endpoints`);
   try {
     return { world: assembleGenesisWorld(federation, descriptors, policy), signatures: [] };
   } catch (err) {
     if (err instanceof GovernanceError) throw new CliError(EXIT_REJECTED, err.message);
     throw err;
+  }
+}
+
+function readPolicy(file: string): Policy {
+  try {
+    return parsePolicy(readJsonFile(file, 'policy'));
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw usage(`${file}: ${(err as Error).message}`);
   }
 }
 
@@ -161,16 +199,30 @@ Example, with three founders on their own machines:
     .argument('<descriptors...>', 'member.json files written by witan init')
     .requiredOption('--federation <name>', 'federation name, e.g. roots.example.org')
     .option('--policy <file>', 'policy JSON (default: governance/policy.md defaults)')
+    .option(
+      '--allow-private-endpoints',
+      'let founders announce loopback, private or link-local endpoints (one machine or a private network)',
+    )
     .requiredOption('--out <file>', 'where to write the draft')
     .action(
-      action((descriptors: string[], opts: { federation: string; policy?: string; out: string }) => {
-        const draft = assembleDraft(opts.federation, descriptors, opts.policy);
-        writeJson(opts.out, draft);
-        say(
-          `Wrote ${opts.out}: ${draft.world.members.length} founders, world ${worldHash(draft.world).slice(0, 16)}…`,
-        );
-        say(`Next: every founder runs  witan genesis sign ${opts.out} --governance-key <file>`);
-      }),
+      action(
+        (
+          descriptors: string[],
+          opts: { federation: string; policy?: string; out: string; allowPrivateEndpoints?: boolean },
+        ) => {
+          const draft = assembleDraft(
+            opts.federation,
+            descriptors,
+            opts.policy,
+            opts.allowPrivateEndpoints === true,
+          );
+          writeJson(opts.out, draft);
+          say(
+            `Wrote ${opts.out}: ${draft.world.members.length} founders, world ${worldHash(draft.world).slice(0, 16)}…`,
+          );
+          say(`Next: every founder runs  witan genesis sign ${opts.out} --governance-key <file>`);
+        },
+      ),
     );
 
   genesis

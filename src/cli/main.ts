@@ -14,6 +14,7 @@ const COMMAND_FILES: Record<string, () => Promise<Register>> = {
   init: async () => (await import('./init.ts')).registerInit,
   genesis: async () => (await import('./genesis.ts')).registerGenesis,
   start: async () => (await import('./start.ts')).registerStart,
+  config: async () => (await import('./config-check.ts')).registerConfig,
   officer: async () => (await import('./officer.ts')).registerOfficer,
   peer: async () => (await import('./peer.ts')).registerPeer,
   devnet: async () => (await import('./devnet.ts')).registerDevnet,
@@ -31,6 +32,7 @@ const FILE_OF_COMMAND: Record<string, keyof typeof COMMAND_FILES> = {
   init: 'init',
   genesis: 'genesis',
   start: 'start',
+  config: 'config',
   propose: 'officer',
   vote: 'officer',
   motions: 'officer',
@@ -63,6 +65,7 @@ Exit codes:
   2 a root could not be reached or timed out
   3 bad usage or input (argument, file, passphrase)
   4 local state refuses (data folder in use or damaged, file exists)
+  5, 6, 7 witan status: the root is degraded, behind or stalled
   70 a bug (the only case with a stack trace)
 
 Start here:

@@ -14,12 +14,16 @@ import {
   type BallotChoice,
   ballot,
   type Change,
+  type Endpoints,
   type Member,
   motion,
   parseDescriptor,
+  parseHttpEndpoint,
+  parseP2pEndpoint,
   parsePolicy,
   proveKeyPossession,
   SHORT_ID_HEX_MIN,
+  ShapeError,
   type SignedGenesis,
   type SignedStatement,
   type Statement,
@@ -28,8 +32,9 @@ import {
   signStatement,
   verifyWorldChain,
 } from '../governance/index.ts';
-import { CliError, EXIT_REJECTED, EXIT_STATE, usage } from './errors.ts';
-import { readJsonFile } from './genesis.ts';
+import { CliError, EXIT_REJECTED, EXIT_STATE, EXIT_UNAVAILABLE, usage } from './errors.ts';
+import { exitCodeForVerdict } from './exit-codes.ts';
+import { checkEndpoints, readJsonFile } from './genesis.ts';
 import {
   DESCRIPTOR_FILE_NAME,
   GOVERNANCE_KEY_FILE_NAME,
@@ -96,10 +101,29 @@ function withCommon(cmd: Command, signs: boolean): Command {
   return cmd;
 }
 
-async function proposeChanges(opts: Opts, changes: Change[], summary?: string): Promise<void> {
+/** --http and --p2p lists, each endpoint read as the world reads it (exit 3 naming the one at fault). */
+function endpointsOption(http: string, p2p: string): Endpoints {
+  try {
+    return {
+      http: http.split(',').map((u, i) => parseHttpEndpoint(u.trim(), `--http[${i}] ${u.trim()}`)),
+      p2p: p2p.split(',').map((a, i) => parseP2pEndpoint(a.trim(), `--p2p[${i}] ${a.trim()}`)),
+    };
+  } catch (err) {
+    if (err instanceof ShapeError) throw usage(err.message);
+    throw err;
+  }
+}
+
+async function proposeChanges(
+  opts: Opts,
+  changes: Change[],
+  summary?: string,
+  check?: (world: WorldResponse['world']) => void,
+): Promise<void> {
   const root = client(opts);
   const key = governanceKey(opts);
   const { me, world, nowMs } = await signer(root, key);
+  check?.(world.world);
   const state = { world: world.world, worldHash: world.hash } as Parameters<typeof motion>[0];
   const statement = motion(state, me.name, changes, nowMs, summary === undefined ? {} : { summary });
   const result = await submit(root, signStatement(statement, key.secretKey));
@@ -167,9 +191,18 @@ export function registerOfficer(program: Command): void {
         if (opts.jurisdiction) change.jurisdiction = String(opts.jurisdiction);
         if (opts.http || opts.p2p) {
           if (!opts.http || !opts.p2p) throw usage('give both --http and --p2p when changing endpoints');
-          change.endpoints = { http: String(opts.http).split(','), p2p: String(opts.p2p).split(',') };
+          change.endpoints = endpointsOption(String(opts.http), String(opts.p2p));
         }
-        await proposeChanges(opts, [change], opts.summary as string | undefined);
+        await proposeChanges(opts, [change], opts.summary as string | undefined, (world) => {
+          if (change.endpoints === undefined) return;
+          // The rules would refuse it at the root (ENDPOINT_NOT_PUBLIC); say so before signing.
+          const held = world.members.find((m) => m.name === member)?.endpoints;
+          const added = {
+            http: change.endpoints.http.filter((e) => !held?.http.includes(e)),
+            p2p: change.endpoints.p2p.filter((e) => !held?.p2p.includes(e)),
+          };
+          checkEndpoints([{ name: member, endpoints: added }], world.policy, () => '--http/--p2p');
+        });
       }),
     );
   withCommon(
@@ -263,7 +296,19 @@ export function registerOfficer(program: Command): void {
   );
 
   withCommon(
-    program.command('status').description('this root and its view of every other root'),
+    program
+      .command('status')
+      .description("this root's verdict and its view of every other root (exit 0 only when healthy)")
+      .addHelpText(
+        'after',
+        `
+The verdict is the root's own (the same as GET /ready):
+  healthy    exit 0   a quorum reachable, commits flowing
+  degraded   exit 5   commits flow, but a validator is unreachable or rounds climb
+  behind     exit 6   the root is catching up with its peers
+  stalled    exit 7   nothing commits: no quorum reachable, or statements wait too long
+  (exit 2: the root could not be reached)`,
+      ),
     false,
   ).action(
     action(async (opts: Opts) => {
@@ -274,7 +319,7 @@ export function registerOfficer(program: Command): void {
         world.world.members.map(async (m) => {
           const url = m.endpoints.http[0]!;
           try {
-            const s = await new RootApi(url, { timeoutMs: 3000 }).status();
+            const s = await new RootApi(url, { timeoutMs: 3000, attemptsMax: 1 }).status();
             return {
               name: m.name,
               status: m.status,
@@ -282,22 +327,33 @@ export function registerOfficer(program: Command): void {
               reachable: true,
               height: s.height,
               size: s.ledger.size,
+              verdict: s.health?.verdict ?? 'verdict unknown',
             };
           } catch {
             return { name: m.name, status: m.status, url, reachable: false };
           }
         }),
       );
-      if (opts.json) return printJson({ root: status, members: others });
+      if (status.health === undefined)
+        throw new CliError(
+          EXIT_UNAVAILABLE,
+          `the root at ${root.baseUrl} runs a release that gives no verdict; upgrade it (or ask another root)`,
+        );
+      const { verdict, reasons } = status.health;
+      process.exitCode = exitCodeForVerdict(verdict);
+      if (opts.json) return printJson({ verdict, reasons, root: status, members: others });
       say(
-        `${status.member ?? '(not a member)'} @ ${root.baseUrl}: ${status.federation}, world v${status.worldVersion}`,
+        `${verdict.toUpperCase()}${reasons.length > 0 ? `: ${reasons.map((r) => r.message).join('; ')}` : ''}`,
       );
       say(
-        `  height ${status.height}, ledger size ${status.ledger.size}, pending ${status.pending}, peers ${status.peers.length}`,
+        `${status.member ?? '(not a member)'} @ ${root.baseUrl}: ${status.federation}, world v${status.worldVersion}, witan ${status.version}`,
+      );
+      say(
+        `  height ${status.height} (deciding ${status.consensus.height}, round ${status.consensus.round}), ledger size ${status.ledger.size}, pending ${status.pending}, peers ${status.peers.length}`,
       );
       say(`  checkpoint cosigned by ${status.ledger.checkpointCosigners.join(', ') || 'nobody yet'}`);
       for (const o of others) {
-        const state = o.reachable ? `height ${o.height}, size ${o.size}` : 'UNREACHABLE';
+        const state = o.reachable ? `height ${o.height}, size ${o.size}, ${o.verdict}` : 'UNREACHABLE';
         say(`  ${o.name.padEnd(16)} ${o.status.padEnd(10)} ${state}`);
       }
     }),

@@ -12,6 +12,11 @@ export function say(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** A warning for people: on stderr, so scripts reading stdout (--json) are not disturbed. */
+export function warn(line: string, command = 'witan'): void {
+  process.stderr.write(`${command}: warning: ${line}\n`);
+}
+
 /** "key: value" lines with the keys padded to one column. */
 export function printFields(fields: [string, string | number][]): void {
   const width = Math.max(...fields.map(([k]) => k.length));

@@ -38,6 +38,9 @@ export interface RootStatus {
   addrs: string[];
   consensus: { height: number; round: number; step: string; active: boolean };
   lastCommit: { height: number; size: number; timeMs: number } | null;
+  version: string;
+  /** Absent on a root of a release before verdicts. */
+  health?: { verdict: string; ready: boolean; reasons: { code: string; message: string }[] };
 }
 
 export interface WorldResponse {

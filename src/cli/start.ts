@@ -8,6 +8,7 @@ import { loadConfig } from '../node/config.ts';
 import { CONFIG_FILE_NAME } from '../node/constants.ts';
 import { createLogger } from '../node/logger.ts';
 import { Root } from '../node/root.ts';
+import { governanceKeyWarnings } from './config-check.ts';
 import { action } from './output.ts';
 
 export function registerStart(program: Command): void {
@@ -30,6 +31,7 @@ Stop with Ctrl-C or SIGTERM: the write in flight finishes, then the stores close
       action(async (opts: { config: string }) => {
         const config = loadConfig(opts.config);
         const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+        for (const w of governanceKeyWarnings(config)) logger.warn(w);
         const governanceKey =
           config.governanceKeyFile === undefined ? undefined : readKeyFile(config.governanceKeyFile);
         const root = await Root.start({

@@ -38,6 +38,19 @@ export {
 } from './constants.ts';
 export { ISO_3166_ALPHA2, isJurisdiction } from './countries.ts';
 export { type ChangeDiff, diffChanges, type FieldChange } from './diff.ts';
+export {
+  type AddressScope,
+  endpointHost,
+  hostScope,
+  isDnsName,
+  nonPublicEndpoint,
+  parseHttpEndpoint,
+  parseIpv4,
+  parseIpv6,
+  parseListenMultiaddr,
+  parseP2pEndpoint,
+  scopeWords,
+} from './endpoints.ts';
 export { decodeEntry, decodeEntryAt, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
 export {
   atEntry,
@@ -77,6 +90,7 @@ export {
   type Policy,
   parsePolicy,
   policyViolation,
+  privateEndpointsAllowed,
   type RelayPolicy,
   type RendezvousPolicy,
   seasoningPeriodOf,

@@ -2,10 +2,9 @@
 // their strict readers. A world is JSON-safe and hashed as its canonical bytes (hash.ts).
 // Field rules: names /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/, jurisdiction an ISO 3166-1
 // alpha-2 code (countries.ts), keys base64 of strict Ed25519 points, endpoints bounded in
-// count and length, members sorted by name.
+// count and read strictly (endpoints.ts), members sorted by name.
 
 import {
-  ENDPOINT_CHARS_MAX,
   FEDERATION_PATTERN,
   HEIGHT_MAX,
   HTTP_ENDPOINTS_MAX,
@@ -16,6 +15,7 @@ import {
   TIME_MS_MAX,
 } from './constants.ts';
 import { isJurisdiction } from './countries.ts';
+import { parseHttpEndpoint, parseP2pEndpoint } from './endpoints.ts';
 import { checkPolicy, type Policy } from './policy.ts';
 import { hexHash, int, list, oneOf, prose, publicKey, record, ShapeError, text, unique } from './shape.ts';
 
@@ -58,7 +58,6 @@ export interface World {
   policy: Policy;
 }
 
-const MULTIADDR = /^(\/[\x21-\x2e\x30-\x7e]+)+$/;
 const DESCRIPTOR_KEYS = [
   'name',
   'organisation',
@@ -77,33 +76,13 @@ export function parseJurisdiction(x: unknown, path: string): string {
   return x;
 }
 
-function httpUrl(x: unknown, path: string): string {
-  const s = text(x, path, ENDPOINT_CHARS_MAX);
-  let url: URL;
-  try {
-    url = new URL(s);
-  } catch {
-    throw new ShapeError(`${path} is not a URL`);
-  }
-  const ok =
-    (url.protocol === 'https:' || url.protocol === 'http:') &&
-    url.username === '' &&
-    url.password === '' &&
-    url.search === '' &&
-    url.hash === '' &&
-    url.href === s;
-  if (!ok)
-    throw new ShapeError(`${path} must be a normalised http(s) URL without credentials, query or fragment`);
-  return s;
-}
-
 export function parseEndpoints(x: unknown, path: string): Endpoints {
   const o = record(x, path, ['p2p', 'http']);
   const p2p = list(o.p2p, `${path}.p2p`, 1, P2P_ENDPOINTS_MAX).map((a, i) =>
-    text(a, `${path}.p2p[${i}]`, ENDPOINT_CHARS_MAX, MULTIADDR),
+    parseP2pEndpoint(a, `${path}.p2p[${i}]`),
   );
   const http = list(o.http, `${path}.http`, 1, HTTP_ENDPOINTS_MAX).map((u, i) =>
-    httpUrl(u, `${path}.http[${i}]`),
+    parseHttpEndpoint(u, `${path}.http[${i}]`),
   );
   unique(p2p, `${path}.p2p`);
   unique(http, `${path}.http`);

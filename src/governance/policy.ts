@@ -54,6 +54,13 @@ export interface Policy {
    * Optional in documents for worlds written before it existed; absent = the default.
    */
   seasoningPeriodMs?: number;
+  /**
+   * Members may announce endpoints on unspecified, loopback, private or link-local addresses
+   * (charter §8): for a federation on one machine or one private network, never across the
+   * Internet, where such an endpoint points other roots at their own networks. Optional in
+   * documents; absent = false.
+   */
+  privateEndpointsAllowed?: boolean;
   relay: RelayPolicy;
   rendezvous: RendezvousPolicy;
 }
@@ -132,7 +139,7 @@ const POLICY_KEYS = [
   'rendezvous',
 ] as const;
 /** Fields a document may omit (each then reads as its DEFAULT_POLICY value). */
-const POLICY_OPTIONAL_KEYS = ['seasoningPeriodMs'] as const;
+const POLICY_OPTIONAL_KEYS = ['seasoningPeriodMs', 'privateEndpointsAllowed'] as const;
 const RELAY_KEYS = [
   'reservationsMax',
   'circuitBytesMax',
@@ -153,6 +160,11 @@ function fraction(x: unknown, path: string): Fraction {
   const den = int(o.den, `${path}.den`, 1, FRACTION_DEN_MAX);
   const num = int(o.num, `${path}.num`, 0, den);
   return { num, den };
+}
+
+function flag(x: unknown, path: string): boolean {
+  if (typeof x !== 'boolean') throw new ShapeError(`${path} must be true or false`);
+  return x;
 }
 
 /** A non-negative safe integer; its range is a floor question for policyViolation. */
@@ -185,6 +197,9 @@ export function parsePolicy(x: unknown, path = 'policy'): Policy {
     ...(o.seasoningPeriodMs === undefined
       ? {}
       : { seasoningPeriodMs: inRange(o.seasoningPeriodMs, 'seasoningPeriodMs') }),
+    ...(o.privateEndpointsAllowed === undefined
+      ? {}
+      : { privateEndpointsAllowed: flag(o.privateEndpointsAllowed, `${path}.privateEndpointsAllowed`) }),
     relay: {
       reservationsMax: inRange(relay.reservationsMax, 'relay.reservationsMax'),
       circuitBytesMax: inRange(relay.circuitBytesMax, 'relay.circuitBytesMax'),
@@ -222,6 +237,11 @@ function get(policy: Policy, path: string): number {
 /** The seasoning period in force (charter §13): the policy's, or the default when absent. */
 export function seasoningPeriodOf(policy: Policy): number {
   return policy.seasoningPeriodMs ?? DEFAULT_POLICY.seasoningPeriodMs!;
+}
+
+/** Whether members may announce non-public endpoints (charter §8): the policy's, or false. */
+export function privateEndpointsAllowed(policy: Policy): boolean {
+  return policy.privateEndpointsAllowed === true;
 }
 
 /**

@@ -66,6 +66,7 @@ export const PolicySchema = Type.Object(
     statementAgeMaxMs: Count,
     checkpointFreshnessMs: Count,
     seasoningPeriodMs: Type.Optional(Count),
+    privateEndpointsAllowed: Type.Optional(Type.Boolean()),
     relay: Type.Object(
       {
         reservationsMax: Count,

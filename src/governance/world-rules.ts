@@ -1,12 +1,14 @@
 // Membership rules every world must satisfy (charter §8, §10, §11): unique names and keys,
 // at most one member per organisation, no jurisdiction with a blocking share of the votes,
-// a bounded and non-empty set of voting members. Checked on every world a motion or a
-// self-update would produce, and on the genesis world.
+// a bounded and non-empty set of voting members, public endpoints unless the policy allows
+// others. Checked on every world a motion or a self-update would produce, and on the genesis
+// world.
 
 import { MEMBERS_MAX } from './constants.ts';
+import { nonPublicEndpoint, scopeWords } from './endpoints.ts';
 import { type Rejection, reject } from './errors.ts';
 import type { Member, World } from './model.ts';
-import type { Fraction } from './policy.ts';
+import { type Fraction, privateEndpointsAllowed } from './policy.ts';
 
 /** Organisations compare case-insensitively: "Example University" and "example university" are one. */
 export function organisationKey(organisation: string): string {
@@ -65,6 +67,30 @@ function jurisdictionViolation(world: World, before: World | undefined): Rejecti
 }
 
 /**
+ * Endpoints a member announces must be public unless the policy allows others. Only endpoints
+ * that `before` did not already hold for that member are judged: a policy that stops allowing
+ * them does not make a world with them unchangeable.
+ */
+function endpointViolation(world: World, before: World | undefined): Rejection | null {
+  if (privateEndpointsAllowed(world.policy)) return null;
+  for (const m of world.members) {
+    const held = before?.members.find((b) => b.name === m.name)?.endpoints;
+    const added = [
+      ...m.endpoints.p2p.filter((e) => !held?.p2p.includes(e)),
+      ...m.endpoints.http.filter((e) => !held?.http.includes(e)),
+    ];
+    const found = nonPublicEndpoint(added);
+    if (found !== undefined) {
+      return reject(
+        'ENDPOINT_NOT_PUBLIC',
+        `Member "${m.name}" would announce ${found.endpoint}, ${scopeWords(found.scope)}; announce a public name or address, or have the policy allow private endpoints (privateEndpointsAllowed).`,
+      );
+    }
+  }
+  return null;
+}
+
+/**
  * The first membership rule the world breaks, or null. `before` is the world it changes, if
  * any (see jurisdictionViolation).
  */
@@ -104,6 +130,8 @@ export function worldRuleViolation(world: World, before?: World): Rejection | nu
   }
   const jurisdiction = jurisdictionViolation(world, before);
   if (jurisdiction !== null) return jurisdiction;
+  const endpoint = endpointViolation(world, before);
+  if (endpoint !== null) return endpoint;
   if (!members.some((m) => m.status === 'voting')) {
     return reject(
       'WORLD_WOULD_BE_EMPTY',

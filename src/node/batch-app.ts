@@ -10,6 +10,7 @@ import {
   type BatchResult,
   executeBatch,
   type GovernanceState,
+  type Rejection,
   type SignedStatement,
   statementId,
 } from '../governance/index.ts';
@@ -45,11 +46,14 @@ export class BatchApp {
     height: number,
     proposer: string,
     pending: SignedStatement[],
-  ): { bytes: Uint8Array; rejected: string[] } | undefined {
+  ): { bytes: Uint8Array; rejected: { id: string; rejection: Rejection }[] } | undefined {
     const timeMs = Math.max(this.now(), state.timeMs + 1);
     let statements = pending.slice(0, Math.min(VALUE_STATEMENTS_MAX, state.world.policy.batchStatementsMax));
     let result = executeBatch(state, { height, timeMs, proposer, statements });
-    const rejected = result.rejected.map((r) => statementId(statements[r.index]!));
+    const rejected = result.rejected.map((r) => ({
+      id: statementId(statements[r.index]!),
+      rejection: { code: r.code, message: r.message, rule: r.rule },
+    }));
     if (rejected.length > 0) {
       const drop = new Set(result.rejected.map((r) => r.index));
       statements = statements.filter((_, i) => !drop.has(i));

@@ -6,10 +6,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseIpv4, parseIpv6, parseListenMultiaddr, parseP2pEndpoint } from '../governance/index.ts';
 import {
   CONFIG_FILE_BYTES_MAX,
+  CONFIG_PROBLEMS_LISTED_MAX,
   DEFAULT_EVENT_LOOP_DELAY_MAX_MS,
   DEFAULT_HTTP_BODY_BYTES_MAX,
+  DEFAULT_HTTP_CONNECTIONS_MAX,
   DEFAULT_HTTP_PORT,
   DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
   DEFAULT_HTTP_REQUESTS_PER_MINUTE,
@@ -41,6 +44,13 @@ export const ConfigSchema = Type.Object(
         requestsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
         requestTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
         eventLoopDelayMaxMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+        /** Connections served at once; more are refused until one closes. */
+        connectionsMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        /**
+         * TLS proxies (addresses or CIDRs) whose X-Forwarded-For is believed, so that rate
+         * limits count the real client; empty = the TCP peer is the client.
+         */
+        trustProxy: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -112,6 +122,8 @@ export type RootConfig = {
     requestsPerMinute: number;
     requestTimeoutMs: number;
     eventLoopDelayMaxMs: number;
+    connectionsMax: number;
+    trustProxy: string[];
   };
   operator: { host: string; port: number };
   p2p: { listen: string[]; announce: string[] };
@@ -150,21 +162,89 @@ function applyEnv(file: ConfigFile, env: NodeJS.ProcessEnv): ConfigFile {
   return out;
 }
 
-/** Validate a parsed config object; the error lists every problem with its JSON path. */
-export function parseConfig(raw: unknown, configPath: string, env: NodeJS.ProcessEnv = {}): RootConfig {
+/**
+ * Every problem of a parsed config object, each naming its JSON path (schema, then addresses),
+ * and the config when there is none. `witan config check` lists them all; parseConfig throws.
+ */
+export function configProblems(
+  raw: unknown,
+  configPath: string,
+  env: NodeJS.ProcessEnv = {},
+): { config: RootConfig; problems: [] } | { config: undefined; problems: string[] } {
   const withDefaults = Value.Default(ConfigSchema, structuredClone(raw ?? {}));
-  const checkOne = (value: unknown) => {
-    if (!Value.Check(ConfigSchema, value)) {
-      const problems = [...Value.Errors(ConfigSchema, value)]
-        .slice(0, 10)
-        .map((e) => `  ${e.path || '/'}: ${e.message}`)
-        .join('\n');
-      throw new NodeError('CONFIG_INVALID', `${configPath} is not a valid Witan config:\n${problems}`);
+  const schemaProblems = (value: unknown) =>
+    Value.Check(ConfigSchema, value)
+      ? []
+      : [...Value.Errors(ConfigSchema, value)].map((e) => `${e.path || '/'}: ${e.message}`);
+  let problems = schemaProblems(withDefaults);
+  if (problems.length > 0) return { config: undefined, problems: bounded(problems) };
+  let file: ConfigFile;
+  try {
+    file = applyEnv(withDefaults as ConfigFile, env);
+  } catch (err) {
+    return { config: undefined, problems: [(err as Error).message] };
+  }
+  problems = [...schemaProblems(file), ...addressProblems(file)];
+  if (problems.length > 0) return { config: undefined, problems: bounded(problems) };
+  return { config: resolved(file, configPath), problems: [] };
+}
+
+function bounded(problems: string[]): string[] {
+  const unique = [...new Set(problems)];
+  if (unique.length <= CONFIG_PROBLEMS_LISTED_MAX) return unique;
+  return [
+    ...unique.slice(0, CONFIG_PROBLEMS_LISTED_MAX),
+    `and ${unique.length - CONFIG_PROBLEMS_LISTED_MAX} more`,
+  ];
+}
+
+/** Addresses the schema cannot judge: bind hosts are IP literals, multiaddrs parse, proxies are IPs or CIDRs. */
+function addressProblems(file: ConfigFile): string[] {
+  const problems: string[] = [];
+  const ip = (x: string) => parseIpv4(x) !== undefined || parseIpv6(x) !== undefined;
+  for (const [path, host] of [
+    ['/http/host', file.http.host],
+    ['/operator/host', file.operator.host],
+  ] as const) {
+    if (host !== undefined && !ip(host) && host !== 'localhost')
+      problems.push(
+        `${path}: ${JSON.stringify(host)} is not an IP address to bind (e.g. 0.0.0.0, ::, 127.0.0.1)`,
+      );
+  }
+  const read = (path: string, x: string, parse: (x: unknown, path: string) => string) => {
+    try {
+      parse(x, path);
+    } catch (err) {
+      problems.push((err as Error).message);
     }
   };
-  checkOne(withDefaults);
-  const file = applyEnv(withDefaults as ConfigFile, env);
-  checkOne(file);
+  for (const [i, a] of (file.p2p.listen ?? []).entries()) read(`/p2p/listen/${i}`, a, parseListenMultiaddr);
+  for (const [i, a] of (file.p2p.announce ?? []).entries()) read(`/p2p/announce/${i}`, a, parseP2pEndpoint);
+  for (const [i, p] of (file.http.trustProxy ?? []).entries()) {
+    const [address, bits, extra] = p.split('/');
+    const v4 = parseIpv4(address ?? '') !== undefined;
+    const v6 = parseIpv6(address ?? '') !== undefined;
+    const prefixOk = bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128));
+    if ((!v4 && !v6) || !prefixOk || extra !== undefined)
+      problems.push(
+        `/http/trustProxy/${i}: ${JSON.stringify(p)} is not an IP address or CIDR (e.g. 127.0.0.1, 10.0.0.0/8)`,
+      );
+  }
+  return problems;
+}
+
+/** Validate a parsed config object; the error lists every problem with its JSON path, on one line. */
+export function parseConfig(raw: unknown, configPath: string, env: NodeJS.ProcessEnv = {}): RootConfig {
+  const { config, problems } = configProblems(raw, configPath, env);
+  if (config === undefined)
+    throw new NodeError(
+      'CONFIG_INVALID',
+      `${configPath} is not a valid Witan config: ${problems.join('; ')}`,
+    );
+  return config;
+}
+
+function resolved(file: ConfigFile, configPath: string): RootConfig {
   const base = dirname(resolve(configPath));
   const dataDir = resolve(base, file.dataDir);
   return {
@@ -183,6 +263,8 @@ export function parseConfig(raw: unknown, configPath: string, env: NodeJS.Proces
       requestsPerMinute: file.http.requestsPerMinute ?? DEFAULT_HTTP_REQUESTS_PER_MINUTE,
       requestTimeoutMs: file.http.requestTimeoutMs ?? DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
       eventLoopDelayMaxMs: file.http.eventLoopDelayMaxMs ?? DEFAULT_EVENT_LOOP_DELAY_MAX_MS,
+      connectionsMax: file.http.connectionsMax ?? DEFAULT_HTTP_CONNECTIONS_MAX,
+      trustProxy: file.http.trustProxy ?? [],
     },
     operator: { host: file.operator.host ?? '127.0.0.1', port: file.operator.port ?? DEFAULT_OPERATOR_PORT },
     p2p: {
@@ -194,8 +276,8 @@ export function parseConfig(raw: unknown, configPath: string, env: NodeJS.Proces
   };
 }
 
-/** Read and validate a config file. */
-export function loadConfig(configPath: string, env: NodeJS.ProcessEnv = process.env): RootConfig {
+/** Read a config file's JSON (bounded), saying what to do when it cannot be read. */
+export function readConfigJson(configPath: string): unknown {
   let text: string;
   try {
     const size = statSync(configPath).size;
@@ -213,11 +295,14 @@ export function loadConfig(configPath: string, env: NodeJS.ProcessEnv = process.
       `cannot read the config file ${configPath} (${(err as NodeJS.ErrnoException).code ?? err}). Create one with \`witan init\`, or pass --config <file>.`,
     );
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new NodeError('CONFIG_INVALID', `${configPath} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseConfig(raw, configPath, env);
+}
+
+/** Read and validate a config file. */
+export function loadConfig(configPath: string, env: NodeJS.ProcessEnv = process.env): RootConfig {
+  return parseConfig(readConfigJson(configPath), configPath, env);
 }

@@ -20,6 +20,15 @@ export const DEFAULT_EVENT_LOOP_DELAY_MAX_MS = 200;
 /** Requests that take longer are cut; catch-up uses tiles, which are fast. */
 export const DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
 
+/**
+ * HTTP connections served at once (node's server.maxConnections). Each costs a socket and a
+ * little memory; a TLS proxy or CDN in front multiplexes many clients onto few connections.
+ */
+export const DEFAULT_HTTP_CONNECTIONS_MAX = 4096;
+
+/** Problems one config error lists; a file with more is wrong from the start. */
+export const CONFIG_PROBLEMS_LISTED_MAX = 32;
+
 /** A config file larger than this is certainly a mistake. */
 export const CONFIG_FILE_BYTES_MAX = 256 * 1024;
 

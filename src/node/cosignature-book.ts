@@ -164,6 +164,18 @@ export class CosignatureBook {
     return validators.filter((name) => this.#held.has(name)).length;
   }
 
+  /**
+   * The time (Unix seconds) by which `quorum` of `validators` had cosigned the current tree at
+   * their newest: the freshness a client sees in the served note. Undefined without a quorum.
+   */
+  quorumTimestamp(validators: readonly string[], quorum: number): number | undefined {
+    const times = validators
+      .map((name) => this.#held.get(name)?.timestamp)
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => b - a);
+    return quorum > 0 && times.length >= quorum ? times[quorum - 1] : undefined;
+  }
+
   /** Names that have cosigned the current tree, sorted. */
   cosigners(): string[] {
     return [...this.#held.keys()].sort();

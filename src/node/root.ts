@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { publicRoutes } from '../api/public-routes.ts';
+import { readyRoutes } from '../api/ready-routes.ts';
 import type {
   DecidedMotionView,
   DecisionRecord,
@@ -24,11 +25,12 @@ import type {
   RootStatus,
   RootView,
   StatementStatus,
+  SubmitRejection,
   SubmitResult,
   WorldChain,
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
-import { quorumSize } from '../base/index.ts';
+import { quorumSize, WITAN_VERSION } from '../base/index.ts';
 import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
   ConsensusDriver,
@@ -50,6 +52,7 @@ import {
   GovernanceError,
   type GovernanceState,
   ledgerOrigin,
+  MEMBERS_MAX,
   type Member,
   parseSignedStatement,
   replay,
@@ -66,8 +69,9 @@ import type { RootConfig } from './config.ts';
 import { type AddResult, CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
+import { HEALTH_SAMPLE_INTERVAL_MS, HealthMonitor } from './health-monitor.ts';
 import { LedgerIndex } from './ledger-index.ts';
-import { RootMetrics } from './metrics.ts';
+import { RootMetrics, type RootSnapshot } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { StatementPool } from './statement-pool.ts';
@@ -82,6 +86,10 @@ export const COSIGN_SHARE_ON_JOIN_MS = 200;
 export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 /** Try to connect to members we are not connected to this often. */
 export const PEER_DIAL_INTERVAL_MS = 3_000;
+/** Statements left out of a batch whose rejection is remembered for their submitter. */
+export const DROPPED_REMEMBERED_MAX = 1024;
+/** At most one warning per this long about gossip this root could not publish (each is counted). */
+export const PUBLISH_WARN_INTERVAL_MS = 30_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
 export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
 
@@ -106,6 +114,12 @@ export class Root implements RootView {
   readonly #nodeKeyB64: string;
   readonly #registry = new Registry();
   readonly #metrics: RootMetrics;
+  readonly #monitor: HealthMonitor;
+  /** Libp2p peer ids of members' node keys, computed once per key. */
+  readonly #peerIds = new Map<string, string>();
+  /** Statements the last batch build left out, with the rule that dropped them (bounded). */
+  readonly #dropped = new Map<string, SubmitRejection>();
+  #publishWarnedMs = -Infinity;
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
   #store!: LedgerStore;
@@ -136,7 +150,54 @@ export class Root implements RootView {
     this.#origin = ledgerOrigin(genesis.world);
     this.#nodeKey = nodeKey;
     this.#nodeKeyB64 = toBase64(nodeKey.publicKey);
-    this.#metrics = new RootMetrics(this.#registry);
+    this.#metrics = new RootMetrics(this.#registry, {
+      snapshot: () => this.#snapshot(),
+      dataDir: options.config.dataDir,
+    });
+    this.#monitor = new HealthMonitor(
+      {
+        now: () => this.#now(),
+        validators: () =>
+          validatorsOf(this.#state).map((v) => {
+            const key = toBase64(v.nodeKey);
+            return { name: v.name, peerId: key === this.#nodeKeyB64 ? null : this.#peerIdOf(key) };
+          }),
+        connectedPeers: () => new Set(this.#host.libp2p.getPeers().map(String)),
+        consensus: () => this.#driver.state,
+        pending: () => this.#pool.size,
+        policy: () => this.#state.world.policy,
+        quorum: quorumSize,
+      },
+      options.logger,
+    );
+  }
+
+  #peerIdOf(nodeKeyB64: string): string {
+    let id = this.#peerIds.get(nodeKeyB64);
+    if (id === undefined) {
+      if (this.#peerIds.size >= MEMBERS_MAX * 2) this.#peerIds.clear();
+      id = peerIdOfNodeKey(fromBase64(nodeKeyB64, PUBLIC_KEY_BYTES));
+      this.#peerIds.set(nodeKeyB64, id);
+    }
+    return id;
+  }
+
+  #snapshot(): RootSnapshot {
+    const validators = this.#checkpointValidators;
+    const quorumAt = this.#book.quorumTimestamp(validators, quorumSize(validators.length));
+    return {
+      height: this.#state.height,
+      consensus: this.#driver.state,
+      lastCommitTimeMs: this.#state.timeMs,
+      pending: this.#pool.size,
+      votingMembers: this.#state.world.members.filter((m) => m.status === 'voting').length,
+      worldVersion: this.#state.world.version,
+      openMotions: this.#state.openMotions.length,
+      ledgerSize: this.#store.size(),
+      checkpointAgeMs: quorumAt === undefined ? undefined : Math.max(0, Date.now() - quorumAt * 1000),
+      checkpointFreshnessMs: this.#state.world.policy.checkpointFreshnessMs,
+      health: this.#monitor.snapshot(),
+    };
   }
 
   get #log(): Logger {
@@ -202,13 +263,26 @@ export class Root implements RootView {
     this.#timers.push(setInterval(() => void this.#dialMembers(), PEER_DIAL_INTERVAL_MS));
     // Time-driven changes (a probation ending, a motion expiring) need a batch with no statement.
     this.#timers.push(setInterval(() => this.#driver.pending(), 1_000));
+    this.#timers.push(setInterval(() => this.#monitor.sample(), HEALTH_SAMPLE_INTERVAL_MS));
     void this.#dialMembers();
+    const me = this.#self();
     this.#log.info(
       {
+        version: WITAN_VERSION,
         origin: this.#origin,
         size: this.#store.size(),
         height: this.#state.height,
-        member: this.#self()?.name,
+        member: me?.name,
+        listen: {
+          http: `${config.http.host}:${config.http.port}`,
+          operator: `${config.operator.host}:${config.operator.port}`,
+          p2p: config.p2p.listen,
+        },
+        announced: {
+          p2p: config.p2p.announce,
+          host: this.#host.multiaddrs().map(String),
+          world: me?.endpoints ?? null,
+        },
       },
       'root started',
     );
@@ -358,7 +432,6 @@ export class Root implements RootView {
         }
       }
     }
-    this.#metrics.peers.set(this.#host.libp2p.getPeers().length);
   }
 
   async #startDriver(): Promise<void> {
@@ -384,11 +457,13 @@ export class Root implements RootView {
           validatorsOf(this.#state).map((v) => ({ id: toBase64(v.nodeKey), publicKey: v.nodeKey })),
         nextHeight: () => this.#state.height + 1,
       },
-      catchUp: peerDecisions({
-        world: () => this.#state.world,
-        nodeKey: this.#nodeKeyB64,
-        log: this.#log,
-      }),
+      catchUp: this.#monitor.watchCatchUp(
+        peerDecisions({
+          world: () => this.#state.world,
+          nodeKey: this.#nodeKeyB64,
+          log: this.#log,
+        }),
+      ),
       onEvidence: (e) => this.#evidencer.votes(e.a, e.b),
       onError: (err) => this.#log.warn({ err: (err as Error)?.message ?? err }, 'consensus input refused'),
     });
@@ -412,18 +487,35 @@ export class Root implements RootView {
     const built = this.#app.build(this.#state, height, me.name, pending);
     if (built === undefined) return undefined;
     if (built.rejected.length > 0) {
-      this.#pool.remove(built.rejected);
+      this.#pool.remove(built.rejected.map((r) => r.id));
+      for (const r of built.rejected) {
+        if (this.#dropped.size >= DROPPED_REMEMBERED_MAX)
+          this.#dropped.delete(this.#dropped.keys().next().value!);
+        this.#dropped.set(r.id, r.rejection);
+      }
       this.#log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
     }
     return built.bytes.length > 0 ? built.bytes : undefined;
   }
 
-  async #publish(topic: string, data: Uint8Array, what?: ConsensusMessage): Promise<void> {
+  async #publish(topic: string, data: Uint8Array): Promise<void> {
     try {
       await this.#host.publish(topic, data);
     } catch (err) {
-      // No peers subscribed yet: consensus re-sends on its timeouts; statements wait in pools.
-      this.#log.debug({ topic, kind: what?.kind, err: (err as Error).message }, 'publish found no peers');
+      // Consensus re-sends on its timeouts and statements wait in pools, so one failure is not
+      // fatal; but a proposal nobody receives stalls the height: counted, and said at warn.
+      const kind = Object.entries(this.#host.topics).find(([, t]) => t === topic)?.[0] ?? 'other';
+      this.#metrics.publishFailures.inc({ topic: kind });
+      const now = Date.now();
+      if (kind === 'consensus' && now - this.#publishWarnedMs >= PUBLISH_WARN_INTERVAL_MS) {
+        this.#publishWarnedMs = now;
+        this.#log.warn(
+          { topic: kind, bytes: data.length, err: (err as Error).message },
+          'could not publish a consensus message (counted in witan_publish_failures_total)',
+        );
+      } else {
+        this.#log.debug({ topic: kind, err: (err as Error).message }, 'could not publish');
+      }
     }
   }
 
@@ -461,7 +553,8 @@ export class Root implements RootView {
       timeMs: checked.value.timeMs,
       atMs: Date.now(),
     };
-    this.#metrics.commit(d.height, this.#store.size(), (performance.now() - started) / 1000);
+    this.#metrics.commit((performance.now() - started) / 1000);
+    this.#monitor.committed();
     this.#log.info(
       {
         height: d.height,
@@ -548,9 +641,18 @@ export class Root implements RootView {
     }
     this.#metrics.statements.inc({ source });
     this.#log.debug({ id, source }, 'statement accepted');
+    this.#driver.pending();
+    // Building the next batch may have left it out: with the others pending, a rule refuses it
+    // (too many open motions of one author, say). Then it is not pending, and the answer says why.
+    if (!this.#pool.has(id) && !this.#index.statements.has(id)) {
+      const rejection = this.#dropped.get(id) ?? {
+        code: 'POOL_FULL' as const,
+        message: 'This root could not keep the statement; try again shortly.',
+      };
+      return { id, rejection, known: false };
+    }
     if (source === 'http')
       void this.#publish(this.#host.topics.statements, canonicalBytes(signed as unknown as Json));
-    this.#driver.pending();
     return { id, rejection: null, known: false };
   }
 
@@ -614,6 +716,8 @@ export class Root implements RootView {
       relay: { reservations: duty.reservations, circuits: duty.circuits, relayedBytes: duty.relayedBytes },
       rendezvous: { registrations: duty.rendezvousRegistrations },
       timeMs: this.#now(),
+      version: WITAN_VERSION,
+      health: this.#monitor.snapshot().health,
     };
   }
 
@@ -640,6 +744,8 @@ export class Root implements RootView {
       requestsPerMinute: config.http.requestsPerMinute,
       requestTimeoutMs: config.http.requestTimeoutMs,
       eventLoopDelayMaxMs: config.http.eventLoopDelayMaxMs,
+      connectionsMax: config.http.connectionsMax,
+      trustProxy: config.http.trustProxy,
       metrics: this.#registry,
       title: `Witan root ${this.#self()?.name ?? ''}`.trim(),
       docs: true,
@@ -651,6 +757,7 @@ export class Root implements RootView {
     );
     await this.#http.register(publicRoutes, {
       health: () => this.#health(),
+      ready: () => this.#monitor.snapshot().health,
       tlog: { store: this.#store, checkpointRefreshMs: 0, witness },
       view: this,
     });
@@ -664,6 +771,7 @@ export class Root implements RootView {
       docs: false,
     });
     await this.#operator.register(healthRoutes, { health: () => this.#health() });
+    await this.#operator.register(readyRoutes, { ready: () => this.#monitor.snapshot().health });
     await this.#operator.register(metricsRoutes, { registry: this.#registry });
     await this.#operator.listen({ host: config.operator.host, port: config.operator.port });
   }

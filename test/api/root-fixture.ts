@@ -168,6 +168,12 @@ export class LedgerView implements RootView {
       relay: { reservations: 2, circuits: 1, relayedBytes: 4096 },
       rendezvous: { registrations: 3 },
       timeMs: T0 + 0.5,
+      version: '0.1.0',
+      health: {
+        verdict: 'degraded',
+        ready: true,
+        reasons: [{ code: 'ROUNDS_CLIMBING', message: 'round 3 at the current height' }],
+      },
     };
   }
 
@@ -311,7 +317,8 @@ export async function fixture(
   });
   if (o.routes === 'public') {
     const health = () => ({ ok: true, detail: { height: ledger.state.height, size: store.size() } });
-    await app.register(publicRoutes, { health, tlog: { store, checkpointRefreshMs: 0 }, view });
+    const ready = () => view.status().health;
+    await app.register(publicRoutes, { health, ready, tlog: { store, checkpointRefreshMs: 0 }, view });
   } else await app.register(rootRoutes, { view });
   t.after(async () => {
     await app.close();

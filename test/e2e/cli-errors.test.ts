@@ -27,6 +27,8 @@ test('every documented error path exits with its code and one clear line', async
       'PT',
       '--dir',
       join(dir, sub),
+      '--announce',
+      `${name.toLowerCase().replace(/[^a-z]/g, '')}.example.org`,
       '--json',
     );
   const ok = await init('alpha', 'a');

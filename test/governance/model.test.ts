@@ -85,8 +85,11 @@ test('worlds: every field is read strictly', () => {
   bad(withMember({ status: 'admin' }), /status/);
   bad(withMember({ endpoints: { p2p: [], http: ['https://a.example/'] } }), /p2p/);
   bad(withMember({ endpoints: { p2p: ['tcp/1'], http: ['https://a.example/'] } }), /p2p\[0\]/);
-  bad(withMember({ endpoints: { p2p: ['/a/b'], http: ['https://u:p@a.example/'] } }), /credentials/);
-  bad(withMember({ endpoints: { p2p: ['/a/b'], http: ['ftp://a.example/'] } }), /http/);
+  bad(
+    withMember({ endpoints: { p2p: ['/dns4/a.example/tcp/1'], http: ['https://u:p@a.example/'] } }),
+    /credentials/,
+  );
+  bad(withMember({ endpoints: { p2p: ['/dns4/a.example/tcp/1'], http: ['ftp://a.example/'] } }), /http/);
   bad(
     withMember({
       endpoints: { p2p: Array.from({ length: 9 }, (_, i) => `/a/${i}`), http: ['https://a.example/'] },

@@ -389,6 +389,53 @@ test('self-update: endpoints and node-key rotation need no vote but a held key',
   assert.equal(JSON.parse(Buffer.from(r.entries.at(-1)!).toString()).causes.length, 1);
 });
 
+test('endpoints: an announced endpoint must be public unless the policy allows others; held ones stay', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const update = (p2p: string, http: string, timeMs = T0) =>
+    sign(selfUpdate(FEDERATION, 'm02', timeMs, { endpoints: { p2p: [p2p], http: [http] } }));
+  for (const [p2p, http] of [
+    ['/ip4/127.0.0.1/tcp/4480', 'https://m02.example/'],
+    ['/dns4/m02.example/tcp/4480', 'http://10.1.2.3:8480/'],
+    ['/ip6/fe80::1/tcp/4480', 'https://m02.example/'],
+    ['/dns4/m02.example/tcp/4480', 'http://[::ffff:c0a8:101]/'],
+    ['/dns4/db/tcp/4480', 'https://m02.example/'],
+    ['/dns4/m02.example/tcp/4480', 'https://169.254.169.254/'],
+  ] as const) {
+    expectReject(ledger, update(p2p, http), 'ENDPOINT_NOT_PUBLIC');
+  }
+  // The same rule for a motion that updates a member's endpoints.
+  const moved = motion(
+    ledger.state,
+    'm00',
+    [
+      {
+        type: 'update-member',
+        member: 'm01',
+        endpoints: { p2p: ['/ip4/192.168.0.9/tcp/4480'], http: ['https://m01.example/'] },
+      },
+    ],
+    T0,
+  );
+  expectReject(ledger, sign(moved), 'ENDPOINT_NOT_PUBLIC');
+  expectAccept(ledger, [update('/ip4/203.0.113.7/tcp/4480', 'https://m02.example/')]);
+
+  const lab = new TestLedger(makeGenesis(4, { ...DEFAULT_POLICY, privateEndpointsAllowed: true }));
+  expectAccept(lab, [update('/ip4/127.0.0.1/tcp/4480', 'http://127.0.0.1:8480/')]);
+  // The federation stops allowing them: the endpoints m02 holds stay, new private ones are refused.
+  const policy = sign(motion(lab.state, 'm00', [{ type: 'change-policy', policy: DEFAULT_POLICY }], T0 + 1));
+  expectAccept(lab, [policy, ...yes(lab, statementId(policy), ['m00', 'm01', 'm02', 'm03'], T0 + 1)], T0 + 1);
+  assert.equal(lab.state.world.policy.privateEndpointsAllowed, undefined);
+  assert.deepEqual(lab.state.world.members.find((m) => m.name === 'm02')?.endpoints.p2p, [
+    '/ip4/127.0.0.1/tcp/4480',
+  ]);
+  expectReject(
+    lab,
+    update('/ip4/127.0.0.2/tcp/4480', 'http://127.0.0.1:8480/', T0 + 2),
+    'ENDPOINT_NOT_PUBLIC',
+    T0 + 2,
+  );
+});
+
 function conflictingVotes(name: string, generation = 0) {
   const k = keysFor(name, generation).node;
   const body = {
@@ -432,7 +479,9 @@ test('evidence of double votes suspends at once, opens a system removal motion, 
   expectReject(
     ledger,
     sign(
-      selfUpdate(FEDERATION, 'm04', T0 + 1, { endpoints: { p2p: ['/x/y'], http: ['https://x.example/'] } }),
+      selfUpdate(FEDERATION, 'm04', T0 + 1, {
+        endpoints: { p2p: ['/dns4/x.example/tcp/1'], http: ['https://x.example/'] },
+      }),
     ),
     'AUTHOR_SUSPENDED',
     T0 + 1,

@@ -63,7 +63,8 @@ test('with a registry, libp2p metrics and the relay/rendezvous gauges are export
     for (const name of [
       'witan_relay_reservations 0',
       'witan_relay_circuits 0',
-      'witan_relay_bytes 0',
+      'witan_relay_bytes_total 0',
+      'witan_peers 0',
       'witan_rendezvous_registrations 0',
       'libp2p_',
     ]) {

@@ -2,7 +2,7 @@
 // reservations, circuits and bytes, rendezvous registrations) and its gossip gate (messages
 // refused), read from the host's stats at scrape time so nothing is counted twice.
 
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { GOSSIP_REFUSALS, type GossipRefusal } from './gossip.ts';
 
 /** What the host counts for these gauges (the host's stats(); defined here, where it is read). */
@@ -26,10 +26,21 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
         this.set(pick(stats()));
       },
     });
-  gauge('witan_p2p_peers', 'Peers connected to this root', (s) => s.peers);
+  gauge('witan_peers', 'libp2p peers connected to this root (roots and overlay peers)', (s) => s.peers);
   gauge('witan_relay_reservations', 'Circuit relay reservations held', (s) => s.reservations);
   gauge('witan_relay_circuits', 'Relayed connections open now', (s) => s.circuits);
-  gauge('witan_relay_bytes', 'Bytes relayed since start, both directions', (s) => s.relayedBytes);
+  // A counter (rate() works on it); the host counts the total, the counter follows it.
+  let counted = 0;
+  new Counter({
+    name: 'witan_relay_bytes_total',
+    help: 'Bytes relayed since start, both directions',
+    registers: [registry],
+    collect() {
+      const total = stats().relayedBytes;
+      if (total > counted) this.inc(total - counted);
+      counted = Math.max(counted, total);
+    },
+  });
   gauge(
     'witan_rendezvous_registrations',
     'Rendezvous registrations stored',
