@@ -41,6 +41,7 @@ const BODILESS = new Set(['204', '304']);
 /** Every operation on a root's public port: a route added without a contract fails here. */
 const OPERATIONS = [
   'getHealth',
+  'getReady',
   'getCheckpoint',
   'getTile',
   'getLedgerEntries',
