@@ -65,7 +65,7 @@ export function growthChart(points: readonly GrowthPoint[], id: string): string 
   parts.push(
     `<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}"/>`,
     `<line class="axis" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}"/>`,
-    `<text class="label" x="${PAD.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">batch time (UTC)</text>`,
+    `<text class="label" x="${PAD.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">batch time (the ledger's clock, UTC)</text>`,
     `<text class="label" x="14" y="${PAD.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${PAD.top + plotH / 2})">entries</text>`,
     `<polyline class="series" points="${points.map((p) => `${fixed(x(p.timeMs))},${fixed(y(p.entries))}`).join(' ')}"/>`,
   );

@@ -371,11 +371,10 @@ function membersSection(report: AuditReport): Html | null {
     recordsTable(
       undefined,
       `Members in the world in force (${g.openMotions} open motion${g.openMotions === 1 ? '' : 's'})`,
-      cols('member', 'organisation', 'country', 'status', 'since'),
+      cols('member', 'organisation (country)', 'status', 'since'),
       g.members.map((m) => [
         m.name,
-        m.organisation,
-        m.jurisdiction,
+        `${m.organisation} (${m.jurisdiction})`,
         m.status,
         m.since > 0 ? time(m.since) : 'founding member',
       ]),

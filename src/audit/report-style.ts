@@ -1,7 +1,8 @@
 // The HTML audit report's style sheet, inlined in the page (no external resource): system fonts,
 // colours that pass WCAG AA contrast on their backgrounds (the verdict's words and symbols say
 // what the colours say), a layout that reflows on a phone, and print rules — no navigation or
-// JSON on paper, verdict colours kept, nothing split across pages that need not be.
+// folded section (the JSON, the chart's data) on paper, verdict colours kept, nothing split
+// across pages that need not be.
 
 export const REPORT_STYLE = `
 :root{color-scheme:light}
@@ -52,10 +53,10 @@ svg .tick,svg .label{fill:#424a53;font:12px system-ui,sans-serif}
 figcaption{color:#57606a}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.8rem;background:#f6f8fa;padding:1rem;border-radius:6px}
 summary{cursor:pointer;font-weight:600}
-@media (max-width:40rem){body{padding:1rem}.roots{grid-template-columns:1fr}dl{grid-template-columns:1fr}}
+@media (max-width:40rem){body{padding:1rem}.roots{grid-template-columns:1fr}dl{grid-template-columns:1fr}table{font-size:.875rem}th,td{padding:.25rem .3rem}}
 @media print{
  body{max-width:none;padding:0;font-size:10.5pt}
- nav,details.json{display:none}
+ nav,details:not([open]){display:none}
  .verdict,.badge,.note,article.violation,td.bad{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  h2,h3,h4{break-after:avoid}
  table,article,figure,ol.timeline>li{break-inside:avoid}

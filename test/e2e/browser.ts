@@ -55,13 +55,20 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * A new page of the browser on which no script runs (Chromium's own switch, through the
  * debugging protocol): what a person with JavaScript turned off sees. The test can still
- * evaluate in it (axe-core).
+ * evaluate in it, but not wait on timers: axe-core needs `allowScripts()` first.
  */
-export async function pageWithoutJavaScript(browser: Browser): Promise<Page> {
+export async function pageWithoutJavaScript(
+  browser: Browser,
+): Promise<{ page: Page; allowScripts(): Promise<void> }> {
   const page = await browser.context.newPage();
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
-  return page;
+  return {
+    page,
+    async allowScripts() {
+      await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+    },
+  };
 }
 
 export interface ConsoleProblem {
