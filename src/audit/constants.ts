@@ -61,3 +61,18 @@ export const PROGRESS_INTERVAL_MS = 200;
 
 /** Bundles of entries waiting for their signatures or their replay (bounds memory, keeps workers busy). */
 export const REPLAY_QUEUE_CHUNKS_MAX = 8;
+
+/**
+ * Decided motions the report details (summary, changes, ballots with reasons), the newest
+ * ones: each holds up to MEMBERS_MAX ballot reasons of 280 characters. Older ones are counted,
+ * and listed without detail in `governance.motions`. Open motions are always detailed (the
+ * rules keep at most OPEN_MOTIONS_MAX of them).
+ */
+export const TIMELINE_MOTIONS_MAX = 50;
+/** World versions the report details (what changed, by which statements), the newest ones. */
+export const TIMELINE_WORLDS_MAX = 64;
+/**
+ * Points of the ledger-growth series: one per batch until there are this many, then every
+ * other point is dropped and one is kept per twice as many batches (the last batch always shows).
+ */
+export const GROWTH_POINTS_MAX = 256;

@@ -35,7 +35,8 @@ export {
 } from './evidence.ts';
 export { progressBar } from './progress.ts';
 export { evidenceGovernance, governanceRules, type ReplaySummary } from './replay.ts';
-export { type AuditReport, formatHtml, formatText, REPORT_FORMAT } from './report.ts';
+export { type AuditReport, formatText, REPORT_FORMAT } from './report.ts';
+export { formatHtml } from './report-html.ts';
 export { type BundlePolicy, compareRootData, type RootData } from './root-data.ts';
 export { RootReader } from './root-reader.ts';
 export { type AuditOptions, readGenesisFile, runAudit } from './run.ts';

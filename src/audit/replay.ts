@@ -40,6 +40,13 @@ import {
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
 import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
 import type { EvidenceGovernance } from './evidence.ts';
+import {
+  type Growth,
+  type Timeline,
+  TimelineRecorder,
+  type TimelineSnapshot,
+  timelineSince,
+} from './timeline.ts';
 import type { SignatureCheck, VerifyPool } from './verify-pool.ts';
 
 const STATEMENT_ENTRY_PREFIX = utf8Bytes('{"kind":"statement","statement":');
@@ -104,7 +111,16 @@ export type ReplaySummary = {
   signaturesChecked: number;
 };
 
-type Snapshot = { state: GovernanceState; summary: ReplaySummary; nodeKeys: Record<string, string[]> };
+/** What the report shows of the federation beyond the counts (timeline.ts). */
+export type ReplayHistory = { timeline: Timeline; growth: Growth };
+
+type Snapshot = {
+  state: GovernanceState;
+  summary: ReplaySummary;
+  nodeKeys: Record<string, string[]>;
+  /** Absent in states written before timelines were kept. */
+  timeline?: TimelineSnapshot;
+};
 
 function emptySummary(): ReplaySummary {
   return {
@@ -148,6 +164,12 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const worldHashes = new Set(summary.worlds.map((w) => w.worldHash));
   const motionsById = new Map(summary.motions.map((m) => [m.id, m]));
   const genesisBytes = encodeEntry({ kind: 'genesis', genesis: options.genesis });
+  const history = new TimelineRecorder(
+    snap === undefined
+      ? undefined
+      : (snap.timeline ??
+          timelineSince(snap.state, summary.worlds.length, summary.motions.length + summary.motionsDropped)),
+  );
   const grouper = new BatchGrouper();
   let failure: RuleFailure | undefined;
   let index = snap !== undefined ? summary.entries.total : 0;
@@ -190,11 +212,13 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const run = (g: BatchGroup | null) => {
     if (g === null || state === undefined) return;
     const r = replayBatch(state, g, runOptions);
-    for (const st of g.statements) {
-      const k = known.get(st);
+    const statements = g.statements.map((signed) => {
+      const k = known.get(signed);
       if (k !== undefined) verified.delete(k.id);
-      known.delete(st);
-    }
+      known.delete(signed);
+      return { id: k?.id ?? statementId(signed), signed };
+    });
+    history.batch({ before: state, after: r.state, start: g.start, raw: g.raw, statements });
     previous = state;
     state = r.state;
     if (r.world !== null) noteWorld(r.world, g.start + g.raw.length - 1, g.header.timeMs);
@@ -306,6 +330,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       previous = state;
       summary.entries.total++;
       noteWorld(state.world, 0, 0);
+      history.genesis(state.world, state.worldHash);
       return;
     }
     if (d.entry === undefined) throw d.error;
@@ -423,12 +448,15 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
         state: state!,
         summary,
         nodeKeys: Object.fromEntries([...nodeKeys].map(([k, v]) => [k, [...v]])),
+        timeline: history.snapshot(),
       };
     },
     summary: () => ({
       ...summary,
       members: state?.world.members ?? [],
       openMotions: state?.openMotions.length ?? 0,
+      timeline: history.timeline(state),
+      growth: history.growth(),
     }),
   };
 }

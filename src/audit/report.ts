@@ -1,9 +1,23 @@
-// The audit report (docs/auditing.md §"Report"): one JSON shape (`--json`), a text summary
-// for people, and a self-contained HTML page (`--html <file>`, no external resources, every
-// value escaped). Exit codes: 0 everything verified, 1 a violation found, 2 could not complete.
+// The audit report (docs/auditing.md §"Report"): one JSON shape (`--json`), the source of
+// truth, rendered as a text summary for people (here) and as a self-contained HTML page
+// (report-html.ts). Exit codes: 0 everything verified, 1 a violation found, 2 could not complete.
 
 import type { RootReport, Violation } from './audit.ts';
-import type { ReplaySummary } from './replay.ts';
+import type { ReplayHistory, ReplaySummary } from './replay.ts';
+import {
+  age,
+  diffWords,
+  INCOMPLETE_TODO,
+  motionStateWords,
+  motionTitle,
+  ROOT_VERDICT_WORDS,
+  short,
+  utc,
+  VERDICT_WORDS,
+  VIOLATION_WORDS,
+  worldChangeWords,
+} from './report-words.ts';
+import { type TimelineMotion, timelineItems } from './timeline.ts';
 
 export const REPORT_FORMAT = 'witan-audit-report/v1';
 
@@ -28,16 +42,18 @@ export type AuditReport = {
   /** How every root's tiles and bundles were compared with the verified tree (null: no tree verified). */
   dataCheck: { bundles: 'all' | 'sample'; sampleBundles?: number; seed: string } | null;
   governance:
-    | (ReplaySummary & {
-        members: {
-          name: string;
-          organisation: string;
-          jurisdiction: string;
-          status: string;
-          since: number;
-        }[];
-        openMotions: number;
-      })
+    | (ReplaySummary &
+        /** Absent when no tree verified and an earlier audit's state did not hold them. */
+        Partial<ReplayHistory> & {
+          members: {
+            name: string;
+            organisation: string;
+            jurisdiction: string;
+            status: string;
+            since: number;
+          }[];
+          openMotions: number;
+        })
     | null;
   violations: Violation[];
   incomplete: string[];
@@ -59,26 +75,32 @@ export function resultOf(
   return { result: 'verified', exitCode: 0 };
 }
 
-const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : '—');
-
 const percent = (p: number) => `${(p * 100).toFixed(p >= 0.995 || p === 0 ? 0 : 2)} %`;
 
-function age(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (Math.abs(s) < 120) return `${s} s`;
-  if (Math.abs(s) < 7200) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
+/** One row of a root's table. `status` lets a page mark the value; the words never need it. */
+export type RootRow = { label: string; value: string; status?: 'ok' | 'bad' | 'unknown' };
 
-const agreement = (agree: boolean | null) =>
-  agree === true ? 'agree' : agree === false ? 'DISAGREE' : 'not all compared';
+const agreement = (agree: boolean | null): Pick<RootRow, 'value' | 'status'> =>
+  agree === true
+    ? { value: 'agree', status: 'ok' }
+    : agree === false
+      ? { value: 'DISAGREE', status: 'bad' }
+      : { value: 'not all compared', status: 'unknown' };
 
-/** One root as label/value rows: its checkpoint, cosigners, freshness, data and verdict. */
-function rootRows(r: RootReport): [string, string][] {
-  const rows: [string, string][] = [['verdict', r.verdict.toUpperCase()]];
-  if (!r.reachable) return [...rows, ['unreachable', r.error ?? '']];
+const rootStatus = { verified: 'ok', violation: 'bad', incomplete: 'unknown' } as const;
+
+/**
+ * One root as labelled rows — verdict, size, checkpoint, cosigners, freshness, tiles, bundles,
+ * world —, the same in the text and HTML reports. A new per-root check adds its row here.
+ */
+export function rootRows(r: RootReport): RootRow[] {
+  const rows: RootRow[] = [
+    { label: 'verdict', value: ROOT_VERDICT_WORDS[r.verdict], status: rootStatus[r.verdict] },
+  ];
+  if (!r.reachable) return [...rows, { label: 'unreachable', value: r.error ?? '', status: 'bad' }];
   const c = r.checkpoint;
-  if (c === undefined) return [...rows, ['checkpoint', r.error ?? 'not checked']];
+  if (c === undefined)
+    return [...rows, { label: 'checkpoint', value: r.error ?? 'not checked', status: 'bad' }];
   const consistent =
     c.consistent === true
       ? 'in the verified tree'
@@ -86,102 +108,183 @@ function rootRows(r: RootReport): [string, string][] {
         ? 'NOT in the verified tree'
         : 'not compared';
   rows.push(
-    ['size', String(c.size)],
-    [
-      'checkpoint',
-      `root ${c.rootHash.slice(0, 16)}…, ${consistent}; ${c.committed ? 'committed' : 'NOT committed'} (quorum ${c.quorum} of ${c.validatorCount} validators${c.quorumWorld !== undefined ? ` of world v${c.quorumWorld.version}` : ''}), log signature by ${c.logSigner ?? 'no member'}`,
-    ],
-    [
-      'cosigners',
-      `${c.cosigners.map((x) => x.name).join(', ') || 'none'}${c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : ''}`,
-    ],
-    [
-      'freshness',
-      c.quorumAgeMs === undefined
-        ? 'no quorum of cosignatures'
-        : `newest quorum ${age(c.quorumAgeMs)} old (${c.fresh ? 'fresh' : 'STALE'})`,
-    ],
+    { label: 'size', value: `${c.size} entries` },
+    {
+      label: 'checkpoint',
+      value: `root ${short(c.rootHash)}…, ${consistent}; ${c.committed ? 'committed' : 'NOT committed'} (quorum ${c.quorum} of ${c.validatorCount} validators${c.quorumWorld !== undefined ? ` of world v${c.quorumWorld.version}` : ''}), log signature by ${c.logSigner ?? 'no member'}`,
+      status: c.consistent === false || !c.committed ? 'bad' : c.consistent === null ? 'unknown' : 'ok',
+    },
+    {
+      label: 'cosigners',
+      value: `${c.cosigners.map((x) => x.name).join(', ') || 'none'}${c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : ''}`,
+    },
+    c.quorumAgeMs === undefined
+      ? { label: 'freshness', value: 'no quorum of cosignatures', status: 'bad' }
+      : {
+          label: 'freshness',
+          value: `newest quorum ${age(c.quorumAgeMs)} old (${c.fresh ? 'fresh' : 'STALE'})`,
+          status: c.fresh ? 'ok' : 'bad',
+        },
   );
   const d = r.data;
   if (d !== undefined) {
-    if (d.skipped !== undefined) rows.push(['data', `not compared: ${d.skipped}`]);
+    if (d.skipped !== undefined)
+      rows.push({ label: 'data', value: `not compared: ${d.skipped}`, status: 'unknown' });
     else {
       const b = d.bundles;
       const how = b.sampled
         ? `a random sample; a root altering ≥ 1 bundle is caught with probability ${percent(b.detectionProbability)}`
         : 'all';
+      const tiles = agreement(d.tiles.agree);
+      const bundles = agreement(b.agree);
       rows.push(
-        ['tiles', `${d.tiles.checked} compared, ${agreement(d.tiles.agree)}`],
-        ['bundles', `${b.verified} of ${b.total} verified (${how}), ${agreement(b.agree)}`],
+        { label: 'tiles', ...tiles, value: `${d.tiles.checked} compared, ${tiles.value}` },
+        {
+          label: 'bundles',
+          ...bundles,
+          value: `${b.verified} of ${b.total} verified (${how}), ${bundles.value}`,
+        },
       );
-      if (d.error !== undefined) rows.push(['data', `comparison stopped: ${d.error}`]);
+      if (d.error !== undefined)
+        rows.push({ label: 'data', value: `comparison stopped: ${d.error}`, status: 'unknown' });
     }
   }
   if (r.world !== undefined)
-    rows.push(['world', `${r.world.status}${r.world.version !== undefined ? ` v${r.world.version}` : ''}`]);
+    rows.push({
+      label: 'world',
+      value: `${r.world.status}${r.world.version !== undefined ? ` v${r.world.version}` : ''}`,
+      status: r.world.status === 'current' ? 'ok' : r.world.status === 'superseded' ? 'unknown' : 'bad',
+    });
   return rows;
 }
 
-/** A titled part of the report: lines, and tables of label/value rows (one per root). */
-type Section = { title: string; lines: string[]; tables?: { caption: string; rows: [string, string][] }[] };
+/** The ledger, and how every root's data was compared. */
+export function ledgerLines(report: AuditReport): string[] {
+  if (report.tree === null) return ['no tree could be verified'];
+  const t = report.tree;
+  const lines = [
+    `${report.federation}: ${t.size} entries, root ${short(t.rootHash)}…, read from ${t.source}`,
+    `fetched ${t.entriesFetched} entries (from size ${t.fromSize}), ${report.stats.entriesPerSecond.toFixed(0)} entries/s`,
+  ];
+  const dc = report.dataCheck;
+  if (dc !== null)
+    lines.push(
+      `every root's hash tiles compared; bundles: ${dc.bundles === 'all' ? 'all' : `a sample of ${dc.sampleBundles} per root`} (seed ${dc.seed})`,
+    );
+  return lines;
+}
+
+export function clockLine(report: AuditReport): string {
+  const c = report.clock;
+  return `${new Date(c.nowMs).toISOString()} (${c.source === 'system' ? "this machine's clock" : 'given'}); cosignatures may be dated at most ${c.skewMs / 1000} s ahead of it`;
+}
+
+/** What the timeline leaves out, in words (empty when nothing). */
+export function omittedLines(t: NonNullable<ReplayHistory['timeline']>): string[] {
+  const out: string[] = [];
+  if (t.worldsOmitted > 0)
+    out.push(
+      `${t.worldsOmitted} earlier world versions are not detailed (the report details the newest ${t.limits.worlds}).`,
+    );
+  if (t.motionsOmitted > 0)
+    out.push(
+      `${t.motionsOmitted} earlier decided motions are not detailed (the report details the newest ${t.limits.motions}; governance.motions lists them).`,
+    );
+  return out;
+}
+
+function timelineLines(t: NonNullable<ReplayHistory['timeline']>): string[] {
+  const motionLines = (m: TimelineMotion, prefix: string, indent: string) => [
+    `${indent}${prefix}${motionTitle(m)}: ${motionStateWords(m)}; ${m.decided === undefined ? 'so far ' : ''}${tallyShort(m)}`,
+    ...diffWords(m.diff).map((l) => `${indent}  asks: ${l}`),
+    ...m.ballots.map(
+      (b) => `${indent}  ${b.member} ${b.choice}${b.reason !== undefined ? ` — ${b.reason}` : ''}`,
+    ),
+  ];
+  const items = timelineItems(t).flatMap((item) => {
+    if (item.kind === 'motion') return motionLines(item.motion, '', '');
+    const w = item.world;
+    const causes =
+      w.version === 1
+        ? []
+        : item.causes.length === 0
+          ? ['  by the rules at batch time (a probation ending)']
+          : item.causes.flatMap(({ cause: c, motion }) =>
+              motion !== undefined
+                ? motionLines(motion, 'by ', '  ')
+                : [`  by ${c.kind} ${short(c.id)}${c.author !== undefined ? ` of ${c.author}` : ''}`],
+            );
+    return [
+      `world v${w.version}  ${w.version === 1 ? 'genesis' : utc(w.timeMs)}  entry ${w.entryIndex}`,
+      ...w.changes.map((c) => `  ${worldChangeWords(c)}`),
+      ...causes,
+    ];
+  });
+  return [...omittedLines(t), ...items];
+}
+
+const tallyShort = (m: { tally: { yes: number; needed: number; no: number; abstain: number } }) =>
+  `yes ${m.tally.yes} of ${m.tally.needed} needed, ${m.tally.no} no${m.tally.abstain > 0 ? `, ${m.tally.abstain} abstained` : ''}`;
+
+/** The ledger-growth series in one line. */
+export function growthLine(g: NonNullable<ReplayHistory['growth']>): string {
+  const first = g.points[0];
+  const last = g.points.at(-1);
+  if (first === undefined || last === undefined) return 'no batch yet';
+  return `${first.entries} entries at ${utc(first.timeMs)} → ${last.entries} at ${utc(last.timeMs)} (${g.points.length} points, one per ${g.batchesPerPoint === 1 ? 'batch' : `${g.batchesPerPoint} batches`})`;
+}
+
+/** A titled part of the text report: lines, and tables of label/value rows (one per root). */
+type Section = { title: string; lines: string[]; tables?: { caption: string; rows: RootRow[] }[] };
 
 function sections(report: AuditReport): Section[] {
   const out: Section[] = [];
   const g = report.governance;
-  out.push({
-    title: 'Ledger',
-    lines: report.tree
-      ? [
-          `${report.federation}: ${report.tree.size} entries, root ${report.tree.rootHash.slice(0, 16)}…, read from ${report.tree.source}`,
-          `fetched ${report.tree.entriesFetched} entries (from size ${report.tree.fromSize}), ${report.stats.entriesPerSecond.toFixed(0)} entries/s`,
-          ...(report.dataCheck
-            ? [
-                `every root's hash tiles compared; bundles: ${report.dataCheck.bundles === 'all' ? 'all' : `a sample of ${report.dataCheck.sampleBundles} per root`} (seed ${report.dataCheck.seed})`,
-              ]
-            : []),
-        ]
-      : ['no tree could be verified'],
-  });
-  out.push({
-    title: 'Clock',
-    lines: [
-      `${iso(report.clock.nowMs)} (${report.clock.source === 'system' ? "this machine's clock" : 'given'}); cosignatures may be dated at most ${report.clock.skewMs / 1000} s ahead of it`,
-    ],
-  });
-  if (g !== null) {
+  if (report.violations.length > 0)
     out.push({
-      title: `Members (${g.members.length})`,
-      lines: g.members.map(
-        (m) => `${m.name}  ${m.organisation} (${m.jurisdiction})  ${m.status} since ${iso(m.since)}`,
-      ),
+      title: `Violations (${report.violations.length})`,
+      lines: report.violations.flatMap((v) => [
+        `[${v.kind}] ${v.message}`,
+        `    means: ${VIOLATION_WORDS[v.kind].means}`,
+        `    to do: ${VIOLATION_WORDS[v.kind].todo}`,
+        ...(v.evidenceFile ? [`    evidence: ${v.evidenceFile}`] : []),
+        ...(v.unprovable ? [`    no evidence file: ${v.unprovable}`] : []),
+      ]),
     });
-    out.push({
-      title: `Worlds over time (${g.worlds.length})`,
-      lines: g.worlds.map(
-        (w) =>
-          `v${w.version}  ${w.worldHash.slice(0, 16)}…  entry ${w.entryIndex}  ${iso(w.timeMs)}  ${w.voting}/${w.members} voting`,
-      ),
-    });
-    out.push({
-      title: `Motions (${g.motions.length + g.motionsDropped}) and ballots per member`,
-      lines: [
-        ...g.motions.slice(-50).map((m) => {
-          const votes = Object.entries(m.ballots)
-            .map(([who, c]) => `${who}:${c}`)
-            .join(' ');
-          return `${m.id.slice(0, 12)}… by ${m.author} ${iso(m.createdMs)} → ${m.result ?? 'open'}  ${votes}`;
-        }),
-        ...Object.entries(g.perMember).map(
-          ([name, p]) => `${name}: ${p.motions} motions, ${p.yes} yes, ${p.no} no, ${p.abstain} abstain`,
-        ),
-      ],
-    });
-  }
+  if (report.incomplete.length > 0)
+    out.push({ title: 'Could not complete', lines: [...report.incomplete, `to do: ${INCOMPLETE_TODO}`] });
+  out.push({ title: 'Ledger', lines: ledgerLines(report) });
+  out.push({ title: 'Clock', lines: [clockLine(report)] });
   out.push({
     title: `Roots (${report.roots.length})`,
     lines: [],
     tables: report.roots.map((r) => ({ caption: r.url, rows: rootRows(r) })),
   });
+  if (g !== null) {
+    if (g.growth !== undefined) out.push({ title: 'Ledger growth', lines: [growthLine(g.growth)] });
+    out.push({
+      title: `Members (${g.members.length})`,
+      lines: g.members.map(
+        (m) =>
+          `${m.name}  ${m.organisation} (${m.jurisdiction})  ${m.status} ${m.since > 0 ? `since ${utc(m.since)}` : '(founding member)'}`,
+      ),
+    });
+    out.push({
+      title: `Worlds (${g.worlds.length}) and motions (${g.motions.length + g.motionsDropped})`,
+      lines:
+        g.timeline !== undefined
+          ? timelineLines(g.timeline)
+          : g.worlds.map(
+              (w) => `v${w.version}  ${short(w.worldHash)}…  entry ${w.entryIndex}  ${utc(w.timeMs)}`,
+            ),
+    });
+    out.push({
+      title: 'Ballots per member',
+      lines: Object.entries(g.perMember).map(
+        ([name, p]) => `${name}: ${p.motions} motions, ${p.yes} yes, ${p.no} no, ${p.abstain} abstain`,
+      ),
+    });
+  }
   if (report.witness !== null) {
     out.push({
       title: `Witness ${report.witness.name}`,
@@ -192,71 +295,21 @@ function sections(report: AuditReport): Section[] {
       ],
     });
   }
-  out.push({
-    title: `Violations (${report.violations.length})`,
-    lines:
-      report.violations.length === 0
-        ? ['none']
-        : report.violations.map(
-            (v) =>
-              `[${v.kind}] ${v.message}${v.evidenceFile ? `\n    evidence: ${v.evidenceFile}` : ''}${v.unprovable ? `\n    no evidence file: ${v.unprovable}` : ''}`,
-          ),
-  });
-  if (report.incomplete.length > 0) out.push({ title: 'Could not complete', lines: report.incomplete });
+  if (report.violations.length === 0) out.push({ title: 'Violations (0)', lines: ['none'] });
   return out;
 }
 
-const VERDICT: Record<AuditResult, string> = {
-  verified: 'VERIFIED: every check passed',
-  violations: 'VIOLATIONS FOUND',
-  incomplete: 'INCOMPLETE: the audit could not check everything',
-};
-
-function textTable(t: { caption: string; rows: [string, string][] }): string[] {
-  const width = Math.max(...t.rows.map(([label]) => label.length));
-  return [t.caption, ...t.rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
+function textTable(t: { caption: string; rows: RootRow[] }): string[] {
+  const width = Math.max(...t.rows.map((r) => r.label.length));
+  return [t.caption, ...t.rows.map((r) => `  ${r.label.padEnd(width)}  ${r.value}`)];
 }
 
+/** The text report: the verdict first, then every section. */
 export function formatText(report: AuditReport): string {
+  const v = VERDICT_WORDS[report.result];
   const body = sections(report).map((s) => {
     const lines = [...s.lines, ...(s.tables ?? []).flatMap(textTable)];
     return `${s.title}\n${lines.map((l) => `  ${l}`).join('\n')}`;
   });
-  return `${VERDICT[report.result]} (${report.federation}, ${iso(report.finishedAtMs)})\n\n${body.join('\n\n')}\n`;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function htmlTable(t: { caption: string; rows: [string, string][] }): string {
-  const rows = t.rows.map(
-    ([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
-  );
-  return `<table><caption>${escapeHtml(t.caption)}</caption>${rows.join('')}</table>`;
-}
-
-export function formatHtml(report: AuditReport): string {
-  const body = sections(report)
-    .map(
-      (s) =>
-        `<section><h2>${escapeHtml(s.title)}</h2>${s.lines.length > 0 ? `<ul>${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}${(s.tables ?? []).map(htmlTable).join('')}</section>`,
-    )
-    .join('\n');
-  const color =
-    report.result === 'verified' ? '#1a7f37' : report.result === 'violations' ? '#cf222e' : '#9a6700';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Witan audit — ${escapeHtml(report.federation)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
-h1{color:${color}}li,td{font-family:ui-monospace,monospace;font-size:13px;white-space:pre-wrap}
-table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:600}
-th{text-align:left;padding-right:1em;vertical-align:top;font-weight:400}</style></head>
-<body><h1>${escapeHtml(VERDICT[report.result])}</h1>
-<p>${escapeHtml(report.federation)} · genesis world ${escapeHtml(report.genesisWorldHash)} · ${escapeHtml(iso(report.finishedAtMs))}</p>
-${body}
-<details><summary>JSON report</summary><pre>${escapeHtml(JSON.stringify(report, null, 2))}</pre></details>
-</body></html>
-`;
+  return `${v.symbol} ${v.word.toUpperCase()} (${report.federation}, ${utc(report.finishedAtMs)})\n${v.means}\n\n${body.join('\n\n')}\n`;
 }

@@ -2,10 +2,11 @@
 // they mean, changes as "field: old → new" lines, times in local time and relative to the
 // root's clock ("in 2 days", "3 hours ago"). Pure: the clock and the time zone come in.
 
-import { outcomeWords } from '../api/outcome-words.ts';
-import type { BallotView, MotionView, TallyView } from '../api/root-view.ts';
-import type { Json } from '../codec/index.ts';
+import { outcomeWords, tallyWords, valueWords } from '../api/outcome-words.ts';
+import type { BallotView, MotionView } from '../api/root-view.ts';
 import type { Change, ChangeDiff } from '../governance/index.ts';
+
+export { tallyWords, valueWords };
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -53,23 +54,6 @@ export function when(ms: number, nowMs: number, timeZone?: string): string {
   return `${localTime(ms, timeZone)} (${relativeTime(ms, nowMs)})`;
 }
 
-/**
- * "yes 3 of 4 needed (more than 2/3 of 5 voting members), 1 no, 1 not voted": the threshold and
- * the denominator are the rules' own (seasoned members only for a policy change).
- */
-export function tallyWords(t: TallyView): string {
-  const members = `${t.seasonedOnly ? 'seasoned ' : ''}voting member${t.voting === 1 ? '' : 's'}`;
-  const parts = [
-    `yes ${t.yes} of ${t.needed} needed (more than ${t.threshold.num}/${t.threshold.den} of ${t.voting} ${members})`,
-    `${t.no} no`,
-  ];
-  if (t.abstain > 0) parts.push(`${t.abstain} abstained`);
-  parts.push(`${t.notVoted} not voted`);
-  const barred = t.voting - t.eligible;
-  if (barred > 0) parts.push(`${barred} may not vote on ${barred === 1 ? 'its' : 'their'} own removal`);
-  return parts.join(', ');
-}
-
 /** One change as a short phrase: "admit epsilon", "remove delta", "update alpha", "change the policy". */
 export function changeWords(c: Change): string {
   switch (c.type) {
@@ -84,18 +68,6 @@ export function changeWords(c: Change): string {
     case 'change-policy':
       return 'change the policy';
   }
-}
-
-/** A field's value as people read it: "(none)", "2/3", a list joined by commas. */
-export function valueWords(v: Json): string {
-  if (v === null) return '(none)';
-  if (Array.isArray(v)) return v.length === 0 ? '(none)' : v.map(valueWords).join(', ');
-  if (typeof v === 'object') {
-    if (typeof v.num === 'number' && typeof v.den === 'number' && Object.keys(v).length === 2)
-      return `${v.num}/${v.den}`;
-    return JSON.stringify(v);
-  }
-  return String(v);
 }
 
 /** The diff as indented lines: a heading per change, then "field: old → new" per field. */

@@ -102,3 +102,42 @@ function describe(world: World, c: Change): ChangeDiff {
 export function diffChanges(world: World, changes: readonly Change[]): ChangeDiff[] {
   return changes.map((c) => describe(world, c));
 }
+
+/** What one member or the policy became from one world to the next. */
+export interface WorldChange {
+  /** joined / left / updated: a member (status, keys, endpoints…); policy: the policy. */
+  change: 'joined' | 'left' | 'updated' | 'policy';
+  /** The member; null for the policy. */
+  member: string | null;
+  fields: FieldChange[];
+}
+
+/**
+ * Everything that differs between two consecutive worlds, whatever caused it — a motion, a
+ * self-update, evidence, or the rules at batch time (a probation ending): members joined,
+ * left or updated (their fields old → new, status included), then the policy. `before` null:
+ * the genesis world, every member joined.
+ */
+export function diffWorlds(before: World | null, after: World): WorldChange[] {
+  const out: WorldChange[] = [];
+  const old = new Map((before?.members ?? []).map((m) => [m.name, m]));
+  for (const m of after.members) {
+    const was = new Map(memberFields(old.get(m.name)));
+    const fields = memberFields(m)
+      .map(([field, value]) => ({ field, old: was.get(field) ?? null, new: value }))
+      .filter((f) => !same(f.old, f.new));
+    if (!old.has(m.name)) out.push({ change: 'joined', member: m.name, fields });
+    else if (fields.length > 0) out.push({ change: 'updated', member: m.name, fields });
+  }
+  const kept = new Set(after.members.map((m) => m.name));
+  for (const m of before?.members ?? []) {
+    if (kept.has(m.name)) continue;
+    const fields = memberFields(m).map(([field, value]) => ({ field, old: value, new: null }));
+    out.push({ change: 'left', member: m.name, fields });
+  }
+  if (before !== null) {
+    const fields = policyFields(before.policy, after.policy);
+    if (fields.length > 0) out.push({ change: 'policy', member: null, fields });
+  }
+  return out;
+}

@@ -37,7 +37,13 @@ export {
   statementDomain,
 } from './constants.ts';
 export { ISO_3166_ALPHA2, isJurisdiction } from './countries.ts';
-export { type ChangeDiff, diffChanges, type FieldChange } from './diff.ts';
+export {
+  type ChangeDiff,
+  diffChanges,
+  diffWorlds,
+  type FieldChange,
+  type WorldChange,
+} from './diff.ts';
 export {
   type AddressScope,
   endpointHost,

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { formatHtml, formatText } from '../../src/audit/report.ts';
+import { formatText } from '../../src/audit/report.ts';
+import { formatHtml } from '../../src/audit/report-html.ts';
 import { readGenesisFile, runAudit } from '../../src/audit/run.ts';
 import { Witness } from '../../src/audit/witness.ts';
 import { auditCommand } from '../../src/cli/audit.ts';
@@ -79,7 +80,7 @@ test('runAudit: verified, remembered in --state, cosigned as a witness; second r
   assert.match(roots[0]!.witnessed[0]!, /^old 0\n\n/);
   assert.match(roots[0]!.witnessed[0]!, /— auditor\.example /);
   const text = formatText(first);
-  for (const heading of ['Members (5)', 'Worlds over time (2)', 'Roots (2)', 'Violations (0)']) {
+  for (const heading of ['Members (5)', 'Worlds (2) and motions (1)', 'Roots (2)', 'Violations (0)']) {
     assert.ok(text.includes(heading), heading);
   }
   assert.match(text, /m01: 0 motions, 1 yes/);
@@ -143,7 +144,9 @@ test('an unreachable root makes the audit incomplete (exit 2); HTML is self-cont
   const html = formatHtml(report);
   assert.ok(!html.includes('<script>'));
   assert.ok(html.includes('&#60;script&#62;'));
-  assert.ok(!/(src|href)=/.test(html));
+  // No resource outside the page: the only links are to its own sections.
+  assert.ok(!/src=/.test(html));
+  for (const m of html.matchAll(/href="([^"]*)"/g)) assert.match(m[1]!, /^#[a-z-]+$/);
 });
 
 test('witan audit verify-evidence confirms evidence (exit 0) and refuses an altered file (exit 1)', async () => {

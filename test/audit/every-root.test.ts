@@ -19,7 +19,8 @@ import {
 } from '../../src/audit/audit.ts';
 import { COSIGNATURE_FUTURE_MS_MAX } from '../../src/audit/constants.ts';
 import { readEvidenceFile, verifyEvidence } from '../../src/audit/evidence.ts';
-import { formatHtml, formatText } from '../../src/audit/report.ts';
+import { formatText } from '../../src/audit/report.ts';
+import { formatHtml } from '../../src/audit/report-html.ts';
 import { detectionProbability, SEED_BYTES, sampleIndexes } from '../../src/audit/sample.ts';
 import { HttpClient } from '../../src/net/index.ts';
 import { entries, members, ORIGIN, publish, startRoot, type TestRoot } from './fixtures/ledger-root.ts';
@@ -338,13 +339,15 @@ test('the report has a table per root: size, checkpoint, cosigners, freshness, t
     stats: { durationMs: 1, entriesPerSecond: 1, bytesFetched: 1, statePath: null },
   };
   const html = formatHtml(report);
-  assert.equal(html.match(/<table>/g)?.length, 2);
-  for (const label of ['verdict', 'size', 'checkpoint', 'cosigners', 'freshness', 'tiles', 'bundles'])
-    assert.ok(html.includes(`<th>${label}</th>`), label);
+  assert.equal(html.match(/<table class="root">/g)?.length, 2);
+  for (const label of ['size', 'checkpoint', 'cosigners', 'freshness', 'tiles', 'bundles'])
+    assert.equal(html.split(`<th scope="row">${label}</th>`).length - 1, 2, label);
+  assert.match(html, /<span class="badge violation">✗ violation<\/span> <code>http:/);
+  assert.match(html, /<span class="badge verified">✓ verified<\/span> <code>http:/);
   const text = formatText(report);
   assert.match(text, /Roots \(2\)/);
-  assert.match(text, new RegExp(`${proxy.url}\\n\\s+verdict\\s+VIOLATION`));
-  assert.match(text, new RegExp(`${honest.url}\\n\\s+verdict\\s+VERIFIED`));
+  assert.match(text, new RegExp(`${proxy.url}\\n\\s+verdict\\s+✗ violation`));
+  assert.match(text, new RegExp(`${honest.url}\\n\\s+verdict\\s+✓ verified`));
   assert.match(text, /bundles\s+3 of 3 verified \(all\), agree/);
   assert.match(text, /freshness\s+newest quorum 60 s old \(fresh\)/);
   assert.match(text, /every root's hash tiles compared; bundles: all \(seed 0707/);

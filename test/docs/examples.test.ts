@@ -171,7 +171,15 @@ test('auditing.md: the evidence kinds are the auditor’s, and the report shape 
   const rows = [...evidence.matchAll(/^\| (`[a-z-]+`(?:, `[a-z-]+`)*) \|/gm)];
   const table = rows.flatMap((m) => [...m[1]!.matchAll(/`([a-z-]+)`/g)].map((k) => k[1]!));
   assert.deepEqual(table.sort(), [...EVIDENCE_KINDS].sort());
-  const source = ['report.ts', 'audit.ts', 'replay.ts', 'checkpoints.ts', 'witness.ts', 'run.ts']
+  const source = [
+    'report.ts',
+    'audit.ts',
+    'replay.ts',
+    'timeline.ts',
+    'checkpoints.ts',
+    'witness.ts',
+    'run.ts',
+  ]
     .map((f) => text(join('src/audit', f)))
     .join('\n');
   const shape = of('report-shape')[0]!.body;

@@ -2,14 +2,19 @@
 // runs its story to world v3, an officer opens a motion with the CLI and two members vote on
 // it, and headless Chromium opens alpha's dashboard. It must show the five members, world v3
 // and the motion that made world v2, the tallies, every root healthy — with no console error
-// and no serious or critical axe-core violation, at desktop and phone widths — and then show a
-// root turn unreachable within a bound after its process is SIGKILLed, the rest still healthy.
-// Screenshots go to a folder under the OS temp dir (printed as a test diagnostic).
+// and no serious or critical axe-core violation, at desktop and phone widths. The same browser,
+// with JavaScript off, opens the HTML report of `witan audit --html` run against the devnet's
+// roots: its verdict, a table per root, the timeline with world v2's motion, the growth chart.
+// Last, a root turns unreachable within a bound after its process is SIGKILLed, the rest still
+// healthy. Screenshots (and the audit report) go to a folder under the OS temp dir (printed as a
+// test diagnostic).
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
+import type { AuditReport } from '../../src/audit/index.ts';
 import {
   AXE_FORBIDDEN_IMPACTS,
   axeViolations,
@@ -18,6 +23,7 @@ import {
   DESKTOP,
   launchBrowser,
   PHONE,
+  pageWithoutJavaScript,
   screenshot,
   watchConsole,
 } from './browser.ts';
@@ -69,8 +75,8 @@ async function healthByRoot(): Promise<Map<string, string>> {
   return out;
 }
 
-async function assertAccessible(t: TestContext, where: string): Promise<void> {
-  const violations = await axeViolations(page);
+async function assertAccessible(t: TestContext, where: string, on: Page = page): Promise<void> {
+  const violations = await axeViolations(on);
   for (const v of violations)
     t.diagnostic(`axe ${where}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
   assert.deepEqual(
@@ -131,7 +137,7 @@ async function openMotion(): Promise<string> {
 }
 
 describe('the dashboard of a live devnet in Chromium', {
-  timeout: FILE_SETUP_TIMEOUT_MS + 2 * TEST_TIMEOUT_MS,
+  timeout: FILE_SETUP_TIMEOUT_MS + 3 * TEST_TIMEOUT_MS,
 }, () => {
   before(
     async () => {
@@ -228,6 +234,91 @@ describe('the dashboard of a live devnet in Chromium', {
     t.diagnostic(await screenshot(browser, page, 'dashboard-phone', PHONE));
     await page.setViewportSize(DESKTOP);
     assert.deepEqual(problems, [], 'console errors or uncaught exceptions');
+  });
+
+  test('the HTML audit report of the devnet, read with JavaScript off: verdict, a table per root, timeline, chart', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async (t) => {
+    const file = join(browser.screenshots, 'audit-report.html');
+    const roots = MEMBERS.map((name) => devnet.roots.get(name)!);
+    const json = await devnet.witan([
+      'audit',
+      '--genesis',
+      join(devnet.dir, 'genesis.json'),
+      '--evidence-dir',
+      join(devnet.dir, 'audit-evidence'),
+      '--workers',
+      '1',
+      '--html',
+      file,
+      '--json',
+      ...roots,
+    ]);
+    const report = JSON.parse(json) as AuditReport;
+    assert.equal(report.result, 'verified', json);
+    t.diagnostic(`audit report in ${file}`);
+
+    const { page: reader, allowScripts } = await pageWithoutJavaScript(browser);
+    const readerProblems = watchConsole(reader);
+    await reader.goto(pathToFileURL(file).href);
+    assert.equal(await reader.locator('script').count(), 0, 'a page without script');
+    assert.equal(await reader.title(), 'Verified: Witan audit of devnet.witan.test');
+    // The verdict first, in words: the first heading after the page's own.
+    assert.equal(await seen(reader.locator('h2').first()), '✓ Verdict: Verified');
+    assert.match(
+      await seen(reader.locator('.verdict')),
+      /5 roots: 5 verified, 0 with a violation, 0 incomplete/,
+    );
+
+    const tables = reader.locator('table.root');
+    assert.equal(await tables.count(), roots.length, 'one table per root');
+    for (const url of roots) {
+      const table = await seen(tables.filter({ has: reader.locator('caption', { hasText: url }) }));
+      assert.match(table, /✓ verified/, url);
+      for (const label of ['size', 'checkpoint', 'cosigners', 'freshness', 'tiles', 'bundles', 'world'])
+        assert.match(table, new RegExp(`^${label}\\t`, 'm'), `${url}: ${label}`);
+      assert.match(table, /freshness\tnewest quorum .+ old \(fresh\)/);
+      assert.match(table, /world\tcurrent v3/);
+    }
+
+    const admit = report.governance?.timeline?.motions.find((m) => m.summary === 'admit epsilon');
+    assert.ok(admit !== undefined, 'the report details the motion that made world v2');
+    const v2 = await seen(reader.locator('li[aria-labelledby="world-v2"]'));
+    assert.match(v2, /epsilon joined: Fundación Enlace \(ES\), probation/);
+    assert.match(v2, /By motion [0-9a-f]{12} “admit epsilon”/);
+    assert.match(v2, /Moved by alpha at .+; passed at height \d+, world v2\./);
+    assert.match(v2, /Tally: yes [34] of 3 needed \(more than 2\/3 of 4 voting members\)/);
+    // Each ballot with its reason, as the JSON report has it.
+    const rows = v2.split('\n');
+    for (const b of admit.ballots)
+      assert.ok(
+        rows.some((r) => r.startsWith(`${b.member}\t${b.choice}\t${b.reason ?? 'no reason given'}\t`)),
+        `${b.member}'s ballot in:\n${v2}`,
+      );
+    assert.match(
+      await seen(reader.locator('li[aria-labelledby="world-v3"]')),
+      /epsilon: status: probation → voting/,
+    );
+
+    const chart = reader.locator('#growth svg.chart');
+    assert.equal(await chart.count(), 1);
+    assert.equal(await chart.locator('title').first().textContent(), 'Ledger entries over batch time');
+    const points = report.governance?.growth?.points.length ?? 0;
+    assert.ok(points > 1, `${points} points of growth`);
+    assert.equal(await chart.locator('circle.point').count(), points);
+
+    t.diagnostic(await screenshot(browser, reader, 'audit-report-desktop', DESKTOP));
+    t.diagnostic(await screenshot(browser, reader, 'audit-report-phone', PHONE));
+    const width = Number(await reader.evaluate('document.documentElement.scrollWidth'));
+    assert.ok(width <= PHONE.width, `the page is ${width} px wide on a ${PHONE.width} px phone`);
+    // axe-core waits on timers, which Chromium does not run while scripts are off; the page has
+    // no script, so turning them on changes nothing it shows.
+    await allowScripts();
+    await assertAccessible(t, 'in the audit report at phone width', reader);
+    await reader.setViewportSize(DESKTOP);
+    await assertAccessible(t, 'in the audit report at desktop width', reader);
+    assert.deepEqual(readerProblems, [], 'console errors or uncaught exceptions in the audit report');
+    await reader.close();
   });
 
   test('a root whose process is killed turns unreachable within a bound; the others stay healthy', {

@@ -1,7 +1,7 @@
 // A real browser for end-to-end tests: Debian's Chromium (installed by .ci/run, never
-// downloaded) driven by playwright-core, with a fresh profile per launch. Pages are watched for
-// console errors and uncaught exceptions, checked with axe-core, and photographed into a
-// folder under the OS temp dir that the test prints.
+// downloaded) driven by playwright-core, with a fresh profile per launch. Pages — with
+// JavaScript on, or off — are watched for console errors and uncaught exceptions, checked with
+// axe-core, and photographed into a folder under the OS temp dir that the test prints.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,6 +48,25 @@ export async function launchBrowser(): Promise<Browser> {
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A new page of the browser on which no script runs (Chromium's own switch, through the
+ * debugging protocol): what a person with JavaScript turned off sees. The test can still
+ * evaluate in it, but not wait on timers: axe-core needs `allowScripts()` first.
+ */
+export async function pageWithoutJavaScript(
+  browser: Browser,
+): Promise<{ page: Page; allowScripts(): Promise<void> }> {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+  return {
+    page,
+    async allowScripts() {
+      await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
     },
   };
 }
