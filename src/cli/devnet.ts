@@ -133,8 +133,10 @@ async function motionAt(m: Member, id: string): Promise<MotionView> {
 
 /**
  * `m` votes yes at its own root, and says what happened. With four members the motion passes
- * on the third yes, so a later ballot may find it decided — before it is signed, or at the root
- * (409 MOTION_DECIDED): either way the story says so and goes on, whichever ballot decided.
+ * on the third yes, so a later ballot may find it decided — before it is signed, at the root
+ * (409 MOTION_DECIDED), or while the deciding ballot is still pending there (the root refuses a
+ * ballot the pending batch would leave without an open motion) — and in every case the story
+ * waits until the root has decided it, says so and goes on, whichever ballot decided.
  */
 async function voteYes(m: Member, federation: string, motionId: string): Promise<string> {
   const late = (v: MotionView) =>
@@ -147,7 +149,10 @@ async function voteYes(m: Member, federation: string, motionId: string): Promise
     await submitAs(m, (now) => ballot(federation, m.name, motionId, 'yes', now, 'meets the charter'));
     return `${m.name} votes yes (at its own root)`;
   } catch (err) {
-    const after = late(await motionAt(m, motionId));
+    // Refused: the motion is decided, or about to be by ballots already pending at that root.
+    const after = await until(`${m.name}'s root to decide the motion`, async () =>
+      late(await motionAt(m, motionId)),
+    ).catch(() => undefined);
     if (after === undefined) throw err;
     return after;
   }
