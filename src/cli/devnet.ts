@@ -131,6 +131,9 @@ async function motionAt(m: Member, id: string): Promise<MotionView> {
   return new RootApi(m.httpUrl, { timeoutMs: POLL_TIMEOUT_MS }).motion(id);
 }
 
+/** How long a refused ballot waits for its root to decide the motion before the refusal stands. */
+const LATE_BALLOT_DECISION_WAIT_MS = 30_000;
+
 /**
  * `m` votes yes at its own root, and says what happened. With four members the motion passes
  * on the third yes, so a later ballot may find it decided — before it is signed, at the root
@@ -150,8 +153,10 @@ async function voteYes(m: Member, federation: string, motionId: string): Promise
     return `${m.name} votes yes (at its own root)`;
   } catch (err) {
     // Refused: the motion is decided, or about to be by ballots already pending at that root.
-    const after = await until(`${m.name}'s root to decide the motion`, async () =>
-      late(await motionAt(m, motionId)),
+    const after = await until(
+      `${m.name}'s root to decide the motion`,
+      async () => late(await motionAt(m, motionId)),
+      LATE_BALLOT_DECISION_WAIT_MS,
     ).catch(() => undefined);
     if (after === undefined) throw err;
     return after;
