@@ -1,9 +1,9 @@
 // The officers' part of a federation written by `witan devnet --compose`, once its roots run:
 // wait for the genesis checkpoint to be cosigned by a quorum, have the first member propose a
 // change with `witan propose update` and the others vote yes with `witan vote`, each at its own
-// root with its own governance key, and wait until every root serves the same world v2. Shared
-// by every harness that runs those roots (processes with their own hosts files here, network
-// namespaces in a lab): each passes the URLs at which this process reaches the roots.
+// root with its own governance key, and wait until every root serves the same world v2. It runs
+// where the service names resolve — on the officers' machine of a network lab
+// (fixtures/officers.ts) — and takes the URLs at which that machine reaches the roots.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,14 +1,14 @@
 // `witan devnet --compose DIR` writes a federation that works where its service names resolve.
-// There is no container engine here, so the roots run as processes on this machine, each under
-// `unshare --mount` with its own /etc/hosts mapping the service names to loopback addresses
-// (127.77.0.2 alpha, …): the roots announce, dial and catch up by service name at the fixed
-// ports of the compose configs, exactly as on a compose network. Only the bind address comes
-// from the environment (WITAN_HTTP_HOST, WITAN_P2P_LISTEN), since four roots share one network
-// stack, and the operator port (loopback, never announced). Needs root, for unshare and mount.
+// There is no container engine here, so each root runs as a process in a network namespace of
+// its own (test/netlab), as a container has one: exactly the configs written, with no
+// environment overrides — 0.0.0.0 at the default ports, the operator port on the namespace's
+// own loopback — and a hosts file in every namespace mapping the service names, so the roots
+// announce, dial and catch up by service name as on a compose network. The officers propose
+// and vote from another machine on that network. Needs root, for the namespaces.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -20,19 +20,18 @@ import {
   type ComposeManifest,
   serviceEndpoints,
 } from '../../src/cli/compose.ts';
-import {
-  freePort,
-  type RootProcess,
-  spawnRoot,
-  stopRoot,
-  waitHealthy,
-} from '../../src/cli/root-processes.ts';
+import type { WorldResponse } from '../../src/cli/root-api.ts';
+import { type RootProcess, spawnRoot, stopRoot } from '../../src/cli/root-processes.ts';
 import { parseConfig } from '../../src/node/config.ts';
-import { reachWorldV2, witan } from './compose-story.ts';
+import { createLab, type LabHost } from '../netlab/lab.ts';
+import { STORY_STEP_TIMEOUT_MS, witan } from './compose-story.ts';
 
 const HEALTHCHECK = fileURLToPath(new URL('../../src/cli/healthcheck.ts', import.meta.url));
-/** Loopback addresses nothing else on the machine uses: root i is 127.77.0.(i + 2). */
-const address = (i: number) => `127.77.0.${i + 2}`;
+const OFFICERS = fileURLToPath(new URL('./fixtures/officers.ts', import.meta.url));
+/** The officers' story: three waits for the federation (compose-story.ts). */
+const STORY_TIMEOUT_MS = 3 * STORY_STEP_TIMEOUT_MS;
+const TEST_TIMEOUT_MS = STORY_TIMEOUT_MS + 60_000;
+const netnsExec = (host: LabHost) => ['ip', 'netns', 'exec', host.ns];
 
 let base: string;
 let dir: string;
@@ -112,53 +111,53 @@ test('a folder that is not empty is refused and left as it was', () => {
   assert.match(members.stderr, /--members 0: use 1\.\.15/);
 });
 
-test('the roots reach world v2 by service name, and the health probe follows the configured port', async () => {
-  const hosts = join(base, 'hosts');
-  writeFileSync(
-    hosts,
-    ['127.0.0.1 localhost', ...manifest.roots.map((r, i) => `${address(i)} ${r.service}`), ''].join('\n'),
-  );
-  // A private mount namespace per root, where /etc/hosts is the file above; exec keeps the pid.
-  const wrap = ['unshare', '--mount', 'sh', '-c', `mount --bind "${hosts}" /etc/hosts && exec "$@"`, 'sh'];
+test('the roots reach world v2 by service name, each in its own network namespace, and the health probe follows the configured port', {
+  timeout: TEST_TIMEOUT_MS,
+}, async () => {
+  // One namespace per service on one flat network, plus the officers' machine; every hosts
+  // file maps the service names to IPv4 addresses, as a compose network's DNS does.
+  const lab = await createLab({ roots: manifest.roots.length, homes: [], publicPeers: 1, ipv4: true });
   const roots: RootProcess[] = [];
-  const operatorPorts: number[] = [];
   try {
+    lab.nameHosts(Object.fromEntries(manifest.roots.map((r, i) => [r.service, lab.roots[i]!])), {
+      family: 4,
+    });
+    const urls = manifest.roots.map((r) => r.endpoints.http[0]!);
     for (const [i, r] of manifest.roots.entries()) {
-      const operatorPort = await freePort();
-      operatorPorts.push(operatorPort);
+      // Exactly the written config: no environment overrides, the default ports on 0.0.0.0.
       roots.push(
-        spawnRoot({
-          name: r.name,
-          dir: join(dir, r.dir),
-          httpUrl: `http://${address(i)}:${r.httpPort}`,
-          wrap,
-          env: {
-            WITAN_HTTP_HOST: address(i),
-            WITAN_P2P_LISTEN: `/ip4/${address(i)}/tcp/${r.p2pPort}`,
-            WITAN_OPERATOR_PORT: String(operatorPort),
-          },
-        }),
+        spawnRoot({ name: r.name, dir: join(dir, r.dir), httpUrl: urls[i]!, wrap: netnsExec(lab.roots[i]!) }),
       );
     }
-    await Promise.all(roots.map((r) => waitHealthy(r)));
+    const exited = Promise.race(
+      roots.map((r) =>
+        r.exited.then(({ code, signal }) => {
+          throw new Error(`root ${r.name} exited (${code ?? signal}); see ${r.logFile}`);
+        }),
+      ),
+    );
+    const officers = lab.spawnNode(lab.publicPeers[0]!, OFFICERS, [dir, ...urls]);
+    const world = await Promise.race([officers.firstJson<WorldResponse>(STORY_TIMEOUT_MS), exited]);
+    assert.equal(world.version, 2);
+    assert.equal(world.world.members.length, manifest.roots.length);
+    for (const m of world.world.members) assert.deepEqual(m.endpoints, serviceEndpoints(m.name));
 
     // The probe reads the config (and its environment overrides): healthy on the port the root
     // uses, unhealthy on another, with Docker's exit codes.
     const alphaConfig = join(dir, manifest.roots[0]!.config);
-    const probe = (port: number) =>
-      spawnSync(process.execPath, [HEALTHCHECK, alphaConfig], {
+    const probe = (env: NodeJS.ProcessEnv) =>
+      spawnSync('ip', ['netns', 'exec', lab.roots[0]!.ns, process.execPath, HEALTHCHECK, alphaConfig], {
         encoding: 'utf8',
         timeout: 30_000,
-        env: { ...process.env, WITAN_OPERATOR_PORT: String(port) },
+        env: { ...process.env, ...env },
       });
-    const healthy = probe(operatorPorts[0]!);
+    const healthy = probe({});
     assert.equal(healthy.status, 0, healthy.stderr);
-    assert.match(healthy.stdout, new RegExp(`127\\.0\\.0\\.1:${operatorPorts[0]}/health answered 200`));
-    const unhealthy = probe(await freePort());
+    assert.match(healthy.stdout, /127\.0\.0\.1:8481\/health answered 200/);
+    const unhealthy = probe({ WITAN_OPERATOR_PORT: String(manifest.roots[0]!.operatorPort + 1) });
     assert.equal(unhealthy.status, 1);
-
-    await reachWorldV2({ dir, manifest, urls: roots.map((r) => r.httpUrl) });
   } finally {
     await Promise.all(roots.map((r) => stopRoot(r)));
+    await lab.close();
   }
 });

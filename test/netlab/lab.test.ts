@@ -1,10 +1,12 @@
 // The lab itself: reachability where a real network has it and none where it has not, the two
 // NAT kinds' mapping behaviour seen from outside (same external port to two destinations for
 // endpoint-independent mapping, a different one per destination for "symmetric"), unsolicited
-// inbound dropped, nothing routed out of the lab, unique names, the stale sweep, and shaping.
+// inbound dropped, nothing routed out of the lab, host names through per-namespace hosts files,
+// unique names, the stale sweep, and shaping.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -13,9 +15,11 @@ import {
   LAB_PREFIX_FAMILY,
   type Lab,
   labNamespaces,
+  NETNS_ETC_DIR,
   NetlabError,
   netemAvailable,
   PUBLIC_PREFIX,
+  PUBLIC_PREFIX_V4,
   sweepStaleLabs,
 } from './lab.ts';
 
@@ -27,7 +31,7 @@ type Seen = { address: string; port: number };
 let lab: Lab;
 
 before(async () => {
-  lab = await createLab({ roots: 2, homes: ['eim', 'symmetric'], publicPeers: 1 });
+  lab = await createLab({ roots: 2, homes: ['eim', 'symmetric'], publicPeers: 1, ipv4: true });
   await Promise.all(lab.roots.map((r) => lab.spawnNode(r, ECHO, ['server', String(PORT)]).firstJson(10_000)));
 });
 
@@ -43,6 +47,8 @@ test('public hosts reach each other, home hosts reach the public segment, nothin
   const [r0, r1] = lab.roots as [(typeof lab.roots)[0], (typeof lab.roots)[0]];
   const [eim, sym] = lab.homes as [(typeof lab.homes)[0], (typeof lab.homes)[0]];
   assert.deepEqual(await probe(r1, ['connect', r0.address, String(PORT), '3000']), { ok: true });
+  assert.ok(r0.address4?.startsWith(PUBLIC_PREFIX_V4), 'public hosts of an IPv4 lab have IPv4 too');
+  assert.deepEqual(await probe(r1, ['connect', r0.address4!, String(PORT), '3000']), { ok: true });
   assert.deepEqual(await probe(eim.host, ['connect', r0.address, String(PORT), '3000']), { ok: true });
   assert.deepEqual(await probe(sym.host, ['connect', r1.address, String(PORT), '3000']), { ok: true });
   // A home LAN address is not routed anywhere outside its home.
@@ -129,10 +135,62 @@ test('the lab is closed: no default route anywhere, and the machine has no route
     const rules = await lab.exec(home.router, 'ip6tables', ['-w', '-t', 'nat', '-S', 'POSTROUTING']);
     assert.match(rules, /-o wan0 .*MASQUERADE/, 'the only NAT is onto the lab-side interface');
   }
-  const { stdout } = await promisify(execFile)('ip', ['-6', 'route', 'get', `${PUBLIC_PREFIX}1`]).catch(
-    (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
+  for (const [family, address] of [
+    ['-6', `${PUBLIC_PREFIX}1`],
+    ['-4', `${PUBLIC_PREFIX_V4}1`],
+  ]) {
+    const { stdout } = await promisify(execFile)('ip', [family!, 'route', 'get', address!]).catch(
+      (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
+    );
+    assert.ok(!stdout.includes('dev p'), `the machine routes no lab address into the lab: ${stdout.trim()}`);
+  }
+});
+
+test('host names resolve in every namespace of the lab through its hosts file, and nowhere else', async () => {
+  const [r0, r1] = lab.roots as [(typeof lab.roots)[0], (typeof lab.roots)[0]];
+  const everyHost = [...lab.roots, ...lab.publicPeers, ...lab.homes.flatMap((h) => [h.router, h.host])];
+  const resolved = async (host: (typeof lab.roots)[0], name: string) =>
+    (await lab.exec(host, 'getent', ['ahosts', name]).catch(() => ''))
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0])
+      .filter((a, i, all) => a !== '' && all.indexOf(a) === i)
+      .sort();
+  lab.nameHosts({ 'root.example.org': r0, 'root.example.net': r1 });
+  for (const h of everyHost) {
+    const hostsFile = await lab.exec(h, 'cat', ['/etc/hosts']);
+    assert.match(hostsFile, new RegExp(`^${r0.address4} root\\.example\\.org$`, 'm'), h.ns);
+    assert.match(hostsFile, new RegExp(`^${r0.address} root\\.example\\.org$`, 'm'), h.ns);
+    // The resolver offers IPv4 only where the host has IPv4 itself (AI_ADDRCONFIG).
+    const expected = h.address4 === undefined ? [r0.address] : [r0.address4, r0.address].sort();
+    assert.deepEqual(await resolved(h, 'root.example.org'), expected, h.ns);
+  }
+  // A name leads to its host: the echo server there answers a connection made by name.
+  assert.deepEqual(await probe(r1, ['connect', 'root.example.org', String(PORT), '3000']), { ok: true });
+  // IPv4 only, as a compose network resolves service names; the names given before are gone.
+  lab.nameHosts({ alpha: r0 }, { family: 4 });
+  assert.deepEqual(await resolved(r1, 'alpha'), [r0.address4]);
+  assert.deepEqual(await resolved(r1, 'root.example.org'), []);
+  assert.ok(
+    !readFileSync('/etc/hosts', 'utf8').includes('alpha'),
+    "the machine's own hosts file is untouched",
   );
-  assert.ok(!stdout.includes('dev p'), `the machine routes no lab address into the lab: ${stdout.trim()}`);
+  assert.throws(
+    () => lab.nameHosts({ 'not a name': r0 }),
+    (err: unknown) => err instanceof NetlabError && err.code === 'NETLAB_INVALID_SPEC',
+  );
+  assert.throws(
+    () => lab.nameHosts({ home: lab.homes[0]!.host }, { family: 4 }),
+    (err: unknown) => err instanceof NetlabError && err.code === 'NETLAB_INVALID_SPEC',
+  );
+  // close() takes the namespaces' hosts files with them.
+  const small = await createLab({ roots: 1, homes: [] });
+  small.nameHosts({ 'root.example.org': small.roots[0]! });
+  assert.ok(existsSync(join(NETNS_ETC_DIR, small.roots[0]!.ns, 'hosts')));
+  await small.close();
+  assert.deepEqual(
+    readdirSync(NETNS_ETC_DIR).filter((n) => n.startsWith(small.id)),
+    [],
+  );
 });
 
 test('names are unique per run; a stale lab of a dead process is swept, a live one is kept', async () => {
@@ -143,10 +201,19 @@ test('names are unique per run; a stale lab of a dead process is swept, a live o
   // pid 2^22 + 1 is above Linux's pid_max ceiling: no process can have it.
   const stale = `${LAB_PREFIX_FAMILY}-4194305-abcdef-root0`;
   await run('ip', ['netns', 'add', stale]);
+  // Its hosts file, and the folder of a namespace that is already gone.
+  const staleEtc = [stale, `${LAB_PREFIX_FAMILY}-4194305-abcdef-root1`];
+  for (const ns of staleEtc) {
+    mkdirSync(join(NETNS_ETC_DIR, ns), { recursive: true });
+    writeFileSync(join(NETNS_ETC_DIR, ns, 'hosts'), '198.51.100.1 root.example.org\n');
+  }
+  lab.nameHosts({ 'root.example.org': lab.roots[0]! });
   const swept = await sweepStaleLabs();
   assert.ok(swept.includes(stale));
+  assert.ok(existsSync(join(NETNS_ETC_DIR, lab.roots[0]!.ns, 'hosts')), "the live lab's hosts files stay");
   const left = await labNamespaces();
   assert.ok(!left.includes(stale));
+  for (const ns of staleEtc) assert.ok(!existsSync(join(NETNS_ETC_DIR, ns)), `${ns}'s folder is swept`);
   assert.ok(
     left.some((n) => n.startsWith(lab.id)),
     'the live lab is untouched',

@@ -16,11 +16,25 @@
 // NATed onto the machine's uplink: the NAT rules live in the routers' namespaces and match their
 // lab-side interface only. The machine's own namespace gets no interface, address or route.
 //
+// IPv4, where asked for. A root that listens on 0.0.0.0 and announces /dns4/<name> needs IPv4;
+// such a lab gives its public hosts an address in 198.51.100.0/24 as well (TEST-NET-2, RFC
+// 5737: documentation, never routed), on the same bridge and again with no default route.
+// libp2p calls that range private, so NAT traversal stays on IPv6; the endpoint rules
+// (src/governance/endpoints.ts) call it public, as they do 3fff::/20.
+//
+// Host names. `lab.nameHosts` writes one hosts file into /etc/netns/<ns>/hosts for every
+// namespace of the lab, which `ip netns exec` bind-mounts over /etc/hosts for what it runs: a
+// name resolves in the lab as DNS would resolve it outside, with no DNS server, and the
+// machine's own /etc/hosts is never touched.
+//
 // Names. Every namespace is `wlab-<pid>-<random>-<role>`, unique per run; a lab first sweeps
-// namespaces of the family whose creating process is gone, and close() removes its own.
+// namespaces (and their /etc/netns folders) of the family whose creating process is gone, and
+// close() removes its own.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -29,6 +43,13 @@ export const LAB_PREFIX_FAMILY = 'wlab';
 /** The public segment: IPv6 documentation prefix (RFC 9637), one /64 of it. */
 export const PUBLIC_PREFIX = '3fff:0:0:1::';
 export const PUBLIC_ROUTE = '3fff::/20';
+/** IPv4 on the public segment, for labs that ask for it: TEST-NET-2 (RFC 5737), one /24. */
+export const PUBLIC_PREFIX_V4 = '198.51.100.';
+const PUBLIC_PREFIX_V4_LENGTH = 24;
+/** Per-namespace files that `ip netns exec` bind-mounts over /etc (iproute2). */
+export const NETNS_ETC_DIR = '/etc/netns';
+/** Names one lab's hosts file may hold. */
+export const LAB_HOST_NAMES_MAX = 256;
 /** A home LAN: ULA fd00:0:0:<n>::/64. */
 const HOME_PREFIX = (n: number) => `fd00:0:0:${n + 1}::`;
 /** Namespaces one lab may hold; a lab is a handful of hosts. */
@@ -45,6 +66,8 @@ export type LabHost = {
   ns: string;
   /** The host's address in the lab: public (3fff::/20) or home (fd00::/8). */
   address: string;
+  /** Its IPv4 address (198.51.100.0/24), on public hosts of a lab built with `ipv4: true`. */
+  address4?: string;
   role: 'bridge' | 'root' | 'public' | 'router' | 'home';
 };
 
@@ -55,7 +78,13 @@ export type Home = {
   wan: string;
 };
 
-export type LabSpec = { roots: number; homes: NatKind[]; publicPeers?: number };
+export type LabSpec = {
+  roots: number;
+  homes: NatKind[];
+  publicPeers?: number;
+  /** Public hosts get an IPv4 address too (for roots that listen on 0.0.0.0 and announce /dns4). */
+  ipv4?: boolean;
+};
 
 export type LabProcess = {
   readonly child: ChildProcess;
@@ -79,6 +108,12 @@ export type Lab = {
   shape(host: LabHost, o: { delayMs?: number; lossPercent?: number }): Promise<void>;
   /** Rate limit with tbf on a host's lab interface. */
   limitRate(host: LabHost, kbit: number): Promise<void>;
+  /**
+   * Makes each name resolve to its host's addresses (IPv4, then IPv6; or only those of
+   * `family`) in every namespace of the lab, through /etc/netns/<ns>/hosts; replaces the names
+   * given before. Processes started afterwards see them.
+   */
+  nameHosts(names: Readonly<Record<string, LabHost>>, o?: { family?: 4 | 6 }): void;
   close(): Promise<void>;
 };
 
@@ -110,6 +145,9 @@ async function sh(cmd: string, args: string[]): Promise<string> {
   }
 }
 
+/** What a hosts file line may name: DNS labels of letters, digits and hyphens. */
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
 const inNs = (ns: string, cmd: string, args: string[]) => sh('ip', ['netns', 'exec', ns, cmd, ...args]);
 
 function pidAlive(pid: number): boolean {
@@ -130,14 +168,36 @@ export async function labNamespaces(): Promise<string[]> {
     .filter((n) => n.startsWith(`${LAB_PREFIX_FAMILY}-`));
 }
 
-/** Deletes lab namespaces whose creating process is gone (left by a run that crashed). */
+/** The lab namespaces' folders in /etc/netns (`ip netns del` leaves them behind). */
+function labEtcFolders(): string[] {
+  try {
+    return readdirSync(NETNS_ETC_DIR).filter((n) => n.startsWith(`${LAB_PREFIX_FAMILY}-`));
+  } catch {
+    return [];
+  }
+}
+
+const removeEtcFolder = (ns: string) => rmSync(join(NETNS_ETC_DIR, ns), { recursive: true, force: true });
+
+/**
+ * Deletes lab namespaces, and their /etc/netns folders, whose creating process is gone (left
+ * by a run that crashed).
+ */
 export async function sweepStaleLabs(): Promise<string[]> {
   const swept: string[] = [];
-  for (const ns of await labNamespaces()) {
+  const stale = (ns: string) => {
     const pid = Number(ns.split('-')[1]);
-    if (Number.isSafeInteger(pid) && pid > 0 && pidAlive(pid)) continue;
+    return !(Number.isSafeInteger(pid) && pid > 0 && pidAlive(pid));
+  };
+  for (const ns of await labNamespaces()) {
+    if (!stale(ns)) continue;
     await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
     swept.push(ns);
+  }
+  for (const ns of labEtcFolders()) {
+    if (!stale(ns)) continue;
+    removeEtcFolder(ns);
+    if (!swept.includes(ns)) swept.push(ns);
   }
   return swept;
 }
@@ -230,7 +290,10 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
   };
   const close = async () => {
     await Promise.all([...processes].map((p) => p.stop()));
-    for (const ns of created.reverse()) await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
+    for (const ns of created.reverse()) {
+      await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
+      removeEtcFolder(ns);
+    }
     created.length = 0;
   };
   try {
@@ -262,16 +325,20 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       await inNs(ns, 'ip', ['link', 'set', dev, 'up']);
       return address;
     };
+    /** A public host: plugged into the bridge, with an IPv4 address too if the lab has IPv4. */
+    const publicHost = async (ns: string, role: LabHost['role']): Promise<LabHost> => {
+      const address = await plug(ns, 'eth0');
+      if (spec.ipv4 !== true) return { ns, address, role };
+      // The same host number as its IPv6 address; on-link only, like the IPv6 /64.
+      const address4 = `${PUBLIC_PREFIX_V4}${port}`;
+      await inNs(ns, 'ip', ['-4', 'addr', 'add', `${address4}/${PUBLIC_PREFIX_V4_LENGTH}`, 'dev', 'eth0']);
+      return { ns, address, address4, role };
+    };
     const roots: LabHost[] = [];
-    for (let i = 0; i < spec.roots; i++) {
-      const ns = await addNs(`root${i}`);
-      roots.push({ ns, address: await plug(ns, 'eth0'), role: 'root' });
-    }
+    for (let i = 0; i < spec.roots; i++) roots.push(await publicHost(await addNs(`root${i}`), 'root'));
     const publicPeers: LabHost[] = [];
-    for (let i = 0; i < (spec.publicPeers ?? 0); i++) {
-      const ns = await addNs(`peer${i}`);
-      publicPeers.push({ ns, address: await plug(ns, 'eth0'), role: 'public' });
-    }
+    for (let i = 0; i < (spec.publicPeers ?? 0); i++)
+      publicPeers.push(await publicHost(await addNs(`peer${i}`), 'public'));
     const homes: Home[] = [];
     for (const [i, nat] of spec.homes.entries()) {
       const routerNs = await addNs(`nat${i}`);
@@ -382,6 +449,8 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
         });
         const p = labProcess(child);
         processes.add(p);
+        // The set holds running processes only: a test that probes many times does not grow it.
+        child.once('exit', () => processes.delete(p));
         return p;
       },
       async shape(host, o) {
@@ -415,6 +484,28 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
           'latency',
           '400ms',
         ]);
+      },
+      nameHosts(names, o = {}) {
+        const entries = Object.entries(names);
+        if (entries.length > LAB_HOST_NAMES_MAX)
+          throw new NetlabError(
+            'NETLAB_INVALID_SPEC',
+            `a lab names at most ${LAB_HOST_NAMES_MAX} hosts, asked for ${entries.length}`,
+          );
+        const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback'];
+        for (const [name, host] of entries) {
+          if (!HOST_NAME.test(name))
+            throw new NetlabError('NETLAB_INVALID_SPEC', `${JSON.stringify(name)} is not a host name`);
+          if (host.address4 !== undefined && o.family !== 6) lines.push(`${host.address4} ${name}`);
+          else if (o.family === 4)
+            throw new NetlabError('NETLAB_INVALID_SPEC', `${name}: ${host.ns} has no IPv4 address`);
+          if (o.family !== 4) lines.push(`${host.address} ${name}`);
+        }
+        const text = `${lines.join('\n')}\n`;
+        for (const ns of created) {
+          mkdirSync(join(NETNS_ETC_DIR, ns), { recursive: true });
+          writeFileSync(join(NETNS_ETC_DIR, ns, 'hosts'), text);
+        }
       },
       close,
     };
