@@ -73,6 +73,7 @@ function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions =
     verify: options.verify ?? verifyOnTheSpot,
     known: options.known,
     retiredNodeKeys: structuredClone(base.retiredNodeKeys),
+    selfUpdates: structuredClone(base.selfUpdates ?? {}),
     accepted: [],
     outcomes: [],
     causes: [],
@@ -138,6 +139,15 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   const retiredNodeKeys = Object.fromEntries(
     Object.entries(d.retiredNodeKeys).filter(([, r]) => r.retiredMs >= keyHorizon),
   );
+  // Self-update times are kept like statement ids: for the longest window and the most updates
+  // any policy allows, of members still in the world.
+  const [, updatesMax] = POLICY_RANGES.selfUpdatesPerWindowMax;
+  const updateHorizon = d.timeMs - POLICY_RANGES.selfUpdateWindowMs[1];
+  const selfUpdates: Record<string, number[]> = {};
+  for (const [name, times] of Object.entries(d.selfUpdates)) {
+    const kept = times.filter((t) => t > updateHorizon).slice(-updatesMax);
+    if (kept.length > 0 && world.members.some((m) => m.name === name)) selfUpdates[name] = kept;
+  }
   const entries: Uint8Array[] = [encodeEntry(header)];
   for (const s of d.accepted)
     entries.push(d.known?.get(s)?.entry ?? encodeEntry({ kind: 'statement', statement: s }));
@@ -152,6 +162,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     admissions: d.admissions,
     seen,
     retiredNodeKeys,
+    selfUpdates,
   };
   return { state, entries, rejected: [], world: produced };
 }

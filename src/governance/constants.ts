@@ -61,6 +61,14 @@ export const GOVERNANCE_DEPTH_MAX = 16;
  */
 export const SHORT_ID_HEX_MIN = 8;
 
+/**
+ * Outside witnesses a policy may name (charter §20). Each signs a recovery; 32 keeps a signed
+ * recovery far below one ledger entry, and is the most witnesses a root's configuration takes.
+ */
+export const WITNESSES_MAX = 32;
+/** A witness name: a C2SP note key name, written like a host name. */
+export const WITNESS_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]$/;
+
 /** The author value reserved for rule-made motions (removal after evidence); never a member name. */
 export const SYSTEM_AUTHOR = '#system';
 

@@ -69,6 +69,7 @@ export {
   parseWorld,
   type World,
 } from './model.ts';
+export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
 export {
   checkPolicy,
   DEFAULT_POLICY,
@@ -148,4 +149,4 @@ export {
   type StatementVerifier,
   verifyOnTheSpot,
 } from './verifier.ts';
-export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-rules.ts';
+export { jurisdictionCap, worldRuleViolation } from './world-rules.ts';

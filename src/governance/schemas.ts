@@ -18,6 +18,8 @@ import {
   ORGANISATION_CHARS_MAX,
   P2P_ENDPOINTS_MAX,
   TIME_MS_MAX,
+  WITNESS_NAME_PATTERN,
+  WITNESSES_MAX,
 } from './constants.ts';
 import { ISO_3166_ALPHA2 } from './countries.ts';
 import { WORLD_CAUSES_MAX } from './entry.ts';
@@ -63,6 +65,29 @@ export const PolicySchema = Type.Object(
     statementAgeMaxMs: Count,
     checkpointFreshnessMs: Count,
     seasoningPeriodMs: Type.Optional(Count),
+    removalThreshold: Type.Optional(FractionSchema),
+    selfUpdatesPerWindowMax: Type.Optional(Count),
+    selfUpdateWindowMs: Type.Optional(Count),
+    recovery: Type.Optional(
+      Type.Object(
+        {
+          silenceMs: Count,
+          timeLockMs: Count,
+          witnesses: Type.Array(
+            Type.Object(
+              {
+                name: Type.String({ pattern: WITNESS_NAME_PATTERN.source }),
+                key: PublicKey,
+              },
+              strict,
+            ),
+            { maxItems: WITNESSES_MAX, description: 'sorted by name, names and keys unique' },
+          ),
+          witnessQuorum: Count,
+        },
+        { ...strict, description: 'charter §20' },
+      ),
+    ),
     relay: Type.Object(
       {
         reservationsMax: Count,
@@ -169,6 +194,10 @@ export const ChangeSchema = Type.Union([
     strict,
   ),
   Type.Object({ type: Type.Literal('remove'), member: Name }, strict),
+  Type.Object(
+    { type: Type.Literal('reinstate'), member: Name },
+    { ...strict, description: 'a suspended member back in probation' },
+  ),
   Type.Object(
     {
       type: Type.Literal('update-member'),
