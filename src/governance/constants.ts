@@ -76,6 +76,8 @@ export const SYSTEM_AUTHOR = '#system';
 export const GENESIS_DOMAIN = 'witan/v1/governance/genesis';
 export const CANDIDATE_DOMAIN = 'witan/v1/governance/candidate';
 export const KEY_POSSESSION_DOMAIN = 'witan/v1/governance/key-possession';
+/** What the remaining members and the witnesses sign to recover a federation (charter §20). */
+export const RECOVERY_DOMAIN = 'witan/v1/governance/recovery';
 export const statementDomain = (kind: string): string => `witan/v1/governance/${kind}`;
 
 /**

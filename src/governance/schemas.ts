@@ -320,6 +320,52 @@ export const SignedGenesisSchema = Type.Object(
   strict,
 );
 
+/** A signed recovery (charter §20): what the remaining members and a witness quorum sign. */
+export const SignedRecoverySchema = Type.Object(
+  {
+    recovery: Type.Object(
+      {
+        federation: Federation,
+        height: Type.Integer({
+          minimum: 1,
+          maximum: HEIGHT_MAX,
+          description: "one more than the last batch's",
+        }),
+        timeMs: TimeMs,
+        base: Type.Object(
+          {
+            size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+            rootHash: Hash,
+            worldHash: Hash,
+          },
+          {
+            ...strict,
+            description: 'the ledger as the last batch left it: size, RFC 6962 root, world in force',
+          },
+        ),
+        remove: Type.Array(Name, { minItems: 1, maxItems: MEMBERS_MAX, description: 'sorted, unique' }),
+      },
+      strict,
+    ),
+    members: Type.Array(Type.Object({ member: Name, signature: Signature }, strict), {
+      minItems: 1,
+      maxItems: MEMBERS_MAX,
+      description: 'every voting member it keeps, by governance key, sorted by name',
+    }),
+    witnesses: Type.Array(
+      Type.Object(
+        { witness: Type.String({ pattern: WITNESS_NAME_PATTERN.source }), signature: Signature },
+        strict,
+      ),
+      { minItems: 1, maxItems: WITNESSES_MAX, description: "the policy's witnesses, sorted by name" },
+    ),
+  },
+  {
+    ...strict,
+    description: "every signature over 'witan/v1/governance/recovery' || 0x0A || canonical bytes of recovery",
+  },
+);
+
 /** A ledger entry (ledger/LEDGER.md §1.2): the canonical JSON of exactly one of these objects. */
 export const EntrySchema = Type.Union(
   [
@@ -334,6 +380,10 @@ export const EntrySchema = Type.Union(
       strict,
     ),
     Type.Object({ kind: Type.Literal('statement'), statement: SignedStatementSchema }, strict),
+    Type.Object(
+      { kind: Type.Literal('recovery'), recovery: SignedRecoverySchema },
+      { ...strict, description: 'the header of a batch of its own (charter §20)' },
+    ),
     Type.Object(
       {
         kind: Type.Literal('world'),
@@ -372,6 +422,7 @@ export function governanceSchemaFiles(): Record<string, string> {
     ['world', 'Witan world', WorldSchema],
     ['statement', 'Witan signed statement', SignedStatementSchema],
     ['genesis', 'Witan signed genesis', SignedGenesisSchema],
+    ['recovery', 'Witan signed recovery', SignedRecoverySchema],
     ['entry', 'Witan ledger entry', EntrySchema],
   ];
   return Object.fromEntries(

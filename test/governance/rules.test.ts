@@ -9,6 +9,7 @@ import { cosignatureSigner, signNote } from '../../src/crypto/index.ts';
 import {
   ballot,
   checkPolicy,
+  checkRecovery,
   checkStatement,
   DEFAULT_POLICY,
   evidence,
@@ -41,6 +42,7 @@ import {
   T0,
   TestLedger,
 } from './fixtures.ts';
+import { ledgerHead, recoveryOf, SILENCE_MS, signed, WITNESSED_POLICY } from './recovery-fixtures.ts';
 
 const reached = new Set<RejectionCode>();
 
@@ -721,5 +723,54 @@ test('removal threshold and witness quorum floors', () => {
       T0,
     ).threshold.num,
     3,
+  );
+});
+
+test('recovery rules (charter §20): each refusal, in its order', () => {
+  const ledger = new TestLedger(makeGenesis(4, WITNESSED_POLICY));
+  ledger.run([], T0);
+  const head = ledgerHead(ledger.genesis, ledger.entries);
+  const at = T0 + SILENCE_MS;
+  const expectRecovery = (input: unknown, code: RejectionCode, ledgerAt = head) => {
+    const before = structuredClone(ledger.state);
+    const r = checkRecovery(ledger.state, input, ledgerAt);
+    assert.equal(r?.code, code, r?.message);
+    assert.equal(r!.rule, code === 'WRONG_FEDERATION' ? 'charter §1' : 'charter §20');
+    assert.deepEqual(ledger.state, before);
+    reached.add(code);
+  };
+  const good = signed(ledger.state, recoveryOf(ledger, ['m00', 'm01'], at));
+  assert.equal(checkRecovery(ledger.state, good, head), null);
+  expectRecovery({ ...good, extra: 1 }, 'RECOVERY_MALFORMED');
+  const reshaped = (change: Partial<typeof good.recovery>, options?: Parameters<typeof signed>[2]) =>
+    signed(ledger.state, { ...good.recovery, ...change }, options);
+  expectRecovery(reshaped({ remove: ['m01', 'm00'] }), 'RECOVERY_MALFORMED');
+  expectRecovery(reshaped({ height: 3 }), 'RECOVERY_WRONG_BASE');
+  expectRecovery(good, 'RECOVERY_WRONG_BASE', { ...head, rootHash: 'ab'.repeat(32) });
+  expectRecovery(good, 'RECOVERY_WRONG_BASE', { ...head, size: head.size + 1 });
+  expectRecovery(reshaped({ timeMs: at - 1 }), 'RECOVERY_TOO_EARLY');
+  expectRecovery(reshaped({ remove: ['m00', 'zz00'] }), 'RECOVERY_NOT_A_VALIDATOR');
+  // Three of four could still commit among themselves (a quorum): they are not gone.
+  expectRecovery(reshaped({ remove: ['m00', 'm01', 'm02'] }), 'RECOVERY_VANISHED_QUORUM');
+  // Three of four remain, a quorum: they remove m00 by motion.
+  expectRecovery(reshaped({ remove: ['m00'] }), 'RECOVERY_NOT_NEEDED');
+  expectRecovery(reshaped({}, { members: ['m02'] }), 'RECOVERY_SIGNATURES');
+  expectRecovery(reshaped({}, { members: ['m00', 'm02', 'm03'] }), 'RECOVERY_SIGNATURES');
+  const forged = reshaped({});
+  forged.members[1]!.signature = forged.members[0]!.signature;
+  expectRecovery(forged, 'RECOVERY_SIGNATURES');
+  expectRecovery(reshaped({}, { witnesses: ['w1.example.org'] }), 'RECOVERY_WITNESSES');
+  const stranger = reshaped({});
+  stranger.witnesses[1] = { witness: 'w9.example.org', signature: stranger.witnesses[1]!.signature };
+  expectRecovery(stranger, 'RECOVERY_WITNESSES');
+  const foreign = reshaped({ federation: 'other.test' });
+  expectRecovery(foreign, 'WRONG_FEDERATION');
+  // A federation whose policy names no witness cannot recover.
+  const bare = new TestLedger(makeGenesis(4));
+  bare.run([], T0);
+  const none = signed(bare.state, recoveryOf(bare, ['m00', 'm01'], at));
+  assert.equal(
+    checkRecovery(bare.state, none, ledgerHead(bare.genesis, bare.entries))?.code,
+    'RECOVERY_WITNESSES',
   );
 });
