@@ -27,6 +27,7 @@ const COMPILE_CACHE_DIR = join(tmpdir(), 'witan-compile-cache');
 const LONG_FILES = [
   'test/e2e/devnet.test.ts',
   'test/node/federation-faults.test.ts',
+  'test/node/recovery.test.ts',
   'test/consensus/sigkill.test.ts',
   'test/e2e/ceremony.test.ts',
   'test/node/bad-input.test.ts',

@@ -4,16 +4,24 @@
 
 import type { FastifyInstance } from 'fastify';
 import { type HealthSource, healthRoutes } from './health-routes.ts';
+import { type RecoveryView, recoveryRoutes } from './recovery-routes.ts';
 import { rootRoutes } from './root-routes.ts';
 import type { RootView } from './root-view.ts';
 import { type TlogRoutesOptions, tlogRoutes } from './tlog-routes.ts';
 import { uiRoutes } from './ui-routes.ts';
 
-export type PublicRoutesOptions = { health: HealthSource; tlog: TlogRoutesOptions; view: RootView };
+export type PublicRoutesOptions = {
+  health: HealthSource;
+  tlog: TlogRoutesOptions;
+  view: RootView;
+  /** Recovery (charter §20): GET and POST /recovery. */
+  recovery: RecoveryView;
+};
 
 export async function publicRoutes(app: FastifyInstance, o: PublicRoutesOptions): Promise<void> {
   await app.register(healthRoutes, { health: o.health });
   await app.register(tlogRoutes, o.tlog);
   await app.register(rootRoutes, { view: o.view });
+  await app.register(recoveryRoutes, { view: o.recovery });
   await app.register(uiRoutes, { view: o.view });
 }
