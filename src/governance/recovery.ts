@@ -241,6 +241,12 @@ export function checkRecovery(
       `The recovery follows height ${r.height - 1}, ledger size ${r.base.size} (root ${r.base.rootHash}) and world ${r.base.worldHash}; the ledger is at height ${state.height}, size ${ledger.size}${ledger.rootHash === undefined ? '' : ` (root ${ledger.rootHash})`}, world ${state.worldHash}. Sign it again against the ledger as it is.`,
     );
   }
+  if (state.height === 0) {
+    return reject(
+      'RECOVERY_TOO_EARLY',
+      'Nothing was ever committed: the silence counts from the last batch, and a federation that never committed founds itself again instead.',
+    );
+  }
   const earliest = state.timeMs + policy.silenceMs;
   if (r.timeMs < earliest) {
     return reject(

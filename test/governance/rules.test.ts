@@ -765,6 +765,13 @@ test('recovery rules (charter §20): each refusal, in its order', () => {
   expectRecovery(stranger, 'RECOVERY_WITNESSES');
   const foreign = reshaped({ federation: 'other.test' });
   expectRecovery(foreign, 'WRONG_FEDERATION');
+  // Nothing committed yet: nothing to recover.
+  const unborn = new TestLedger(makeGenesis(4, WITNESSED_POLICY));
+  const none0 = signed(unborn.state, recoveryOf(unborn, ['m00', 'm01'], at));
+  assert.equal(
+    checkRecovery(unborn.state, none0, ledgerHead(unborn.genesis, []))?.code,
+    'RECOVERY_TOO_EARLY',
+  );
   // A federation whose policy names no witness cannot recover.
   const bare = new TestLedger(makeGenesis(4));
   bare.run([], T0);
