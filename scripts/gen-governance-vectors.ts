@@ -32,6 +32,7 @@ import { leafHash } from '../src/ledger/index.ts';
 import { badBatchVectors } from './vectors/bad-batches.ts';
 import { chainVectors } from './vectors/chain.ts';
 import { descriptor, FEDERATION, gov, keysFile } from './vectors/identities.ts';
+import { recoveryVectors } from './vectors/recovery.ts';
 import { ids, STEPS } from './vectors/scenario.ts';
 import { signingVectors } from './vectors/signing.ts';
 
@@ -145,6 +146,7 @@ export function governanceVectors(): Record<string, string> {
     'signing.json': json(signingVectors()),
     'bad-batches.json': json(badBatchVectors(states, sample)),
     'chain.json': json(chainVectors(genesis, entries, worldTimes)),
+    'recovery.json': json(recoveryVectors()),
   };
 }
 

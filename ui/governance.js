@@ -65,9 +65,21 @@ export function tallyText(t) {
 export function tallyOf(changes, ballots, parent) {
   const policyChange = changes.some((c) => c.type === 'change-policy');
   const removed = new Set(changes.flatMap((c) => (c.type === 'remove' ? [String(c.member)] : [])));
-  const voting = parent.members.filter((m) => m.status === 'voting').map((m) => m.name);
+  let voting = parent.members.filter((m) => m.status === 'voting').map((m) => m.name);
+  // A removal needs the removal threshold; where even every other member could not reach it,
+  // removing one member needs every other member's yes (charter §7).
+  const removal = parent.policy.removalThreshold ?? { num: 3, den: 4 };
+  const kept = voting.filter((n) => !removed.has(n)).length;
+  const unanimous = removed.size === 1 && !(kept * removal.den > removal.num * voting.length);
+  if (unanimous) voting = voting.filter((n) => !removed.has(n));
   const eligible = new Set(voting.filter((n) => !removed.has(n)));
-  const threshold = policyChange ? parent.policy.policyChangeThreshold : parent.policy.approvalThreshold;
+  const threshold = unanimous
+    ? { num: Math.max(0, voting.length - 1), den: Math.max(1, voting.length) }
+    : removed.size > 0
+      ? removal
+      : policyChange
+        ? parent.policy.policyChangeThreshold
+        : parent.policy.approvalThreshold;
   const counts = { yes: 0, no: 0, abstain: 0 };
   for (const [name, b] of Object.entries(ballots)) if (eligible.has(name)) counts[b.choice]++;
   const needed = Math.floor((threshold.num * voting.length) / threshold.den) + 1;
@@ -90,6 +102,8 @@ export function describeChange(c, world) {
     }
     case 'remove':
       return `remove ${c.member}`;
+    case 'reinstate':
+      return `reinstate ${c.member}`;
     case 'update-member': {
       const what = [];
       if (c.organisation !== undefined) what.push(`organisation to “${c.organisation}”`);

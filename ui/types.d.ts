@@ -21,6 +21,7 @@ export type Policy = {
   probationPeriodMs: number;
   checkpointFreshnessMs: number;
   seasoningPeriodMs?: number;
+  removalThreshold?: Fraction;
   relay: { reservationsMax: number };
 } & Record<string, unknown>;
 export type World = {

@@ -12,14 +12,16 @@ export function outcomeWords(o: Omit<MotionOutcome, 'id' | 'index' | 'decidedMs'
 
 /**
  * "yes 3 of 4 needed (more than 2/3 of 5 voting members), 1 no, 1 not voted": the threshold and
- * the denominator are the rules' own (seasoned members only for a policy change).
+ * the denominator are the rules' own (seasoned members only for a policy change or a removal;
+ * every other member for a removal in a federation of three or fewer).
  */
 export function tallyWords(t: TallyView): string {
   const members = `${t.seasonedOnly ? 'seasoned ' : ''}voting member${t.voting === 1 ? '' : 's'}`;
-  const parts = [
-    `yes ${t.yes} of ${t.needed} needed (more than ${t.threshold.num}/${t.threshold.den} of ${t.voting} ${members})`,
-    `${t.no} no`,
-  ];
+  const share =
+    t.rule === 'removal-unanimous'
+      ? `every other voting member, ${t.voting}`
+      : `more than ${t.threshold.num}/${t.threshold.den} of ${t.voting} ${members}`;
+  const parts = [`yes ${t.yes} of ${t.needed} needed (${share})`, `${t.no} no`];
   if (t.abstain > 0) parts.push(`${t.abstain} abstained`);
   parts.push(`${t.notVoted} not voted`);
   const barred = t.voting - t.eligible;

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type HealthSource, healthRoutes } from './health-routes.ts';
 import { type ReadinessSource, readyRoutes } from './ready-routes.ts';
+import { type RecoveryView, recoveryRoutes } from './recovery-routes.ts';
 import { rootRoutes } from './root-routes.ts';
 import type { RootView } from './root-view.ts';
 import { type TlogRoutesOptions, tlogRoutes } from './tlog-routes.ts';
@@ -15,6 +16,8 @@ export type PublicRoutesOptions = {
   ready: ReadinessSource;
   tlog: TlogRoutesOptions;
   view: RootView;
+  /** Recovery (charter §20): GET and POST /recovery. */
+  recovery: RecoveryView;
 };
 
 export async function publicRoutes(app: FastifyInstance, o: PublicRoutesOptions): Promise<void> {
@@ -22,5 +25,6 @@ export async function publicRoutes(app: FastifyInstance, o: PublicRoutesOptions)
   await app.register(readyRoutes, { ready: o.ready });
   await app.register(tlogRoutes, o.tlog);
   await app.register(rootRoutes, { view: o.view });
+  await app.register(recoveryRoutes, { view: o.recovery });
   await app.register(uiRoutes, { view: o.view });
 }

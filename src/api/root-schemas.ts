@@ -89,18 +89,30 @@ const TallySchema = Type.Object(
     voting: Type.Integer({
       minimum: 0,
       description:
-        'voting members of the world counted against (seasoned ones for a policy change): the denominator',
+        'voting members of the world counted against (seasoned ones for a policy change or a removal): the denominator',
     }),
     eligible: Type.Integer({
       minimum: 0,
       description: 'those of them whose ballot counts (not removed by it)',
     }),
+    rule: Type.Union(
+      [
+        Type.Literal('approval'),
+        Type.Literal('policy-change'),
+        Type.Literal('removal'),
+        Type.Literal('removal-unanimous'),
+      ],
+      {
+        description:
+          'which threshold counts (charter §7): approval, policy change, removal, or every other voting member for a removal in a federation of three or fewer',
+      },
+    ),
     threshold: Fraction,
     needed: Type.Integer({ minimum: 0, description: 'yes-ballots that pass: floor(num·voting/den) + 1' }),
     passes: Type.Boolean(),
     notVoted: Type.Integer({ minimum: 0, description: 'eligible members with no ballot' }),
     seasonedOnly: Type.Boolean({
-      description: 'a policy change: only seasoned voting members count (charter §13)',
+      description: 'a policy change or a removal: only seasoned voting members count (charter §13)',
     }),
   },
   strict,

@@ -63,7 +63,7 @@ export interface BallotView {
 export interface TallyView extends Tally {
   /** Members whose ballot would count and who have cast none. */
   notVoted: number;
-  /** A policy change: only seasoned voting members count, for and in the denominator (charter §13). */
+  /** A policy change or a removal: only seasoned voting members count, for and in the denominator (charter §13). */
   seasonedOnly: boolean;
 }
 

@@ -677,6 +677,7 @@ class EvidenceWriter {
       logKeys: keys.logKeys.map(keyJson),
       validators: set.validators.map(keyJson),
       cosigners: set.cosigners.map(keyJson),
+      ...(set.quorum !== undefined ? { quorum: set.quorum } : {}),
       notes: notes.map(noteJson),
     };
   }

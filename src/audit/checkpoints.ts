@@ -31,6 +31,8 @@ export type CosignerSet = {
   validators: readonly MemberKey[];
   cosigners: readonly MemberKey[];
   world?: WorldRef;
+  /** Cosignatures that commit: a quorum of the validators unless said (all of them after a recovery). */
+  quorum?: number;
 };
 
 export type CheckpointProblem =
@@ -88,7 +90,7 @@ export function checkCheckpointNote(
   options: { origin: string; logKeys: readonly MemberKey[]; set: CosignerSet },
 ): CheckpointCheck {
   const { origin, set } = options;
-  const quorum = quorumSize(set.validators.length);
+  const quorum = set.quorum ?? quorumSize(set.validators.length);
   const result: CheckpointCheck = {
     cosignatures: [],
     validatorCosigners: [],

@@ -7,6 +7,7 @@
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { quorumSize } from '../base/index.ts';
 import { bytesEqual, fromBase64, toBase64, toHex } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import type { MemberKey } from '../governance/index.ts';
@@ -82,6 +83,8 @@ export type EvidenceFile = {
   /** Validators and cosigners in force at the size of notes[0]. */
   validators: KeyJson[];
   cosigners: KeyJson[];
+  /** Cosignatures that commit, when not a quorum of `validators`: all of them after a recovery. */
+  quorum?: number;
   notes: NoteJson[];
   /** split-view at two sizes: RFC 9162 consistency proof from the tree of notes[1]. */
   consistency?: { fromSize: number; toSize: number; fromRootHash: string; proof: string[] };
@@ -162,12 +165,19 @@ function checkNote(
 ): CheckpointCheck {
   const n = e.notes[i];
   need(n !== undefined && typeof n.note === 'string', `notes[${i}] is missing`);
+  const count = (set?.validators ?? e.validators).length;
+  need(
+    e.quorum === undefined ||
+      (Number.isSafeInteger(e.quorum) && e.quorum >= quorumSize(count) && e.quorum <= count),
+    'the quorum is neither a quorum of the validators nor at most all of them',
+  );
   const check = checkCheckpointNote(n.note, {
     origin: e.origin,
     logKeys: e.logKeys.map(keyOf),
     set: {
       validators: (set?.validators ?? e.validators).map(keyOf),
       cosigners: (set?.cosigners ?? e.cosigners).map(keyOf),
+      ...(set === undefined && typeof e.quorum === 'number' ? { quorum: e.quorum } : {}),
     },
   });
   need(

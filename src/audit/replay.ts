@@ -7,7 +7,7 @@
 // The result feeds the audit: keys in force at each checkpoint size, the first rule failure,
 // the worlds committed (to judge what roots serve at /world) and the report's summary.
 
-import { bytesEqual, fromBase64, toHex, utf8Bytes } from '../codec/index.ts';
+import { bytesEqual, fromBase64, toBase64, toHex, utf8Bytes } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import {
   type BatchGroup,
@@ -37,6 +37,7 @@ import {
   type World,
   worldHash,
 } from '../governance/index.ts';
+import { CompactRange, leafHash } from '../ledger/index.ts';
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
 import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
 import type { EvidenceGovernance } from './evidence.ts';
@@ -120,6 +121,8 @@ type Snapshot = {
   nodeKeys: Record<string, string[]>;
   /** Absent in states written before timelines were kept. */
   timeline?: TimelineSnapshot;
+  /** The tree's frontier at summary.entries.total (base64), to check the root a recovery names. */
+  frontier?: string[];
 };
 
 function emptySummary(): ReplaySummary {
@@ -173,6 +176,20 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const grouper = new BatchGrouper();
   let failure: RuleFailure | undefined;
   let index = snap !== undefined ? summary.entries.total : 0;
+  // The tree as far as the replay read, for the root a recovery names (charter §20). A snapshot
+  // from before it was kept has none: such a replay checks a recovery's root no more.
+  const tree: CompactRange | undefined =
+    snap === undefined
+      ? new CompactRange()
+      : snap.frontier === undefined
+        ? undefined
+        : new CompactRange(
+            index,
+            snap.frontier.map((h) => fromBase64(h, 32)),
+          );
+  const recoveryRoots = new Map<number, string>();
+  /** Whether the state in force came from a recovery: then only its validators, all of them, commit. */
+  let stateFromRecovery = false;
 
   const member = (name: string) => {
     summary.perMember[name] ??= { motions: 0, yes: 0, no: 0, abstain: 0 };
@@ -212,6 +229,8 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const run = (g: BatchGroup | null) => {
     if (g === null || state === undefined) return;
     const r = replayBatch(state, g, runOptions);
+    recoveryRoots.delete(g.start);
+    stateFromRecovery = g.header.kind === 'recovery';
     const statements = g.statements.map((signed) => {
       const k = known.get(signed);
       if (k !== undefined) verified.delete(k.id);
@@ -221,7 +240,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     history.batch({ before: state, after: r.state, start: g.start, raw: g.raw, statements });
     previous = state;
     state = r.state;
-    if (r.world !== null) noteWorld(r.world, g.start + g.raw.length - 1, g.header.timeMs);
+    if (r.world !== null) noteWorld(r.world, g.start + g.raw.length - 1, r.state.timeMs);
     settle(state, r.world !== null);
   };
   const record = (entry: LedgerEntry, at: number) => {
@@ -267,7 +286,11 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     (snap?.state.world ?? options.genesis.world).members.map((m) => [m.name, m.governanceKey]),
   );
   const known = new Map<SignedStatement, KnownStatement>();
-  const runOptions: ExecuteOptions = { verify, known };
+  const runOptions: ExecuteOptions = {
+    verify,
+    known,
+    rootHashAt: (size) => (tree === undefined ? undefined : recoveryRoots.get(size)),
+  };
   const keyBytes = new Map<string, Uint8Array>();
 
   type Decoded = { bytes: Uint8Array; entry?: LedgerEntry; error?: unknown; id?: string };
@@ -321,6 +344,8 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const one = (d: Decoded) => {
     const at = index++;
     const bytes = d.bytes;
+    if (d.entry?.kind === 'recovery' && tree !== undefined) recoveryRoots.set(at, toHex(tree.root()));
+    tree?.append(leafHash(bytes));
     if (at === 0) {
       if (!bytesEqual(bytes, genesisBytes))
         throw new GovernanceError('BAD_GENESIS', 'ledger entry 0 is not the genesis given to the audit', {
@@ -384,23 +409,28 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       const genesis = state === undefined ? genesisState(options.genesis) : undefined;
       let after = state ?? genesis;
       let before = previous ?? genesis;
+      let recovered = stateFromRecovery;
       const open = grouper.open;
       if (open !== null && state !== undefined && failure === undefined) {
         try {
           after = replayBatch(state, open, runOptions).state;
           before = state;
+          recovered = open.header.kind === 'recovery';
         } catch {
           // Inside a batch (or a batch that breaks the rules, reported when the group runs for
           // real): only the members in force during the batch.
           before = state;
         }
       }
-      const sets = [...new Set([after, before])]
+      // After a recovery the world before has no quorum left: only every validator of the
+      // recovered world commits the checkpoint that ends it (ledger/LEDGER.md §3.4).
+      const sets = (recovered ? [after] : [...new Set([after, before])])
         .filter((s): s is GovernanceState => s !== undefined)
         .map((s) => ({
           validators: validatorsOf(s),
           cosigners: cosignersOf(s),
           world: { version: s.world.version, worldHash: s.worldHash },
+          ...(recovered ? { quorum: validatorsOf(s).length } : {}),
         }));
       // Log keys: every node key a member has held, including members the batch ending here
       // admits (a newly admitted root serves and signs this very checkpoint). One per key.
@@ -449,6 +479,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
         summary,
         nodeKeys: Object.fromEntries([...nodeKeys].map(([k, v]) => [k, [...v]])),
         timeline: history.snapshot(),
+        ...(tree === undefined ? {} : { frontier: tree.hashes().map(toBase64) }),
       };
     },
     summary: () => ({

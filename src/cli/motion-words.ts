@@ -61,6 +61,8 @@ export function changeWords(c: Change): string {
       return `admit ${c.candidate.name}`;
     case 'remove':
       return `remove ${c.member}`;
+    case 'reinstate':
+      return `reinstate ${c.member}`;
     case 'update-member':
       return `update ${c.member}`;
     case 'replace-governance-key':

@@ -174,6 +174,19 @@ export function registerOfficer(program: Command): void {
     );
   withCommon(
     propose
+      .command('reinstate')
+      .description('bring a suspended member back (in probation, charter §14)')
+      .argument('<member>', 'member name'),
+    true,
+  )
+    .option('--summary <text>', 'one line for people: why')
+    .action(
+      action(async (member: string, opts: Opts) => {
+        await proposeChanges(opts, [{ type: 'reinstate', member }], opts.summary as string | undefined);
+      }),
+    );
+  withCommon(
+    propose
       .command('update')
       .description("update a member's organisation, jurisdiction or endpoints")
       .argument('<member>', 'member name'),

@@ -10,7 +10,8 @@ import type { SignedStatement } from './statement-types.ts';
 /** One batch as the ledger records it: its header (at `start`), entries and statements. */
 export interface BatchGroup {
   start: number;
-  header: Extract<LedgerEntry, { kind: 'batch' }>;
+  /** A batch header, or a recovery: the header of a batch of its own (charter §20). */
+  header: Extract<LedgerEntry, { kind: 'batch' | 'recovery' }>;
   /** The batch's entries as recorded, header first. */
   raw: Uint8Array[];
   statements: SignedStatement[];
@@ -38,7 +39,7 @@ export class BatchGrouper {
   /** Adds entry `index`; returns the batch it closed when it is the next batch's header. */
   add(index: number, bytes: Uint8Array, entry: LedgerEntry): BatchGroup | null {
     const group = this.#open;
-    if (entry.kind === 'batch') {
+    if (entry.kind === 'batch' || entry.kind === 'recovery') {
       this.#open = { start: index, header: entry, raw: [bytes], statements: [], producing: false };
       return group;
     }

@@ -19,6 +19,14 @@ import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
 import { POLICY_RANGES } from './policy.ts';
+import {
+  checkRecovery,
+  parseSignedRecovery,
+  recoveredMembers,
+  recoveryEffectiveMs,
+  recoveryId,
+  type SignedRecovery,
+} from './recovery.ts';
 import { applyStatement, type Draft, settleMotion } from './rules.ts';
 import { nextSeen } from './seen.ts';
 import type { GovernanceState, OpenMotion } from './state.ts';
@@ -58,11 +66,17 @@ export interface ExecuteOptions {
    * entry bytes (an auditor replaying a ledger): they are not parsed, hashed or encoded again.
    */
   known?: ReadonlyMap<SignedStatement, KnownStatement>;
+  /**
+   * The RFC 6962 root (lowercase hex) of the ledger's first `size` entries, for a replay to
+   * check the root a recovery names (charter §20); undefined when the caller has no tree.
+   */
+  rootHashAt?: (size: number) => string | undefined;
 }
 
-function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions = {}): Draft {
+/** The working copy of a batch at `timeMs`, nothing applied yet. */
+function draftOf(state: GovernanceState, timeMs: number, options: ExecuteOptions): Draft {
   const base = state;
-  const d: Draft = {
+  return {
     base,
     timeMs,
     world: structuredClone(base.world),
@@ -73,11 +87,16 @@ function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions =
     verify: options.verify ?? verifyOnTheSpot,
     known: options.known,
     retiredNodeKeys: structuredClone(base.retiredNodeKeys),
+    selfUpdates: structuredClone(base.selfUpdates ?? {}),
     accepted: [],
     outcomes: [],
     causes: [],
   };
-  const period = base.world.policy.probationPeriodMs;
+}
+
+function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions = {}): Draft {
+  const d = draftOf(state, timeMs, options);
+  const period = state.world.policy.probationPeriodMs;
   for (const m of d.world.members) {
     if (m.status === 'probation' && timeMs >= m.since + period) {
       m.status = 'voting';
@@ -138,6 +157,15 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   const retiredNodeKeys = Object.fromEntries(
     Object.entries(d.retiredNodeKeys).filter(([, r]) => r.retiredMs >= keyHorizon),
   );
+  // Self-update times are kept like statement ids: for the longest window and the most updates
+  // any policy allows, of members still in the world.
+  const [, updatesMax] = POLICY_RANGES.selfUpdatesPerWindowMax;
+  const updateHorizon = d.timeMs - POLICY_RANGES.selfUpdateWindowMs[1];
+  const selfUpdates: Record<string, number[]> = {};
+  for (const [name, times] of Object.entries(d.selfUpdates)) {
+    const kept = times.filter((t) => t > updateHorizon).slice(-updatesMax);
+    if (kept.length > 0 && world.members.some((m) => m.name === name)) selfUpdates[name] = kept;
+  }
   const entries: Uint8Array[] = [encodeEntry(header)];
   for (const s of d.accepted)
     entries.push(d.known?.get(s)?.entry ?? encodeEntry({ kind: 'statement', statement: s }));
@@ -152,6 +180,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     admissions: d.admissions,
     seen,
     retiredNodeKeys,
+    selfUpdates,
   };
   return { state, entries, rejected: [], world: produced };
 }
@@ -235,4 +264,28 @@ export function apply(
   const r = result.rejected[0];
   if (r !== undefined) return { rejection: { code: r.code, message: r.message, rule: r.rule } };
   return { state: result.state, entries: result.entries };
+}
+
+/**
+ * Executes a recovery (charter §20) as the batch of its own it opens: height recovery.height,
+ * time recovery.timeMs + timeLockMs, the removed members gone, open motions re-based (§16).
+ * `ledger` is the ledger before it: its size, and its root hash when the caller has the tree.
+ * Throws GovernanceError BAD_RECOVERY, with the rejection, when the rules refuse it.
+ */
+export function executeRecovery(
+  state: GovernanceState,
+  input: SignedRecovery,
+  ledger: { size: number; rootHash?: string },
+  options: ExecuteOptions = {},
+): BatchResult {
+  const rejection = checkRecovery(state, input, ledger);
+  if (rejection !== null)
+    throw new GovernanceError('BAD_RECOVERY', `${rejection.code} (${rejection.rule}): ${rejection.message}`, {
+      rejection,
+    });
+  const signed = parseSignedRecovery(input);
+  const d = draftOf(state, recoveryEffectiveMs(state, signed), options);
+  d.world.members = recoveredMembers(d.world, signed);
+  d.causes.push(recoveryId(signed));
+  return finish(d, { kind: 'recovery', recovery: signed }, signed.recovery.height);
 }

@@ -7,11 +7,17 @@
 // Staleness is refused: the time by which a quorum had cosigned the freshest checkpoint (the
 // q-th newest cosignature timestamp) must be within the final world's checkpointFreshnessMs.
 //
+// A world made by a recovery (charter §20) comes with the signed recovery: the client checks
+// it against the world before (every remaining voting member's signature, a quorum of that
+// world's witnesses, fewer vanished than a quorum), that the world is exactly the one before
+// without the vanished, that the time lock is over by its own clock, and that EVERY validator of
+// the recovered world cosigned the checkpoint that includes it — the world before has no quorum.
+//
 // The interface to the ledger and consensus layers is WorldStep and ChainHead below; a root's
 // GET /world/chain serves them. `causes` is needed to rebuild the world entry's bytes.
 
 import { CodedError, quorumSize } from '../base/index.ts';
-import { fromBase64, fromHex } from '../codec/index.ts';
+import { bytesEqual, canonicalBytes, fromBase64, fromHex, type Json } from '../codec/index.ts';
 import { cosignatureTimestamp, cosignatureVerifier, type NoteSignature, openNote } from '../crypto/index.ts';
 import { HASH_BYTES, leafHash, parseCheckpoint, verifyInclusion } from '../ledger/index.ts';
 import { encodeEntry, type LedgerEntry } from './entry.ts';
@@ -19,6 +25,14 @@ import { GovernanceError } from './errors.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { ledgerOrigin, worldHash } from './hash.ts';
 import { parseWorld, type World } from './model.ts';
+import { recoveryPolicyOf } from './policy.ts';
+import {
+  parseSignedRecovery,
+  recoveredMembers,
+  recoveryId,
+  recoverySignaturesViolation,
+  type SignedRecovery,
+} from './recovery.ts';
 import { validatorsOfWorld } from './state.ts';
 
 /** Where and under which checkpoint an entry sits in the ledger. */
@@ -36,6 +50,8 @@ export interface WorldStep {
   /** The causes recorded in the world entry ([] and ignored for a genesis step). */
   causes: string[];
   proof: InclusionEvidence;
+  /** The signed recovery, when a recovery made this world (charter §20). */
+  recovery?: SignedRecovery;
 }
 
 /** Optional fresher proof of the final world, cosigned by the final world's own validators. */
@@ -52,7 +68,9 @@ export type ChainErrorCode =
   | 'BAD_CHECKPOINT'
   | 'NO_QUORUM'
   | 'NOT_INCLUDED'
-  | 'STALE';
+  | 'STALE'
+  | 'BAD_RECOVERY'
+  | 'TIME_LOCKED';
 
 export type ChainResult =
   | { ok: true; world: World; worldHash: string; quorumTimeMs: number }
@@ -67,9 +85,15 @@ function hashBytes(h: Uint8Array | string): Uint8Array {
 
 /**
  * Checks that `entry` is at proof.entryIndex under a checkpoint of this federation cosigned by
- * a quorum of `signers` (the validators of `signersWorld`); returns when that quorum had signed (ms).
+ * a quorum of `signers` (the validators of `signersWorld`; all of them with `everyone`);
+ * returns when that quorum had signed (ms).
  */
-function checkIncluded(entry: Uint8Array, proof: InclusionEvidence, signersWorld: World): number {
+function checkIncluded(
+  entry: Uint8Array,
+  proof: InclusionEvidence,
+  signersWorld: World,
+  everyone = false,
+): number {
   const validators = validatorsOfWorld(signersWorld);
   const verifiers = validators.map((v) => cosignatureVerifier(v.name, v.nodeKey));
   let opened: { text: string; verified: NoteSignature[] };
@@ -84,7 +108,7 @@ function checkIncluded(entry: Uint8Array, proof: InclusionEvidence, signersWorld
   const times = new Map<string, number>();
   for (const s of opened.verified)
     times.set(s.name, Math.max(times.get(s.name) ?? 0, cosignatureTimestamp(s)));
-  const q = quorumSize(validators.length);
+  const q = everyone ? validators.length : quorumSize(validators.length);
   if (times.size < q) {
     throw new ChainError(
       'NO_QUORUM',
@@ -157,6 +181,42 @@ function stepEntry(
 }
 
 /**
+ * A recovery step (charter §20): its signed recovery against the world before, its causes, its
+ * world exactly the one before without the vanished, and the time lock over at `nowMs`.
+ */
+function checkRecoveryStep(step: WorldStep, prev: World, prevHash: string, nowMs: number): void {
+  let signed: SignedRecovery;
+  try {
+    signed = parseSignedRecovery(step.recovery);
+  } catch (e) {
+    throw new ChainError('BAD_RECOVERY', `the recovery is malformed: ${(e as Error).message}`);
+  }
+  const id = recoveryId(signed);
+  if (step.causes.length !== 1 || step.causes[0] !== id)
+    throw new ChainError('BAD_RECOVERY', `the world's causes are not the recovery ${id}`);
+  const violation = recoverySignaturesViolation(prev, prevHash, signed);
+  if (violation !== null) throw new ChainError('BAD_RECOVERY', `${violation.code}: ${violation.message}`);
+  const content = (w: Pick<World, 'members' | 'policy'>) =>
+    canonicalBytes({ members: w.members, policy: w.policy } as unknown as Json);
+  if (
+    !bytesEqual(
+      content(step.world),
+      content({ members: recoveredMembers(prev, signed), policy: prev.policy }),
+    )
+  )
+    throw new ChainError(
+      'BAD_RECOVERY',
+      `world ${step.world.version} is not world ${prev.version} without the members the recovery removes`,
+    );
+  const effectiveMs = signed.recovery.timeMs + recoveryPolicyOf(prev.policy).timeLockMs;
+  if (nowMs < effectiveMs)
+    throw new ChainError(
+      'TIME_LOCKED',
+      `the recovery takes effect at ${effectiveMs}; it is ${nowMs}: wait out its time lock`,
+    );
+}
+
+/**
  * The entry of the first step when the walk starts at a world the client verified before
  * (`GET /world/chain?since=<its version>`): the step must be that very world, and its proof is
  * not checked again — the client checked it, against validators it may no longer be shown.
@@ -221,7 +281,10 @@ export function verifyWorldChain(
     }
     for (const step of steps.slice(index)) {
       entry = stepEntry(pinned, step, index, prev, prevHash);
-      quorumTimeMs = checkIncluded(entry, step.proof, prev);
+      if (step.recovery !== undefined) {
+        checkRecoveryStep(step, prev, prevHash, options.nowMs);
+        quorumTimeMs = checkIncluded(entry, step.proof, step.world, true);
+      } else quorumTimeMs = checkIncluded(entry, step.proof, prev);
       prev = index === 0 && step.world.version === 1 ? pinned.world : step.world;
       prevHash = worldHash(prev);
       index++;

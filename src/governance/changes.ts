@@ -20,8 +20,9 @@ export function removalTargets(changes: readonly Change[]): Set<string> {
   return new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.member] : [])));
 }
 
+/** Admissions and reinstatements: each adds a member who will vote (charter §12). */
 export function admissionsIn(changes: readonly Change[]): number {
-  return changes.filter((c) => c.type === 'admit').length;
+  return changes.filter((c) => c.type === 'admit' || c.type === 'reinstate').length;
 }
 
 /** One change per member and at most one policy change per motion, so order never matters. */
@@ -85,6 +86,12 @@ function applyOne(
   const member = world.members[index]!;
   if (c.type === 'remove') {
     world.members.splice(index, 1);
+  } else if (c.type === 'reinstate') {
+    if (member.status !== 'suspended') {
+      return reject('MEMBER_NOT_SUSPENDED', `"${c.member}" is not suspended, so it cannot be reinstated.`);
+    }
+    member.status = 'probation';
+    member.since = timeMs;
   } else if (c.type === 'update-member') {
     if (c.organisation !== undefined) member.organisation = c.organisation;
     if (c.jurisdiction !== undefined) member.jurisdiction = c.jurisdiction;

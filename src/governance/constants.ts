@@ -61,6 +61,14 @@ export const GOVERNANCE_DEPTH_MAX = 16;
  */
 export const SHORT_ID_HEX_MIN = 8;
 
+/**
+ * Outside witnesses a policy may name (charter §20). Each signs a recovery; 32 keeps a signed
+ * recovery far below one ledger entry, and is the most witnesses a root's configuration takes.
+ */
+export const WITNESSES_MAX = 32;
+/** A witness name: a C2SP note key name, written like a host name. */
+export const WITNESS_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}[a-z0-9]$/;
+
 /** The author value reserved for rule-made motions (removal after evidence); never a member name. */
 export const SYSTEM_AUTHOR = '#system';
 
@@ -68,6 +76,8 @@ export const SYSTEM_AUTHOR = '#system';
 export const GENESIS_DOMAIN = 'witan/v1/governance/genesis';
 export const CANDIDATE_DOMAIN = 'witan/v1/governance/candidate';
 export const KEY_POSSESSION_DOMAIN = 'witan/v1/governance/key-possession';
+/** What the remaining members and the witnesses sign to recover a federation (charter §20). */
+export const RECOVERY_DOMAIN = 'witan/v1/governance/recovery';
 export const statementDomain = (kind: string): string => `witan/v1/governance/${kind}`;
 
 /**

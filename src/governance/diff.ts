@@ -85,6 +85,8 @@ function describe(world: World, c: Change): ChangeDiff {
     fields = memberFields(admitted).map(([f, v]) => field(f, v));
   } else if (c.type === 'remove') {
     fields = memberFields(before).map(([f, v]) => ({ field: f, old: v, new: null }));
+  } else if (c.type === 'reinstate') {
+    fields = [field('status', 'probation')];
   } else if (c.type === 'replace-governance-key') {
     fields = [field('governanceKey', c.governanceKey)];
   } else {

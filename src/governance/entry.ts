@@ -8,6 +8,7 @@ import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
 import { atEntry, GovernanceError } from './errors.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { parseName, parseWorld, type World } from './model.ts';
+import { parseSignedRecovery, type SignedRecovery } from './recovery.ts';
 import { hexHash, int, list, oneOf, record, ShapeError, text } from './shape.ts';
 import type { SignedStatement } from './statement-types.ts';
 import { parseSignedStatement } from './statements.ts';
@@ -23,7 +24,9 @@ export type LedgerEntry =
   | { kind: 'batch'; height: number; timeMs: number; proposer: string }
   | { kind: 'statement'; statement: SignedStatement }
   | { kind: 'world'; world: World; causes: string[] }
-  | { kind: 'outcome'; motion: string; result: OutcomeResult; reason?: string };
+  | { kind: 'outcome'; motion: string; result: OutcomeResult; reason?: string }
+  /** A recovery (charter §20): the header of a batch of its own, at its height. */
+  | { kind: 'recovery'; recovery: SignedRecovery };
 
 export function encodeEntry(entry: LedgerEntry): Uint8Array {
   const bytes = canonicalBytes(entry as unknown as Json, ENTRY_DEPTH_MAX);
@@ -57,10 +60,11 @@ function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
         'motion',
         'result',
         'reason',
+        'recovery',
       ],
     ).kind,
     'entry.kind',
-    ['genesis', 'batch', 'statement', 'world', 'outcome'] as const,
+    ['genesis', 'batch', 'statement', 'world', 'outcome', 'recovery'] as const,
   );
   switch (kind) {
     case 'genesis': {
@@ -87,6 +91,10 @@ function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
         hexHash(c, `entry.causes[${i}]`),
       );
       return { kind, world: parseWorld(o.world, 'entry.world'), causes };
+    }
+    case 'recovery': {
+      const o = record(x, 'entry', ['kind', 'recovery']);
+      return { kind, recovery: parseSignedRecovery(o.recovery, 'entry.recovery') };
     }
     case 'outcome': {
       const o = record(x, 'entry', ['kind', 'motion', 'result'], ['reason']);

@@ -24,13 +24,17 @@ export type GovernanceErrorCode =
   | 'BAD_WORLD' // a world that breaks the model's rules
   | 'BAD_ENTRY' // ledger entry bytes that are not one of the entry kinds
   | 'BAD_BATCH' // a batch header that does not follow the previous one (height, time, proposer, size)
+  | 'BAD_RECOVERY' // a recovery the rules refuse (charter §20); the rejection says which rule
   | 'REPLAY_MISMATCH' // the ledger records something the rules do not produce
   | 'BAD_ARGUMENT'; // a caller passed something of the wrong type
 
 /** The same error with the ledger entry it was found at, when it is a GovernanceError. */
 export function atEntry(error: unknown, entryIndex: number): unknown {
   if (!(error instanceof GovernanceError)) return error;
-  return new GovernanceError(error.code, `ledger entry ${entryIndex}: ${error.message}`, { entryIndex });
+  return new GovernanceError(error.code, `ledger entry ${entryIndex}: ${error.message}`, {
+    entryIndex,
+    ...(error.rejection === undefined ? {} : { rejection: error.rejection }),
+  });
 }
 
 /** Thrown for inputs that cannot be used at all. `entryIndex` names the ledger entry when known. */

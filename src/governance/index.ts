@@ -9,6 +9,7 @@ export {
   checkStatement,
   type ExecuteOptions,
   executeBatch,
+  executeRecovery,
 } from './batch.ts';
 export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
 export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
@@ -30,11 +31,14 @@ export {
   MEMBERS_MAX,
   OPEN_MOTIONS_MAX,
   OPEN_MOTIONS_PER_MEMBER_MAX,
+  RECOVERY_DOMAIN,
   SEEN_BUCKET_MS,
   SHORT_ID_HEX_MIN,
   STATEMENT_FUTURE_MS_MAX,
   SYSTEM_AUTHOR,
   statementDomain,
+  WITNESS_NAME_PATTERN,
+  WITNESSES_MAX,
 } from './constants.ts';
 export { ISO_3166_ALPHA2, isJurisdiction } from './countries.ts';
 export {
@@ -88,6 +92,7 @@ export {
   parseWorld,
   type World,
 } from './model.ts';
+export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
 export {
   checkPolicy,
   DEFAULT_POLICY,
@@ -97,10 +102,28 @@ export {
   parsePolicy,
   policyViolation,
   privateEndpointsAllowed,
+  type RecoveryPolicy,
+  type RecoveryWitness,
   type RelayPolicy,
   type RendezvousPolicy,
+  recoveryPolicyOf,
+  removalThresholdOf,
   seasoningPeriodOf,
+  selfUpdateLimitOf,
 } from './policy.ts';
+export {
+  checkRecovery,
+  parseSignedRecovery,
+  type Recovery,
+  type RecoveryBase,
+  recoveredMembers,
+  recoveryEffectiveMs,
+  recoveryId,
+  recoverySignaturesViolation,
+  recoverySigningBytes,
+  type SignedRecovery,
+  signRecovery,
+} from './recovery.ts';
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { replay, replayBatch } from './replay.ts';
 export {
@@ -112,6 +135,7 @@ export {
   MemberSchema,
   PolicySchema,
   SignedGenesisSchema,
+  SignedRecoverySchema,
   SignedStatementSchema,
   SignedVoteSchema,
   StatementSchema,
@@ -160,7 +184,7 @@ export {
   verifyCandidate,
   verifyStatementSignature,
 } from './statements.ts';
-export { changesPolicy, isSeasoned, type Tally, tally } from './tally.ts';
+export { changesPolicy, electorate, isSeasoned, type Tally, type TallyRule, tally } from './tally.ts';
 export {
   type KnownStatement,
   type PreVerified,
@@ -168,4 +192,4 @@ export {
   type StatementVerifier,
   verifyOnTheSpot,
 } from './verifier.ts';
-export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-rules.ts';
+export { jurisdictionCap, worldRuleViolation } from './world-rules.ts';

@@ -3,8 +3,8 @@
 // motion can cross — in particular approval can never be 2/3 or less ("more than" num/den
 // with num/den ≥ 2/3), and a jurisdiction's share must stay below a third.
 
-import { FRACTION_DEN_MAX } from './constants.ts';
-import { int, record, ShapeError } from './shape.ts';
+import { FRACTION_DEN_MAX, WITNESS_NAME_PATTERN, WITNESSES_MAX } from './constants.ts';
+import { int, list, publicKey, record, ShapeError, text } from './shape.ts';
 
 /** A threshold num/den; "more than" or "less than" is stated by each rule using it. */
 export interface Fraction {
@@ -26,6 +26,26 @@ export interface RendezvousPolicy {
   registrationsPerPeerMax: number;
   registrationsPerNamespaceMax: number;
   discoverLimitMax: number;
+}
+
+/** An outside witness the federation trusts (charter §20): a name and an Ed25519 key. */
+export interface RecoveryWitness {
+  /** Its name, as it signs checkpoints (C2SP note key name). */
+  name: string;
+  /** Base64 of its 32-byte Ed25519 public key. */
+  key: string;
+}
+
+/** Recovery when members vanish for good (charter §20). */
+export interface RecoveryPolicy {
+  /** A recovery may be signed only after this long without any batch. */
+  silenceMs: number;
+  /** A recovery takes effect this long after it was signed; roots wait it out. */
+  timeLockMs: number;
+  /** The federation's trusted outside witnesses, sorted by name. */
+  witnesses: RecoveryWitness[];
+  /** How many of them must sign a recovery: more than half of them. */
+  witnessQuorum: number;
 }
 
 export interface Policy {
@@ -61,6 +81,17 @@ export interface Policy {
    * documents; absent = false.
    */
   privateEndpointsAllowed?: boolean;
+  /**
+   * A motion that removes a member passes when yes-ballots are MORE THAN this share of the
+   * seasoned voting members (charter §7, §13). Above approvalThreshold, at least 3/4 and at
+   * least policyChangeThreshold. Optional in older documents; absent = the default.
+   */
+  removalThreshold?: Fraction;
+  /** A member's self-updates accepted within selfUpdateWindowMs (charter §15). Optional. */
+  selfUpdatesPerWindowMax?: number;
+  selfUpdateWindowMs?: number;
+  /** Recovery when members vanish for good (charter §20). Optional; absent = the default. */
+  recovery?: RecoveryPolicy;
   relay: RelayPolicy;
   rendezvous: RendezvousPolicy;
 }
@@ -86,6 +117,10 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
   statementAgeMaxMs: DAY_MS,
   checkpointFreshnessMs: HOUR_MS,
   seasoningPeriodMs: 365 * DAY_MS,
+  removalThreshold: { num: 3, den: 4 },
+  selfUpdatesPerWindowMax: 4,
+  selfUpdateWindowMs: DAY_MS,
+  recovery: { silenceMs: 30 * DAY_MS, timeLockMs: 7 * DAY_MS, witnesses: [], witnessQuorum: 1 },
   relay: {
     reservationsMax: 128,
     circuitBytesMax: 1 << 20,
@@ -112,6 +147,11 @@ export const POLICY_RANGES = {
   statementAgeMaxMs: [60_000, 7 * DAY_MS],
   checkpointFreshnessMs: [60_000, 30 * DAY_MS],
   seasoningPeriodMs: [180 * DAY_MS, 1098 * DAY_MS],
+  selfUpdatesPerWindowMax: [1, 64],
+  selfUpdateWindowMs: [HOUR_MS, 30 * DAY_MS],
+  'recovery.silenceMs': [7 * DAY_MS, 366 * DAY_MS],
+  'recovery.timeLockMs': [DAY_MS, 90 * DAY_MS],
+  'recovery.witnessQuorum': [1, WITNESSES_MAX],
   'relay.reservationsMax': [1, 65_536],
   'relay.circuitBytesMax': [1024, 2 ** 40],
   'relay.circuitDurationMs': [1000, DAY_MS],
@@ -139,7 +179,15 @@ const POLICY_KEYS = [
   'rendezvous',
 ] as const;
 /** Fields a document may omit (each then reads as its DEFAULT_POLICY value). */
-const POLICY_OPTIONAL_KEYS = ['seasoningPeriodMs', 'privateEndpointsAllowed'] as const;
+const POLICY_OPTIONAL_KEYS = [
+  'seasoningPeriodMs',
+  'privateEndpointsAllowed',
+  'removalThreshold',
+  'selfUpdatesPerWindowMax',
+  'selfUpdateWindowMs',
+  'recovery',
+] as const;
+const RECOVERY_KEYS = ['silenceMs', 'timeLockMs', 'witnesses', 'witnessQuorum'] as const;
 const RELAY_KEYS = [
   'reservationsMax',
   'circuitBytesMax',
@@ -165,6 +213,33 @@ function fraction(x: unknown, path: string): Fraction {
 function flag(x: unknown, path: string): boolean {
   if (typeof x !== 'boolean') throw new ShapeError(`${path} must be true or false`);
   return x;
+}
+
+function witness(x: unknown, path: string): RecoveryWitness {
+  const o = record(x, path, ['name', 'key']);
+  return {
+    name: text(o.name, `${path}.name`, 64, WITNESS_NAME_PATTERN),
+    key: publicKey(o.key, `${path}.key`),
+  };
+}
+
+function recoveryPolicy(x: unknown, path: string): RecoveryPolicy {
+  const o = record(x, path, RECOVERY_KEYS);
+  const witnesses = list(o.witnesses, `${path}.witnesses`, 0, WITNESSES_MAX).map((w, i) =>
+    witness(w, `${path}.witnesses[${i}]`),
+  );
+  for (let i = 1; i < witnesses.length; i++) {
+    if (!(witnesses[i - 1]!.name < witnesses[i]!.name))
+      throw new ShapeError(`${path}.witnesses must be sorted by name with no name twice`);
+  }
+  if (new Set(witnesses.map((w) => w.key)).size !== witnesses.length)
+    throw new ShapeError(`${path}.witnesses: every witness has its own key`);
+  return {
+    silenceMs: inRange(o.silenceMs, 'recovery.silenceMs'),
+    timeLockMs: inRange(o.timeLockMs, 'recovery.timeLockMs'),
+    witnesses,
+    witnessQuorum: inRange(o.witnessQuorum, 'recovery.witnessQuorum'),
+  };
 }
 
 /** A non-negative safe integer; its range is a floor question for policyViolation. */
@@ -200,6 +275,16 @@ export function parsePolicy(x: unknown, path = 'policy'): Policy {
     ...(o.privateEndpointsAllowed === undefined
       ? {}
       : { privateEndpointsAllowed: flag(o.privateEndpointsAllowed, `${path}.privateEndpointsAllowed`) }),
+    ...(o.removalThreshold === undefined
+      ? {}
+      : { removalThreshold: fraction(o.removalThreshold, `${path}.removalThreshold`) }),
+    ...(o.selfUpdatesPerWindowMax === undefined
+      ? {}
+      : { selfUpdatesPerWindowMax: inRange(o.selfUpdatesPerWindowMax, 'selfUpdatesPerWindowMax') }),
+    ...(o.selfUpdateWindowMs === undefined
+      ? {}
+      : { selfUpdateWindowMs: inRange(o.selfUpdateWindowMs, 'selfUpdateWindowMs') }),
+    ...(o.recovery === undefined ? {} : { recovery: recoveryPolicy(o.recovery, `${path}.recovery`) }),
     relay: {
       reservationsMax: inRange(relay.reservationsMax, 'relay.reservationsMax'),
       circuitBytesMax: inRange(relay.circuitBytesMax, 'relay.circuitBytesMax'),
@@ -230,7 +315,7 @@ const atLeast = (a: Fraction, b: Fraction): boolean => a.num * b.den >= b.num * 
 
 function get(policy: Policy, path: string): number {
   let v: unknown = policy;
-  for (const part of path.split('.')) v = (v as Record<string, unknown>)[part];
+  for (const part of path.split('.')) v = (v as Record<string, unknown> | undefined)?.[part];
   return (v ?? get(DEFAULT_POLICY, path)) as number;
 }
 
@@ -244,10 +329,29 @@ export function privateEndpointsAllowed(policy: Policy): boolean {
   return policy.privateEndpointsAllowed === true;
 }
 
+/** The removal threshold in force (charter §7): the policy's, or the default when absent. */
+export function removalThresholdOf(policy: Policy): Fraction {
+  return policy.removalThreshold ?? DEFAULT_POLICY.removalThreshold!;
+}
+
+/** The self-update limit in force (charter §15): at most `max` per member within `windowMs`. */
+export function selfUpdateLimitOf(policy: Policy): { max: number; windowMs: number } {
+  return {
+    max: policy.selfUpdatesPerWindowMax ?? DEFAULT_POLICY.selfUpdatesPerWindowMax!,
+    windowMs: policy.selfUpdateWindowMs ?? DEFAULT_POLICY.selfUpdateWindowMs!,
+  };
+}
+
+/** The recovery settings in force (charter §20): the policy's, or the defaults when absent. */
+export function recoveryPolicyOf(policy: Policy): RecoveryPolicy {
+  return policy.recovery ?? DEFAULT_POLICY.recovery!;
+}
+
 /**
  * The first floor or range the policy breaks, as a sentence, or null. The hard floors:
- * 2/3 ≤ approval < 1, approval ≤ policy change < 1, 0 < jurisdiction share ≤ 1/3,
- * every numeric field inside POLICY_RANGES, rendezvous ttlMinS ≤ ttlMaxS.
+ * 2/3 ≤ approval < 1, approval ≤ policy change < 1, removal ≥ 3/4 and ≥ policy change and
+ * > approval and < 1, 0 < jurisdiction share ≤ 1/3, every numeric field inside
+ * POLICY_RANGES, rendezvous ttlMinS ≤ ttlMaxS, a witness quorum of more than half the witnesses.
  */
 export function policyViolation(p: Policy): string | null {
   const twoThirds = { num: 2, den: 3 };
@@ -261,6 +365,15 @@ export function policyViolation(p: Policy): string | null {
   ) {
     return `policy-change threshold ${frac(p.policyChangeThreshold)} must be at least the approval threshold and below 1`;
   }
+  const removal = removalThresholdOf(p);
+  if (
+    !atLeast(removal, { num: 3, den: 4 }) ||
+    !atLeast(removal, p.policyChangeThreshold) ||
+    atLeast(p.approvalThreshold, removal) ||
+    removal.num >= removal.den
+  ) {
+    return `removal threshold ${frac(removal)} must be at least 3/4 and the policy-change threshold, above the approval threshold and below 1`;
+  }
   if (p.jurisdictionShareMax.num === 0 || !atLeast(third, p.jurisdictionShareMax)) {
     return `jurisdiction share ${frac(p.jurisdictionShareMax)} must be above 0 and at most 1/3`;
   }
@@ -269,6 +382,10 @@ export function policyViolation(p: Policy): string | null {
     if (v < min || v > max) return `${path} = ${v} is outside ${min}..${max}`;
   }
   if (p.rendezvous.ttlMinS > p.rendezvous.ttlMaxS) return 'rendezvous.ttlMinS must not exceed ttlMaxS';
+  const { witnesses, witnessQuorum } = recoveryPolicyOf(p);
+  if (witnesses.length > 0 && (2 * witnessQuorum <= witnesses.length || witnessQuorum > witnesses.length)) {
+    return `recovery.witnessQuorum ${witnessQuorum} must be more than half of the ${witnesses.length} witnesses and at most all of them`;
+  }
   return null;
 }
 

@@ -2,10 +2,11 @@
 // genesis with executeBatch and requires the recorded entries to be exactly — byte for byte —
 // what the rules produce. Any difference throws GovernanceError naming the entry index.
 
-import { bytesEqual } from '../codec/index.ts';
-import { type ExecuteOptions, executeBatch } from './batch.ts';
+import { bytesEqual, toHex } from '../codec/index.ts';
+import { CompactRange, leafHash } from '../ledger/index.ts';
+import { type ExecuteOptions, executeBatch, executeRecovery } from './batch.ts';
 import { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
-import { decodeEntry, decodeEntryAt } from './entry.ts';
+import { decodeEntry, decodeEntryAt, encodeEntry } from './entry.ts';
 import { atEntry, GovernanceError } from './errors.ts';
 import type { SignedGenesis } from './genesis.ts';
 import type { World } from './model.ts';
@@ -22,7 +23,16 @@ export function replayBatch(
 ): { state: GovernanceState; world: World | null } {
   let result: ReturnType<typeof executeBatch>;
   try {
-    result = executeBatch(state, { ...g.header, statements: g.statements }, options);
+    const h = g.header;
+    result =
+      h.kind === 'recovery'
+        ? executeRecovery(
+            state,
+            h.recovery,
+            { size: g.start, rootHash: options.rootHashAt?.(g.start) },
+            options,
+          )
+        : executeBatch(state, { ...h, statements: g.statements }, options);
   } catch (e) {
     throw atEntry(e, g.start);
   }
@@ -61,7 +71,9 @@ export function replayBatch(
  * Replays ledger entries from index 1 (entry 0 is the genesis, passed separately). Returns the
  * final state, the state before the last batch (whose validators cosign the current tree; the
  * genesis state when there is no batch) and every world in order, genesis first. Throws
- * GovernanceError (BAD_GENESIS, BAD_ENTRY, BAD_BATCH or REPLAY_MISMATCH) with entryIndex set.
+ * GovernanceError (BAD_GENESIS, BAD_ENTRY, BAD_BATCH, BAD_RECOVERY or REPLAY_MISMATCH) with
+ * entryIndex set. Without options.rootHashAt it keeps the tree's frontier as it reads (one
+ * hash per entry), to check the root a recovery names.
  */
 export function replay(
   genesis: SignedGenesis,
@@ -71,17 +83,25 @@ export function replay(
   let state = genesisState(genesis);
   let stateBeforeLastBatch = state;
   const worlds: World[] = [state.world];
+  const grouper = new BatchGrouper();
+  const tree = new CompactRange();
+  tree.append(leafHash(encodeEntry({ kind: 'genesis', genesis })));
+  const roots = new Map<number, string>();
+  const withRoots: ExecuteOptions = { rootHashAt: (size) => roots.get(size), ...options };
   const run = (group: BatchGroup | null) => {
     if (group === null) return;
-    const r = replayBatch(state, group, options);
+    const r = replayBatch(state, group, withRoots);
     stateBeforeLastBatch = state;
     state = r.state;
     if (r.world !== null) worlds.push(r.world);
+    roots.delete(group.start);
   };
-  const grouper = new BatchGrouper();
   let index = 1;
   for (const bytes of entries) {
-    run(grouper.add(index, bytes, decodeEntryAt(bytes, index)));
+    const entry = decodeEntryAt(bytes, index);
+    if (entry.kind === 'recovery' && options.rootHashAt === undefined) roots.set(index, toHex(tree.root()));
+    if (options.rootHashAt === undefined) tree.append(leafHash(bytes));
+    run(grouper.add(index, bytes, entry));
     index++;
   }
   run(grouper.take());

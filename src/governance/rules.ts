@@ -17,7 +17,7 @@ import type { LedgerEntry } from './entry.ts';
 import { type Rejection, reject } from './errors.ts';
 import { ledgerOrigin, statementId } from './hash.ts';
 import type { Member, World } from './model.ts';
-import { seasoningPeriodOf } from './policy.ts';
+import { seasoningPeriodOf, selfUpdateLimitOf } from './policy.ts';
 import { type SeenIndex, seenHas } from './seen.ts';
 import type { GovernanceState, OpenMotion, RetiredKey } from './state.ts';
 import type {
@@ -28,7 +28,7 @@ import type {
   SignedStatement,
 } from './statement-types.ts';
 import { keyPossessionBytes, parseSignedStatement, verifyB64 } from './statements.ts';
-import { changesPolicy, isSeasoned, tally } from './tally.ts';
+import { electorate, tally } from './tally.ts';
 import type { KnownStatement, StatementVerifier } from './verifier.ts';
 import { worldRuleViolation } from './world-rules.ts';
 
@@ -47,6 +47,8 @@ export interface Draft {
   /** Statements already decoded by the caller (verifier.ts KnownStatement). */
   known: ReadonlyMap<SignedStatement, KnownStatement> | undefined;
   retiredNodeKeys: Record<string, RetiredKey>;
+  /** Batch times of each member's recent self-updates (state.ts), with this batch's added. */
+  selfUpdates: Record<string, number[]>;
   accepted: SignedStatement[];
   outcomes: LedgerEntry[];
   /** Statement ids whose effect changed the world in this batch, in order. */
@@ -141,7 +143,7 @@ function motionRule(d: Draft, s: MotionStatement, id: string): Rejection | null 
   if (s.parentWorld.hash !== d.base.worldHash || s.parentWorld.version !== d.base.world.version) {
     return reject(
       'MOTION_WRONG_PARENT',
-      `The motion names world version ${s.parentWorld.version}, but version ${d.base.world.version} (${d.base.worldHash.slice(0, 12)}…) is in force; move it again against the current world.`,
+      `The motion names world version ${s.parentWorld.version} (hash ${s.parentWorld.hash}), but version ${d.base.world.version} (hash ${d.base.worldHash}) is in force; move it again against the current world.`,
     );
   }
   const ttl = d.base.world.policy.motionTtlMs;
@@ -198,12 +200,12 @@ function ballotRule(d: Draft, s: BallotStatement, id: string): Rejection | null 
   if (removalTargets(m.changes).has(s.author)) {
     return reject('BALLOT_ON_OWN_REMOVAL', `"${s.author}" cannot vote on a motion that removes it.`);
   }
-  const voter = member(d.base.world, s.author)!;
-  if (changesPolicy(m) && !isSeasoned(voter, d.base.world.policy, d.timeMs)) {
+  if (!electorate(m, d.base.world, d.timeMs).eligible.has(s.author)) {
+    const voter = member(d.base.world, s.author)!;
     const days = Math.ceil((voter.since + seasoningPeriodOf(d.base.world.policy) - d.timeMs) / 86_400_000);
     return reject(
       'BALLOT_NOT_SEASONED',
-      `"${s.author}" has voted for less than the seasoning period, so it cannot vote on a policy change yet (${days} more days).`,
+      `"${s.author}" has voted for less than the seasoning period, so it cannot vote on a policy change or a removal yet (${days} more days).`,
     );
   }
   const previous = m.ballots[s.author];
@@ -292,11 +294,32 @@ function evidenceRule(d: Draft, s: EvidenceStatement, id: string): Rejection | n
   return null;
 }
 
+function sameEndpoints(a: Member['endpoints'], b: Member['endpoints']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection | null {
   const next = structuredClone(d.world);
   const me = member(next, s.author)!;
+  const unchanged =
+    (s.endpoints === undefined || sameEndpoints(s.endpoints, me.endpoints)) &&
+    (s.nodeKey === undefined || s.nodeKey === me.nodeKey);
+  if (unchanged) {
+    return reject(
+      'SELF_UPDATE_NO_CHANGE',
+      `The self-update of "${s.author}" changes nothing: its endpoints and node key are already these.`,
+    );
+  }
+  const limit = selfUpdateLimitOf(d.base.world.policy);
+  const recent = (d.selfUpdates[s.author] ?? []).filter((t) => t > d.timeMs - limit.windowMs);
+  if (recent.length >= limit.max) {
+    return reject(
+      'SELF_UPDATE_RATE',
+      `"${s.author}" already made ${recent.length} self-updates within ${limit.windowMs} ms, the most the policy allows; wait, or ask the members for a motion.`,
+    );
+  }
   if (s.endpoints !== undefined) me.endpoints = structuredClone(s.endpoints);
-  if (s.nodeKey !== undefined) {
+  if (s.nodeKey !== undefined && s.nodeKey !== me.nodeKey) {
     if (d.retiredNodeKeys[s.nodeKey] !== undefined) {
       return reject(
         'KEY_IN_USE',
@@ -316,6 +339,7 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
   if (violation !== null) return violation;
   const old = member(d.world, s.author)!.nodeKey;
   if (old !== me.nodeKey) d.retiredNodeKeys[old] = { member: s.author, retiredMs: d.timeMs };
+  d.selfUpdates[s.author] = [...(d.selfUpdates[s.author] ?? []), d.timeMs];
   d.world = next;
   d.causes.push(id);
   return null;

@@ -21,6 +21,8 @@ import {
   ORGANISATION_CHARS_MAX,
   P2P_ENDPOINTS_MAX,
   TIME_MS_MAX,
+  WITNESS_NAME_PATTERN,
+  WITNESSES_MAX,
 } from './constants.ts';
 import { ISO_3166_ALPHA2 } from './countries.ts';
 import { WORLD_CAUSES_MAX } from './entry.ts';
@@ -67,6 +69,29 @@ export const PolicySchema = Type.Object(
     checkpointFreshnessMs: Count,
     seasoningPeriodMs: Type.Optional(Count),
     privateEndpointsAllowed: Type.Optional(Type.Boolean()),
+    removalThreshold: Type.Optional(FractionSchema),
+    selfUpdatesPerWindowMax: Type.Optional(Count),
+    selfUpdateWindowMs: Type.Optional(Count),
+    recovery: Type.Optional(
+      Type.Object(
+        {
+          silenceMs: Count,
+          timeLockMs: Count,
+          witnesses: Type.Array(
+            Type.Object(
+              {
+                name: Type.String({ pattern: WITNESS_NAME_PATTERN.source }),
+                key: PublicKey,
+              },
+              strict,
+            ),
+            { maxItems: WITNESSES_MAX, description: 'sorted by name, names and keys unique' },
+          ),
+          witnessQuorum: Count,
+        },
+        { ...strict, description: 'charter §20' },
+      ),
+    ),
     relay: Type.Object(
       {
         reservationsMax: Count,
@@ -173,6 +198,10 @@ export const ChangeSchema = Type.Union([
     strict,
   ),
   Type.Object({ type: Type.Literal('remove'), member: Name }, strict),
+  Type.Object(
+    { type: Type.Literal('reinstate'), member: Name },
+    { ...strict, description: 'a suspended member back in probation' },
+  ),
   Type.Object(
     {
       type: Type.Literal('update-member'),
@@ -295,6 +324,52 @@ export const SignedGenesisSchema = Type.Object(
   strict,
 );
 
+/** A signed recovery (charter §20): what the remaining members and a witness quorum sign. */
+export const SignedRecoverySchema = Type.Object(
+  {
+    recovery: Type.Object(
+      {
+        federation: Federation,
+        height: Type.Integer({
+          minimum: 1,
+          maximum: HEIGHT_MAX,
+          description: "one more than the last batch's",
+        }),
+        timeMs: TimeMs,
+        base: Type.Object(
+          {
+            size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+            rootHash: Hash,
+            worldHash: Hash,
+          },
+          {
+            ...strict,
+            description: 'the ledger as the last batch left it: size, RFC 6962 root, world in force',
+          },
+        ),
+        remove: Type.Array(Name, { minItems: 1, maxItems: MEMBERS_MAX, description: 'sorted, unique' }),
+      },
+      strict,
+    ),
+    members: Type.Array(Type.Object({ member: Name, signature: Signature }, strict), {
+      minItems: 1,
+      maxItems: MEMBERS_MAX,
+      description: 'every voting member it keeps, by governance key, sorted by name',
+    }),
+    witnesses: Type.Array(
+      Type.Object(
+        { witness: Type.String({ pattern: WITNESS_NAME_PATTERN.source }), signature: Signature },
+        strict,
+      ),
+      { minItems: 1, maxItems: WITNESSES_MAX, description: "the policy's witnesses, sorted by name" },
+    ),
+  },
+  {
+    ...strict,
+    description: "every signature over 'witan/v1/governance/recovery' || 0x0A || canonical bytes of recovery",
+  },
+);
+
 /** A ledger entry (ledger/LEDGER.md §1.2): the canonical JSON of exactly one of these objects. */
 export const EntrySchema = Type.Union(
   [
@@ -309,6 +384,10 @@ export const EntrySchema = Type.Union(
       strict,
     ),
     Type.Object({ kind: Type.Literal('statement'), statement: SignedStatementSchema }, strict),
+    Type.Object(
+      { kind: Type.Literal('recovery'), recovery: SignedRecoverySchema },
+      { ...strict, description: 'the header of a batch of its own (charter §20)' },
+    ),
     Type.Object(
       {
         kind: Type.Literal('world'),
@@ -347,6 +426,7 @@ export function governanceSchemaFiles(): Record<string, string> {
     ['world', 'Witan world', WorldSchema],
     ['statement', 'Witan signed statement', SignedStatementSchema],
     ['genesis', 'Witan signed genesis', SignedGenesisSchema],
+    ['recovery', 'Witan signed recovery', SignedRecoverySchema],
     ['entry', 'Witan ledger entry', EntrySchema],
   ];
   return Object.fromEntries(

@@ -50,6 +50,12 @@ export interface GovernanceState {
    * evidence of equivocation under the old key still convicts, and nobody else takes the key.
    */
   retiredNodeKeys: Record<string, RetiredKey>;
+  /**
+   * Batch times of each member's accepted self-updates (charter §15), kept for the longest
+   * window and the most updates any policy allows, so that a policy change never forgets one
+   * that still counts. Absent in states saved before the rule existed: read as none.
+   */
+  selfUpdates?: Record<string, number[]>;
 }
 
 export interface RetiredKey {
@@ -70,6 +76,7 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     admissions: { epoch: 0, count: 0 },
     seen: {},
     retiredNodeKeys: {},
+    selfUpdates: {},
   };
 }
 

@@ -29,6 +29,8 @@ export interface CandidateSignatures {
 export type Change =
   | { type: 'admit'; candidate: MemberDescriptor; candidateSignatures: CandidateSignatures }
   | { type: 'remove'; member: string }
+  /** A suspended member back in probation (charter §14): it votes again when that ends. */
+  | { type: 'reinstate'; member: string }
   | {
       type: 'update-member';
       member: string;
@@ -49,6 +51,7 @@ export type ChangeType = Change['type'];
 export const CHANGE_TYPES: readonly ChangeType[] = [
   'admit',
   'remove',
+  'reinstate',
   'update-member',
   'replace-governance-key',
   'change-policy',

@@ -85,9 +85,10 @@ function parseChange(x: unknown, path: string): Change {
         },
       };
     }
-    case 'remove': {
+    case 'remove':
+    case 'reinstate': {
       const o = record(x, path, ['type', 'member']);
-      return { type: 'remove', member: parseName(o.member, `${path}.member`) };
+      return { type: kind, member: parseName(o.member, `${path}.member`) };
     }
     case 'update-member': {
       const o = record(x, path, ['type', 'member'], ['organisation', 'jurisdiction', 'endpoints']);

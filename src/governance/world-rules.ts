@@ -8,12 +8,8 @@ import { MEMBERS_MAX } from './constants.ts';
 import { nonPublicEndpoint, scopeWords } from './endpoints.ts';
 import { type Rejection, reject } from './errors.ts';
 import type { Member, World } from './model.ts';
+import { organisationKeys } from './organisation.ts';
 import { type Fraction, privateEndpointsAllowed } from './policy.ts';
-
-/** Organisations compare case-insensitively: "Example University" and "example university" are one. */
-export function organisationKey(organisation: string): string {
-  return organisation.toLowerCase();
-}
 
 /**
  * Members that hold or will hold a vote: voting and probation. Probation members count so
@@ -118,15 +114,15 @@ export function worldRuleViolation(world: World, before?: World): Rejection | nu
       }
       keys.set(key, m.name);
     }
-    const org = organisationKey(m.organisation);
-    const other = organisations.get(org);
+    const orgKeys = organisationKeys(m.organisation);
+    const other = orgKeys.map((k) => organisations.get(k)).find((name) => name !== undefined);
     if (other !== undefined) {
       return reject(
         'ORGANISATION_TAKEN',
-        `"${m.name}" and "${other}" would both represent ${m.organisation}; an organisation has at most one member.`,
+        `"${m.name}" and "${other}" would both represent ${m.organisation} (organisation names are compared after normalising case, spaces, invisible characters and look-alike letters); an organisation has at most one member.`,
       );
     }
-    organisations.set(org, m.name);
+    for (const k of orgKeys) organisations.set(k, m.name);
   }
   const jurisdiction = jurisdictionViolation(world, before);
   if (jurisdiction !== null) return jurisdiction;

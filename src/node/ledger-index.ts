@@ -13,6 +13,7 @@ import {
   decodeEntry,
   type LedgerEntry,
   type OutcomeResult,
+  recoveryId,
   SHORT_ID_HEX_MIN,
   statementId,
   type World,
@@ -46,6 +47,9 @@ export interface MotionPositions {
   ballots: number[];
 }
 
+/** What the index names as the proposer of a recovery's batch: no member proposed it. */
+export const RECOVERY_PROPOSER = '#recovery';
+
 /** A statement id's first SHORT_ID_HEX_MIN hex digits as a number: the key of its prefix bucket. */
 function bucketOf(hex: string): number {
   return Number.parseInt(hex.slice(0, SHORT_ID_HEX_MIN), 16);
@@ -58,6 +62,8 @@ export class LedgerIndex {
   readonly motions = new Map<string, MotionPositions>();
   /** Batch header per height: where it starts and its time. */
   readonly batches = new Map<number, { index: number; timeMs: number; proposer: string }>();
+  /** Recoveries (charter §20) by id: the ledger index of the entry that opens their batch. */
+  readonly recoveries = new Map<string, number>();
   /** Statement ids by their first SHORT_ID_HEX_MIN hex digits: short ids are resolved here. */
   readonly #byPrefix = new Map<number, string | string[]>();
   #height = 0;
@@ -141,6 +147,15 @@ export class LedgerIndex {
         this.#height = entry.height;
         this.batches.set(entry.height, { index, timeMs: entry.timeMs, proposer: entry.proposer });
         break;
+      case 'recovery': {
+        // Its batch's time is the recovery's time plus the time lock: the world entry after it
+        // says which; the recovery's own time is what the index keeps.
+        const r = entry.recovery.recovery;
+        this.#height = r.height;
+        this.batches.set(r.height, { index, timeMs: r.timeMs, proposer: RECOVERY_PROPOSER });
+        this.recoveries.set(recoveryId(entry.recovery), index);
+        break;
+      }
       case 'statement': {
         const id = statementId(entry.statement);
         this.statements.set(id, { index, height: this.#height });

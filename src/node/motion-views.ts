@@ -18,7 +18,6 @@ import type {
   TallyView,
 } from '../api/root-view.ts';
 import {
-  changesPolicy,
   decodeEntry,
   diffChanges,
   type Evidence,
@@ -55,7 +54,8 @@ export function tallyView(
   timeMs: number,
 ): TallyView {
   const t = tally(motion, world, timeMs);
-  return { ...t, notVoted: t.eligible - t.yes - t.no - t.abstain, seasonedOnly: changesPolicy(motion) };
+  const seasonedOnly = t.rule === 'policy-change' || t.rule === 'removal';
+  return { ...t, notVoted: t.eligible - t.yes - t.no - t.abstain, seasonedOnly };
 }
 
 function ballotView(

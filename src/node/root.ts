@@ -31,7 +31,7 @@ import type {
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
 import { quorumSize, WITAN_VERSION } from '../base/index.ts';
-import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
+import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64, toHex } from '../codec/index.ts';
 import {
   ConsensusDriver,
   ConsensusError,
@@ -41,7 +41,13 @@ import {
   nodeKeySigner,
 } from '../consensus/index.ts';
 import { LevelWal } from '../consensus/level-wal.ts';
-import { cosignatureSigner, ed25519NoteSigner, type KeyPair, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import {
+  cosignatureSigner,
+  ed25519NoteSigner,
+  type KeyPair,
+  PUBLIC_KEY_BYTES,
+  parseNote,
+} from '../crypto/index.ts';
 import { readKeyFile } from '../crypto/key-file.ts';
 import {
   checkGenesis,
@@ -49,6 +55,7 @@ import {
   cosignersOf,
   type Evidence,
   encodeEntry,
+  executeRecovery,
   GovernanceError,
   type GovernanceState,
   ledgerOrigin,
@@ -57,10 +64,12 @@ import {
   parseSignedStatement,
   replay,
   type SignedGenesis,
+  type SignedRecovery,
   type SignedStatement,
   statementId,
   validatorsOf,
 } from '../governance/index.ts';
+import { parseCheckpoint } from '../ledger/index.ts';
 import { LedgerStore } from '../ledger/store.ts';
 import { BatchApp } from './batch-app.ts';
 import { peerDecisions } from './catch-up.ts';
@@ -70,10 +79,11 @@ import { type AddResult, CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
 import { HEALTH_SAMPLE_INTERVAL_MS, HealthMonitor } from './health-monitor.ts';
-import { LedgerIndex } from './ledger-index.ts';
+import { LedgerIndex, RECOVERY_PROPOSER } from './ledger-index.ts';
 import { RootMetrics, type RootSnapshot } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { RecoveryDesk } from './recovery-desk.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
 import { WorldChainCache } from './world-chain.ts';
@@ -128,6 +138,16 @@ export class Root implements RootView {
   #state!: GovernanceState;
   /** Validators of the height that produced the current tree: whose cosignatures commit it. */
   #checkpointValidators: string[] = [];
+  /** How many of them commit it: a quorum, or all of them after a recovery (charter §20). */
+  #checkpointQuorum: number | undefined;
+  /**
+   * The ledger size that ends a recovery this root appended, until every recovered validator
+   * has cosigned it: no batch is proposed or accepted after it before then (charter §20).
+   */
+  #recoveryGate: number | undefined;
+  #desk!: RecoveryDesk;
+  /** Commits and a recovery's append, one at a time. */
+  #serial: Promise<void> = Promise.resolve();
   #host!: RootHost;
   #http!: FastifyInstance;
   #operator!: FastifyInstance;
@@ -255,6 +275,7 @@ export class Root implements RootView {
     await this.#checkWal();
     this.#book = new CosignatureBook(this.#origin, ed25519NoteSigner(this.#origin, this.#nodeKey.secretKey));
     this.#evidencer = new Evidencer(this.#evidencerView());
+    this.#desk = this.#recoveryDesk();
     await this.#startHost();
     await this.#startDriver();
     await this.#startHttp();
@@ -262,7 +283,12 @@ export class Root implements RootView {
     this.#timers.push(setInterval(() => this.#cosignAndShare(), COSIGN_REFRESH_MS));
     this.#timers.push(setInterval(() => void this.#dialMembers(), PEER_DIAL_INTERVAL_MS));
     // Time-driven changes (a probation ending, a motion expiring) need a batch with no statement.
-    this.#timers.push(setInterval(() => this.#driver.pending(), 1_000));
+    this.#timers.push(
+      setInterval(() => {
+        this.#driver.pending();
+        void this.#desk.tick();
+      }, 1_000),
+    );
     this.#timers.push(setInterval(() => this.#monitor.sample(), HEALTH_SAMPLE_INTERVAL_MS));
     void this.#dialMembers();
     const me = this.#self();
@@ -320,6 +346,15 @@ export class Root implements RootView {
     const { state, stateBeforeLastBatch } = replayed;
     this.#state = state;
     this.#checkpointValidators = validatorsOf(stateBeforeLastBatch).map((v) => v.name);
+    if (this.#index.batches.get(state.height)?.proposer === RECOVERY_PROPOSER) {
+      // The last batch is a recovery: only every recovered validator commits it, and until
+      // they have, nothing follows it.
+      this.#checkpointValidators = validatorsOf(state).map((v) => v.name);
+      this.#checkpointQuorum = this.#checkpointValidators.length;
+      const saved = await this.#store.checkpointNote();
+      const savedSize = saved === undefined ? 0 : parseCheckpoint(parseNote(saved).text).size;
+      if (savedSize < this.#store.size()) this.#recoveryGate = this.#store.size();
+    }
   }
 
   /** Reads the WAL before anything listens: a damaged one stops the root, saying what to do. */
@@ -470,6 +505,10 @@ export class Root implements RootView {
   }
 
   #isValid(height: number, value: Uint8Array): boolean {
+    if (this.#recoveryGate !== undefined) {
+      this.#log.info({ height }, 'a recovery is not committed yet: no batch after it');
+      return false;
+    }
     const names = new Set(validatorsOf(this.#state).map((v) => v.name));
     const verdict = this.#app.check(this.#state, height, names, value);
     this.#log.debug({ height, valid: typeof verdict !== 'string' }, 'checked a proposed batch');
@@ -483,6 +522,7 @@ export class Root implements RootView {
   #buildValue(height: number): Uint8Array | undefined {
     const me = this.#self();
     if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1) return undefined;
+    if (this.#recoveryGate !== undefined) return undefined;
     const pending = this.#pool.take(this.#state.world.policy.batchStatementsMax).map((e) => e.statement);
     const built = this.#app.build(this.#state, height, me.name, pending);
     if (built === undefined) return undefined;
@@ -519,8 +559,19 @@ export class Root implements RootView {
     }
   }
 
+  /** Runs `work` after every commit or recovery before it, and before any after it. */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.#serial.then(work);
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
   /** Appends a decided batch, then moves the state, pool, peers and checkpoint forward. */
-  async #commit(d: Decision): Promise<void> {
+  #commit(d: Decision): Promise<void> {
+    return this.#exclusive(() => this.#commitNow(d));
+  }
+
+  async #commitNow(d: Decision): Promise<void> {
     const started = performance.now();
     const names = new Set(validatorsOf(this.#state).map((v) => v.name));
     const checked = this.#app.check(this.#state, d.height, names, d.value);
@@ -541,6 +592,7 @@ export class Root implements RootView {
     await this.#store.append(checked.result.entries, { [`decision/${d.height}`]: decision });
     for (const [i, e] of checked.result.entries.entries()) this.#index.add(first + i, e);
     this.#checkpointValidators = [...names].sort();
+    this.#checkpointQuorum = undefined;
     this.#state = checked.result.state;
     this.#app.reset();
     this.#pool.remove(checked.value.statements.map(statementId));
@@ -591,7 +643,60 @@ export class Root implements RootView {
   }
 
   #receiveCosignatures(note: string): void {
+    this.#desk.onNote(note);
     this.#onCosignatures([this.#book.add(note, this.#cosigners())]);
+  }
+
+  #recoveryDesk(): RecoveryDesk {
+    return new RecoveryDesk({
+      state: () => this.#state,
+      head: () => ({ size: this.#store.size(), rootHash: toHex(this.#store.rootHash()) }),
+      now: () => this.#now(),
+      wallNow: () => Date.now(),
+      adopt: (signed) => this.#exclusive(() => this.#appendRecovery(signed)),
+      awaiting: () => {
+        if (this.#recoveryGate === undefined) return [];
+        const have = new Set(this.#book.cosigners());
+        return this.#checkpointValidators.filter((name) => !have.has(name));
+      },
+      log: this.#log.child({ component: 'recovery' }),
+    });
+  }
+
+  /**
+   * Appends a recovery whose time lock is over (charter §20): its batch, the recovered world
+   * in force, and consensus moved to the next height with the recovered validators — which
+   * commit nothing until every one of them cosigned the checkpoint that ends the recovery.
+   */
+  async #appendRecovery(signed: SignedRecovery): Promise<void> {
+    const head = { size: this.#store.size(), rootHash: toHex(this.#store.rootHash()) };
+    const result = executeRecovery(this.#state, signed, head);
+    const first = this.#store.size();
+    await this.#store.append(result.entries, {
+      [`recovery/${result.state.height}`]: canonicalBytes(signed as unknown as Json),
+    });
+    for (const [i, e] of result.entries.entries()) this.#index.add(first + i, e);
+    this.#state = result.state;
+    this.#checkpointValidators = validatorsOf(result.state).map((v) => v.name);
+    this.#checkpointQuorum = this.#checkpointValidators.length;
+    this.#recoveryGate = this.#store.size();
+    this.#app.reset();
+    const now = this.#now();
+    this.#pool.retain((s) => checkStatement(this.#state, s, { timeMs: now }) === null);
+    this.#allowMembers();
+    this.#lastCommit = {
+      height: result.state.height,
+      size: this.#store.size(),
+      timeMs: result.state.timeMs,
+      atMs: Date.now(),
+    };
+    this.#moveBook();
+    const next = this.#state.height + 1;
+    const validators = validatorsOf(this.#state).map((v) => ({
+      id: toBase64(v.nodeKey),
+      publicKey: v.nodeKey,
+    }));
+    this.#driver.input({ kind: 'start-height', height: next, validators });
   }
 
   /** Members who may cosign the current tree: before or after the batch that made it. */
@@ -611,8 +716,13 @@ export class Root implements RootView {
     const v = this.#checkpointValidators;
     const cosigned = this.#book.count(v);
     this.#metrics.cosigners.set(cosigned);
-    if (cosigned < quorumSize(v.length)) return;
+    if (cosigned < (this.#checkpointQuorum ?? quorumSize(v.length))) return;
     const size = this.#book.size;
+    if (this.#recoveryGate !== undefined && size >= this.#recoveryGate) {
+      this.#recoveryGate = undefined;
+      this.#log.warn({ size }, 'every recovered validator cosigned the recovery: committing again');
+      this.#driver.pending();
+    }
     if (!force && size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS)
       return;
     this.#savedSize = size;
@@ -760,6 +870,10 @@ export class Root implements RootView {
       ready: () => this.#monitor.snapshot().health,
       tlog: { store: this.#store, checkpointRefreshMs: 0, witness },
       view: this,
+      recovery: {
+        recovery: () => this.#desk.status(),
+        submitRecovery: (signed) => this.#desk.submit(signed),
+      },
     });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({

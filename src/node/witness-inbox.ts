@@ -21,8 +21,6 @@ import type { AddCheckpointRequest } from '../wire/index.ts';
 import type { CosignatureBook } from './cosignature-book.ts';
 import { NodeError } from './errors.ts';
 
-export const WITNESSES_MAX = 32;
-
 /** Cosignature verifiers for the configured witness vkeys (type 0x04 only). */
 export function witnessVerifiers(vkeys: readonly string[], memberNames: readonly string[]): NoteVerifier[] {
   return vkeys.map((vkey) => {

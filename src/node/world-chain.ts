@@ -74,7 +74,17 @@ export class WorldChainCache {
       const [note, treeSize] = exact !== undefined ? [exact, w.index + 1] : [latest, latestSize];
       const entry = decodeEntry(await this.#store.entry(w.index));
       const causes = entry.kind === 'world' ? entry.causes : [];
-      const step = { world: w.world, causes, proof: await inclusion(this.#store, note, w.index, treeSize) };
+      const step: WorldStep = {
+        world: w.world,
+        causes,
+        proof: await inclusion(this.#store, note, w.index, treeSize),
+      };
+      // A world a recovery made travels with the signed recovery (charter §20).
+      const opened = causes.length === 1 ? this.#index.recoveries.get(causes[0]!) : undefined;
+      if (opened !== undefined) {
+        const r = decodeEntry(await this.#store.entry(opened));
+        if (r.kind === 'recovery') step.recovery = r.recovery;
+      }
       // Its own batch's checkpoint, with the tree already past it: that note is final.
       if (exact !== undefined && treeSize < latestSize) this.#frozen.set(i, step);
       steps.push(step);

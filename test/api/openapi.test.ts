@@ -58,6 +58,8 @@ const OPERATIONS = [
   'getStatus',
   'getDecisions',
   'getEvidence',
+  'getRecovery',
+  'submitRecovery',
 ];
 
 /** Does this JSON schema describe an error body { code, message } (or offer one among its branches)? */

@@ -11,6 +11,7 @@ import type { TestContext } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { publicRoutes } from '../../src/api/public-routes.ts';
 import { rootRoutes } from '../../src/api/root-routes.ts';
 import { ProblemSchema } from '../../src/api/root-schemas.ts';
@@ -40,12 +41,14 @@ import {
   type GovernanceState,
   ledgerOrigin,
   motion,
+  type SignedRecovery,
   type SignedStatement,
 } from '../../src/governance/index.ts';
 import { formatCheckpoint } from '../../src/ledger/index.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
 import { LedgerIndex } from '../../src/node/ledger-index.ts';
 import { MotionViews } from '../../src/node/motion-views.ts';
+import { RecoveryDesk } from '../../src/node/recovery-desk.ts';
 import { type ChainStore, WorldChainCache } from '../../src/node/world-chain.ts';
 import {
   admit,
@@ -318,7 +321,15 @@ export async function fixture(
   if (o.routes === 'public') {
     const health = () => ({ ok: true, detail: { height: ledger.state.height, size: store.size() } });
     const ready = () => view.status().health;
-    await app.register(publicRoutes, { health, ready, tlog: { store, checkpointRefreshMs: 0 }, view });
+    const desk = recoveryDeskOf(ledger, store);
+    const recovery = { recovery: () => desk.status(), submitRecovery: (s: SignedRecovery) => desk.submit(s) };
+    await app.register(publicRoutes, {
+      health,
+      ready,
+      tlog: { store, checkpointRefreshMs: 0 },
+      view,
+      recovery,
+    });
   } else await app.register(rootRoutes, { view });
   t.after(async () => {
     await app.close();
@@ -358,4 +369,19 @@ export function assertProblem(
   assert.deepEqual(Object.keys(body).sort(), PROBLEM_KEYS);
   assert.equal(body.code, code);
   assert.equal(typeof body.message, 'string');
+}
+
+/** The root's recovery desk over the fixture's ledger; it never gets to append anything. */
+export function recoveryDeskOf(ledger: TestLedger, store: LedgerStore): RecoveryDesk {
+  return new RecoveryDesk({
+    state: () => ledger.state,
+    head: () => ({ size: store.size(), rootHash: toHex(store.rootHash()) }),
+    now: () => ledger.timeMs,
+    wallNow: () => Date.now(),
+    adopt: async () => {
+      throw new Error('the fixture appends no recovery');
+    },
+    awaiting: () => [],
+    log: pino({ level: 'silent' }),
+  });
 }

@@ -204,15 +204,17 @@ test('GET /motions lists open motions with words, diff, ballots with reasons and
   assert.deepEqual(Object.keys(m.ballots), ['m00']);
   assert.equal(m.ballots.m00!.reason, 'it said so itself');
   assert.equal(m.ballots.m00!.id, state.openMotions[0]!.ballots.m00!.id);
-  // Four voting members; m03 cannot vote on its own removal but stays in the denominator.
+  // Four voting members: more than 3/4 of them cannot remove m03 even without it, so the
+  // removal of one member takes every other voting member's yes (charter §7).
   assert.deepEqual(
     { ...m.tally, threshold: `${m.tally.threshold.num}/${m.tally.threshold.den}` },
     {
       yes: 1,
       no: 0,
       abstain: 0,
-      voting: 4,
+      voting: 3,
       eligible: 3,
+      rule: 'removal-unanimous',
       threshold: '2/3',
       needed: 3,
       passes: false,

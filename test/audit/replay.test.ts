@@ -15,6 +15,7 @@ import { canonicalBytes, type Json } from '../../src/codec/index.ts';
 import {
   ballot,
   encodeEntry,
+  executeRecovery,
   type GovernanceState,
   motion,
   type SignedGenesis,
@@ -33,6 +34,14 @@ import {
   T0,
   TestLedger,
 } from '../governance/fixtures.ts';
+import {
+  ledgerHead,
+  recoveryOf,
+  SILENCE_MS,
+  signed,
+  TIME_LOCK_MS,
+  WITNESSED_POLICY,
+} from '../governance/recovery-fixtures.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { type Member, publish, startRoot, type TestRoot } from './fixtures/ledger-root.ts';
 
@@ -230,4 +239,77 @@ test('the quorum at a size: after or before the batch ending there, only the wor
   assert.deepEqual(await worldsAt(entries.length), [2, 1], 'end of batch 2');
   // Header and statement of batch 3 without its world: inside the batch, only world 2 counts.
   assert.deepEqual(await worldsAt(all.length - 1), [2]);
+});
+
+/** Four founders with witnesses; m00 and m01 vanish, m02 and m03 recover and commit again. */
+function recoveredLedger() {
+  const ledger = new TestLedger(makeGenesis(4, WITNESSED_POLICY));
+  ledger.run([sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0))], T0);
+  const at = T0 + SILENCE_MS;
+  const r = signed(ledger.state, recoveryOf(ledger, ['m00', 'm01'], at));
+  const recovered = executeRecovery(ledger.state, r, ledgerHead(ledger.genesis, ledger.entries));
+  const base = ledger.entries.length + 1;
+  ledger.state = recovered.state;
+  ledger.entries.push(...recovered.entries);
+  const recoveryEnd = ledger.entries.length + 1;
+  const endpoints = { p2p: ['/dns4/m02.example.net/tcp/4001'], http: ['https://m02.example.net/'] };
+  const t = at + TIME_LOCK_MS;
+  ledger.run([sign(selfUpdate(FEDERATION, 'm02', t, { endpoints }))], t);
+  const entries = [encodeEntry({ kind: 'genesis', genesis: ledger.genesis }), ...ledger.entries];
+  return { genesis: ledger.genesis, entries, state: ledger.state, r, base, recoveryEnd };
+}
+
+test('a recovered ledger replays in the audit; only every recovered validator commits the checkpoint that ends the recovery', async () => {
+  const { genesis, entries, state, recoveryEnd } = recoveredLedger();
+  const rules = governanceRules({ genesis });
+  await rules.onEntries(0, entries.slice(0, recoveryEnd));
+  await rules.drain();
+  const sets = rules.keysAt(recoveryEnd).sets;
+  assert.deepEqual(
+    sets.map((s) => [s.world?.version, s.validators.map((v) => v.name), s.quorum]),
+    [[2, ['m02', 'm03'], 2]],
+    'the world before has no quorum left: only the recovered world, all of it',
+  );
+  assert.equal(rules.failure(), undefined);
+  // Served whole and cosigned by the recovered validators, it audits clean.
+  const r = await startRoot(entries, { world: state.world });
+  open.push(r);
+  await publish(r, node('m02'), ['m02', 'm03'].map(node), NOW_S + SILENCE_MS / 1000 + TIME_LOCK_MS / 1000);
+  const result = await audit([r], genesis, {
+    nowMs: (NOW_S + SILENCE_MS / 1000 + TIME_LOCK_MS / 1000) * 1000 + 1000,
+  });
+  assert.deepEqual(result.violations, []);
+  const summary = result.rules!.summary() as { worlds: { version: number; members: number }[] };
+  assert.deepEqual(
+    summary.worlds.map((w) => [w.version, w.members]),
+    [
+      [1, 4],
+      [2, 2],
+      [3, 2],
+    ],
+  );
+});
+
+test('a recovery that names another tree is a rule violation the audit proves', async () => {
+  const { genesis, entries, r, base, recoveryEnd } = recoveredLedger();
+  const lying = signed(
+    (() => {
+      const l = new TestLedger(genesis);
+      return l.state;
+    })(),
+    { ...r.recovery, base: { ...r.recovery.base, rootHash: 'ee'.repeat(32) } },
+  );
+  const forged = [
+    ...entries.slice(0, base),
+    encodeEntry({ kind: 'recovery', recovery: lying }),
+    ...entries.slice(base + 1, recoveryEnd),
+  ];
+  const root = await startRoot(forged, {});
+  open.push(root);
+  await publish(root, node('m02'), ['m02', 'm03'].map(node), NOW_S);
+  const result = await audit([root], genesis);
+  const v = result.violations.find((x) => x.kind === 'rule-violation');
+  assert.ok(v, JSON.stringify(result.violations));
+  assert.match(v.message, /RECOVERY_WRONG_BASE/);
+  assertEvidence(v, 'rule-violation');
 });

@@ -34,6 +34,7 @@ test('a tally says how many yes are needed, of how many members, and who has not
     abstain: 0,
     voting: 5,
     eligible: 5,
+    rule: 'approval',
     threshold: { num: 2, den: 3 },
     needed: 4,
     passes: false,
@@ -44,6 +45,10 @@ test('a tally says how many yes are needed, of how many members, and who has not
   assert.equal(
     tallyWords({ ...t, threshold: { num: 3, den: 4 }, seasonedOnly: true, abstain: 1, notVoted: 0 }),
     'yes 3 of 4 needed (more than 3/4 of 5 seasoned voting members), 1 no, 1 abstained, 0 not voted',
+  );
+  assert.equal(
+    tallyWords({ ...t, rule: 'removal-unanimous', voting: 3, eligible: 3, needed: 3, notVoted: 0 }),
+    'yes 3 of 3 needed (every other voting member, 3), 1 no, 0 not voted',
   );
   assert.equal(
     tallyWords({ ...t, eligible: 4, notVoted: 0 }),

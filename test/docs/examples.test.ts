@@ -21,6 +21,7 @@ import {
   GENESIS_DOMAIN,
   KEY_POSSESSION_DOMAIN,
   MEMBERS_MAX,
+  RECOVERY_DOMAIN,
   STATEMENT_BYTES_MAX,
   statementDomain,
 } from '../../src/governance/index.ts';
@@ -75,6 +76,7 @@ test('signature examples verify over the signing bytes the code builds, and thos
     GENESIS_DOMAIN,
     CANDIDATE_DOMAIN,
     KEY_POSSESSION_DOMAIN,
+    RECOVERY_DOMAIN,
     ...STATEMENT_KINDS.map(statementDomain),
   ]);
   for (const b of of('signature')) {
@@ -156,6 +158,7 @@ test('every signing domain the documents name is one the code signs under', () =
     GENESIS_DOMAIN,
     CANDIDATE_DOMAIN,
     KEY_POSSESSION_DOMAIN,
+    RECOVERY_DOMAIN,
     CONSENSUS_VOTE_DOMAIN,
     ...STATEMENT_KINDS.map(statementDomain),
     'witan/v1/governance/<kind>',

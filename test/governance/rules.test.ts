@@ -9,6 +9,7 @@ import { cosignatureSigner, signNote } from '../../src/crypto/index.ts';
 import {
   ballot,
   checkPolicy,
+  checkRecovery,
   checkStatement,
   DEFAULT_POLICY,
   evidence,
@@ -41,6 +42,7 @@ import {
   T0,
   TestLedger,
 } from './fixtures.ts';
+import { ledgerHead, recoveryOf, SILENCE_MS, signed, WITNESSED_POLICY } from './recovery-fixtures.ts';
 
 const reached = new Set<RejectionCode>();
 
@@ -106,6 +108,14 @@ test('motion rules: voting author, parent world, deadline, open-motion limits, c
     sign({ ...base(), parentWorld: { hash: ledger.state.worldHash, version: 2 } }),
     'MOTION_WRONG_PARENT',
   );
+  // The answer names both hashes, the one the motion names and the one in force.
+  const stale = 'ab'.repeat(32);
+  const wrong = checkStatement(ledger.state, sign({ ...base(), parentWorld: { hash: stale, version: 1 } }), {
+    timeMs: T0,
+  });
+  assert.equal(wrong?.code, 'MOTION_WRONG_PARENT');
+  assert.ok(wrong!.message.includes(stale), wrong!.message);
+  assert.ok(wrong!.message.includes(ledger.state.worldHash), wrong!.message);
   expectReject(ledger, sign({ ...base(), deadlineMs: T0 + DEFAULT_POLICY.motionTtlMs + 1 }), 'BAD_DEADLINE');
   expectReject(ledger, sign({ ...base(), deadlineMs: T0 }), 'BAD_DEADLINE');
   expectReject(
@@ -486,8 +496,12 @@ test('evidence of double votes suspends at once, opens a system removal motion, 
     'AUTHOR_SUSPENDED',
     T0 + 1,
   );
-  // Eligible: the four voting members (m04 is suspended and is the one removed); 3 of 4 is more than 2/3.
+  // Eligible: the four voting members (m04 is suspended and is the one removed). A removal
+  // needs more than 3/4 of them: 3 of 4 is not enough, 4 of 4 is.
   expectAccept(ledger, yes(ledger, removal.id, ['m00', 'm01', 'm02'], T0 + 2), T0 + 2);
+  assert.equal(tally(ledger.state.openMotions[0]!, ledger.state.world, T0 + 2).needed, 4);
+  assert.ok(ledger.state.world.members.some((m) => m.name === 'm04'));
+  expectAccept(ledger, yes(ledger, removal.id, ['m03'], T0 + 2), T0 + 2);
   assert.equal(
     ledger.state.world.members.some((m) => m.name === 'm04'),
     false,
@@ -570,4 +584,249 @@ test('rotating the node key does not escape evidence; a retired key cannot be ta
   assert.equal(r.world?.members.find((m) => m.name === 'm04')?.status, 'suspended');
   ledger.run([], T0 + DEFAULT_POLICY.motionTtlMs + 2);
   assert.deepEqual(ledger.state.retiredNodeKeys, {}, 'retired keys are forgotten after motionTtlMs');
+});
+
+test('organisations compare after normalisation: zero-width space, Cyrillic е, no-break space, case and spaces', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const rename = sign(
+    motion(
+      ledger.state,
+      'm01',
+      [{ type: 'update-member', member: 'm01', organisation: 'Example University' }],
+      T0,
+    ),
+  );
+  expectAccept(ledger, [rename, ...yes(ledger, statementId(rename), ['m00', 'm02', 'm03'])]);
+  const candidate = (organisation: string) =>
+    sign(motion(ledger.state, 'm02', [admit('n00', 'US', organisation)], T0 + 1));
+  for (const lookalike of [
+    'Exam\u200Bple University', // a zero-width space inside a word
+    'Exampl\u0435 University', // a Cyrillic е
+    '\u0415xample University', // a Cyrillic Е
+    'Example\u00A0University', // a no-break space
+    'example   UNIVERSITY', // case and runs of spaces
+    'Example\u2060 Univer\uFEFFsity', // a word joiner and a byte-order mark
+    'Εxample University', // a Greek Epsilon
+  ]) {
+    expectReject(ledger, candidate(lookalike), 'ORGANISATION_TAKEN', T0 + 1);
+  }
+  expectAccept(ledger, [candidate('Example Institute')], T0 + 1);
+});
+
+test('self-updates: one that changes nothing is refused, and at most selfUpdatesPerWindowMax per window', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const current = ledger.state.world.members.find((m) => m.name === 'm02')!.endpoints;
+  expectReject(
+    ledger,
+    sign(selfUpdate(FEDERATION, 'm02', T0, { endpoints: current })),
+    'SELF_UPDATE_NO_CHANGE',
+  );
+  const { nodeKey } = ledger.state.world.members.find((m) => m.name === 'm02')!;
+  const same = {
+    key: nodeKey,
+    signature: proveKeyPossession(FEDERATION, 'm02', 'node', keysFor('m02').node.secretKey).signature,
+  };
+  expectReject(ledger, sign(selfUpdate(FEDERATION, 'm02', T0, { nodeKey: same })), 'SELF_UPDATE_NO_CHANGE');
+  const at = (i: number) => ({
+    p2p: [`/dns4/m02-${i}.example/tcp/4001`],
+    http: [`https://m02-${i}.example/`],
+  });
+  // A member churning its endpoints: 21 updates in one batch, only the policy's 4 are accepted.
+  const churn = Array.from({ length: 21 }, (_, i) =>
+    sign(selfUpdate(FEDERATION, 'm02', T0 + i, { endpoints: at(i) })),
+  );
+  const r = ledger.run(churn, T0 + 100);
+  assert.equal(DEFAULT_POLICY.selfUpdatesPerWindowMax, 4);
+  assert.equal(churn.length - r.rejected.length, 4);
+  assert.ok(r.rejected.every((x) => x.code === 'SELF_UPDATE_RATE'));
+  assert.equal(ledger.state.world.version, 2, 'one batch, one new world');
+  expectReject(
+    ledger,
+    sign(selfUpdate(FEDERATION, 'm02', T0 + 200, { endpoints: at(50) })),
+    'SELF_UPDATE_RATE',
+    T0 + 200,
+  );
+  // Other members are not limited by m02's updates.
+  expectAccept(ledger, [sign(selfUpdate(FEDERATION, 'm01', T0 + 200, { endpoints: at(60) }))], T0 + 200);
+  // A window later, m02 may update again.
+  const later = T0 + 100 + DEFAULT_POLICY.selfUpdateWindowMs!;
+  expectAccept(ledger, [sign(selfUpdate(FEDERATION, 'm02', later, { endpoints: at(70) }))], later);
+});
+
+test('removals need more than the removal threshold (3/4) of seasoned members; a federation of four or fewer removes one member by every other member', () => {
+  const ledger = new TestLedger(makeGenesis(7));
+  const removal = sign(motion(ledger.state, 'm00', [{ type: 'remove', member: 'm06' }], T0));
+  const id = statementId(removal);
+  // 5 of 7 is more than 2/3 (an admission would pass) but not more than 3/4.
+  expectAccept(ledger, [removal, ...yes(ledger, id, ['m00', 'm01', 'm02', 'm03', 'm04'])]);
+  assert.equal(ledger.state.world.members.length, 7);
+  assert.equal(tally(ledger.state.openMotions[0]!, ledger.state.world, T0).rule, 'removal');
+  expectAccept(ledger, yes(ledger, id, ['m05'], T0 + 1), T0 + 1);
+  assert.equal(ledger.state.world.members.length, 6);
+
+  // Three members: a removal of one passes with both others, not with one.
+  const small = new TestLedger(makeGenesis(3));
+  const out = sign(motion(small.state, 'm00', [{ type: 'remove', member: 'm02' }], T0));
+  expectAccept(small, [out, ...yes(small, statementId(out), ['m00'])]);
+  const t = tally(small.state.openMotions[0]!, small.state.world, T0);
+  assert.deepEqual([t.rule, t.voting, t.needed, t.passes], ['removal-unanimous', 2, 2, false]);
+  expectAccept(small, yes(small, statementId(out), ['m01'], T0 + 1), T0 + 1);
+  assert.deepEqual(
+    small.state.world.members.map((m) => m.name),
+    ['m00', 'm01'],
+  );
+  // Removing two at once never takes that path: the others cannot remove the rest together.
+  const four = new TestLedger(makeGenesis(4));
+  const both = sign(
+    motion(
+      four.state,
+      'm00',
+      [
+        { type: 'remove', member: 'm02' },
+        { type: 'remove', member: 'm03' },
+      ],
+      T0,
+    ),
+  );
+  expectAccept(four, [both, ...yes(four, statementId(both), ['m00', 'm01'])]);
+  assert.equal(four.state.world.members.length, 4);
+  assert.equal(tally(four.state.openMotions[0]!, four.state.world, T0).rule, 'removal');
+});
+
+test('a member admitted later votes on a removal only once seasoned', () => {
+  const ledger = new TestLedger(makeGenesis(5));
+  const mo = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  expectAccept(ledger, [mo, ...yes(ledger, statementId(mo), ['m00', 'm01', 'm02', 'm03'])]);
+  const voting = T0 + DEFAULT_POLICY.probationPeriodMs;
+  ledger.run([], voting);
+  const removal = sign(motion(ledger.state, 'm00', [{ type: 'remove', member: 'm04' }], voting));
+  expectAccept(ledger, [removal], voting);
+  expectReject(
+    ledger,
+    sign(ballot(FEDERATION, 'n00', statementId(removal), 'yes', voting)),
+    'BALLOT_NOT_SEASONED',
+    voting,
+  );
+  // The four other founders pass it without n00: 4 of the 5 seasoned is more than 3/4.
+  expectAccept(ledger, yes(ledger, statementId(removal), ['m00', 'm01', 'm02', 'm03'], voting), voting);
+  assert.equal(
+    ledger.state.world.members.some((m) => m.name === 'm04'),
+    false,
+  );
+});
+
+test('a suspended member is reinstated by motion, in probation, and votes again when it ends', () => {
+  const ledger = new TestLedger(makeGenesis(5));
+  expectAccept(ledger, [sign(evidence(FEDERATION, 'm00', conflictingVotes('m04'), T0))]);
+  expectReject(
+    ledger,
+    sign(motion(ledger.state, 'm00', [{ type: 'reinstate', member: 'm01' }], T0)),
+    'MEMBER_NOT_SUSPENDED',
+  );
+  const back = sign(motion(ledger.state, 'm00', [{ type: 'reinstate', member: 'm04' }], T0 + 1));
+  // Like an admission, it passes on more than 2/3 of the voting members: 3 of 4.
+  expectAccept(ledger, [back, ...yes(ledger, statementId(back), ['m00', 'm01', 'm02'], T0 + 1)], T0 + 1);
+  const m04 = ledger.state.world.members.find((m) => m.name === 'm04')!;
+  assert.deepEqual([m04.status, m04.since], ['probation', T0 + 1]);
+  // A reinstatement adds a voter, so it counts against the epoch's admissions.
+  expectReject(
+    ledger,
+    sign(motion(ledger.state, 'm00', [admit('n00', 'US'), { type: 'reinstate', member: 'm04' }], T0 + 2)),
+    'ADMISSION_RATE',
+    T0 + 2,
+  );
+  ledger.run([], T0 + 1 + DEFAULT_POLICY.probationPeriodMs);
+  assert.equal(ledger.state.world.members.find((m) => m.name === 'm04')!.status, 'voting');
+});
+
+test('removal threshold and witness quorum floors', () => {
+  const v = (p: Partial<typeof DEFAULT_POLICY>) => policyViolation({ ...DEFAULT_POLICY, ...p });
+  assert.match(v({ removalThreshold: { num: 2, den: 3 } })!, /removal threshold/);
+  assert.match(v({ removalThreshold: { num: 1, den: 1 } })!, /removal threshold/);
+  assert.match(v({ policyChangeThreshold: { num: 4, den: 5 } })!, /removal threshold/);
+  assert.equal(v({ policyChangeThreshold: { num: 4, den: 5 }, removalThreshold: { num: 4, den: 5 } }), null);
+  assert.match(v({ approvalThreshold: { num: 3, den: 4 } })!, /removal threshold/, 'not above approval');
+  const witnesses = ['w1', 'w2', 'w3', 'w4'].map((name) => ({
+    name,
+    key: toBase64(keysFor(name).node.publicKey),
+  }));
+  const recovery = { ...DEFAULT_POLICY.recovery!, witnesses };
+  assert.match(v({ recovery: { ...recovery, witnessQuorum: 2 } })!, /witnessQuorum/);
+  assert.equal(v({ recovery: { ...recovery, witnessQuorum: 3 } }), null);
+  assert.match(v({ recovery: { ...recovery, witnessQuorum: 5 } })!, /witnessQuorum/);
+  assert.match(v({ recovery: { ...recovery, silenceMs: DAY_MS } })!, /recovery.silenceMs/);
+  // Absent in a document, the new fields read as their defaults and stay absent.
+  const {
+    removalThreshold: _r,
+    selfUpdatesPerWindowMax: _n,
+    selfUpdateWindowMs: _w,
+    recovery: _c,
+    ...older
+  } = DEFAULT_POLICY;
+  const parsed = checkPolicy(structuredClone(older));
+  assert.equal('removalThreshold' in parsed || 'recovery' in parsed, false);
+  assert.equal(
+    tally(
+      { changes: [{ type: 'remove', member: 'm06' }], ballots: {} },
+      { ...makeGenesis(7).world, policy: parsed },
+      T0,
+    ).threshold.num,
+    3,
+  );
+});
+
+test('recovery rules (charter §20): each refusal, in its order', () => {
+  const ledger = new TestLedger(makeGenesis(4, WITNESSED_POLICY));
+  ledger.run([], T0);
+  const head = ledgerHead(ledger.genesis, ledger.entries);
+  const at = T0 + SILENCE_MS;
+  const expectRecovery = (input: unknown, code: RejectionCode, ledgerAt = head) => {
+    const before = structuredClone(ledger.state);
+    const r = checkRecovery(ledger.state, input, ledgerAt);
+    assert.equal(r?.code, code, r?.message);
+    assert.equal(r!.rule, code === 'WRONG_FEDERATION' ? 'charter §1' : 'charter §20');
+    assert.deepEqual(ledger.state, before);
+    reached.add(code);
+  };
+  const good = signed(ledger.state, recoveryOf(ledger, ['m00', 'm01'], at));
+  assert.equal(checkRecovery(ledger.state, good, head), null);
+  expectRecovery({ ...good, extra: 1 }, 'RECOVERY_MALFORMED');
+  const reshaped = (change: Partial<typeof good.recovery>, options?: Parameters<typeof signed>[2]) =>
+    signed(ledger.state, { ...good.recovery, ...change }, options);
+  expectRecovery(reshaped({ remove: ['m01', 'm00'] }), 'RECOVERY_MALFORMED');
+  expectRecovery(reshaped({ height: 3 }), 'RECOVERY_WRONG_BASE');
+  expectRecovery(good, 'RECOVERY_WRONG_BASE', { ...head, rootHash: 'ab'.repeat(32) });
+  expectRecovery(good, 'RECOVERY_WRONG_BASE', { ...head, size: head.size + 1 });
+  expectRecovery(reshaped({ timeMs: at - 1 }), 'RECOVERY_TOO_EARLY');
+  expectRecovery(reshaped({ remove: ['m00', 'zz00'] }), 'RECOVERY_NOT_A_VALIDATOR');
+  // Three of four could still commit among themselves (a quorum): they are not gone.
+  expectRecovery(reshaped({ remove: ['m00', 'm01', 'm02'] }), 'RECOVERY_VANISHED_QUORUM');
+  // Three of four remain, a quorum: they remove m00 by motion.
+  expectRecovery(reshaped({ remove: ['m00'] }), 'RECOVERY_NOT_NEEDED');
+  expectRecovery(reshaped({}, { members: ['m02'] }), 'RECOVERY_SIGNATURES');
+  expectRecovery(reshaped({}, { members: ['m00', 'm02', 'm03'] }), 'RECOVERY_SIGNATURES');
+  const forged = reshaped({});
+  forged.members[1]!.signature = forged.members[0]!.signature;
+  expectRecovery(forged, 'RECOVERY_SIGNATURES');
+  expectRecovery(reshaped({}, { witnesses: ['w1.example.org'] }), 'RECOVERY_WITNESSES');
+  const stranger = reshaped({});
+  stranger.witnesses[1] = { witness: 'w9.example.org', signature: stranger.witnesses[1]!.signature };
+  expectRecovery(stranger, 'RECOVERY_WITNESSES');
+  const foreign = reshaped({ federation: 'other.test' });
+  expectRecovery(foreign, 'WRONG_FEDERATION');
+  // Nothing committed yet: nothing to recover.
+  const unborn = new TestLedger(makeGenesis(4, WITNESSED_POLICY));
+  const none0 = signed(unborn.state, recoveryOf(unborn, ['m00', 'm01'], at));
+  assert.equal(
+    checkRecovery(unborn.state, none0, ledgerHead(unborn.genesis, []))?.code,
+    'RECOVERY_TOO_EARLY',
+  );
+  // A federation whose policy names no witness cannot recover.
+  const bare = new TestLedger(makeGenesis(4));
+  bare.run([], T0);
+  const none = signed(bare.state, recoveryOf(bare, ['m00', 'm01'], at));
+  assert.equal(
+    checkRecovery(bare.state, none, ledgerHead(bare.genesis, bare.entries))?.code,
+    'RECOVERY_WITNESSES',
+  );
 });

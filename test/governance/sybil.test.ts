@@ -1,9 +1,12 @@
 // The sybil scenario: for a simulated year, a coalition tries to vote in
 // 50 sham members by every path the statements allow — admission motions, bundles, policy
-// changes that lower thresholds or raise the admission rate, removing honest members, replacing
-// their governance keys, shams ballotting and moving motions themselves. Below the approval
-// threshold it admits none; at the threshold it admits at most maxAdmissionsPerEpoch per
-// epoch, and no sham ballot counts before its probation ends.
+// changes that lower thresholds or raise the admission rate, removing honest members (one at a
+// time and together), replacing their governance keys, shams ballotting and moving motions
+// themselves. Below the approval threshold it admits none; at the threshold it admits at most
+// maxAdmissionsPerEpoch per epoch, no sham ballot counts before its probation ends, and it
+// removes no honest member all year: removals need more than 3/4 of the seasoned members
+// (charter §7, §13), so it never owns every seasoned vote — though its yes-ballots would have
+// removed them on the first day had removals needed only the approval threshold.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,6 +15,7 @@ import {
   type Change,
   DEFAULT_POLICY,
   type GovernanceState,
+  isSeasoned,
   motion,
   type SignedStatement,
 } from '../../src/governance/index.ts';
@@ -97,6 +101,14 @@ interface Outcome {
   policyChangedDay: number | null;
   shamBallotsBeforeProbationAccepted: number;
   firstShamVoteDay: number | null;
+  /** The first day an honest member left the world, if ever. */
+  honestRemovedDay: number | null;
+  /** The first day a removal of honest members had more than the approval threshold's yes-ballots. */
+  removalAtApprovalDay: number | null;
+  /** Removal motions of honest members the coalition moved, and those that closed without passing. */
+  removalsMoved: number;
+  /** Seasoned members in the coalition's hands at the end, of all seasoned members. */
+  seasonedOwned: [number, number];
   ms: number;
 }
 
@@ -120,8 +132,13 @@ function attack(coalition: string[], removals: boolean): Outcome {
     shamBallotsRejected: 0,
     shamBallotsBeforeProbationAccepted: 0,
     firstShamVoteDay: null,
+    honestRemovedDay: null,
+    removalAtApprovalDay: null,
+    removalsMoved: 0,
+    seasonedOwned: [0, 0],
     ms: 0,
   };
+  const removalIds = new Set<string>();
   let next = 0; // next sham to try
   for (let day = 0; day < DAYS; day++) {
     const t = T0 + day * DAY_MS;
@@ -130,6 +147,7 @@ function attack(coalition: string[], removals: boolean): Outcome {
     const tries: SignedStatement[] = [];
     const moved = (changes: Change[]) => {
       const s = sign(motion(state, author, changes, t));
+      if (changes.some((c) => c.type === 'remove')) removalIds.add(statementId(s));
       tries.push(s, ...coalition.map((c) => sign(ballot(FEDERATION, c, statementId(s), 'yes', t))));
     };
     const paths = [
@@ -173,6 +191,16 @@ function attack(coalition: string[], removals: boolean): Outcome {
       else if (member?.status !== 'voting') out.shamBallotsBeforeProbationAccepted++;
       else out.firstShamVoteDay ??= day;
     });
+    const names = new Set(ledger.state.world.members.map((m) => m.name));
+    if (honest.some((h) => !names.has(h))) out.honestRemovedDay ??= day;
+    // What the approval threshold alone would have done with the same ballots.
+    const approval = state.world.policy.approvalThreshold;
+    const voting = ledger.state.world.members.filter((m) => m.status === 'voting').length;
+    for (const m of ledger.state.openMotions) {
+      if (!removalIds.has(m.id)) continue;
+      const yesCount = Object.values(m.ballots).filter((b) => b.choice === 'yes').length;
+      if (yesCount * approval.den > approval.num * voting) out.removalAtApprovalDay ??= day;
+    }
     const added = shams(ledger.state).length - shams(state).length;
     const policy = state.world.policy;
     const isDefault = JSON.stringify(policy) === JSON.stringify(DEFAULT_POLICY);
@@ -190,6 +218,10 @@ function attack(coalition: string[], removals: boolean): Outcome {
       next += added;
     } else if (day % paths.length === 0) next++;
   }
+  out.removalsMoved = removalIds.size;
+  const end = T0 + DAYS * DAY_MS;
+  const seasoned = ledger.state.world.members.filter((m) => isSeasoned(m, ledger.state.world.policy, end));
+  out.seasonedOwned = [seasoned.filter((m) => !honest.includes(m.name)).length, seasoned.length];
   out.maxPerEpoch = Math.max(0, ...perEpoch.values());
   out.ms = Math.round(performance.now() - started);
   return out;
@@ -203,16 +235,24 @@ test('below the approval threshold, a coalition admits no sham in a simulated ye
   assert.equal(o.admitted, 0);
 });
 
-test('at the approval threshold, a coalition admits at most maxAdmissionsPerEpoch per epoch all year, and shams vote only after probation', () => {
-  // Removing the two honest members would be within its power (it holds the threshold) and is
-  // a different story (loud, and on the ledger); here it pushes admissions and policy changes.
-  const o = attack(['m00', 'm01', 'm02', 'm03', 'm04'], false); // 5 of 7 = 71 %
+test('at the approval threshold, a coalition admits at most maxAdmissionsPerEpoch per epoch all year, shams vote only after probation, and no honest member is removed', () => {
+  const o = attack(['m00', 'm01', 'm02', 'm03', 'm04'], true); // 5 of 7 = 71 %
   console.log(
     `# sybil at threshold (5/7): ${o.statements} statements over ${DAYS} days, ${o.admitted} shams admitted; ` +
       `at most ${o.maxPerEpoch} per ${DEFAULT_POLICY.epochMs / DAY_MS}-day epoch (limit ${DEFAULT_POLICY.maxAdmissionsPerEpoch}); ` +
       `policy changed: ${o.policyChangedDay === null ? 'never (its shams are not seasoned: charter §13)' : `day ${o.policyChangedDay}`}; ` +
-      `${o.shamBallotsRejected} sham ballots rejected, ${o.shamBallotsBeforeProbationAccepted} counted during probation, first sham ballot counted on day ${o.firstShamVoteDay}, ${o.ms} ms`,
+      `${o.shamBallotsRejected} sham ballots rejected, ${o.shamBallotsBeforeProbationAccepted} counted during probation, first sham ballot counted on day ${o.firstShamVoteDay}; ` +
+      `${o.removalsMoved} removals of honest members moved, ${o.honestRemovedDay === null ? 'none passed' : `one passed on day ${o.honestRemovedDay}`} ` +
+      `(at the approval threshold the first would have passed on day ${o.removalAtApprovalDay}); seasoned members owned at the end: ${o.seasonedOwned[0]} of ${o.seasonedOwned[1]}, ${o.ms} ms`,
   );
+  // Removals: more than 3/4 of the seasoned members, and shams are not seasoned within the year.
+  assert.ok(o.removalsMoved > 0);
+  assert.equal(o.honestRemovedDay, null);
+  assert.ok(
+    o.removalAtApprovalDay !== null && o.removalAtApprovalDay < 7,
+    'its ballots alone held the approval threshold in the first week',
+  );
+  assert.ok(o.seasonedOwned[0] < o.seasonedOwned[1], 'the coalition never owns every seasoned vote');
   assert.ok(o.admitted > 0);
   // Seasoning: the shams it admits weigh on a policy change only a year after their probation,
   // so 5 of 7 seasoned members (below 3/4) never relax the admission limits within the year.

@@ -18,14 +18,16 @@ import {
   signingBytes,
   toHex,
 } from '../../src/codec/index.ts';
-import { verifySignature } from '../../src/crypto/index.ts';
+import { sha256, verifySignature } from '../../src/crypto/index.ts';
 import {
   type Batch,
   CANDIDATE_DOMAIN,
   type ChainHead,
   candidateBytes,
+  checkRecovery,
   decodeEntry,
   executeBatch,
+  executeRecovery,
   GovernanceError,
   type GovernanceState,
   genesisState,
@@ -33,7 +35,10 @@ import {
   type KeyRole,
   keyPossessionBytes,
   type MemberDescriptor,
+  RECOVERY_DOMAIN,
+  replay,
   type SignedGenesis,
+  type SignedRecovery,
   type SignedStatement,
   verifyCandidate,
   verifyWorldChain,
@@ -298,4 +303,49 @@ test('every /world/chain case gets its stated verdict', () => {
       'BROKEN_LINK',
     ],
   );
+});
+
+test('recovery.json: the recovery verifies from the files, appends the recorded entries, and every refusal has its code', () => {
+  type Vectors = {
+    genesis: SignedGenesis;
+    witnesses: { name: string; key: string }[];
+    ledger: { entries: string[]; size: number; rootHash: string };
+    recovery: {
+      signed: SignedRecovery;
+      id: string;
+      signingBytesHex: string;
+      batch: { height: number; timeMs: number };
+      entries: string[];
+      worldHash: string;
+    };
+    refused: { note: string; recovery: SignedRecovery; code: string; rule: string }[];
+  };
+  const v = read<Vectors>('recovery.json');
+  const { state } = replay(
+    v.genesis,
+    v.ledger.entries.slice(1).map((e) => fromHex(e)),
+  );
+  const r = v.recovery;
+  const bytes = fromHex(r.signingBytesHex);
+  assert.equal(toHex(signingBytes(RECOVERY_DOMAIN, r.signed.recovery as unknown as Json)), r.signingBytesHex);
+  const keyOf = (name: string) => state.world.members.find((m) => m.name === name)!.governanceKey;
+  for (const s of r.signed.members)
+    assert.ok(verifySignature(fromBase64(keyOf(s.member)), bytes, fromBase64(s.signature)), s.member);
+  for (const s of r.signed.witnesses) {
+    const key = v.witnesses.find((w) => w.name === s.witness)!.key;
+    assert.ok(verifySignature(fromBase64(key), bytes, fromBase64(s.signature)), s.witness);
+  }
+  assert.equal(toHex(sha256(canonicalBytes(r.signed as unknown as Json))), r.id);
+  const ledger = { size: v.ledger.size, rootHash: v.ledger.rootHash };
+  const result = executeRecovery(state, r.signed, ledger);
+  assert.deepEqual(
+    result.entries.map((e) => toHex(e)),
+    r.entries,
+  );
+  assert.deepEqual([result.state.height, result.state.timeMs], [r.batch.height, r.batch.timeMs]);
+  assert.equal(result.state.worldHash, r.worldHash);
+  for (const c of v.refused) {
+    const rejection = checkRecovery(state, c.recovery, ledger);
+    assert.deepEqual([rejection?.code, rejection?.rule], [c.code, c.rule], c.note);
+  }
 });
