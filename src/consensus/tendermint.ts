@@ -463,6 +463,16 @@ function voteKey(round: number, type: VoteType, validator: string): string {
   return `${round}/${type}/${validator}`;
 }
 
+/** The vote the core stored for (round, type, validator) at its current height, if any. */
+export function storedVote(
+  s: CoreState,
+  round: number,
+  type: VoteType,
+  validator: string,
+): SignedVote | undefined {
+  return s.votes.get(voteKey(round, type, validator));
+}
+
 function tallyKey(round: number, type: VoteType, valueId: string | null | '*'): string {
   return `${round}/${type}/${valueId ?? 'nil'}`;
 }
