@@ -31,7 +31,7 @@ import {
   DEFAULT_RESEND_MS,
   DRIVER_QUEUE_MAX,
 } from './constants.ts';
-import type { ConsensusMessage } from './messages.ts';
+import { type ConsensusMessage, messageInfo } from './messages.ts';
 import {
   type CoreConfig,
   type CoreState,
@@ -133,9 +133,18 @@ export class DriverCore {
     this.#push(input);
   }
 
-  /** Queues a message from the network; false when the queue is full (it is dropped: peers re-send). */
+  /**
+   * Queues a message from the network; false when it is dropped: the queue is full (peers re-send),
+   * or it is for a height below ours, which the core would ignore — heights only grow — so that old
+   * messages, however many, cost no step and take no place in the queue.
+   */
   receive(msg: ConsensusMessage): boolean {
     if (this.#queue.length >= DRIVER_QUEUE_MAX) return false;
+    if (messageInfo(msg).height < this.#state.height) {
+      if (this.#o.config.unsafeMutationForSimulation === 'resend-on-old-message')
+        this.#push({ kind: 'resend' });
+      return false;
+    }
     this.#push({ kind: 'message', msg });
     return true;
   }

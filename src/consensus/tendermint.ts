@@ -72,8 +72,11 @@ export interface Verifier {
   proposal(p: SignedProposal): boolean;
 }
 
-/** Test hook that breaks the algorithm on purpose; the driver refuses it, only the simulator sets it. */
-export type UnsafeMutation = 'no-locking' | 'quorum-minus-one';
+/**
+ * Test hook that breaks the algorithm on purpose; the driver refuses it, only the simulator sets it.
+ * 'resend-on-old-message' breaks the driver's core instead: it re-sends on receipt of old messages.
+ */
+export type UnsafeMutation = 'no-locking' | 'quorum-minus-one' | 'resend-on-old-message';
 
 export interface CoreConfig {
   federation: string;

@@ -1,16 +1,17 @@
-// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt] [--trace] [--record] [--json]`
+// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt | --flood] [--trace] [--record] [--json]`
 // Runs seeded simulations of the consensus core and prints runs, faults injected and violations.
 // A failing run prints the command that reproduces it. Exit code 1 when any violation was found.
 
 import { recordResult } from '../../bench/lib/harness.ts';
 import type { UnsafeMutation } from '../consensus/index.ts';
-import { mutationHuntPlan, randomPlan } from './plan.ts';
+import { floodPlan, MUTATIONS, mutationHuntPlan, randomPlan } from './plan.ts';
 import { type Faults, type RunResult, runSimulation } from './world.ts';
 
-const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation no-locking|quorum-minus-one] [--hunt] [--json]
+const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation ${MUTATIONS.join('|')}] [--hunt | --flood] [--json]
   --seeds COUNT  run seeds K..K+COUNT-1 (default 100), cycling through the --n sizes
   --seed S       run exactly seed S (with each --n size) and print its result
   --hunt         use the mutation-hunting plans (one double-voter, lossy links, six heights)
+  --flood        use the flooding plans (f roots flood valid-looking messages all run long)
   --trace        with --seed: print every step of every root
   --record       write this campaign into bench/RESULTS.md (section sim-campaign)
   --json         print one JSON summary instead of text`;
@@ -22,6 +23,7 @@ interface Args {
   seed?: number;
   mutation?: UnsafeMutation;
   hunt: boolean;
+  flood: boolean;
   json: boolean;
   trace: boolean;
   record: boolean;
@@ -33,6 +35,7 @@ function parseArgs(argv: string[]): Args {
     start: 1,
     sizes: [4, 7, 10],
     hunt: false,
+    flood: false,
     json: false,
     trace: false,
     record: false,
@@ -55,12 +58,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--n') args.sizes = next().split(',').map(int);
     else if (a === '--json') args.json = true;
     else if (a === '--hunt') args.hunt = true;
+    else if (a === '--flood') args.flood = true;
     else if (a === '--trace') args.trace = true;
     else if (a === '--record') args.record = true;
     else if (a === '--mutation') {
-      const m = next();
-      if (m !== 'no-locking' && m !== 'quorum-minus-one')
-        fail('--mutation is no-locking or quorum-minus-one');
+      const name = next();
+      const m = MUTATIONS.find((x) => x === name);
+      if (m === undefined) fail(`--mutation is one of ${MUTATIONS.join(', ')}`);
       args.mutation = m;
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
@@ -68,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     } else fail(`unknown argument ${a}`);
   }
   for (const n of args.sizes) if (n < 1 || n > 64) fail('--n sizes must be 1..64');
+  if (args.hunt && args.flood) fail('--hunt and --flood are different plans: pick one');
   return args;
 }
 
@@ -77,14 +82,17 @@ function fail(message: string): never {
 }
 
 function run(seed: number, n: number, args: Args): RunResult {
+  const options = args.mutation ? { mutation: args.mutation } : {};
   const plan = args.hunt
     ? mutationHuntPlan(seed, n, args.mutation)
-    : randomPlan(seed, n, args.mutation ? { mutation: args.mutation } : {});
+    : args.flood
+      ? floodPlan(seed, n, options)
+      : randomPlan(seed, n, options);
   return runSimulation(plan, args.trace ? (line) => console.log(line) : undefined);
 }
 
 function reproduce(seed: number, n: number, args: Args): string {
-  const extra = `${args.hunt ? ' --hunt' : ''}${args.mutation ? ` --mutation ${args.mutation}` : ''}`;
+  const extra = `${args.hunt ? ' --hunt' : ''}${args.flood ? ' --flood' : ''}${args.mutation ? ` --mutation ${args.mutation}` : ''}`;
   return `npm run sim -- --seed ${seed} --n ${n}${extra}`;
 }
 
@@ -96,6 +104,7 @@ const totals: Faults = {
   crashes: 0,
   tornCrashes: 0,
   byzantineMessages: 0,
+  flooded: 0,
   forgedCatchUps: 0,
 };
 const failures: { seed: number; n: number; kind: string; message: string; reproduce: string }[] = [];
@@ -126,7 +135,7 @@ for (const seed of seeds) {
     }
     if (args.seed !== undefined && !args.json) {
       console.log(
-        `seed ${seed} n ${n}: ${r.heights} heights, max round ${r.maxRound}, ${r.events} events, ${Math.round(r.virtualMs)} virtual ms, faults ${JSON.stringify(r.faults)}`,
+        `seed ${seed} n ${n}: ${r.heights} heights, max round ${r.maxRound}, ${r.events} events, ${Math.round(r.virtualMs)} virtual ms, at most ${r.honestSendsPerWindowMax} sends per honest root per second, faults ${JSON.stringify(r.faults)}`,
       );
     }
   }
@@ -180,7 +189,7 @@ if (args.record) {
       },
     ],
     notes: [
-      `command: npm run sim -- --seeds ${args.seeds} --start ${args.start} --n ${args.sizes.join(',')}${args.mutation ? ` --mutation ${args.mutation}` : ''}${args.hunt ? ' --hunt' : ''} --record`,
+      `command: npm run sim -- --seeds ${args.seeds} --start ${args.start} --n ${args.sizes.join(',')}${args.mutation ? ` --mutation ${args.mutation}` : ''}${args.hunt ? ' --hunt' : ''}${args.flood ? ' --flood' : ''} --record`,
       `faults: ${JSON.stringify(totals)}`,
       `${events} events in ${seconds.toFixed(0)} s of real time`,
     ],

@@ -3,12 +3,13 @@
 // production around the real Tendermint step function) on a virtual clock, virtual timers and an
 // event queue, under a seeded faulty network (delay distributions, loss, duplication, reordering,
 // partitions that heal), crashes with restart from the persisted record (an in-memory WAL, including
-// crashes between persisting and sending), and Byzantine roots.
+// crashes between persisting and sending), and Byzantine roots (byzantine.ts), flooding ones included.
 // Invariants are checked after every event: agreement, validity, no honest root signs two
-// conflicting votes or proposals, every equivocation an honest root stored yields evidence, and
+// conflicting votes or proposals, every equivocation an honest root stored yields evidence, no
+// honest root sends more than its own steps and retransmission ask for (send-rate.ts), and
 // liveness after GST (every honest root commits every statement within plan.livenessMs).
 
-import { canonicalBytes, decodeCanonical, toBase64, toHex } from '../codec/index.ts';
+import { decodeCanonical } from '../codec/index.ts';
 import {
   type ConsensusMessage,
   type CoreState,
@@ -20,21 +21,19 @@ import {
   nodeKeySigner,
   type Output,
   type PersistRecord,
-  type SignedProposal,
   step,
   storedVote,
   type Timers,
   type Validator,
-  type Verifier,
   VOTE_ROUND_MAX,
-  verifyProposal,
 } from '../consensus/index.ts';
-import { keyPairFromSeed, sha256 } from '../crypto/index.ts';
-import { type SignedVote, signVote, verifyVote } from '../governance/consensus-vote.ts';
-import { invalidValue, SimApp } from './app.ts';
+import { SimApp } from './app.ts';
+import { FLOOD_PERIOD_MS, Flooder, forgedDecision, twinOf } from './byzantine.ts';
+import { keysOf, memoVerifier } from './keys.ts';
 import type { Behaviour, Plan } from './plan.ts';
 import { Prng } from './prng.ts';
 import { EventQueue } from './queue.ts';
+import { HONEST_SENDS_PER_WINDOW_MAX, SEND_RATE_WINDOW_MS, SendRate } from './send-rate.ts';
 
 export const SIM_FEDERATION = 'sim.witan.test';
 /** Hard bound on events per run, so a livelock shows up as a failure, never a hang. */
@@ -44,7 +43,14 @@ const CATCH_UP_INTERVAL_MS = 200;
 export const RESEND_INTERVAL_MS = 400;
 const REPLAY_LOG_MAX = 256;
 
-export type ViolationKind = 'agreement' | 'validity' | 'honest-conflict' | 'evidence' | 'liveness' | 'bound';
+export type ViolationKind =
+  | 'agreement'
+  | 'validity'
+  | 'honest-conflict'
+  | 'evidence'
+  | 'liveness'
+  | 'send-rate'
+  | 'bound';
 
 export interface Violation {
   kind: ViolationKind;
@@ -59,6 +65,8 @@ export interface Faults {
   crashes: number;
   tornCrashes: number;
   byzantineMessages: number;
+  /** Messages a flooding root sent (each to every peer). */
+  flooded: number;
   forgedCatchUps: number;
 }
 
@@ -74,6 +82,8 @@ export interface RunResult {
   /** Virtual ms from each statement batch's submission to its commit at the last honest root. */
   commitLatenciesMs: number[];
   evidence: number;
+  /** The most messages one honest root broadcast within SEND_RATE_WINDOW_MS of virtual time. */
+  honestSendsPerWindowMax: number;
   /** Real milliseconds spent inside the core's step function, all roots together. */
   stepMs: number;
 }
@@ -97,7 +107,10 @@ interface SimNode {
   wal: PersistRecord | null;
   evidenceKeys: Set<string>;
   peers: number[];
+  /** What a replayer or flooder received, to send again (the first REPLAY_LOG_MAX messages). */
   seen: ConsensusMessage[];
+  sendRate: SendRate;
+  flooder: Flooder | null;
 }
 
 /** A virtual timer: fires at its event unless cleared. */
@@ -112,44 +125,8 @@ type Event =
   | { kind: 'statements'; first: number; count: number }
   | { kind: 'crash'; node: number; torn: boolean }
   | { kind: 'restart'; node: number }
-  | { kind: 'catch-up'; node: number; incarnation: number; decisions: Decision[] };
-
-// ——— shared, memoised crypto: verification is a pure function, so caching it changes nothing ———
-
-const keyCache = new Map<number, { id: string; publicKey: Uint8Array; secretKey: Uint8Array }>();
-function keysOf(i: number): { id: string; publicKey: Uint8Array; secretKey: Uint8Array } {
-  let k = keyCache.get(i);
-  if (k === undefined) {
-    const seed = sha256(canonicalBytes({ sim: 'witan', node: i }));
-    const kp = keyPairFromSeed(seed);
-    k = { id: toBase64(kp.publicKey), publicKey: kp.publicKey, secretKey: kp.secretKey };
-    keyCache.set(i, k);
-  }
-  return k;
-}
-
-const MEMO_MAX = 200_000;
-const memo = new Map<string, boolean>();
-function memoised(key: string, f: () => boolean): boolean {
-  const hit = memo.get(key);
-  if (hit !== undefined) return hit;
-  if (memo.size >= MEMO_MAX) memo.clear();
-  const ok = f();
-  memo.set(key, ok);
-  return ok;
-}
-export const memoVerifier: Verifier = {
-  vote: (v: SignedVote) =>
-    memoised(
-      `v|${v.signature}|${v.federation}|${v.height}|${v.round}|${v.type}|${v.valueId}|${v.validator}`,
-      () => verifyVote(v),
-    ),
-  proposal: (p: SignedProposal) =>
-    memoised(
-      `p|${p.signature}|${p.federation}|${p.height}|${p.round}|${p.validRound}|${p.valueId}|${p.proposer}|${p.value}`,
-      () => verifyProposal(p),
-    ),
-};
+  | { kind: 'catch-up'; node: number; incarnation: number; decisions: Decision[] }
+  | { kind: 'flood'; node: number };
 
 // ——— the run ———
 
@@ -172,6 +149,7 @@ class World {
     crashes: 0,
     tornCrashes: 0,
     byzantineMessages: 0,
+    flooded: 0,
     forgedCatchUps: 0,
   };
   readonly decidedAt = new Map<number, string>();
@@ -229,7 +207,13 @@ class World {
         evidenceKeys: new Set(),
         peers: [...Array(plan.n).keys()].filter((p) => p !== i),
         seen: [],
+        sendRate: new SendRate(),
+        flooder: null,
       };
+      if (node.byz === 'flooder') {
+        node.flooder = new Flooder({ ...node, byz: node.byz }, SIM_FEDERATION, this.validators);
+        this.queue.push(FLOOD_PERIOD_MS, { kind: 'flood', node: i });
+      }
       this.nodes.push(node);
     }
     let first = 0;
@@ -281,6 +265,7 @@ class World {
       virtualMs: this.now,
       commitLatenciesMs: this.latencies,
       evidence: this.evidence,
+      honestSendsPerWindowMax: Math.max(...this.honest().map((n) => n.sendRate.max)),
       stepMs: this.stepMs,
     };
   }
@@ -373,6 +358,7 @@ class World {
         }
         if (node.byz === null) this.recordHonest(node, effect.message);
         this.send(node, effect.message);
+        if (node.byz === 'replayer') this.replay(node);
         return;
       case 'decide':
         this.onDecision(node, effect.decision);
@@ -387,7 +373,6 @@ class World {
     this.stepMs += performance.now() - t0;
     if (this.trace !== undefined) this.traceStep(node, input, out);
     this.maxRound = Math.max(this.maxRound, out.state.round);
-    this.replay(node);
     return out;
   }
 
@@ -461,6 +446,12 @@ class World {
   // ——— invariants on honest signatures ———
 
   recordHonest(node: SimNode, m: ConsensusMessage): void {
+    if (node.sendRate.note(this.now) === HONEST_SENDS_PER_WINDOW_MAX + 1) {
+      this.violate(
+        'send-rate',
+        `honest root ${node.index} broadcast more than ${HONEST_SENDS_PER_WINDOW_MAX} messages within ${SEND_RATE_WINDOW_MS} ms`,
+      );
+    }
     if (m.kind === 'vote') {
       const v = m.vote;
       const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
@@ -515,7 +506,8 @@ class World {
       case 'deliver': {
         const node = this.nodes[e.to]!;
         if (!node.up || node.byz === 'silent') return;
-        if (node.byz === 'replayer' && node.seen.length < REPLAY_LOG_MAX) node.seen.push(e.msg);
+        if ((node.byz === 'replayer' || node.byz === 'flooder') && node.seen.length < REPLAY_LOG_MAX)
+          node.seen.push(e.msg);
         const expected = node.byz === null ? this.expectEvidence(node, e.msg) : [];
         const driver = node.driver;
         driver.receive(e.msg);
@@ -569,6 +561,16 @@ class World {
         if (node.incarnation === e.incarnation && node.up) node.driver.fetched(e.decisions);
         return;
       }
+      case 'flood': {
+        const node = this.nodes[e.node]!;
+        const s = node.driver.state;
+        for (const m of node.flooder!.burst(this.rng, s.height, s.round, node.seen)) {
+          this.faults.flooded++;
+          for (const p of node.peers) this.transmit(node.index, p, m);
+        }
+        this.queue.push(this.now + FLOOD_PERIOD_MS, e);
+        return;
+      }
     }
   }
 
@@ -610,7 +612,7 @@ class World {
 
   send(node: SimNode, m: ConsensusMessage): void {
     if (node.byz === 'silent') return;
-    const twin = node.byz === null ? null : this.twin(node, m);
+    const twin = node.byz === null ? null : twinOf({ ...node, byz: node.byz }, m, this.rng, this.now);
     if (twin === null) {
       for (const p of node.peers) this.transmit(node.index, p, m);
       return;
@@ -623,37 +625,17 @@ class World {
     this.transmit(node.index, split[0]!, twin);
   }
 
-  /** A replayer sends one old message it has seen to everyone, at every step it takes. */
+  /**
+   * Along with its own messages, a replayer sends, half of the time, an old one it has seen. Its
+   * replays ride on its own sends: a replayer that replayed on receipt would answer the other
+   * replayers' replays, and with duplication the replays would multiply without bound.
+   */
   replay(node: SimNode): void {
-    if (node.byz === 'replayer' && node.up && node.seen.length > 0 && this.rng.chance(0.5)) {
+    if (node.seen.length > 0 && this.rng.chance(0.5)) {
       this.faults.byzantineMessages++;
       const old = this.rng.pick(node.seen);
       for (const p of node.peers) this.transmit(node.index, p, old);
     }
-  }
-
-  /** The Byzantine counterpart of an honest message, sent to part of the peers, or null. */
-  twin(node: SimNode, m: ConsensusMessage): ConsensusMessage | null {
-    const signer = nodeKeySigner(node.secretKey);
-    if (m.kind === 'vote' && node.byz === 'double-voter') {
-      const v = m.vote;
-      const valueId = v.valueId === null ? toHex(sha256(canonicalBytes({ junk: this.rng.u32() }))) : null;
-      return { kind: 'vote', vote: signVote({ ...v, valueId }, node.secretKey) };
-    }
-    if (m.kind === 'proposal' && m.proposal.proposer === node.id) {
-      const p = m.proposal;
-      if (node.byz === 'equivocating-proposer') {
-        const value =
-          node.app.proposeValue(p.height, node.index, this.now + 1 + this.rng.int(1000)) ??
-          invalidValue(p.height, node.index, this.now);
-        return { kind: 'proposal', proposal: signer.proposal({ ...p }, value), pol: m.pol };
-      }
-      if (node.byz === 'invalid-values') {
-        const value = invalidValue(p.height, node.index, this.now);
-        return { kind: 'proposal', proposal: signer.proposal({ ...p, validRound: -1 }, value), pol: [] };
-      }
-    }
-    return null;
   }
 
   // ——— catch-up (the CatchUpSource of the driver, over the simulated network) ———
@@ -668,7 +650,7 @@ class World {
       const peer = this.rng.pick(peers);
       if (peer.byz !== null) {
         this.faults.forgedCatchUps++;
-        decisions = [this.forged(peer, height)];
+        decisions = [forgedDecision({ ...peer, byz: peer.byz }, SIM_FEDERATION, height, this.now)];
       } else {
         decisions = peer.app.committed.slice(height - 1, height - 1 + limit);
       }
@@ -679,16 +661,5 @@ class World {
       incarnation: node.incarnation,
       decisions,
     });
-  }
-
-  /** A Byzantine peer's made-up decision: its own precommit only, far short of a quorum. */
-  forged(peer: SimNode, height: number): Decision {
-    const value = invalidValue(height, peer.index, this.now);
-    const valueId = toHex(sha256(value));
-    const vote = signVote(
-      { federation: SIM_FEDERATION, height, round: 0, type: 'precommit', valueId, validator: peer.id },
-      peer.secretKey,
-    );
-    return { height, round: 0, value, valueId, certificate: [vote, vote] };
   }
 }
