@@ -5,6 +5,7 @@
 import { recordResult } from '../../bench/lib/harness.ts';
 import type { UnsafeMutation } from '../consensus/index.ts';
 import { floodPlan, MUTATIONS, mutationHuntPlan, randomPlan } from './plan.ts';
+import { HONEST_SENDS_PER_WINDOW_MAX } from './send-rate.ts';
 import { type Faults, type RunResult, runSimulation } from './world.ts';
 
 const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation ${MUTATIONS.join('|')}] [--hunt | --flood] [--json]
@@ -13,7 +14,7 @@ const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--
   --hunt         use the mutation-hunting plans (one double-voter, lossy links, six heights)
   --flood        use the flooding plans (f roots flood valid-looking messages all run long)
   --trace        with --seed: print every step of every root
-  --record       write this campaign into bench/RESULTS.md (section sim-campaign)
+  --record       write this campaign into bench/RESULTS.md (section sim-campaign, -flood or -hunt)
   --json         print one JSON summary instead of text`;
 
 interface Args {
@@ -112,6 +113,7 @@ let runs = 0;
 let heights = 0;
 let events = 0;
 let evidence = 0;
+let sendsMax = 0;
 const started = performance.now();
 let lastProgress = started;
 const seeds =
@@ -125,6 +127,7 @@ for (const seed of seeds) {
     heights += r.heights;
     events += r.events;
     evidence += r.evidence;
+    sendsMax = Math.max(sendsMax, r.honestSendsPerWindowMax);
     for (const k of Object.keys(totals) as (keyof Faults)[]) totals[k] += r.faults[k];
     for (const v of r.violations) {
       failures.push({ seed, n, kind: v.kind, message: v.message, reproduce: reproduce(seed, n, args) });
@@ -160,6 +163,7 @@ const summary = {
   faultsInjected,
   faults: totals,
   evidenceRaised: evidence,
+  honestSendsPerSecondMax: sendsMax,
   violations: failures.length,
   failures: failures.slice(0, 20),
   seconds: Number(seconds.toFixed(1)),
@@ -168,18 +172,26 @@ if (args.json) console.log(JSON.stringify(summary, null, 2));
 else {
   process.stderr.write('\n');
   console.log(
-    `${runs} runs (n = ${args.sizes.join(', ')}${args.mutation ? `, mutation ${args.mutation}` : ''}) in ${seconds.toFixed(1)} s: ${heights} heights committed, ${events} events, ${faultsInjected} faults injected ${JSON.stringify(totals)}, ${evidence} evidence raised, ${failures.length} violations`,
+    `${runs} runs (n = ${args.sizes.join(', ')}${args.mutation ? `, mutation ${args.mutation}` : ''}) in ${seconds.toFixed(1)} s: ${heights} heights committed, ${events} events, ${faultsInjected} faults injected ${JSON.stringify(totals)}, ${evidence} evidence raised, at most ${sendsMax} sends per honest root per second, ${failures.length} violations`,
   );
 }
 if (args.record) {
   recordResult({
-    id: 'sim-campaign',
-    title: 'Consensus simulator: largest recorded campaign',
+    // One section per kind of plan, so a flooding or hunting campaign does not replace the random one.
+    id: args.flood ? 'sim-campaign-flood' : args.hunt ? 'sim-campaign-hunt' : 'sim-campaign',
+    title: `Consensus simulator: largest recorded campaign${args.flood ? ' of flooding plans' : args.hunt ? ' of mutation-hunting plans' : ''}`,
     figures: [
       { name: 'runs', value: runs, unit: 'runs' },
       { name: 'heights committed', value: heights, unit: 'heights' },
       { name: 'faults injected', value: faultsInjected, unit: 'faults' },
       { name: 'evidence raised by honest roots', value: evidence, unit: 'evidence' },
+      {
+        name: 'most messages one honest root sent in one second',
+        value: sendsMax,
+        unit: 'messages',
+        goal: `≤ ${HONEST_SENDS_PER_WINDOW_MAX}`,
+        met: sendsMax <= HONEST_SENDS_PER_WINDOW_MAX,
+      },
       {
         name: 'violations',
         value: failures.length,
