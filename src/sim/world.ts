@@ -564,9 +564,11 @@ class World {
       case 'flood': {
         const node = this.nodes[e.node]!;
         const s = node.driver.state;
-        for (const m of node.flooder!.burst(this.rng, s.height, s.round, node.seen)) {
-          this.faults.flooded++;
-          for (const p of node.peers) this.transmit(node.index, p, m);
+        if (node.up) {
+          for (const m of node.flooder!.burst(this.rng, s.height, s.round, node.seen)) {
+            this.faults.flooded++;
+            for (const p of node.peers) this.transmit(node.index, p, m);
+          }
         }
         this.queue.push(this.now + FLOOD_PERIOD_MS, e);
         return;
