@@ -131,7 +131,11 @@ export interface PersistRecord {
   validPol?: SignedVote[];
   /** Highest round/step signed at this height (step 0 proposal, 1 prevote, 2 precommit). */
   lastSigned: { round: number; step: number } | null;
-  /** Our votes of lastSigned.round (re-sent instead of ever signing another). */
+  /**
+   * Our votes of this height's last rounds (lastSigned.round and up to RESEND_ROUNDS_MAX before it):
+   * re-sent instead of ever signing another, and restored on restart so that retransmission still
+   * carries them to peers left in an earlier round.
+   */
   ownVotes: SignedVote[];
   ownProposal: SignedProposal | null;
 }
@@ -369,8 +373,12 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
     s.ownProposal = resume.ownProposal;
     if (resume.active || resume.lastSigned !== null) {
       // We were active: resume the round we were in. The signing guard re-sends our old votes.
+      // Our earlier rounds' votes go back among the votes we hold (set the round first: votes
+      // above round + FUTURE_ROUNDS_MAX are not kept), so that retransmission re-sends them: a peer
+      // still in such a round may need our vote, lost before the crash, to leave it.
       s.active = true;
-      for (const v of resume.validPol ?? []) onVote(w, v);
+      s.round = resume.round;
+      for (const v of [...(resume.validPol ?? []), ...resume.ownVotes]) onVote(w, v);
       startRound(w, resume.round);
     }
   }
@@ -740,7 +748,7 @@ function signProposalGuarded(w: Work, value: Uint8Array, validRound: number): Si
     value,
   );
   s.ownProposal = proposal;
-  s.ownVotes = [];
+  s.ownVotes = recentOwnVotes(s, r);
   s.lastSigned = { round: r, step: 0 };
   w.dirty = true;
   return proposal;
@@ -772,11 +780,16 @@ function signVoteGuarded(w: Work, type: VoteType, valueId: string | null): Signe
     valueId,
     validator: s.config.self,
   });
-  s.ownVotes = [...s.ownVotes.filter((v) => v.round === r), vote];
+  s.ownVotes = [...recentOwnVotes(s, r), vote];
   if (s.ownProposal !== null && s.ownProposal.round !== r) s.ownProposal = null;
   s.lastSigned = { round: r, step: stepNo };
   w.dirty = true;
   return vote;
+}
+
+/** Our votes that stay persisted once we sign in round r: those of the rounds retransmission repeats. */
+function recentOwnVotes(s: CoreState, r: number): SignedVote[] {
+  return s.ownVotes.filter((v) => v.round >= r - RESEND_ROUNDS_MAX);
 }
 
 function schedule(w: Work, kind: TimerKind): void {
