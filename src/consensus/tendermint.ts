@@ -842,10 +842,16 @@ export function certificateValid(
 }
 
 /**
- * Our own signed messages of the current round (proposal with its proof of lock, votes), for the
- * gossip layer to send again while the height is undecided: the paper assumes every message of a
- * correct process is eventually delivered, and a lossy link only gives that with retransmission.
- * Re-sending never signs anything new.
+ * What the gossip layer sends again while the height is undecided: our own signed messages of the
+ * current round (proposal with its proof of lock, votes) and of a few rounds before, and the
+ * precommits we hold for the round before ours, whoever signed them. The paper assumes every message
+ * a correct process sent — or received — eventually reaches every correct process; a lossy link
+ * gives that only with retransmission, and a network that does not relay only if we relay. The
+ * precommits that moved us into our round are what a peer left in that round needs to leave it too
+ * (2f+1 precommits time it out, f+1 validators of a later round let it skip), even when the
+ * validators that signed them have gone quiet or moved on to the next height.
+ * Re-sending never signs anything new; the set is bounded: one proposal, our votes of
+ * RESEND_ROUNDS_MAX + 1 rounds, one precommit per validator.
  */
 export function retransmission(s: CoreState): ConsensusMessage[] {
   if (!s.active || s.decided) return [];
@@ -858,7 +864,8 @@ export function retransmission(s: CoreState): ConsensusMessage[] {
   // Votes of a few earlier rounds too: a peer still in round r-1 needs our r-1 votes to time out
   // and follow us (Tendermint's gossip sends a peer the votes of the peer's round).
   for (const v of s.votes.values()) {
-    if (v.validator === s.config.self && v.round >= s.round - RESEND_ROUNDS_MAX)
+    const own = v.validator === s.config.self;
+    if (own ? v.round >= s.round - RESEND_ROUNDS_MAX : v.round === s.round - 1 && v.type === 'precommit')
       out.push({ kind: 'vote', vote: v });
   }
   return out;

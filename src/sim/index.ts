@@ -21,7 +21,7 @@ export {
 } from './plan.ts';
 export { Prng } from './prng.ts';
 export { EventQueue } from './queue.ts';
-export { HONEST_SENDS_PER_WINDOW_MAX, SEND_RATE_WINDOW_MS, SendRate } from './send-rate.ts';
+export { honestSendsPerWindowMax, SEND_RATE_WINDOW_MS, SendRate } from './send-rate.ts';
 export {
   type Faults,
   RESEND_INTERVAL_MS,

@@ -6,13 +6,22 @@
 /** The sliding window the rate is measured over. */
 export const SEND_RATE_WINDOW_MS = 1000;
 
+/** What one retransmission may carry besides one precommit per validator: a proposal, our votes of four rounds. */
+const RESENT_OWN_MESSAGES_MAX = 9;
+
+/** New messages per window from the root's own steps: a proposal and two votes per round or height it moves through. */
+const STEP_SENDS_PER_WINDOW_MAX = 60;
+
 /**
- * Broadcasts one honest root may make in any window. The budget per window: three retransmissions
- * (every 400 ms) of a proposal and the votes of four rounds (9 messages each, 27), plus the
- * proposal and two votes of every round and height the root moves through; the largest seen over
- * random and flooding plans is below half of this.
+ * Broadcasts one honest root of n may make in any window: the retransmissions that fit in it (one
+ * more for its edges), each of a proposal, our votes of four rounds and the previous round's
+ * precommits (one per validator), plus what its steps sign. For n = 10 and a 400 ms period that is
+ * 136; the most seen over random and flooding plans is 54.
  */
-export const HONEST_SENDS_PER_WINDOW_MAX = 120;
+export function honestSendsPerWindowMax(n: number, resendMs: number): number {
+  const resends = Math.ceil(SEND_RATE_WINDOW_MS / resendMs) + 1;
+  return resends * (RESENT_OWN_MESSAGES_MAX + n) + STEP_SENDS_PER_WINDOW_MAX;
+}
 
 /** Send times of one root within the last window (expired ones are dropped in chunks). */
 export class SendRate {

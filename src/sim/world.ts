@@ -33,7 +33,7 @@ import { keysOf, memoVerifier } from './keys.ts';
 import type { Behaviour, Plan } from './plan.ts';
 import { Prng } from './prng.ts';
 import { EventQueue } from './queue.ts';
-import { HONEST_SENDS_PER_WINDOW_MAX, SEND_RATE_WINDOW_MS, SendRate } from './send-rate.ts';
+import { honestSendsPerWindowMax, SEND_RATE_WINDOW_MS, SendRate } from './send-rate.ts';
 
 export const SIM_FEDERATION = 'sim.witan.test';
 /** Hard bound on events per run, so a livelock shows up as a failure, never a hang. */
@@ -84,6 +84,8 @@ export interface RunResult {
   evidence: number;
   /** The most messages one honest root broadcast within SEND_RATE_WINDOW_MS of virtual time. */
   honestSendsPerWindowMax: number;
+  /** The bound on that number for this run (honestSendsPerWindowMax of n and the resend period). */
+  honestSendsBound: number;
   /** Real milliseconds spent inside the core's step function, all roots together. */
   stepMs: number;
 }
@@ -165,6 +167,7 @@ class World {
   evidence = 0;
   stepMs = 0;
   statementEventsLeft: number;
+  readonly sendsBound: number;
   /** Virtual timers: a timer is an event on the queue. */
   readonly timers: Timers = {
     set: (delayMs, fn) => {
@@ -188,6 +191,7 @@ class World {
       publicKey: keysOf(i).publicKey,
     }));
     this.knownMax = plan.statements.reduce((a, s) => a + s.count, 0);
+    this.sendsBound = honestSendsPerWindowMax(plan.n, RESEND_INTERVAL_MS);
     const byz = new Map(plan.byzantine.map((b) => [b.node, b.behaviour]));
     for (let i = 0; i < plan.n; i++) {
       const k = keysOf(i);
@@ -266,6 +270,7 @@ class World {
       commitLatenciesMs: this.latencies,
       evidence: this.evidence,
       honestSendsPerWindowMax: Math.max(...this.honest().map((n) => n.sendRate.max)),
+      honestSendsBound: this.sendsBound,
       stepMs: this.stepMs,
     };
   }
@@ -446,13 +451,14 @@ class World {
   // ——— invariants on honest signatures ———
 
   recordHonest(node: SimNode, m: ConsensusMessage): void {
-    if (node.sendRate.note(this.now) === HONEST_SENDS_PER_WINDOW_MAX + 1) {
+    if (node.sendRate.note(this.now) === this.sendsBound + 1) {
       this.violate(
         'send-rate',
-        `honest root ${node.index} broadcast more than ${HONEST_SENDS_PER_WINDOW_MAX} messages within ${SEND_RATE_WINDOW_MS} ms`,
+        `honest root ${node.index} broadcast more than ${this.sendsBound} messages within ${SEND_RATE_WINDOW_MS} ms`,
       );
     }
-    if (m.kind === 'vote') {
+    // Only what the root signed itself: retransmission also relays others' precommits.
+    if (m.kind === 'vote' && m.vote.validator === node.id) {
       const v = m.vote;
       const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
       const prior = this.honestVotes.get(key);
@@ -463,7 +469,7 @@ class World {
         );
       }
       this.honestVotes.set(key, v.valueId);
-    } else if (m.proposal.proposer === node.id) {
+    } else if (m.kind === 'proposal' && m.proposal.proposer === node.id) {
       const p = m.proposal;
       const key = `${p.height}/${p.round}`;
       const prior = this.honestProposals.get(key);

@@ -249,6 +249,30 @@ test('a restarted root still re-sends its votes of earlier rounds, for peers lef
   assert.ok(again.includes(precommit0.signature), 'the round-0 precommit is re-sent after the restart');
 });
 
+test('retransmission relays the precommits of the round before ours, whoever signed them', () => {
+  // We left round 0 on 2f+1 precommits; a peer still in round 0 that missed some of them needs
+  // them to leave it too, even if their signers have gone quiet.
+  const h = started();
+  h.feed({ kind: 'value-ready', height: 1, value: X });
+  h.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
+  h.msg(vote(a, 1, 0, 'prevote', null), vote(b, 1, 0, 'prevote', null));
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  h.msg(vote(c, 1, 0, 'prevote', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  assert.equal(h.state.round, 1);
+  const relayed = retransmission(h.state).flatMap((m) =>
+    m.kind === 'vote' && m.vote.validator !== me.id ? [[m.vote.round, m.vote.type, m.vote.validator]] : [],
+  );
+  assert.deepEqual(
+    relayed.sort(),
+    [
+      [0, 'precommit', a.id],
+      [0, 'precommit', b.id],
+    ].sort(),
+    "others' round-0 precommits, not their prevotes",
+  );
+});
+
 test('a locked node restarted from its record keeps the lock', () => {
   const h = started();
   const o = h.msg(proposal(a, 1, 0, X), vote(a, 1, 0, 'prevote', X), vote(b, 1, 0, 'prevote', X));
