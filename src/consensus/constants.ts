@@ -30,3 +30,12 @@ export const MESSAGE_BYTES_MAX = VALUE_BYTES_MAX * 2 + VALIDATORS_MAX * 512;
 
 /** Decisions fetched per catch-up request. */
 export const CATCH_UP_DECISIONS_MAX = 64;
+
+/** Retransmission period of the driver while a height is undecided. */
+export const DEFAULT_RESEND_MS = 2000;
+
+/** At most one catch-up request per this period (messages from ahead can arrive by the hundred). */
+export const DEFAULT_CATCH_UP_INTERVAL_MS = 500;
+
+/** Inputs waiting for the driver; beyond this incoming gossip is dropped (peers re-send). */
+export const DRIVER_QUEUE_MAX = 4096;

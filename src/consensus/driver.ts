@@ -1,31 +1,15 @@
-// The shell around the pure Tendermint core (a thin shell, one serialized event loop):
-// feeds inputs to `step` one at a time and performs the effects in this order —
-//   1. make `toPersist` durable in the WAL (sync) — BEFORE anything of that step leaves;
-//   2. broadcast the messages;
-//   3. hand each decision to the app (it appends to its ledger), then start the next height;
-//   4. report evidence, arm timers, ask the app for a value, fetch missed decisions.
-// Transport, timers, the app, the WAL and the catch-up source are injected, so tests run it with
-// fakes and the root runs it with gossipsub, setTimeout, the ledger and LevelDB.
-//
-// Also the gossip duties the paper assumes of the network: while a height is undecided we re-send
-// our current messages every resendMs (retransmission) and ask a peer for decisions we may have
-// missed (also while idle: the others may have decided and gone quiet).
+// The production shell around the driver's core (driver-core.ts): performs the core's effects with
+// real I/O — the WAL's synced save, the transport's broadcast, the app's durable append — awaiting
+// each before the next, so the effect order is the core's: persist, send, evidence and timers,
+// decisions and the next height, value requests, catch-up. Transport, timers, clock, the app, the
+// WAL and the catch-up source are injected: tests run it with fakes, the root with gossipsub,
+// setTimeout, performance.now, the ledger and LevelDB. The simulator runs the same core with a
+// virtual clock and timers instead of this shell.
 
-import { CATCH_UP_DECISIONS_MAX } from './constants.ts';
+import { type AppQueries, DriverCore, type DriverEffect, type Timers } from './driver-core.ts';
 import { ConsensusError } from './errors.ts';
 import { type ConsensusMessage, decodeConsensusMessage, encodeConsensusMessage } from './messages.ts';
-import {
-  type CoreConfig,
-  type CoreState,
-  type Decision,
-  type Equivocation,
-  type Input,
-  initState,
-  type Output,
-  retransmission,
-  step,
-  type Validator,
-} from './tendermint.ts';
+import type { CoreConfig, CoreState, Decision, Equivocation, Input } from './tendermint.ts';
 import type { Wal } from './wal.ts';
 
 export interface Transport {
@@ -33,27 +17,14 @@ export interface Transport {
   onMessage(cb: (bytes: Uint8Array) => void): void;
 }
 
-export interface Timers {
-  set(delayMs: number, fn: () => void): unknown;
-  clear(handle: unknown): void;
-}
-
 export const realTimers: Timers = {
   set: (delayMs, fn) => setTimeout(fn, delayMs),
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export interface App {
-  /** Pure validity of a value at a height (re-execute the batch against the ledger at height-1). */
-  isValid(height: number, value: Uint8Array): boolean;
-  /** A value of pending statements for this height, or undefined when idle. */
-  proposeValue(height: number): Uint8Array | undefined;
+export interface App extends AppQueries {
   /** Append the decided value durably; the next height starts when this resolves. */
   onDecision(decision: Decision): Promise<void>;
-  /** Validators of a height: validatorsOf(governance state after height-1). */
-  validatorsFor(height: number): Validator[];
-  /** The next height to decide: ledger batches + 1. */
-  nextHeight(): number;
 }
 
 export interface CatchUpSource {
@@ -67,71 +38,65 @@ export interface DriverOptions {
   transport: Transport;
   app: App;
   timers?: Timers;
+  /** Monotonic milliseconds for the catch-up throttle; performance.now by default. */
+  now?: () => number;
   catchUp?: CatchUpSource;
   onEvidence?: (e: Equivocation) => void;
   onError?: (err: unknown) => void;
   /** Retransmission period while a height is undecided (0 disables it). */
   resendMs?: number;
-  /** At most one catch-up request per this period (messages from ahead can arrive by the hundred). */
+  /** At most one catch-up request per this period. */
   catchUpIntervalMs?: number;
 }
 
-export const DEFAULT_RESEND_MS = 2000;
-export const DEFAULT_CATCH_UP_INTERVAL_MS = 500;
-/** Inputs waiting for the loop; beyond this incoming gossip is dropped (peers re-send). */
-export const DRIVER_QUEUE_MAX = 4096;
-
 export class ConsensusDriver {
   readonly #o: DriverOptions;
-  readonly #timers: Timers;
-  #state: CoreState;
-  /** Core inputs, plus 'resend' so retransmission runs inside the loop, after the last WAL write. */
-  #queue: (Input | { kind: 'resend' })[] = [];
+  readonly #core: DriverCore;
   #running = false;
-  #stopped = false;
   #idle: Promise<void> = Promise.resolve();
-  #handles = new Set<unknown>();
-  #resend: unknown = null;
-  #catchingUp = false;
-  #lastCatchUpMs = -Infinity;
 
   private constructor(o: DriverOptions) {
     if (o.config.unsafeMutationForSimulation !== undefined) {
       throw new ConsensusError('BAD_CONFIG', 'unsafeMutationForSimulation is for the simulator only');
     }
     this.#o = o;
-    this.#timers = o.timers ?? realTimers;
-    this.#state = initState({ ...o.config, isValid: (h, v) => o.app.isValid(h, v) });
+    const source = o.catchUp;
+    this.#core = new DriverCore({
+      config: o.config,
+      app: o.app,
+      timers: o.timers ?? realTimers,
+      now: o.now ?? (() => performance.now()),
+      wake: () => this.#wake(),
+      ...(source === undefined ? {} : { requestDecisions: (h, limit) => this.#fetch(source, h, limit) }),
+      ...(o.onEvidence === undefined ? {} : { onEvidence: o.onEvidence }),
+      ...(o.onError === undefined ? {} : { onError: o.onError }),
+      ...(o.resendMs === undefined ? {} : { resendMs: o.resendMs }),
+      ...(o.catchUpIntervalMs === undefined ? {} : { catchUpIntervalMs: o.catchUpIntervalMs }),
+    });
   }
 
   /** Loads the WAL, resumes (or starts) the app's next height and starts listening. */
   static async start(o: DriverOptions): Promise<ConsensusDriver> {
     const d = new ConsensusDriver(o);
     const record = await o.wal.load();
-    const height = o.app.nextHeight();
     o.transport.onMessage((bytes) => d.#onBytes(bytes));
-    d.#push({ kind: 'start-height', height, validators: o.app.validatorsFor(height), resume: record });
-    d.pending();
-    if ((o.resendMs ?? DEFAULT_RESEND_MS) > 0) d.#armResend();
+    d.#core.begin(record);
     await d.settled();
     return d;
   }
 
   get state(): CoreState {
-    return this.#state;
+    return this.#core.state;
   }
 
   /** The app has new pending statements: offer a value for the current height. */
   pending(): void {
-    const s = this.#state;
-    if (this.#stopped || s.decided || s.height === 0) return;
-    const value = this.#o.app.proposeValue(s.height);
-    if (value !== undefined) this.#push({ kind: 'value-ready', height: s.height, value });
+    this.#core.pending();
   }
 
   /** Feeds an input directly (tests, catch-up decisions fetched elsewhere). */
   input(input: Input): void {
-    this.#push(input);
+    this.#core.input(input);
   }
 
   /** Resolves when every queued input has been processed. */
@@ -140,11 +105,7 @@ export class ConsensusDriver {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#queue = [];
-    for (const h of this.#handles) this.#timers.clear(h);
-    this.#handles.clear();
-    if (this.#resend !== null) this.#timers.clear(this.#resend);
+    this.#core.halt();
     await this.settled();
   }
 
@@ -156,27 +117,26 @@ export class ConsensusDriver {
       this.#o.onError?.(e);
       return;
     }
-    if (this.#queue.length >= DRIVER_QUEUE_MAX) return;
-    this.#push({ kind: 'message', msg });
+    this.#core.receive(msg);
   }
 
-  #push(input: Input | { kind: 'resend' }): void {
-    if (this.#stopped) return;
-    this.#queue.push(input);
-    if (!this.#running) {
-      this.#running = true;
-      this.#idle = this.#drain();
-    }
+  #wake(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#idle = this.#pump();
   }
 
-  async #drain(): Promise<void> {
+  /** Performs the core's effects one at a time, each awaited before the core goes on. */
+  async #pump(): Promise<void> {
     try {
-      for (let input = this.#queue.shift(); input !== undefined; input = this.#queue.shift()) {
-        if (this.#stopped) break;
+      const effects = this.#core.drain();
+      let next = effects.next();
+      while (next.done !== true) {
         try {
-          await this.#apply(input);
+          await this.#perform(next.value);
+          next = effects.next();
         } catch (e) {
-          this.#o.onError?.(e);
+          next = effects.throw(e);
         }
       }
     } finally {
@@ -184,71 +144,26 @@ export class ConsensusDriver {
     }
   }
 
-  async #apply(input: Input | { kind: 'resend' }): Promise<void> {
-    if (input.kind === 'resend') {
-      const s = this.#state;
-      if (s.decided) return;
-      for (const m of retransmission(s)) await this.#o.transport.broadcast(encodeConsensusMessage(m));
-      // Also when idle: a root that missed the last decisions while everyone else went idle
-      // hears no more messages, so it has to ask.
-      this.#fetchDecisions();
-      return;
+  #perform(effect: DriverEffect): void | Promise<void> {
+    switch (effect.kind) {
+      case 'persist':
+        return this.#o.wal.save(effect.record);
+      case 'broadcast':
+        return this.#o.transport.broadcast(encodeConsensusMessage(effect.message));
+      case 'decide':
+        return this.#o.app.onDecision(effect.decision);
     }
-    const out = step(this.#state, input);
-    this.#state = out.state;
-    await this.#effects(out);
   }
 
-  async #effects(out: Output): Promise<void> {
-    // 1. Persist before you speak.
-    if (out.toPersist !== null) await this.#o.wal.save(out.toPersist);
-    // 2. Speak.
-    for (const m of out.messages) await this.#o.transport.broadcast(encodeConsensusMessage(m));
-    for (const e of out.evidence) this.#o.onEvidence?.(e);
-    for (const t of out.timers) {
-      const handle = this.#timers.set(t.delayMs, () => {
-        this.#handles.delete(handle);
-        this.#push({ kind: 'timeout', timer: t.kind, height: t.height, round: t.round });
-      });
-      this.#handles.add(handle);
-    }
-    // 3. Decide, then start the next height with its validators.
-    for (const d of out.decisions) {
-      await this.#o.app.onDecision(d);
-      const next = this.#o.app.nextHeight();
-      await this.#apply({ kind: 'start-height', height: next, validators: this.#o.app.validatorsFor(next) });
-      this.pending();
-    }
-    if (out.wantValue !== null) this.pending();
-    if (out.catchUp) this.#fetchDecisions();
-  }
-
-  #armResend(): void {
-    this.#resend = this.#timers.set(this.#o.resendMs ?? DEFAULT_RESEND_MS, () => {
-      if (this.#stopped) return;
-      this.#push({ kind: 'resend' });
-      this.#armResend();
-    });
-  }
-
-  /** Asks the catch-up source for decisions from our height; the core verifies each certificate. */
-  #fetchDecisions(): void {
-    const source = this.#o.catchUp;
-    if (source === undefined || this.#catchingUp || this.#stopped) return;
-    const now = performance.now();
-    if (now - this.#lastCatchUpMs < (this.#o.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS)) return;
-    this.#lastCatchUpMs = now;
-    this.#catchingUp = true;
-    const from = this.#state.height;
-    source
-      .decisionsFrom(from, CATCH_UP_DECISIONS_MAX)
-      .then((decisions) => {
-        for (const d of decisions.sort((a, b) => a.height - b.height))
-          this.#push({ kind: 'decision', decision: d });
-      })
-      .catch((e: unknown) => this.#o.onError?.(e))
-      .finally(() => {
-        this.#catchingUp = false;
-      });
+  #fetch(source: CatchUpSource, height: number, limit: number): void {
+    Promise.resolve()
+      .then(() => source.decisionsFrom(height, limit))
+      .then(
+        (decisions) => this.#core.fetched(decisions),
+        (e: unknown) => {
+          this.#o.onError?.(e);
+          this.#core.fetched([]);
+        },
+      );
   }
 }

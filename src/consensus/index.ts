@@ -6,14 +6,17 @@ export {
   type App,
   type CatchUpSource,
   ConsensusDriver,
-  DEFAULT_CATCH_UP_INTERVAL_MS,
-  DEFAULT_RESEND_MS,
-  DRIVER_QUEUE_MAX,
   type DriverOptions,
   realTimers,
-  type Timers,
   type Transport,
 } from './driver.ts';
+export {
+  type AppQueries,
+  DriverCore,
+  type DriverCoreOptions,
+  type DriverEffect,
+  type Timers,
+} from './driver-core.ts';
 export { ConsensusError, type ConsensusErrorCode } from './errors.ts';
 export {
   type ConsensusMessage,
@@ -50,6 +53,7 @@ export {
   type Signer,
   type Step,
   step,
+  storedVote,
   type Timeouts,
   type TimerKind,
   type TimerRequest,

@@ -67,8 +67,11 @@ export interface Verifier {
   proposal(p: SignedProposal): boolean;
 }
 
-/** Test hook that breaks the algorithm on purpose; the driver refuses it, only the simulator sets it. */
-export type UnsafeMutation = 'no-locking' | 'quorum-minus-one';
+/**
+ * Test hook that breaks the algorithm on purpose; the driver refuses it, only the simulator sets it.
+ * 'resend-on-old-message' breaks the driver's core instead: it re-sends on receipt of old messages.
+ */
+export type UnsafeMutation = 'no-locking' | 'quorum-minus-one' | 'resend-on-old-message';
 
 export interface CoreConfig {
   federation: string;
@@ -127,7 +130,11 @@ export interface PersistRecord {
   validPol?: SignedVote[];
   /** Highest round/step signed at this height (step 0 proposal, 1 prevote, 2 precommit). */
   lastSigned: { round: number; step: number } | null;
-  /** Our votes of lastSigned.round (re-sent instead of ever signing another). */
+  /**
+   * Our votes of this height's last rounds (lastSigned.round and up to RESEND_ROUNDS_MAX before it):
+   * re-sent instead of ever signing another, and restored on restart so that retransmission still
+   * carries them to peers left in an earlier round.
+   */
   ownVotes: SignedVote[];
   ownProposal: SignedProposal | null;
 }
@@ -361,8 +368,12 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
     s.ownProposal = resume.ownProposal;
     if (resume.active || resume.lastSigned !== null) {
       // We were active: resume the round we were in. The signing guard re-sends our old votes.
+      // Our earlier rounds' votes go back among the votes we hold (set the round first: votes
+      // above round + FUTURE_ROUNDS_MAX are not kept), so that retransmission re-sends them: a peer
+      // still in such a round may need our vote, lost before the crash, to leave it.
       s.active = true;
-      for (const v of resume.validPol ?? []) onVote(w, v);
+      s.round = resume.round;
+      for (const v of [...(resume.validPol ?? []), ...resume.ownVotes]) onVote(w, v);
       startRound(w, resume.round);
     }
   }
@@ -456,6 +467,16 @@ function isValidator(s: CoreState, id: string): boolean {
 
 function voteKey(round: number, type: VoteType, validator: string): string {
   return `${round}/${type}/${validator}`;
+}
+
+/** The vote the core stored for (round, type, validator) at its current height, if any. */
+export function storedVote(
+  s: CoreState,
+  round: number,
+  type: VoteType,
+  validator: string,
+): SignedVote | undefined {
+  return s.votes.get(voteKey(round, type, validator));
 }
 
 function tallyKey(round: number, type: VoteType, valueId: string | null | '*'): string {
@@ -722,7 +743,7 @@ function signProposalGuarded(w: Work, value: Uint8Array, validRound: number): Si
     value,
   );
   s.ownProposal = proposal;
-  s.ownVotes = [];
+  s.ownVotes = recentOwnVotes(s, r);
   s.lastSigned = { round: r, step: 0 };
   w.dirty = true;
   return proposal;
@@ -754,11 +775,16 @@ function signVoteGuarded(w: Work, type: VoteType, valueId: string | null): Signe
     valueId,
     validator: s.config.self,
   });
-  s.ownVotes = [...s.ownVotes.filter((v) => v.round === r), vote];
+  s.ownVotes = [...recentOwnVotes(s, r), vote];
   if (s.ownProposal !== null && s.ownProposal.round !== r) s.ownProposal = null;
   s.lastSigned = { round: r, step: stepNo };
   w.dirty = true;
   return vote;
+}
+
+/** Our votes that stay persisted once we sign in round r: those of the rounds retransmission repeats. */
+function recentOwnVotes(s: CoreState, r: number): SignedVote[] {
+  return s.ownVotes.filter((v) => v.round >= r - RESEND_ROUNDS_MAX);
 }
 
 function schedule(w: Work, kind: TimerKind): void {
@@ -811,10 +837,16 @@ export function certificateValid(
 }
 
 /**
- * Our own signed messages of the current round (proposal with its proof of lock, votes), for the
- * gossip layer to send again while the height is undecided: the paper assumes every message of a
- * correct process is eventually delivered, and a lossy link only gives that with retransmission.
- * Re-sending never signs anything new.
+ * What the gossip layer sends again while the height is undecided: our own signed messages of the
+ * current round (proposal with its proof of lock, votes) and of a few rounds before, and the
+ * precommits we hold for the round before ours, whoever signed them. The paper assumes every message
+ * a correct process sent — or received — eventually reaches every correct process; a lossy link
+ * gives that only with retransmission, and a network that does not relay only if we relay. The
+ * precommits that moved us into our round are what a peer left in that round needs to leave it too
+ * (2f+1 precommits time it out, f+1 validators of a later round let it skip), even when the
+ * validators that signed them have gone quiet or moved on to the next height.
+ * Re-sending never signs anything new; the set is bounded: one proposal, our votes of
+ * RESEND_ROUNDS_MAX + 1 rounds, one precommit per validator.
  */
 export function retransmission(s: CoreState): ConsensusMessage[] {
   if (!s.active || s.decided) return [];
@@ -827,7 +859,8 @@ export function retransmission(s: CoreState): ConsensusMessage[] {
   // Votes of a few earlier rounds too: a peer still in round r-1 needs our r-1 votes to time out
   // and follow us (Tendermint's gossip sends a peer the votes of the peer's round).
   for (const v of s.votes.values()) {
-    if (v.validator === s.config.self && v.round >= s.round - RESEND_ROUNDS_MAX)
+    const own = v.validator === s.config.self;
+    if (own ? v.round >= s.round - RESEND_ROUNDS_MAX : v.round === s.round - 1 && v.type === 'precommit')
       out.push({ kind: 'vote', vote: v });
   }
   return out;

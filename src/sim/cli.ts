@@ -1,18 +1,19 @@
-// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt] [--trace] [--record] [--json]`
+// `npm run sim -- --seeds 100000 [--n 4,7,10] [--seed S] [--start K] [--mutation M] [--hunt | --flood] [--trace] [--record] [--json]`
 // Runs seeded simulations of the consensus core and prints runs, faults injected and violations.
 // A failing run prints the command that reproduces it. Exit code 1 when any violation was found.
 
 import type { UnsafeMutation } from '../consensus/index.ts';
-import { mutationHuntPlan, randomPlan } from './plan.ts';
+import { floodPlan, MUTATIONS, mutationHuntPlan, randomPlan } from './plan.ts';
 import { recordResult } from './results.ts';
 import { type Faults, type RunResult, runSimulation } from './world.ts';
 
-const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation no-locking|quorum-minus-one] [--hunt] [--json]
+const USAGE = `usage: npm run sim -- [--seeds COUNT] [--n 4,7,10] [--seed S] [--start K] [--mutation ${MUTATIONS.join('|')}] [--hunt | --flood] [--json]
   --seeds COUNT  run seeds K..K+COUNT-1 (default 100), cycling through the --n sizes
   --seed S       run exactly seed S (with each --n size) and print its result
   --hunt         use the mutation-hunting plans (one double-voter, lossy links, six heights)
+  --flood        use the flooding plans (f roots flood valid-looking messages all run long)
   --trace        with --seed: print every step of every root
-  --record       write this campaign into bench/RESULTS.md (section sim-campaign)
+  --record       write this campaign into bench/RESULTS.md (section sim-campaign, -flood or -hunt)
   --json         print one JSON summary instead of text`;
 
 interface Args {
@@ -22,6 +23,7 @@ interface Args {
   seed?: number;
   mutation?: UnsafeMutation;
   hunt: boolean;
+  flood: boolean;
   json: boolean;
   trace: boolean;
   record: boolean;
@@ -33,6 +35,7 @@ function parseArgs(argv: string[]): Args {
     start: 1,
     sizes: [4, 7, 10],
     hunt: false,
+    flood: false,
     json: false,
     trace: false,
     record: false,
@@ -55,12 +58,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--n') args.sizes = next().split(',').map(int);
     else if (a === '--json') args.json = true;
     else if (a === '--hunt') args.hunt = true;
+    else if (a === '--flood') args.flood = true;
     else if (a === '--trace') args.trace = true;
     else if (a === '--record') args.record = true;
     else if (a === '--mutation') {
-      const m = next();
-      if (m !== 'no-locking' && m !== 'quorum-minus-one')
-        fail('--mutation is no-locking or quorum-minus-one');
+      const name = next();
+      const m = MUTATIONS.find((x) => x === name);
+      if (m === undefined) fail(`--mutation is one of ${MUTATIONS.join(', ')}`);
       args.mutation = m;
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
@@ -68,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     } else fail(`unknown argument ${a}`);
   }
   for (const n of args.sizes) if (n < 1 || n > 64) fail('--n sizes must be 1..64');
+  if (args.hunt && args.flood) fail('--hunt and --flood are different plans: pick one');
   return args;
 }
 
@@ -77,14 +82,17 @@ function fail(message: string): never {
 }
 
 function run(seed: number, n: number, args: Args): RunResult {
+  const options = args.mutation ? { mutation: args.mutation } : {};
   const plan = args.hunt
     ? mutationHuntPlan(seed, n, args.mutation)
-    : randomPlan(seed, n, args.mutation ? { mutation: args.mutation } : {});
+    : args.flood
+      ? floodPlan(seed, n, options)
+      : randomPlan(seed, n, options);
   return runSimulation(plan, args.trace ? (line) => console.log(line) : undefined);
 }
 
 function reproduce(seed: number, n: number, args: Args): string {
-  const extra = `${args.hunt ? ' --hunt' : ''}${args.mutation ? ` --mutation ${args.mutation}` : ''}`;
+  const extra = `${args.hunt ? ' --hunt' : ''}${args.flood ? ' --flood' : ''}${args.mutation ? ` --mutation ${args.mutation}` : ''}`;
   return `npm run sim -- --seed ${seed} --n ${n}${extra}`;
 }
 
@@ -96,6 +104,7 @@ const totals: Faults = {
   crashes: 0,
   tornCrashes: 0,
   byzantineMessages: 0,
+  flooded: 0,
   forgedCatchUps: 0,
 };
 const failures: { seed: number; n: number; kind: string; message: string; reproduce: string }[] = [];
@@ -103,6 +112,7 @@ let runs = 0;
 let heights = 0;
 let events = 0;
 let evidence = 0;
+let sendsMax = 0;
 const started = performance.now();
 let lastProgress = started;
 const seeds =
@@ -116,6 +126,7 @@ for (const seed of seeds) {
     heights += r.heights;
     events += r.events;
     evidence += r.evidence;
+    sendsMax = Math.max(sendsMax, r.honestSendsPerWindowMax);
     for (const k of Object.keys(totals) as (keyof Faults)[]) totals[k] += r.faults[k];
     for (const v of r.violations) {
       failures.push({ seed, n, kind: v.kind, message: v.message, reproduce: reproduce(seed, n, args) });
@@ -126,7 +137,7 @@ for (const seed of seeds) {
     }
     if (args.seed !== undefined && !args.json) {
       console.log(
-        `seed ${seed} n ${n}: ${r.heights} heights, max round ${r.maxRound}, ${r.events} events, ${Math.round(r.virtualMs)} virtual ms, faults ${JSON.stringify(r.faults)}`,
+        `seed ${seed} n ${n}: ${r.heights} heights, max round ${r.maxRound}, ${r.events} events, ${Math.round(r.virtualMs)} virtual ms, at most ${r.honestSendsPerWindowMax} sends per honest root per second, faults ${JSON.stringify(r.faults)}`,
       );
     }
   }
@@ -151,6 +162,7 @@ const summary = {
   faultsInjected,
   faults: totals,
   evidenceRaised: evidence,
+  honestSendsPerSecondMax: sendsMax,
   violations: failures.length,
   failures: failures.slice(0, 20),
   seconds: Number(seconds.toFixed(1)),
@@ -159,18 +171,26 @@ if (args.json) console.log(JSON.stringify(summary, null, 2));
 else {
   process.stderr.write('\n');
   console.log(
-    `${runs} runs (n = ${args.sizes.join(', ')}${args.mutation ? `, mutation ${args.mutation}` : ''}) in ${seconds.toFixed(1)} s: ${heights} heights committed, ${events} events, ${faultsInjected} faults injected ${JSON.stringify(totals)}, ${evidence} evidence raised, ${failures.length} violations`,
+    `${runs} runs (n = ${args.sizes.join(', ')}${args.mutation ? `, mutation ${args.mutation}` : ''}) in ${seconds.toFixed(1)} s: ${heights} heights committed, ${events} events, ${faultsInjected} faults injected ${JSON.stringify(totals)}, ${evidence} evidence raised, at most ${sendsMax} sends per honest root per second, ${failures.length} violations`,
   );
 }
 if (args.record) {
   recordResult({
-    id: 'sim-campaign',
-    title: 'Consensus simulator: largest recorded campaign',
+    // One section per kind of plan, so a flooding or hunting campaign does not replace the random one.
+    id: args.flood ? 'sim-campaign-flood' : args.hunt ? 'sim-campaign-hunt' : 'sim-campaign',
+    title: `Consensus simulator: largest recorded campaign${args.flood ? ' of flooding plans' : args.hunt ? ' of mutation-hunting plans' : ''}`,
     figures: [
       { name: 'runs', value: runs, unit: 'runs' },
       { name: 'heights committed', value: heights, unit: 'heights' },
       { name: 'faults injected', value: faultsInjected, unit: 'faults' },
       { name: 'evidence raised by honest roots', value: evidence, unit: 'evidence' },
+      {
+        name: 'most messages one honest root sent in one second',
+        value: sendsMax,
+        unit: 'messages',
+        goal: 'within the bound for n',
+        met: !failures.some((f) => f.kind === 'send-rate'),
+      },
       {
         name: 'violations',
         value: failures.length,
@@ -180,7 +200,7 @@ if (args.record) {
       },
     ],
     notes: [
-      `command: npm run sim -- --seeds ${args.seeds} --start ${args.start} --n ${args.sizes.join(',')}${args.mutation ? ` --mutation ${args.mutation}` : ''}${args.hunt ? ' --hunt' : ''} --record`,
+      `command: npm run sim -- --seeds ${args.seeds} --start ${args.start} --n ${args.sizes.join(',')}${args.mutation ? ` --mutation ${args.mutation}` : ''}${args.hunt ? ' --hunt' : ''}${args.flood ? ' --flood' : ''} --record`,
       `faults: ${JSON.stringify(totals)}`,
       `${events} events in ${seconds.toFixed(0)} s of real time`,
     ],

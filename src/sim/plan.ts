@@ -5,14 +5,22 @@
 import type { UnsafeMutation } from '../consensus/index.ts';
 import { Prng } from './prng.ts';
 
-export type Behaviour = 'silent' | 'equivocating-proposer' | 'double-voter' | 'invalid-values' | 'replayer';
-export const BEHAVIOURS: readonly Behaviour[] = [
+export type Behaviour =
+  | 'silent'
+  | 'equivocating-proposer'
+  | 'double-voter'
+  | 'invalid-values'
+  | 'replayer'
+  | 'flooder';
+/** The behaviours random plans draw from; flooding has its own plans (floodPlan), being costlier to run. */
+export const RANDOM_BEHAVIOURS: readonly Behaviour[] = [
   'silent',
   'equivocating-proposer',
   'double-voter',
   'invalid-values',
   'replayer',
 ];
+export const BEHAVIOURS: readonly Behaviour[] = [...RANDOM_BEHAVIOURS, 'flooder'];
 
 export interface Partition {
   fromMs: number;
@@ -53,6 +61,12 @@ export interface Plan {
   verifyEveryMessage?: boolean;
 }
 
+export const MUTATIONS: readonly UnsafeMutation[] = [
+  'no-locking',
+  'quorum-minus-one',
+  'resend-on-old-message',
+];
+
 export const SIM_TIMEOUTS = { proposeMs: 300, prevoteMs: 100, precommitMs: 100, deltaMs: 50 };
 
 export function faultsOf(n: number): number {
@@ -84,7 +98,7 @@ export function randomPlan(seed: number, n: number, options: { mutation?: Unsafe
   const f = faultsOf(n);
   const nodes = rng.shuffle([...Array(n).keys()]);
   const byz = rng.int(f + 1);
-  plan.byzantine = nodes.slice(0, byz).map((node) => ({ node, behaviour: rng.pick(BEHAVIOURS) }));
+  plan.byzantine = nodes.slice(0, byz).map((node) => ({ node, behaviour: rng.pick(RANDOM_BEHAVIOURS) }));
   plan.gstMs = rng.range(500, 3000);
   plan.statements = [];
   const batches = rng.range(1, 3);
@@ -187,12 +201,14 @@ export function parseScenario(text: string): { plan: Plan; expect: string[] } {
       case 'batch':
         plan.batchMax = num(0);
         break;
-      case 'mutation':
-        if (rest[0] !== 'no-locking' && rest[0] !== 'quorum-minus-one') {
-          throw new Error(`scenario line ${i + 1}: mutation is no-locking or quorum-minus-one`);
+      case 'mutation': {
+        const mutation = MUTATIONS.find((m) => m === rest[0]);
+        if (mutation === undefined) {
+          throw new Error(`scenario line ${i + 1}: mutation is one of ${MUTATIONS.join(', ')}`);
         }
-        plan.mutation = rest[0];
+        plan.mutation = mutation;
         break;
+      }
       case 'expect':
         expect.push(rest.join(' '));
         break;
@@ -217,6 +233,26 @@ export function mutationHuntPlan(seed: number, n: number, mutation?: UnsafeMutat
   plan.loss = 0.15;
   plan.statements = [0, 500, 1000, 1500, 2000, 2500].map((atMs) => ({ atMs, count: 1 }));
   plan.delay = { minMs: 5, maxMs: 40, tailMs: 0 };
+  plan.livenessMs = 10_000;
+  return plan;
+}
+
+/**
+ * Plans where f roots (at least one) flood valid-looking messages for the whole run (old heights,
+ * far rounds, heights ahead, large values, duplicates, replays) while statements keep arriving over
+ * the stormy period, so the flood covers many heights. Honest roots must still commit everything
+ * within the liveness bound, and their send rate must stay within its bound.
+ */
+export function floodPlan(seed: number, n: number, options: { mutation?: UnsafeMutation } = {}): Plan {
+  const plan = randomPlan(seed, n, options);
+  const rng = new Prng(seed ^ 0xf100d);
+  const flooders = rng.shuffle([...Array(n).keys()]).slice(0, Math.max(1, faultsOf(n)));
+  plan.byzantine = flooders.map((node) => ({ node, behaviour: 'flooder' }));
+  plan.crashes = plan.crashes.filter((c) => !flooders.includes(c.node));
+  plan.statements = [0, 1, 2, 3, 4].map((k) => ({
+    atMs: Math.floor((k * plan.gstMs) / 4),
+    count: rng.range(1, 3),
+  }));
   plan.livenessMs = 10_000;
   return plan;
 }

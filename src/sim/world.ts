@@ -1,36 +1,39 @@
-// The deterministic simulator (TigerBeetle VOPR style): N roots run the real Tendermint step
-// function from src/consensus, with the same effect order as the driver (persist, then send), on a
-// virtual clock and an event queue, under a seeded faulty network (delay distributions, loss,
-// duplication, reordering, partitions that heal), crashes with restart from the persisted record
-// (an in-memory WAL, including crashes between persisting and sending), and Byzantine roots.
+// The deterministic simulator (TigerBeetle VOPR style): N roots each run the driver's core from
+// src/consensus (DriverCore: the effect order, retransmission and catch-up throttling that run in
+// production around the real Tendermint step function) on a virtual clock, virtual timers and an
+// event queue, under a seeded faulty network (delay distributions, loss, duplication, reordering,
+// partitions that heal), crashes with restart from the persisted record (an in-memory WAL, including
+// crashes between persisting and sending), and Byzantine roots (byzantine.ts), flooding ones included.
 // Invariants are checked after every event: agreement, validity, no honest root signs two
-// conflicting votes or proposals, every equivocation an honest root stored yields evidence, and
+// conflicting votes or proposals, every equivocation an honest root stored yields evidence, no
+// honest root sends more than its own steps and retransmission ask for (send-rate.ts), and
 // liveness after GST (every honest root commits every statement within plan.livenessMs).
 
-import { canonicalBytes, decodeCanonical, toBase64, toHex } from '../codec/index.ts';
+import { decodeCanonical } from '../codec/index.ts';
 import {
   type ConsensusMessage,
   type CoreState,
   type Decision,
+  DriverCore,
+  type DriverEffect,
   FUTURE_ROUNDS_MAX,
-  initState,
+  type Input,
   nodeKeySigner,
   type Output,
   type PersistRecord,
-  retransmission,
-  type SignedProposal,
   step,
-  type TimerRequest,
+  storedVote,
+  type Timers,
   type Validator,
-  type Verifier,
-  verifyProposal,
+  VOTE_ROUND_MAX,
 } from '../consensus/index.ts';
-import { keyPairFromSeed, sha256 } from '../crypto/index.ts';
-import { type SignedVote, signVote, verifyVote } from '../wire/index.ts';
-import { invalidValue, SimApp } from './app.ts';
+import { SimApp } from './app.ts';
+import { FLOOD_PERIOD_MS, Flooder, forgedDecision, twinOf } from './byzantine.ts';
+import { keysOf, memoVerifier } from './keys.ts';
 import type { Behaviour, Plan } from './plan.ts';
 import { Prng } from './prng.ts';
 import { EventQueue } from './queue.ts';
+import { honestSendsPerWindowMax, SEND_RATE_WINDOW_MS, SendRate } from './send-rate.ts';
 
 export const SIM_FEDERATION = 'sim.witan.test';
 /** Hard bound on events per run, so a livelock shows up as a failure, never a hang. */
@@ -40,7 +43,14 @@ const CATCH_UP_INTERVAL_MS = 200;
 export const RESEND_INTERVAL_MS = 400;
 const REPLAY_LOG_MAX = 256;
 
-export type ViolationKind = 'agreement' | 'validity' | 'honest-conflict' | 'evidence' | 'liveness' | 'bound';
+export type ViolationKind =
+  | 'agreement'
+  | 'validity'
+  | 'honest-conflict'
+  | 'evidence'
+  | 'liveness'
+  | 'send-rate'
+  | 'bound';
 
 export interface Violation {
   kind: ViolationKind;
@@ -55,6 +65,8 @@ export interface Faults {
   crashes: number;
   tornCrashes: number;
   byzantineMessages: number;
+  /** Messages a flooding root sent (each to every peer). */
+  flooded: number;
   forgedCatchUps: number;
 }
 
@@ -70,6 +82,10 @@ export interface RunResult {
   /** Virtual ms from each statement batch's submission to its commit at the last honest root. */
   commitLatenciesMs: number[];
   evidence: number;
+  /** The most messages one honest root broadcast within SEND_RATE_WINDOW_MS of virtual time. */
+  honestSendsPerWindowMax: number;
+  /** The bound on that number for this run (honestSendsPerWindowMax of n and the resend period). */
+  honestSendsBound: number;
   /** Real milliseconds spent inside the core's step function, all roots together. */
   stepMs: number;
 }
@@ -80,63 +96,39 @@ interface SimNode {
   secretKey: Uint8Array;
   byz: Behaviour | null;
   up: boolean;
+  /** Bumped by each crash: answers addressed to an earlier life are dropped. */
   incarnation: number;
+  /** A torn crash is due: the next WAL write arms it. */
   tornPending: boolean;
-  core: CoreState;
+  /** The WAL was written with a torn crash due: the root dies before its next message leaves. */
+  tearArmed: boolean;
+  driver: DriverCore;
+  draining: boolean;
   app: SimApp;
+  /** The in-memory WAL: the last record persisted, all that survives a crash with the ledger. */
   wal: PersistRecord | null;
   evidenceKeys: Set<string>;
-  firstStored: Map<string, string | null>;
-  catchUpAfterMs: number;
-  resendScheduled: boolean;
+  peers: number[];
+  /** What a replayer or flooder received, to send again (the first REPLAY_LOG_MAX messages). */
   seen: ConsensusMessage[];
+  sendRate: SendRate;
+  flooder: Flooder | null;
+}
+
+/** A virtual timer: fires at its event unless cleared. */
+interface SimTimer {
+  fn: () => void;
+  cleared: boolean;
 }
 
 type Event =
   | { kind: 'deliver'; to: number; msg: ConsensusMessage }
-  | { kind: 'timer'; node: number; incarnation: number; timer: TimerRequest }
+  | { kind: 'timer'; timer: SimTimer }
   | { kind: 'statements'; first: number; count: number }
   | { kind: 'crash'; node: number; torn: boolean }
   | { kind: 'restart'; node: number }
-  | { kind: 'resend'; node: number; incarnation: number }
-  | { kind: 'catch-up'; node: number; incarnation: number; decisions: Decision[] };
-
-// ——— shared, memoised crypto: verification is a pure function, so caching it changes nothing ———
-
-const keyCache = new Map<number, { id: string; publicKey: Uint8Array; secretKey: Uint8Array }>();
-function keysOf(i: number): { id: string; publicKey: Uint8Array; secretKey: Uint8Array } {
-  let k = keyCache.get(i);
-  if (k === undefined) {
-    const seed = sha256(canonicalBytes({ sim: 'witan', node: i }));
-    const kp = keyPairFromSeed(seed);
-    k = { id: toBase64(kp.publicKey), publicKey: kp.publicKey, secretKey: kp.secretKey };
-    keyCache.set(i, k);
-  }
-  return k;
-}
-
-const MEMO_MAX = 200_000;
-const memo = new Map<string, boolean>();
-function memoised(key: string, f: () => boolean): boolean {
-  const hit = memo.get(key);
-  if (hit !== undefined) return hit;
-  if (memo.size >= MEMO_MAX) memo.clear();
-  const ok = f();
-  memo.set(key, ok);
-  return ok;
-}
-export const memoVerifier: Verifier = {
-  vote: (v: SignedVote) =>
-    memoised(
-      `v|${v.signature}|${v.federation}|${v.height}|${v.round}|${v.type}|${v.valueId}|${v.validator}`,
-      () => verifyVote(v),
-    ),
-  proposal: (p: SignedProposal) =>
-    memoised(
-      `p|${p.signature}|${p.federation}|${p.height}|${p.round}|${p.validRound}|${p.valueId}|${p.proposer}|${p.value}`,
-      () => verifyProposal(p),
-    ),
-};
+  | { kind: 'catch-up'; node: number; incarnation: number; decisions: Decision[] }
+  | { kind: 'flood'; node: number };
 
 // ——— the run ———
 
@@ -159,6 +151,7 @@ class World {
     crashes: 0,
     tornCrashes: 0,
     byzantineMessages: 0,
+    flooded: 0,
     forgedCatchUps: 0,
   };
   readonly decidedAt = new Map<number, string>();
@@ -174,6 +167,18 @@ class World {
   evidence = 0;
   stepMs = 0;
   statementEventsLeft: number;
+  readonly sendsBound: number;
+  /** Virtual timers: a timer is an event on the queue. */
+  readonly timers: Timers = {
+    set: (delayMs, fn) => {
+      const timer: SimTimer = { fn, cleared: false };
+      this.queue.push(this.now + delayMs, { kind: 'timer', timer });
+      return timer;
+    },
+    clear: (handle) => {
+      (handle as SimTimer).cleared = true;
+    },
+  };
 
   readonly trace: ((line: string) => void) | undefined;
 
@@ -186,6 +191,7 @@ class World {
       publicKey: keysOf(i).publicKey,
     }));
     this.knownMax = plan.statements.reduce((a, s) => a + s.count, 0);
+    this.sendsBound = honestSendsPerWindowMax(plan.n, RESEND_INTERVAL_MS);
     const byz = new Map(plan.byzantine.map((b) => [b.node, b.behaviour]));
     for (let i = 0; i < plan.n; i++) {
       const k = keysOf(i);
@@ -197,15 +203,21 @@ class World {
         up: true,
         incarnation: 0,
         tornPending: false,
-        core: undefined as unknown as CoreState,
+        tearArmed: false,
+        driver: undefined as unknown as DriverCore,
+        draining: false,
         app: new SimApp(plan.batchMax, this.knownMax),
         wal: null,
         evidenceKeys: new Set(),
-        firstStored: new Map(),
-        catchUpAfterMs: 0,
-        resendScheduled: false,
+        peers: [...Array(plan.n).keys()].filter((p) => p !== i),
         seen: [],
+        sendRate: new SendRate(),
+        flooder: null,
       };
+      if (node.byz === 'flooder') {
+        node.flooder = new Flooder({ ...node, byz: node.byz }, SIM_FEDERATION, this.validators);
+        this.queue.push(FLOOD_PERIOD_MS, { kind: 'flood', node: i });
+      }
       this.nodes.push(node);
     }
     let first = 0;
@@ -239,7 +251,7 @@ class World {
         .filter((n) => !this.committedAll(n))
         .map(
           (n) =>
-            `root ${n.index} at height ${n.app.nextHeight} round ${n.core.round} (${n.up ? '' : 'down, '}${n.core.active ? n.core.step : 'idle'}, ${n.app.mempool.size} pending)`,
+            `root ${n.index} at height ${n.app.nextHeight} round ${n.driver.state.round} (${n.up ? '' : 'down, '}${n.driver.state.active ? n.driver.state.step : 'idle'}, ${n.app.mempool.size} pending)`,
         );
       this.violate(
         'liveness',
@@ -257,6 +269,8 @@ class World {
       virtualMs: this.now,
       commitLatenciesMs: this.latencies,
       evidence: this.evidence,
+      honestSendsPerWindowMax: Math.max(...this.honest().map((n) => n.sendRate.max)),
+      honestSendsBound: this.sendsBound,
       stepMs: this.stepMs,
     };
   }
@@ -279,75 +293,95 @@ class World {
 
   // ——— node lifecycle ———
 
+  /** Starts a root's driver, resuming from its WAL (the first boot and every restart). */
   boot(node: SimNode): void {
-    node.core = initState({
-      federation: SIM_FEDERATION,
-      self: node.id,
-      isValid: (h, v) => node.app.isValid(h, v),
-      signer: nodeKeySigner(node.secretKey),
-      ...(this.plan.verifyEveryMessage === true ? {} : { verifier: memoVerifier }),
-      timeouts: this.plan.timeouts,
-      ...(this.plan.mutation === undefined ? {} : { unsafeMutationForSimulation: this.plan.mutation }),
+    const driver: DriverCore = new DriverCore({
+      config: {
+        federation: SIM_FEDERATION,
+        self: node.id,
+        signer: nodeKeySigner(node.secretKey),
+        ...(this.plan.verifyEveryMessage === true ? {} : { verifier: memoVerifier }),
+        timeouts: this.plan.timeouts,
+        ...(this.plan.mutation === undefined ? {} : { unsafeMutationForSimulation: this.plan.mutation }),
+      },
+      app: {
+        isValid: (h, v) => node.app.isValid(h, v),
+        proposeValue: (h) => node.app.proposeValue(h, node.index, this.now),
+        validatorsFor: () => this.validators,
+        nextHeight: () => node.app.nextHeight,
+      },
+      timers: this.timers,
+      now: () => this.now,
+      wake: () => this.pump(node, driver),
+      requestDecisions: (height, limit) => this.catchUp(node, height, limit),
+      onEvidence: (e) => {
+        node.evidenceKeys.add(`${e.a.height}/${e.a.round}/${e.a.type}/${e.a.validator}`);
+        if (node.byz === null) this.evidence++;
+      },
+      onError: (e) => {
+        throw e; // nothing in a simulated root may fail: surface it
+      },
+      resendMs: RESEND_INTERVAL_MS,
+      catchUpIntervalMs: CATCH_UP_INTERVAL_MS,
+      step: (state, input) => this.step(node, state, input),
     });
+    node.driver = driver;
     for (const s of this.submitted) if (!node.app.committedStatements.has(s)) node.app.mempool.add(s);
-    this.feed(node, {
-      kind: 'start-height',
-      height: node.app.nextHeight,
-      validators: this.validators,
-      resume: node.wal,
-    });
-    this.poke(node);
+    driver.begin(node.wal);
   }
 
-  feed(node: SimNode, input: Parameters<typeof step>[1]): void {
-    if (!node.up) return;
+  /** The shell's loop, synchronous: performs the driver's effects in its order until it is idle. */
+  pump(node: SimNode, driver: DriverCore): void {
+    if (node.draining) return;
+    node.draining = true;
+    try {
+      for (const effect of driver.drain()) {
+        this.perform(node, effect);
+        // A root that crashed between two effects (torn crash) lost the rest with it.
+        if (node.driver !== driver || !node.up) break;
+      }
+    } finally {
+      node.draining = false;
+    }
+  }
+
+  perform(node: SimNode, effect: DriverEffect): void {
+    switch (effect.kind) {
+      case 'persist':
+        node.wal = effect.record;
+        if (node.tornPending) {
+          node.tornPending = false;
+          node.tearArmed = true;
+        }
+        return;
+      case 'broadcast':
+        if (node.tearArmed) {
+          // Crash after the WAL write, before the message leaves.
+          this.faults.tornCrashes++;
+          this.crash(node);
+          return;
+        }
+        if (node.byz === null) this.recordHonest(node, effect.message);
+        this.send(node, effect.message);
+        if (node.byz === 'replayer') this.replay(node);
+        return;
+      case 'decide':
+        this.onDecision(node, effect.decision);
+        return;
+    }
+  }
+
+  /** The core's step, timed and traced. */
+  step(node: SimNode, state: CoreState, input: Input): Output {
     const t0 = performance.now();
-    const out = step(node.core, input);
+    const out = step(state, input);
     this.stepMs += performance.now() - t0;
-    node.core = out.state;
     if (this.trace !== undefined) this.traceStep(node, input, out);
     this.maxRound = Math.max(this.maxRound, out.state.round);
-    this.effects(node, out);
+    return out;
   }
 
-  /** Same order as the driver: persist, then send, then decisions, timers, requests. */
-  effects(node: SimNode, out: Output): void {
-    if (out.toPersist !== null) node.wal = out.toPersist;
-    if (node.tornPending && out.messages.length > 0) {
-      // Crash after the WAL write, before any message left.
-      node.tornPending = false;
-      this.faults.tornCrashes++;
-      this.crash(node);
-      return;
-    }
-    if (node.byz === null) this.recordHonest(node, out.messages);
-    this.send(node, out.messages);
-    for (const e of out.evidence) {
-      node.evidenceKeys.add(`${e.a.height}/${e.a.round}/${e.a.type}/${e.a.validator}`);
-      if (node.byz === null) this.evidence++;
-    }
-    for (const t of out.timers) {
-      this.queue.push(this.now + t.delayMs, {
-        kind: 'timer',
-        node: node.index,
-        incarnation: node.incarnation,
-        timer: t,
-      });
-    }
-    for (const d of out.decisions) this.onDecision(node, d);
-    if (out.wantValue !== null) this.poke(node);
-    if (out.catchUp) this.catchUp(node);
-    if (!node.resendScheduled && node.core.active && !node.core.decided) {
-      node.resendScheduled = true;
-      this.queue.push(this.now + RESEND_INTERVAL_MS, {
-        kind: 'resend',
-        node: node.index,
-        incarnation: node.incarnation,
-      });
-    }
-  }
-
-  traceStep(node: SimNode, input: Parameters<typeof step>[1], out: Output): void {
+  traceStep(node: SimNode, input: Input, out: Output): void {
     const c = out.state;
     const what =
       input.kind === 'message'
@@ -371,13 +405,6 @@ class World {
     return this.validators.findIndex((v) => v.id === id);
   }
 
-  poke(node: SimNode): void {
-    const c = node.core;
-    if (!node.up || c.decided || c.height !== node.app.nextHeight) return;
-    const value = node.app.proposeValue(c.height, node.index, this.now);
-    if (value !== undefined) this.feed(node, { kind: 'value-ready', height: c.height, value });
-  }
-
   onDecision(node: SimNode, d: Decision): void {
     if (node.byz === null) {
       if (!node.app.isValid(d.height, d.value)) {
@@ -392,11 +419,10 @@ class World {
       }
       this.decidedAt.set(d.height, d.valueId);
     }
+    // The app appends only a valid value; the driver then starts the app's next height.
     if (!node.app.isValid(d.height, d.value)) return;
     node.app.apply(d);
     if (node.byz === null) this.noteLatency(d);
-    this.feed(node, { kind: 'start-height', height: node.app.nextHeight, validators: this.validators });
-    this.poke(node);
   }
 
   noteLatency(d: Decision): void {
@@ -415,51 +441,63 @@ class World {
     if (!node.up) return;
     node.up = false;
     node.incarnation++;
-    node.resendScheduled = false;
-    node.firstStored.clear();
+    node.tornPending = false;
+    node.tearArmed = false;
+    node.driver.halt();
     node.app.mempool.clear();
     this.faults.crashes++;
   }
 
   // ——— invariants on honest signatures ———
 
-  recordHonest(node: SimNode, messages: ConsensusMessage[]): void {
-    for (const m of messages) {
-      if (m.kind === 'vote') {
-        const v = m.vote;
-        const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
-        const prior = this.honestVotes.get(key);
-        if (prior !== undefined && prior !== v.valueId) {
-          this.violate(
-            'honest-conflict',
-            `honest root ${node.index} signed two ${v.type}s at ${key.split('/').slice(0, 2).join('/')}`,
-          );
-        }
-        this.honestVotes.set(key, v.valueId);
-      } else if (m.proposal.proposer === node.id) {
-        const p = m.proposal;
-        const key = `${p.height}/${p.round}`;
-        const prior = this.honestProposals.get(key);
-        if (prior !== undefined && prior !== p.valueId) {
-          this.violate('honest-conflict', `honest root ${node.index} signed two proposals at ${key}`);
-        }
-        this.honestProposals.set(key, p.valueId);
+  recordHonest(node: SimNode, m: ConsensusMessage): void {
+    if (node.sendRate.note(this.now) === this.sendsBound + 1) {
+      this.violate(
+        'send-rate',
+        `honest root ${node.index} broadcast more than ${this.sendsBound} messages within ${SEND_RATE_WINDOW_MS} ms`,
+      );
+    }
+    // Only what the root signed itself: retransmission also relays others' precommits.
+    if (m.kind === 'vote' && m.vote.validator === node.id) {
+      const v = m.vote;
+      const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
+      const prior = this.honestVotes.get(key);
+      if (prior !== undefined && prior !== v.valueId) {
+        this.violate(
+          'honest-conflict',
+          `honest root ${node.index} signed two ${v.type}s at ${key.split('/').slice(0, 2).join('/')}`,
+        );
       }
+      this.honestVotes.set(key, v.valueId);
+    } else if (m.kind === 'proposal' && m.proposal.proposer === node.id) {
+      const p = m.proposal;
+      const key = `${p.height}/${p.round}`;
+      const prior = this.honestProposals.get(key);
+      if (prior !== undefined && prior !== p.valueId) {
+        this.violate('honest-conflict', `honest root ${node.index} signed two proposals at ${key}`);
+      }
+      this.honestProposals.set(key, p.valueId);
     }
   }
 
-  /** Before delivery: which equivocations the core will have stored both halves of. */
+  /**
+   * Before delivery: the equivocations this message completes against a vote the core has stored
+   * (or that an earlier vote of the same message will store), as the core decides what it stores.
+   */
   expectEvidence(node: SimNode, msg: ConsensusMessage): string[] {
-    const c = node.core;
+    const c = node.driver.state;
     const votes = msg.kind === 'vote' ? [msg.vote] : msg.pol;
     const expected: string[] = [];
+    const storedNow = new Map<string, string | null>();
     for (const v of votes) {
       if (c.decided || v.height !== c.height || v.federation !== SIM_FEDERATION) continue;
-      if (!this.validators.some((x) => x.id === v.validator) || !memoVerifier.vote(v)) continue;
+      if (v.round > VOTE_ROUND_MAX || !this.validators.some((x) => x.id === v.validator)) continue;
+      if (!memoVerifier.vote(v)) continue;
       const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
-      const first = node.firstStored.get(key);
+      const stored = storedVote(c, v.round, v.type, v.validator);
+      const first = stored !== undefined ? stored.valueId : storedNow.get(key);
       if (first === undefined) {
-        if (v.round <= c.round + FUTURE_ROUNDS_MAX) node.firstStored.set(key, v.valueId);
+        if (v.round <= c.round + FUTURE_ROUNDS_MAX) storedNow.set(key, v.valueId);
       } else if (first !== v.valueId) {
         expected.push(key);
       }
@@ -474,12 +512,13 @@ class World {
       case 'deliver': {
         const node = this.nodes[e.to]!;
         if (!node.up || node.byz === 'silent') return;
-        if (node.byz === 'replayer' && node.seen.length < REPLAY_LOG_MAX) node.seen.push(e.msg);
+        if ((node.byz === 'replayer' || node.byz === 'flooder') && node.seen.length < REPLAY_LOG_MAX)
+          node.seen.push(e.msg);
         const expected = node.byz === null ? this.expectEvidence(node, e.msg) : [];
-        const incarnation = node.incarnation;
-        this.feed(node, { kind: 'message', msg: e.msg });
+        const driver = node.driver;
+        driver.receive(e.msg);
         // A root that crashed in this very step (torn crash) lost that step's outputs with it.
-        if (node.incarnation !== incarnation) return;
+        if (node.driver !== driver || !node.up) return;
         for (const key of expected) {
           if (!node.evidenceKeys.has(key)) {
             this.violate(
@@ -491,14 +530,7 @@ class World {
         return;
       }
       case 'timer': {
-        const node = this.nodes[e.node]!;
-        if (node.incarnation !== e.incarnation) return;
-        this.feed(node, {
-          kind: 'timeout',
-          timer: e.timer.kind,
-          height: e.timer.height,
-          round: e.timer.round,
-        });
+        if (!e.timer.cleared) e.timer.fn();
         return;
       }
       case 'statements': {
@@ -510,7 +542,7 @@ class World {
         for (const node of this.nodes) {
           if (!node.up) continue;
           for (let k = e.first; k < e.first + e.count; k++) node.app.mempool.add(`st-${k}`);
-          this.poke(node);
+          node.driver.pending();
         }
         return;
       }
@@ -522,35 +554,29 @@ class World {
       }
       case 'restart': {
         const node = this.nodes[e.node]!;
+        // A torn crash still due when its restart comes never happens.
         node.tornPending = false;
+        node.tearArmed = false;
         if (node.up) return;
         node.up = true;
         this.boot(node);
         return;
       }
-      case 'resend': {
-        const node = this.nodes[e.node]!;
-        if (node.incarnation !== e.incarnation) return;
-        node.resendScheduled = false;
-        node.firstStored.clear();
-        if (!node.up || !node.core.active || node.core.decided) return;
-        this.send(node, retransmission(node.core));
-        // A height that stays undecided may have been decided without us: ask a peer.
-        this.catchUp(node);
-        node.resendScheduled = true;
-        this.queue.push(this.now + RESEND_INTERVAL_MS, {
-          kind: 'resend',
-          node: node.index,
-          incarnation: node.incarnation,
-        });
-        return;
-      }
       case 'catch-up': {
         const node = this.nodes[e.node]!;
-        if (node.incarnation !== e.incarnation) return;
-        for (const d of e.decisions) {
-          if (d.height === node.core.height) this.feed(node, { kind: 'decision', decision: d });
+        if (node.incarnation === e.incarnation && node.up) node.driver.fetched(e.decisions);
+        return;
+      }
+      case 'flood': {
+        const node = this.nodes[e.node]!;
+        const s = node.driver.state;
+        if (node.up) {
+          for (const m of node.flooder!.burst(this.rng, s.height, s.round, node.seen)) {
+            this.faults.flooded++;
+            for (const p of node.peers) this.transmit(node.index, p, m);
+          }
         }
+        this.queue.push(this.now + FLOOD_PERIOD_MS, e);
         return;
       }
     }
@@ -592,88 +618,56 @@ class World {
     }
   }
 
-  send(node: SimNode, messages: ConsensusMessage[]): void {
+  send(node: SimNode, m: ConsensusMessage): void {
     if (node.byz === 'silent') return;
-    const peers = this.nodes.filter((p) => p.index !== node.index).map((p) => p.index);
-    for (const m of messages) {
-      const twin = node.byz === null ? null : this.twin(node, m);
-      if (twin === null) {
-        for (const p of peers) this.transmit(node.index, p, m);
-        continue;
-      }
-      this.faults.byzantineMessages++;
-      const split = this.rng.shuffle([...peers]);
-      const half = this.rng.range(1, Math.max(1, split.length - 1));
-      for (let i = 0; i < split.length; i++) this.transmit(node.index, split[i]!, i < half ? m : twin);
-      // One peer gets both halves, so an honest root holds proof of the equivocation.
-      this.transmit(node.index, split[0]!, twin);
+    const twin = node.byz === null ? null : twinOf({ ...node, byz: node.byz }, m, this.rng, this.now);
+    if (twin === null) {
+      for (const p of node.peers) this.transmit(node.index, p, m);
+      return;
     }
-    if (node.byz === 'replayer' && node.seen.length > 0 && this.rng.chance(0.5)) {
-      this.faults.byzantineMessages++;
-      const old = this.rng.pick(node.seen);
-      for (const p of peers) this.transmit(node.index, p, old);
-    }
+    this.faults.byzantineMessages++;
+    const split = this.rng.shuffle([...node.peers]);
+    const half = this.rng.range(1, Math.max(1, split.length - 1));
+    for (let i = 0; i < split.length; i++) this.transmit(node.index, split[i]!, i < half ? m : twin);
+    // One peer gets both halves, so an honest root holds proof of the equivocation.
+    this.transmit(node.index, split[0]!, twin);
   }
 
-  /** The Byzantine counterpart of an honest message, sent to part of the peers, or null. */
-  twin(node: SimNode, m: ConsensusMessage): ConsensusMessage | null {
-    const signer = nodeKeySigner(node.secretKey);
-    if (m.kind === 'vote' && node.byz === 'double-voter') {
-      const v = m.vote;
-      const valueId = v.valueId === null ? toHex(sha256(canonicalBytes({ junk: this.rng.u32() }))) : null;
-      return { kind: 'vote', vote: signVote({ ...v, valueId }, node.secretKey) };
+  /**
+   * Along with its own messages, a replayer sends, half of the time, an old one it has seen. Its
+   * replays ride on its own sends: a replayer that replayed on receipt would answer the other
+   * replayers' replays, and with duplication the replays would multiply without bound.
+   */
+  replay(node: SimNode): void {
+    if (node.seen.length > 0 && this.rng.chance(0.5)) {
+      this.faults.byzantineMessages++;
+      const old = this.rng.pick(node.seen);
+      for (const p of node.peers) this.transmit(node.index, p, old);
     }
-    if (m.kind === 'proposal' && m.proposal.proposer === node.id) {
-      const p = m.proposal;
-      if (node.byz === 'equivocating-proposer') {
-        const value =
-          node.app.proposeValue(p.height, node.index, this.now + 1 + this.rng.int(1000)) ??
-          invalidValue(p.height, node.index, this.now);
-        return { kind: 'proposal', proposal: signer.proposal({ ...p }, value), pol: m.pol };
-      }
-      if (node.byz === 'invalid-values') {
-        const value = invalidValue(p.height, node.index, this.now);
-        return { kind: 'proposal', proposal: signer.proposal({ ...p, validRound: -1 }, value), pol: [] };
-      }
-    }
-    return null;
   }
 
   // ——— catch-up (the CatchUpSource of the driver, over the simulated network) ———
 
-  catchUp(node: SimNode): void {
-    if (this.now < node.catchUpAfterMs) return;
-    node.catchUpAfterMs = this.now + CATCH_UP_INTERVAL_MS;
+  /** The driver asked for decisions from `height`: one reachable peer answers after a round trip. */
+  catchUp(node: SimNode, height: number, limit: number): void {
     const peers = this.nodes.filter(
       (p) => p.index !== node.index && p.up && this.reachable(node.index, p.index, this.now),
     );
-    if (peers.length === 0) return;
-    const peer = this.rng.pick(peers);
-    const from = node.core.height;
-    let decisions: Decision[];
-    if (peer.byz !== null) {
-      this.faults.forgedCatchUps++;
-      decisions = [this.forged(peer, from)];
-    } else {
-      decisions = peer.app.committed.slice(from - 1, from - 1 + 8);
+    let decisions: Decision[] = [];
+    if (peers.length > 0) {
+      const peer = this.rng.pick(peers);
+      if (peer.byz !== null) {
+        this.faults.forgedCatchUps++;
+        decisions = [forgedDecision({ ...peer, byz: peer.byz }, SIM_FEDERATION, height, this.now)];
+      } else {
+        decisions = peer.app.committed.slice(height - 1, height - 1 + limit);
+      }
     }
-    if (decisions.length === 0) return;
     this.queue.push(this.now + this.delayMs() * 2, {
       kind: 'catch-up',
       node: node.index,
       incarnation: node.incarnation,
       decisions,
     });
-  }
-
-  /** A Byzantine peer's made-up decision: its own precommit only, far short of a quorum. */
-  forged(peer: SimNode, height: number): Decision {
-    const value = invalidValue(height, peer.index, this.now);
-    const valueId = toHex(sha256(value));
-    const vote = signVote(
-      { federation: SIM_FEDERATION, height, round: 0, type: 'precommit', valueId, validator: peer.id },
-      peer.secretKey,
-    );
-    return { height, round: 0, value, valueId, certificate: [vote, vote] };
   }
 }

@@ -1,7 +1,14 @@
 // Scripted steps of the pure Tendermint core (Algorithm 1): one behaviour per test.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { certificateValid, step, valueIdOf } from '../../src/consensus/index.ts';
+import { quorumSize } from '../../src/base/index.ts';
+import {
+  certificateValid,
+  persistRecord,
+  retransmission,
+  step,
+  valueIdOf,
+} from '../../src/consensus/index.ts';
 import { votesConflict } from '../../src/wire/index.ts';
 import { config, FED, Harness, INVALID, makeValidators, proposal, value, vote } from './helpers.ts';
 
@@ -211,6 +218,55 @@ test('restart from the persisted record re-sends the same vote and never signs a
   const t = h2.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
   const sent = [...r.messages, ...t.messages].flatMap((m) => (m.kind === 'vote' ? [m.vote] : []));
   for (const v of sent) assert.ok(!votesConflict(v, record.ownVotes[0]!));
+});
+
+test('a restarted root still re-sends its votes of earlier rounds, for peers left in them', () => {
+  // Round 0 ends with our nil precommit (the others' precommits arrive, ours may be lost) and we
+  // move to round 1 and prevote there. Then we crash and restart from the record.
+  const h = started();
+  h.feed({ kind: 'value-ready', height: 1, value: X });
+  h.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
+  h.msg(vote(a, 1, 0, 'prevote', null), vote(b, 1, 0, 'prevote', null));
+  const precommit0 = h.sentVotes().find((v) => v.round === 0 && v.type === 'precommit')!;
+  assert.ok(precommit0, 'we precommitted in round 0');
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  h.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 1 });
+  assert.equal(h.state.round, 1);
+  const record = persistRecord(h.state);
+  assert.ok(
+    record.ownVotes.some((v) => v.signature === precommit0.signature),
+    'persisted',
+  );
+
+  const h2 = new Harness(config(me));
+  h2.feed({ kind: 'start-height', height: 1, validators: V, resume: record });
+  const again = retransmission(h2.state).flatMap((m) => (m.kind === 'vote' ? [m.vote.signature] : []));
+  assert.ok(again.includes(precommit0.signature), 'the round-0 precommit is re-sent after the restart');
+});
+
+test('retransmission relays the precommits of the round before ours, whoever signed them', () => {
+  // We left round 0 on 2f+1 precommits; a peer still in round 0 that missed some of them needs
+  // them to leave it too, even if their signers have gone quiet.
+  const h = started();
+  h.feed({ kind: 'value-ready', height: 1, value: X });
+  h.feed({ kind: 'timeout', timer: 'propose', height: 1, round: 0 });
+  h.msg(vote(a, 1, 0, 'prevote', null), vote(b, 1, 0, 'prevote', null));
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null));
+  h.msg(vote(c, 1, 0, 'prevote', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  assert.equal(h.state.round, 1);
+  const relayed = retransmission(h.state).flatMap((m) =>
+    m.kind === 'vote' && m.vote.validator !== me.id ? [[m.vote.round, m.vote.type, m.vote.validator]] : [],
+  );
+  assert.deepEqual(
+    relayed.sort(),
+    [
+      [0, 'precommit', a.id],
+      [0, 'precommit', b.id],
+    ].sort(),
+    "others' round-0 precommits, not their prevotes",
+  );
 });
 
 test('a locked node restarted from its record keeps the lock', () => {
