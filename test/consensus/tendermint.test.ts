@@ -1,7 +1,6 @@
 // Scripted steps of the pure Tendermint core (Algorithm 1): one behaviour per test.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { quorumSize } from '../../src/base/index.ts';
 import {
   certificateValid,
   persistRecord,
