@@ -9,7 +9,7 @@
 import { publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
-import { bytesEqual, utf8Bytes } from '../codec/index.ts';
+import { utf8Bytes } from '../codec/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import { ROOT_CANDIDATES_MAX } from './constants.ts';
 import { OverlayError } from './errors.ts';
@@ -83,6 +83,6 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** The roots in the order every peer of `namespace` tries them (highest random weight first). */
 export function rankRoots(roots: readonly RootContact[], namespace: string): RootContact[] {
   const weighted = roots.map((r) => ({ r, w: weight(namespace, r.peerId) }));
-  weighted.sort((a, b) => compareBytes(b.w, a.w) || (bytesEqual(a.w, b.w) ? 0 : 1));
+  weighted.sort((a, b) => compareBytes(b.w, a.w));
   return weighted.map((x) => x.r);
 }
