@@ -5,6 +5,7 @@
 // around and how to tell when it can go; test/netlab (nat-peers, failover) fails when one is
 // removed too early.
 
+import { createServer } from 'node:net';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
@@ -244,7 +245,7 @@ export async function createOverlayHost(o: OverlayHostOptions): Promise<OverlayH
 }
 
 /** Resolves or rejects with `work`, or rejects when `signal` aborts first (work keeps running). */
-export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
@@ -259,5 +260,19 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
         reject(e);
       },
     );
+  });
+}
+
+/** A local port nothing listens on now (chosen by the kernel), for dialPort "auto". */
+export async function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
+      );
+    });
   });
 }

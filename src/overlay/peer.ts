@@ -5,21 +5,16 @@
 // reaches them through a relay and lets DCUtR upgrade the connection where the NATs allow.
 // The demo protocol '/witan/demo-chat/1.0.0' echoes one message per stream (probes.ts).
 
-import { createServer } from 'node:net';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Connection, PrivateKey } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr as multiaddrOf } from '@multiformats/multiaddr';
 import {
-  AUTONAT_CANDIDATES_MAX,
-  AUTONAT_REQUEST_TIMEOUT_MS,
   CONNECT_TIMEOUT_MS,
   DEFAULT_OVERLAY_NAMESPACE,
   DEFAULT_REGISTRATION_TTL_S,
   DEFAULT_ROOTS_WANTED,
   DIRECT_WAIT_MS_MAX,
   DISCOVER_PAGES_MAX,
-  IDENTIFY_WAIT_MS,
   REACHABILITY_CONFIRMED_TTL_MS,
   REACHABILITY_RECHECK_MS,
   RELAY_RESERVATION_WAIT_MS,
@@ -29,9 +24,9 @@ import {
   ROOTS_WANTED_MAX,
 } from './constants.ts';
 import { OverlayError } from './errors.ts';
-import { createOverlayHost, isCircuit, type OverlayHost, peerIdOfAddr } from './host.ts';
+import { createOverlayHost, freeTcpPort, isCircuit, type OverlayHost, peerIdOfAddr } from './host.ts';
 import { exchangeMessage, serveChat } from './probes.ts';
-import { askAutonat, judgeReachability, type Reachability } from './reachability.ts';
+import { judgeReachability, learnReachability, type Reachability } from './reachability.ts';
 import type { DiscoveredRegistration } from './rendezvous-client.ts';
 import { type Failover, RootSet, type RootStatus } from './root-set.ts';
 import { contactOfAddr, distinctRoots, type RootContact, rankRoots } from './roots.ts';
@@ -83,20 +78,6 @@ export type PeerConnection = {
   /** From the dial to the direct connection, when DCUtR gave one in time. */
   directMs: number | null;
 };
-
-/** A local port nothing listens on now (chosen by the kernel), for dialPort "auto". */
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
 
 function checkOptions(o: OverlayPeerOptions): { wanted: number; roots: RootContact[] } {
   const wanted = o.rootsWanted ?? DEFAULT_ROOTS_WANTED;
@@ -235,49 +216,16 @@ export class OverlayPeer {
   }
 
   async #judgeReachability(): Promise<Reachability> {
-    const roots = this.#roots.inUse();
-    const enough = Math.min(2, roots.length);
-    const deadline = this.#nowMs() + IDENTIFY_WAIT_MS;
-    while (
-      roots.filter((r) => this.#observed[r.peerId] !== undefined).length < enough &&
-      this.#nowMs() < deadline
-    )
-      await new Promise((r) => setTimeout(r, 50));
-    const observed = Object.fromEntries(
-      roots.flatMap((r) =>
-        this.#observed[r.peerId] === undefined ? [] : [[r.peerId, this.#observed[r.peerId]]],
-      ),
-    ) as Record<string, string>;
-    // What is known before any dial-back: enough for DCUtR behind an endpoint-independent NAT.
-    this.#adopt(judgeReachability(observed, {}, null));
-    const own = this.#host.listenAddrs();
-    const statuses: Record<string, number> = {};
-    let confirmed: string | null = null;
-    await Promise.all(
-      roots.map(async (r) => {
-        const seen = observed[r.peerId];
-        // Own addresses first: a public peer's answer is OK at once, a NATed peer's are skipped
-        // (not on the IP the root sees); the mapping last, as the root's dial-back waits for it.
-        const candidates = [...own, ...(seen === undefined ? [] : [multiaddrOf(seen)])].slice(
-          0,
-          AUTONAT_CANDIDATES_MAX,
-        );
-        try {
-          const a = await askAutonat(
-            this.#host.node,
-            peerIdFromString(r.peerId),
-            candidates,
-            AbortSignal.timeout(AUTONAT_REQUEST_TIMEOUT_MS),
-          );
-          statuses[r.peerId] = a.status;
-          if (a.addr !== null) confirmed ??= a.addr.toString();
-        } catch {
-          statuses[r.peerId] = -1;
-        }
-      }),
-    );
-    if (confirmed !== null) this.#host.confirmAddr(multiaddrOf(confirmed), REACHABILITY_CONFIRMED_TTL_MS);
-    return this.#adopt(judgeReachability(observed, statuses, confirmed));
+    const r = await learnReachability({
+      node: this.#host.node,
+      rootIds: this.#roots.inUse().map((c) => c.peerId),
+      observed: () => this.#observed,
+      ownAddrs: this.#host.listenAddrs(),
+      nowMs: this.#nowMs,
+      early: (early) => this.#adopt(early),
+    });
+    if (r.confirmed !== null) this.#host.confirmAddr(multiaddrOf(r.confirmed), REACHABILITY_CONFIRMED_TTL_MS);
+    return this.#adopt(r);
   }
 
   #adopt(r: Reachability): Reachability {
@@ -333,7 +281,7 @@ export class OverlayPeer {
     const byPeer = new Map<string, DiscoveredRegistration>();
     let answered = 0;
     let lastError: Error | undefined;
-    for (const { client } of this.#roots.rendezvousClients()) {
+    for (const client of this.#roots.rendezvousClients()) {
       try {
         let cookie: Uint8Array | undefined;
         for (let page = 0; page < DISCOVER_PAGES_MAX; page++) {

@@ -148,7 +148,11 @@ export async function exchangeMessage(
 }
 
 /** The next frame of a stream, or the stream aborted when `signal` fires first. */
-async function readWithin(stream: Stream, bytesMax: number, signal: AbortSignal): Promise<Uint8Array | null> {
+export async function readWithin(
+  stream: Stream,
+  bytesMax: number,
+  signal: AbortSignal,
+): Promise<Uint8Array | null> {
   const onAbort = () => stream.abort(new Error('timed out'));
   signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -10,9 +10,10 @@
 //                                relayed;
 //   one root or none saw us    → unknown: nothing offered.
 //
-// judgeReachability is the pure rule; askAutonat and observe are the network's part.
+// judgeReachability is the pure rule; askAutonat and learnReachability are the network's part.
 
 import type { Libp2p, PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import {
   AUTONAT_PROTOCOL,
@@ -20,10 +21,15 @@ import {
   AutonatType,
   decodeAutonatMessage,
   encodeAutonatMessage,
-  frameReader,
   sendFrame,
 } from '../wire/index.ts';
-import { AUTONAT_MESSAGE_BYTES_MAX } from './constants.ts';
+import {
+  AUTONAT_CANDIDATES_MAX,
+  AUTONAT_MESSAGE_BYTES_MAX,
+  AUTONAT_REQUEST_TIMEOUT_MS,
+  IDENTIFY_WAIT_MS,
+} from './constants.ts';
+import { readWithin } from './probes.ts';
 
 export type NatKind = 'public' | 'endpoint-independent' | 'endpoint-dependent' | 'unknown';
 
@@ -79,14 +85,7 @@ export async function askAutonat(
         dial: { peer: { id: node.peerId.toMultihash().bytes, addrs: candidates.map((c) => c.bytes) } },
       }),
     );
-    const onAbort = () => stream.abort(new Error('AutoNAT request timed out'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    let answer: Uint8Array | null;
-    try {
-      answer = await frameReader(stream, AUTONAT_MESSAGE_BYTES_MAX).next();
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    const answer = await readWithin(stream, AUTONAT_MESSAGE_BYTES_MAX, signal);
     if (answer === null) throw new Error('the root closed the AutoNAT stream without answering');
     const response = decodeAutonatMessage(answer, {
       bytesMax: AUTONAT_MESSAGE_BYTES_MAX,
@@ -106,4 +105,53 @@ export async function askAutonat(
   } finally {
     await stream.close().catch(() => stream.abort(new Error('closing')));
   }
+}
+
+/**
+ * Learns how the roots see this peer: waits (at most IDENTIFY_WAIT_MS) for identify from two of
+ * them, hands over what that alone tells (`early`: enough for DCUtR behind an
+ * endpoint-independent NAT), then asks every root's AutoNAT at once.
+ */
+export async function learnReachability(o: {
+  node: Libp2p;
+  rootIds: readonly string[];
+  /** What identify told so far, by root peer id (filled in as answers arrive). */
+  observed: () => Readonly<Record<string, string>>;
+  ownAddrs: readonly Multiaddr[];
+  nowMs: () => number;
+  early: (r: Reachability) => void;
+}): Promise<Reachability> {
+  const enough = Math.min(2, o.rootIds.length);
+  const seenBy = () => o.rootIds.filter((id) => o.observed()[id] !== undefined);
+  const deadline = o.nowMs() + IDENTIFY_WAIT_MS;
+  while (seenBy().length < enough && o.nowMs() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const observed: Record<string, string> = {};
+  for (const id of seenBy()) observed[id] = o.observed()[id] as string;
+  o.early(judgeReachability(observed, {}, null));
+  const statuses: Record<string, number> = {};
+  let confirmed: string | null = null;
+  await Promise.all(
+    o.rootIds.map(async (id) => {
+      const seen = observed[id];
+      // Own addresses first: a public peer's answer is OK at once, a NATed peer's are skipped
+      // (not on the IP the root sees); the mapping last, as the root's dial-back waits for it.
+      const candidates = [...o.ownAddrs, ...(seen === undefined ? [] : [multiaddr(seen)])].slice(
+        0,
+        AUTONAT_CANDIDATES_MAX,
+      );
+      try {
+        const a = await askAutonat(
+          o.node,
+          peerIdFromString(id),
+          candidates,
+          AbortSignal.timeout(AUTONAT_REQUEST_TIMEOUT_MS),
+        );
+        statuses[id] = a.status;
+        if (a.addr !== null) confirmed ??= a.addr.toString();
+      } catch {
+        statuses[id] = -1; // no answer: the root counts for nothing either way
+      }
+    }),
+  );
+  return judgeReachability(observed, statuses, confirmed);
 }

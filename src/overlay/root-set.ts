@@ -91,14 +91,9 @@ export class RootSet {
     return [...this.#inUse.values()].map((u) => u.contact);
   }
 
-  /** Rendezvous clients of the roots in use, then of the other candidates (for discovery). */
-  rendezvousClients(): { contact: RootContact; client: RendezvousClient; inUse: boolean }[] {
-    const used = [...this.#inUse.values()].map((u) => ({
-      contact: u.contact,
-      client: u.rendezvous,
-      inUse: true,
-    }));
-    return used;
+  /** The rendezvous clients of the roots in use, in the order they were taken. */
+  rendezvousClients(): RendezvousClient[] {
+    return [...this.#inUse.values()].map((u) => u.rendezvous);
   }
 
   status(): RootStatus[] {
@@ -195,12 +190,12 @@ export class RootSet {
     this.#o.onEvent({ type: 'root-lost', root: use.contact.name, reason, atMs: now });
   }
 
-  /** Candidates not in use, good ones first; failed ones only once none else is left. */
+  /** Candidates not in use, in order, leaving out those that failed less than ROOT_RETRY_AFTER_MS ago. */
   #spare(): RootContact[] {
     const now = this.#o.nowMs();
-    const free = this.#candidates.filter((c) => !this.#inUse.has(c.peerId));
-    const rested = free.filter((c) => (this.#failedUntil.get(c.peerId) ?? 0) <= now);
-    return rested.length > 0 ? rested : [];
+    return this.#candidates.filter(
+      (c) => !this.#inUse.has(c.peerId) && (this.#failedUntil.get(c.peerId) ?? 0) <= now,
+    );
   }
 
   async #fillUp(): Promise<void> {

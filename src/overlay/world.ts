@@ -69,7 +69,7 @@ export function parseChainAnswer(x: unknown, root: string): ChainAnswer {
   return { steps: x.steps as WorldStep[], head: (x.head ?? null) as ChainHead | null };
 }
 
-/** The version and hash a step claims, for naming it in an error (null if it does not parse). */
+/** The version and hash a step claims, for naming it in an error (undefined if it does not parse). */
 function claimedId(step: WorldStep | undefined): WorldId | undefined {
   if (step === undefined) return undefined;
   try {
