@@ -37,20 +37,27 @@ export { DAY_MS, T0 };
 /** Every member that ever had a node key in these ledgers signs the checkpoint (unknown names are ignored). */
 const SIGNERS = ['m00', 'm01', 'm02', 'm03', 'n00', 'n01'];
 
-/** The world chain of `ledger`: every world proven under one checkpoint cosigned at `timeS`. */
+/**
+ * The world chain of `ledger`: every world proven under one checkpoint cosigned at `timeS` by
+ * every member; the head proves the last world under a checkpoint of the same tree cosigned by
+ * `head.signers` at `head.timeS` (the same note when not given).
+ */
 export async function chainOf(
   genesis: SignedGenesis,
   ledger: TestLedger,
   timeS: number,
+  head?: { signers: string[]; timeS: number },
 ): Promise<ChainAnswer> {
   const entries = [encodeEntry({ kind: 'genesis', genesis }), ...ledger.entries];
   const leaves = entries.map(leafHash);
   const size = leaves.length;
   const text = formatCheckpoint({ origin: FEDERATION, size, rootHash: rootOf(leaves), extensions: [] });
-  const note = signNote(text, [
-    ed25519NoteSigner(FEDERATION, keysFor('m00').node.secretKey),
-    ...SIGNERS.map((n) => cosignatureSigner(n, keysFor(n).node.secretKey, timeS)),
-  ]);
+  const noteBy = (signers: string[], at: number) =>
+    signNote(text, [
+      ed25519NoteSigner(FEDERATION, keysFor('m00').node.secretKey),
+      ...signers.map((n) => cosignatureSigner(n, keysFor(n).node.secretKey, at)),
+    ]);
+  const note = noteBy(SIGNERS, timeS);
   const reader = {
     readHashes: (ids: readonly { height: number; index: number }[]) =>
       ids.map(({ height, index }) => rootOf(leaves.slice(index * 2 ** height, (index + 1) * 2 ** height))),
@@ -67,7 +74,12 @@ export async function chainOf(
     });
   }
   const last = steps.at(-1);
-  return { steps, head: last === undefined ? null : last.proof };
+  if (last === undefined) return { steps, head: null };
+  return {
+    steps,
+    head:
+      head === undefined ? last.proof : { ...last.proof, checkpointNote: noteBy(head.signers, head.timeS) },
+  };
 }
 
 /**

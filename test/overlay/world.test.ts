@@ -137,6 +137,24 @@ test('a stale world is refused by the clock: accepted one freshness bound after 
   assert.equal(k2.isStale(), true);
 });
 
+test('a head not yet cosigned by a quorum of the new world is passed over: the steps prove the world, and its freshness', async () => {
+  // World 3 has five validators (quorum 4); right after it, the latest checkpoint carries the
+  // cosignatures of world 2's validators only — three of world 3's.
+  const early = await chainOf(fed.genesis, fed.branch('n00', 3), SIGNED_S, {
+    signers: ['m00', 'm01', 'm02'],
+    timeS: SIGNED_S + 30,
+  });
+  const w = await keeper([(await root(early)).url]).refresh();
+  assert.equal(w.world.version, 3);
+  assert.equal(w.freshAtMs, SIGNED_MS, 'freshness from the steps, not from the head');
+  // Once a quorum of world 3 cosigned, the head counts again.
+  const later = await chainOf(fed.genesis, fed.branch('n00', 3), SIGNED_S, {
+    signers: ['m00', 'm01', 'm02', 'n00'],
+    timeS: SIGNED_S + 30,
+  });
+  assert.equal((await keeper([(await root(later)).url]).refresh()).freshAtMs, SIGNED_MS + 30_000);
+});
+
 test('judgeWorld holds the three refusals for a world verified by any means', () => {
   const w = (version: number, hash: string, freshAtMs = NOW_MS): VerifiedWorld => ({
     world: { ...fed.genesis.world, version },
