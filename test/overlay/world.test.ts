@@ -169,30 +169,19 @@ test('judgeWorld holds the three refusals for a world verified by any means', ()
       return (e as WorldError).code;
     }
   };
-  assert.equal(
-    code(() => judgeWorld(undefined, w(2, 'a'), NOW_MS, 'r')),
-    'ok',
-  );
-  assert.equal(
-    code(() => judgeWorld(w(2, 'a'), w(3, 'b'), NOW_MS, 'r')),
-    'ok',
-  );
-  assert.equal(
-    code(() => judgeWorld(w(2, 'a'), w(2, 'a'), NOW_MS, 'r')),
-    'ok',
-  );
-  assert.equal(
-    code(() => judgeWorld(w(3, 'a'), w(2, 'b'), NOW_MS, 'r')),
-    'WORLD_ROLLBACK',
-  );
-  assert.equal(
-    code(() => judgeWorld(w(2, 'a'), w(2, 'b'), NOW_MS, 'r')),
-    'WORLD_FORK',
-  );
-  assert.equal(
-    code(() => judgeWorld(undefined, w(2, 'a', NOW_MS - FRESHNESS_MS - 1), NOW_MS, 'r')),
-    'WORLD_STALE',
-  );
+  const cases: [VerifiedWorld | undefined, VerifiedWorld, string][] = [
+    [undefined, w(2, 'a'), 'ok'],
+    [w(2, 'a'), w(3, 'b'), 'ok'],
+    [w(2, 'a'), w(2, 'a'), 'ok'],
+    [w(3, 'a'), w(2, 'b'), 'WORLD_ROLLBACK'],
+    [w(2, 'a'), w(2, 'b'), 'WORLD_FORK'],
+    [undefined, w(2, 'a', NOW_MS - FRESHNESS_MS - 1), 'WORLD_STALE'],
+  ];
+  for (const [trusted, offered, expected] of cases)
+    assert.equal(
+      code(() => judgeWorld(trusted, offered, NOW_MS, 'r')),
+      expected,
+    );
 });
 
 test('roots are asked in turn: a root behind the client (on another branch) is passed over, and remembered', async () => {

@@ -16,21 +16,26 @@ const NAMESPACE = 'witan/test/chat';
 /** A failover on one machine: the stopped root's connections close at once. */
 const FAILOVER_TIMEOUT_MS = 20_000;
 
-async function threeRoots(): Promise<{ roots: RootHost[]; addrs: string[] }> {
+type Setup = { roots: RootHost[]; addrs: string[]; alice: OverlayPeer; bob: OverlayPeer };
+
+/** Three roots and two peers of one namespace on them; all stopped once `body` is done. */
+async function withTwoPeers(body: (s: Setup) => Promise<void>): Promise<void> {
   const roots = [await startRoot(), await startRoot(), await startRoot()];
-  return { roots, addrs: roots.map((r) => `${r.multiaddrs()[0]?.toString()}`) };
+  const addrs = roots.map((r) => `${r.multiaddrs()[0]?.toString()}`);
+  const peers: OverlayPeer[] = [];
+  try {
+    for (let i = 0; i < 2; i++) peers.push(await createOverlayPeer({ roots: addrs, namespace: NAMESPACE }));
+    await body({ roots, addrs, alice: peers[0] as OverlayPeer, bob: peers[1] as OverlayPeer });
+  } finally {
+    await Promise.all(peers.map((p) => p.stop()));
+    await Promise.all(roots.map((r) => r.stop()));
+  }
 }
 
 test('overlay peers reserve on two roots, meet by rendezvous and chat through a relay', {
   timeout: 60_000,
 }, async () => {
-  const { roots, addrs } = await threeRoots();
-  const peers: OverlayPeer[] = [];
-  try {
-    const alice = await createOverlayPeer({ roots: addrs, namespace: NAMESPACE });
-    peers.push(alice);
-    const bob = await createOverlayPeer({ roots: addrs, namespace: NAMESPACE });
-    peers.push(bob);
+  await withTwoPeers(async ({ roots, addrs, alice, bob }) => {
     const expected = rankRoots(addrs.map(contactOfAddr), NAMESPACE)
       .slice(0, 2)
       .map((r) => r.peerId)
@@ -66,22 +71,13 @@ test('overlay peers reserve on two roots, meet by rendezvous and chat through a 
     await new Promise((r) => setTimeout(r, 1000));
     for (const p of [alice, bob])
       assert.equal(p.relayAddrs().length, 2, 'no reservation lost after identify');
-  } finally {
-    await Promise.all(peers.map((p) => p.stop()));
-    await Promise.all(roots.map((r) => r.stop()));
-  }
+  });
 });
 
 test('when a root stops, its reservations and registrations move to the third root and peers still meet', {
   timeout: 90_000,
 }, async () => {
-  const { roots, addrs } = await threeRoots();
-  const peers: OverlayPeer[] = [];
-  try {
-    const alice = await createOverlayPeer({ roots: addrs, namespace: NAMESPACE });
-    peers.push(alice);
-    const bob = await createOverlayPeer({ roots: addrs, namespace: NAMESPACE });
-    peers.push(bob);
+  await withTwoPeers(async ({ roots, addrs, alice, bob }) => {
     const order = rankRoots(addrs.map(contactOfAddr), NAMESPACE);
     const victim = roots.find((r) => r.peerId.toString() === order[0]?.peerId);
     assert.ok(victim);
@@ -115,8 +111,5 @@ test('when a root stops, its reservations and registrations move to the third ro
     assert.ok(third && third.stats().reservations >= 2);
     const echo = await bob.send(alice.peerId, new TextEncoder().encode('after the failover'));
     assert.equal(new TextDecoder().decode(echo), 'after the failover');
-  } finally {
-    await Promise.all(peers.map((p) => p.stop()));
-    await Promise.all(roots.map((r) => r.stop()));
-  }
+  });
 });
