@@ -46,6 +46,9 @@ export const ROOT_RETRY_AFTER_MS = 60_000;
 export const RELAY_RESERVATION_TIMEOUT_MS = 10_000;
 /** Start-up waits this long for the first reservations before it fails with RELAY_UNAVAILABLE. */
 export const RELAY_RESERVATION_WAIT_MS = 30_000;
+/** Start-up tries every candidate root at most this many times, this far apart. */
+export const START_PASSES_MAX = 5;
+export const START_PASS_PAUSE_MS = 2_000;
 /** Open connections of one peer: roots, the peers it talks to, and their punched connections. */
 export const OVERLAY_CONNECTIONS_MAX = 256;
 /** Failovers remembered for status and measurement (the oldest are dropped). */

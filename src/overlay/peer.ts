@@ -22,6 +22,8 @@ import {
   ROOT_PING_INTERVAL_MS,
   ROOTS_MIN,
   ROOTS_WANTED_MAX,
+  START_PASS_PAUSE_MS,
+  START_PASSES_MAX,
 } from './constants.ts';
 import { OverlayError } from './errors.ts';
 import { createOverlayHost, freeTcpPort, isCircuit, type OverlayHost, peerIdOfAddr } from './host.ts';
@@ -169,8 +171,17 @@ export class OverlayPeer {
     });
     node.addEventListener('self:peer:update', () => this.#check());
     this.#roots.setCandidates(rankRoots(roots, this.namespace));
+    // At start every candidate may be tried again after a pause (a root still starting, a link
+    // coming up); afterwards a root that failed rests for ROOT_RETRY_AFTER_MS.
     const deadline = this.#nowMs() + RELAY_RESERVATION_WAIT_MS;
-    while (this.#roots.inUse().length === 0 && this.#nowMs() < deadline) await this.#runPass();
+    for (let pass = 0; pass < START_PASSES_MAX && this.#nowMs() < deadline; pass++) {
+      if (pass > 0) {
+        await new Promise((r) => setTimeout(r, START_PASS_PAUSE_MS));
+        this.#roots.forgetFailures();
+      }
+      await this.#runPass();
+      if (this.#roots.inUse().length > 0) break;
+    }
     if (this.#roots.inUse().length === 0)
       throw new OverlayError(
         'RELAY_UNAVAILABLE',

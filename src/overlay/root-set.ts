@@ -124,6 +124,11 @@ export class RootSet {
     await this.#registerAll();
   }
 
+  /** Lets every failed root be tried again at the next pass. */
+  forgetFailures(): void {
+    this.#failedUntil.clear();
+  }
+
   /** Pings every root in use; a root that does not answer is hung up on (the next pass replaces it). */
   async pingAll(): Promise<void> {
     await Promise.all(

@@ -113,3 +113,18 @@ test('when a root stops, its reservations and registrations move to the third ro
     assert.equal(new TextDecoder().decode(echo), 'after the failover');
   });
 });
+
+test('no root reachable is RELAY_UNAVAILABLE after the start-up passes; fewer than two roots is ROOTS_TOO_FEW', {
+  timeout: 60_000,
+}, async () => {
+  const gone = [await startRoot(), await startRoot()];
+  const addrs = gone.map((r) => `${r.multiaddrs()[0]?.toString()}`);
+  await Promise.all(gone.map((r) => r.stop()));
+  await assert.rejects(createOverlayPeer({ roots: addrs, namespace: NAMESPACE }), {
+    code: 'RELAY_UNAVAILABLE',
+  });
+  await assert.rejects(createOverlayPeer({ roots: addrs.slice(0, 1) }), { code: 'ROOTS_TOO_FEW' });
+  await assert.rejects(createOverlayPeer({ roots: addrs, rootsWanted: 1 }), {
+    code: 'OVERLAY_INVALID_OPTIONS',
+  });
+});
