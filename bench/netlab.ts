@@ -106,8 +106,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       figures,
       notes: [
         `${bytes / MiB} MiB per transfer, one stream, 64 KiB writes; roots and peers are separate processes in network namespaces on one machine (2 shared cores), so absolute MiB/s are CPU-bound`,
-        'relayed: the circuit runs through a root host on the lab public segment (Noise inside Noise, re-encrypted by the root); direct: a TCP connection DCUtR punched through two ip6tables MASQUERADE routers',
-        'time to direct: the client library offers a NAT mapping to DCUtR only, never in identify, so the other side no longer first tries a unilateral dial that the NAT drops (a 5 s timeout with stock js-libp2p) before the punch proper',
+        'relayed: the circuit runs through a `witan start` root on the lab public segment (Noise inside Noise, re-encrypted by the root); direct: a TCP connection DCUtR punched through two ip6tables MASQUERADE routers',
+        'time to direct: the client library offers a NAT mapping to DCUtR only, never in identify, so the other side no longer first tries a unilateral dial that the NAT drops (a 5 s timeout with stock js-libp2p) before the punch proper (stock js-libp2p: median 5,808 ms, max 7,179 ms to direct, bench of 2026-12-04 19:30)',
         'every peer started once: with js-libp2p relay discovery off, no reservation is lost at start (stock js-libp2p needed 3 restarts in 14 starts)',
         'failover: 3 roots, each peer uses 2 (the namespace order); the time runs from the SIGKILL to the peer holding a reservation on the third root and its new record registered at both roots it uses',
       ],
