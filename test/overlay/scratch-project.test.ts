@@ -1,8 +1,9 @@
 // The client library imported from a scratch project that has no TypeScript: a folder outside
 // the repository and outside node_modules with a package.json and examples/overlay-peer.mjs,
-// run by plain `node`. The package has no compiled build yet, so the example imports the
-// library's TypeScript source (src/overlay/index.ts) by path, which Node 24 runs by type
-// stripping (it refuses only files under node_modules). Against a federation of real
+// run by plain `node`. The example imports the library's TypeScript source
+// (src/overlay/index.ts) by path (WITAN_OVERLAY), which Node 24 runs by type stripping (it
+// refuses only files under node_modules): no build step between a change and this test. Against
+// a federation of real
 // `witan start` roots on 127.0.0.1: one peer stays and answers, the other verifies the world
 // from the pinned genesis and sends a message that crosses a root's relay and comes back;
 // `witan peer`, on the same library, does the same from the command line.
