@@ -85,6 +85,12 @@ function checkOptions(o: OverlayPeerOptions): { wanted: number; roots: RootConta
   const wanted = o.rootsWanted ?? DEFAULT_ROOTS_WANTED;
   if (!Number.isInteger(wanted) || wanted < ROOTS_MIN || wanted > ROOTS_WANTED_MAX)
     throw new OverlayError('OVERLAY_INVALID_OPTIONS', `rootsWanted: ${ROOTS_MIN}..${ROOTS_WANTED_MAX}`);
+  const port = o.dialPort;
+  if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65_535))
+    throw new OverlayError(
+      'OVERLAY_INVALID_OPTIONS',
+      `dialPort ${port}: a TCP port 1..65535, "auto" or "ephemeral"`,
+    );
   const roots = distinctRoots(o.roots.map((r) => (typeof r === 'string' ? contactOfAddr(r) : r)));
   if (roots.length < ROOTS_MIN)
     throw new OverlayError(
@@ -127,7 +133,10 @@ export class OverlayPeer {
     });
   }
 
-  /** Starts a peer and resolves once it holds reservations and registrations (see OverlayPeer.start). */
+  /**
+   * Starts a peer and resolves once it holds a reservation and a registration on the first roots
+   * of the namespace order that work (RELAY_UNAVAILABLE when none does).
+   */
   static async start(o: OverlayPeerOptions): Promise<OverlayPeer> {
     const { wanted, roots } = checkOptions(o);
     const privateKey = o.privateKey ?? (await generateKeyPair('Ed25519'));
