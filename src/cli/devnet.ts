@@ -19,12 +19,13 @@ import {
   motion,
   type Policy,
   parseDescriptor,
+  type SignedGenesis,
   type SignedStatement,
   signCandidate,
   signStatement,
 } from '../governance/index.ts';
 import { DEVNET_CLOCK_ENV, DEVNET_CLOCK_RATE_MAX } from '../node/clock.ts';
-import { createOverlayPeer } from '../overlay/index.ts';
+import { createOverlayClient } from '../overlay/index.ts';
 import { sayComposeNext, writeComposeFederation } from './compose.ts';
 import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import {
@@ -191,7 +192,7 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
   const members: Member[] = [];
   mkdirSync(base, { recursive: true, mode: 0o700 });
   const witnesses = [createWitness(base)];
-  let peers: { stop(): Promise<void> }[] = [];
+  const peers: { stop(): Promise<void> }[] = [];
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     stopping ??= (async () => {
@@ -310,21 +311,28 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     );
     done(`${newcomer.name} is a voting member (world v3)`);
 
-    step('Two overlay peers meet through a root: relay reservation, rendezvous, a message through the relay');
-    const { addrs: bootstrap } = await new RootApi(members[0]!.httpUrl).status();
-    const alice = await createOverlayPeer({ bootstrap });
-    const bob = await createOverlayPeer({ bootstrap });
-    peers = [alice, bob];
+    step("Two overlay peers verify the world, meet by rendezvous and talk through a root's relay");
+    const pinned = JSON.parse(readFileSync(join(base, 'genesis.json'), 'utf8')) as SignedGenesis;
+    const client = { genesis: pinned, rootUrls: [members[0]!.httpUrl] };
+    const alice = await createOverlayClient(client);
+    peers.push(alice);
+    const bob = await createOverlayClient(client);
+    peers.push(bob);
+    const roots = alice.peer.roots().map((r) => r.name);
     done(
-      `peer ${alice.peerId.slice(-8)} and peer ${bob.peerId.slice(-8)} reserved relay slots on ${members[0]!.name}`,
+      `peers ${alice.peer.peerId.slice(-8)} and ${bob.peer.peerId.slice(-8)} verified world v${alice.world().world.version} from the genesis and hold relay slots on ${roots.join(' and ')}`,
     );
     const found = await until('the peers to discover each other', async () => {
-      const list = await alice.discover();
-      return list.some((r) => r.peerId === bob.peerId) ? list : undefined;
+      const list = await alice.peer.discover();
+      return list.some((r) => r.peerId === bob.peer.peerId) ? list : undefined;
     });
-    done(`rendezvous: ${alice.peerId.slice(-8)} discovered ${found.length} peer(s) in ${alice.namespace}`);
-    const echo = await alice.chat(bob.peerId, new TextEncoder().encode('hello through the relay'));
-    done(`"${new TextDecoder().decode(echo)}" went to ${bob.peerId.slice(-8)} and back through the relay`);
+    done(
+      `rendezvous: ${alice.peer.peerId.slice(-8)} discovered ${found.length} peer(s) in ${alice.peer.namespace}`,
+    );
+    const echo = await alice.peer.send(bob.peer.peerId, new TextEncoder().encode('hello through the relay'));
+    done(
+      `"${new TextDecoder().decode(echo)}" went to ${bob.peer.peerId.slice(-8)} and back through the relay`,
+    );
 
     say('\nThe federation is running:');
     for (const m of members) say(`  ${m.name.padEnd(10)} ${m.httpUrl}   (docs: ${m.httpUrl}/docs)`);

@@ -11,7 +11,7 @@ import { GovernanceError } from '../governance/index.ts';
 import { LedgerError } from '../ledger/index.ts';
 import { NetError } from '../net/index.ts';
 import { NodeError } from '../node/errors.ts';
-import { OverlayError } from '../overlay/errors.ts';
+import { OverlayError, WorldError } from '../overlay/errors.ts';
 import { WireError } from '../wire/index.ts';
 import {
   CliError,
@@ -53,6 +53,9 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof GovernanceError) return EXIT_REJECTED;
   if (err instanceof OverlayError)
     return err.code === 'OVERLAY_INVALID_OPTIONS' ? EXIT_USAGE : EXIT_UNAVAILABLE;
+  // A world refused for what it is (stale, rolled back, forked, unverified) is a rejection; no
+  // root answering, or roots refused for different reasons, is the network's.
+  if (err instanceof WorldError) return err.code === 'WORLD_UNAVAILABLE' ? EXIT_UNAVAILABLE : EXIT_REJECTED;
   if (err instanceof CodecError || err instanceof CryptoError || err instanceof NoteError) return EXIT_USAGE;
   if (err instanceof WireError) return EXIT_USAGE;
   const codes = systemCodes(err);

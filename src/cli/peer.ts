@@ -1,20 +1,17 @@
-// `witan peer`: an overlay peer, the way the overlay's clients use the federation. It trusts
-// only a pinned genesis: it fetches the world chain from any root and verifies every step
-// (quorum of the previous world's validators, freshness) before using the roots the world
-// lists; then it reserves relay slots on them, registers in a rendezvous namespace, lists
-// the peers it finds, and can send a message to one through a relay.
+// `witan peer`: an overlay peer, the way the overlay's clients use the federation — through the
+// client library (src/overlay, docs/overlay-client.md). It trusts only a pinned genesis: it
+// fetches the world chain from any root and verifies every step (quorum of the previous world's
+// validators, freshness) before using the roots the world lists; then it reserves relay slots on
+// two of them, registers in a rendezvous namespace, lists the peers it finds, and can send a
+// message to one through a relay.
 
 import type { Command } from 'commander';
-import { fromBase64 } from '../codec/index.ts';
-import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
-import { type SignedGenesis, verifyWorldChain } from '../governance/index.ts';
-import { peerIdOfNodeKey } from '../node/p2p/index.ts';
-import { createOverlayPeer, DEFAULT_OVERLAY_NAMESPACE } from '../overlay/index.ts';
-import { CliError, EXIT_REJECTED, EXIT_USAGE } from './errors.ts';
+import type { SignedGenesis } from '../governance/index.ts';
+import { createOverlayClient, DEFAULT_OVERLAY_NAMESPACE } from '../overlay/index.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
 import { readJsonFile } from './genesis.ts';
 import { DEFAULT_ROOT_URL } from './officer.ts';
 import { action, printJson, say } from './output.ts';
-import { RootApi } from './root-api.ts';
 
 /** How long `witan peer` stays registered and listening before it leaves, unless told otherwise. */
 export const PEER_STAY_S_DEFAULT = 0;
@@ -45,42 +42,36 @@ Example (two terminals):
           throw new CliError(EXIT_USAGE, `--stay ${opts.stay}: seconds, 0..${PEER_STAY_S_MAX}`);
         }
         const genesis = readJsonFile(String(opts.genesis), 'genesis') as SignedGenesis;
-        const root = new RootApi(String(opts.root));
-        const chain = await root.worldChain();
         // Freshness by this machine's clock: cosignatures carry wall-clock times (never the root's).
-        const verified = verifyWorldChain(genesis, chain.steps, {
-          nowMs: Date.now(),
-          ...(chain.head === null ? {} : { head: chain.head }),
+        const client = await createOverlayClient({
+          genesis,
+          rootUrls: [String(opts.root)],
+          namespace: String(opts.namespace),
         });
-        if (!verified.ok) {
-          throw new CliError(
-            EXIT_REJECTED,
-            `the world from ${root.baseUrl} does not verify: ${verified.code}: ${verified.message}`,
-          );
-        }
-        const bootstrap = verified.world.members
-          .filter((m) => m.status !== 'suspended')
-          .flatMap((m) => {
-            const peerId = peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES));
-            return m.endpoints.p2p.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`));
-          });
-        const peer = await createOverlayPeer({ bootstrap, namespace: String(opts.namespace) });
+        const peer = client.peer;
         try {
+          const verified = client.world();
           const found = await peer.discover();
           const result: Record<string, unknown> = {
             world: { version: verified.world.version, hash: verified.worldHash },
             peerId: peer.peerId,
+            roots: peer.roots().map((r) => r.name),
             relays: peer.relayAddrs().map(String),
             peers: found.map((r) => r.peerId),
           };
           if (opts.send) {
-            const echo = await peer.chat(String(opts.send), new TextEncoder().encode(String(opts.message)));
+            const echo = await peer.send(String(opts.send), new TextEncoder().encode(String(opts.message)));
             result.echo = new TextDecoder().decode(echo);
           }
           if (opts.json) printJson(result);
           else {
             say(`world v${verified.world.version} verified from the pinned genesis`);
-            say(`peer ${peer.peerId}, reachable through ${peer.relayAddrs().length} relay(s)`);
+            say(
+              `peer ${peer.peerId}, reachable through the relays of ${peer
+                .roots()
+                .map((r) => r.name)
+                .join(', ')}`,
+            );
             say(`peers in ${peer.namespace}: ${found.map((r) => r.peerId).join(', ') || 'none yet'}`);
             if (result.echo !== undefined) say(`echo: ${result.echo}`);
           }
@@ -95,7 +86,7 @@ Example (two terminals):
             });
           }
         } finally {
-          await peer.stop();
+          await client.stop();
         }
       }),
     );
