@@ -31,6 +31,8 @@ const LONG_FILES = [
   'test/e2e/motions-cli.test.ts',
   'test/netlab/nat-peers.test.ts',
   'test/deploy/compose.test.ts',
+  'test/netlab/failover.test.ts',
+  'test/overlay/scratch-project.test.ts',
   'test/docs/operating.test.ts',
   'test/node/readiness.test.ts',
   'test/node/federation-faults.test.ts',
