@@ -143,6 +143,23 @@ function checkIncluded(
   return sorted[q - 1]! * 1000;
 }
 
+/**
+ * The head: the last world's entry under the latest checkpoint, cosigned by a quorum of the
+ * validators in force at its size (ledger/LEDGER.md §3.4) — the last world's. At the very end of
+ * the batch that made the last world (the world entry is that batch's last entry), the
+ * validators before the batch may commit it too, and roots cosign it with those (the height that
+ * produced the tree): then the world before the last counts as well, when the walk has it.
+ */
+function checkHead(entry: Uint8Array, head: ChainHead, last: World, before: World | undefined): number {
+  try {
+    return checkIncluded(entry, head, last);
+  } catch (e) {
+    const endsTheBatch = head.treeSize === head.entryIndex + 1;
+    if (!(e instanceof ChainError && e.code === 'NO_QUORUM' && endsTheBatch && before !== undefined)) throw e;
+    return checkIncluded(entry, head, before);
+  }
+}
+
 function stepEntry(
   genesis: SignedGenesis,
   step: WorldStep,
@@ -269,6 +286,8 @@ export function verifyWorldChain(
     };
   let prev = pinned.world;
   let prevHash = worldHash(prev);
+  /** The world before `prev` in this walk, whose validators committed `prev`'s batch. */
+  let before: World | undefined;
   let quorumTimeMs = 0;
   let index = 0;
   let entry: Uint8Array = new Uint8Array();
@@ -285,14 +304,13 @@ export function verifyWorldChain(
         checkRecoveryStep(step, prev, prevHash, options.nowMs);
         quorumTimeMs = checkIncluded(entry, step.proof, step.world, true);
       } else quorumTimeMs = checkIncluded(entry, step.proof, prev);
+      before = index === 0 && step.world.version === 1 ? undefined : prev;
       prev = index === 0 && step.world.version === 1 ? pinned.world : step.world;
       prevHash = worldHash(prev);
       index++;
     }
     index = -1;
-    if (options.head !== undefined) {
-      quorumTimeMs = checkIncluded(entry, options.head, prev);
-    }
+    if (options.head !== undefined) quorumTimeMs = checkHead(entry, options.head, prev, before);
   } catch (e) {
     if (e instanceof ChainError) return { ok: false, code: e.code, message: e.message, step: index };
     throw e;

@@ -155,3 +155,33 @@ test('refusals: too few cosigners, a proof for another entry, a stale quorum', (
   };
   assert.equal(verifyWorldChain(ledger.genesis, steps, { nowMs: later, head }).ok, true);
 });
+
+test('a head at the end of the batch that made the last world may carry the quorum of the world before; a later head may not', () => {
+  const steps = worldSteps();
+  const last = steps.at(-1)!;
+  assert.equal(last.world.version, 3);
+  assert.equal(last.proof.entryIndex, all.length - 1, 'world 3 is the last entry of its batch');
+  // World 2's validators (m00–m03, quorum 3) cosigned the tree that ends with world 3's entry;
+  // world 3's five validators would need four.
+  const priorQuorum = ['m00', 'm01', 'm02'];
+  const atEnd = {
+    checkpointNote: checkpointNote(leaves, priorQuorum, nowS),
+    inclusionProof: path(last.proof.entryIndex, leaves).map(toBase64),
+    entryIndex: last.proof.entryIndex,
+    treeSize: leaves.length,
+  };
+  const accepted = verifyWorldChain(ledger.genesis, steps, { nowMs, head: atEnd });
+  assert.equal(accepted.ok, true, JSON.stringify(accepted));
+  // One entry later, world 3 is in force: only its validators commit that size.
+  const grown = [...leaves, leafHash(new TextEncoder().encode('a later entry'))];
+  const later = {
+    checkpointNote: checkpointNote(grown, priorQuorum, nowS),
+    inclusionProof: path(last.proof.entryIndex, grown).map(toBase64),
+    entryIndex: last.proof.entryIndex,
+    treeSize: grown.length,
+  };
+  const refused = verifyWorldChain(ledger.genesis, steps, { nowMs, head: later });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.ok === false && refused.code, 'NO_QUORUM');
+  assert.equal(refused.ok === false && refused.step, -1);
+});
