@@ -123,6 +123,14 @@ type Snapshot = {
   timeline?: TimelineSnapshot;
   /** The tree's frontier at summary.entries.total (base64), to check the root a recovery names. */
   frontier?: string[];
+  /**
+   * The state before the last batch, when that batch changed the world: its validators also
+   * commit the checkpoint that ends the batch (ledger/LEDGER.md §3.4), which a later audit
+   * resuming at exactly that size must still accept. Absent when the world did not change.
+   */
+  previous?: GovernanceState;
+  /** The last batch was a recovery (only the recovered world commits its end). */
+  recovered?: boolean;
 };
 
 function emptySummary(): ReplaySummary {
@@ -159,7 +167,7 @@ export type GovernanceRulesOptions = {
 export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const snap = options.from as Snapshot | undefined;
   let state: GovernanceState | undefined = snap?.state;
-  let previous: GovernanceState | undefined = snap?.state;
+  let previous: GovernanceState | undefined = snap?.previous ?? snap?.state;
   const summary: ReplaySummary = snap !== undefined ? structuredClone(snap.summary) : emptySummary();
   const nodeKeys = new Map<string, Set<string>>(
     Object.entries(snap?.nodeKeys ?? {}).map(([k, v]) => [k, new Set(v)]),
@@ -189,7 +197,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
           );
   const recoveryRoots = new Map<number, string>();
   /** Whether the state in force came from a recovery: then only its validators, all of them, commit. */
-  let stateFromRecovery = false;
+  let stateFromRecovery = snap?.recovered === true;
 
   const member = (name: string) => {
     summary.perMember[name] ??= { motions: 0, yes: 0, no: 0, abstain: 0 };
@@ -480,6 +488,8 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
         nodeKeys: Object.fromEntries([...nodeKeys].map(([k, v]) => [k, [...v]])),
         timeline: history.snapshot(),
         ...(tree === undefined ? {} : { frontier: tree.hashes().map(toBase64) }),
+        ...(previous !== undefined && previous.worldHash !== state!.worldHash ? { previous } : {}),
+        ...(stateFromRecovery ? { recovered: true } : {}),
       };
     },
     summary: () => ({

@@ -102,11 +102,11 @@ export function verifyChainAnswer(
       ...(walksOn ? { trusted: trusted.world } : {}),
     });
   let result = walk(true);
-  // The head only brings freshness. Right after a world change a root's latest checkpoint is
-  // cosigned by a quorum of the validators in force at its size — the previous world's — not
-  // yet by a quorum of the new world's, which the head is checked against; for a few seconds
-  // the head does not verify although every step does. The steps' own proofs then stand, and
-  // freshness is judged from them.
+  // The head only brings freshness. Right after a world change a root's latest checkpoint may be
+  // cosigned by a quorum of the previous world's validators only (ledger/LEDGER.md §3.4); the
+  // chain accepts that when it walks through the previous world, but a walk that starts at the
+  // trusted world has no world before it to check against. A head that does not verify while
+  // every step does is passed over: the steps' own proofs stand, and freshness comes from them.
   if (!result.ok && result.step === -1 && answer.head !== null && answer.steps.length > 0)
     result = walk(false);
   if (!result.ok) {

@@ -241,6 +241,24 @@ test('the quorum at a size: after or before the batch ending there, only the wor
   assert.deepEqual(await worldsAt(all.length - 1), [2]);
 });
 
+test('an audit resumed from a state saved at the end of a world change still counts the world before it', async () => {
+  // The devnet race: an audit saves its state at the size that ends the batch admitting a
+  // fifth member; the next audit finds the same checkpoint still cosigned only by the four
+  // validators who committed it. Both worlds commit that size (ledger/LEDGER.md §3.4).
+  const { genesis, entries } = healthyLedger();
+  const whole = governanceRules({ genesis });
+  await whole.onEntries(0, entries);
+  await whole.drain();
+  const versions = (r: ReturnType<typeof governanceRules>) =>
+    r.keysAt(entries.length).sets.map((s) => s.world?.version);
+  assert.deepEqual(versions(whole), [2, 1]);
+  assert.equal(whole.failure(), undefined); // as the audit does: the last batch runs, then the state is saved
+  assert.deepEqual(versions(whole), [2, 1]);
+  const saved = JSON.parse(JSON.stringify(whole.snapshot())) as unknown;
+  const resumed = governanceRules({ genesis, from: saved });
+  assert.deepEqual(versions(resumed), [2, 1], 'the world before the batch survives the saved state');
+});
+
 /** Four founders with witnesses; m00 and m01 vanish, m02 and m03 recover and commit again. */
 function recoveredLedger() {
   const ledger = new TestLedger(makeGenesis(4, WITNESSED_POLICY));

@@ -137,17 +137,26 @@ test('a stale world is refused by the clock: accepted one freshness bound after 
   assert.equal(k2.isStale(), true);
 });
 
-test('a head not yet cosigned by a quorum of the new world is passed over: the steps prove the world, and its freshness', async () => {
-  // World 3 has five validators (quorum 4); right after it, the latest checkpoint carries the
-  // cosignatures of world 2's validators only — three of world 3's.
+test('a head that ends the batch of a new world counts with the quorum of the world before (ledger §3.4); a head with no quorum is passed over', async () => {
+  // World 3 has five validators (quorum 4); right after it, the latest checkpoint — the tree that
+  // ends world 3's batch — carries the cosignatures of world 2's validators, who committed it.
   const early = await chainOf(fed.genesis, fed.branch('n00', 3), SIGNED_S, {
     signers: ['m00', 'm01', 'm02'],
     timeS: SIGNED_S + 30,
   });
   const w = await keeper([(await root(early)).url]).refresh();
   assert.equal(w.world.version, 3);
-  assert.equal(w.freshAtMs, SIGNED_MS, 'freshness from the steps, not from the head');
-  // Once a quorum of world 3 cosigned, the head counts again.
+  assert.equal(w.freshAtMs, SIGNED_MS + 30_000, 'freshness from the head world 2 committed');
+  // A head cosigned by a quorum of neither world proves nothing: the steps prove the world,
+  // and its freshness.
+  const short = await chainOf(fed.genesis, fed.branch('n00', 3), SIGNED_S, {
+    signers: ['m00', 'm01'],
+    timeS: SIGNED_S + 30,
+  });
+  const s = await keeper([(await root(short)).url]).refresh();
+  assert.equal(s.world.version, 3);
+  assert.equal(s.freshAtMs, SIGNED_MS, 'freshness from the steps, not from the head');
+  // Once a quorum of world 3 cosigned, the head counts as well.
   const later = await chainOf(fed.genesis, fed.branch('n00', 3), SIGNED_S, {
     signers: ['m00', 'm01', 'm02', 'n00'],
     timeS: SIGNED_S + 30,
