@@ -13,7 +13,8 @@ export type NetErrorCode =
   | 'REDIRECT' // a 3xx: redirects are not followed
   | 'HTTP_STATUS' // any other status outside 2xx; `status` and, when sent, `problem`
   | 'MALFORMED_RESPONSE' // broken HTTP framing, or text that is not UTF-8
-  | 'MALFORMED_JSON'; // a body that should be JSON and is not, or not of the expected shape
+  | 'MALFORMED_JSON' // a body that should be JSON and is not, or not of the expected shape
+  | 'ADDRESS_REFUSED'; // the host is, or resolves to, an address the caller does not connect to
 
 /** The `{ code, message }` body a server sends with an error status. */
 export type Problem = { code: string | undefined; message: string };

@@ -12,11 +12,18 @@
 //   the server's Retry-After up to a cap; a POST is sent once;
 // - redirects are not followed: a root that moved is a configuration to fix, not something to
 //   chase to wherever a hostile server points;
+// - a caller that must not be pointed at internal services (a root asking the endpoints other
+//   members announce) passes `addressAllowed`: the host's address is judged where the socket
+//   gets it — the literal, or every address the lookup for this very connection returns — so a
+//   name that resolves to a public address when checked and a private one when used cannot
+//   slip through;
 // - every failure is a NetError with a stable code; an error status carries the server's
 //   `{ code, message }` problem body when it sent one.
 
+import dns, { type LookupAddress } from 'node:dns';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   ATTEMPTS_MAX,
@@ -66,6 +73,11 @@ export type RequestOptions = {
   /** Whether sending the request twice is harmless; default true for GET, false for POST. */
   idempotent?: boolean;
   signal?: AbortSignal;
+  /**
+   * Judges the address the request would connect to (an IP literal, without brackets):
+   * undefined to connect, or the reason it may not (ADDRESS_REFUSED, never tried again).
+   */
+  addressAllowed?: (address: string) => string | undefined;
 };
 
 /** A 2xx answer. */
@@ -131,7 +143,42 @@ function statusError(url: string, answer: Answer): NetError {
   });
 }
 
+/** The error a refusing lookup hands the socket; connectionError turns it into ADDRESS_REFUSED. */
+class RefusedAddress extends Error {
+  readonly code = 'ADDRESS_REFUSED';
+  readonly address: string;
+  readonly why: string;
+  constructor(address: string, why: string) {
+    super(`${address} is ${why}`);
+    this.address = address;
+    this.why = why;
+  }
+}
+
+function refused(url: string, host: string, address: string, why: string): NetError {
+  const what = host === address ? `${address} is ${why}` : `${host} resolves to ${address}, ${why}`;
+  return new NetError('ADDRESS_REFUSED', `${url}: ${what}; not connecting there`, { url, reason: why });
+}
+
+/** A lookup that resolves as usual and fails when any address it returns is refused. */
+function judgingLookup(judge: (address: string) => string | undefined): LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error !== null) return callback(error, '', 4);
+      for (const a of addresses) {
+        const why = judge(a.address);
+        if (why !== undefined) return callback(new RefusedAddress(a.address, why), '', 4);
+      }
+      // The socket asks for every address (happy eyeballs) or for one.
+      if (options.all === true)
+        (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      else callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
 function connectionError(url: string, error: Error): NetError {
+  if (error instanceof RefusedAddress) return refused(url, new URL(url).hostname, error.address, error.why);
   const reason = (error as NodeJS.ErrnoException).code ?? error.message;
   if (reason.startsWith('HPE_')) {
     return new NetError(
@@ -279,6 +326,10 @@ export class HttpClient {
   /** Sends the request and reads the answer within the bounds; resolves with any non-3xx answer. */
   #send(url: URL, method: HttpMethod, options: RequestOptions): Promise<Answer> {
     const href = url.href;
+    // An IP literal is never looked up: judge it here.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    const literalWhy = isIP(literal) !== 0 ? options.addressAllowed?.(literal) : undefined;
+    if (literalWhy !== undefined) return Promise.reject(refused(href, literal, literal, literalWhy));
     return new Promise<Answer>((resolve, reject) => {
       let settled = false;
       const settle = (error: NetError | undefined, answer?: Answer, keepConnection = true): void => {
@@ -327,7 +378,9 @@ export class HttpClient {
         ...(body === undefined ? {} : { 'content-length': String(body.length) }),
       };
       const transport = url.protocol === 'https:' ? https : http;
-      const request = transport.request(url, { method, headers }, (response) =>
+      const lookup =
+        options.addressAllowed === undefined ? {} : { lookup: judgingLookup(options.addressAllowed) };
+      const request = transport.request(url, { method, headers, ...lookup }, (response) =>
         this.#read(href, response, options.bytesMax, settle),
       );
       request.on('socket', (socket) => {

@@ -7,7 +7,14 @@
 import type { Logger } from 'pino';
 import { fromBase64 } from '../codec/index.ts';
 import { type CatchUpSource, type Decision, VALIDATORS_MAX } from '../consensus/index.ts';
-import { MEMBERS_MAX, type World } from '../governance/index.ts';
+import {
+  hostScope,
+  MEMBERS_MAX,
+  type Policy,
+  privateEndpointsAllowed,
+  scopeWords,
+  type World,
+} from '../governance/index.ts';
 import { HttpClient } from '../net/index.ts';
 import { parseSignedVote } from '../wire/index.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
@@ -59,15 +66,22 @@ export interface CatchUpView {
 export function peerDecisions(view: CatchUpView): CatchUpSource {
   return {
     async decisionsFrom(height: number, limit: number): Promise<Decision[]> {
-      const { members } = view.world();
+      const { members, policy } = view.world();
       const urls = members
         .filter((m) => m.nodeKey !== view.nodeKey && m.status !== 'suspended')
         .flatMap((m) => m.endpoints.http)
         .sort(() => Math.random() - 0.5)
         .slice(0, CATCH_UP_PEERS_PER_ASK);
       for (const base of urls) {
-        const decisions = await fetchDecisions(base, height, Math.min(limit, CATCH_UP_BATCH)).catch(
-          () => undefined,
+        const decisions = await fetchDecisions(base, height, Math.min(limit, CATCH_UP_BATCH), policy).catch(
+          (error: unknown) => {
+            if ((error as { code?: unknown }).code === 'ADDRESS_REFUSED')
+              view.log.warn(
+                { peer: base, err: error },
+                'a member announces an endpoint this root will not ask',
+              );
+            return undefined;
+          },
         );
         if (decisions === undefined || decisions.length === 0) continue;
         view.log.info({ from: height, count: decisions.length, peer: base }, 'catching up from a peer');
@@ -79,15 +93,40 @@ export function peerDecisions(view: CatchUpView): CatchUpSource {
 }
 
 /**
- * Decisions from `from` on, read item by item (parseJsonItems): an answer of tens of MiB is
- * never parsed in one blocking step, and a malformed decision is dropped alone.
+ * Where a root may send its catch-up requests. Endpoints are announced by members, so a member
+ * could point every other root at an internal service (blind SSRF). The world's rules refuse
+ * such addresses in what is announced (charter §8), but a DNS name is judged there by its shape
+ * only: here the address each connection actually gets is judged, unless the policy allows
+ * private endpoints (a devnet, a federation on one private network).
  */
-export async function fetchDecisions(base: string, from: number, limit: number): Promise<Decision[]> {
+export function catchUpAddressAllowed(policy: Policy): ((address: string) => string | undefined) | undefined {
+  if (privateEndpointsAllowed(policy)) return undefined;
+  return (address) => {
+    const scope = hostScope(address);
+    return scope === 'public'
+      ? undefined
+      : `${scopeWords(scope)}, which the policy does not allow for members' endpoints`;
+  };
+}
+
+/**
+ * Decisions from `from` on, read item by item (parseJsonItems): an answer of tens of MiB is
+ * never parsed in one blocking step, and a malformed decision is dropped alone. Connects only
+ * to addresses the policy allows (catchUpAddressAllowed).
+ */
+export async function fetchDecisions(
+  base: string,
+  from: number,
+  limit: number,
+  policy?: Policy,
+): Promise<Decision[]> {
+  const addressAllowed = policy === undefined ? undefined : catchUpAddressAllowed(policy);
   const url = new URL(
     `consensus/decisions?from=${from}&limit=${limit}`,
     base.endsWith('/') ? base : `${base}/`,
   );
   return peers.getJsonItems(url.href, {
+    ...(addressAllowed === undefined ? {} : { addressAllowed }),
     bytesMax: CATCH_UP_RESPONSE_BYTES_MAX,
     field: 'decisions',
     itemsMax: limit,

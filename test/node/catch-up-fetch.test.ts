@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { toBase64 } from '../../src/codec/index.ts';
 import { generateKeyPair } from '../../src/crypto/index.ts';
-import { MEMBERS_MAX } from '../../src/governance/index.ts';
+import { DEFAULT_POLICY, MEMBERS_MAX } from '../../src/governance/index.ts';
+import type { NetError } from '../../src/net/index.ts';
 import {
   CATCH_UP_BATCH,
   CATCH_UP_RESPONSE_BYTES_MAX,
@@ -119,6 +120,39 @@ test('a decision built to be costly to parse is refused before it is parsed', as
       code: 'TOO_LARGE',
       message: /bytes outside strings/,
     });
+  } finally {
+    await server.close();
+  }
+});
+
+test('catch-up connects only to addresses the policy allows: a member cannot point every root at an internal service', async () => {
+  let asked = 0;
+  const server = await peer((_req, res) => {
+    asked++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ decisions: [decision(1, 16)] }));
+  });
+  const port = new URL(server.url).port;
+  try {
+    const strict = DEFAULT_POLICY;
+    // An IP literal is judged before any connection; a name is judged by what it resolves to,
+    // on the connection that uses it (a name checked at one address and used at another would
+    // otherwise slip through).
+    for (const base of [server.url, `http://localhost:${port}`]) {
+      await assert.rejects(fetchDecisions(base, 1, CATCH_UP_BATCH, strict), (e: NetError) => {
+        assert.equal(e.code, 'ADDRESS_REFUSED');
+        assert.match(
+          e.message,
+          /127\.0\.0\.1 is a loopback address|localhost resolves to (127\.0\.0\.1|::1), a loopback/,
+        );
+        return true;
+      });
+    }
+    assert.equal(asked, 0, 'nothing reached the internal service');
+    // A federation that allows private endpoints (a devnet, one private network) asks them.
+    const open = { ...strict, privateEndpointsAllowed: true };
+    assert.equal((await fetchDecisions(server.url, 1, CATCH_UP_BATCH, open)).length, 1);
+    assert.equal(asked, 1);
   } finally {
     await server.close();
   }
