@@ -41,10 +41,14 @@ export const LAB_POLICY: Policy = {
 
 export type LabRoot = {
   name: string;
+  /** The member's folder: config, keys, data. */
+  dir: string;
   host: LabHost;
   peerId: string;
   p2p: string;
   httpUrl: string;
+  /** The operator API (/ready, /metrics): loopback inside the root's own namespace. */
+  operatorUrl: string;
   process: LabProcess;
 };
 
@@ -96,9 +100,11 @@ export async function startLabFederation(lab: Lab, policy: Policy = LAB_POLICY):
       processes.push(process);
       return {
         name: m.name,
+        dir: m.dir,
         host,
         peerId: peerIdOfNodeKey(readKeyFile(join(m.dir, NODE_KEY_FILE_NAME)).publicKey),
         ...(placed[i] as { p2p: string; httpUrl: string }),
+        operatorUrl: `http://127.0.0.1:${m.operatorPort}/`,
         process,
       };
     });

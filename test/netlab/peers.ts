@@ -5,6 +5,7 @@
 // sends data over the best connection left; a peer's status (roots, failovers); a root killed.
 
 import { join } from 'node:path';
+import { commander } from './commands.ts';
 import { type LabFederation, type LabRoot, startLabFederation } from './federation.ts';
 import { createLab, type Lab, type LabHost, type LabProcess, type NatKind } from './lab.ts';
 
@@ -68,46 +69,6 @@ export type PeerLab = {
   close(): Promise<void>;
 };
 
-/** Commands to a lab-peer process over stdin, answers read from its stdout by id. */
-function commander(proc: LabProcess) {
-  let nextId = 0;
-  let seen = 0;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const poll = setInterval(() => {
-    const lines = proc.lines();
-    for (; seen < lines.length; seen++) {
-      const line = lines[seen] as string;
-      if (!line.startsWith('{"id"')) continue;
-      const msg = JSON.parse(line) as { id: number; error?: string };
-      const w = waiting.get(msg.id);
-      waiting.delete(msg.id);
-      if (msg.error !== undefined) w?.reject(new Error(msg.error));
-      else w?.resolve(msg);
-    }
-  }, 50);
-  proc.child.once('exit', () => clearInterval(poll));
-  return <T>(command: Record<string, unknown>): Promise<T> => {
-    const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => {
-        waiting.delete(id);
-        reject(new Error(`${command.cmd} timed out`));
-      }, COMMAND_TIMEOUT_MS);
-      waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(t);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      proc.child.stdin?.write(`${JSON.stringify({ ...command, id })}\n`);
-    });
-  };
-}
-
 /** A lab with `roots` real roots, homes of the given kinds, and `publicPeers` public hosts. */
 export async function createPeerLab(o: {
   roots: number;
@@ -144,7 +105,7 @@ export async function createPeerLab(o: {
         await proc.stop();
         throw err;
       }
-      const send = commander(proc);
+      const send = commander(proc, COMMAND_TIMEOUT_MS);
       return {
         ...info,
         place,
