@@ -25,8 +25,12 @@ import {
 import { parseCheckpoint } from '../../src/ledger/index.ts';
 import { LedgerAgreement } from './agreement.ts';
 import { type Commander, commander } from './commands.ts';
-import { LAB_FEDERATION, type LabFederation, type LabRoot, startLabFederation } from './federation.ts';
-import { createLab, type Lab } from './lab.ts';
+import {
+  createLabWithFederation,
+  LAB_FEDERATION,
+  type LabRoot,
+  type LabWithFederation,
+} from './federation.ts';
 
 /** The chain every cut adds its rules to; nothing else in the lab uses it. */
 export const PARTITION_CHAIN = 'WITAN-PARTITION';
@@ -56,10 +60,7 @@ export type RootLook = {
 
 export type StatementState = 'committed' | 'pending' | 'unknown';
 
-export type PartitionLab = {
-  lab: Lab;
-  federation: LabFederation;
-  roots: LabRoot[];
+export type PartitionLab = LabWithFederation<{
   /** Checks every look: divergences seen so far are in `agreement.divergences`. */
   agreement: LedgerAgreement;
   /** Silently drops every packet that `from` roots send to `to` roots (one direction). */
@@ -80,8 +81,7 @@ export type PartitionLab = {
   ): Promise<{ id: string; status: number; body: unknown }>;
   /** Where a root has a statement. */
   statementAt(at: LabRoot, id: string): Promise<StatementState>;
-  close(): Promise<void>;
-};
+}>;
 
 function statementIdOf(body: unknown): string {
   const id = (body as { id?: unknown }).id;
@@ -90,11 +90,7 @@ function statementIdOf(body: unknown): string {
 }
 
 export async function createPartitionLab(roots: number): Promise<PartitionLab> {
-  const lab = await createLab({ roots, homes: [] });
-  let federation: LabFederation | undefined;
-  try {
-    federation = await startLabFederation(lab);
-    const fed = federation;
+  return createLabWithFederation({ roots, homes: [] }, async (lab, fed) => {
     const relays = new Map<string, Commander>();
     const keys = new Map<string, KeyPair>();
     for (const r of fed.roots) {
@@ -181,9 +177,6 @@ export async function createPartitionLab(roots: number): Promise<PartitionLab> {
     };
 
     return {
-      lab,
-      federation: fed,
-      roots: fed.roots,
       agreement,
       drop,
       partition: async (a, b) => {
@@ -225,16 +218,8 @@ export async function createPartitionLab(roots: number): Promise<PartitionLab> {
         if (a.status !== 200) throw new Error(`GET /statements/${id} at ${at.name}: ${a.status} ${a.body}`);
         return (JSON.parse(a.body) as { status: StatementState }).status;
       },
-      close: async () => {
-        await lab.close();
-        await fed.close();
-      },
     };
-  } catch (err) {
-    await lab.close();
-    await federation?.close();
-    throw err;
-  }
+  });
 }
 
 /** An abstaining ballot: committed like any statement, and never closes the motion it is on. */

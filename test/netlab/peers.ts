@@ -6,8 +6,8 @@
 
 import { join } from 'node:path';
 import { commander } from './commands.ts';
-import { type LabFederation, type LabRoot, startLabFederation } from './federation.ts';
-import { createLab, type Lab, type LabHost, type LabProcess, type NatKind } from './lab.ts';
+import { createLabWithFederation, type LabRoot, type LabWithFederation } from './federation.ts';
+import type { LabHost, LabProcess, NatKind } from './lab.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 /** Every peer's TCP connections leave from this local port (src/overlay/host.ts). */
@@ -60,14 +60,10 @@ export type LabPeer = PeerInfo & {
   status(): Promise<PeerStatus>;
 };
 
-export type PeerLab = {
-  lab: Lab;
-  federation: LabFederation;
-  roots: LabRoot[];
+export type PeerLab = LabWithFederation<{
   /** Starts an overlay peer in the next free home of that NAT kind, or on the public segment. */
   startPeer(place: PeerPlace): Promise<LabPeer>;
-  close(): Promise<void>;
-};
+}>;
 
 /** A lab with `roots` real roots, homes of the given kinds, and `publicPeers` public hosts. */
 export async function createPeerLab(o: {
@@ -75,11 +71,7 @@ export async function createPeerLab(o: {
   homes: NatKind[];
   publicPeers: number;
 }): Promise<PeerLab> {
-  const lab = await createLab(o);
-  let federation: LabFederation | undefined;
-  try {
-    federation = await startLabFederation(lab);
-    const fed = federation;
+  return createLabWithFederation(o, async (lab, fed) => {
     const freeHomes = [...lab.homes];
     const freePublic = [...lab.publicPeers];
     const startPeer = async (place: PeerPlace): Promise<LabPeer> => {
@@ -115,19 +107,6 @@ export async function createPeerLab(o: {
         status: () => send<PeerStatus>({ cmd: 'status' }),
       };
     };
-    return {
-      lab,
-      federation: fed,
-      roots: fed.roots,
-      startPeer,
-      close: async () => {
-        await lab.close();
-        await fed.close();
-      },
-    };
-  } catch (err) {
-    await lab.close();
-    await federation?.close();
-    throw err;
-  }
+    return { startPeer };
+  });
 }
