@@ -137,19 +137,23 @@ function submitPatiently(pl: PartitionLab, at: LabRoot, statement: Statement) {
 }
 
 /**
- * A partition lab of `roots` roots with the motion every scenario's ballots abstain on committed
- * everywhere, so each scenario starts from roots that agree. Closes the lab if that fails.
+ * Opens a motion by `author` for a scenario's ballots to abstain on (each member abstains once
+ * per motion) and waits until every root has committed it, so the scenario starts from roots
+ * that agree. Returns the motion's id.
  */
+export async function openMotion(pl: PartitionLab, author: LabRoot): Promise<string> {
+  const world = await patiently('the world', () => pl.world(author));
+  const m = await submitPatiently(pl, author, anchorMotion(author, world, Date.now()));
+  if (m.status !== 202) throw new Error(`the motion was refused: ${m.status} ${JSON.stringify(m.body)}`);
+  await waitSettled(pl, FEDERATION_READY_MS);
+  return m.id;
+}
+
+/** A partition lab of `roots` roots with a motion open (openMotion); closes the lab if that fails. */
 export async function createSplitLab(roots: number): Promise<{ pl: PartitionLab; motionId: string }> {
   const pl = await createPartitionLab(roots);
   try {
-    const first = pl.roots[0] as LabRoot;
-    const world = await patiently('the world', () => pl.world(first));
-    const motion = anchorMotion(first, world, Date.now());
-    const m = await submitPatiently(pl, first, motion);
-    if (m.status !== 202) throw new Error(`the motion was refused: ${m.status} ${JSON.stringify(m.body)}`);
-    await waitSettled(pl, FEDERATION_READY_MS);
-    return { pl, motionId: m.id };
+    return { pl, motionId: await openMotion(pl, pl.roots[0] as LabRoot) };
   } catch (err) {
     await pl.close();
     throw err;
