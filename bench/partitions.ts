@@ -8,19 +8,13 @@
 import { loadavg } from 'node:os';
 import type { LabRoot } from '../test/netlab/federation.ts';
 import { createSplitLab, openMotion, type SplitReport, splitAndHeal } from '../test/netlab/splits.ts';
-import type { BenchResult, Figure } from './lib/harness.ts';
+import { type BenchResult, type Figure, median } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 5;
 /** Rounds of both splits; each round opens a motion of its own for its ballots. */
 const ROUNDS = 3;
 const QUICK_ROUNDS = 1;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** Refuses a run whose roots did not behave: its times would measure something else. */
 function checked(name: string, r: SplitReport): SplitReport {
