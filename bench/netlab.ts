@@ -9,19 +9,13 @@
 
 import type { LabRoot } from '../test/netlab/federation.ts';
 import { createPeerLab, type Failover, type LabPeer } from '../test/netlab/peers.ts';
-import type { BenchResult, Figure } from './lib/harness.ts';
+import { type BenchResult, type Figure, median } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
 const MiB = 1024 * 1024;
 const DIRECT_WAIT_MS = 25_000;
 /** A failover that has not completed by then counts as failed. */
 const FAILOVER_WAIT_MS = 60_000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const punches = options.quick ? 2 : 6;

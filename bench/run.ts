@@ -14,6 +14,7 @@ const BENCHES: readonly string[] = [
   'relay',
   'rendezvous',
   'netlab',
+  'partitions',
   'audit',
   'root-commit',
   'frost',

@@ -40,3 +40,10 @@ export async function opsPerSecond(fn: () => Promise<number> | number, minMs: nu
   } while (elapsed < minMs);
   return (ops * 1000) / elapsed;
 }
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}

@@ -15,7 +15,7 @@ import { DEFAULT_POLICY, type Policy, type SignedGenesis } from '../../src/gover
 import { CONFIG_FILE_NAME } from '../../src/node/constants.ts';
 import { peerIdOfNodeKey } from '../../src/overlay/index.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
-import type { Lab, LabHost, LabProcess } from './lab.ts';
+import { createLab, type Lab, type LabHost, type LabProcess, type LabSpec } from './lab.ts';
 
 export const LAB_FEDERATION = 'netlab.witan.test';
 export const ROOT_P2P_PORT = 4001;
@@ -41,10 +41,14 @@ export const LAB_POLICY: Policy = {
 
 export type LabRoot = {
   name: string;
+  /** The member's folder: config, keys, data. */
+  dir: string;
   host: LabHost;
   peerId: string;
   p2p: string;
   httpUrl: string;
+  /** The operator API (/ready, /metrics): loopback inside the root's own namespace. */
+  operatorUrl: string;
   process: LabProcess;
 };
 
@@ -96,9 +100,11 @@ export async function startLabFederation(lab: Lab, policy: Policy = LAB_POLICY):
       processes.push(process);
       return {
         name: m.name,
+        dir: m.dir,
         host,
         peerId: peerIdOfNodeKey(readKeyFile(join(m.dir, NODE_KEY_FILE_NAME)).publicKey),
         ...(placed[i] as { p2p: string; httpUrl: string }),
+        operatorUrl: `http://127.0.0.1:${m.operatorPort}/`,
         process,
       };
     });
@@ -129,6 +135,42 @@ export async function startLabFederation(lab: Lab, policy: Policy = LAB_POLICY):
   } catch (err) {
     await Promise.all(processes.map((p) => p.stop()));
     removeDir(dir);
+    throw err;
+  }
+}
+
+/** A lab, a federation on its roots, and what `build` adds on top: one thing to close. */
+export type LabWithFederation<T> = T & {
+  lab: Lab;
+  federation: LabFederation;
+  roots: LabRoot[];
+  /** Stops every process of the lab, deletes its namespaces, then the federation's folder. */
+  close(): Promise<void>;
+};
+
+/** Builds a lab and a federation on it, then `build`; tears down everything built if a step fails. */
+export async function createLabWithFederation<T>(
+  spec: LabSpec,
+  build: (lab: Lab, federation: LabFederation) => Promise<T>,
+): Promise<LabWithFederation<T>> {
+  const lab = await createLab(spec);
+  let federation: LabFederation | undefined;
+  try {
+    federation = await startLabFederation(lab);
+    const fed = federation;
+    return {
+      ...(await build(lab, fed)),
+      lab,
+      federation: fed,
+      roots: fed.roots,
+      close: async () => {
+        await lab.close();
+        await fed.close();
+      },
+    };
+  } catch (err) {
+    await lab.close();
+    await federation?.close();
     throw err;
   }
 }

@@ -5,8 +5,9 @@
 // sends data over the best connection left; a peer's status (roots, failovers); a root killed.
 
 import { join } from 'node:path';
-import { type LabFederation, type LabRoot, startLabFederation } from './federation.ts';
-import { createLab, type Lab, type LabHost, type LabProcess, type NatKind } from './lab.ts';
+import { commander } from './commands.ts';
+import { createLabWithFederation, type LabRoot, type LabWithFederation } from './federation.ts';
+import type { LabHost, LabProcess, NatKind } from './lab.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 /** Every peer's TCP connections leave from this local port (src/overlay/host.ts). */
@@ -59,54 +60,10 @@ export type LabPeer = PeerInfo & {
   status(): Promise<PeerStatus>;
 };
 
-export type PeerLab = {
-  lab: Lab;
-  federation: LabFederation;
-  roots: LabRoot[];
+export type PeerLab = LabWithFederation<{
   /** Starts an overlay peer in the next free home of that NAT kind, or on the public segment. */
   startPeer(place: PeerPlace): Promise<LabPeer>;
-  close(): Promise<void>;
-};
-
-/** Commands to a lab-peer process over stdin, answers read from its stdout by id. */
-function commander(proc: LabProcess) {
-  let nextId = 0;
-  let seen = 0;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const poll = setInterval(() => {
-    const lines = proc.lines();
-    for (; seen < lines.length; seen++) {
-      const line = lines[seen] as string;
-      if (!line.startsWith('{"id"')) continue;
-      const msg = JSON.parse(line) as { id: number; error?: string };
-      const w = waiting.get(msg.id);
-      waiting.delete(msg.id);
-      if (msg.error !== undefined) w?.reject(new Error(msg.error));
-      else w?.resolve(msg);
-    }
-  }, 50);
-  proc.child.once('exit', () => clearInterval(poll));
-  return <T>(command: Record<string, unknown>): Promise<T> => {
-    const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => {
-        waiting.delete(id);
-        reject(new Error(`${command.cmd} timed out`));
-      }, COMMAND_TIMEOUT_MS);
-      waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(t);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      proc.child.stdin?.write(`${JSON.stringify({ ...command, id })}\n`);
-    });
-  };
-}
+}>;
 
 /** A lab with `roots` real roots, homes of the given kinds, and `publicPeers` public hosts. */
 export async function createPeerLab(o: {
@@ -114,11 +71,7 @@ export async function createPeerLab(o: {
   homes: NatKind[];
   publicPeers: number;
 }): Promise<PeerLab> {
-  const lab = await createLab(o);
-  let federation: LabFederation | undefined;
-  try {
-    federation = await startLabFederation(lab);
-    const fed = federation;
+  return createLabWithFederation(o, async (lab, fed) => {
     const freeHomes = [...lab.homes];
     const freePublic = [...lab.publicPeers];
     const startPeer = async (place: PeerPlace): Promise<LabPeer> => {
@@ -144,7 +97,7 @@ export async function createPeerLab(o: {
         await proc.stop();
         throw err;
       }
-      const send = commander(proc);
+      const send = commander(proc, COMMAND_TIMEOUT_MS);
       return {
         ...info,
         place,
@@ -154,19 +107,6 @@ export async function createPeerLab(o: {
         status: () => send<PeerStatus>({ cmd: 'status' }),
       };
     };
-    return {
-      lab,
-      federation: fed,
-      roots: fed.roots,
-      startPeer,
-      close: async () => {
-        await lab.close();
-        await fed.close();
-      },
-    };
-  } catch (err) {
-    await lab.close();
-    await federation?.close();
-    throw err;
-  }
+    return { startPeer };
+  });
 }
