@@ -46,6 +46,7 @@ export class RootMetrics {
   readonly statements: Counter<'source'>;
   readonly evidence: Counter<'kind'>;
   readonly publishFailures: Counter<'topic'>;
+  readonly silentValidators: Counter;
 
   constructor(registry: Registry, source: RootMetricsSource) {
     const registers = [registry];
@@ -188,6 +189,11 @@ export class RootMetrics {
       registers,
     });
     for (const topic of ['consensus', 'statements', 'cosignatures']) this.publishFailures.inc({ topic }, 0);
+    this.silentValidators = new Counter({
+      name: 'witan_validator_hangups_total',
+      help: 'Connections to validators hung up because a ping went unanswered (a silent cut)',
+      registers,
+    });
   }
 
   commit(seconds: number): void {

@@ -83,6 +83,7 @@ import { LedgerIndex, RECOVERY_PROPOSER } from './ledger-index.ts';
 import { RootMetrics, type RootSnapshot } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { SilentPeers, VALIDATOR_PING_INTERVAL_MS } from './p2p/silent-peers.ts';
 import { RecoveryDesk } from './recovery-desk.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
@@ -92,6 +93,12 @@ import { WorldChainCache } from './world-chain.ts';
 export const COSIGN_REFRESH_MS = 5_000;
 /** A member that joins the cosignatures topic gets our note this soon (joins in a burst share one). */
 export const COSIGN_SHARE_ON_JOIN_MS = 200;
+/**
+ * Pending statements sent again to a member that (re)joins the statements topic, oldest first:
+ * what was gossiped while it was cut off is lost, and a statement only this root holds would
+ * otherwise wait until this root proposes. The pool proposes at most this many per batch anyway.
+ */
+export const RESHARE_STATEMENTS_MAX = 256;
 /** Save a committed checkpoint note at most this often when only timestamps changed. */
 export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 /** Try to connect to members we are not connected to this often. */
@@ -162,6 +169,9 @@ export class Root implements RootView {
   #lastSaveMs = 0;
   #savedSize = -1;
   #shareOnJoin: ReturnType<typeof setTimeout> | undefined;
+  #reshareOnJoin: ReturnType<typeof setTimeout> | undefined;
+  #dialing = false;
+  #silentPeers!: SilentPeers;
   #stopping = false;
 
   private constructor(options: RootOptions, genesis: SignedGenesis, nodeKey: KeyPair) {
@@ -290,6 +300,19 @@ export class Root implements RootView {
       }, 1_000),
     );
     this.#timers.push(setInterval(() => this.#monitor.sample(), HEALTH_SAMPLE_INTERVAL_MS));
+    this.#silentPeers = new SilentPeers({
+      validators: () =>
+        validatorsOf(this.#state)
+          .map((v) => toBase64(v.nodeKey))
+          .filter((k) => k !== this.#nodeKeyB64)
+          .map((k) => this.#peerIdOf(k)),
+      connectedPeers: () => new Set(this.#host.libp2p.getPeers().map(String)),
+      ping: (id, signal) => this.#host.ping(id, signal),
+      hangUp: (id) => this.#host.hangUp(id),
+      hungUp: () => this.#metrics.silentValidators.inc(),
+      log: this.#log.child({ component: 'p2p' }),
+    });
+    this.#timers.push(setInterval(() => this.#silentPeers.tick(), VALIDATOR_PING_INTERVAL_MS));
     void this.#dialMembers();
     const me = this.#self();
     this.#log.info(
@@ -444,6 +467,17 @@ export class Root implements RootView {
           void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
       }, COSIGN_SHARE_ON_JOIN_MS);
     });
+    this.#host.onJoin(topics.statements, () => {
+      this.#reshareOnJoin ??= setTimeout(() => {
+        this.#reshareOnJoin = undefined;
+        if (this.#stopping) return;
+        let n = 0;
+        for (const e of this.#pool.values()) {
+          if (n++ >= RESHARE_STATEMENTS_MAX) break;
+          void this.#publish(topics.statements, canonicalBytes(e.statement as unknown as Json));
+        }
+      }, COSIGN_SHARE_ON_JOIN_MS);
+    });
   }
 
   #allowMembers(): void {
@@ -451,21 +485,35 @@ export class Root implements RootView {
     this.#host.setAllowedPeers(members.map((m) => peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES))));
   }
 
+  /**
+   * Dials every member this root is not connected to, all at once: a dial into a silent cut
+   * hangs until libp2p's dial timeout, and must not hold up the others. One sweep at a time.
+   */
   async #dialMembers(): Promise<void> {
-    if (this.#stopping) return;
-    const connected = new Set(this.#host.libp2p.getPeers().map((p) => p.toString()));
-    for (const m of this.#state.world.members) {
-      if (m.nodeKey === this.#nodeKeyB64 || m.status === 'suspended') continue;
-      const peerId = peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES));
-      if (connected.has(peerId)) continue;
-      for (const addr of m.endpoints.p2p) {
-        try {
-          await this.#host.dial(addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`);
-          break;
-        } catch (err) {
-          this.#log.debug({ member: m.name, addr, err: (err as Error).message }, 'cannot reach member yet');
-        }
-      }
+    if (this.#stopping || this.#dialing) return;
+    this.#dialing = true;
+    try {
+      const connected = new Set(this.#host.libp2p.getPeers().map((p) => p.toString()));
+      const dials = this.#state.world.members
+        .filter((m) => m.nodeKey !== this.#nodeKeyB64 && m.status !== 'suspended')
+        .map(async (m) => {
+          const peerId = this.#peerIdOf(m.nodeKey);
+          if (connected.has(peerId)) return;
+          for (const addr of m.endpoints.p2p) {
+            try {
+              await this.#host.dial(addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`);
+              return;
+            } catch (err) {
+              this.#log.debug(
+                { member: m.name, addr, err: (err as Error).message },
+                'cannot reach member yet',
+              );
+            }
+          }
+        });
+      await Promise.all(dials);
+    } finally {
+      this.#dialing = false;
     }
   }
 
@@ -906,7 +954,9 @@ export class Root implements RootView {
     if (this.#stopping) return;
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
+    this.#silentPeers?.stop();
     clearTimeout(this.#shareOnJoin);
+    clearTimeout(this.#reshareOnJoin);
     await this.#http.close();
     await this.#operator.close();
     await this.#driver.stop();

@@ -1,7 +1,8 @@
 // Partitions of five real `witan start` roots in the network lab, cut with ip6tables
 // (partition-lab.ts) and healed: a quorum of five validators is four (src/base), so in a 2|3
 // split neither side may commit, and in a 1|4 split the four commit and the isolated root does
-// not. After healing, every ballot submitted during the cut is committed at every root and every
+// not. A side that cannot commit says so: its roots answer /ready 503 (QUORUM_UNREACHABLE)
+// although the cut drops packets without closing a connection. After healing, every ballot submitted during the cut is committed at every root and every
 // root serves the same checkpoint (size and root hash); the ledgers are compared at every look,
 // and no root ever holds another entry at an index or another root hash at a size. The times
 // are printed; bench/partitions.ts records them.
@@ -43,7 +44,7 @@ function print(name: string, r: SplitReport): void {
   const sides = r.sides
     .map(
       (s) =>
-        `${s.roots.join('+')} ${s.committedAfterMs === null ? 'committed nothing' : `committed after ${s.committedAfterMs} ms`}`,
+        `${s.roots.join('+')} ${s.committedAfterMs === null ? `committed nothing, not ready after ${s.notReadyAfterMs} ms` : `committed after ${s.committedAfterMs} ms`}`,
     )
     .join(', ');
   console.log(
@@ -74,6 +75,7 @@ test('2|3: no side holds a quorum of 4, neither commits; after healing both ball
   for (const side of r.sides) {
     assert.equal(side.hasQuorum, false);
     assert.equal(side.committedAfterMs, null);
+    assert.ok(side.notReadyAfterMs !== null, `${side.roots.join('+')} turned not ready (QUORUM_UNREACHABLE)`);
     for (const at of side.atWatchEnd) {
       assert.equal(at.checkpointSize, r.sizeBefore, `${at.root} committed nothing while cut`);
       assert.equal(at.ballot, 'pending', `${at.root} holds its side's ballot, uncommitted`);
@@ -102,6 +104,7 @@ test('1|4: the four commit while cut off, the isolated root commits nothing, the
   }
   assert.equal(isolated.hasQuorum, false);
   assert.equal(isolated.committedAfterMs, null);
+  assert.ok(isolated.notReadyAfterMs !== null, 'the isolated root turned not ready (QUORUM_UNREACHABLE)');
   const [alone] = isolated.atWatchEnd;
   assert.equal(alone?.checkpointSize, r.sizeBefore, 'the isolated root committed nothing');
   assert.equal(alone?.ballot, 'pending');

@@ -49,6 +49,12 @@ export type SideReport = {
   ballot: string;
   /** From the cut until every root of the side committed the ballot (sides with a quorum). */
   committedAfterMs: number | null;
+  /**
+   * From the cut until every root of the side answered `/ready` 503 for QUORUM_UNREACHABLE
+   * (sides without a quorum: the cut drops packets silently, so only the roots' own pings
+   * reveal it).
+   */
+  notReadyAfterMs: number | null;
   /** What each root of the side showed at the end of the watch: checkpoint size, ballot state. */
   atWatchEnd: { root: string; checkpointSize: number; ballot: StatementState }[];
   /** Where the roots of the other sides had this ballot at the end of the watch. */
@@ -187,19 +193,31 @@ export async function splitAndHeal(
       ballots.push(s.id);
     }
     const committedAfterMs: (number | null)[] = sides.map(() => null);
+    const notReadyAfterMs: (number | null)[] = sides.map(() => null);
     const watchUntil = cutAt + PARTITION_WATCH_MS;
     await lookUntil(
       pl,
-      'every side with a quorum committing its ballot',
+      'every side with a quorum committing its ballot, every side without one not ready',
       PARTITION_COMMIT_BOUND_MS,
-      async () => {
+      async (looks) => {
         for (const [i, side] of sides.entries()) {
-          if (side.length < quorum || committedAfterMs[i] !== null) continue;
+          if (side.length < quorum) {
+            const names = new Set(side.map((r) => r.name));
+            const cutOff = looks
+              .filter((l) => names.has(l.name))
+              .every((l) => l.ready.status === 503 && l.ready.codes.includes('QUORUM_UNREACHABLE'));
+            if (cutOff) notReadyAfterMs[i] ??= lookedAt(looks) - cutAt;
+            continue;
+          }
+          if (committedAfterMs[i] !== null) continue;
           const states = await Promise.all(side.map((r) => pl.statementAt(r, ballots[i] as string)));
           if (states.every((s) => s === 'committed')) committedAfterMs[i] = Date.now() - cutAt;
         }
         return (
-          Date.now() >= watchUntil && sides.every((s, i) => s.length < quorum || committedAfterMs[i] !== null)
+          Date.now() >= watchUntil &&
+          sides.every((s, i) =>
+            s.length < quorum ? notReadyAfterMs[i] !== null : committedAfterMs[i] !== null,
+          )
         );
       },
     );
@@ -215,6 +233,7 @@ export async function splitAndHeal(
           hasQuorum: side.length >= quorum,
           ballot,
           committedAfterMs: committedAfterMs[i] ?? null,
+          notReadyAfterMs: notReadyAfterMs[i] ?? null,
           atWatchEnd: await Promise.all(
             side.map(async (r) => ({
               root: r.name,

@@ -12,7 +12,7 @@ import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
-import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
 import { prometheusMetrics } from '@libp2p/prometheus-metrics';
 import { tcp } from '@libp2p/tcp';
@@ -87,6 +87,10 @@ export type RootHost = {
   readonly topics: ReturnType<typeof gossipTopics>;
   multiaddrs(): Multiaddr[];
   dial(addr: string | Multiaddr): Promise<Connection>;
+  /** Round-trip time of a libp2p ping to a connected peer (dials one if none is open). */
+  ping(peerId: string, signal: AbortSignal): Promise<number>;
+  /** Closes every connection to a peer. */
+  hangUp(peerId: string): Promise<void>;
   /** Publishes to a federation topic; resolves to the number of peers it was sent to. */
   publish(topic: string, data: Uint8Array): Promise<number>;
   /** Delivers messages that passed membership, size and `validate`; returns an unsubscribe. */
@@ -232,6 +236,8 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     topics,
     multiaddrs: () => node.getMultiaddrs(),
     dial: (addr) => node.dial(typeof addr === 'string' ? multiaddr(addr) : addr),
+    ping: (id, signal) => node.services.ping.ping(peerIdFromString(id), { signal }),
+    hangUp: (id) => node.hangUp(peerIdFromString(id)),
     async publish(topic, data) {
       checkTopic(topic);
       if (data.length > gate.messageBytesMax) {
