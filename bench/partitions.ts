@@ -70,6 +70,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           isolations.map((r) => (r.sides[1] as SplitReport['sides'][number]).committedAfterMs as number),
         ),
         ...spread(
+          'one root cut off: it answers /ready 503 (quorum unreachable), from the cut',
+          isolations.map((r) => (r.sides[0] as SplitReport['sides'][number]).notReadyAfterMs as number),
+        ),
+        ...spread(
+          'two against three: every root answers /ready 503, from the cut',
+          splits.map((r) => Math.max(...r.sides.map((s) => s.notReadyAfterMs as number))),
+        ),
+        ...spread(
           'one root cut off, healed: it serves the four’s checkpoint',
           isolations.map((r) => r.sameCheckpointAfterMs),
         ),
@@ -84,8 +92,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       ],
       notes: [
         `loaded: load average ${load.toFixed(1)} at the start on 2 shared cores; ${ROOTS} \`witan start\` roots, each in its own network namespace on one machine`,
-        `a cut drops, on input, every packet one side's roots send the other's (ip6tables), so TCP connections stay open and retransmit once healed; cuts lasted ${Math.min(...cuts)}–${Math.max(...cuts)} ms (the watch: sides without a quorum must commit nothing); one abstaining ballot submitted on each side at the cut`,
-        'after the heal, what the cut dropped arrives when TCP retransmits it (its backed-off timer grows with the length of the cut), then consensus resumes at the round it had reached; a root cut off alone catches up on the decisions over HTTP and serves the cosigned checkpoint once the others’ cosignatures reach it',
+        `a cut drops, on input, every packet one side's roots send the other's (ip6tables), so no connection is closed by it: roots find it by pinging each validator every 5 s and hang up on one silent for 5 s; cuts lasted ${Math.min(...cuts)}–${Math.max(...cuts)} ms (the watch: sides without a quorum must commit nothing); one abstaining ballot submitted on each side at the cut`,
+        'after the heal, roots dial each other afresh within 3 s (the member dialler), share their checkpoint notes and pending statements with the member that rejoins, and consensus resumes at the round it had reached; a root cut off alone catches up on the decisions over HTTP',
         'every look compared the roots’ ledgers: no two entries at one index, no two root hashes at one size, in any split (a run that saw one fails)',
       ],
     };
