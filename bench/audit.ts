@@ -82,6 +82,16 @@ function descriptor(name: string, jurisdiction: string): MemberDescriptor {
 /** Entries appended to the store at once while the ledger is built. */
 const STORE_CHUNK_ENTRIES = 16_384;
 
+/** The genesis of the bench federation: 7 founders, each with its own jurisdiction. */
+export function benchGenesis(): ReturnType<typeof assembleGenesis> {
+  const founders = NAMES.map((n, i) => descriptor(n, JURISDICTIONS[i]!));
+  const world = assembleGenesisWorld(FEDERATION, founders, DEFAULT_POLICY);
+  return assembleGenesis(
+    world,
+    founders.map((f) => signGenesis(world, f.name, keys(f.name, 'gov').secretKey)),
+  );
+}
+
 /**
  * Executes batches with the real rules until the ledger holds `target` entries, appending them
  * to `store` as it goes (the bench process does not keep the ledger in memory).
@@ -90,12 +100,7 @@ async function buildLedger(
   target: number,
   store: LedgerStore,
 ): Promise<{ genesis: ReturnType<typeof assembleGenesis>; size: number }> {
-  const founders = NAMES.map((n, i) => descriptor(n, JURISDICTIONS[i]!));
-  const world = assembleGenesisWorld(FEDERATION, founders, DEFAULT_POLICY);
-  const genesis = assembleGenesis(
-    world,
-    founders.map((f) => signGenesis(world, f.name, keys(f.name, 'gov').secretKey)),
-  );
+  const genesis = benchGenesis();
   let entries: Uint8Array[] = [encodeEntry({ kind: 'genesis', genesis })];
   let size = 0;
   const flush = async () => {

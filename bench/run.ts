@@ -12,6 +12,7 @@ const BENCHES: readonly string[] = [
   'ledger-append',
   'merkle-tiles',
   'tiles-serving',
+  'world-serving',
   'consensus',
   'relay',
   'rendezvous',
