@@ -1,6 +1,6 @@
 // Durable appends per second through LedgerStore, in batches of 1, 256 and 4,096 entries,
 // against raw LevelDB batch writes of the same entry bytes with the same sync flag.
-// Goal from the ledger issue: ratio ≥ 0.8.
+// The project's goal: ratio ≥ 0.8.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

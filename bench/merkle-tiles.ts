@@ -1,7 +1,7 @@
 // Merkle root plus every C2SP tlog-tiles hash tile over 1M leaves through our ledger code
 // (leafHash, CompactRange with the tile visitor, as LedgerStore.append does), against the raw
 // node:crypto SHA-256 cost of exactly the same hashes (n leaf hashes, n − 1 node hashes).
-// Goal from the ledger issue: ours ≤ 1.5 × raw.
+// The project's goal: ours ≤ 1.5 × raw.
 
 import { createHash } from 'node:crypto';
 import { CompactRange, HASH_BYTES, leafHash, TILE_HEIGHT, TILE_WIDTH } from '../src/ledger/index.ts';

@@ -4,7 +4,7 @@
 // statement, served by all four roots. p50/p99 over ≥ 50 signed self-updates submitted one at
 // a time, round robin over the roots; then again while wrk saturates one root's GET /world;
 // then GET /world and tiles served by a root against nginx serving the same bytes.
-// Goals from the federation issue: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
+// The project's goals: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,7 +128,7 @@ function latencyFigures(label: string, ms: Latencies): Figure[] {
   const sorted = [...ms.total].sort((a, b) => a - b);
   const ledger = [...ms.inLedger].sort((a, b) => a - b);
   return [
-    ratioFigure(`commit latency p50, ${label}`, percentile(sorted, 50), 'ms', 'issue goal', 50, {
+    ratioFigure(`commit latency p50, ${label}`, percentile(sorted, 50), 'ms', 'goal', 50, {
       atMost: 1,
     }),
     { name: `commit latency p99, ${label}`, value: percentile(sorted, 99), unit: 'ms' },

@@ -1,7 +1,7 @@
 // Tiles and checkpoint served per second by tlogRoutes (fastify, one Node process) against
 // nginx serving the very same bytes from files, both loaded by wrk with the same request mix;
 // plus inclusion proofs served per second (JSON route, no file-server equivalent).
-// Goal from the ledger issue: ours ≥ 0.8 × nginx. nginx runs one worker so that both sides
+// The project's goal: ours ≥ 0.8 × nginx. nginx runs one worker so that both sides
 // use one core; wrk gets the other. If nginx or wrk is missing (`apt-get install -y
 // nginx-light wrk`), the figure that needs it is not recorded and the notes say why.
 

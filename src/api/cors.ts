@@ -15,8 +15,11 @@ export const CORS_READ_METHODS: readonly string[] = ['GET', 'HEAD'];
 
 /** Adds the hook to `app` itself (not an encapsulated plugin), so every route is covered. */
 export function installReadOnlyCors(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every request, and an async hook costs a
+  // promise and a turn of the microtask queue each time. The header is set before the handler
+  // runs, so every answer to a read carries it, errors included.
+  app.addHook('onRequest', (request, reply, done) => {
     if (CORS_READ_METHODS.includes(request.method)) reply.header('access-control-allow-origin', '*');
-    return payload;
+    done();
   });
 }

@@ -29,9 +29,10 @@ export function installLoadShedding(app: FastifyInstance, opts: { eventLoopDelay
     clearInterval(timer);
     histogram.disable();
   });
-  app.addHook('onRequest', async (_req, reply) => {
-    if (delayMs <= opts.eventLoopDelayMaxMs) return;
-    return reply
+  // A callback hook: it runs on every request, and an async one costs a promise each time.
+  app.addHook('onRequest', (_req, reply, done) => {
+    if (delayMs <= opts.eventLoopDelayMaxMs) return done();
+    reply
       .status(503)
       .header('retry-after', String(RETRY_AFTER_S))
       .send({

@@ -85,10 +85,11 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     });
   }
 
-  // The world changes a few times a year and is read by every overlay peer: its JSON is
-  // made once per world, not per request, and its ETag is its hash, so a client that has it
-  // asks with If-None-Match and gets a bodiless 304.
-  let worldBody = { hash: '', json: '' };
+  // The world changes a few times a year and is read by every overlay peer: its answer (the
+  // JSON as bytes, its ETag) is made once per world, not per request, and the ETag is its
+  // hash, so a client that has it asks with If-None-Match and gets a bodiless 304. The handler
+  // is synchronous: nothing on this path waits, and an async one costs a promise per request.
+  let worldAnswer = { hash: '', etag: '', body: Buffer.alloc(0) };
   app.get(
     '/world',
     {
@@ -101,18 +102,15 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
         response: responses({ 200: WorldResponse, 304: NotModified }),
       },
     },
-    async (req, reply) => {
+    (req, reply) => {
       const { world, worldHash } = view.state();
-      const etag = `"${worldHash}"`;
-      reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
-      if (worldBody.hash !== worldHash) {
-        worldBody = {
-          hash: worldHash,
-          json: JSON.stringify({ version: world.version, hash: worldHash, world }),
-        };
+      if (worldAnswer.hash !== worldHash) {
+        const json = JSON.stringify({ version: world.version, hash: worldHash, world });
+        worldAnswer = { hash: worldHash, etag: `"${worldHash}"`, body: Buffer.from(json) };
       }
-      return reply.type('application/json; charset=utf-8').send(worldBody.json);
+      reply.header('etag', worldAnswer.etag).header('cache-control', 'no-cache');
+      if (etagMatches(req.headers['if-none-match'], worldAnswer.etag)) return reply.status(304).send();
+      return reply.type('application/json; charset=utf-8').send(worldAnswer.body);
     },
   );
 

@@ -2,13 +2,13 @@
 // order as they are downloaded, are grouped per batch (header, statements, produced entries)
 // and every batch is re-executed with executeBatch from the genesis — or from the governance
 // state a previous audit remembered — and must reproduce the recorded entries byte for byte,
-// exactly as src/governance replay() does for a whole ledger. Statement signatures are also
-// checked in parallel on the worker pool (verify-pool.ts) ahead of the sequential replay.
+// exactly as src/governance replay() does for a whole ledger. Entries are decoded and their
+// statement signatures checked in parallel on the worker pool (entry-check.ts, verify-pool.ts)
+// ahead of the sequential replay, which is all that runs on the main thread.
 // The result feeds the audit: keys in force at each checkpoint size, the first rule failure,
 // the worlds committed (to judge what roots serve at /world) and the report's summary.
 
-import { bytesEqual, fromBase64, toBase64, toHex, utf8Bytes } from '../codec/index.ts';
-import { sha256 } from '../crypto/index.ts';
+import { bytesEqual, fromBase64, toBase64, toHex } from '../codec/index.ts';
 import {
   type BatchGroup,
   BatchGrouper,
@@ -30,9 +30,7 @@ import {
   replayBatch,
   type SignedGenesis,
   type SignedStatement,
-  statementDomain,
   statementId,
-  statementSigningBytes,
   validatorsOf,
   type World,
   worldHash,
@@ -40,6 +38,7 @@ import {
 import { CompactRange, leafHash } from '../ledger/index.ts';
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
 import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
+import { type CheckedEntries, checkEntries, entryOf, type KeyGuesses } from './entry-check.ts';
 import type { EvidenceGovernance } from './evidence.ts';
 import {
   type Growth,
@@ -48,40 +47,7 @@ import {
   type TimelineSnapshot,
   timelineSince,
 } from './timeline.ts';
-import type { SignatureCheck, VerifyPool } from './verify-pool.ts';
-
-const STATEMENT_ENTRY_PREFIX = utf8Bytes('{"kind":"statement","statement":');
-
-/**
- * statementId straight from a (canonical) statement entry: its bytes are the prefix, the
- * canonical bytes of the signed statement, and '}' — so no re-encoding is needed.
- */
-function statementIdOfEntry(bytes: Uint8Array): string | undefined {
-  const n = STATEMENT_ENTRY_PREFIX.length;
-  if (bytes.length <= n + 1 || bytes[bytes.length - 1] !== 0x7d) return undefined;
-  if (!bytesEqual(bytes.subarray(0, n), STATEMENT_ENTRY_PREFIX)) return undefined;
-  return toHex(sha256(bytes.subarray(n, bytes.length - 1)));
-}
-
-const SIGNED_INFIX = utf8Bytes('","statement":');
-
-/**
- * The signing bytes of a statement entry's statement, cut from the entry: the signed statement
- * is {"signature":"<88 base64>","statement":<statement>}, so <statement> sits between a fixed
- * offset and the two closing braces. Only an accelerator: preVerified re-checks a negative.
- */
-function signingBytesOfEntry(bytes: Uint8Array, signed: SignedStatement): Uint8Array {
-  const start = STATEMENT_ENTRY_PREFIX.length + '{"signature":"'.length + signed.signature.length;
-  const body = start + SIGNED_INFIX.length;
-  if (bytes.length > body + 2 && bytesEqual(bytes.subarray(start, body), SIGNED_INFIX)) {
-    const domain = utf8Bytes(`${statementDomain(signed.statement.kind)}\n`);
-    const out = new Uint8Array(domain.length + bytes.length - 2 - body);
-    out.set(domain);
-    out.set(bytes.subarray(body, bytes.length - 2), domain.length);
-    return out;
-  }
-  return statementSigningBytes(signed.statement);
-}
+import type { VerifyPool } from './verify-pool.ts';
 
 /** Motions kept in the summary; older ones are counted, not listed. */
 const SUMMARY_MOTIONS_MAX = 10_000;
@@ -283,14 +249,15 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       if (m !== undefined) m.ballots[s.author] = s.choice;
     }
   };
-  // Signatures are checked on the worker pool BEFORE the batch that holds them is replayed,
-  // and the replay takes those results (preVerified, keyed by statement id and key) instead of
-  // verifying again on the main thread. The key is a guess — the author's governance key in
-  // the latest world decoded so far —; when the rules ask about another key (a key replaced
-  // inside a batch), executeBatch verifies on the spot, so verdicts never depend on the guess.
+  // Entries are decoded and their signatures checked on the worker pool BEFORE the batch that
+  // holds them is replayed (entry-check.ts), and the replay takes those results (preVerified,
+  // keyed by statement id and key) instead of verifying again on the main thread. The key is a
+  // guess — the author's governance key in the latest world known when the bundle left —; when
+  // the rules ask about another key (a key replaced inside a batch), executeBatch verifies on
+  // the spot, so verdicts never depend on the guess.
   const verified = new Map<string, PreVerified>();
   const verify = preVerified(verified);
-  const guessKeys = new Map<string, string>(
+  const guessKeys: KeyGuesses = new Map(
     (snap?.state.world ?? options.genesis.world).members.map((m) => [m.name, m.governanceKey]),
   );
   const known = new Map<SignedStatement, KnownStatement>();
@@ -299,60 +266,17 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     known,
     rootHashAt: (size) => (tree === undefined ? undefined : recoveryRoots.get(size)),
   };
-  const keyBytes = new Map<string, Uint8Array>();
 
-  type Decoded = { bytes: Uint8Array; entry?: LedgerEntry; error?: unknown; id?: string };
-  /** Phase 1 (on arrival): decode, guess keys, and build the signature checks. */
-  const decodeAll = (
-    entries: Uint8Array[],
-    at: number,
-    checks: SignatureCheck[],
-    ids: (PreVerified & { id: string })[],
-  ) => {
-    const out: Decoded[] = [];
-    for (const bytes of entries) {
-      const here = at++;
-      if (here === 0) {
-        out.push({ bytes });
-        continue;
-      }
-      let entry: LedgerEntry;
-      try {
-        entry = decodeEntryAt(bytes, here);
-      } catch (error) {
-        out.push({ bytes, error });
-        break; // the replay stops at the first bad entry
-      }
-      const d: Decoded = { bytes, entry };
-      if (entry.kind === 'world') for (const m of entry.world.members) guessKeys.set(m.name, m.governanceKey);
-      if (entry.kind === 'statement') {
-        d.id = statementIdOfEntry(bytes) ?? statementId(entry.statement);
-        known.set(entry.statement, { id: d.id, entry: bytes });
-        const key = guessKeys.get(entry.statement.statement.author);
-        if (options.pool !== undefined && key !== undefined) {
-          let publicKey = keyBytes.get(key);
-          if (publicKey === undefined) {
-            publicKey = fromBase64(key, 32);
-            keyBytes.set(key, publicKey);
-          }
-          checks.push({
-            publicKey,
-            message: signingBytesOfEntry(bytes, entry.statement),
-            signature: fromBase64(entry.statement.signature, 64),
-          });
-          ids.push({ id: d.id, governanceKey: key, ok: false });
-        }
-      }
-      out.push(d);
-    }
-    return out;
+  /** Phase 1 (on arrival, off the main thread with a pool): decode and check signatures. */
+  const check = (entries: Uint8Array[], at: number): Promise<CheckedEntries> => {
+    if (options.pool !== undefined) return options.pool.checkEntries(entries, at, guessKeys);
+    return Promise.resolve(checkEntries(entries, at, guessKeys, false));
   };
 
-  /** Phase 2 (in order, once the signatures are in): group and replay. */
-  const one = (d: Decoded) => {
+  /** Phase 2 (in order, once the checks are in): group and replay. */
+  const one = (bytes: Uint8Array, entry: LedgerEntry | undefined) => {
     const at = index++;
-    const bytes = d.bytes;
-    if (d.entry?.kind === 'recovery' && tree !== undefined) recoveryRoots.set(at, toHex(tree.root()));
+    if (entry?.kind === 'recovery' && tree !== undefined) recoveryRoots.set(at, toHex(tree.root()));
     tree?.append(leafHash(bytes));
     if (at === 0) {
       if (!bytesEqual(bytes, genesisBytes))
@@ -366,9 +290,11 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       history.genesis(state.world, state.worldHash);
       return;
     }
-    if (d.entry === undefined) throw d.error;
-    run(grouper.add(at, bytes, d.entry));
-    record(d.entry, at);
+    // An entry the check could not decode: decoding it here throws the error to report.
+    const e = entry ?? decodeEntryAt(bytes, at);
+    if (e.kind === 'world') for (const m of e.world.members) guessKeys.set(m.name, m.governanceKey);
+    run(grouper.add(at, bytes, e));
+    record(e, at);
   };
 
   let arrived = snap !== undefined ? summary.entries.total : 0;
@@ -378,22 +304,21 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   return {
     async onEntries(_start, entries) {
       if (failure !== undefined) return;
-      const checks: SignatureCheck[] = [];
-      const ids: (PreVerified & { id: string })[] = [];
-      const decoded = decodeAll(entries, arrived, checks, ids);
+      const checked = check(entries, arrived);
+      checked.catch(() => undefined); // awaited in order below
       arrived += entries.length;
-      const results =
-        checks.length > 0 && options.pool !== undefined ? options.pool.verify(checks) : undefined;
-      results?.catch(() => undefined); // awaited in order below
       // Jobs run one after another, in ledger order; they never reject (failures are recorded).
       const job = tail.then(async () => {
         try {
-          const ok = results === undefined ? [] : await results;
-          summary.signaturesChecked += ok.length;
-          ids.forEach((r, i) => {
-            verified.set(r.id, { governanceKey: r.governanceKey, ok: ok[i] === true });
-          });
-          if (failure === undefined) for (const d of decoded) one(d);
+          const c = await checked;
+          summary.signaturesChecked += c.signaturesChecked;
+          const decoded = entries.map((bytes, i) => entryOf(bytes, c.entries[i]));
+          for (const [i, k] of c.entries.entries()) {
+            const e = decoded[i];
+            if (e?.kind === 'statement') known.set(e.statement, { id: k.id!, entry: entries[i]! });
+            if (k.key !== undefined) verified.set(k.id!, { governanceKey: k.key, ok: k.ok === true });
+          }
+          if (failure === undefined) for (const [i, bytes] of entries.entries()) one(bytes, decoded[i]);
         } catch (error) {
           failure ??= failureOf(error, index - 1);
         } finally {

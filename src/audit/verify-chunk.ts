@@ -1,6 +1,7 @@
-// Wire format between the verification pool and its workers: one transferable buffer per chunk,
-//   repeat { public key (32) || signature (64) || u32 big-endian message length || message }
-// so that a chunk crosses threads without a structured clone of many small arrays.
+// Wire formats between the verification pool and its workers: one transferable buffer per job,
+// so that a job crosses threads without a structured clone of many small arrays.
+//   signatures: repeat { public key (32) || signature (64) || u32 big-endian message length || message }
+//   entries:    repeat { u32 big-endian entry length || entry }
 
 import { AuditError } from './errors.ts';
 
@@ -40,6 +41,35 @@ export function unpackChunk(chunk: Uint8Array): SignatureCheck[] {
       signature: chunk.subarray(o + 32, o + 96),
       message: chunk.subarray(o + HEAD_BYTES, end),
     });
+    o = end;
+  }
+  return out;
+}
+
+/** Ledger entries in one buffer (the entries job). */
+export function packEntries(entries: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const e of entries) length += 4 + e.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (const e of entries) {
+    view.setUint32(o, e.length, false);
+    out.set(e, o + 4);
+    o += 4 + e.length;
+  }
+  return out;
+}
+
+export function unpackEntries(packed: Uint8Array): Uint8Array[] {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const out: Uint8Array[] = [];
+  let o = 0;
+  while (o < packed.length) {
+    if (o + 4 > packed.length) throw new AuditError('BAD_ARGUMENT', 'truncated entries job');
+    const end = o + 4 + view.getUint32(o, false);
+    if (end > packed.length) throw new AuditError('BAD_ARGUMENT', 'truncated entries job');
+    out.push(packed.subarray(o + 4, end));
     o = end;
   }
   return out;

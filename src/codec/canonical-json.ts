@@ -105,6 +105,28 @@ function nestingDepth(text: string): number {
 }
 
 /**
+ * Whether `serialize` would accept `value` and write its object members in their own order:
+ * nesting within depthMax (counted as serialize counts), only safe integers, and the keys of
+ * every object strictly increasing by UTF-16 code units. For values from JSON.parse only.
+ */
+function isCanonicalShaped(value: Json, depth: number, depthMax: number): boolean {
+  if (depth > depthMax) return false;
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isCanonicalShaped(item, depth + 1, depthMax)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (!isCanonicalShaped(value[key]!, depth + 1, depthMax)) return false;
+  }
+  return true;
+}
+
+/**
  * Decode canonical bytes. Rejects invalid UTF-8, invalid JSON, values we cannot encode,
  * and any byte string that is not exactly the canonical encoding of what it parses to
  * (whitespace, key order, duplicate keys, escapes, number forms).
@@ -132,6 +154,10 @@ export function decodeCanonical(bytes: Uint8Array, limits: DecodeLimits = {}): J
   } catch (err) {
     throw new CodecError('INVALID_JSON', `document is not JSON: ${(err as Error).message}`);
   }
+  // Fast path: when every object's keys are already in canonical order and every number is a
+  // safe integer, canonicalize(value) is exactly JSON.stringify(value) (same string escaping),
+  // which is native. Anything else takes the full path below, which names the problem.
+  if (isCanonicalShaped(value, 0, depthMax) && JSON.stringify(value) === text) return value;
   let again: string;
   try {
     again = canonicalize(value, depthMax);

@@ -245,7 +245,7 @@ export function checkStatement(
 }
 
 /**
- * The issue's apply(state, statement, context): one statement as a batch of its own at
+ * apply(state, statement, context): one statement as a batch of its own at
  * context.height (default state.height + 1) and context.timeMs, proposed by context.proposer
  * (default the first validator). Returns the new state and entries, or the rejection.
  */

@@ -5,6 +5,9 @@
 //   format                      "witan-ledger-1": the layout version of this directory
 //   origin                      the checkpoint origin, fixed when the directory is created
 //   size                        tree size: 8-byte big-endian unsigned integer
+//   tiled                       the tree size through which hash tiles are stored (same form):
+//                               an append's tiles are written with the next append (or on
+//                               close); absent in ledgers written before, whose tiles are whole
 //   b/<n:14 hex>                full entry bundle n: entries 256·n .. 256·n + 255, in the C2SP
 //                               tlog-tiles entry bundle encoding (uint16 length + bytes each);
 //                               written once, in the batch that appends its last entry
@@ -24,6 +27,7 @@ export const FORMAT_KEY = 'format';
 export const FORMAT_VALUE = 'witan-ledger-1';
 export const ORIGIN_KEY = 'origin';
 export const SIZE_KEY = 'size';
+export const TILED_KEY = 'tiled';
 
 const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 

@@ -7,6 +7,9 @@
 // the entry bytes plus 32 bytes of hash per entry (full level-0 tiles) and a few small records;
 // the partial level-0 tile is never written (it is recomputed from the partial bundle's
 // entries), and the leaf-hash index lives in memory, rebuilt from level-0 tiles on first use.
+// The Merkle hashing of an append runs while its synced write is on its way to the disk: the
+// write holds the entries and the new size (what must be durable), and the hash tiles, which
+// follow from the entries, go to disk with the next append.
 
 import { Level } from 'level';
 import { invariant } from '../base/index.ts';
@@ -44,6 +47,7 @@ import {
   metaKey,
   ORIGIN_KEY,
   SIZE_KEY,
+  TILED_KEY,
   tileKey,
 } from './keys.ts';
 import {
@@ -84,9 +88,14 @@ const ORIGIN_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
  * - Durability: when `append` or `saveCheckpoint` resolves, what it wrote is on disk (LevelDB
  *   batch with `sync: true`, i.e. fsync of the log) and survives a process or machine crash.
  * - Atomicity: one `append` is one LevelDB batch holding its entries (and the entry bundles it
- *   completed), every hash tile it completed or extended (level 0: completed only), the new
- *   tree size and the caller's meta records. After a crash the
- *   ledger holds either all of a batch or none of it; sizes land only on batch boundaries.
+ *   completed), the new tree size and the caller's meta records. After a crash the ledger holds
+ *   either all of a batch or none of it; sizes land only on batch boundaries.
+ * - Hash tiles follow from the entries, so they are not on the durability path: an append
+ *   hashes while its write syncs, and the tiles it completed or extended (level 0: completed
+ *   only) are written in the next append's batch, or when the ledger is closed, with the
+ *   `tiled` size they bring the tiles to. Until then reads take them from memory. Opening a
+ *   ledger whose tiles stop short of its size (a crash after an append) recomputes the missing
+ *   tiles from the stored entries — at most one append's — and writes them before anything else.
  * - Concurrency: appends and checkpoint saves are serialized (a queue inside the store); reads
  *   may run at any time, concurrently with an append, and see the tree as of some committed
  *   size. `size()`, `rootHash()` and `rootAfter()` reflect the last committed append. One
@@ -95,8 +104,9 @@ const ORIGIN_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
  *   is the first W hashes of the same tile at any later size, so the store keeps one record per
  *   tile that only grows, and serves every partial tile of every size it ever had — in
  *   particular of every checkpoint ever saved — as a prefix of it.
- * - Memory: the partial entry bundle (≤ 255 entries), the edge tiles, an LRU of full tiles and,
- *   once `indexOfLeafHash` has been called, a leaf-hash index (tens of bytes per entry).
+ * - Memory: the partial entry bundle (≤ 255 entries), the edge tiles, the tiles of the last
+ *   append until they are written (32 bytes per entry), an LRU of full tiles and, once
+ *   `indexOfLeafHash` has been called, a leaf-hash index (tens of bytes per entry).
  * - Bad input (oversize entries, indexes past the tree, a note for another tree) throws a
  *   LedgerError before anything is written.
  * - Callers must not modify entry or meta bytes until `append` resolves.
@@ -114,6 +124,8 @@ export class LedgerStore {
   // The note with the largest size: served on every GET /checkpoint and tile request of a root.
   #latestNote: { size: number; note: string } | undefined;
   readonly #fullTiles = new Map<string, Uint8Array>(); // LRU of immutable full tiles
+  // Tiles of the last append, by key, not yet on disk: they bring the stored tiles to #size.
+  #pendingTiles: Map<string, Uint8Array> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -178,11 +190,17 @@ export class LedgerStore {
       if (sizeRecord === undefined) throw corrupt(dir, 'missing size record');
       const size = decodeSize(sizeRecord);
       if (size === undefined) throw corrupt(dir, 'the size record is not an 8-byte tree size');
-      const edgeEntries = await readEdgeEntries(db, dir, size);
-      const edges = await readEdges(db, dir, size, edgeEntries);
-      const store = new LedgerStore(db, dir, origin, size, new CompactRange(), edges, edgeEntries);
-      const ids = CompactRange.frontierIds(size);
-      store.#frontier = new CompactRange(size, await store.#readHashes(ids, size));
+      const tiledRecord = await db.get(TILED_KEY);
+      const tiled = tiledRecord === undefined ? size : decodeSize(tiledRecord);
+      if (tiled === undefined || tiled > size)
+        throw corrupt(dir, `the tiled record is not a tree size of at most ${size}`);
+      // The tree as far as its tiles are stored, then the tiles of the rest from its entries.
+      const edgeEntries = await readStoredEntries(db, dir, tiled - (tiled % TILE_WIDTH), tiled, size);
+      const edges = await readEdges(db, dir, tiled, edgeEntries);
+      const store = new LedgerStore(db, dir, origin, tiled, new CompactRange(), edges, edgeEntries);
+      const ids = CompactRange.frontierIds(tiled);
+      store.#frontier = new CompactRange(tiled, await store.#readHashes(ids, tiled));
+      if (tiled < size) await store.#recoverTiles(size);
       const [latest] = await db.iterator({ ...CHECKPOINT_KEYS, reverse: true, limit: 1 }).all();
       if (latest !== undefined) {
         store.#latestNote = {
@@ -231,22 +249,66 @@ export class LedgerStore {
     return this.#exclusive(async () => {
       this.#checkOpen();
       checkEntries(entries, this.#size); // again: an append queued before us may have grown the tree
-      const plan = this.#plan(entries);
-      const ops = this.#entryOps(entries, plan);
-      for (const [key, value] of plan.tiles) ops.push({ type: 'put', key, value });
-      ops.push({ type: 'put', key: SIZE_KEY, value: encodeSize(plan.size) });
+      const { ops, edgeEntries } = this.#entryOps(entries);
+      ops.push(...this.#pendingTileOps());
+      ops.push({ type: 'put', key: SIZE_KEY, value: encodeSize(this.#size + entries.length) });
       ops.push(...metaOps);
-      await this.#db.batch(ops, { sync: true });
+      // The synced write is on its way; the tree is hashed meanwhile. Nothing in the write
+      // depends on the hashes: this append's tiles go with the next one (storage contract).
+      const written = this.#db.batch(ops, { sync: true });
+      let plan: Plan;
+      try {
+        plan = this.#plan(entries);
+      } catch (err) {
+        // Only a broken invariant gets here: the disk may now be ahead of this object, so it
+        // stops; opening the ledger again recomputes the tiles from the entries.
+        await written.catch(() => undefined);
+        this.#closed = true;
+        await this.#db.close();
+        throw err;
+      }
+      await written;
+      plan.edgeEntries = edgeEntries;
       this.#commit(plan);
+      this.#pendingTiles = plan.tiles;
       return { size: plan.size, rootHash: plan.rootHash };
     });
   }
 
+  /** The puts that store the last append's tiles, with the `tiled` size they reach (#size). */
+  #pendingTileOps(): BatchOp[] {
+    const ops: BatchOp[] = [];
+    for (const [key, value] of this.#pendingTiles ?? []) ops.push({ type: 'put', key, value });
+    ops.push({ type: 'put', key: TILED_KEY, value: encodeSize(this.#size) });
+    return ops;
+  }
+
+  /** Writes the last append's tiles on their own (before reading tiles from disk, and on close). */
+  async #flushTiles(sync: boolean): Promise<void> {
+    if (this.#pendingTiles === undefined) return;
+    await this.#db.batch(this.#pendingTileOps(), { sync });
+    this.#pendingTiles = undefined;
+  }
+
+  /**
+   * Opening after a crash: the stored tiles reach #size (< size); recomputes the tiles of the
+   * entries [#size, size) — one append's at most — and writes them (synced) before any read.
+   */
+  async #recoverTiles(size: number): Promise<void> {
+    const entries = await readStoredEntries(this.#db, this.#dir, this.#size, size, size);
+    const plan = this.#plan(entries);
+    plan.edgeEntries = await readStoredEntries(this.#db, this.#dir, size - (size % TILE_WIDTH), size, size);
+    this.#pendingTiles = plan.tiles;
+    this.#commit(plan);
+    await this.#flushTiles(true);
+  }
+
   /**
    * The records holding `entries`: one b/ record per bundle they complete (which replaces the
-   * e/ records of that bundle's earlier entries), e/ records for the rest. Sets plan.edgeEntries.
+   * e/ records of that bundle's earlier entries), e/ records for the rest; and the entries of
+   * the partial bundle once they are appended.
    */
-  #entryOps(entries: Uint8Array[], plan: Plan): BatchOp[] {
+  #entryOps(entries: Uint8Array[]): { ops: BatchOp[]; edgeEntries: Uint8Array[] } {
     const ops: BatchOp[] = [];
     const size = this.#size;
     const edgeStart = size - this.#edgeEntries.length;
@@ -273,8 +335,7 @@ export class LedgerStore {
     }
     // The caller may reuse its buffers once append resolves: keep our own copies in memory.
     for (let j = firstNew - bundleStart; j < current.length; j++) current[j] = current[j]!.slice();
-    plan.edgeEntries = current;
-    return ops;
+    return { ops, edgeEntries: current };
   }
 
   /** Computes the new frontier and every tile the batch completes or extends. Pure. */
@@ -373,6 +434,7 @@ export class LedgerStore {
   /** Reads every leaf hash from the level-0 tiles; runs between appends (#exclusive). */
   async #buildLeafIndex(): Promise<void> {
     if (this.#leafIndex !== undefined) return;
+    await this.#flushTiles(false); // the level-0 tiles are read from disk below
     const size = this.#size;
     const full = Math.floor(size / TILE_WIDTH);
     const index: LeafIndex = new Map();
@@ -562,12 +624,16 @@ export class LedgerStore {
     return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
   }
 
-  /** Waits for queued writes, then closes the database. Further calls throw CLOSED. */
+  /** Waits for queued writes, writes the last append's tiles, then closes the database. Further calls throw CLOSED. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue.catch(() => undefined);
-    await this.#db.close();
+    try {
+      await this.#flushTiles(true);
+    } finally {
+      await this.#db.close();
+    }
   }
 
   #checkOpen(): void {
@@ -613,6 +679,8 @@ export class LedgerStore {
     const edge = this.#edges.get(level);
     if (edge !== undefined && edge.index === index) return edge.bytes;
     const key = tileKey(level, index);
+    const pending = this.#pendingTiles?.get(key);
+    if (pending !== undefined) return pending;
     const cached = this.#fullTiles.get(key);
     if (cached !== undefined) {
       this.#fullTiles.delete(key); // refresh its LRU position
@@ -660,13 +728,36 @@ function corrupt(dir: string, message: string): LedgerError {
   );
 }
 
-/** Entries of the partial entry bundle at `size`, read back when opening. */
-async function readEdgeEntries(db: Db, dir: string, size: number): Promise<Uint8Array[]> {
-  const count = size % TILE_WIDTH;
-  if (count === 0) return [];
-  const values = await db.values({ gte: entryKey(size - count), lt: entryKey(size) }).all();
-  if (values.length !== count) throw corrupt(dir, `entries of the last bundle are missing at size ${size}`);
-  return values.map(plain);
+/**
+ * Entries [start, end) of the ledger stored at `size`, read back when opening: from the b/
+ * records of the bundles full at that size (e/ records in ledgers from before b/ records),
+ * from the e/ records of the partial bundle.
+ */
+async function readStoredEntries(
+  db: Db,
+  dir: string,
+  start: number,
+  end: number,
+  size: number,
+): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  const full = Math.floor(size / TILE_WIDTH);
+  for (let k = Math.floor(start / TILE_WIDTH); k * TILE_WIDTH < end; k++) {
+    const from = Math.max(start, k * TILE_WIDTH);
+    const to = Math.min(end, (k + 1) * TILE_WIDTH);
+    const bundle = k < full ? await db.get(bundleKey(k)) : undefined;
+    if (bundle !== undefined) {
+      const all = decodeEntryBundle(plain(bundle));
+      if (all.length !== TILE_WIDTH)
+        throw corrupt(dir, `entry bundle ${k} does not hold ${TILE_WIDTH} entries`);
+      out.push(...all.slice(from - k * TILE_WIDTH, to - k * TILE_WIDTH));
+      continue;
+    }
+    const values = await db.values({ gte: entryKey(from), lt: entryKey(to) }).all();
+    if (values.length !== to - from) throw corrupt(dir, `entries ${from}..${to} are missing at size ${size}`);
+    out.push(...values.map(plain));
+  }
+  return out;
 }
 
 /**
@@ -693,7 +784,7 @@ async function readEdges(
     if (bytes === undefined || bytes.length < width * HASH_BYTES) {
       throw corrupt(dir, `edge tile ${level}/${index} does not hold ${width} hashes`);
     }
-    // A tile never holds more than the committed size needs: the size and the tiles are one batch.
+    // A tile never holds more than `size` needs: tiles are written with the size they reach.
     if (bytes.length !== width * HASH_BYTES)
       throw corrupt(dir, `edge tile ${level}/${index} is longer than size ${size}`);
     edges.set(level, { index, bytes: plain(bytes) });

@@ -84,7 +84,11 @@ export function recordResult(result: BenchResult, file = RESULTS_FILE): void {
   const pattern = new RegExp(`<!-- bench:${result.id} -->[\\s\\S]*?<!-- /bench:${result.id} -->`);
   text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, text);
-  // `npm test` runs `biome check .`, which also formats Markdown tables: keep the file as it wants.
+  formatResultsFile(file);
+}
+
+/** `npm test` runs `biome check .`, which also formats Markdown tables: keep the file as it wants. */
+export function formatResultsFile(file = RESULTS_FILE): void {
   const biome = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'biome');
   if (existsSync(biome)) spawnSync(biome, ['format', '--write', file], { stdio: 'ignore' });
 }

@@ -20,6 +20,7 @@ const OUTSIDE = [
   /\.\.\/shared\b/,
   /\bCONTRACTS\b/,
   /\b[Ii]ssue #?\d+\b/,
+  /\b(the|this|ledger|federation) issue\b|\bissue(?:'s)? goals?\b|\bthe issue's\b/i,
   /\bthe lead\b/,
   /\bDESIGN\.md\b/,
   /\bSTYLE\.md\b/,
@@ -90,4 +91,6 @@ test('the reference check itself fails on a missing path and on an outside point
   assert.equal([...'see src/nowhere/x.ts here'.matchAll(PATH_TOKEN)][0]?.[1], 'src/nowhere/x.ts');
   assert.ok(OUTSIDE.some((w) => w.test('as ../shared/DESIGN.md says')));
   assert.ok(OUTSIDE.some((w) => w.test('fixed in issue 12')));
+  assert.ok(OUTSIDE.some((w) => w.test("ratioFigure('x', 1, 'ms', 'issue goal', 50)")));
+  assert.ok(OUTSIDE.some((w) => w.test('// Goal from the ledger issue: ratio ≥ 0.8.')));
 });

@@ -148,6 +148,24 @@ test('a ballot by a non-member in the ledger is a rule violation with replayable
   assertEvidence(v, 'rule-violation');
 });
 
+test('a ballot by a member under a signature that does not verify is a rule violation', async () => {
+  const { genesis, entries } = healthyLedger();
+  const own = sign(ballot(FEDERATION, 'm01', 'ab'.repeat(32), 'yes', T0 + 5000));
+  const other = sign(ballot(FEDERATION, 'm02', 'ab'.repeat(32), 'yes', T0 + 5000));
+  const forged = [
+    ...entries,
+    encodeEntry({ kind: 'batch', height: 3, timeMs: T0 + 6000, proposer: 'm00' }),
+    encodeEntry({ kind: 'statement', statement: { statement: own.statement, signature: other.signature } }),
+  ];
+  const r = await serve(forged, {});
+  const result = await audit([r], genesis);
+  const v = result.violations.find((x) => x.kind === 'rule-violation');
+  assert.ok(v, JSON.stringify(result.violations));
+  assert.match(v.message, new RegExp(`entry ${entries.length + 1} `));
+  assert.match(v.message, /BAD_SIGNATURE/);
+  assertEvidence(v, 'rule-violation');
+});
+
 test('a world that breaks a rule (not produced by the votes) is a rule violation', async () => {
   const { genesis, entries, state } = healthyLedger();
   // The last entry is the world admitting n00; replace it with one that also makes n00 voting.

@@ -153,6 +153,57 @@ test('garbage bytes never decode to something that re-encodes differently', () =
   );
 });
 
+test('any JSON text decodes exactly when it is the canonical spelling of what it parses to', () => {
+  // Texts of every shape: canonical ones, reordered keys, integer-like keys (which JSON.parse
+  // reorders), floats, -0, escapes, whitespace.
+  const spelling = fc.oneof(
+    jsonValue.map((v) => canonicalize(v)),
+    jsonValue.map((v) => JSON.stringify(v)),
+    jsonValue.map((v) => JSON.stringify(v, null, 1)),
+    fc.json(),
+    fc
+      .dictionary(
+        fc.oneof(fc.constantFrom('0', '1', '10', '2', '-1', '01', 'a', 'B'), fc.string()),
+        fc.integer(),
+      )
+      .map(
+        (d) =>
+          `{${Object.entries(d)
+            .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+            .join(',')}}`,
+      ),
+    fc.constantFrom(
+      '-0',
+      '1.5',
+      '1e3',
+      '[1.0]',
+      '{"a":-0}',
+      '"\u0041"',
+      '"\ud800"',
+      '{"b":1,"a":2}',
+      '{"a":1,"a":1}',
+    ),
+  );
+  fc.assert(
+    fc.property(spelling, (spelled) => {
+      // What goes over the wire is UTF-8: a lone surrogate in the text becomes U+FFFD.
+      const text = new TextDecoder().decode(utf8(spelled));
+      let canonical: boolean;
+      try {
+        canonical = canonicalize(JSON.parse(text) as Json) === text;
+      } catch {
+        canonical = false;
+      }
+      assert.equal(
+        codeOf(() => decodeCanonical(utf8(text), { bytesMax: 1 << 20 })) === undefined,
+        canonical,
+        text,
+      );
+    }),
+    { numRuns: 3000 },
+  );
+});
+
 test('signing bytes are domain || newline || canonical bytes, and domains are validated', () => {
   const bytes = signingBytes('witan/v1/ballot', { b: 2, a: 1 });
   assert.equal(new TextDecoder().decode(bytes), 'witan/v1/ballot\n{"a":1,"b":2}');
@@ -187,6 +238,20 @@ test('base64 and hex have exactly one accepted spelling per byte string', () => 
   assert.equal(
     codeOf(() => fromBase64('QUJD', 2)),
     'BAD_ENCODING',
+  );
+  // Exactly the grouped RFC 4648 language: groups of four, the last one padded with = or ==.
+  const grouped = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  fc.assert(
+    fc.property(
+      fc.string({ unit: fc.constantFrom('A', 'Q', 'g', '+', '/', '=', '-', ' '), maxLength: 12 }),
+      (text) => {
+        const accepted = codeOf(() => fromBase64(text)) === undefined;
+        if (accepted) assert.ok(grouped.test(text), text);
+        else if (grouped.test(text))
+          assert.notEqual(toBase64(new Uint8Array(Buffer.from(text, 'base64'))), text);
+      },
+    ),
+    { numRuns: 3000 },
   );
   assert.equal(
     codeOf(() => fromHex('AB')),

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Level } from 'level';
 import { toBase64 } from '../../src/codec/index.ts';
@@ -16,6 +19,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/ledger/index.ts';
+import { decodeSize, SIZE_KEY, TILED_KEY } from '../../src/ledger/keys.ts';
 import { LedgerStore } from '../../src/ledger/store.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -293,4 +297,65 @@ test('the latest checkpoint note is the one with the largest size, also after re
   assert.equal(await reopened.checkpointNote(), latest);
   assert.equal(await reopened.checkpointNote(1), noteAt(1, one.rootHash, 'CCCC'));
   await reopened.close();
+});
+
+test("an append's tiles go to disk with the next append; killed before that, the ledger recomputes them when opened", async () => {
+  const batches = [300, 700]; // the second completes level-0 tiles 1 and 2 and extends level 1
+  const killed = tempDir('ledger');
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'fixtures', 'append-and-wait.ts'), killed, ORIGIN, ...batches.map(String)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  assert.equal(line.toString(), 'appended 1000\n');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+
+  // On disk: the entries and the size of both appends, the tiles of the first one only.
+  const raw = new Level<string, Uint8Array>(killed, { valueEncoding: 'view' });
+  await raw.open();
+  assert.equal(decodeSize((await raw.get(SIZE_KEY))!), 1000);
+  assert.equal(decodeSize((await raw.get(TILED_KEY))!), 300);
+  assert.equal(await raw.get('t/00/00000000000001'), undefined);
+  await raw.close();
+
+  // The same appends, closed normally: the reference.
+  const clean = tempDir('ledger');
+  const reference = await LedgerStore.open(clean, { origin: ORIGIN });
+  const all = Array.from({ length: 1000 }, (_, i) => entry(i));
+  await reference.append(all.slice(0, 300));
+  await reference.append(all.slice(300));
+
+  const recovered = await LedgerStore.open(killed, { origin: ORIGIN });
+  assert.equal(recovered.size(), 1000);
+  assert.deepEqual(recovered.rootHash(), mth(all.map(leafHash)));
+  for (let n = 0; n < 4; n++) {
+    const width = Math.min(TILE_WIDTH, 1000 - n * TILE_WIDTH);
+    assert.deepEqual(await recovered.tile(0, n, width), await reference.tile(0, n, width), `tile 0/${n}`);
+    assert.deepEqual(await recovered.entryBundle(n, width), await reference.entryBundle(n, width));
+  }
+  assert.deepEqual(await recovered.tile(1, 0, 3), await reference.tile(1, 0, 3));
+  const proof = await recovered.inclusionProof(777, 1000);
+  assert.ok(verifyInclusion(777, 1000, leafHash(all[777]!), proof, recovered.rootHash()));
+  const consistency = await recovered.consistencyProof(300, 1000);
+  assert.ok(
+    verifyConsistency(300, 1000, consistency, mth(all.slice(0, 300).map(leafHash)), recovered.rootHash()),
+  );
+  // The recomputed tiles were written when opening: the ledger grows on from them.
+  const more = Array.from({ length: 100 }, (_, i) => entry(1000 + i));
+  all.push(...more);
+  assert.deepEqual((await recovered.append(more)).rootHash, mth(all.map(leafHash)));
+  await recovered.close();
+  await reference.close();
+  const reopened = await LedgerStore.open(killed, { origin: ORIGIN });
+  const edge = new Uint8Array(76 * 32);
+  for (const [j, e] of all.slice(1024).entries()) edge.set(leafHash(e), j * 32);
+  assert.deepEqual(await reopened.tile(0, 4, 76), edge);
+  assert.equal(await reopened.indexOfLeafHash(leafHash(all[1099]!)), 1099);
+  await reopened.close();
+  const closed = new Level<string, Uint8Array>(killed, { valueEncoding: 'view' });
+  await closed.open();
+  assert.equal(decodeSize((await closed.get(TILED_KEY))!), 1100, 'close writes the last tiles');
+  await closed.close();
 });
