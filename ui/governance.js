@@ -99,6 +99,8 @@ export function describeChange(c, world) {
     }
     case 'replace-governance-key':
       return `replace ${c.member}'s governance key`;
+    case 'probation':
+      return `put ${c.member} in probation`;
     case 'change-policy': {
       const diff = policyDiff(world.policy, /** @type {Policy} */ (c.policy));
       return `change the policy: ${diff.join('; ') || 'no field changes'}`;

@@ -168,6 +168,8 @@ export function changeHeading(d: ChangeDiff): string {
       return `replace ${d.member}'s governance key`;
     case 'change-policy':
       return 'change the policy';
+    case 'probation':
+      return `put ${d.member} in probation`;
   }
 }
 

@@ -45,6 +45,19 @@ export {
   type WorldChange,
 } from './diff.ts';
 export {
+  type DutySettlement,
+  type DutyVerdict,
+  dutyEpochOf,
+  dutyMotionId,
+  dutyReport,
+  dutyVerdict,
+  meetsMinimum,
+  observation,
+  reportRejection,
+  settleDuties,
+} from './duties.ts';
+export { DUTY_PROBES_PER_EPOCH_MAX, parseObservations } from './duty-report.ts';
+export {
   type AddressScope,
   endpointHost,
   hostScope,
@@ -57,7 +70,16 @@ export {
   parseP2pEndpoint,
   scopeWords,
 } from './endpoints.ts';
-export { decodeEntry, decodeEntryAt, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
+export {
+  decodeEntry,
+  decodeEntryAt,
+  encodeEntry,
+  type LedgerEntry,
+  type OutcomeResult,
+  VERDICT_ACTIONS,
+  type VerdictAction,
+  type VerdictEntry,
+} from './entry.ts';
 export {
   atEntry,
   GovernanceError,
@@ -83,6 +105,7 @@ export {
   type Member,
   type MemberDescriptor,
   type MemberStatus,
+  type Notice,
   parseDescriptor,
   parseMember,
   parseWorld,
@@ -90,7 +113,13 @@ export {
 } from './model.ts';
 export {
   checkPolicy,
+  DEFAULT_DUTY_POLICY,
   DEFAULT_POLICY,
+  DUTIES,
+  DUTY_POLICY_RANGES,
+  type Duty,
+  type DutyPolicy,
+  dutiesOf,
   type Fraction,
   POLICY_RANGES,
   type Policy,
@@ -110,6 +139,7 @@ export {
   governanceSchemaFiles,
   MemberDescriptorSchema,
   MemberSchema,
+  ObservationSchema,
   PolicySchema,
   SignedGenesisSchema,
   SignedStatementSchema,
@@ -121,6 +151,7 @@ export { nextSeen, type SeenIndex, seenHas } from './seen.ts';
 export { ShapeError } from './shape.ts';
 export {
   cosignersOf,
+  type DutyReports,
   type GovernanceState,
   genesisState,
   type MemberKey,
@@ -136,9 +167,12 @@ export type {
   CandidateSignatures,
   Change,
   ChangeType,
+  DutyReportStatement,
   Evidence,
   EvidenceStatement,
   MotionStatement,
+  Observation,
+  ProbeCount,
   SelfUpdateStatement,
   SignedStatement,
   Statement,
@@ -155,6 +189,7 @@ export {
   proveKeyPossession,
   STATEMENT_BYTES_MAX,
   signCandidate,
+  signerKeyOf,
   signStatement,
   statementSigningBytes,
   verifyCandidate,

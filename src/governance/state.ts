@@ -9,7 +9,7 @@ import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
 import type { SeenIndex } from './seen.ts';
-import type { BallotChoice, Change } from './statement-types.ts';
+import type { BallotChoice, Change, Observation } from './statement-types.ts';
 
 export interface RecordedBallot {
   choice: BallotChoice;
@@ -32,6 +32,13 @@ export interface OpenMotion {
   ballots: Record<string, RecordedBallot>;
 }
 
+/** The duty reports committed for the epoch not yet judged (charter §20). */
+export interface DutyReports {
+  epoch: number;
+  /** Each reporting member's observations, by member name. */
+  by: Record<string, Observation[]>;
+}
+
 export interface GovernanceState {
   world: World;
   worldHash: string;
@@ -50,6 +57,8 @@ export interface GovernanceState {
    * evidence of equivocation under the old key still convicts, and nobody else takes the key.
    */
   retiredNodeKeys: Record<string, RetiredKey>;
+  /** Reports on the last duty epoch, judged at the first batch of a later epoch; null when none. */
+  dutyReports: DutyReports | null;
 }
 
 export interface RetiredKey {
@@ -70,6 +79,7 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     admissions: { epoch: 0, count: 0 },
     seen: {},
     retiredNodeKeys: {},
+    dutyReports: null,
   };
 }
 
