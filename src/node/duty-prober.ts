@@ -64,7 +64,8 @@ export interface DutyProberView {
 export class DutyTally {
   readonly #epochs = new Map<number, Map<string, Counts>>();
 
-  #counts(epoch: number, member: string): Counts {
+  /** The counts of a member in an epoch; undefined past MEMBERS_MAX members (names changed within the epoch). */
+  #counts(epoch: number, member: string): Counts | undefined {
     let byMember = this.#epochs.get(epoch);
     if (byMember === undefined) {
       byMember = new Map();
@@ -74,8 +75,7 @@ export class DutyTally {
     }
     let c = byMember.get(member);
     if (c === undefined) {
-      if (byMember.size >= MEMBERS_MAX)
-        throw new RangeError(`more than ${MEMBERS_MAX} members probed in one epoch`);
+      if (byMember.size >= MEMBERS_MAX) return undefined;
       c = Object.fromEntries(DUTIES.map((d) => [d, { attempted: 0, succeeded: 0 }])) as Counts;
       byMember.set(member, c);
     }
@@ -83,11 +83,13 @@ export class DutyTally {
   }
 
   attempted(epoch: number, member: string, duty: Duty): void {
-    this.#counts(epoch, member)[duty].attempted++;
+    const c = this.#counts(epoch, member);
+    if (c !== undefined) c[duty].attempted++;
   }
 
   succeeded(epoch: number, member: string, duty: Duty): void {
-    this.#counts(epoch, member)[duty].succeeded++;
+    const c = this.#counts(epoch, member);
+    if (c !== undefined) c[duty].succeeded++;
   }
 
   /** The observations of `epoch` about `members` (sorted by name), each duty's counts. */

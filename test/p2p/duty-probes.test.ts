@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
+import { MEMBERS_MAX } from '../../src/governance/index.ts';
 import { DutyTally } from '../../src/node/duty-prober.ts';
 import { probeP2p, probeRelay, probeRendezvous, probeStopHandler } from '../../src/node/p2p/duty-probes.ts';
 import type { RootHost } from '../../src/node/p2p/index.ts';
@@ -110,4 +111,7 @@ test('the tally counts attempts and successes per epoch and member, keeps two ep
     'epoch 7 is dropped once two later epochs are counted',
   );
   assert.equal(tally.observations(8, ['amy']).length, 1);
+  const names = Array.from({ length: MEMBERS_MAX + 1 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+  for (const n of names) tally.attempted(10, n, 'p2p');
+  assert.equal(tally.observations(10, names).length, MEMBERS_MAX, 'at most MEMBERS_MAX members per epoch');
 });
