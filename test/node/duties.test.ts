@@ -5,10 +5,13 @@
 // for long enough that the other three report it failing two epochs running: it gets its
 // notice in the world, then the rules open the motion to put it in probation, which the three
 // pass. Meanwhile its node key (the test holds it) signs false reports accusing an honest
-// root: one lying member of four is a minority, and the honest root gets nothing.
+// root: one lying member of four is a minority, and the honest root gets nothing. Last,
+// `witan audit` replays the ledger, duty verdicts included, and finds it verified.
 
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { GENESIS_FILE_NAME } from '../../src/cli/federation.ts';
 import {
   ballot,
   DEFAULT_POLICY,
@@ -22,6 +25,7 @@ import {
 import { DEVNET_CLOCK_ENV } from '../../src/node/clock.ts';
 import { getJson, post } from '../helpers/http.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { runWitan } from '../helpers/witan.ts';
 import {
   createFederation,
   FEDERATION,
@@ -51,6 +55,8 @@ const POLICY: Policy = {
 };
 /** Notice, then motion: the stopped epoch is judged two epochs later, its successor one after. */
 const VERDICT_TIMEOUT_MS = 6 * DUTY_EPOCH_WALL_MS + 30_000;
+/** `witan audit` of three roots from the genesis, on a loaded machine. */
+const AUDIT_TIMEOUT_MS = 60_000;
 
 let fed: TestFederation | undefined;
 after(async () => {
@@ -179,4 +185,12 @@ test('a root that answers nothing for two epochs gets a notice, then a motion to
   // Every running root holds the same world.
   const hashes = await Promise.all([a, honest, c].map(async (m) => (await worldOf(m)).hash));
   assert.equal(new Set(hashes).size, 1, hashes.join(' '));
+
+  // The auditor replays it all from the genesis: reports, verdicts, the motion, the probation.
+  const audit = await runWitan(
+    ['audit', '--json', '--genesis', join(fed.base, GENESIS_FILE_NAME), a.httpUrl, honest.httpUrl, c.httpUrl],
+    { timeoutMs: AUDIT_TIMEOUT_MS },
+  );
+  const report = JSON.parse(audit.stdout) as { result: string; violations: unknown[] };
+  assert.equal(report.result, 'verified', JSON.stringify(report.violations) + audit.stderr);
 });
