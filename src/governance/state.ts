@@ -19,9 +19,9 @@ export interface RecordedBallot {
 }
 
 export interface OpenMotion {
-  /** statementId of the motion — or, for a removal opened by evidence, of the evidence. */
+  /** statementId of the motion — of the evidence for a removal it opened; dutyMotionId for a duty motion. */
   id: string;
-  /** The member who moved it, or '#system' for a removal opened by evidence. */
+  /** The member who moved it, or '#system' for a motion the rules opened (evidence, duties). */
   author: string;
   changes: Change[];
   createdMs: number;
