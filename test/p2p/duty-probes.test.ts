@@ -12,7 +12,7 @@ import { DutyTally } from '../../src/node/duty-prober.ts';
 import { probeP2p, probeRelay, probeRendezvous, probeStopHandler } from '../../src/node/p2p/duty-probes.ts';
 import type { RootHost } from '../../src/node/p2p/index.ts';
 import { CIRCUIT_STOP_PROTOCOL } from '../../src/wire/index.ts';
-import { startRoot, startStockNode } from './helpers.ts';
+import { GENEROUS_RELAY, startRoot, startStockNode } from './helpers.ts';
 
 const PROBE_MS = 5_000;
 const hosts: RootHost[] = [];
@@ -72,6 +72,28 @@ test('a root answers the STOP side only for a circuit it opened itself', async (
     );
   } finally {
     await outsider.node.stop();
+  }
+});
+
+test("members' roots reserve apart from the policy's slots, which stay for overlay peers", async () => {
+  const seed = randomBytes(32);
+  const relay = await startRoot({ nodeSecretKey: seed, relay: { ...GENEROUS_RELAY, reservationsMax: 1 } });
+  hosts.push(relay);
+  const member = await prober();
+  const stranger = await prober();
+  relay.setAllowedPeers([member.host.peerId.toString()]);
+  const overlay = await startStockNode(['/ip4/127.0.0.1/tcp/0', `${relay.multiaddrs()[0]}/p2p-circuit`]);
+  try {
+    assert.equal(relay.stats().reservations, 1, 'the overlay peer holds the one slot');
+    await probeRelay(member.host.libp2p, targetOf(relay), AbortSignal.timeout(PROBE_MS));
+    await assert.rejects(
+      probeRelay(stranger.host.libp2p, targetOf(relay), AbortSignal.timeout(PROBE_MS)),
+      /status 200/,
+      'a peer that is no member gets RESERVATION_REFUSED (200)',
+    );
+    assert.equal(relay.stats().reservations, 1, "the member's reservation is not counted against the slots");
+  } finally {
+    await overlay.node.stop();
   }
 });
 
