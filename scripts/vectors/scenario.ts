@@ -39,7 +39,7 @@ export type Step = {
   outcomes: () => ExpectedOutcome[];
   /** Does the batch produce a new world? */
   world: boolean;
-  /** The duty verdicts the batch must record (charter §20): member and action; none when absent. */
+  /** The duty verdicts the batch must record (charter §21): member and action; none when absent. */
   verdicts?: [member: string, action: string][];
 };
 
@@ -80,7 +80,7 @@ const T10 = T9 + HOUR_MS;
 const T11 = T10 + MINUTE_MS;
 const birch2 = gov('birch', 2);
 
-// Duties (charter §20): the default duty epoch is a day. Reports on epoch E are taken during
+// Duties (charter §21): the default duty epoch is a day. Reports on epoch E are taken during
 // E + 1 and judged at the first batch of E + 2. cedar's root answers no probe from E on.
 const E = Math.floor(T11 / DAY_MS) + 1;
 const inEpoch = (e: number) => e * DAY_MS + HOUR_MS;

@@ -1,4 +1,4 @@
-// Executing a committed batch (governance/CHARTER.md §15–§17, §20). Pure and
+// Executing a committed batch (governance/CHARTER.md §15–§17, §21). Pure and
 // deterministic: the only clock is the batch time. Order of work:
 //   1. begin: probation ends (timeMs ≥ since + probationPeriodMs), the duty reports of an
 //      epoch that closed are judged (notices, motions after the grace), motions past their

@@ -1,4 +1,4 @@
-// Applying a motion's changes to a world (charter §7–§13, §20). Pure: returns the changed world or
+// Applying a motion's changes to a world (charter §7–§13, §21). Pure: returns the changed world or
 // the first rejection; the input world is never modified. The same function checks a motion
 // when it is submitted, again when it passes, and again when it is re-based onto a new world,
 // so a motion is never applied to a world it does not fit.

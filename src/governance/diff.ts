@@ -37,7 +37,7 @@ function memberFields(m: Member | undefined): [string, Json][] {
     ['governanceKey', d.governanceKey],
     ['endpoints.p2p', d.endpoints.p2p],
     ['endpoints.http', d.endpoints.http],
-    // Only while under notice (charter §20), so a member without one shows no such field.
+    // Only while under notice (charter §21), so a member without one shows no such field.
     ...(m.notice === undefined ? [] : [['notice', m.notice as unknown as Json] as [string, Json]]),
   ];
 }

@@ -1,4 +1,4 @@
-// Duties, measured and enforced (governance/CHARTER.md §20). Roots probe each other and each
+// Duties, measured and enforced (governance/CHARTER.md §21). Roots probe each other and each
 // voting root commits one signed report per duty epoch; at the first batch of a later epoch the
 // rules judge every member on every duty from those reports, give a notice to a member below a
 // duty's minimum, lift it when the member meets them all again, and open a motion to sanction
@@ -93,7 +93,7 @@ export interface DutySettlement {
 }
 
 /**
- * Judges the epoch of `reports` (charter §20) and applies the verdicts to a copy of `working`.
+ * Judges the epoch of `reports` (charter §21) and applies the verdicts to a copy of `working`.
  * `inForce` is the world in force when the batch began: its voting members are the ones whose
  * reports count, and its policy is read. Members are judged when voting or in probation since
  * before the epoch began (a member admitted during the epoch had no root to probe yet).
@@ -178,7 +178,7 @@ function sanction(s: { inForce: World; inForceHash: string; timeMs: number }, m:
 }
 
 /**
- * Why a duty report cannot be accepted in a batch at `timeMs`, or null (charter §20): its
+ * Why a duty report cannot be accepted in a batch at `timeMs`, or null (charter §21): its
  * author must vote in the world in force, it must be about the epoch that just ended, and the
  * author may report once per epoch.
  */

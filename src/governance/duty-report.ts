@@ -1,4 +1,4 @@
-// Reading a duty report's observations from untrusted JSON (charter §20): one per member,
+// Reading a duty report's observations from untrusted JSON (charter §21): one per member,
 // sorted by name, never the author, every duty's counts present and consistent. The counts are
 // bounded so that the verdicts' products (counts × fraction denominators) stay exact.
 

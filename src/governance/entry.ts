@@ -20,7 +20,7 @@ export const WORLD_CAUSES_MAX = 1024;
 export type OutcomeResult = 'passed' | 'expired' | 'rejected';
 
 /**
- * What a duty verdict did to a member (charter §20): gave a notice, kept one (still below,
+ * What a duty verdict did to a member (charter §21): gave a notice, kept one (still below,
  * within its grace or with a motion already open), opened a motion, or lifted a notice.
  */
 export type VerdictAction = 'notice' | 'standing' | 'motion' | 'lifted';

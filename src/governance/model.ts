@@ -42,7 +42,7 @@ export interface MemberDescriptor {
   endpoints: Endpoints;
 }
 
-/** A member whose root fell below a duty's minimum (charter §20), until it meets them again. */
+/** A member whose root fell below a duty's minimum (charter §21), until it meets them again. */
 export interface Notice {
   /** The duty epoch of the verdict that gave it. */
   epoch: number;

@@ -28,11 +28,11 @@ export interface RendezvousPolicy {
   discoverLimitMax: number;
 }
 
-/** The services every root owes overlay peers and the other roots (charter §20). */
+/** The services every root owes overlay peers and the other roots (charter §21). */
 export type Duty = 'http' | 'p2p' | 'relay' | 'rendezvous';
 export const DUTIES: readonly Duty[] = ['http', 'p2p', 'relay', 'rendezvous'];
 
-/** How roots are held to their duties (charter §20). */
+/** How roots are held to their duties (charter §21). */
 export interface DutyPolicy {
   /** Roots count probes and report per duty epoch: floor(timeMs / epochMs). */
   epochMs: number;
@@ -76,7 +76,7 @@ export interface Policy {
    */
   privateEndpointsAllowed?: boolean;
   /**
-   * How roots are held to their duties (charter §20). Optional in documents; absent reads as
+   * How roots are held to their duties (charter §21). Optional in documents; absent reads as
    * DEFAULT_DUTY_POLICY.
    */
   duties?: DutyPolicy;
@@ -303,7 +303,7 @@ export function privateEndpointsAllowed(policy: Policy): boolean {
   return policy.privateEndpointsAllowed === true;
 }
 
-/** The duty policy in force (charter §20): the policy's, or DEFAULT_DUTY_POLICY when absent. */
+/** The duty policy in force (charter §21): the policy's, or DEFAULT_DUTY_POLICY when absent. */
 export function dutiesOf(policy: Policy): DutyPolicy {
   return policy.duties ?? DEFAULT_DUTY_POLICY;
 }

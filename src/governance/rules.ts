@@ -1,4 +1,4 @@
-// The rules for one statement (governance/CHARTER.md §1–§15, §20), applied to the
+// The rules for one statement (governance/CHARTER.md §1–§15, §21), applied to the
 // working copy of a batch. Each handler checks everything first and only then changes the
 // draft, so a rejected statement leaves the state exactly as it was.
 

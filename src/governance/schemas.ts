@@ -82,7 +82,7 @@ export const PolicySchema = Type.Object(
             strict,
           ),
         },
-        { ...strict, description: 'absent: the defaults of governance/policy.md (charter §20)' },
+        { ...strict, description: 'absent: the defaults of governance/policy.md (charter §21)' },
       ),
     ),
     relay: Type.Object(
@@ -162,7 +162,7 @@ export const MemberSchema = Type.Object(
     notice: Type.Optional(
       Type.Object(
         { epoch: Type.Integer({ minimum: 0, maximum: TIME_MS_MAX }), duties: DutyList(1) },
-        { ...strict, description: 'present while the member is under notice for its duties (charter §20)' },
+        { ...strict, description: 'present while the member is under notice for its duties (charter §21)' },
       ),
     ),
   },
@@ -330,7 +330,7 @@ export const StatementSchema = Type.Union([
         description: 'sorted by member, each once, never the author',
       }),
     },
-    { ...strict, description: "signed by the author's node key (charter §20)" },
+    { ...strict, description: "signed by the author's node key (charter §21)" },
   ),
 ]);
 
@@ -404,7 +404,7 @@ export const EntrySchema = Type.Union(
         action: Type.Union(VERDICT_ACTIONS.map((a) => Type.Literal(a))),
         motion: Type.Optional({ ...Hash, description: 'present exactly when action is motion' }),
       },
-      { ...strict, description: 'a duty verdict that changed or kept a notice (charter §20)' },
+      { ...strict, description: 'a duty verdict that changed or kept a notice (charter §21)' },
     ),
   ],
   { description: 'at most 65,535 bytes of canonical JSON, nesting depth at most 32' },

@@ -32,7 +32,7 @@ export interface OpenMotion {
   ballots: Record<string, RecordedBallot>;
 }
 
-/** The duty reports committed for the epoch not yet judged (charter §20). */
+/** The duty reports committed for the epoch not yet judged (charter §21). */
 export interface DutyReports {
   epoch: number;
   /** Each reporting member's observations, by member name. */

@@ -19,7 +19,7 @@ interface StatementBase {
   federation: string;
   /**
    * The authoring member's name; the signature is by that member's governance key — by its
-   * node key for a duty report (charter §2, §20).
+   * node key for a duty report (charter §2, §21).
    */
   author: string;
   /** When the author signed, ledger milliseconds since the Unix epoch. */
@@ -53,7 +53,7 @@ export type Change =
       keySignature: string;
     }
   | { type: 'change-policy'; policy: Policy }
-  /** A voting member goes to probation (since = the batch time); charter §20. */
+  /** A voting member goes to probation (since = the batch time); charter §21. */
   | { type: 'probation'; member: string };
 
 export type ChangeType = Change['type'];
@@ -127,7 +127,7 @@ export interface ProbeCount {
 /** What one root saw of another over an epoch, per duty. */
 export type Observation = { member: string } & Record<Duty, ProbeCount>;
 
-/** A root's testimony about the other roots over one duty epoch (charter §20). */
+/** A root's testimony about the other roots over one duty epoch (charter §21). */
 export interface DutyReportStatement extends StatementBase {
   kind: 'duty-report';
   /** The duty epoch observed: floor(t / duties.epochMs) for the probes' times t. */

@@ -273,7 +273,7 @@ export function statementSigningBytes(statement: Statement): Uint8Array {
 
 /**
  * Signs a statement with the author's governance key (32-byte seed) — a duty report with the
- * author's node key (charter §20; signerKeyOf says which).
+ * author's node key (charter §21; signerKeyOf says which).
  */
 export function signStatement<S extends Statement>(statement: S, secretKey: Uint8Array): SignedStatement<S> {
   return { statement, signature: toBase64(sign(secretKey, statementSigningBytes(statement))) };

@@ -1,4 +1,4 @@
-// Holding the other roots to their duties (governance/CHARTER.md §20), the root's side: on a
+// Holding the other roots to their duties (governance/CHARTER.md §21), the root's side: on a
 // jittered schedule it probes every other member's root on each duty — HTTP `GET /health`,
 // libp2p ping, a relay reservation with a short relayed transfer, a rendezvous round trip
 // (p2p/duty-probes.ts) —, counts per duty epoch what it attempted and what succeeded, and once
@@ -194,7 +194,7 @@ export class DutyProber {
 
   #report(epoch: number, world: World, me: Member): void {
     this.#reported = epoch;
-    if (me.status !== 'voting') return; // only voting members' reports count (charter §20)
+    if (me.status !== 'voting') return; // only voting members' reports count (charter §21)
     const members = world.members.filter((m) => m.name !== me.name).map((m) => m.name);
     const observations = this.#tally.observations(epoch, members);
     if (observations.length === 0) return;

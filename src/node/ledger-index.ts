@@ -160,7 +160,7 @@ export class LedgerIndex {
         });
         break;
       case 'verdict':
-        // A motion the rules opened after a duty verdict (charter §20): it has no statement,
+        // A motion the rules opened after a duty verdict (charter §21): it has no statement,
         // so its verdict entry stands where a motion's statement would, and its id is known.
         if (entry.motion !== undefined) {
           this.statements.set(entry.motion, { index, height: this.#height });

@@ -44,7 +44,7 @@ export interface EntryReader {
 
 interface Known {
   id: string;
-  /** A statement, or the verdict that opened a duty motion (charter §20). */
+  /** A statement, or the verdict that opened a duty motion (charter §21). */
   statement: Statement | VerdictEntry;
 }
 
@@ -234,7 +234,7 @@ export class MotionViews {
   }
 
   /**
-   * A duty motion (charter §20): opened at its batch's time, for the motion lifetime then in
+   * A duty motion (charter §21): opened at its batch's time, for the motion lifetime then in
    * force; probation for a member voting when the batch began, removal for one in probation.
    */
   #dutyOpening(v: VerdictEntry, height: number): Opening {

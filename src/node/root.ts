@@ -369,7 +369,7 @@ export class Root implements RootView {
     };
   }
 
-  /** Probes the other roots on their duties and reports on each epoch (charter §20). */
+  /** Probes the other roots on their duties and reports on each epoch (charter §21). */
   async #startProber(): Promise<void> {
     const libp2p = this.#host.libp2p;
     await libp2p.handle(CIRCUIT_STOP_PROTOCOL, probeStopHandler(libp2p));

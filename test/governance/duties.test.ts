@@ -1,4 +1,4 @@
-// Duties, measured and enforced (charter §20): the verdict rule on its own — it is the q-th
+// Duties, measured and enforced (charter §21): the verdict rule on its own — it is the q-th
 // best of n slots, and no minority of reports (lying or silent) moves it across a minimum —,
 // and the whole lifecycle through executeBatch with signed reports: a notice, its grace, the
 // motion to put the member in probation, then the one to remove it; a notice lifted; members

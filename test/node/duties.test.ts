@@ -1,4 +1,4 @@
-// Roots held to their duties (charter §20), with real processes: four roots on this machine in
+// Roots held to their duties (charter §21), with real processes: four roots on this machine in
 // devnet time (an hour-long duty epoch passes in DUTY_EPOCH_WALL_MS), probing each other over
 // HTTP and libp2p (ping, relay reservation and relayed transfer, rendezvous). One root is frozen
 // with SIGSTOP — its process keeps its sockets but answers nothing, as behind a black hole —

@@ -1,4 +1,4 @@
-// The libp2p duty probes (charter §20) between two real root hosts on 127.0.0.1: each one
+// The libp2p duty probes (charter §21) between two real root hosts on 127.0.0.1: each one
 // succeeds against a root that serves, the relay probe carries its bytes through the other
 // root's relay and back, a root refuses a circuit it did not open itself, and every probe
 // fails against a root that is gone. The tally counts what the report will say.

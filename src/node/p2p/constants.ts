@@ -107,7 +107,7 @@ export const GOSSIP_ALLOWED_PUBLISHERS_MAX = 1024;
 export const HOST_LISTEN_ADDRS_MAX = 16;
 export const DEMO_CHAT_PROTOCOL = '/witan/demo-chat/1.0.0';
 
-// ---- duty probes (governance/CHARTER.md §20, duty-probes.ts) ----
+// ---- duty probes (governance/CHARTER.md §21, duty-probes.ts) ----
 
 /** The rendezvous namespace roots register in to probe each other's rendezvous service. */
 export const DUTY_PROBE_NAMESPACE = 'witan/duty-probe';

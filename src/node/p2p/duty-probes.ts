@@ -1,4 +1,4 @@
-// The libp2p side of holding roots to their duties (governance/CHARTER.md §20): one probe per
+// The libp2p side of holding roots to their duties (governance/CHARTER.md §21): one probe per
 // duty a root owes the others over libp2p, each a real exchange with the other root, bounded
 // in bytes and ended by the caller's signal.
 //

@@ -73,7 +73,7 @@ export type RelayServerInit = {
   now?: () => number;
   /**
    * Is this peer (id string) a federation member's root? Roots reserve on each other to probe
-   * the relay duty (charter §20): their reservations are held apart from reservationsMax, the
+   * the relay duty (charter §21): their reservations are held apart from reservationsMax, the
    * slots the policy gives overlay peers, and are bounded by the number of members.
    */
   isMember?: (peerId: string) => boolean;
