@@ -141,6 +141,8 @@ test('a root that answers nothing for two epochs gets a notice, then a motion to
     `the notice is for an epoch of the outage (${noticed.notice.epoch})`,
   );
   assert.deepEqual(noticed.notice.duties, [...DUTIES], 'every duty failed while the process was frozen');
+  const shown = await runWitan(['world', 'show', '--root', a.httpUrl]);
+  assert.match(shown.stdout, new RegExp(`notice: below on ${DUTIES.join(', ')} since duty epoch \\d+`));
 
   const motions = await waitUntil(
     `the rules' motion against ${down.name}`,
