@@ -28,6 +28,16 @@ export function quorumOf(n) {
  * @param {number} nowMs the federation's clock
  */
 export function standing(m, policy, nowMs) {
+  const words = statusWords(m, policy, nowMs);
+  return m.notice === undefined ? words : `${words}; under notice: below on ${m.notice.duties.join(', ')}`;
+}
+
+/**
+ * @param {Member} m
+ * @param {Policy} policy
+ * @param {number} nowMs
+ */
+function statusWords(m, policy, nowMs) {
   if (m.status === 'probation') {
     const ends = m.since + policy.probationPeriodMs;
     return `probation, ends ${localTime(ends)} (${relative(ends - nowMs)})`;
@@ -128,6 +138,9 @@ export function worldDiff(before, after) {
       continue;
     }
     if (was.status !== m.status) out.push(`${m.name}: ${was.status} → ${m.status}`);
+    if (was.notice === undefined && m.notice !== undefined)
+      out.push(`${m.name}: notice, below on ${m.notice.duties.join(', ')}`);
+    if (was.notice !== undefined && m.notice === undefined) out.push(`${m.name}: notice lifted`);
     if (was.organisation !== m.organisation) out.push(`${m.name}: organisation “${m.organisation}”`);
     if (was.jurisdiction !== m.jurisdiction) out.push(`${m.name}: country ${country(m.jurisdiction)}`);
     if (JSON.stringify(was.endpoints) !== JSON.stringify(m.endpoints)) out.push(`${m.name}: new endpoints`);
