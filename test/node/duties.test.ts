@@ -140,9 +140,16 @@ test('a root that answers nothing for two epochs gets a notice, then a motion to
     noticed.notice.epoch >= stoppedIn,
     `the notice is for an epoch of the outage (${noticed.notice.epoch})`,
   );
-  assert.deepEqual(noticed.notice.duties, [...DUTIES], 'every duty failed while the process was frozen');
+  // The epoch it was frozen in was partly served; a whole frozen epoch fails every duty.
+  if (noticed.notice.epoch > stoppedIn) assert.deepEqual(noticed.notice.duties, [...DUTIES]);
+  else assert.ok(noticed.notice.duties.length > 0);
   const shown = await runWitan(['world', 'show', '--root', a.httpUrl]);
-  assert.match(shown.stdout, new RegExp(`notice: below on ${DUTIES.join(', ')} since duty epoch \\d+`));
+  assert.match(
+    shown.stdout,
+    new RegExp(
+      `notice: below on ${noticed.notice.duties.join(', ')} since duty epoch ${noticed.notice.epoch}`,
+    ),
+  );
 
   const motions = await waitUntil(
     `the rules' motion against ${down.name}`,
