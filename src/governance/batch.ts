@@ -93,7 +93,7 @@ function draftOf(state: GovernanceState, timeMs: number, options: ExecuteOptions
     accepted: [],
     outcomes: [],
     causes: [],
-    reports: base.dutyReports,
+    reports: base.dutyReports ?? null,
   };
 }
 

@@ -63,8 +63,11 @@ export interface GovernanceState {
    * that still counts. Absent in states saved before the rule existed: read as none.
    */
   selfUpdates?: Record<string, number[]>;
-  /** Reports on the last duty epoch, judged at the first batch of a later epoch; null when none. */
-  dutyReports: DutyReports | null;
+  /**
+   * Reports on the last duty epoch, judged at the first batch of a later epoch; null when none.
+   * Absent in states saved before duties existed (an auditor's --state file): read as none.
+   */
+  dutyReports?: DutyReports | null;
 }
 
 export interface RetiredKey {

@@ -310,6 +310,21 @@ test('one duty below is enough for a notice, and the notice names it', () => {
   assert.deepEqual(memberOf(ledger, 'm01')?.notice, { epoch: E0, duties: ['relay'] });
 });
 
+test('a state saved before duties existed, without dutyReports, reads as no reports and takes the next ones', () => {
+  const ledger = new TestLedger(makeGenesis(4), at(E0));
+  ledger.run([], at(E0));
+  const saved = JSON.parse(JSON.stringify(ledger.state)) as typeof ledger.state;
+  delete saved.dutyReports;
+  ledger.state = saved;
+  epochWithout(ledger, 'm03', E0);
+  assert.equal(ledger.state.dutyReports?.epoch, E0);
+  const judged = epochWithout(ledger, 'm03', E0 + 1);
+  assert.deepEqual(
+    verdicts(judged.entries).map((v) => [v.member, v.action]),
+    [['m03', 'notice']],
+  );
+});
+
 test('a member admitted during an epoch is not judged on it; reports naming non-members are ignored', () => {
   const ledger = new TestLedger(makeGenesis(4), at(E0, 0.05));
   const m = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], ledger.timeMs));
