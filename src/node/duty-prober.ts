@@ -30,6 +30,7 @@ import {
   type World,
 } from '../governance/index.ts';
 import { HttpClient, normalizeBaseUrl } from '../net/index.ts';
+import { memberAddressAllowed } from './catch-up.ts';
 import { type ProbeTarget, probeP2p, probeRelay, probeRendezvous } from './p2p/duty-probes.ts';
 import { peerIdOfNodeKey } from './p2p/index.ts';
 
@@ -169,9 +170,13 @@ export class DutyProber {
       p2p: m.endpoints.p2p,
     };
     const ttlS = world.policy.rendezvous.ttlMinS;
+    // An endpoint that resolves to an internal address is not probed: the probe fails, as it
+    // would for every overlay peer, and no member points the prober at an internal service.
+    const addressAllowed = memberAddressAllowed(world.policy);
     const probes: Record<Duty, (signal: AbortSignal) => Promise<unknown>> = {
       http: (signal) =>
         this.#http.request(`${normalizeBaseUrl(m.endpoints.http[0]!)}/health`, {
+          ...(addressAllowed === undefined ? {} : { addressAllowed }),
           bytesMax: DUTY_HEALTH_BYTES_MAX,
           signal,
         }),
