@@ -90,6 +90,10 @@ export function governanceVectors(): Record<string, string> {
     if (JSON.stringify(got) !== JSON.stringify(want))
       throw new Error(`${step.note}: outcomes ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
     if ((r.world !== null) !== step.world) throw new Error(`${step.note}: world ${r.world !== null}`);
+    const verdicts = decoded.flatMap((e) => (e.kind === 'verdict' ? [e] : []));
+    const gotVerdicts = verdicts.map((v) => [v.member, v.action]);
+    if (JSON.stringify(gotVerdicts) !== JSON.stringify(step.verdicts ?? []))
+      throw new Error(`${step.note}: verdicts ${JSON.stringify(gotVerdicts)}`);
     const produced = decoded.find((e) => e.kind === 'world');
     state = r.state;
     states.push(state);
@@ -110,6 +114,7 @@ export function governanceVectors(): Record<string, string> {
       proposer: PROPOSER,
       statements,
       outcomes: outcomes.map((o) => ({ ...o, label: label.get(o.motion) })),
+      verdicts,
       causes: produced?.kind === 'world' ? produced.causes : null,
       entries: r.entries.map((e) => toHex(e)),
       worldVersion: state.world.version,

@@ -37,6 +37,7 @@ const LONG_FILES = [
   'test/node/readiness.test.ts',
   'test/node/federation-faults.test.ts',
   'test/node/recovery.test.ts',
+  'test/node/duties.test.ts',
   'test/consensus/sigkill.test.ts',
   'test/e2e/ceremony.test.ts',
   'test/node/bad-input.test.ts',

@@ -28,6 +28,16 @@ export function quorumOf(n) {
  * @param {number} nowMs the federation's clock
  */
 export function standing(m, policy, nowMs) {
+  const words = statusWords(m, policy, nowMs);
+  return m.notice === undefined ? words : `${words}; under notice: below on ${m.notice.duties.join(', ')}`;
+}
+
+/**
+ * @param {Member} m
+ * @param {Policy} policy
+ * @param {number} nowMs
+ */
+function statusWords(m, policy, nowMs) {
   if (m.status === 'probation') {
     const ends = m.since + policy.probationPeriodMs;
     return `probation, ends ${localTime(ends)} (${relative(ends - nowMs)})`;
@@ -113,6 +123,8 @@ export function describeChange(c, world) {
     }
     case 'replace-governance-key':
       return `replace ${c.member}'s governance key`;
+    case 'probation':
+      return `put ${c.member} in probation`;
     case 'change-policy': {
       const diff = policyDiff(world.policy, /** @type {Policy} */ (c.policy));
       return `change the policy: ${diff.join('; ') || 'no field changes'}`;
@@ -140,6 +152,9 @@ export function worldDiff(before, after) {
       continue;
     }
     if (was.status !== m.status) out.push(`${m.name}: ${was.status} → ${m.status}`);
+    if (was.notice === undefined && m.notice !== undefined)
+      out.push(`${m.name}: notice, below on ${m.notice.duties.join(', ')}`);
+    if (was.notice !== undefined && m.notice === undefined) out.push(`${m.name}: notice lifted`);
     if (was.organisation !== m.organisation) out.push(`${m.name}: organisation “${m.organisation}”`);
     if (was.jurisdiction !== m.jurisdiction) out.push(`${m.name}: country ${country(m.jurisdiction)}`);
     if (JSON.stringify(was.endpoints) !== JSON.stringify(m.endpoints)) out.push(`${m.name}: new endpoints`);

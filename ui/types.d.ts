@@ -14,6 +14,8 @@ export type Member = {
   endpoints: Endpoints;
   status: 'voting' | 'probation' | 'suspended';
   since: number;
+  /** Present while the member's root is under notice for its duties (charter §21). */
+  notice?: { epoch: number; duties: string[] };
 };
 export type Policy = {
   approvalThreshold: Fraction;

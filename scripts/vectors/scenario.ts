@@ -9,9 +9,15 @@ import { toBase64 } from '../../src/codec/index.ts';
 import {
   ballot,
   DEFAULT_POLICY,
+  DUTIES,
+  type Duty,
+  dutyMotionId,
+  dutyReport,
   evidence,
   type GovernanceState,
   motion,
+  observation,
+  type ProbeCount,
   proveKeyPossession,
   type RejectionCode,
   type SignedStatement,
@@ -33,6 +39,8 @@ export type Step = {
   outcomes: () => ExpectedOutcome[];
   /** Does the batch produce a new world? */
   world: boolean;
+  /** The duty verdicts the batch must record (charter §21): member and action; none when absent. */
+  verdicts?: [member: string, action: string][];
 };
 
 /** Motion ids by label, filled as the scenario signs them. */
@@ -71,6 +79,27 @@ const T9 = T6 + 30 * DAY_MS;
 const T10 = T9 + HOUR_MS;
 const T11 = T10 + MINUTE_MS;
 const birch2 = gov('birch', 2);
+
+// Duties (charter §21): the default duty epoch is a day. Reports on epoch E are taken during
+// E + 1 and judged at the first batch of E + 2. cedar's root answers no probe from E on.
+const E = Math.floor(T11 / DAY_MS) + 1;
+const inEpoch = (e: number) => e * DAY_MS + HOUR_MS;
+/** The node keys that sign reports: fir rotated its node key in batch 7. */
+const nodeKeyOf = (name: string) => (name === 'fir' ? node('fir', 2) : node(name));
+const probes = (attempted: number, succeeded: number): Partial<Record<Duty, ProbeCount>> =>
+  Object.fromEntries(DUTIES.map((d) => [d, { attempted, succeeded }]));
+/** `author`'s report on epoch `e`, seeing cedar fail every probe and the others answer each. */
+function report(author: string, e: number, t: number, key = nodeKeyOf(author)): SignedStatement {
+  const about = ['alder', 'birch', 'cedar', 'fir'].filter((m) => m !== author);
+  const observations = about.map((m) => observation(m, m === 'cedar' ? probes(1440, 0) : probes(1440, 1440)));
+  return signAs(dutyReport(FEDERATION, author, e, observations, t), key);
+}
+const reports = (e: number): Made[] =>
+  ['alder', 'birch', 'fir'].map((a) => ({
+    note: `accepted: ${a}'s report on duty epoch ${e - E}, signed with its node key`,
+    signed: report(a, e, inEpoch(e + 1)),
+    expect: 'accepted',
+  }));
 
 export const STEPS: Step[] = [
   {
@@ -612,6 +641,80 @@ export const STEPS: Step[] = [
     timeMs: T11,
     statements: () => [],
     outcomes: () => [['update-birch', 'passed']],
+    world: true,
+  },
+  {
+    note: 'duty reports on the first duty epoch: alder, birch and fir saw cedar answer no probe; reports the rules refuse',
+    timeMs: inEpoch(E + 1),
+    statements: () => [
+      {
+        note: 'rejected: a duty report is signed with the node key, not the governance key',
+        signed: report('alder', E, inEpoch(E + 1), gov('alder')),
+        expect: 'BAD_SIGNATURE',
+      },
+      {
+        note: 'rejected: a batch takes reports on the epoch that just ended only',
+        signed: report('alder', E + 1, inEpoch(E + 1)),
+        expect: 'REPORT_WRONG_EPOCH',
+      },
+      ...reports(E),
+      {
+        note: 'rejected: alder already reported on this epoch',
+        signed: report('alder', E, inEpoch(E + 1) + 1),
+        expect: 'REPORT_DUPLICATE',
+      },
+    ],
+    outcomes: () => [],
+    world: false,
+  },
+  {
+    note: 'the first duty epoch is judged: three of four voting members accuse cedar, a notice on every duty (world 10)',
+    timeMs: inEpoch(E + 2),
+    statements: () => reports(E + 1),
+    outcomes: () => [],
+    world: true,
+    verdicts: [['cedar', 'notice']],
+  },
+  {
+    note: 'the second is judged: cedar is below again, within the grace of two epochs; no new world',
+    timeMs: inEpoch(E + 3),
+    statements: () => reports(E + 2),
+    outcomes: () => [],
+    world: false,
+    verdicts: [['cedar', 'standing']],
+  },
+  {
+    note: 'the third is judged: after the grace the rules open a motion to put cedar in probation',
+    timeMs: inEpoch(E + 4),
+    statements: () => {
+      ids.set('duty-cedar', dutyMotionId(FEDERATION, E + 2, 'cedar'));
+      return [];
+    },
+    outcomes: () => [],
+    world: false,
+    verdicts: [['cedar', 'motion']],
+  },
+  {
+    note: 'alder, birch and fir vote yes: cedar is in probation (world 11)',
+    timeMs: inEpoch(E + 4) + MINUTE_MS,
+    statements: () => [
+      {
+        note: 'accepted',
+        signed: yes('alder', 'duty-cedar', inEpoch(E + 4) + MINUTE_MS),
+        expect: 'accepted',
+      },
+      {
+        note: 'accepted',
+        signed: yes('birch', 'duty-cedar', inEpoch(E + 4) + MINUTE_MS, birch2),
+        expect: 'accepted',
+      },
+      {
+        note: 'accepted: 3 yes of 4 voting members; cedar goes to probation',
+        signed: yes('fir', 'duty-cedar', inEpoch(E + 4) + MINUTE_MS),
+        expect: 'accepted',
+      },
+    ],
+    outcomes: () => [['duty-cedar', 'passed']],
     world: true,
   },
 ];

@@ -144,7 +144,7 @@ const motionFacts = {
     description: 'the shortest prefix of the id, at least 8 hex digits, that no other statement here shares',
   }),
   author: Type.String({
-    description: "the member who moved it, or '#system' for a removal opened by evidence",
+    description: "the member who moved it, or '#system' for a motion the rules opened (evidence, duties)",
   }),
   summary: Type.Optional(Type.String({ description: "the mover's line for people, as signed" })),
   changes: Type.Array(ChangeSchema),

@@ -72,7 +72,7 @@ export interface MotionFacts {
   id: string;
   /** The shortest prefix of the id (at least 8 hex digits) that no other statement here shares. */
   shortId: string;
-  /** The member who moved it, or '#system' for a removal opened by evidence. */
+  /** The member who moved it, or '#system' for a motion the rules opened (evidence, duties). */
   author: string;
   /** The mover's line for people, as signed. */
   summary?: string;

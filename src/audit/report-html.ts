@@ -254,7 +254,7 @@ function motionBody(m: TimelineMotion, showDiff: boolean): Child[] {
     el(
       'p',
       {},
-      m.author === '#system' ? 'Opened by evidence' : `Moved by ${m.author}`,
+      m.author === '#system' ? 'Opened by the rules (evidence or duties)' : `Moved by ${m.author}`,
       ' at ',
       time(m.createdMs),
       '; ',

@@ -170,6 +170,8 @@ export function changeHeading(d: ChangeDiff): string {
       return 'change the policy';
     case 'reinstate':
       return `reinstate ${d.member}`;
+    case 'probation':
+      return `put ${d.member} in probation`;
   }
 }
 

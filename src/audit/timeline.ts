@@ -38,9 +38,9 @@ export type TimelineBallot = {
 export type TimelineTally = Tally & { notVoted: number; seasonedOnly: boolean };
 
 export type TimelineMotion = {
-  /** statementId of the motion — or, for a removal opened by evidence, of the evidence. */
+  /** statementId of the motion — of the evidence for a removal it opened; dutyMotionId for a duty motion. */
   id: string;
-  /** The member who moved it ('#system' for a removal opened by evidence). */
+  /** The member who moved it ('#system' for a motion the rules opened: evidence, duties). */
   author: string;
   summary?: string;
   createdMs: number;

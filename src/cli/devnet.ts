@@ -15,6 +15,7 @@ import { readKeyFile, writeKeyFile } from '../crypto/key-file.ts';
 import {
   admitChange,
   ballot,
+  DEFAULT_DUTY_POLICY,
   DEFAULT_POLICY,
   motion,
   type Policy,
@@ -46,12 +47,22 @@ export const DEVNET_CLOCK_RATE = 3600;
 /** Longest wait for any one step of the story before it is reported as stuck. */
 export const STORY_STEP_TIMEOUT_MS = 90_000;
 
+const HALF = { num: 1, den: 2 };
+
 /** Short durations so the story fits in minutes of devnet time; still within the policy floors. */
 export const DEVNET_POLICY: Policy = {
   ...DEFAULT_POLICY,
   probationPeriodMs: 24 * 3600 * 1000,
   epochMs: 24 * 3600 * 1000,
   checkpointFreshnessMs: 30 * 24 * 3600 * 1000,
+  // Roots on one loaded machine start seconds apart, and a devnet second is an hour: half the
+  // probes must work, so a root that is down gets its notice and one that started late does not.
+  // A week-long duty epoch (minutes of devnet time) keeps the reports from crowding the story.
+  duties: {
+    ...DEFAULT_DUTY_POLICY,
+    epochMs: 7 * 24 * 3600 * 1000,
+    successMin: { http: HALF, p2p: HALF, relay: HALF, rendezvous: HALF },
+  },
 };
 
 interface Member extends LocalMember {

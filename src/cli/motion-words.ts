@@ -69,6 +69,8 @@ export function changeWords(c: Change): string {
       return `replace ${c.member}'s governance key`;
     case 'change-policy':
       return 'change the policy';
+    case 'probation':
+      return `put ${c.member} in probation`;
   }
 }
 

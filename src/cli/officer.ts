@@ -378,8 +378,14 @@ The verdict is the root's own (the same as GET /ready):
       const w = await client(opts).world();
       if (opts.json) return printJson(w);
       say(`${w.world.federation} world v${w.version} (${w.hash.slice(0, 16)}…)`);
-      for (const m of w.world.members)
+      for (const m of w.world.members) {
         say(`  ${m.name.padEnd(16)} ${m.status.padEnd(10)} ${m.jurisdiction}  ${m.organisation}`);
+        // A notice (charter §21): its root fell below a duty's minimum; a motion follows the grace.
+        if (m.notice !== undefined)
+          say(
+            `  ${''.padEnd(16)} notice: below on ${m.notice.duties.join(', ')} since duty epoch ${m.notice.epoch}`,
+          );
+      }
     }),
   );
   withCommon(

@@ -1,6 +1,7 @@
-// Executing a committed batch (governance/CHARTER.md §15–§17). Pure and
+// Executing a committed batch (governance/CHARTER.md §15–§17, §21). Pure and
 // deterministic: the only clock is the batch time. Order of work:
-//   1. begin: probation ends (timeMs ≥ since + probationPeriodMs), motions past their
+//   1. begin: probation ends (timeMs ≥ since + probationPeriodMs), the duty reports of an
+//      epoch that closed are judged (notices, motions after the grace), motions past their
 //      deadline expire (deadlineMs < timeMs), open motions whose tally passes are settled
 //      (a re-based motion can pass without a new ballot);
 //   2. each statement in order: accepted, or rejected with a code (state unchanged);
@@ -14,6 +15,7 @@
 import { canonicalBytes, type Json } from '../codec/index.ts';
 import { applyChanges } from './changes.ts';
 import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
+import { dutyEpochOf, settleDuties } from './duties.ts';
 import { encodeEntry, type LedgerEntry } from './entry.ts';
 import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts';
 import { worldHash } from './hash.ts';
@@ -91,6 +93,7 @@ function draftOf(state: GovernanceState, timeMs: number, options: ExecuteOptions
     accepted: [],
     outcomes: [],
     causes: [],
+    reports: base.dutyReports ?? null,
   };
 }
 
@@ -102,6 +105,21 @@ function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions =
       m.status = 'voting';
       m.since = timeMs;
     }
+  }
+  // Reports on epoch E are taken during E + 1 only; from the first batch after, E is judged.
+  if (d.reports !== null && d.reports.epoch !== dutyEpochOf(timeMs, state.world) - 1) {
+    const settled = settleDuties({
+      reports: d.reports,
+      inForce: state.world,
+      inForceHash: state.worldHash,
+      working: d.world,
+      openMotions: d.motions.values(),
+      timeMs,
+    });
+    d.world = settled.world;
+    for (const m of settled.motions) d.motions.set(m.id, m);
+    d.outcomes.push(...settled.entries);
+    d.reports = null;
   }
   for (const m of sortedMotions(d)) {
     if (m.deadlineMs < timeMs) {
@@ -181,6 +199,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     seen,
     retiredNodeKeys,
     selfUpdates,
+    dutyReports: d.reports,
   };
   return { state, entries, rejected: [], world: produced };
 }

@@ -1,4 +1,4 @@
-// Applying a motion's changes to a world (charter §7–§13). Pure: returns the changed world or
+// Applying a motion's changes to a world (charter §7–§13, §21). Pure: returns the changed world or
 // the first rejection; the input world is never modified. The same function checks a motion
 // when it is submitted, again when it passes, and again when it is re-based onto a new world,
 // so a motion is never applied to a world it does not fit.
@@ -89,6 +89,15 @@ function applyOne(
   } else if (c.type === 'reinstate') {
     if (member.status !== 'suspended') {
       return reject('MEMBER_NOT_SUSPENDED', `"${c.member}" is not suspended, so it cannot be reinstated.`);
+    }
+    member.status = 'probation';
+    member.since = timeMs;
+  } else if (c.type === 'probation') {
+    if (member.status !== 'voting') {
+      return reject(
+        'MEMBER_NOT_VOTING',
+        `"${c.member}" is ${member.status}, not voting: only a voting member can be put in probation.`,
+      );
     }
     member.status = 'probation';
     member.since = timeMs;

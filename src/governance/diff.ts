@@ -37,6 +37,8 @@ function memberFields(m: Member | undefined): [string, Json][] {
     ['governanceKey', d.governanceKey],
     ['endpoints.p2p', d.endpoints.p2p],
     ['endpoints.http', d.endpoints.http],
+    // Only while under notice (charter §21), so a member without one shows no such field.
+    ...(m.notice === undefined ? [] : [['notice', m.notice as unknown as Json] as [string, Json]]),
   ];
 }
 
@@ -89,6 +91,8 @@ function describe(world: World, c: Change): ChangeDiff {
     fields = [field('status', 'probation')];
   } else if (c.type === 'replace-governance-key') {
     fields = [field('governanceKey', c.governanceKey)];
+  } else if (c.type === 'probation') {
+    fields = [field('status', 'probation')];
   } else {
     fields = [];
     if (c.organisation !== undefined) fields.push(field('organisation', c.organisation));

@@ -8,6 +8,7 @@ import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
 import { atEntry, GovernanceError } from './errors.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { parseName, parseWorld, type World } from './model.ts';
+import { DUTIES, type Duty } from './policy.ts';
 import { parseSignedRecovery, type SignedRecovery } from './recovery.ts';
 import { hexHash, int, list, oneOf, record, ShapeError, text } from './shape.ts';
 import type { SignedStatement } from './statement-types.ts';
@@ -19,6 +20,25 @@ export const WORLD_CAUSES_MAX = 1024;
 
 export type OutcomeResult = 'passed' | 'expired' | 'rejected';
 
+/**
+ * What a duty verdict did to a member (charter §21): gave a notice, kept one (still below,
+ * within its grace or with a motion already open), opened a motion, or lifted a notice.
+ */
+export type VerdictAction = 'notice' | 'standing' | 'motion' | 'lifted';
+export const VERDICT_ACTIONS: readonly VerdictAction[] = ['notice', 'standing', 'motion', 'lifted'];
+
+export interface VerdictEntry {
+  kind: 'verdict';
+  /** The duty epoch judged. */
+  epoch: number;
+  member: string;
+  /** The duties the member was below in that epoch, in DUTIES order; empty when lifted. */
+  below: Duty[];
+  action: VerdictAction;
+  /** The id of the motion opened, exactly when action is 'motion'. */
+  motion?: string;
+}
+
 export type LedgerEntry =
   | { kind: 'genesis'; genesis: SignedGenesis }
   | { kind: 'batch'; height: number; timeMs: number; proposer: string }
@@ -26,7 +46,8 @@ export type LedgerEntry =
   | { kind: 'world'; world: World; causes: string[] }
   | { kind: 'outcome'; motion: string; result: OutcomeResult; reason?: string }
   /** A recovery (charter §20): the header of a batch of its own, at its height. */
-  | { kind: 'recovery'; recovery: SignedRecovery };
+  | { kind: 'recovery'; recovery: SignedRecovery }
+  | VerdictEntry;
 
 export function encodeEntry(entry: LedgerEntry): Uint8Array {
   const bytes = canonicalBytes(entry as unknown as Json, ENTRY_DEPTH_MAX);
@@ -61,10 +82,14 @@ function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
         'result',
         'reason',
         'recovery',
+        'epoch',
+        'member',
+        'below',
+        'action',
       ],
     ).kind,
     'entry.kind',
-    ['genesis', 'batch', 'statement', 'world', 'outcome', 'recovery'] as const,
+    ['genesis', 'batch', 'statement', 'world', 'outcome', 'recovery', 'verdict'] as const,
   );
   switch (kind) {
     case 'genesis': {
@@ -106,7 +131,34 @@ function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
       if (o.reason !== undefined) e.reason = text(o.reason, 'entry.reason', 64, /^[A-Z][A-Z0-9_]*$/);
       return e;
     }
+    case 'verdict':
+      return parseVerdict(x);
   }
+}
+
+function parseVerdict(x: unknown): VerdictEntry {
+  const o = record(x, 'entry', ['kind', 'epoch', 'member', 'below', 'action'], ['motion']);
+  const below = list(o.below, 'entry.below', 0, DUTIES.length).map((d, i) =>
+    oneOf(d, `entry.below[${i}]`, DUTIES),
+  );
+  for (let i = 1; i < below.length; i++) {
+    if (DUTIES.indexOf(below[i - 1]!) >= DUTIES.indexOf(below[i]!))
+      throw new ShapeError(`entry.below must be in the order ${DUTIES.join(', ')}, each once`);
+  }
+  const action = oneOf(o.action, 'entry.action', VERDICT_ACTIONS);
+  if ((action === 'lifted') !== (below.length === 0))
+    throw new ShapeError('entry.below is empty exactly when the notice is lifted');
+  if ((action === 'motion') !== (o.motion !== undefined))
+    throw new ShapeError('entry.motion is present exactly when a motion opened');
+  const e: VerdictEntry = {
+    kind: 'verdict',
+    epoch: int(o.epoch, 'entry.epoch', 0, TIME_MS_MAX),
+    member: parseName(o.member, 'entry.member'),
+    below,
+    action,
+  };
+  if (o.motion !== undefined) e.motion = hexHash(o.motion, 'entry.motion');
+  return e;
 }
 
 /** Decodes one ledger leaf. Throws GovernanceError BAD_ENTRY (or BAD_GENESIS) naming the problem. */

@@ -49,6 +49,19 @@ export {
   type WorldChange,
 } from './diff.ts';
 export {
+  type DutySettlement,
+  type DutyVerdict,
+  dutyEpochOf,
+  dutyMotionId,
+  dutyReport,
+  dutyVerdict,
+  meetsMinimum,
+  observation,
+  reportRejection,
+  settleDuties,
+} from './duties.ts';
+export { DUTY_PROBES_PER_EPOCH_MAX, parseObservations } from './duty-report.ts';
+export {
   type AddressScope,
   endpointHost,
   hostScope,
@@ -61,7 +74,16 @@ export {
   parseP2pEndpoint,
   scopeWords,
 } from './endpoints.ts';
-export { decodeEntry, decodeEntryAt, encodeEntry, type LedgerEntry, type OutcomeResult } from './entry.ts';
+export {
+  decodeEntry,
+  decodeEntryAt,
+  encodeEntry,
+  type LedgerEntry,
+  type OutcomeResult,
+  VERDICT_ACTIONS,
+  type VerdictAction,
+  type VerdictEntry,
+} from './entry.ts';
 export {
   atEntry,
   GovernanceError,
@@ -87,6 +109,7 @@ export {
   type Member,
   type MemberDescriptor,
   type MemberStatus,
+  type Notice,
   parseDescriptor,
   parseMember,
   parseWorld,
@@ -95,7 +118,13 @@ export {
 export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
 export {
   checkPolicy,
+  DEFAULT_DUTY_POLICY,
   DEFAULT_POLICY,
+  DUTIES,
+  DUTY_POLICY_RANGES,
+  type Duty,
+  type DutyPolicy,
+  dutiesOf,
   type Fraction,
   POLICY_RANGES,
   type Policy,
@@ -133,6 +162,7 @@ export {
   governanceSchemaFiles,
   MemberDescriptorSchema,
   MemberSchema,
+  ObservationSchema,
   PolicySchema,
   SignedGenesisSchema,
   SignedRecoverySchema,
@@ -145,6 +175,7 @@ export { nextSeen, type SeenIndex, seenHas } from './seen.ts';
 export { ShapeError } from './shape.ts';
 export {
   cosignersOf,
+  type DutyReports,
   type GovernanceState,
   genesisState,
   type MemberKey,
@@ -160,9 +191,12 @@ export type {
   CandidateSignatures,
   Change,
   ChangeType,
+  DutyReportStatement,
   Evidence,
   EvidenceStatement,
   MotionStatement,
+  Observation,
+  ProbeCount,
   SelfUpdateStatement,
   SignedStatement,
   Statement,
@@ -179,6 +213,7 @@ export {
   proveKeyPossession,
   STATEMENT_BYTES_MAX,
   signCandidate,
+  signerKeyOf,
   signStatement,
   statementSigningBytes,
   verifyCandidate,

@@ -16,7 +16,7 @@ import {
 } from './constants.ts';
 import { isJurisdiction } from './countries.ts';
 import { parseHttpEndpoint, parseP2pEndpoint } from './endpoints.ts';
-import { checkPolicy, type Policy } from './policy.ts';
+import { checkPolicy, DUTIES, type Duty, type Policy } from './policy.ts';
 import { hexHash, int, list, oneOf, prose, publicKey, record, ShapeError, text, unique } from './shape.ts';
 
 export type MemberStatus = 'voting' | 'probation' | 'suspended';
@@ -42,10 +42,20 @@ export interface MemberDescriptor {
   endpoints: Endpoints;
 }
 
+/** A member whose root fell below a duty's minimum (charter §21), until it meets them again. */
+export interface Notice {
+  /** The duty epoch of the verdict that gave it. */
+  epoch: number;
+  /** The duties it was below then, in DUTIES order. */
+  duties: Duty[];
+}
+
 export interface Member extends MemberDescriptor {
   status: MemberStatus;
   /** Ledger timeMs of the last status change (0 for founders). */
   since: number;
+  /** Present while the member is under notice; absent otherwise. */
+  notice?: Notice;
 }
 
 export interface World {
@@ -107,12 +117,25 @@ function descriptorFields(o: Record<string, unknown>, path: string): MemberDescr
   return d;
 }
 
+function parseNotice(x: unknown, path: string): Notice {
+  const o = record(x, path, ['epoch', 'duties']);
+  const duties = list(o.duties, `${path}.duties`, 1, DUTIES.length).map((d, i) =>
+    oneOf(d, `${path}.duties[${i}]`, DUTIES),
+  );
+  for (let i = 1; i < duties.length; i++) {
+    if (DUTIES.indexOf(duties[i - 1]!) >= DUTIES.indexOf(duties[i]!))
+      throw new ShapeError(`${path}.duties must be in the order ${DUTIES.join(', ')}, each once`);
+  }
+  return { epoch: int(o.epoch, `${path}.epoch`, 0, TIME_MS_MAX), duties };
+}
+
 export function parseMember(x: unknown, path: string): Member {
-  const o = record(x, path, [...DESCRIPTOR_KEYS, 'status', 'since']);
+  const o = record(x, path, [...DESCRIPTOR_KEYS, 'status', 'since'], ['notice']);
   return {
     ...descriptorFields(o, path),
     status: oneOf(o.status, `${path}.status`, MEMBER_STATUSES),
     since: int(o.since, `${path}.since`, 0, TIME_MS_MAX),
+    ...(o.notice === undefined ? {} : { notice: parseNotice(o.notice, `${path}.notice`) }),
   };
 }
 

@@ -48,6 +48,20 @@ export interface RecoveryPolicy {
   witnessQuorum: number;
 }
 
+/** The services every root owes overlay peers and the other roots (charter §21). */
+export type Duty = 'http' | 'p2p' | 'relay' | 'rendezvous';
+export const DUTIES: readonly Duty[] = ['http', 'p2p', 'relay', 'rendezvous'];
+
+/** How roots are held to their duties (charter §21). */
+export interface DutyPolicy {
+  /** Roots count probes and report per duty epoch: floor(timeMs / epochMs). */
+  epochMs: number;
+  /** Epochs a member under notice has before a motion to sanction it opens. */
+  graceEpochs: number;
+  /** Each duty's share of probes that must succeed, "at least"; 0/1 enforces nothing. */
+  successMin: Record<Duty, Fraction>;
+}
+
 export interface Policy {
   /** A motion passes when yes-ballots are MORE THAN this share of eligible voting members. */
   approvalThreshold: Fraction;
@@ -92,6 +106,11 @@ export interface Policy {
   selfUpdateWindowMs?: number;
   /** Recovery when members vanish for good (charter §20). Optional; absent = the default. */
   recovery?: RecoveryPolicy;
+  /**
+   * How roots are held to their duties (charter §21). Optional in documents; absent reads as
+   * DEFAULT_DUTY_POLICY.
+   */
+  duties?: DutyPolicy;
   relay: RelayPolicy;
   rendezvous: RendezvousPolicy;
 }
@@ -136,6 +155,30 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
     discoverLimitMax: 1000,
   },
 });
+
+/**
+ * The duty policy a world reads when its policy has none. Availability (HTTP and libp2p
+ * reachability) at 99 % of probes; relaying and rendezvous, heavier to probe, at 95 %.
+ */
+export const DEFAULT_DUTY_POLICY: DutyPolicy = deepFreeze({
+  epochMs: DAY_MS,
+  graceEpochs: 2,
+  successMin: {
+    http: { num: 99, den: 100 },
+    p2p: { num: 99, den: 100 },
+    relay: { num: 95, den: 100 },
+    rendezvous: { num: 95, den: 100 },
+  },
+});
+
+/**
+ * Ranges of the duty policy's numbers, [min, max]. An epoch of at least an hour bounds the
+ * ledger: each voting root commits one report per epoch, of up to one observation per member.
+ */
+export const DUTY_POLICY_RANGES = {
+  'duties.epochMs': [HOUR_MS, 30 * DAY_MS],
+  'duties.graceEpochs': [1, 30],
+} as const satisfies Record<string, readonly [number, number]>;
 
 /** Field ranges: [min, max]. The min of a governance field is its hard floor (policy.md). */
 export const POLICY_RANGES = {
@@ -186,6 +229,7 @@ const POLICY_OPTIONAL_KEYS = [
   'selfUpdatesPerWindowMax',
   'selfUpdateWindowMs',
   'recovery',
+  'duties',
 ] as const;
 const RECOVERY_KEYS = ['silenceMs', 'timeLockMs', 'witnesses', 'witnessQuorum'] as const;
 const RELAY_KEYS = [
@@ -208,6 +252,21 @@ function fraction(x: unknown, path: string): Fraction {
   const den = int(o.den, `${path}.den`, 1, FRACTION_DEN_MAX);
   const num = int(o.num, `${path}.num`, 0, den);
   return { num, den };
+}
+
+function parseDutyPolicy(x: unknown, path: string): DutyPolicy {
+  const o = record(x, path, ['epochMs', 'graceEpochs', 'successMin']);
+  const min = record(o.successMin, `${path}.successMin`, DUTIES);
+  return {
+    epochMs: int(o.epochMs, `${path}.epochMs`, 0, Number.MAX_SAFE_INTEGER),
+    graceEpochs: int(o.graceEpochs, `${path}.graceEpochs`, 0, Number.MAX_SAFE_INTEGER),
+    successMin: {
+      http: fraction(min.http, `${path}.successMin.http`),
+      p2p: fraction(min.p2p, `${path}.successMin.p2p`),
+      relay: fraction(min.relay, `${path}.successMin.relay`),
+      rendezvous: fraction(min.rendezvous, `${path}.successMin.rendezvous`),
+    },
+  };
 }
 
 function flag(x: unknown, path: string): boolean {
@@ -285,6 +344,7 @@ export function parsePolicy(x: unknown, path = 'policy'): Policy {
       ? {}
       : { selfUpdateWindowMs: inRange(o.selfUpdateWindowMs, 'selfUpdateWindowMs') }),
     ...(o.recovery === undefined ? {} : { recovery: recoveryPolicy(o.recovery, `${path}.recovery`) }),
+    ...(o.duties === undefined ? {} : { duties: parseDutyPolicy(o.duties, `${path}.duties`) }),
     relay: {
       reservationsMax: inRange(relay.reservationsMax, 'relay.reservationsMax'),
       circuitBytesMax: inRange(relay.circuitBytesMax, 'relay.circuitBytesMax'),
@@ -347,11 +407,17 @@ export function recoveryPolicyOf(policy: Policy): RecoveryPolicy {
   return policy.recovery ?? DEFAULT_POLICY.recovery!;
 }
 
+/** The duty policy in force (charter §21): the policy's, or DEFAULT_DUTY_POLICY when absent. */
+export function dutiesOf(policy: Policy): DutyPolicy {
+  return policy.duties ?? DEFAULT_DUTY_POLICY;
+}
+
 /**
  * The first floor or range the policy breaks, as a sentence, or null. The hard floors:
  * 2/3 ≤ approval < 1, approval ≤ policy change < 1, removal ≥ 3/4 and ≥ policy change and
  * > approval and < 1, 0 < jurisdiction share ≤ 1/3, every numeric field inside
- * POLICY_RANGES, rendezvous ttlMinS ≤ ttlMaxS, a witness quorum of more than half the witnesses.
+ * POLICY_RANGES, rendezvous ttlMinS ≤ ttlMaxS, a witness quorum of more than half the witnesses,
+ * duty epochs and grace inside DUTY_POLICY_RANGES.
  */
 export function policyViolation(p: Policy): string | null {
   const twoThirds = { num: 2, den: 3 };
@@ -385,6 +451,13 @@ export function policyViolation(p: Policy): string | null {
   const { witnesses, witnessQuorum } = recoveryPolicyOf(p);
   if (witnesses.length > 0 && (2 * witnessQuorum <= witnesses.length || witnessQuorum > witnesses.length)) {
     return `recovery.witnessQuorum ${witnessQuorum} must be more than half of the ${witnesses.length} witnesses and at most all of them`;
+  }
+  if (p.duties !== undefined) {
+    const values = { 'duties.epochMs': p.duties.epochMs, 'duties.graceEpochs': p.duties.graceEpochs };
+    for (const [path, [min, max]] of Object.entries(DUTY_POLICY_RANGES)) {
+      const v = values[path as keyof typeof values];
+      if (v < min || v > max) return `${path} = ${v} is outside ${min}..${max}`;
+    }
   }
   return null;
 }

@@ -1,4 +1,4 @@
-// The rules for one statement (governance/CHARTER.md §1–§15), applied to the
+// The rules for one statement (governance/CHARTER.md §1–§15, §21), applied to the
 // working copy of a batch. Each handler checks everything first and only then changes the
 // draft, so a rejected statement leaves the state exactly as it was.
 
@@ -13,21 +13,23 @@ import {
   STATEMENT_FUTURE_MS_MAX,
   SYSTEM_AUTHOR,
 } from './constants.ts';
+import { reportRejection, withReport } from './duties.ts';
 import type { LedgerEntry } from './entry.ts';
 import { type Rejection, reject } from './errors.ts';
 import { ledgerOrigin, statementId } from './hash.ts';
 import type { Member, World } from './model.ts';
 import { seasoningPeriodOf, selfUpdateLimitOf } from './policy.ts';
 import { type SeenIndex, seenHas } from './seen.ts';
-import type { GovernanceState, OpenMotion, RetiredKey } from './state.ts';
+import type { DutyReports, GovernanceState, OpenMotion, RetiredKey } from './state.ts';
 import type {
   BallotStatement,
+  DutyReportStatement,
   EvidenceStatement,
   MotionStatement,
   SelfUpdateStatement,
   SignedStatement,
 } from './statement-types.ts';
-import { keyPossessionBytes, parseSignedStatement, verifyB64 } from './statements.ts';
+import { keyPossessionBytes, parseSignedStatement, signerKeyOf, verifyB64 } from './statements.ts';
 import { electorate, tally } from './tally.ts';
 import type { KnownStatement, StatementVerifier } from './verifier.ts';
 import { worldRuleViolation } from './world-rules.ts';
@@ -53,6 +55,8 @@ export interface Draft {
   outcomes: LedgerEntry[];
   /** Statement ids whose effect changed the world in this batch, in order. */
   causes: string[];
+  /** Duty reports on the epoch not yet judged, with those accepted in this batch (copied on write). */
+  reports: DutyReports | null;
 }
 
 const member = (world: World, name: string): Member | undefined => world.members.find((m) => m.name === name);
@@ -111,10 +115,11 @@ function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection |
   const author = member(d.world, s.author);
   if (author === undefined)
     return reject('UNKNOWN_AUTHOR', `"${s.author}" is not a member of the federation.`);
-  if (!d.verify(signed, author.governanceKey, id)) {
+  if (!d.verify(signed, signerKeyOf(s.kind, author), id)) {
+    const key = s.kind === 'duty-report' ? 'node key' : 'governance key';
     return reject(
       'BAD_SIGNATURE',
-      `The signature is not by the governance key of "${s.author}" over this ${s.kind}.`,
+      `The signature is not by the ${key} of "${s.author}" over this ${s.kind}.`,
     );
   }
   if (s.createdMs > d.timeMs + STATEMENT_FUTURE_MS_MAX) {
@@ -345,6 +350,13 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
   return null;
 }
 
+function reportRule(d: Draft, s: DutyReportStatement): Rejection | null {
+  const r = reportRejection(d.base.world, d.timeMs, s, d.reports);
+  if (r !== null) return r;
+  d.reports = withReport(d.reports, s);
+  return null;
+}
+
 /** Applies one signed statement to the draft. Returns null when accepted, else the rejection. */
 export function applyStatement(d: Draft, input: SignedStatement): Rejection | null {
   let signed: SignedStatement = input;
@@ -367,7 +379,9 @@ export function applyStatement(d: Draft, input: SignedStatement): Rejection | nu
         ? ballotRule(d, s, id)
         : s.kind === 'evidence'
           ? evidenceRule(d, s, id)
-          : selfUpdateRule(d, s, id);
+          : s.kind === 'self-update'
+            ? selfUpdateRule(d, s, id)
+            : reportRule(d, s);
   if (r !== null) return r;
   d.seenAdded.set(id, s.createdMs);
   d.accepted.push(signed);

@@ -25,7 +25,9 @@ import {
   WITNESSES_MAX,
 } from './constants.ts';
 import { ISO_3166_ALPHA2 } from './countries.ts';
-import { WORLD_CAUSES_MAX } from './entry.ts';
+import { DUTY_PROBES_PER_EPOCH_MAX } from './duty-report.ts';
+import { VERDICT_ACTIONS, WORLD_CAUSES_MAX } from './entry.ts';
+import { DUTIES } from './policy.ts';
 import { EVIDENCE_NOTE_CHARS_MAX, SUMMARY_CHARS_MAX } from './statements.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -92,6 +94,22 @@ export const PolicySchema = Type.Object(
         { ...strict, description: 'charter §20' },
       ),
     ),
+    duties: Type.Optional(
+      Type.Object(
+        {
+          epochMs: Count,
+          graceEpochs: Count,
+          successMin: Type.Object(
+            Object.fromEntries(DUTIES.map((d) => [d, FractionSchema])) as Record<
+              (typeof DUTIES)[number],
+              typeof FractionSchema
+            >,
+            strict,
+          ),
+        },
+        { ...strict, description: 'absent: the defaults of governance/policy.md (charter §21)' },
+      ),
+    ),
     relay: Type.Object(
       {
         reservationsMax: Count,
@@ -152,11 +170,26 @@ const descriptorFields = {
 
 export const MemberDescriptorSchema = Type.Object(descriptorFields, strict);
 
+const DutySchema = Type.Union(DUTIES.map((d) => Type.Literal(d)));
+const DutyList = (minItems: number) =>
+  Type.Array(DutySchema, {
+    minItems,
+    maxItems: DUTIES.length,
+    uniqueItems: true,
+    description: `in the order ${DUTIES.join(', ')}`,
+  });
+
 export const MemberSchema = Type.Object(
   {
     ...descriptorFields,
     status: Type.Union([Type.Literal('voting'), Type.Literal('probation'), Type.Literal('suspended')]),
     since: TimeMs,
+    notice: Type.Optional(
+      Type.Object(
+        { epoch: Type.Integer({ minimum: 0, maximum: TIME_MS_MAX }), duties: DutyList(1) },
+        { ...strict, description: 'present while the member is under notice for its duties (charter §21)' },
+      ),
+    ),
   },
   strict,
 );
@@ -226,6 +259,7 @@ export const ChangeSchema = Type.Union([
     strict,
   ),
   Type.Object({ type: Type.Literal('change-policy'), policy: PolicySchema }, strict),
+  Type.Object({ type: Type.Literal('probation'), member: Name }, strict),
 ]);
 
 const base = { federation: Federation, author: Name, createdMs: TimeMs };
@@ -253,6 +287,20 @@ export const EvidenceSchema = Type.Union([
   Type.Object({ type: Type.Literal('votes'), first: SignedVoteSchema, second: SignedVoteSchema }, strict),
   Type.Object({ type: Type.Literal('checkpoints'), member: Name, first: Note, second: Note }, strict),
 ]);
+
+const ProbeCountSchema = Type.Object(
+  {
+    attempted: Type.Integer({ minimum: 0, maximum: DUTY_PROBES_PER_EPOCH_MAX }),
+    succeeded: Type.Integer({ minimum: 0, maximum: DUTY_PROBES_PER_EPOCH_MAX, description: '≤ attempted' }),
+  },
+  strict,
+);
+
+/** What one root saw of another over a duty epoch. */
+export const ObservationSchema = Type.Object(
+  { member: Name, ...Object.fromEntries(DUTIES.map((d) => [d, ProbeCountSchema])) },
+  strict,
+);
 
 export const StatementSchema = Type.Union([
   Type.Object(
@@ -301,6 +349,18 @@ export const StatementSchema = Type.Union([
     },
     strict,
   ),
+  Type.Object(
+    {
+      kind: Type.Literal('duty-report'),
+      ...base,
+      epoch: Type.Integer({ minimum: 0, maximum: TIME_MS_MAX }),
+      observations: Type.Array(ObservationSchema, {
+        maxItems: MEMBERS_MAX - 1,
+        description: 'sorted by member, each once, never the author',
+      }),
+    },
+    { ...strict, description: "signed by the author's node key (charter §21)" },
+  ),
 ]);
 
 export const SignedStatementSchema = Type.Object(
@@ -308,7 +368,7 @@ export const SignedStatementSchema = Type.Object(
   {
     ...strict,
     description:
-      "signature: Ed25519 by the author's governance key over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement; the canonical bytes of this whole object are at most 60,000",
+      "signature: Ed25519 by the author's governance key (its node key for a duty-report) over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement; the canonical bytes of this whole object are at most 60,000",
   },
 );
 
@@ -413,6 +473,17 @@ export const EntrySchema = Type.Union(
         ),
       },
       strict,
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('verdict'),
+        epoch: Type.Integer({ minimum: 0, maximum: TIME_MS_MAX }),
+        member: Name,
+        below: DutyList(0),
+        action: Type.Union(VERDICT_ACTIONS.map((a) => Type.Literal(a))),
+        motion: Type.Optional({ ...Hash, description: 'present exactly when action is motion' }),
+      },
+      { ...strict, description: 'a duty verdict that changed or kept a notice (charter §21)' },
     ),
   ],
   { description: 'at most 65,535 bytes of canonical JSON, nesting depth at most 32' },

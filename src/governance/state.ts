@@ -9,7 +9,7 @@ import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
 import type { SeenIndex } from './seen.ts';
-import type { BallotChoice, Change } from './statement-types.ts';
+import type { BallotChoice, Change, Observation } from './statement-types.ts';
 
 export interface RecordedBallot {
   choice: BallotChoice;
@@ -19,9 +19,9 @@ export interface RecordedBallot {
 }
 
 export interface OpenMotion {
-  /** statementId of the motion — or, for a removal opened by evidence, of the evidence. */
+  /** statementId of the motion — of the evidence for a removal it opened; dutyMotionId for a duty motion. */
   id: string;
-  /** The member who moved it, or '#system' for a removal opened by evidence. */
+  /** The member who moved it, or '#system' for a motion the rules opened (evidence, duties). */
   author: string;
   changes: Change[];
   createdMs: number;
@@ -30,6 +30,13 @@ export interface OpenMotion {
   parent: string;
   /** Latest ballot per member name. */
   ballots: Record<string, RecordedBallot>;
+}
+
+/** The duty reports committed for the epoch not yet judged (charter §21). */
+export interface DutyReports {
+  epoch: number;
+  /** Each reporting member's observations, by member name. */
+  by: Record<string, Observation[]>;
 }
 
 export interface GovernanceState {
@@ -56,6 +63,11 @@ export interface GovernanceState {
    * that still counts. Absent in states saved before the rule existed: read as none.
    */
   selfUpdates?: Record<string, number[]>;
+  /**
+   * Reports on the last duty epoch, judged at the first batch of a later epoch; null when none.
+   * Absent in states saved before duties existed (an auditor's --state file): read as none.
+   */
+  dutyReports?: DutyReports | null;
 }
 
 export interface RetiredKey {
@@ -77,6 +89,7 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     seen: {},
     retiredNodeKeys: {},
     selfUpdates: {},
+    dutyReports: null,
   };
 }
 

@@ -3,15 +3,24 @@
 
 import type { SignedVote } from '../wire/index.ts';
 import type { Endpoints, MemberDescriptor } from './model.ts';
-import type { Policy } from './policy.ts';
+import type { Duty, Policy } from './policy.ts';
 
-export type StatementKind = 'motion' | 'ballot' | 'evidence' | 'self-update';
-export const STATEMENT_KINDS: readonly StatementKind[] = ['motion', 'ballot', 'evidence', 'self-update'];
+export type StatementKind = 'motion' | 'ballot' | 'evidence' | 'self-update' | 'duty-report';
+export const STATEMENT_KINDS: readonly StatementKind[] = [
+  'motion',
+  'ballot',
+  'evidence',
+  'self-update',
+  'duty-report',
+];
 
 interface StatementBase {
   kind: StatementKind;
   federation: string;
-  /** The authoring member's name; the signature is by that member's governance key. */
+  /**
+   * The authoring member's name; the signature is by that member's governance key — by its
+   * node key for a duty report (charter §2, §21).
+   */
   author: string;
   /** When the author signed, ledger milliseconds since the Unix epoch. */
   createdMs: number;
@@ -45,7 +54,9 @@ export type Change =
       /** The new key's signature over its key-possession bytes (statements.ts keyPossessionBytes). */
       keySignature: string;
     }
-  | { type: 'change-policy'; policy: Policy };
+  | { type: 'change-policy'; policy: Policy }
+  /** A voting member goes to probation (since = the batch time); charter §21. */
+  | { type: 'probation'; member: string };
 
 export type ChangeType = Change['type'];
 export const CHANGE_TYPES: readonly ChangeType[] = [
@@ -55,6 +66,7 @@ export const CHANGE_TYPES: readonly ChangeType[] = [
   'update-member',
   'replace-governance-key',
   'change-policy',
+  'probation',
 ];
 
 export interface WorldRef {
@@ -108,7 +120,31 @@ export interface SelfUpdateStatement extends StatementBase {
   nodeKeySignature?: string;
 }
 
-export type Statement = MotionStatement | BallotStatement | EvidenceStatement | SelfUpdateStatement;
+/** Probes of one duty towards one root over an epoch: how many were tried, how many worked. */
+export interface ProbeCount {
+  attempted: number;
+  /** At most `attempted`. */
+  succeeded: number;
+}
+
+/** What one root saw of another over an epoch, per duty. */
+export type Observation = { member: string } & Record<Duty, ProbeCount>;
+
+/** A root's testimony about the other roots over one duty epoch (charter §21). */
+export interface DutyReportStatement extends StatementBase {
+  kind: 'duty-report';
+  /** The duty epoch observed: floor(t / duties.epochMs) for the probes' times t. */
+  epoch: number;
+  /** Sorted by member name, each named once, never the author. */
+  observations: Observation[];
+}
+
+export type Statement =
+  | MotionStatement
+  | BallotStatement
+  | EvidenceStatement
+  | SelfUpdateStatement
+  | DutyReportStatement;
 
 export interface SignedStatement<S extends Statement = Statement> {
   statement: S;

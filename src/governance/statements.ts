@@ -23,6 +23,7 @@ import {
   statementDomain,
   TIME_MS_MAX,
 } from './constants.ts';
+import { parseObservations } from './duty-report.ts';
 import {
   type MemberDescriptor,
   parseDescriptor,
@@ -114,6 +115,10 @@ function parseChange(x: unknown, path: string): Change {
       const o = record(x, path, ['type', 'policy']);
       return { type: 'change-policy', policy: parsePolicy(o.policy, `${path}.policy`) };
     }
+    case 'probation': {
+      const o = record(x, path, ['type', 'member']);
+      return { type: 'probation', member: parseName(o.member, `${path}.member`) };
+    }
   }
 }
 
@@ -167,6 +172,8 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
       'endpoints',
       'nodeKey',
       'nodeKeySignature',
+      'epoch',
+      'observations',
     ]).kind,
     `${path}.kind`,
     STATEMENT_KINDS,
@@ -225,6 +232,16 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
         throw new ShapeError(`${path} changes nothing`);
       return s;
     }
+    case 'duty-report': {
+      const o = record(x, path, [...BASE, 'epoch', 'observations']);
+      const b = base(o);
+      return {
+        kind,
+        ...b,
+        epoch: int(o.epoch, `${path}.epoch`, 0, TIME_MS_MAX),
+        observations: parseObservations(o.observations, `${path}.observations`, b.author),
+      };
+    }
   }
 }
 
@@ -255,12 +272,17 @@ export function statementSigningBytes(statement: Statement): Uint8Array {
   return signingBytes(statementDomain(statement.kind), statement as unknown as Json);
 }
 
-/** Signs a statement with the author's governance key (32-byte seed). */
-export function signStatement<S extends Statement>(
-  statement: S,
-  governanceSecretKey: Uint8Array,
-): SignedStatement<S> {
-  return { statement, signature: toBase64(sign(governanceSecretKey, statementSigningBytes(statement))) };
+/**
+ * Signs a statement with the author's governance key (32-byte seed) — a duty report with the
+ * author's node key (charter §21; signerKeyOf says which).
+ */
+export function signStatement<S extends Statement>(statement: S, secretKey: Uint8Array): SignedStatement<S> {
+  return { statement, signature: toBase64(sign(secretKey, statementSigningBytes(statement))) };
+}
+
+/** Which of the author's keys signs a statement of this kind: the node key for a duty report. */
+export function signerKeyOf(kind: Statement['kind'], author: MemberDescriptor): string {
+  return kind === 'duty-report' ? author.nodeKey : author.governanceKey;
 }
 
 /** Does `signature` (base64) verify over `message` under `key` (base64)? Never throws. */

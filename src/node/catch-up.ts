@@ -93,13 +93,14 @@ export function peerDecisions(view: CatchUpView): CatchUpSource {
 }
 
 /**
- * Where a root may send its catch-up requests. Endpoints are announced by members, so a member
+ * Where a root may send the requests it makes to members' announced endpoints (catch-up, duty
+ * probes). Endpoints are announced by members, so a member
  * could point every other root at an internal service (blind SSRF). The world's rules refuse
  * such addresses in what is announced (charter §8), but a DNS name is judged there by its shape
  * only: here the address each connection actually gets is judged, unless the policy allows
  * private endpoints (a devnet, a federation on one private network).
  */
-export function catchUpAddressAllowed(policy: Policy): ((address: string) => string | undefined) | undefined {
+export function memberAddressAllowed(policy: Policy): ((address: string) => string | undefined) | undefined {
   if (privateEndpointsAllowed(policy)) return undefined;
   return (address) => {
     const scope = hostScope(address);
@@ -112,7 +113,7 @@ export function catchUpAddressAllowed(policy: Policy): ((address: string) => str
 /**
  * Decisions from `from` on, read item by item (parseJsonItems): an answer of tens of MiB is
  * never parsed in one blocking step, and a malformed decision is dropped alone. Connects only
- * to addresses the policy allows (catchUpAddressAllowed).
+ * to addresses the policy allows (memberAddressAllowed).
  */
 export async function fetchDecisions(
   base: string,
@@ -120,7 +121,7 @@ export async function fetchDecisions(
   limit: number,
   policy?: Policy,
 ): Promise<Decision[]> {
-  const addressAllowed = policy === undefined ? undefined : catchUpAddressAllowed(policy);
+  const addressAllowed = policy === undefined ? undefined : memberAddressAllowed(policy);
   const url = new URL(
     `consensus/decisions?from=${from}&limit=${limit}`,
     base.endsWith('/') ? base : `${base}/`,

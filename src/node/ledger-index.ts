@@ -174,6 +174,15 @@ export class LedgerIndex {
           world: entry.world,
         });
         break;
+      case 'verdict':
+        // A motion the rules opened after a duty verdict (charter §21): it has no statement,
+        // so its verdict entry stands where a motion's statement would, and its id is known.
+        if (entry.motion !== undefined) {
+          this.statements.set(entry.motion, { index, height: this.#height });
+          this.#addPrefix(entry.motion);
+          this.motions.set(entry.motion, { index, ballots: [] });
+        }
+        break;
       case 'outcome': {
         const record: OutcomeRecord = { result: entry.result, index, height: this.#height };
         if (entry.reason !== undefined) record.reason = entry.reason;

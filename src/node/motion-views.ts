@@ -27,6 +27,7 @@ import {
   SYSTEM_AUTHOR,
   statementId,
   tally,
+  type VerdictEntry,
   type World,
 } from '../governance/index.ts';
 import { TILE_WIDTH } from '../ledger/index.ts';
@@ -42,10 +43,12 @@ export interface EntryReader {
 
 interface Known {
   id: string;
-  statement: Statement;
+  /** A statement, or the verdict that opened a duty motion (charter §21). */
+  statement: Statement | VerdictEntry;
 }
 
 type DecidedCore = Omit<DecidedMotionView, 'shortId'>;
+type Opening = Pick<DecidedCore, 'author' | 'summary' | 'changes' | 'createdMs' | 'deadlineMs'>;
 
 /** The rules' tally with what it leaves unsaid: who has not voted, and whether only the seasoned count. */
 export function tallyView(
@@ -60,7 +63,7 @@ export function tallyView(
 
 function ballotView(
   b: { choice: BallotView['choice']; createdMs: number; id: string },
-  s?: Statement,
+  s?: Known['statement'],
 ): BallotView {
   const view: BallotView = { choice: b.choice, createdMs: b.createdMs, id: b.id };
   if (s?.kind === 'ballot' && s.reason !== undefined) view.reason = s.reason;
@@ -208,10 +211,8 @@ export class MotionViews {
   }
 
   /** Who moved a motion, with what words and changes, and when; from its statement. */
-  #opening(
-    s: Statement,
-    height: number,
-  ): Pick<DecidedCore, 'author' | 'summary' | 'changes' | 'createdMs' | 'deadlineMs'> {
+  #opening(s: Known['statement'], height: number): Opening {
+    if (s.kind === 'verdict') return this.#dutyOpening(s, height);
     if (s.kind === 'motion') {
       return {
         author: s.author,
@@ -229,6 +230,24 @@ export class MotionViews {
       changes: [{ type: 'remove', member: this.#culprit(s.evidence, height) }],
       createdMs: timeMs,
       deadlineMs: timeMs + this.#index.worldBefore(height).world.policy.motionTtlMs,
+    };
+  }
+
+  /**
+   * A duty motion (charter §21): opened at its batch's time, for the motion lifetime then in
+   * force; probation for a member voting when the batch began, removal for one in probation.
+   */
+  #dutyOpening(v: VerdictEntry, height: number): Opening {
+    const timeMs = this.#index.batches.get(height)!.timeMs;
+    const before = this.#index.worldBefore(height).world;
+    const status = before.members.find((m) => m.name === v.member)?.status;
+    return {
+      author: SYSTEM_AUTHOR,
+      changes: [
+        status === 'voting' ? { type: 'probation', member: v.member } : { type: 'remove', member: v.member },
+      ],
+      createdMs: timeMs,
+      deadlineMs: timeMs + before.policy.motionTtlMs,
     };
   }
 
@@ -262,8 +281,12 @@ export class MotionViews {
       for (; k <= last; k++) {
         const index = missing[k]!;
         const entry = decodeEntry(entries[index - start]!);
-        if (entry.kind !== 'statement') throw new Error(`ledger entry ${index} is not a statement`);
-        const known = { id: statementId(entry.statement), statement: entry.statement.statement };
+        let known: Known;
+        if (entry.kind === 'statement')
+          known = { id: statementId(entry.statement), statement: entry.statement.statement };
+        else if (entry.kind === 'verdict' && entry.motion !== undefined)
+          known = { id: entry.motion, statement: entry };
+        else throw new Error(`ledger entry ${index} is neither a statement nor a duty verdict`);
         this.#statements.set(index, known);
         out.set(index, known);
       }

@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -71,17 +72,20 @@ import {
 } from '../governance/index.ts';
 import { parseCheckpoint } from '../ledger/index.ts';
 import { LedgerStore } from '../ledger/store.ts';
+import { CIRCUIT_STOP_PROTOCOL } from '../wire/index.ts';
 import { BatchApp } from './batch-app.ts';
 import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
 import { type AddResult, CosignatureBook } from './cosignature-book.ts';
+import { DutyProber } from './duty-prober.ts';
 import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
 import { HEALTH_SAMPLE_INTERVAL_MS, HealthMonitor } from './health-monitor.ts';
 import { LedgerIndex, RECOVERY_PROPOSER } from './ledger-index.ts';
 import { RootMetrics, type RootSnapshot } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
+import { probeStopHandler } from './p2p/duty-probes.ts';
 import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { SilentPeers, VALIDATOR_PING_INTERVAL_MS } from './p2p/silent-peers.ts';
 import { RecoveryDesk } from './recovery-desk.ts';
@@ -165,6 +169,7 @@ export class Root implements RootView {
   #wal!: LevelWal;
   #onConsensus: (bytes: Uint8Array) => void = () => undefined;
   #evidencer!: Evidencer;
+  #prober!: DutyProber;
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastSaveMs = 0;
   #savedSize = -1;
@@ -314,6 +319,7 @@ export class Root implements RootView {
     });
     this.#timers.push(setInterval(() => this.#silentPeers.tick(), VALIDATOR_PING_INTERVAL_MS));
     void this.#dialMembers();
+    await this.#startProber();
     const me = this.#self();
     this.#log.info(
       {
@@ -419,6 +425,23 @@ export class Root implements RootView {
       found: (kind) => this.#metrics.evidence.inc({ kind }),
       log: this.#log,
     };
+  }
+
+  /** Probes the other roots on their duties and reports on each epoch (charter §21). */
+  async #startProber(): Promise<void> {
+    const libp2p = this.#host.libp2p;
+    await libp2p.handle(CIRCUIT_STOP_PROTOCOL, probeStopHandler(libp2p));
+    this.#prober = new DutyProber({
+      now: () => this.#now(),
+      world: () => this.#state.world,
+      self: () => this.#self(),
+      libp2p,
+      nodeKey: this.#nodeKey,
+      privateKey: await generateKeyPairFromSeed('Ed25519', this.#nodeKey.secretKey),
+      submit: (signed) => this.submit(signed),
+      log: this.#log.child({ component: 'duties' }),
+    });
+    this.#prober.start();
   }
 
   async #startHost(): Promise<void> {
@@ -955,6 +978,7 @@ export class Root implements RootView {
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
     this.#silentPeers?.stop();
+    this.#prober?.stop();
     clearTimeout(this.#shareOnJoin);
     clearTimeout(this.#reshareOnJoin);
     await this.#http.close();

@@ -12,10 +12,12 @@ import {
   checkRecovery,
   checkStatement,
   DEFAULT_POLICY,
+  dutyReport,
   evidence,
   executeBatch,
   type GovernanceError,
   motion,
+  observation,
   policyViolation,
   proveKeyPossession,
   REJECTION_CODES,
@@ -555,6 +557,37 @@ test('batch headers: height, time going back, proposer and size are refused as a
 
 test('the descriptor helper builds what the model accepts', () => {
   assert.equal(descriptorFor('n00', 'US').jurisdiction, 'US');
+});
+
+test('duty reports: a voting author, the epoch that just ended, once, signed by the node key; probation only of a voting member', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const epoch = Math.floor(T0 / DAY_MS) - 1; // the default duty epoch is a day
+  const fine = { attempted: 4, succeeded: 4 };
+  const report = (author: string, e = epoch, createdMs = T0, about = ['m01', 'm02', 'm03']) =>
+    dutyReport(
+      FEDERATION,
+      author,
+      e,
+      about.map((m) => observation(m, { http: fine, p2p: fine })),
+      createdMs,
+    );
+  const byNode = (s: ReturnType<typeof report>) => signStatement(s, keysFor(s.author).node.secretKey);
+  expectReject(ledger, sign(report('m00')), 'BAD_SIGNATURE');
+  expectReject(ledger, byNode(report('m00', epoch + 1)), 'REPORT_WRONG_EPOCH');
+  expectReject(ledger, byNode(report('m00', epoch - 1)), 'REPORT_WRONG_EPOCH');
+  expectReject(ledger, byNode(report('m00', epoch, T0, ['m00', 'm01'])), 'MALFORMED_STATEMENT');
+  expectReject(ledger, byNode(report('m00', epoch, T0, ['m02', 'm01'])), 'MALFORMED_STATEMENT');
+  expectAccept(ledger, [byNode(report('m00'))]);
+  expectReject(ledger, byNode(report('m00', epoch, T0 + 1)), 'REPORT_DUPLICATE');
+  const admission = sign(motion(ledger.state, 'm00', [admit('n00', 'US')], T0));
+  expectAccept(ledger, [admission, ...yes(ledger, statementId(admission), ['m01', 'm02', 'm03'])]);
+  expectReject(ledger, byNode(report('n00', epoch, T0, ['m00'])), 'REPORT_NOT_VOTING');
+  expectReject(
+    ledger,
+    sign(motion(ledger.state, 'm00', [{ type: 'probation', member: 'n00' }], T0)),
+    'MEMBER_NOT_VOTING',
+  );
+  expectAccept(ledger, [sign(motion(ledger.state, 'm00', [{ type: 'probation', member: 'm03' }], T0))]);
 });
 
 after(() => {

@@ -55,6 +55,7 @@ type RecordedBatch = {
   proposer: string;
   statements: { signed: SignedStatement; verdict: { accepted: boolean; code?: string; rule?: string } }[];
   outcomes: { motion: string; result: string; reason?: string }[];
+  verdicts: { member: string; action: string }[];
   causes: string[] | null;
   entries: string[];
   worldHash: string;
@@ -127,8 +128,12 @@ test('the scenario reaches every rule the vectors are for', () => {
     'STATEMENT_FROM_FUTURE',
     'MOTION_WRONG_PARENT',
     'BAD_DEADLINE',
+    'REPORT_WRONG_EPOCH',
+    'REPORT_DUPLICATE',
   ])
     assert.ok(codes.has(code), code);
+  const actions = batches.flatMap((b) => b.verdicts.map((v) => v.action));
+  assert.deepEqual(actions, ['notice', 'standing', 'motion'], 'a duty notice, its grace, then its motion');
   const outcomes = batches.flatMap((b) => b.outcomes.map((o) => `${o.result}:${o.reason ?? ''}`));
   for (const o of [
     'passed:',

@@ -106,3 +106,10 @@ export const GOSSIP_ALLOWED_PUBLISHERS_MAX = 1024;
 
 export const HOST_LISTEN_ADDRS_MAX = 16;
 export const DEMO_CHAT_PROTOCOL = '/witan/demo-chat/1.0.0';
+
+// ---- duty probes (governance/CHARTER.md §21, duty-probes.ts) ----
+
+/** The rendezvous namespace roots register in to probe each other's rendezvous service. */
+export const DUTY_PROBE_NAMESPACE = 'witan/duty-probe';
+/** Bytes sent through a relayed circuit and echoed back: a transfer, framed within the smallest circuit limit the policy allows (1 KiB). */
+export const DUTY_PROBE_TRANSFER_BYTES = 512;

@@ -173,6 +173,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
         circuitBytesMax: relay.circuitBytesMax,
         circuitDurationMs: relay.circuitDurationMs,
         hopTimeoutMs: RELAY_HOP_TIMEOUT_MS,
+        isMember: (peerId) => gate.allowed.has(peerId),
       }),
       rendezvous: rendezvousServer(options.rendezvous ?? {}),
       pubsub: gossipsub(gossipOptions(options.federation, gate)),

@@ -71,6 +71,12 @@ export type RelayServerInit = {
   hopTimeoutMs?: number;
   /** Clock in ms since the epoch; injected so tests can expire reservations. */
   now?: () => number;
+  /**
+   * Is this peer (id string) a federation member's root? Roots reserve on each other to probe
+   * the relay duty (charter §21): their reservations are held apart from reservationsMax, the
+   * slots the policy gives overlay peers, and are bounded by the number of members.
+   */
+  isMember?: (peerId: string) => boolean;
 };
 
 export type RelayServerComponents = {
@@ -84,7 +90,7 @@ export type RelayServerComponents = {
   logger: ComponentLogger;
 };
 
-type Held = { peerId: PeerId; expiresMs: number };
+type Held = { peerId: PeerId; expiresMs: number; member: boolean };
 
 /** The reservation voucher (spec "Reservation Vouchers") as a record to seal in an envelope. */
 class ReservationVoucher implements Record {
@@ -159,8 +165,9 @@ function readFrameExact(stream: Stream, bytesMax: number, signal: AbortSignal): 
 
 export class RelayServer implements Startable {
   private readonly components: RelayServerComponents;
-  private readonly init: Required<Omit<RelayServerInit, 'now'>>;
+  private readonly init: Required<Omit<RelayServerInit, 'now' | 'isMember'>>;
   private readonly now: () => number;
+  private readonly isMember: (peerId: string) => boolean;
   private readonly log: Logger;
   /** Reservations by the hex of the peer's multihash (what a CONNECT names). */
   private readonly held = new Map<string, Held>();
@@ -185,13 +192,17 @@ export class RelayServer implements Startable {
       hopTimeoutMs: init.hopTimeoutMs ?? RELAY_HOP_TIMEOUT_MS,
     };
     this.now = init.now ?? Date.now;
+    this.isMember = init.isMember ?? (() => false);
     this.log = components.logger.forComponent('witan:relay:server');
   }
 
   readonly [Symbol.toStringTag] = 'witan-circuit-relay-server';
 
+  /** Reservations held by overlay peers (members' roots are not counted: they have their own). */
   get reservations(): number {
-    return this.held.size;
+    let n = 0;
+    for (const h of this.held.values()) if (!h.member) n++;
+    return n;
   }
 
   /** The limit every circuit gets, as it goes on the wire: whole seconds, bytes per direction. */
@@ -267,9 +278,10 @@ export class RelayServer implements Startable {
     const peer = connection.remotePeer;
     const key = keyOf(peer.toMultihash().bytes);
     const nowMs = this.now();
-    if (!this.held.has(key) && this.held.size >= this.init.reservationsMax) {
+    const member = this.isMember(peer.toString());
+    if (!member && !this.held.has(key) && this.reservations >= this.init.reservationsMax) {
       this.purge();
-      if (this.held.size >= this.init.reservationsMax) {
+      if (this.reservations >= this.init.reservationsMax) {
         return this.answer(stream, CircuitStatus.RESERVATION_REFUSED);
       }
     }
@@ -288,7 +300,7 @@ export class RelayServer implements Startable {
       .map(
         (a) => (a.getComponents().some((c) => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${self}`)).bytes,
       );
-    this.held.set(key, { peerId: peer, expiresMs });
+    this.held.set(key, { peerId: peer, expiresMs, member });
     await this.components.peerStore
       .merge(peer, { tags: { [RELAY_RESERVATION_TAG]: { value: 1, ttl: this.init.reservationTtlMs } } })
       .catch((err: Error) => this.log('could not tag %p: %s', peer, err.message));
