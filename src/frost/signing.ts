@@ -13,7 +13,6 @@
 // (UNKNOWN_COMMITMENT) — persisting nonces would risk a reuse after a restore, which leaks
 // the signing share.
 
-import { ed25519_FROST } from '@noble/curves/ed25519.js';
 import { toHex } from '../codec/index.ts';
 import { verifySignature } from '../crypto/index.ts';
 import {
@@ -34,6 +33,7 @@ import {
   noblePublic,
   requireParticipant,
 } from './group.ts';
+import { FROST } from './suite.ts';
 
 /** A signer's published nonce commitment (hex points). */
 export type NonceCommitment = { participant: string; hiding: string; binding: string };
@@ -42,8 +42,8 @@ export type SigningRequest = { message: Uint8Array; commitments: NonceCommitment
 /** A signer's answer (hex scalar). */
 export type SignatureShare = { participant: string; share: string };
 
-type NobleCommitment = Parameters<typeof ed25519_FROST.signShare>[3][number];
-type Nonces = Parameters<typeof ed25519_FROST.signShare>[2];
+type NobleCommitment = Parameters<typeof FROST.signShare>[3][number];
+type Nonces = Parameters<typeof FROST.signShare>[2];
 
 function commitmentKey(c: { hiding: string; binding: string }): string {
   return `${c.hiding}:${c.binding}`;
@@ -104,7 +104,7 @@ export class NonceBook {
       throw new FrostError('TOO_MANY_NONCES', `at most ${NONCES_OUTSTANDING_MAX} prepared nonces at a time`);
     }
     return Array.from({ length: count }, () => {
-      const { nonces, commitments } = ed25519_FROST.commit(this.#secret);
+      const { nonces, commitments } = FROST.commit(this.#secret);
       const c = {
         participant: this.share.participant,
         hiding: toHex(commitments.hiding),
@@ -138,7 +138,7 @@ export class NonceBook {
     this.#nonces.delete(key);
     this.#spent.add(key);
     if (this.#spent.size > SPENT_COMMITMENTS_MAX) this.#spent.delete(this.#spent.values().next().value!);
-    const share = ed25519_FROST.signShare(
+    const share = FROST.signShare(
       this.#secret,
       noblePublic(this.group),
       nonces,
@@ -159,7 +159,7 @@ export function verifyShare(group: GroupKey, request: SigningRequest, share: Sig
   const bytes = hexField(share.share, SCALAR_BYTES, 'the signature share', participant);
   let ok = false;
   try {
-    ok = ed25519_FROST.verifyShare(
+    ok = FROST.verifyShare(
       noblePublic(group),
       commitments,
       request.message,
@@ -208,7 +208,7 @@ export function aggregateSignature(
   const sigShares = Object.fromEntries([...byName].map(([name, share]) => [identifierOf(name), share]));
   let signature: Uint8Array;
   try {
-    signature = ed25519_FROST.aggregate(noblePublic(group), commitments, request.message, sigShares);
+    signature = FROST.aggregate(noblePublic(group), commitments, request.message, sigShares);
   } catch {
     for (const s of shares) verifyShare(group, request, s);
     throw new Error(
@@ -268,6 +268,32 @@ export class CommitmentPool {
     }
     for (const [participant, list] of incoming) {
       this.#available.set(participant, [...(this.#available.get(participant) ?? []), ...list]);
+    }
+  }
+
+  /**
+   * Drops every unused commitment of a participant: it restarted and its old nonces are gone
+   * (they would only earn UNKNOWN_COMMITMENT). Commitments already handed out stay refused.
+   */
+  forget(participant: string): void {
+    this.#available.delete(participant);
+  }
+
+  /**
+   * Marks commitments as used without handing them out: another coordinator put them in a
+   * request this pool saw, so offering them again would only earn NONCE_REUSED.
+   */
+  retire(commitments: readonly NonceCommitment[]): void {
+    for (const c of commitments) {
+      const key = commitmentKey(c);
+      const held = this.#available.get(c.participant);
+      if (held !== undefined) {
+        const kept = held.filter((d) => commitmentKey(d) !== key);
+        if (kept.length < held.length) this.#available.set(c.participant, kept);
+      }
+      this.#handedOut.add(key);
+      if (this.#handedOut.size > SPENT_COMMITMENTS_MAX)
+        this.#handedOut.delete(this.#handedOut.values().next().value!);
     }
   }
 
