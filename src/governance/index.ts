@@ -11,7 +11,29 @@ export {
   executeBatch,
 } from './batch.ts';
 export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
-export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
+export {
+  admitChange,
+  ballot,
+  dkgCommitment,
+  dkgComplaint,
+  dkgConfirmation,
+  dkgShares,
+  evidence,
+  federationSignature,
+  motion,
+  selfUpdate,
+} from './builders.ts';
+export {
+  CEREMONY_PHASES,
+  type Ceremony,
+  type CeremonyPhase,
+  type CommitmentRecord,
+  EXCLUSION_REASONS,
+  type Exclusion,
+  type ExclusionReason,
+  missingInPhase,
+  votingNames,
+} from './ceremony-state.ts';
 export {
   type ChainErrorCode,
   type ChainHead,
@@ -45,6 +67,7 @@ export {
   type RejectionCode,
   reject,
 } from './errors.ts';
+export type { FederationKey, KeyParticipant } from './federation-key.ts';
 export {
   assembleGenesis,
   assembleGenesisWorld,
@@ -67,9 +90,12 @@ export {
   parseWorld,
   type World,
 } from './model.ts';
+export { zeroTierRootMembers, zeroTierWorldOf } from './planet.ts';
 export {
   checkPolicy,
+  DEFAULT_FEDERATION_KEY_POLICY,
   DEFAULT_POLICY,
+  type FederationKeyPolicy,
   type Fraction,
   POLICY_RANGES,
   type Policy,
@@ -78,6 +104,7 @@ export {
   type RelayPolicy,
   type RendezvousPolicy,
   seasoningPeriodOf,
+  type ZeroTierPolicy,
 } from './policy.ts';
 export { CHARTER_RULES, REJECTION_CODES } from './rejections.ts';
 export { replay, replayBatch } from './replay.ts';
@@ -114,15 +141,24 @@ export type {
   CandidateSignatures,
   Change,
   ChangeType,
+  DkgCommitmentStatement,
+  DkgComplaintStatement,
+  DkgConfirmationStatement,
+  DkgSharesStatement,
   Evidence,
   EvidenceStatement,
+  FederationSignatureStatement,
   MotionStatement,
+  RootStatement,
+  RootStatementKind,
+  SealedShareRecord,
   SelfUpdateStatement,
   SignedStatement,
   Statement,
   StatementKind,
   WorldRef,
 } from './statement-types.ts';
+export { isRootStatementKind, ROOT_STATEMENT_KINDS } from './statement-types.ts';
 export {
   candidateBytes,
   type KeyRole,
@@ -146,3 +182,17 @@ export {
   verifyOnTheSpot,
 } from './verifier.ts';
 export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-rules.ts';
+export {
+  ceremonySession,
+  federationVkey,
+  type PendingSignature,
+  type PendingZeroTier,
+  pendingSignatureOf,
+  worldNoteText,
+} from './world-signatures.ts';
+export {
+  parseZeroTierRoot,
+  type ZeroTierRoot,
+  zeroTierAddress,
+  zeroTierIdentityIsValid,
+} from './zerotier-root.ts';

@@ -5,11 +5,13 @@
 
 import { fromBase64 } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { type Ceremony, openCeremony } from './ceremony-state.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
 import type { SeenIndex } from './seen.ts';
 import type { BallotChoice, Change } from './statement-types.ts';
+import type { PendingSignature } from './world-signatures.ts';
 
 export interface RecordedBallot {
   choice: BallotChoice;
@@ -50,6 +52,10 @@ export interface GovernanceState {
    * evidence of equivocation under the old key still convicts, and nobody else takes the key.
    */
   retiredNodeKeys: Record<string, RetiredKey>;
+  /** The DKG ceremony in progress for the next federation key (charter §20); absent when none. */
+  ceremony?: Ceremony;
+  /** Committed worlds waiting for the federation's signatures (charter §20); absent when none. */
+  pendingSignatures?: PendingSignature[];
 }
 
 export interface RetiredKey {
@@ -61,9 +67,10 @@ export interface RetiredKey {
 export function genesisState(genesis: SignedGenesis): GovernanceState {
   const checked = checkGenesis(genesis);
   const world = structuredClone(checked.world);
-  return {
+  const hash = worldHash(world);
+  const state: GovernanceState = {
     world,
-    worldHash: worldHash(world),
+    worldHash: hash,
     height: 0,
     timeMs: 0,
     openMotions: [],
@@ -71,6 +78,11 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     seen: {},
     retiredNodeKeys: {},
   };
+  // A genesis that asks for a federation key opens its DKG at once; its clock starts at the
+  // first batch (charter §20).
+  const ceremony = world.federationKey === undefined ? openCeremony(world, hash, 0) : undefined;
+  if (ceremony !== undefined) state.ceremony = ceremony;
+  return state;
 }
 
 /**

@@ -1,4 +1,5 @@
-// Membership rules every world must satisfy (charter §8, §10, §11): unique names and keys,
+// Membership rules every world must satisfy (charter §8, §10, §11, §21): unique names and keys,
+// ZeroTier roots whose identities ZeroTier would accept,
 // at most one member per organisation, no jurisdiction with a blocking share of the votes,
 // a bounded and non-empty set of voting members. Checked on every world a motion or a
 // self-update would produce, and on the genesis world.
@@ -7,6 +8,7 @@ import { MEMBERS_MAX } from './constants.ts';
 import { type Rejection, reject } from './errors.ts';
 import type { Member, World } from './model.ts';
 import type { Fraction } from './policy.ts';
+import { zeroTierAddress, zeroTierIdentityIsValid } from './zerotier-root.ts';
 
 /** Organisations compare case-insensitively: "Example University" and "example university" are one. */
 export function organisationKey(organisation: string): string {
@@ -82,7 +84,15 @@ export function worldRuleViolation(world: World, before?: World): Rejection | nu
   for (const m of members) {
     if (names.has(m.name)) return reject('NAME_TAKEN', `The name "${m.name}" is already a member's name.`);
     names.add(m.name);
-    for (const key of [m.nodeKey, m.governanceKey]) {
+    // Node key, governance key, ML-DSA key and ZeroTier address: each held by one member only.
+    const held = [
+      m.nodeKey,
+      m.governanceKey,
+      m.mlDsaKey,
+      m.zerotier && `zerotier:${zeroTierAddress(m.zerotier)}`,
+    ];
+    for (const key of held) {
+      if (key === undefined) continue;
       const holder = keys.get(key);
       if (holder !== undefined) {
         return reject(
@@ -91,6 +101,12 @@ export function worldRuleViolation(world: World, before?: World): Rejection | nu
         );
       }
       keys.set(key, m.name);
+    }
+    if (m.zerotier !== undefined && !zeroTierIdentityIsValid(m.zerotier.identity)) {
+      return reject(
+        'ZEROTIER_IDENTITY_INVALID',
+        `The ZeroTier identity of "${m.name}" (${zeroTierAddress(m.zerotier)}) does not derive from its public key by ZeroTier's identity hash: it is forged or corrupted. Generate it with ZeroTier (zerotier-idtool generate) or witan init.`,
+      );
     }
     const org = organisationKey(m.organisation);
     const other = organisations.get(org);

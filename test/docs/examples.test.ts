@@ -15,6 +15,7 @@ import { COSIGNATURE_FUTURE_MS_MAX } from '../../src/audit/constants.ts';
 import { EVIDENCE_KINDS } from '../../src/audit/evidence.ts';
 import { fromBase64, type Json, signingBytes, toHex, utf8Bytes } from '../../src/codec/index.ts';
 import { GROUP_ORDER, openNote, parseVkey, verifySignature } from '../../src/crypto/index.ts';
+import { DKG_SESSION_DOMAIN, WORLD_NOTE_HEADER } from '../../src/governance/constants.ts';
 import {
   CANDIDATE_DOMAIN,
   decodeEntry,
@@ -151,8 +152,10 @@ test('every hash, key and signature written in the documents is one the vectors 
   }
 });
 
-test('every signing domain the documents name is one the code signs under', () => {
+test('every signing domain the documents name is one the code signs or hashes under', () => {
   const domains = new Set([
+    DKG_SESSION_DOMAIN,
+    WORLD_NOTE_HEADER,
     GENESIS_DOMAIN,
     CANDIDATE_DOMAIN,
     KEY_POSSESSION_DOMAIN,

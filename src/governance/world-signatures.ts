@@ -1,0 +1,87 @@
+// What the federation key signs for each committed world (charter §20, ledger/LEDGER.md §9.3):
+// its world note (a C2SP signed note, so a client pinned to one vkey follows the key from
+// world to world), its ZeroTier planet and moon; and the ids of DKG sessions.
+//
+// Rotation, not resharing (docs/architecture.md "Federation key"): every change of the voting
+// set calls a new DKG among the new voting members; the world that installs the new key is
+// signed by the key it replaces and by the new key, so a verifier that pinned the first key
+// walks the world notes holding one key at a time.
+
+import { fromBase64, toHex, utf8Bytes } from '../codec/index.ts';
+import { ED25519_NOTE_TYPE, PUBLIC_KEY_BYTES, sha256, vkeyString } from '../crypto/index.ts';
+import { c25519SignedDigest, worldSigningBytes } from '../zerotier/index.ts';
+import { DKG_SESSION_DOMAIN, WORLD_NOTE_HEADER } from './constants.ts';
+import type { World } from './model.ts';
+import { zeroTierWorldOf } from './planet.ts';
+
+/** The vkey of a federation key: key name = the ledger origin (the federation), type 0x01. */
+export function federationVkey(world: Pick<World, 'federation'>, key: string): string {
+  return vkeyString(world.federation, ED25519_NOTE_TYPE, fromBase64(key, PUBLIC_KEY_BYTES));
+}
+
+/**
+ * The text of a world note (a C2SP signed note body): what the federation key signs for a
+ * world. The last line names the world's own federation key as a vkey, so a client pinned
+ * to the previous key learns the next one from a note that key signed.
+ */
+export function worldNoteText(world: World, worldHash: string): string {
+  const key = world.federationKey;
+  const vkey = key === undefined ? '-' : federationVkey(world, key.publicKey);
+  return `${WORLD_NOTE_HEADER}\n${world.federation}\n${world.version}\n${worldHash}\n${vkey}\n`;
+}
+
+/** The session id of the first DKG for a world, or of the ceremony after `previous`. */
+export function ceremonySession(from: string): string {
+  return toHex(sha256(utf8Bytes(`${DKG_SESSION_DOMAIN}\n${from}`)));
+}
+
+/** One planet or moon digest waiting for a signature, and the key that must sign it. */
+export interface PendingZeroTier {
+  /** The 32 bytes (hex) the key signs: the first half of SHA-512 of the world's signing bytes. */
+  digest: string;
+  key: string;
+}
+
+/** What the federation must sign for one committed world (charter §20). */
+export interface PendingSignature {
+  version: number;
+  worldHash: string;
+  /** The world note's text; signed by each key in `keys`, in this order. */
+  note: string;
+  /** The key of the world it follows (when there is one), then the world's own key if new. */
+  keys: string[];
+  planet?: PendingZeroTier;
+  moon?: PendingZeroTier;
+  /** The world installs a new key: its signatures are the key transition. */
+  transition: boolean;
+}
+
+/**
+ * What the federation signs for a world produced after `before`: the world note by the key
+ * in force before it (when there is one) and by its own key if that is new; the planet and
+ * moon by the key ZeroTier expects (the previous planet's updatesMustBeSignedBy, or the key
+ * itself for the first). Undefined when the world has no federation key.
+ */
+export function pendingSignatureOf(
+  before: World | undefined,
+  world: World,
+  worldHash: string,
+): PendingSignature | undefined {
+  const own = world.federationKey?.publicKey;
+  if (own === undefined) return undefined;
+  const previous = before?.federationKey?.publicKey;
+  const signer = previous ?? own;
+  const pending: PendingSignature = {
+    version: world.version,
+    worldHash,
+    note: worldNoteText(world, worldHash),
+    keys: previous === undefined || previous === own ? [own] : [previous, own],
+    transition: previous !== own,
+  };
+  for (const type of ['planet', 'moon'] as const) {
+    const unsigned = zeroTierWorldOf(world, type);
+    if (unsigned !== undefined)
+      pending[type] = { digest: toHex(c25519SignedDigest(worldSigningBytes(unsigned))), key: signer };
+  }
+  return pending;
+}
