@@ -67,7 +67,12 @@ function coverage(r: RootReport): string {
   const names = c.cosigners.map((x) => x.name).join(', ') || 'none';
   const outside = c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : '';
   const world = c.quorumWorld !== undefined ? ` of world v${c.quorumWorld.version}` : '';
-  return `size ${c.size}, ${c.committed ? 'committed' : 'NOT committed'}: cosigned by ${names} (quorum ${c.quorum} of ${c.validatorCount} validators${world}), log by ${c.logSigner ?? 'nobody known'}${outside}`;
+  const pq =
+    c.mlDsaCosigners.length > 0
+      ? `; ML-DSA-44 by ${c.mlDsaCosigners.join(', ')}`
+      : '; no ML-DSA-44 cosignature';
+  const federation = c.federationSigned ? '; signed by the federation key' : '';
+  return `size ${c.size}, ${c.committed ? 'committed' : 'NOT committed'}: cosigned by ${names} (quorum ${c.quorum} of ${c.validatorCount} validators${world})${pq}${federation}, log by ${c.logSigner ?? 'nobody known'}${outside}`;
 }
 
 type Section = { title: string; lines: string[] };
@@ -103,6 +108,20 @@ function sections(report: AuditReport): Section[] {
         (w) =>
           `v${w.version}  ${w.worldHash.slice(0, 16)}…  entry ${w.entryIndex}  ${iso(w.timeMs)}  ${w.voting}/${w.members} voting`,
       ),
+    });
+    out.push({
+      title: `Federation keys (${g.federationKeys.length}), each recomputed from its DKG transcript`,
+      lines: [
+        ...g.federationKeys.map(
+          (k) =>
+            `v${k.version}  ${k.publicKey}  ${k.threshold} of ${k.participants.length} (${k.participants.join(', ')})  session ${k.session.slice(0, 12)}…`,
+        ),
+        ...g.ceremonyExclusions.map(
+          (x) =>
+            `left out: ${x.member} (${x.reason}) at entry ${x.entryIndex}, session ${x.session.slice(0, 12)}…`,
+        ),
+        `${g.worldsSigned} worlds carry the federation's signatures in the ledger`,
+      ],
     });
     out.push({
       title: `Motions (${g.motions.length + g.motionsDropped}) and ballots per member`,

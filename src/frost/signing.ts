@@ -98,6 +98,14 @@ export class NonceBook {
     return this.#nonces.size;
   }
 
+  /** The commitments of the prepared nonces not used yet, oldest first: what to (re)announce. */
+  unused(): NonceCommitment[] {
+    return [...this.#nonces.keys()].map((key) => {
+      const [hiding, binding] = key.split(':') as [string, string];
+      return { participant: this.share.participant, hiding, binding };
+    });
+  }
+
   /** Prepares `count` nonce pairs and returns their commitments, to publish ahead of signing. */
   prepare(count: number): NonceCommitment[] {
     if (!Number.isInteger(count) || count < 1 || this.#nonces.size + count > NONCES_OUTSTANDING_MAX) {
@@ -280,6 +288,30 @@ export class CommitmentPool {
   }
 
   /**
+   * Replaces a participant's unused commitments by its latest announcement (a snapshot of its
+   * unused nonces), leaving out those already handed out or retired here. Returns how many it
+   * holds now. A snapshot may repeat what the pool holds: unlike add(), that is no replay.
+   */
+  replace(participant: string, commitments: readonly NonceCommitment[]): number {
+    requireParticipant(this.group, participant);
+    if (!Array.isArray(commitments)) throw malformed('commitments are an array');
+    const fresh: NonceCommitment[] = [];
+    const keys = new Set<string>();
+    for (const c of commitments.slice(0, POOL_COMMITMENTS_PER_PARTICIPANT_MAX)) {
+      if (c?.participant !== participant)
+        throw malformed(`a commitment in ${participant}'s snapshot is not its own`);
+      hexField(c.hiding, POINT_BYTES, 'the hiding commitment', participant);
+      hexField(c.binding, POINT_BYTES, 'the binding commitment', participant);
+      const key = commitmentKey(c);
+      if (this.#handedOut.has(key) || keys.has(key)) continue;
+      keys.add(key);
+      fresh.push({ participant, hiding: c.hiding, binding: c.binding });
+    }
+    this.#available.set(participant, fresh);
+    return fresh.length;
+  }
+
+  /**
    * Marks commitments as used without handing them out: another coordinator put them in a
    * request this pool saw, so offering them again would only earn NONCE_REUSED.
    */
@@ -302,8 +334,16 @@ export class CommitmentPool {
     return this.#available.get(participant)?.length ?? 0;
   }
 
-  /** A request for message signed by `signers`, taking (and so retiring) one commitment of each. */
-  take(signers: readonly string[], message: Uint8Array): SigningRequest {
+  /**
+   * A request for message signed by `signers`, taking (and so retiring) one commitment of each:
+   * the one `choose` picks among a signer's unused ones (the oldest by default). Coordinators
+   * that work at the same time pick at random, so they rarely ask a signer for one nonce twice.
+   */
+  take(
+    signers: readonly string[],
+    message: Uint8Array,
+    choose: (available: number) => number = () => 0,
+  ): SigningRequest {
     const missing = signers.filter((s) => this.available(s) === 0);
     if (missing.length > 0) {
       throw new FrostError(
@@ -312,11 +352,18 @@ export class CommitmentPool {
         missing[0],
       );
     }
-    // Validate with the first commitment of each before removing any: a refused request changes nothing.
-    const commitments = signers.map((s) => this.#available.get(s)![0]!);
+    // Validate with the chosen commitment of each before removing any: a refused request changes nothing.
+    const picks = signers.map((s) => {
+      const count = this.#available.get(s)!.length;
+      const i = Math.trunc(choose(count));
+      return Number.isSafeInteger(i) && i >= 0 && i < count ? i : 0;
+    });
+    const commitments = signers.map((s, k) => this.#available.get(s)![picks[k]!]!);
     const request = { message, commitments };
     readRequest(this.group, request);
-    for (const s of signers) this.#available.get(s)!.shift();
+    signers.forEach((s, k) => {
+      this.#available.get(s)!.splice(picks[k]!, 1);
+    });
     for (const c of commitments) {
       this.#handedOut.add(commitmentKey(c));
       if (this.#handedOut.size > SPENT_COMMITMENTS_MAX)

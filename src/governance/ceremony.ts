@@ -13,8 +13,16 @@
 // ceremony entry and the ceremony restarts without it. When every participant confirmed, the
 // key enters the working world: one new world, whose cause is the last confirmation.
 
-import { fromBase64, fromHex, toBase64, utf8Bytes } from '../codec/index.ts';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, verifySignature } from '../crypto/index.ts';
+import {
+  canonicalBytes,
+  fromBase64,
+  fromHex,
+  type Json,
+  toBase64,
+  toHex,
+  utf8Bytes,
+} from '../codec/index.ts';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sha256, verifySignature } from '../crypto/index.ts';
 import {
   checkBroadcast,
   checkSealedShares,
@@ -33,7 +41,7 @@ import {
   openCeremony,
   votingNames,
 } from './ceremony-state.ts';
-import { PENDING_SIGNATURES_MAX } from './constants.ts';
+import { PENDING_SIGNATURES_MAX, TRANSCRIPT_VERDICTS_MAX } from './constants.ts';
 import type { Draft } from './draft.ts';
 import { type Rejection, reject } from './errors.ts';
 import type { FederationKey } from './federation-key.ts';
@@ -104,6 +112,34 @@ export function ceremonyDeadlines(d: Draft): void {
   );
 }
 
+/**
+ * Transcript verdicts by content: the participant whose proof failed, or the key. The check
+ * costs a few hundred point multiplications, and every root asks about the same transcript
+ * many times (checking a statement on arrival, building and checking proposals, committing);
+ * a pure function's cache, bounded, gives every caller the same answer once.
+ */
+const transcriptVerdicts = new Map<string, { bad: string } | { key: FederationKey }>();
+
+function transcriptVerdict(c: Ceremony): { bad: string } | { key: FederationKey } {
+  const id = toHex(
+    sha256(canonicalBytes({ config: configOf(c), commitments: c.commitments } as unknown as Json)),
+  );
+  const known = transcriptVerdicts.get(id);
+  if (known !== undefined) return known;
+  let verdict: { bad: string } | { key: FederationKey };
+  try {
+    checkTranscript(configOf(c), broadcastsOf(c));
+    verdict = { key: keyOf(c) };
+  } catch (e) {
+    if (!(e instanceof FrostError && e.code === 'BAD_PROOF' && e.participant !== undefined)) throw e;
+    verdict = { bad: e.participant };
+  }
+  if (transcriptVerdicts.size >= TRANSCRIPT_VERDICTS_MAX)
+    transcriptVerdicts.delete(transcriptVerdicts.keys().next().value!);
+  transcriptVerdicts.set(id, verdict);
+  return verdict;
+}
+
 function keyOf(c: Ceremony): FederationKey {
   const group = groupKeyFromTranscript(configOf(c), broadcastsOf(c), { proofsChecked: true });
   return {
@@ -142,16 +178,12 @@ function commitmentRule(d: Draft, s: DkgCommitmentStatement): Rejection | null {
     sealingKey: s.sealingKey,
   };
   if (missingInPhase(mine).length > 0) return null;
-  try {
-    checkTranscript(configOf(mine), broadcastsOf(mine));
-  } catch (e) {
-    if (e instanceof FrostError && e.code === 'BAD_PROOF' && e.participant !== undefined) {
-      restart(d, [{ member: e.participant, reason: 'DKG_BAD_PROOF' }]);
-      return null;
-    }
-    throw e;
+  const verdict = transcriptVerdict(mine);
+  if ('bad' in verdict) {
+    restart(d, [{ member: verdict.bad, reason: 'DKG_BAD_PROOF' }]);
+    return null;
   }
-  mine.key = keyOf(mine);
+  mine.key = structuredClone(verdict.key);
   mine.phase = 'shares';
   mine.phaseStartMs = d.timeMs;
   return null;

@@ -90,3 +90,5 @@ export const PENDING_SIGNATURES_MAX = 16;
 export const DKG_SESSION_DOMAIN = 'witan/v1/federation-key/session';
 /** First line of a world note, the text the federation key signs for a world (LEDGER.md §9.3). */
 export const WORLD_NOTE_HEADER = 'witan/v1/federation/world';
+/** DKG transcript verdicts remembered (ceremony.ts): the ceremonies of a few world changes. */
+export const TRANSCRIPT_VERDICTS_MAX = 16;

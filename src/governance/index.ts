@@ -185,10 +185,15 @@ export { jurisdictionCap, organisationKey, worldRuleViolation } from './world-ru
 export {
   ceremonySession,
   federationVkey,
+  followKeyChain,
+  type KeyChainResult,
   type PendingSignature,
   type PendingZeroTier,
   pendingSignatureOf,
+  type SignedWorldArtifacts,
+  signedWorldArtifacts,
   worldNoteText,
+  worldNoteVkey,
 } from './world-signatures.ts';
 export {
   parseZeroTierRoot,

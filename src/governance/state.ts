@@ -4,7 +4,7 @@
 // compare it. Built only by genesisState and executeBatch.
 
 import { fromBase64 } from '../codec/index.ts';
-import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { ML_DSA_44_PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { type Ceremony, openCeremony } from './ceremony-state.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
@@ -92,12 +92,18 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
 export interface MemberKey {
   name: string;
   nodeKey: Uint8Array;
+  /** The member's ML-DSA-44 key, when it declared one (its post-quantum cosignatures). */
+  mlDsaKey?: Uint8Array;
 }
 
 function keysOf(world: World, statuses: readonly string[]): MemberKey[] {
   return world.members
     .filter((m) => statuses.includes(m.status))
-    .map((m) => ({ name: m.name, nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES) }));
+    .map((m) => ({
+      name: m.name,
+      nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES),
+      ...(m.mlDsaKey === undefined ? {} : { mlDsaKey: fromBase64(m.mlDsaKey, ML_DSA_44_PUBLIC_KEY_BYTES) }),
+    }));
 }
 
 /** Voting members of the world in force, sorted by name: the validators of the next height. */

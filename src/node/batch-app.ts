@@ -45,20 +45,25 @@ export class BatchApp {
     height: number,
     proposer: string,
     pending: SignedStatement[],
-  ): { bytes: Uint8Array; rejected: string[] } | undefined {
+  ): { bytes: Uint8Array; rejected: string[]; codes: string[] } | undefined {
     const timeMs = Math.max(this.now(), state.timeMs + 1);
     let statements = pending.slice(0, Math.min(VALUE_STATEMENTS_MAX, state.world.policy.batchStatementsMax));
     let result = executeBatch(state, { height, timeMs, proposer, statements });
-    const rejected = result.rejected.map((r) => statementId(statements[r.index]!));
-    if (rejected.length > 0) {
+    const rejected: string[] = [];
+    const codes: string[] = [];
+    // Leaving a statement out can make a later one fail (a DKG package that only fit after
+    // it): drop and run again until the batch is clean. Each pass drops at least one, so the
+    // loop ends within the number of statements.
+    while (result.rejected.length > 0) {
+      rejected.push(...result.rejected.map((r) => statementId(statements[r.index]!)));
+      codes.push(...result.rejected.map((r) => r.code));
       const drop = new Set(result.rejected.map((r) => r.index));
       statements = statements.filter((_, i) => !drop.has(i));
       result = executeBatch(state, { height, timeMs, proposer, statements });
-      if (result.rejected.length > 0) return { bytes: new Uint8Array(0), rejected };
     }
     // Nothing but a header means nothing to commit: idle when idle.
     if (result.entries.length <= 1)
-      return rejected.length > 0 ? { bytes: new Uint8Array(0), rejected } : undefined;
+      return rejected.length > 0 ? { bytes: new Uint8Array(0), rejected, codes } : undefined;
     const tree = this.store.rootAfter(result.entries);
     const value: BatchValue = {
       height,
@@ -71,7 +76,7 @@ export class BatchApp {
     };
     const bytes = encodeValue(value);
     this.#remember(toHex(sha256(bytes)), { value, result });
-    return { bytes, rejected };
+    return { bytes, rejected, codes };
   }
 
   /** Re-executes a proposed value; the reason it is invalid, or the checked result. */

@@ -5,6 +5,7 @@
 import type { MotionOutcome } from '../api/root-view.ts';
 import {
   decodeEntry,
+  type FederationSignatureStatement,
   type LedgerEntry,
   type OutcomeResult,
   statementId,
@@ -36,6 +37,8 @@ export class LedgerIndex {
   readonly statements = new Map<string, CommitRecord>();
   readonly worlds: WorldRecord[] = [];
   readonly outcomes = new Map<string, OutcomeRecord>();
+  /** The federation's signatures of each world that has them (charter §20), by version. */
+  readonly federationSignatures = new Map<number, FederationSignatureStatement>();
   /** Batch header per height: where it starts and its time. */
   readonly batches = new Map<number, { index: number; timeMs: number; proposer: string }>();
   #height = 0;
@@ -73,9 +76,12 @@ export class LedgerIndex {
         this.#height = entry.height;
         this.batches.set(entry.height, { index, timeMs: entry.timeMs, proposer: entry.proposer });
         break;
-      case 'statement':
+      case 'statement': {
         this.statements.set(statementId(entry.statement), { index, height: this.#height });
+        const s = entry.statement.statement;
+        if (s.kind === 'federation-signature') this.federationSignatures.set(s.version, s);
         break;
+      }
       case 'world':
         this.worlds.push({
           version: entry.world.version,
