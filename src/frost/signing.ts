@@ -33,6 +33,7 @@ import {
   noblePublic,
   requireParticipant,
 } from './group.ts';
+import type { RandomBytes } from './seal.ts';
 import { FROST } from './suite.ts';
 
 /** A signer's published nonce commitment (hex points). */
@@ -83,11 +84,15 @@ export class NonceBook {
   #secret: { identifier: string; signingShare: Uint8Array };
   #nonces = new Map<string, Nonces>();
   #spent = new Set<string>();
+  #random: ((n?: number) => Uint8Array<ArrayBuffer>) | undefined;
 
-  constructor(share: KeyShare, group: GroupKey) {
+  /** `random` replaces the system's random bytes in nonces (reproducible vectors only). */
+  constructor(share: KeyShare, group: GroupKey, options: { random?: RandomBytes } = {}) {
     requireParticipant(group, share.participant);
     this.share = share;
     this.group = group;
+    const random = options.random;
+    this.#random = random === undefined ? undefined : (n = 32) => new Uint8Array(random(n));
     this.#secret = {
       identifier: identifierOf(share.participant),
       signingShare: hexField(share.signingShare, SCALAR_BYTES, 'the signing share'),
@@ -112,7 +117,7 @@ export class NonceBook {
       throw new FrostError('TOO_MANY_NONCES', `at most ${NONCES_OUTSTANDING_MAX} prepared nonces at a time`);
     }
     return Array.from({ length: count }, () => {
-      const { nonces, commitments } = FROST.commit(this.#secret);
+      const { nonces, commitments } = FROST.commit(this.#secret, this.#random);
       const c = {
         participant: this.share.participant,
         hiding: toHex(commitments.hiding),

@@ -110,6 +110,15 @@ function participantsOf(group: GroupKey): string[] {
   return Object.keys(group.verifyingShares);
 }
 
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 function hexKey(b64: string): string {
   return toHex(fromBase64(b64));
 }
@@ -274,11 +283,14 @@ export class FederationSigner {
     const message = this.#host.messageOf(job.job, job.key);
     if (state === undefined || message === undefined) return;
     const online = this.#host.online();
-    const self = this.#host.self();
-    const ready = participantsOf(state.group)
-      .filter((p) => online.has(p) && !job.excluded.has(p) && (this.#unresponsive.get(p) ?? 0) <= now)
-      .filter((p) => state.pool.available(p) > 0)
-      .sort((a, b) => (a === self ? -1 : b === self ? 1 : a < b ? -1 : 1));
+    const self = this.#host.self()!;
+    // Signers in a random order: the work spreads over the key holders, and none is left out
+    // for good by its name.
+    const ready = shuffled(
+      participantsOf(state.group)
+        .filter((p) => online.has(p) && !job.excluded.has(p) && (this.#unresponsive.get(p) ?? 0) <= now)
+        .filter((p) => state.pool.available(p) > 0),
+    );
     if (ready.length < state.group.threshold) return;
     let request: SigningRequest;
     try {
@@ -289,7 +301,7 @@ export class FederationSigner {
     }
     const m: RequestMessage = {
       type: 'request',
-      member: self!,
+      member: self,
       key: job.key,
       job: job.job,
       message: toBase64(message),
