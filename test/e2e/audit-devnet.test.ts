@@ -23,6 +23,7 @@ type Report = {
   exitCode: number;
   tree: { size: number; fromSize: number; entriesFetched: number } | null;
   violations: unknown[];
+  roots: { url: string; checkpoint?: { federationSigned: boolean; mlDsaCosigners: string[] } }[];
   witness: { name: string; submitted: { root: string; status: number | string }[] } | null;
 };
 
@@ -100,6 +101,12 @@ test('witan audit verifies a running devnet, a second audit with --state fetches
     assert.ok(first.report.tree !== null && first.report.tree.entriesFetched > 0);
     assert.equal(first.report.tree.fromSize, 0);
     assert.equal(first.report.tree.entriesFetched, first.report.tree.size);
+    // Every root's checkpoint carries members' ML-DSA-44 lines and the federation's signature
+    // (the devnet makes the federation key at start), each checked and reported by the audit.
+    for (const r of first.report.roots) {
+      assert.ok((r.checkpoint?.mlDsaCosigners.length ?? 0) > 0, `${r.url}: ML-DSA-44 cosigners reported`);
+      assert.equal(r.checkpoint?.federationSigned, true, `${r.url}: the federation's line verified`);
+    }
 
     const second = await audit(common);
     assert.equal(second.code, 0, JSON.stringify(second.report.violations) + second.stderr);
