@@ -8,7 +8,7 @@
 // ML-DSA signs deterministically, so re-running reproduces the files byte for byte
 // (test/governance/federation-vectors.test.ts checks that). `--check` only compares.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { concatBytes, fromHex, toBase64, toHex, utf8Bytes } from '../src/codec/index.ts';
@@ -66,6 +66,7 @@ import {
 } from '../src/governance/index.ts';
 import { checkpointSubtree, formatCheckpoint, leafHash, rootOf } from '../src/ledger/index.ts';
 import { seededRandom } from './gen-zerotier-vectors.ts';
+import { writeVectorFiles } from './vectors/files.ts';
 import { descriptor, FEDERATION, gov, node, T0 } from './vectors/identities.ts';
 
 export const VECTORS_DIR = join(import.meta.dirname, '..', 'ledger', 'vectors', 'federation');
@@ -439,32 +440,4 @@ export function federationVectors(): Record<string, string | Uint8Array> {
   return files;
 }
 
-function same(a: string | Uint8Array, b: Uint8Array): boolean {
-  const x = typeof a === 'string' ? utf8Bytes(a) : a;
-  return x.length === b.length && x.every((v, i) => v === b[i]);
-}
-
-if (import.meta.main) {
-  const files = federationVectors();
-  const check = process.argv.includes('--check');
-  let stale = 0;
-  for (const [name, content] of Object.entries(files)) {
-    const path = join(VECTORS_DIR, name);
-    if (check) {
-      let current: Uint8Array;
-      try {
-        current = readFileSync(path);
-      } catch {
-        current = new Uint8Array(0);
-      }
-      if (!same(content, current)) {
-        console.error(`stale: ${path}`);
-        stale++;
-      }
-    } else {
-      writeFileSync(path, content);
-      console.log(`wrote ${path}`);
-    }
-  }
-  if (stale > 0) process.exit(1);
-}
+if (import.meta.main) writeVectorFiles(VECTORS_DIR, federationVectors());

@@ -7,12 +7,11 @@
 // complaint names who the revealed secret shows at fault.
 
 import assert from 'node:assert/strict';
-import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { federationVectors, VECTORS_DIR } from '../../scripts/gen-federation-vectors.ts';
-import { concatBytes, fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
+import { fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
 import { openNote, parseMlDsaVkey, parseNote, parseVkey } from '../../src/crypto/index.ts';
 import {
   type DkgConfig,
@@ -24,30 +23,11 @@ import {
 import { decodeEntry, type FederationKey, replay, type SignedGenesis } from '../../src/governance/index.ts';
 import { checkpointSubtree } from '../../src/ledger/index.ts';
 import { parseWorld } from '../../src/zerotier/index.ts';
+import { nodeVerifies, vkeyParts } from '../crypto/plain-ed25519.ts';
 import { zeroTierAcceptsUpdate } from '../zerotier/zerotier-rule.ts';
 
 const read = (name: string) => readFileSync(join(VECTORS_DIR, name));
 const vector = <T>(name: string): T => JSON.parse(read(name).toString('utf8')) as T;
-
-/** A vkey's parts: its name, key ID and public key (the base64 may itself hold '+'). */
-function vkeyParts(vkey: string): { name: string; keyId: number; key: Uint8Array } {
-  const [name, idHex] = vkey.split('+') as [string, string];
-  return {
-    name,
-    keyId: Number.parseInt(idHex, 16),
-    key: fromBase64(vkey.slice(name.length + idHex.length + 2)).subarray(1),
-  };
-}
-
-function nodeVerifies(key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const spki = concatBytes(Buffer.from('302a300506032b6570032100', 'hex'), key);
-  return verify(
-    null,
-    message,
-    createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }),
-    signature,
-  );
-}
 
 test('the generator reproduces every federation vector byte for byte', () => {
   for (const [name, content] of Object.entries(federationVectors())) {

@@ -5,9 +5,8 @@
 // verifier reads.
 
 import assert from 'node:assert/strict';
-import { createPublicKey, verify } from 'node:crypto';
 import { test } from 'node:test';
-import { concatBytes, utf8Bytes } from '../../src/codec/index.ts';
+import { utf8Bytes } from '../../src/codec/index.ts';
 import {
   cosignatureSigner,
   ed25519NoteSigner,
@@ -22,18 +21,9 @@ import {
 } from '../../src/crypto/index.ts';
 import { checkpointSubtree } from '../../src/ledger/index.ts';
 import { CosignatureBook, type Cosigner } from '../../src/node/cosignature-book.ts';
+import { nodeVerifies } from '../crypto/plain-ed25519.ts';
 
 const ORIGIN = 'book.witan.test';
-
-function nodeVerifies(key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const spki = concatBytes(Buffer.from('302a300506032b6570032100', 'hex'), key);
-  return verify(
-    null,
-    message,
-    createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }),
-    signature,
-  );
-}
 
 function books(n: number) {
   const members = Array.from({ length: n }, (_, i) => {

@@ -9,7 +9,6 @@
 
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createLocalMember } from '../../src/cli/federation.ts';
 import { GOVERNANCE_KEY_FILE_NAME, NODE_KEY_FILE_NAME } from '../../src/cli/init.ts';
-import { concatBytes, fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
+import { fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
 import { generateKeyPair, parseNote } from '../../src/crypto/index.ts';
 import { readKeyFile } from '../../src/crypto/key-file.ts';
 import { DkgParticipant, groupKeyFromTranscript } from '../../src/frost/index.ts';
@@ -37,6 +36,7 @@ import {
   signStatement,
 } from '../../src/governance/index.ts';
 import { peerIdOfNodeKey } from '../../src/node/p2p/index.ts';
+import { nodeVerifies, vkeyParts } from '../crypto/plain-ed25519.ts';
 import { zeroTierAcceptsUpdate } from '../zerotier/zerotier-rule.ts';
 import { type ByzantineSigner, startByzantineSigner } from './fixtures/byzantine-signer.ts';
 import {
@@ -76,27 +76,6 @@ const IDENTITIES = (
     ),
   ) as { identities: { public: string }[] }
 ).identities.map((i) => i.public);
-
-/** Plain node:crypto Ed25519, with nothing of ours in the way. */
-function nodeVerifies(key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const spki = concatBytes(Buffer.from('302a300506032b6570032100', 'hex'), key);
-  return verify(
-    null,
-    message,
-    createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }),
-    signature,
-  );
-}
-
-/** A vkey's parts: its name, key ID and public key (the base64 may itself hold '+'). */
-function vkeyParts(vkey: string): { name: string; keyId: number; key: Uint8Array } {
-  const [name, idHex] = vkey.split('+') as [string, string];
-  return {
-    name,
-    keyId: Number.parseInt(idHex, 16),
-    key: fromBase64(vkey.slice(name.length + idHex.length + 2)).subarray(1),
-  };
-}
 
 /** The federation's lines of a signed note (name = origin, key ID of `key`), checked with node:crypto. */
 function federationLineVerifies(noteText: string, key: FederationKey): boolean {
