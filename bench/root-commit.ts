@@ -10,7 +10,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quorumSize } from '../src/base/index.ts';
@@ -227,6 +227,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-commit-'));
   const figures: Figure[] = [];
   const notes: string[] = [];
+  const loadBefore = loadavg()[0]!;
   const members: Member[] = [];
   let load: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
@@ -339,6 +340,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       `latency = POST /statements at one root → every root serves a checkpoint with ≥ ${quorumSize(ROOTS)} signatures whose size is past the statement's ledger index (each root polled every ${POLL_MS} ms: figures include up to that much polling delay)`,
       "federation signature after a commit = from the statement in every root's ledger to every root serving a checkpoint past it with the federation's line (nonce commitments announced ahead: one round of request and shares, each share checked, aggregated, gossiped); the devnet policy, so the federation key is made by DKG at start",
       `under load: wrk -t1 -c${WRK_CONNECTIONS} on ${members[0]!.name}'s GET /world for the whole run; the machine has 2 cores for 4 roots, wrk and the bench`,
+      `1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end, while other work may share the cores: the times are upper bounds`,
     );
   } finally {
     load?.kill('SIGTERM');

@@ -166,7 +166,8 @@ async function pass(
 test('seven roots: DKG at genesis, signing with two offline past a Byzantine signer, rotation, key chain, planets', {
   timeout: TEST_TIMEOUT_MS,
 }, async () => {
-  await Promise.all(fed.members.map((m) => fed.start(m)));
+  // One at a time: seven roots starting at once on a loaded two-core machine miss /health.
+  for (const m of fed.members) await fed.start(m);
   const [alpha, beta, gamma, delta, epsilon, zeta, eta] = fed.members as [
     TestMember,
     TestMember,
