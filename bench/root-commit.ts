@@ -90,6 +90,28 @@ async function committedOn(root: Member, id: string, needed: number, deadline: n
 
 type Latencies = { total: number[]; inLedger: number[] };
 
+/**
+ * Submits member `m`'s self-update number `i` at its root — the same endpoints, a new
+ * createdMs: a valid statement with a new id every time. Its id, and when the POST started.
+ */
+async function submitSelfUpdate(m: Member, i: number): Promise<{ id: string; start: number }> {
+  const status = await getJson<{ timeMs: number }>(`${m.httpUrl}/status`);
+  const world = await getJson<{ world: World }>(`${m.httpUrl}/world`);
+  const endpoints = world.world.members.find((x) => x.name === m.name)?.endpoints as Endpoints;
+  const signed = signStatement(selfUpdate(FEDERATION, m.name, status.timeMs + i, { endpoints }), m.secretKey);
+  const start = performance.now();
+  const res = await fetch(`${m.httpUrl}/statements`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(signed),
+  });
+  const answer = (await res.json()) as { id?: string; code?: string; message?: string };
+  if (res.status !== 202 || answer.id === undefined) {
+    throw new Error(`POST /statements: ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
+  }
+  return { id: answer.id, start };
+}
+
 /** Waits until every root serves a world with a federation key (the DKG at start); its key ID. */
 async function federationKeyId(members: Member[]): Promise<number> {
   const deadline = performance.now() + DKG_TIMEOUT_MS;
@@ -128,20 +150,7 @@ function federationSigned(note: string, keyId: number): boolean {
 async function federationLatencies(members: Member[], count: number, keyId: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
-    const m = members[i % members.length]!;
-    const status = await getJson<{ timeMs: number }>(`${m.httpUrl}/status`);
-    const world = await getJson<{ world: World }>(`${m.httpUrl}/world`);
-    const endpoints = world.world.members.find((x) => x.name === m.name)?.endpoints as Endpoints;
-    const signed = signStatement(
-      selfUpdate(FEDERATION, m.name, status.timeMs + i, { endpoints }),
-      m.secretKey,
-    );
-    const res = await fetch(`${m.httpUrl}/statements`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(signed),
-    });
-    const { id } = (await res.json()) as { id: string };
+    const { id } = await submitSelfUpdate(members[i % members.length]!, i);
     const deadline = performance.now() + COMMIT_TIMEOUT_MS;
     const times = await Promise.all(
       members.map(async (r) => {
@@ -178,27 +187,9 @@ async function federationLatencies(members: Member[], count: number, keyId: numb
 async function commitLatencies(members: Member[], count: number, needed: number): Promise<Latencies> {
   const out: Latencies = { total: [], inLedger: [] };
   for (let i = 0; i < count; i++) {
-    const m = members[i % members.length]!;
-    const status = await getJson<{ timeMs: number }>(`${m.httpUrl}/status`);
-    const world = await getJson<{ world: World }>(`${m.httpUrl}/world`);
-    const endpoints = world.world.members.find((x) => x.name === m.name)?.endpoints as Endpoints;
-    // The same endpoints, a new createdMs: a valid statement with a new id every time.
-    const signed = signStatement(
-      selfUpdate(FEDERATION, m.name, status.timeMs + i, { endpoints }),
-      m.secretKey,
-    );
-    const start = performance.now();
-    const res = await fetch(`${m.httpUrl}/statements`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(signed),
-    });
-    const answer = (await res.json()) as { id?: string; code?: string; message?: string };
-    if (res.status !== 202 || answer.id === undefined) {
-      throw new Error(`POST /statements: ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
-    }
+    const { id, start } = await submitSelfUpdate(members[i % members.length]!, i);
     const deadline = start + COMMIT_TIMEOUT_MS;
-    const inLedger = await Promise.all(members.map((r) => committedOn(r, answer.id!, needed, deadline)));
+    const inLedger = await Promise.all(members.map((r) => committedOn(r, id, needed, deadline)));
     out.total.push(performance.now() - start);
     out.inLedger.push(Math.max(...inLedger) - start);
   }
