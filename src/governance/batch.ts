@@ -8,12 +8,16 @@
 //      in force) whose causes are the statements that changed it; open motions are re-based
 //      onto it when their changes still apply, and rejected with the breaking rule's code
 //      otherwise; ballots of members who no longer vote are dropped.
-// Entries: [batch header, accepted statements…, outcomes…, world?]. The new world takes
+// Entries: [batch header, accepted statements…, outcomes…, ceremony restarts…, world?]. The
+// federation key's ceremony (charter §20) moves with the statements and its deadlines are
+// checked after the passes at the start (step 1). The new world takes
 // effect for the next height: validatorsOf(returned state) are the validators of height + 1.
 
 import { canonicalBytes, type Json } from '../codec/index.ts';
+import { afterNewWorld, ceremonyDeadlines } from './ceremony.ts';
 import { applyChanges } from './changes.ts';
 import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
+import type { Draft } from './draft.ts';
 import { encodeEntry, type LedgerEntry } from './entry.ts';
 import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts';
 import { worldHash } from './hash.ts';
@@ -27,7 +31,7 @@ import {
   recoveryId,
   type SignedRecovery,
 } from './recovery.ts';
-import { applyStatement, type Draft, settleMotion } from './rules.ts';
+import { applyStatement, settleMotion } from './rules.ts';
 import { nextSeen } from './seen.ts';
 import type { GovernanceState, OpenMotion } from './state.ts';
 import type { SignedStatement } from './statement-types.ts';
@@ -91,6 +95,10 @@ function draftOf(state: GovernanceState, timeMs: number, options: ExecuteOptions
     accepted: [],
     outcomes: [],
     causes: [],
+    ceremony: base.ceremony,
+    ceremonyOwned: false,
+    ceremonies: [],
+    pending: base.pendingSignatures ?? [],
   };
 }
 
@@ -110,6 +118,7 @@ function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions =
     }
   }
   for (const m of sortedMotions(d)) if (d.motions.has(m.id)) settleMotion(d, m);
+  ceremonyDeadlines(d);
   return d;
 }
 
@@ -118,7 +127,8 @@ function sortedMotions(d: Draft): OpenMotion[] {
 }
 
 function sameContent(a: World, b: World): boolean {
-  const bytes = (w: World) => canonicalBytes({ members: w.members, policy: w.policy } as unknown as Json);
+  const bytes = (w: World) =>
+    canonicalBytes({ members: w.members, policy: w.policy, key: w.federationKey } as unknown as Json);
   return Buffer.from(bytes(a)).equals(bytes(b));
 }
 
@@ -143,11 +153,14 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   let hash = base.worldHash;
   let produced: World | null = null;
   let motions = sortedMotions(d);
+  let ceremony = d.ceremony;
+  let pending = d.pending;
   if (!sameContent(base.world, d.world)) {
     produced = { ...d.world, version: base.world.version + 1, previous: base.worldHash };
     world = produced;
     hash = worldHash(produced);
     motions = rebase(d, produced, hash);
+    ({ ceremony, pending } = afterNewWorld(d, produced, hash));
   }
   // Ids are remembered for the longest age any policy may allow, not the current one: a
   // policy change that widens statementAgeMaxMs must not let a forgotten statement in again.
@@ -170,6 +183,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   for (const s of d.accepted)
     entries.push(d.known?.get(s)?.entry ?? encodeEntry({ kind: 'statement', statement: s }));
   for (const o of d.outcomes) entries.push(encodeEntry(o));
+  for (const c of d.ceremonies) entries.push(encodeEntry(c));
   if (produced !== null) entries.push(encodeEntry({ kind: 'world', world: produced, causes: d.causes }));
   const state: GovernanceState = {
     world,
@@ -182,6 +196,8 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     retiredNodeKeys,
     selfUpdates,
   };
+  if (ceremony !== undefined) state.ceremony = ceremony;
+  if (pending.length > 0) state.pendingSignatures = pending;
   return { state, entries, rejected: [], world: produced };
 }
 

@@ -12,7 +12,29 @@ export {
   executeRecovery,
 } from './batch.ts';
 export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
-export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
+export {
+  admitChange,
+  ballot,
+  dkgCommitment,
+  dkgComplaint,
+  dkgConfirmation,
+  dkgShares,
+  evidence,
+  federationSignature,
+  motion,
+  selfUpdate,
+} from './builders.ts';
+export {
+  CEREMONY_PHASES,
+  type Ceremony,
+  type CeremonyPhase,
+  type CommitmentRecord,
+  EXCLUSION_REASONS,
+  type Exclusion,
+  type ExclusionReason,
+  missingInPhase,
+  votingNames,
+} from './ceremony-state.ts';
 export {
   type ChainErrorCode,
   type ChainHead,
@@ -70,6 +92,7 @@ export {
   type RejectionCode,
   reject,
 } from './errors.ts';
+export type { FederationKey, KeyParticipant } from './federation-key.ts';
 export {
   assembleGenesis,
   assembleGenesisWorld,
@@ -93,9 +116,12 @@ export {
   type World,
 } from './model.ts';
 export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
+export { zeroTierRootMembers, zeroTierWorldOf } from './planet.ts';
 export {
   checkPolicy,
+  DEFAULT_FEDERATION_KEY_POLICY,
   DEFAULT_POLICY,
+  type FederationKeyPolicy,
   type Fraction,
   POLICY_RANGES,
   type Policy,
@@ -110,6 +136,7 @@ export {
   removalThresholdOf,
   seasoningPeriodOf,
   selfUpdateLimitOf,
+  type ZeroTierPolicy,
 } from './policy.ts';
 export {
   checkRecovery,
@@ -160,16 +187,29 @@ export type {
   CandidateSignatures,
   Change,
   ChangeType,
+  DkgCommitmentStatement,
+  DkgComplaintStatement,
+  DkgConfirmationStatement,
+  DkgSharesStatement,
   Evidence,
   EvidenceStatement,
+  FederationSignatureStatement,
   MotionStatement,
+  RootStatement,
+  RootStatementKind,
+  SealedShareRecord,
   SelfUpdateStatement,
   SignedStatement,
   Statement,
   StatementKind,
   WorldRef,
 } from './statement-types.ts';
-export { BALLOT_CHOICES, CHANGE_TYPES } from './statement-types.ts';
+export {
+  BALLOT_CHOICES,
+  CHANGE_TYPES,
+  isRootStatementKind,
+  ROOT_STATEMENT_KINDS,
+} from './statement-types.ts';
 export {
   candidateBytes,
   type KeyRole,
@@ -193,3 +233,22 @@ export {
   verifyOnTheSpot,
 } from './verifier.ts';
 export { jurisdictionCap, worldRuleViolation } from './world-rules.ts';
+export {
+  ceremonySession,
+  federationVkey,
+  followKeyChain,
+  type KeyChainResult,
+  type PendingSignature,
+  type PendingZeroTier,
+  pendingSignatureOf,
+  type SignedWorldArtifacts,
+  signedWorldArtifacts,
+  worldNoteText,
+  worldNoteVkey,
+} from './world-signatures.ts';
+export {
+  parseZeroTierRoot,
+  type ZeroTierRoot,
+  zeroTierAddress,
+  zeroTierIdentityIsValid,
+} from './zerotier-root.ts';
