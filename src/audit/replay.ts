@@ -114,7 +114,7 @@ export type ReplaySummary = {
   perMember: Record<string, { motions: number; yes: number; no: number; abstain: number }>;
   signaturesChecked: number;
   /**
-   * Every federation key the ledger installed (charter §20), each recomputed by the replayed
+   * Every federation key the ledger installed (charter §22), each recomputed by the replayed
    * rules from its DKG transcript and found equal to the one the world carries.
    */
   federationKeys: {

@@ -89,7 +89,7 @@ export function admitChange(candidate: MemberDescriptor, candidateSignatures: Ca
   return { type: 'admit', candidate, candidateSignatures };
 }
 
-// Statements a root makes itself (charter §20); sign them with the member's node key.
+// Statements a root makes itself (charter §22); sign them with the member's node key.
 
 type Base = { federation: string; author: string; createdMs: number };
 

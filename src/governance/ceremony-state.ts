@@ -1,4 +1,4 @@
-// The state of a DKG ceremony for the federation key (charter §20): who takes part, the
+// The state of a DKG ceremony for the federation key (charter §22): who takes part, the
 // threshold, the phase and its start, and the public record so far — round-1 commitments,
 // sealed round-2 shares, confirmations. JSON-safe, part of the governance state, rebuilt by
 // every replay. The rules that move it are in ceremony.ts.

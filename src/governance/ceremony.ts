@@ -1,4 +1,4 @@
-// The federation key's rules (governance/CHARTER.md §20): the DKG ceremony driven through the
+// The federation key's rules (governance/CHARTER.md §22): the DKG ceremony driven through the
 // ledger, and the federation's signatures on committed worlds.
 //
 // Nobody starts a ceremony: the rules open one when a world's voting members change (and at
@@ -323,7 +323,7 @@ function signatureRule(d: Draft, s: FederationSignatureStatement): Rejection | n
   return null;
 }
 
-/** Applies a root statement (charter §20) to the draft; null when accepted. */
+/** Applies a root statement (charter §22) to the draft; null when accepted. */
 export function rootStatementRule(d: Draft, s: RootStatement, id: string): Rejection | null {
   return s.kind === 'federation-signature' ? signatureRule(d, s) : dkgRule(d, s, id);
 }
@@ -333,7 +333,7 @@ function sameVoters(a: World, b: World): boolean {
 }
 
 /**
- * At the end of a batch that produced `world` (charter §16, §20): the ceremony it needs — a
+ * At the end of a batch that produced `world` (charter §16, §22): the ceremony it needs — a
  * new one when the voting members changed, or when the policy asks for a key the world does
  * not have yet; none without the policy — and the world's signatures to wait for.
  */

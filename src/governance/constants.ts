@@ -97,7 +97,7 @@ export const ZEROTIER_ENDPOINTS_MAX = 8;
 export const ZEROTIER_IDENTITY_VERDICTS_MAX = 1024;
 
 /**
- * Worlds waiting for the federation's signatures (charter §20). Signing follows a commit within
+ * Worlds waiting for the federation's signatures (charter §22). Signing follows a commit within
  * seconds; a federation whose key holders are away for many world changes keeps only the
  * newest ones waiting, since a verifier needs the key transitions, which are kept apart.
  */

@@ -33,12 +33,12 @@ export interface Draft {
   outcomes: LedgerEntry[];
   /** Statement ids whose effect changed the world in this batch, in order. */
   causes: string[];
-  /** The DKG ceremony in progress (charter §20); copied before its first change in the batch. */
+  /** The DKG ceremony in progress (charter §22); copied before its first change in the batch. */
   ceremony: Ceremony | undefined;
   /** Whether `ceremony` is this batch's own copy yet. */
   ceremonyOwned: boolean;
   /** Ceremony entries (restarts) of this batch, in the order they happened. */
   ceremonies: LedgerEntry[];
-  /** Worlds waiting for the federation's signatures (charter §20). */
+  /** Worlds waiting for the federation's signatures (charter §22). */
   pending: PendingSignature[];
 }

@@ -1,4 +1,4 @@
-// The federation key as a world carries it (charter §20, ledger/LEDGER.md §9.1): the FROST
+// The federation key as a world carries it (charter §22, ledger/LEDGER.md §9.1): the FROST
 // group key and each participant's verifying share. Optional in a world, absent until the
 // first DKG completes, so worlds written before it keep their bytes.
 

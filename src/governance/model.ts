@@ -58,7 +58,7 @@ export interface MemberDescriptor {
   endpoints: Endpoints;
   /** Base64 of the 1,312-byte ML-DSA-44 key of the member's post-quantum cosignatures (optional). */
   mlDsaKey?: string;
-  /** The member's ZeroTier root, a candidate for the federation's planet (optional, charter §21). */
+  /** The member's ZeroTier root, a candidate for the federation's planet (optional, charter §23). */
   zerotier?: ZeroTierRoot;
 }
 
@@ -76,7 +76,7 @@ export interface World {
   /** Sorted by name, names unique. */
   members: Member[];
   policy: Policy;
-  /** The federation key: absent until the first DKG completes (charter §20). */
+  /** The federation key: absent until the first DKG completes (charter §22). */
   federationKey?: FederationKey;
 }
 

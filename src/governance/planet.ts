@@ -1,4 +1,4 @@
-// The planet and moon a world yields (charter §21, ledger/LEDGER.md §9.4): type planet,
+// The planet and moon a world yields (charter §23, ledger/LEDGER.md §9.4): type planet,
 // id = policy.zerotier.worldId, timestamp = the world's version (so it grows with the world,
 // and anyone rebuilds it from the world alone), updatesMustBeSignedBy = the world's federation
 // key in C25519 form (Montgomery form ‖ Ed25519 key), and as roots the voting members with a

@@ -48,13 +48,13 @@ export interface RecoveryPolicy {
   witnessQuorum: number;
 }
 
-/** The federation key (charter §20): present = the voting members hold a FROST key. */
+/** The federation key (charter §22): present = the voting members hold a FROST key. */
 export interface FederationKeyPolicy {
   /** Ledger time each DKG phase may take before members that did not take part are left out. */
   phaseMs: number;
 }
 
-/** The federation's ZeroTier planet (charter §21). */
+/** The federation's ZeroTier planet (charter §23). */
 export interface ZeroTierPolicy {
   /** The planet's world id: a u64 in decimal, neither 0 nor ZeroTier's Earth or Mars. */
   worldId: string;
@@ -110,14 +110,14 @@ export interface Policy {
   recovery?: RecoveryPolicy;
   relay: RelayPolicy;
   rendezvous: RendezvousPolicy;
-  /** Optional: the federation key and its DKG (charter §20). Absent = no federation key. */
+  /** Optional: the federation key and its DKG (charter §22). Absent = no federation key. */
   federationKey?: FederationKeyPolicy;
   /**
    * Optional: from this world version on, a member counts towards a checkpoint's quorum only
    * with both its Ed25519 and its ML-DSA-44 cosignature (ledger/LEDGER.md §3.4). Absent = never.
    */
   mlDsaRequiredFromVersion?: number;
-  /** Optional: the planet (and moon) each world yields (charter §21). Needs federationKey. */
+  /** Optional: the planet (and moon) each world yields (charter §23). Needs federationKey. */
   zerotier?: ZeroTierPolicy;
 }
 

@@ -131,7 +131,7 @@ export const PolicySchema = Type.Object(
     federationKey: Type.Optional(
       Type.Object(
         { phaseMs: Count },
-        { ...strict, description: 'present: the voting members hold a FROST federation key (charter §20)' },
+        { ...strict, description: 'present: the voting members hold a FROST federation key (charter §22)' },
       ),
     ),
     mlDsaRequiredFromVersion: Type.Optional(
@@ -151,7 +151,7 @@ export const PolicySchema = Type.Object(
         },
         {
           ...strict,
-          description: 'the planet (and moon) each world yields (charter §21); needs federationKey',
+          description: 'the planet (and moon) each world yields (charter §23); needs federationKey',
         },
       ),
     ),
@@ -206,7 +206,7 @@ const descriptorFields = {
           uniqueItems: true,
         }),
       },
-      { ...strict, description: "the member's ZeroTier root, a candidate for the planet (charter §21)" },
+      { ...strict, description: "the member's ZeroTier root, a candidate for the planet (charter §23)" },
     ),
   ),
 };
@@ -222,7 +222,7 @@ export const MemberSchema = Type.Object(
   strict,
 );
 
-/** The federation key a world carries (charter §20, ledger/LEDGER.md §9.1). */
+/** The federation key a world carries (charter §22, ledger/LEDGER.md §9.1). */
 export const FederationKeySchema = Type.Object(
   {
     session: Hash,
@@ -576,7 +576,7 @@ export const EntrySchema = Type.Union(
         ),
         next: Type.Union([Hash, Type.Null()]),
       },
-      { ...strict, description: 'a DKG ceremony that leaves members out and restarts (charter §20)' },
+      { ...strict, description: 'a DKG ceremony that leaves members out and restarts (charter §22)' },
     ),
   ],
   { description: 'at most 65,535 bytes of canonical JSON, nesting depth at most 32' },

@@ -58,9 +58,9 @@ export interface GovernanceState {
    * that still counts. Absent in states saved before the rule existed: read as none.
    */
   selfUpdates?: Record<string, number[]>;
-  /** The DKG ceremony in progress for the next federation key (charter §20); absent when none. */
+  /** The DKG ceremony in progress for the next federation key (charter §22); absent when none. */
   ceremony?: Ceremony;
-  /** Committed worlds waiting for the federation's signatures (charter §20); absent when none. */
+  /** Committed worlds waiting for the federation's signatures (charter §22); absent when none. */
   pendingSignatures?: PendingSignature[];
 }
 
@@ -86,7 +86,7 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     selfUpdates: {},
   };
   // A genesis that asks for a federation key opens its DKG at once; its clock starts at the
-  // first batch (charter §20).
+  // first batch (charter §22).
   const ceremony = world.federationKey === undefined ? openCeremony(world, hash, 0) : undefined;
   if (ceremony !== undefined) state.ceremony = ceremony;
   return state;

@@ -30,7 +30,7 @@ export const STATEMENT_KINDS: readonly StatementKind[] = [
 
 /**
  * Statements a member's root makes on its own, signed by the member's NODE key (charter §2,
- * §20): the federation key's DKG and the federation's signatures. Officers never sign them.
+ * §22): the federation key's DKG and the federation's signatures. Officers never sign them.
  */
 export type RootStatementKind = Extract<
   StatementKind,
@@ -152,7 +152,7 @@ export interface SelfUpdateStatement extends StatementBase {
   nodeKeySignature?: string;
 }
 
-/** Round 1 of the DKG (charter §20): the author's VSS commitment, proof and sealing key (hex). */
+/** Round 1 of the DKG (charter §22): the author's VSS commitment, proof and sealing key (hex). */
 export interface DkgCommitmentStatement extends StatementBase {
   kind: 'dkg-commitment';
   session: string;
@@ -192,7 +192,7 @@ export interface DkgComplaintStatement extends StatementBase {
   sealingSecret: string;
 }
 
-/** The federation's signatures for one committed world (charter §20): base64 Ed25519 signatures. */
+/** The federation's signatures for one committed world (charter §22): base64 Ed25519 signatures. */
 export interface FederationSignatureStatement extends StatementBase {
   kind: 'federation-signature';
   version: number;

@@ -179,7 +179,7 @@ function hex(x: unknown, where: string, pattern: RegExp, what: string): string {
   return x;
 }
 
-/** The statements a member's root makes (charter §20), signed by its node key. */
+/** The statements a member's root makes (charter §22), signed by its node key. */
 function parseRootStatement(
   x: unknown,
   path: string,

@@ -1,4 +1,4 @@
-// Membership rules every world must satisfy (charter §8, §10, §11, §21): unique names and keys,
+// Membership rules every world must satisfy (charter §8, §10, §11, §23): unique names and keys,
 // ZeroTier roots whose identities ZeroTier would accept,
 // at most one member per organisation, no jurisdiction with a blocking share of the votes,
 // a bounded and non-empty set of voting members, public endpoints unless the policy allows

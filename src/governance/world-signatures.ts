@@ -1,4 +1,4 @@
-// What the federation key signs for each committed world (charter §20, ledger/LEDGER.md §9.3):
+// What the federation key signs for each committed world (charter §22, ledger/LEDGER.md §9.3):
 // its world note (a C2SP signed note, so a client pinned to one vkey follows the key from
 // world to world), its ZeroTier planet and moon; and the ids of DKG sessions.
 //
@@ -59,7 +59,7 @@ export interface PendingZeroTier {
   key: string;
 }
 
-/** What the federation must sign for one committed world (charter §20). */
+/** What the federation must sign for one committed world (charter §22). */
 export interface PendingSignature {
   version: number;
   worldHash: string;

@@ -1,4 +1,4 @@
-// A member's ZeroTier root (charter §21) and the planets and moons a world yields. A member
+// A member's ZeroTier root (charter §23) and the planets and moons a world yields. A member
 // descriptor may carry `zerotier`: the root's public identity in ZeroTier's text form
 // ("address:0:public key") and its stable endpoints ("ip/port"). Reading it checks the format
 // (as ZeroTier's Identity::fromString does); the rules check the identity itself — the

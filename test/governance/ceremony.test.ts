@@ -1,4 +1,4 @@
-// The federation key's rules (charter §20, §21) with real FROST: a DKG at genesis through the
+// The federation key's rules (charter §22, §23) with real FROST: a DKG at genesis through the
 // ledger, the key in the world equal to what the transcript gives, the federation's signatures
 // on worlds, rotation when the voting members change, and every way a ceremony goes wrong —
 // a silent member, a bad proof, a bad share, a false complaint — named in a ceremony entry,

@@ -1,4 +1,4 @@
-// This root's part in a DKG ceremony for the federation key (charter §20). The rules open the
+// This root's part in a DKG ceremony for the federation key (charter §22). The rules open the
 // ceremony; the runner watches the governance state after each commit and sends, as
 // statements signed by the node key, what the phase asks of this member: its round-1
 // commitment, its sealed round-2 shares, then — once every share to it opened and matched, and

@@ -1,6 +1,6 @@
 // Limits and timings of the federation key on a root: nonce commitments, signing rounds,
 // coordinator hand-over, and the DKG's re-sends. Timings are wall-clock; the DKG's deadlines
-// themselves are ledger time (policy federationKey.phaseMs, charter §20).
+// themselves are ledger time (policy federationKey.phaseMs, charter §22).
 
 const SECOND_MS = 1000;
 
