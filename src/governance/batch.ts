@@ -9,7 +9,7 @@
 //      onto it when their changes still apply, and rejected with the breaking rule's code
 //      otherwise; ballots of members who no longer vote are dropped.
 // Entries: [batch header, accepted statements…, outcomes…, ceremony restarts…, world?]. The
-// federation key's ceremony (charter §20) moves with the statements and its deadlines are
+// federation key's ceremony (charter §22) moves with the statements and its deadlines are
 // checked after the passes at the start (step 1). The new world takes
 // effect for the next height: validatorsOf(returned state) are the validators of height + 1.
 
@@ -26,7 +26,7 @@ import { POLICY_RANGES } from './policy.ts';
 import {
   checkRecovery,
   parseSignedRecovery,
-  recoveredMembers,
+  recoveredWorld,
   recoveryEffectiveMs,
   recoveryId,
   type SignedRecovery,
@@ -301,7 +301,9 @@ export function executeRecovery(
     });
   const signed = parseSignedRecovery(input);
   const d = draftOf(state, recoveryEffectiveMs(state, signed), options);
-  d.world.members = recoveredMembers(d.world, signed);
+  d.world = recoveredWorld(d.world, signed);
+  // Worlds still waiting for the retired key's signatures never get them.
+  d.pending = [];
   d.causes.push(recoveryId(signed));
   return finish(d, { kind: 'recovery', recovery: signed }, signed.recovery.height);
 }

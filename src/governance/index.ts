@@ -143,7 +143,7 @@ export {
   parseSignedRecovery,
   type Recovery,
   type RecoveryBase,
-  recoveredMembers,
+  recoveredWorld,
   recoveryEffectiveMs,
   recoveryId,
   recoverySignaturesViolation,
