@@ -23,6 +23,8 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
     '/federation',
     {
       schema: {
+        operationId: 'getFederation',
+        tags: ['federation'],
         summary: 'The federation key, its DKG ceremony, and the worlds waiting for its signatures',
         response: responses({ 200: FederationResponse }),
       },
@@ -34,6 +36,8 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
     '/federation/worlds',
     {
       schema: {
+        operationId: 'listSignedWorlds',
+        tags: ['federation'],
         summary: 'Every world note the federation signed, oldest first: the chain of federation keys',
         response: responses({ 200: WorldNotesResponse }),
       },
@@ -45,6 +49,8 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
     '/federation/worlds/:version',
     {
       schema: {
+        operationId: 'getSignedWorld',
+        tags: ['federation'],
         summary: 'One signed world note (a C2SP signed note)',
         params: Type.Object({ version: Version }),
         response: responses({ 200: Type.String() }, [400, 404]),
@@ -78,6 +84,8 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
       `/zerotier/${type}`,
       {
         schema: {
+          operationId: type === 'planet' ? 'getLatestPlanet' : 'getLatestMoon',
+          tags: ['federation'],
           summary: `The ZeroTier ${type} of the newest world the federation signed (${OCTETS})`,
           response: responses({ 200: Type.Unsafe({ type: 'string', format: 'binary' }) }, [404]),
         },
@@ -88,6 +96,8 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
       `/zerotier/${type}/:version`,
       {
         schema: {
+          operationId: type === 'planet' ? 'getPlanet' : 'getMoon',
+          tags: ['federation'],
           summary: `The ZeroTier ${type} of one world version (${OCTETS})`,
           params: Type.Object({ version: Version }),
           response: responses({ 200: Type.Unsafe({ type: 'string', format: 'binary' }) }, [400, 404]),
