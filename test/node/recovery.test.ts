@@ -131,7 +131,7 @@ test('a recovery: refused before the silence, refused when a vanished member ret
   const firstKey = founders.world.federationKey!;
   assert.deepEqual(
     firstKey.participants.map((p) => p.member),
-    fed.members.map((m) => m.name),
+    fed.members.map((m) => m.name).sort(),
   );
   const first = await fillerMotion(c, 'before');
   await committedOn(fed.members, first.id);
