@@ -5,7 +5,6 @@
 // the committed files byte for byte (test/zerotier/vectors.test.ts checks that).
 // `node scripts/gen-zerotier-vectors.ts` writes them; `--check` only compares.
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex, utf8Bytes } from '../src/codec/index.ts';
 import { sha256 } from '../src/crypto/index.ts';
@@ -21,6 +20,7 @@ import {
   type World,
   type ZeroTierSecretIdentity,
 } from '../src/zerotier/index.ts';
+import { writeVectorFiles } from './vectors/files.ts';
 
 export const VECTORS_DIR = join(import.meta.dirname, '..', 'ledger', 'vectors', 'zerotier');
 
@@ -125,32 +125,4 @@ export async function zerotierVectors(): Promise<ZeroTierVectorFiles> {
   };
 }
 
-function same(a: string | Uint8Array, b: Uint8Array): boolean {
-  const x = typeof a === 'string' ? utf8Bytes(a) : a;
-  return x.length === b.length && x.every((v, i) => v === b[i]);
-}
-
-if (import.meta.main) {
-  const files = await zerotierVectors();
-  const check = process.argv.includes('--check');
-  let stale = 0;
-  for (const [name, content] of Object.entries(files)) {
-    const path = join(VECTORS_DIR, name);
-    if (check) {
-      let current: Uint8Array;
-      try {
-        current = readFileSync(path);
-      } catch {
-        current = new Uint8Array(0);
-      }
-      if (!same(content, current)) {
-        console.error(`stale: ${path}`);
-        stale++;
-      }
-    } else {
-      writeFileSync(path, content);
-      console.log(`wrote ${path}`);
-    }
-  }
-  if (stale > 0) process.exit(1);
-}
+if (import.meta.main) writeVectorFiles(VECTORS_DIR, await zerotierVectors());

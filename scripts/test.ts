@@ -26,6 +26,7 @@ const COMPILE_CACHE_DIR = join(tmpdir(), 'witan-compile-cache');
  */
 const LONG_FILES = [
   'test/e2e/devnet.test.ts',
+  'test/node/federation-key.test.ts',
   'test/e2e/browser.test.ts',
   'test/release/package.test.ts',
   'test/e2e/motions-cli.test.ts',

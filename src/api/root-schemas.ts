@@ -291,6 +291,80 @@ export const DecisionsResponse = Type.Object(
 
 export const EvidenceResponse = Type.Object({ evidence: Type.Array(EvidenceSchema) }, strict);
 
+const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$' });
+const B64Key = Type.String({
+  pattern: '^[A-Za-z0-9+/]{43}=$',
+  description: 'base64 of a 32-byte Ed25519 key',
+});
+
+/** GET /federation (src/api/federation-view.ts). */
+export const FederationResponse = Type.Object(
+  {
+    key: Type.Union([
+      Type.Object(
+        {
+          publicKey: B64Key,
+          vkey: Type.String({ description: 'the C2SP vkey: <federation>+<key ID>+<base64(0x01 ‖ key)>' }),
+          session: Hash,
+          threshold: Count,
+          participants: Type.Array(Name),
+          holder: Type.Boolean(),
+        },
+        strict,
+      ),
+      Type.Null(),
+    ]),
+    ceremony: Type.Union([
+      Type.Object(
+        {
+          session: Hash,
+          phase: Type.Union([
+            Type.Literal('commitments'),
+            Type.Literal('shares'),
+            Type.Literal('confirmations'),
+          ]),
+          participants: Type.Array(Name),
+          threshold: Count,
+          sent: Type.Array(Name),
+          excluded: Type.Array(Name),
+          thisRoot: Type.Union([
+            Type.Literal('taking part'),
+            Type.Literal('sitting out'),
+            Type.Literal('not a participant'),
+          ]),
+        },
+        strict,
+      ),
+      Type.Null(),
+    ]),
+    pendingWorlds: Type.Array(Count),
+    faults: Type.Array(
+      Type.Object(
+        {
+          member: Name,
+          key: B64Key,
+          job: Type.Union([
+            Type.Object({ kind: Type.Literal('checkpoint'), size: Count, rootHash: Type.String() }, strict),
+            Type.Object({ kind: Type.Literal('world'), version: Count, part: Type.String() }, strict),
+          ]),
+          code: Type.String(),
+          message: Type.String(),
+          evidence: Type.Object({ share: Type.String(), request: Type.String() }, strict),
+          atMs: Count,
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+
+/** GET /federation/worlds. */
+export const WorldNotesResponse = Type.Object(
+  { worlds: Type.Array(Type.Object({ version: Count, note: Type.String() }, strict)) },
+  strict,
+);
+
 /**
  * Statuses every route may answer whatever it does: 429 (this address sent more than the
  * per-minute budget), 503 (the root sheds load while its event loop lags; Retry-After says when

@@ -67,6 +67,10 @@ export const API_TAGS = [
   },
   { name: 'consensus', description: 'Committed decisions for catch-up, and equivocation seen' },
   { name: 'status', description: "This root's health and view of the federation" },
+  {
+    name: 'federation',
+    description: 'The federation key: its DKG ceremony, the worlds it signed, and the ZeroTier planets',
+  },
 ];
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {

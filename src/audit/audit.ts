@@ -125,6 +125,10 @@ export type RootReport = {
     validatorCount: number;
     quorum: number;
     committed: boolean;
+    /** Members whose ML-DSA-44 cosignature (type 0x06) verified. */
+    mlDsaCosigners: string[];
+    /** Whether the federation key in force signed it (its line: name = origin, type 0x01). */
+    federationSigned: boolean;
     quorumTimeMs?: number;
     /** The world whose validators `validatorCount`, `quorum` and `committed` count. */
     quorumWorld?: WorldRef;
@@ -377,6 +381,8 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
       validatorCount: check.validatorCount,
       quorum: check.quorum,
       committed: check.committed,
+      mlDsaCosigners: check.mlDsaCosigners,
+      federationSigned: check.federationSigned,
       ...(check.quorumTimeMs !== undefined
         ? { quorumTimeMs: check.quorumTimeMs, quorumAgeMs: nowMs - check.quorumTimeMs }
         : {}),

@@ -2,15 +2,20 @@
 // ledger" defines commitment: the root's own log signature (Ed25519, type 0x01, key name =
 // origin) and cosignature/v1 lines (type 0x04, key name = member name, key = node key); a
 // checkpoint is committed when a quorum (floor(2n/3) + 1) of the validators in force at its
-// size cosigned it. Also: split views (two checkpoints that cannot both be true), rollbacks
+// size cosigned it — with an ML-DSA-44 line (type 0x06) too from the policy's
+// mlDsaRequiredFromVersion on. The federation's line (type 0x01, name = origin, key = the
+// federation key in force) and members' ML-DSA-44 lines are checked and reported apart. Also: split views (two checkpoints that cannot both be true), rollbacks
 // (a root's size going down) and freshness (the newest quorum's timestamps against policy).
 
 import { quorumSize } from '../base/index.ts';
 import { bytesEqual } from '../codec/index.ts';
 import {
+  COSIGNATURE_V1_TYPE,
   cosignatureTimestamp,
   cosignatureVerifier,
   ed25519NoteVerifier,
+  ML_DSA_44_COSIGNATURE_TYPE,
+  mlDsaCosignatureVerifier,
   type NoteSignature,
   type NoteVerifier,
   noteKeyId,
@@ -18,7 +23,7 @@ import {
   parseNote,
 } from '../crypto/index.ts';
 import type { MemberKey } from '../governance/index.ts';
-import { type Checkpoint, parseCheckpoint } from '../ledger/index.ts';
+import { type Checkpoint, checkpointSubtree, parseCheckpoint } from '../ledger/index.ts';
 
 /** The world whose members a cosigner set is: version and worldHash (hex). */
 export type WorldRef = { version: number; worldHash: string };
@@ -33,6 +38,10 @@ export type CosignerSet = {
   world?: WorldRef;
   /** Cosignatures that commit: a quorum of the validators unless said (all of them after a recovery). */
   quorum?: number;
+  /** The federation key in force (its line, name = origin, type 0x01, is checked when present). */
+  federationKey?: Uint8Array;
+  /** A validator counts only with its ML-DSA-44 cosignature too (policy mlDsaRequiredFromVersion). */
+  mlDsaRequired?: boolean;
 };
 
 export type CheckpointProblem =
@@ -50,6 +59,10 @@ export type CheckpointCheck = {
   cosignatures: { name: string; timestampS: number }[];
   /** Names among `cosignatures` that are validators. */
   validatorCosigners: string[];
+  /** Valid ML-DSA-44 cosignatures (type 0x06) by cosigners, by name. */
+  mlDsaCosigners: string[];
+  /** Whether the note carries a valid signature by the federation key in force. */
+  federationSigned: boolean;
   validatorCount: number;
   quorum: number;
   /** Signature lines by keys that are not members (outside witnesses, strangers). */
@@ -64,8 +77,23 @@ function verifiersFor(origin: string, logKeys: readonly MemberKey[], set: Cosign
   const byId = new Map<string, NoteVerifier>();
   const add = (v: NoteVerifier) => byId.set(`${v.name}+${v.keyId}`, v);
   for (const m of logKeys) add(ed25519NoteVerifier(origin, m.nodeKey));
-  for (const m of [...set.validators, ...set.cosigners]) add(cosignatureVerifier(m.name, m.nodeKey));
+  if (set.federationKey !== undefined) add(ed25519NoteVerifier(origin, set.federationKey));
+  for (const m of [...set.validators, ...set.cosigners]) {
+    add(cosignatureVerifier(m.name, m.nodeKey));
+    if (m.mlDsaKey !== undefined) add(mlDsaCosignatureVerifier(m.name, m.mlDsaKey, checkpointSubtree));
+  }
   return [...byId.values()];
+}
+
+/** The type byte of a verified line, by its key ID among the set's keys (0 when none matches). */
+function typeOf(s: NoteSignature, set: CosignerSet): number {
+  for (const m of [...set.validators, ...set.cosigners]) {
+    if (m.name !== s.name) continue;
+    if (noteKeyId(m.name, COSIGNATURE_V1_TYPE, m.nodeKey) === s.keyId) return COSIGNATURE_V1_TYPE;
+    if (m.mlDsaKey !== undefined && noteKeyId(m.name, ML_DSA_44_COSIGNATURE_TYPE, m.mlDsaKey) === s.keyId)
+      return ML_DSA_44_COSIGNATURE_TYPE;
+  }
+  return 0;
 }
 
 function logSignerOf(
@@ -94,6 +122,8 @@ export function checkCheckpointNote(
   const result: CheckpointCheck = {
     cosignatures: [],
     validatorCosigners: [],
+    mlDsaCosigners: [],
+    federationSigned: false,
     validatorCount: set.validators.length,
     quorum,
     unknownSigners: [],
@@ -129,16 +159,28 @@ export function checkCheckpointNote(
   }
   result.unknownSigners = [...new Set(opened.unknown.map((s) => s.name))];
   result.logSigner = logSignerOf(origin, options.logKeys, opened.verified);
+  const fedKey = set.federationKey;
+  result.federationSigned =
+    fedKey !== undefined &&
+    opened.verified.some((s) => s.name === origin && s.keyId === noteKeyId(origin, 0x01, fedKey));
   const validatorNames = new Set(set.validators.map((m) => m.name));
   // A member's cosignatures count once, at the newest of their timestamps (as a client does).
   const newest = new Map<string, number>();
+  const mlDsa = new Set<string>();
   for (const s of opened.verified) {
     if (s.name === origin) continue;
+    if (typeOf(s, set) === ML_DSA_44_COSIGNATURE_TYPE) {
+      mlDsa.add(s.name);
+      continue;
+    }
     newest.set(s.name, Math.max(newest.get(s.name) ?? 0, cosignatureTimestamp(s)));
   }
+  result.mlDsaCosigners = [...mlDsa].sort();
   for (const [name, timestampS] of newest) result.cosignatures.push({ name, timestampS });
+  const counts = (name: string) =>
+    validatorNames.has(name) && (set.mlDsaRequired !== true || mlDsa.has(name));
   const validatorTimes = result.cosignatures
-    .filter((c) => validatorNames.has(c.name))
+    .filter((c) => counts(c.name))
     .map((c) => c.timestampS)
     .sort((a, b) => b - a);
   result.validatorCosigners = result.cosignatures
@@ -152,9 +194,10 @@ export function checkCheckpointNote(
       message: 'no member node key made the log signature (name = origin)',
     };
   } else if (!result.committed) {
+    const pq = set.mlDsaRequired === true ? ' with both Ed25519 and ML-DSA-44 cosignatures' : '';
     result.problem = {
       code: 'NO_QUORUM',
-      message: `${result.validatorCosigners.length} of ${set.validators.length} validators cosigned; a quorum is ${quorum}`,
+      message: `${validatorTimes.length} of ${set.validators.length} validators cosigned${pq}; a quorum is ${quorum}`,
     };
   }
   return result;

@@ -49,6 +49,9 @@ import {
 } from './timeline.ts';
 import type { VerifyPool } from './verify-pool.ts';
 
+/** Federation keys and ceremony exclusions kept in the summary (the newest). */
+const SUMMARY_KEYS_MAX = 64;
+const SUMMARY_EXCLUSIONS_MAX = 256;
 /** Motions kept in the summary; older ones are counted, not listed. */
 const SUMMARY_MOTIONS_MAX = 10_000;
 
@@ -76,6 +79,21 @@ export type ReplaySummary = {
   /** Motions moved and ballots cast (yes/no/abstain) per member name. */
   perMember: Record<string, { motions: number; yes: number; no: number; abstain: number }>;
   signaturesChecked: number;
+  /**
+   * Every federation key the ledger installed (charter §22), each recomputed by the replayed
+   * rules from its DKG transcript and found equal to the one the world carries.
+   */
+  federationKeys: {
+    version: number;
+    publicKey: string;
+    session: string;
+    threshold: number;
+    participants: string[];
+  }[];
+  /** Members a DKG ceremony left out, and why (ceremony entries: evidence of each fault). */
+  ceremonyExclusions: { entryIndex: number; session: string; member: string; reason: string }[];
+  /** Worlds whose federation signatures the ledger holds (checked by the rules). */
+  worldsSigned: number;
 };
 
 /** What the report shows of the federation beyond the counts (timeline.ts). */
@@ -107,6 +125,9 @@ function emptySummary(): ReplaySummary {
     motionsDropped: 0,
     perMember: {},
     signaturesChecked: 0,
+    federationKeys: [],
+    ceremonyExclusions: [],
+    worldsSigned: 0,
   };
 }
 
@@ -134,7 +155,11 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   const snap = options.from as Snapshot | undefined;
   let state: GovernanceState | undefined = snap?.state;
   let previous: GovernanceState | undefined = snap?.previous ?? snap?.state;
-  const summary: ReplaySummary = snap !== undefined ? structuredClone(snap.summary) : emptySummary();
+  // A snapshot of an audit made before a summary field existed reads it as empty.
+  const summary: ReplaySummary = {
+    ...emptySummary(),
+    ...(snap !== undefined ? structuredClone(snap.summary) : {}),
+  };
   const nodeKeys = new Map<string, Set<string>>(
     Object.entries(snap?.nodeKeys ?? {}).map(([k, v]) => [k, new Set(v)]),
   );
@@ -185,6 +210,17 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       set.add(m.nodeKey);
       nodeKeys.set(m.name, set);
     }
+    const key = world.federationKey;
+    if (key !== undefined && summary.federationKeys.at(-1)?.publicKey !== key.publicKey) {
+      if (summary.federationKeys.length >= SUMMARY_KEYS_MAX) summary.federationKeys.shift();
+      summary.federationKeys.push({
+        version: world.version,
+        publicKey: key.publicKey,
+        session: key.session,
+        threshold: key.threshold,
+        participants: key.participants.map((p) => p.member),
+      });
+    }
   };
   /** Motions that left the open set without an outcome entry passed (their world is produced). */
   const unsettled = new Set(summary.motions.filter((m) => m.result === undefined).map((m) => m.id));
@@ -221,6 +257,12 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     summary.entries.total++;
     if (entry.kind === 'batch') summary.entries.batches++;
     if (entry.kind === 'world') summary.entries.worlds++;
+    if (entry.kind === 'ceremony') {
+      for (const x of entry.excluded) {
+        if (summary.ceremonyExclusions.length >= SUMMARY_EXCLUSIONS_MAX) summary.ceremonyExclusions.shift();
+        summary.ceremonyExclusions.push({ entryIndex: at, session: entry.session, ...x });
+      }
+    }
     if (entry.kind === 'outcome') {
       summary.entries.outcomes++;
       const m = motionsById.get(entry.motion);
@@ -243,6 +285,8 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
         motionsById.set(m.id, m);
         unsettled.add(m.id);
       } else summary.motionsDropped++;
+    } else if (s.kind === 'federation-signature') {
+      summary.worldsSigned++;
     } else if (s.kind === 'ballot') {
       member(s.author)[s.choice]++;
       const m = motionsById.get(s.motion);
@@ -359,12 +403,18 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
       // recovered world commits the checkpoint that ends it (ledger/LEDGER.md §3.4).
       const sets = (recovered ? [after] : [...new Set([after, before])])
         .filter((s): s is GovernanceState => s !== undefined)
-        .map((s) => ({
-          validators: validatorsOf(s),
-          cosigners: cosignersOf(s),
-          world: { version: s.world.version, worldHash: s.worldHash },
-          ...(recovered ? { quorum: validatorsOf(s).length } : {}),
-        }));
+        .map((s) => {
+          const required = s.world.policy.mlDsaRequiredFromVersion;
+          const key = s.world.federationKey?.publicKey;
+          return {
+            validators: validatorsOf(s),
+            cosigners: cosignersOf(s),
+            world: { version: s.world.version, worldHash: s.worldHash },
+            ...(recovered ? { quorum: validatorsOf(s).length } : {}),
+            ...(key === undefined ? {} : { federationKey: fromBase64(key, 32) }),
+            ...(required !== undefined && s.world.version >= required ? { mlDsaRequired: true } : {}),
+          };
+        });
       // Log keys: every node key a member has held, including members the batch ending here
       // admits (a newly admitted root serves and signs this very checkpoint). One per key.
       const logKeys: MemberKey[] = [];

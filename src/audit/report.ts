@@ -118,6 +118,14 @@ export function rootRows(r: RootReport): RootRow[] {
       label: 'cosigners',
       value: `${c.cosigners.map((x) => x.name).join(', ') || 'none'}${c.unknownSigners.length > 0 ? `; others: ${c.unknownSigners.join(', ')}` : ''}`,
     },
+    {
+      label: 'ML-DSA-44',
+      value: c.mlDsaCosigners.length > 0 ? c.mlDsaCosigners.join(', ') : 'no ML-DSA-44 cosignature',
+    },
+    {
+      label: 'federation',
+      value: c.federationSigned ? 'signed by the federation key' : 'no federation line',
+    },
     c.quorumAgeMs === undefined
       ? { label: 'freshness', value: 'no quorum of cosignatures', status: 'bad' }
       : {
@@ -277,6 +285,20 @@ function sections(report: AuditReport): Section[] {
           : g.worlds.map(
               (w) => `v${w.version}  ${short(w.worldHash)}…  entry ${w.entryIndex}  ${utc(w.timeMs)}`,
             ),
+    });
+    out.push({
+      title: `Federation keys (${g.federationKeys.length}), each recomputed from its DKG transcript`,
+      lines: [
+        ...g.federationKeys.map(
+          (k) =>
+            `v${k.version}  ${k.publicKey}  ${k.threshold} of ${k.participants.length} (${k.participants.join(', ')})  session ${k.session.slice(0, 12)}…`,
+        ),
+        ...g.ceremonyExclusions.map(
+          (x) =>
+            `left out: ${x.member} (${x.reason}) at entry ${x.entryIndex}, session ${x.session.slice(0, 12)}…`,
+        ),
+        `${g.worldsSigned} worlds carry the federation's signatures in the ledger`,
+      ],
     });
     out.push({
       title: 'Ballots per member',

@@ -1,8 +1,10 @@
 // `witan devnet`: the README's main job. A whole federation on this machine, from nothing:
-// N members are created, found the federation in a genesis ceremony, run their roots as
-// separate processes, admit a fifth institution by motion and ballots, watch it finish
-// probation in devnet time, and let two overlay peers meet through a root's rendezvous and
-// talk through its relay. Then it stays up, printing what to try, until Ctrl-C.
+// N members are created (each with a ZeroTier root identity, generated as ZeroTier does), found
+// the federation in a genesis ceremony, run their roots as separate processes, make the
+// federation key by DKG, admit a fifth institution by motion and ballots, watch it finish
+// probation in devnet time (and the key rotate to the new voting members), and let two overlay
+// peers meet through a root's rendezvous and talk through its relay. Then it stays up,
+// printing what to try, until Ctrl-C.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import {
   admitChange,
   ballot,
   DEFAULT_DUTY_POLICY,
+  DEFAULT_FEDERATION_KEY_POLICY,
   DEFAULT_POLICY,
   motion,
   type Policy,
@@ -24,9 +27,11 @@ import {
   type SignedStatement,
   signCandidate,
   signStatement,
+  type ZeroTierRoot,
 } from '../governance/index.ts';
 import { DEVNET_CLOCK_ENV, DEVNET_CLOCK_RATE_MAX } from '../node/clock.ts';
 import { createOverlayClient } from '../overlay/index.ts';
+import { formatIdentity, generateIdentity } from '../zerotier/index.ts';
 import { sayComposeNext, writeComposeFederation } from './compose.ts';
 import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import {
@@ -49,7 +54,15 @@ export const STORY_STEP_TIMEOUT_MS = 90_000;
 
 const HALF = { num: 1, den: 2 };
 
-/** Short durations so the story fits in minutes of devnet time; still within the policy floors. */
+/** The devnet planet's world id ("wita"), and its moon's. */
+export const DEVNET_PLANET_ID = '2003789409';
+export const DEVNET_MOON_ID = '2003789410';
+
+/**
+ * Short durations so the story fits in minutes of devnet time; still within the policy floors.
+ * A DKG phase may take two devnet days (48 s of wall time): roots that start a little late
+ * still take part. Four planet roots; a fifth member's root goes into the moon.
+ */
 export const DEVNET_POLICY: Policy = {
   ...DEFAULT_POLICY,
   probationPeriodMs: 24 * 3600 * 1000,
@@ -63,10 +76,35 @@ export const DEVNET_POLICY: Policy = {
     epochMs: 7 * 24 * 3600 * 1000,
     successMin: { http: HALF, p2p: HALF, relay: HALF, rendezvous: HALF },
   },
+  federationKey: { ...DEFAULT_FEDERATION_KEY_POLICY, phaseMs: 2 * 24 * 3600 * 1000 },
+  zerotier: { worldId: DEVNET_PLANET_ID, planetRootsMax: 4, moonWorldId: DEVNET_MOON_ID },
 };
+
+/** A member's ZeroTier identity files, written as ZeroTier writes them (identity.secret is 0600). */
+export const ZEROTIER_SECRET_FILE = 'identity.secret';
+export const ZEROTIER_PUBLIC_FILE = 'identity.public';
+
+/**
+ * A ZeroTier root identity for member i, generated as ZeroTier generates them, and its
+ * endpoint: the devnet runs no ZeroTier root daemon, so the endpoints are documentation
+ * addresses (RFC 5737 TEST-NET-1), one per member — the planets are real, the roots are not.
+ */
+function zeroTierRootFor(base: string, i: number): ZeroTierRoot {
+  const identity = generateIdentity();
+  const dir = join(base, 'zerotier', String(i));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, ZEROTIER_SECRET_FILE), formatIdentity(identity, true), { mode: 0o600 });
+  writeFileSync(join(dir, ZEROTIER_PUBLIC_FILE), formatIdentity(identity));
+  return { identity: formatIdentity(identity), endpoints: [`192.0.2.${i + 1}/9993`] };
+}
 
 interface Member extends LocalMember {
   root?: RootProcess;
+}
+
+/** "12 s": wall time since `startMs`, for the story's slow steps. */
+function seconds(startMs: number): string {
+  return `${Math.round((Date.now() - startMs) / 1000)} s`;
 }
 
 function step(text: string): void {
@@ -112,7 +150,7 @@ function createWitness(base: string): string {
 }
 
 function createMember(base: string, i: number, witnesses: string[]): Promise<Member> {
-  return createLocalMember(base, i, { witnesses });
+  return createLocalMember(base, i, { witnesses, zerotier: zeroTierRootFor(base, i) });
 }
 
 async function startRoot(m: Member, env: NodeJS.ProcessEnv): Promise<void> {
@@ -125,6 +163,19 @@ const POLL_TIMEOUT_MS = 2000;
 
 async function worldOf(m: Member): Promise<WorldResponse> {
   return new RootApi(m.httpUrl, { timeoutMs: POLL_TIMEOUT_MS }).world();
+}
+
+/** Waits until every root serves a world whose federation key `accept` takes; returns it. */
+async function federationKey(
+  members: readonly Member[],
+  what: string,
+  accept: (w: WorldResponse) => boolean,
+): Promise<WorldResponse> {
+  return until(what, async () => {
+    const worlds = await Promise.all(members.map(worldOf));
+    const ok = worlds.every((w) => w.hash === worlds[0]!.hash && accept(w));
+    return ok ? worlds[0] : undefined;
+  });
 }
 
 async function submitAs(
@@ -199,7 +250,10 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     throw usage(`--clock-rate ${rate}: use a whole number 1..${DEVNET_CLOCK_RATE_MAX}`);
   }
   const base = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'witan-devnet-')) : resolve(o.dir);
-  const env = { [DEVNET_CLOCK_ENV]: `${Date.now()}:${rate}`, WITAN_LOG_LEVEL: 'info' };
+  const env = {
+    [DEVNET_CLOCK_ENV]: `${Date.now()}:${rate}`,
+    WITAN_LOG_LEVEL: process.env.WITAN_DEVNET_LOG ?? 'info',
+  };
   const members: Member[] = [];
   mkdirSync(base, { recursive: true, mode: 0o700 });
   const witnesses = [createWitness(base)];
@@ -225,11 +279,15 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     );
     say(`Folder: ${base}`);
 
-    step(`Creating ${o.members} members: data folders, node keys, governance keys`);
+    step(
+      `Creating ${o.members} members: data folders, node keys, governance keys, ML-DSA-44 keys, ZeroTier root identities`,
+    );
+    const created = Date.now();
     for (let i = 0; i < o.members; i++) {
       members.push(await createMember(base, i, witnesses));
       done(`${members[i]!.name} (${MEMBER_ORGANISATIONS[i]}, ${MEMBER_COUNTRIES[i]})`);
     }
+    done(`${o.members} members created (${seconds(created)})`);
 
     step('Genesis ceremony: assemble the descriptors, every founder signs');
     const federation = 'devnet.witan.test';
@@ -251,6 +309,20 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
       return texts.every((t) => t.includes('\n—')) ? true : undefined;
     });
     done('genesis committed: every root serves a quorum-cosigned checkpoint');
+
+    step(
+      'The roots make the federation key by DKG: commitments, sealed shares, confirmations, all in the ledger',
+    );
+    const dkgStarted = Date.now();
+    const keyed = await federationKey(
+      members,
+      'the federation key in the world',
+      (w) => w.world.federationKey !== undefined,
+    );
+    const firstKey = keyed.world.federationKey!;
+    done(
+      `world v${keyed.version}: federation key ${firstKey.publicKey.slice(0, 12)}… (${firstKey.threshold} of ${firstKey.participants.length}); no root holds it whole (${seconds(dkgStarted)})`,
+    );
 
     const newcomer = await createMember(base, o.members, witnesses);
     step(
@@ -290,11 +362,12 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
 
     step('Every member votes, each at its own root');
     for (const m of members) done(await voteYes(m, federation, motionId));
-    await until('world version 2 on every root', async () => {
+    const admitted = await until('the admission on every root', async () => {
       const worlds = await Promise.all(members.map(worldOf));
-      return worlds.every((w) => w.version === 2 && w.hash === worlds[0]!.hash) ? worlds[0] : undefined;
+      const has = (w: WorldResponse) => w.world.members.some((m) => m.name === newcomer.name);
+      return worlds.every((w) => has(w) && w.hash === worlds[0]!.hash) ? worlds[0] : undefined;
     });
-    done(`world v2 committed and served identically by all ${members.length} roots`);
+    done(`world v${admitted.version} committed and served identically by all ${members.length} roots`);
     const decided = await until('the motion decided on every root', async () => {
       const views = await Promise.all(members.map((m) => motionAt(m, motionId)));
       return views.every((v) => v.status === 'decided') ? views[0] : undefined;
@@ -310,17 +383,25 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     await startRoot(newcomer, env);
     members.push(newcomer);
     await until(`${newcomer.name} caught up`, async () =>
-      (await worldOf(newcomer)).version >= 2 ? true : undefined,
+      (await worldOf(newcomer)).version >= admitted.version ? true : undefined,
     );
-    done(`${newcomer.name} serves world v2; it relays and cosigns but does not vote yet`);
-    await until(
+    done(`${newcomer.name} serves world v${admitted.version}; it relays and cosigns but does not vote yet`);
+    const voting = await until(
       `${newcomer.name}'s one-day probation to pass (≈${Math.round(DEVNET_POLICY.probationPeriodMs / rate / 1000)} s of wall time)`,
       async () => {
         const w = await worldOf(members[0]!);
         return w.world.members.find((m) => m.name === newcomer.name)?.status === 'voting' ? w : undefined;
       },
     );
-    done(`${newcomer.name} is a voting member (world v3)`);
+    done(`${newcomer.name} is a voting member (world v${voting.version})`);
+    step('The voting members changed: a new DKG among all five; the old key endorses the new');
+    const rotationStarted = Date.now();
+    const rotated = await federationKey(members, 'the new federation key', (w) =>
+      (w.world.federationKey?.participants ?? []).some((p) => p.member === newcomer.name),
+    );
+    done(
+      `world v${rotated.version}: federation key ${rotated.world.federationKey!.publicKey.slice(0, 12)}… (${rotated.world.federationKey!.threshold} of 5) replaces ${firstKey.publicKey.slice(0, 12)}… (${seconds(rotationStarted)})`,
+    );
 
     step("Two overlay peers verify the world, meet by rendezvous and talk through a root's relay");
     const pinned = JSON.parse(readFileSync(join(base, 'genesis.json'), 'utf8')) as SignedGenesis;
@@ -356,6 +437,10 @@ export async function runDevnet(o: DevnetOptions): Promise<void> {
     );
     say(
       `  npm run witan -- audit --genesis ${join(base, 'genesis.json')} ${members.map((m) => m.httpUrl).join(' ')}`,
+    );
+    say(`  curl ${members[0]!.httpUrl}/federation        (the federation key and its vkey)`);
+    say(
+      `  npm run witan -- world export --format zerotier-planet --out planet --root ${members[0]!.httpUrl}`,
     );
     say(
       `    (add --witness-key ${join(base, DEVNET_WITNESS_KEY_FILE)} --witness-name ${DEVNET_WITNESS_NAME} to cosign as the roots' trusted witness)`,

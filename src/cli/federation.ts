@@ -5,7 +5,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Policy, SignedGenesis } from '../governance/index.ts';
+import type { Policy, SignedGenesis, ZeroTierRoot } from '../governance/index.ts';
 import { CONFIG_FILE_NAME } from '../node/constants.ts';
 import { assembleDraft, signDraft } from './genesis.ts';
 import { DESCRIPTOR_FILE_NAME, GOVERNANCE_KEY_FILE_NAME, initMember } from './init.ts';
@@ -90,7 +90,7 @@ export interface LocalMember {
 export async function createLocalMember(
   base: string,
   i: number,
-  o: { logLevel?: string; eventLoopDelayMaxMs?: number; witnesses?: string[] } = {},
+  o: { logLevel?: string; eventLoopDelayMaxMs?: number; witnesses?: string[]; zerotier?: ZeroTierRoot } = {},
 ): Promise<LocalMember> {
   if (!Number.isInteger(i) || i < 0 || i >= LOCAL_MEMBERS_MAX)
     throw new RangeError(`member index ${i}: use 0..${LOCAL_MEMBERS_MAX - 1}`);
@@ -108,6 +108,7 @@ export async function createLocalMember(
     httpPort,
     p2pPort,
     operatorPort,
+    ...(o.zerotier === undefined ? {} : { zerotier: o.zerotier }),
   });
   const configPath = join(dir, CONFIG_FILE_NAME);
   const config = JSON.parse(readFileSync(configPath, 'utf8'));

@@ -1,18 +1,20 @@
 // `witan init`: a new member's data folder, keys, config and member descriptor.
-// The node key stays on the server (libp2p identity, consensus votes, cosignatures); the
-// governance key signs motions and ballots and may live elsewhere, e.g. on removable media,
-// encrypted with a passphrase.
+// The node key stays on the server (libp2p identity, consensus votes, cosignatures); so does
+// the ML-DSA-44 key of its post-quantum cosignatures. The governance key signs motions and
+// ballots and may live elsewhere, e.g. on removable media, encrypted with a passphrase. With
+// --zerotier-identity, the descriptor also offers the member's ZeroTier root for the planet.
 //
 // Where the root listens (--listen: an IP address of this machine, 0.0.0.0 for all) and where
 // others reach it (--announce: DNS names or public addresses, often a TLS proxy's) differ, so
 // they are asked for separately. Every address is checked before anything is written.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toBase64 } from '../codec/index.ts';
-import { generateKeyPair } from '../crypto/index.ts';
-import { writeKeyFile } from '../crypto/key-file.ts';
+import { generateKeyPair, ML_DSA_44_SEED_BYTES, mlDsaKeyPairFromSeed } from '../crypto/index.ts';
+import { writeKeyFile, writeSecretKeyFile } from '../crypto/key-file.ts';
 import {
   type Endpoints,
   isDnsName,
@@ -23,8 +25,11 @@ import {
   parseIpv6,
   parseListenMultiaddr,
   parseP2pEndpoint,
+  parseZeroTierRoot,
   ShapeError,
   scopeWords,
+  type ZeroTierRoot,
+  zeroTierIdentityIsValid,
 } from '../governance/index.ts';
 import {
   CONFIG_FILE_NAME,
@@ -38,6 +43,7 @@ import { action, printJson, say, warn } from './output.ts';
 export const DESCRIPTOR_FILE_NAME = 'member.json';
 export const NODE_KEY_FILE_NAME = 'node.key';
 export const GOVERNANCE_KEY_FILE_NAME = 'governance.key';
+export const ML_DSA_KEY_FILE_NAME = 'ml-dsa.key';
 
 export interface InitOptions {
   dir: string;
@@ -55,6 +61,8 @@ export interface InitOptions {
   operatorPort: number;
   governanceKey?: string;
   passphrase?: string;
+  /** The member's ZeroTier root: its public identity and stable endpoints. */
+  zerotier?: ZeroTierRoot;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -153,11 +161,30 @@ export function initMember(o: InitOptions): {
       `${configPath} exists: ${dir} is already a Witan data folder. Choose another --dir.`,
     );
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const governanceKeyFile = resolve(o.governanceKey ?? join(dir, GOVERNANCE_KEY_FILE_NAME));
+  let zerotier: ZeroTierRoot | undefined;
+  if (o.zerotier !== undefined) {
+    try {
+      zerotier = parseZeroTierRoot(o.zerotier, 'zerotier');
+    } catch (err) {
+      throw usage(`--zerotier-identity / --zerotier-endpoint: ${(err as Error).message}`);
+    }
+    if (!zeroTierIdentityIsValid(zerotier.identity))
+      throw usage(
+        `${zerotier.identity.slice(0, 10)} is no ZeroTier identity: its address does not derive from its key`,
+      );
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const node = generateKeyPair();
   const governance = generateKeyPair();
+  const mlDsaSeed = new Uint8Array(randomBytes(ML_DSA_44_SEED_BYTES));
+  const mlDsa = mlDsaKeyPairFromSeed(mlDsaSeed);
   writeKeyFile(join(dir, NODE_KEY_FILE_NAME), node, { kind: 'node' });
+  writeSecretKeyFile(join(dir, ML_DSA_KEY_FILE_NAME), {
+    kind: 'ml-dsa',
+    secret: mlDsaSeed,
+    publicKey: mlDsa.publicKey,
+  });
   writeKeyFile(governanceKeyFile, governance, {
     kind: 'governance',
     ...(o.passphrase === undefined ? {} : { passphrase: o.passphrase }),
@@ -165,6 +192,7 @@ export function initMember(o: InitOptions): {
   const config = {
     dataDir: '.',
     nodeKeyFile: NODE_KEY_FILE_NAME,
+    mlDsaKeyFile: ML_DSA_KEY_FILE_NAME,
     genesisFile: 'genesis.json',
     http: { host: listen.host, port: o.httpPort },
     operator: { port: o.operatorPort },
@@ -178,6 +206,8 @@ export function initMember(o: InitOptions): {
     nodeKey: toBase64(node.publicKey),
     governanceKey: toBase64(governance.publicKey),
     endpoints,
+    mlDsaKey: toBase64(mlDsa.publicKey),
+    ...(zerotier === undefined ? {} : { zerotier }),
   };
   writeFileSync(join(dir, DESCRIPTOR_FILE_NAME), `${JSON.stringify(descriptor, null, 2)}\n`, { flag: 'wx' });
   const warnings: string[] = [];
@@ -194,6 +224,22 @@ function isInside(file: string, dir: string): boolean {
 
 export function unencryptedGovernanceKeyWarning(file: string): string {
   return `the governance key ${file} is not encrypted and sits in the data folder: whoever takes the server can vote for your institution. Move it off the server (e.g. removable media) or protect it with a passphrase (witan init --governance-key … --passphrase-file …).`;
+}
+
+/** --zerotier-identity and --zerotier-endpoint, read into a ZeroTier root (public identity only). */
+function zeroTierOption(identityFile: unknown, endpoints: unknown): { zerotier?: ZeroTierRoot } {
+  if (identityFile === undefined && endpoints === undefined) return {};
+  if (identityFile === undefined || endpoints === undefined)
+    throw usage('--zerotier-identity and --zerotier-endpoint come together');
+  let text: string;
+  try {
+    text = readFileSync(String(identityFile), 'utf8').trim();
+  } catch (err) {
+    throw usage(`cannot read ${String(identityFile)} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  // An identity.secret holds the secret half too: only the public identity goes to the federation.
+  const identity = text.split(':').slice(0, 3).join(':');
+  return { zerotier: { identity, endpoints: endpoints as string[] } };
 }
 
 export function readPassphraseFile(path: string | undefined): string | undefined {
@@ -248,6 +294,15 @@ export function registerInit(program: Command): void {
     )
     .option('--governance-key <file>', 'where to write the governance key (e.g. removable media)')
     .option('--passphrase-file <file>', 'encrypt the governance key with the passphrase in this file')
+    .option(
+      '--zerotier-identity <file>',
+      "this member's ZeroTier root identity (identity.public), for the planet",
+    )
+    .option(
+      '--zerotier-endpoint <ip/port>',
+      'a stable endpoint of that ZeroTier root, e.g. 203.0.113.7/9993 (repeat for more)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -282,6 +337,7 @@ the genesis (witan genesis assemble), a running federation admits it by motion
           ...(opts.passphraseFile === undefined
             ? {}
             : { passphrase: readPassphraseFile(String(opts.passphraseFile)) }),
+          ...zeroTierOption(opts.zerotierIdentity, opts.zerotierEndpoint),
         });
         for (const w of result.warnings) warn(w);
         if (opts.json) {

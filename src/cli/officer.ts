@@ -44,6 +44,7 @@ import {
 import { motionLines, motionListLines } from './motion-words.ts';
 import { action, printJson, say } from './output.ts';
 import { RootApi, type WorldResponse } from './root-api.ts';
+import { EXPORT_FORMATS, exportZeroTier, parseExportFormat, parseVersion } from './world-export.ts';
 
 export const DEFAULT_ROOT_URL = 'http://127.0.0.1:8480';
 
@@ -414,12 +415,29 @@ The verdict is the root's own (the same as GET /ready):
     }),
   );
   withCommon(
-    world.command('export').description('the world chain as JSON, for clients to pin and check'),
+    world
+      .command('export')
+      .description(
+        "the world chain as JSON, or a world's ZeroTier planet or moon as the file ZeroTier reads",
+      ),
     false,
   )
     .option('--out <file>', 'write to a file instead of stdout')
+    .option('--format <format>', `${EXPORT_FORMATS.join(' | ')}`, 'chain')
+    .option('--version <n>', 'the world version (zerotier formats; default: the newest signed)')
     .action(
       action(async (opts: Opts) => {
+        const format = parseExportFormat(opts.format);
+        if (format !== 'chain') {
+          const type = format === 'zerotier-planet' ? 'planet' : 'moon';
+          await exportZeroTier(
+            client(opts),
+            type,
+            parseVersion(opts.version),
+            opts.out as string | undefined,
+          );
+          return;
+        }
         const chain = await client(opts).worldChain();
         if (opts.out) writeFileSync(String(opts.out), `${JSON.stringify(chain, null, 2)}\n`);
         else printJson(chain);

@@ -3,6 +3,7 @@
 // Each answer is bounded by what that route can hold; a failure becomes a CliError that names
 // the root and says what to try, with the exit code exitCodeFor gives the HTTP client's error.
 
+import type { FederationStatus } from '../api/federation-view.ts';
 import type { DecidedMotionView, MotionView, OpenMotionView } from '../api/root-view.ts';
 import type { ChainHead, SignedStatement, World, WorldStep } from '../governance/index.ts';
 import { NOTE_BYTES_MAX } from '../ledger/index.ts';
@@ -23,6 +24,10 @@ export const CHAIN_BYTES_MAX = 16 * 1024 * 1024;
 export const MOTIONS_BYTES_MAX = 16 * 1024 * 1024;
 /** GET /motions/:id: one motion with its changes and ballots. */
 export const MOTION_BYTES_MAX = 1024 * 1024;
+/** GET /federation: a key, a ceremony of up to 64 members and the faults kept. */
+export const FEDERATION_BYTES_MAX = 4 * 1024 * 1024;
+/** GET /zerotier/<planet|moon>: ZeroTier's own limit on a world file (ZT_WORLD_MAX_SERIALIZED_LENGTH). */
+export const ZEROTIER_WORLD_BYTES_MAX = 8 * 1024;
 /** POST /statements: an id and a status. */
 export const SUBMIT_REPLY_BYTES_MAX = 64 * 1024;
 
@@ -126,6 +131,25 @@ export class RootApi {
   /** GET /motions/:id, by full id or any prefix of at least 8 hex digits. */
   motion(id: string): Promise<MotionView> {
     return this.#getJson(`/motions/${encodeURIComponent(id)}`, MOTION_BYTES_MAX);
+  }
+
+  federation(): Promise<FederationStatus> {
+    return this.#getJson('/federation', FEDERATION_BYTES_MAX);
+  }
+
+  /** Every world note the federation signed, oldest first. */
+  federationWorlds(): Promise<{ worlds: { version: number; note: string }[] }> {
+    return this.#getJson('/federation/worlds', CHAIN_BYTES_MAX);
+  }
+
+  /** The signed ZeroTier planet or moon of a world version (the newest when undefined). */
+  async zeroTierWorld(type: 'planet' | 'moon', version?: number): Promise<Uint8Array> {
+    const path = version === undefined ? `/zerotier/${type}` : `/zerotier/${type}/${version}`;
+    try {
+      return await this.#http.getBytes(`${this.baseUrl}${path}`, { bytesMax: ZEROTIER_WORLD_BYTES_MAX });
+    } catch (error) {
+      throw explain(this.baseUrl, error);
+    }
   }
 
   /** The signed checkpoint note, as served. */

@@ -118,3 +118,18 @@ export function keyPairFromSeed(seed: Uint8Array): KeyPair {
 export function generateKeyPair(): KeyPair {
   return keyPairFromSeed(new Uint8Array(randomBytes(SECRET_KEY_BYTES)));
 }
+
+/**
+ * scalar · B for a canonical, non-zero little-endian scalar (a FROST signing share): its
+ * verifying share. Throws CryptoError BAD_KEY for a scalar that is zero or not below L.
+ */
+export function scalarBasePoint(scalar: Uint8Array): Uint8Array {
+  let n: bigint;
+  try {
+    n = ed25519.Point.Fn.fromBytes(scalar);
+  } catch {
+    throw new CryptoError('BAD_KEY', 'a scalar is 32 bytes, little-endian, below the group order');
+  }
+  if (n === 0n) throw new CryptoError('BAD_KEY', 'a zero scalar is no key');
+  return ed25519.Point.BASE.multiply(n).toBytes();
+}

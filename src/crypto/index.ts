@@ -22,6 +22,7 @@ export {
   isValidPublicKey,
   type KeyPair,
   keyPairFromSeed,
+  scalarBasePoint,
   sign,
   verifySignature,
 } from './ed25519.ts';

@@ -1,14 +1,21 @@
-// Key files: one Ed25519 key (a member's node key or governance key) in a small JSON file.
+// Key files: one secret of a member in a small JSON file — an Ed25519 key (its node key or
+// governance key), its ML-DSA-44 key, or its share of a federation key.
 //
 // Plain:
-//   { "format": "witan-key/v1", "kind": "node" | "governance",
-//     "publicKey": base64(32 bytes), "seed": base64(32-byte RFC 8032 seed) }
+//   { "format": "witan-key/v1", "kind": "node" | "governance" | "ml-dsa" | "federation-share",
+//     "publicKey": base64, "seed": base64(32 secret bytes) [, "session": hex] }
+// The 32 secret bytes and the public key they give, by kind:
+//   node, governance   the RFC 8032 seed; the 32-byte Ed25519 public key
+//   ml-dsa             the FIPS 204 ML-DSA.KeyGen seed ξ; the 1,312-byte ML-DSA-44 public key
+//   federation-share   the FROST signing share (a scalar, little-endian); its verifying share
+//                      (scalar · B), with "session": the DKG session (hex) that made it
 // Passphrase-protected ("seed" replaced by two objects):
 //   "scrypt":    { "n": 131072, "r": 8, "p": 1, "salt": base64(16 bytes) }
 //   "aes256gcm": { "nonce": base64(12 bytes), "ciphertext": base64(32 bytes), "tag": base64(16 bytes) }
 // The AES-256-GCM key is scrypt(utf8(passphrase), salt, N, r, p, 32 bytes) (RFC 7914); the
 // plaintext is the seed; the additional data is the canonical JSON (RFC 8785) of
-// { format, kind, publicKey, scrypt }, so no header field can be swapped without detection.
+// { format, kind, publicKey, scrypt[, session] }, so no header field can be swapped without
+// detection.
 // Base64 is RFC 4648 §4 with padding, canonical. Every primitive comes from node:crypto.
 //
 // Files are created with mode 0600 in the target's folder, fsynced, then hard-linked into
@@ -42,12 +49,27 @@ import {
   SCRYPT_WORK_MAX,
   SECRET_KEY_BYTES,
 } from './constants.ts';
-import { type KeyPair, keyPairFromSeed } from './ed25519.ts';
+import { type KeyPair, keyPairFromSeed, scalarBasePoint } from './ed25519.ts';
 import { CryptoError, KeyFileError } from './errors.ts';
+import { ML_DSA_44_PUBLIC_KEY_BYTES, mlDsaKeyPairFromSeed } from './ml-dsa.ts';
 
 export const KEY_FILE_FORMAT = 'witan-key/v1';
-export type KeyKind = 'node' | 'governance';
+export type Ed25519KeyKind = 'node' | 'governance';
+export type KeyKind = Ed25519KeyKind | 'ml-dsa' | 'federation-share';
+export const KEY_KINDS: readonly KeyKind[] = ['node', 'governance', 'ml-dsa', 'federation-share'];
 export const KEY_FILE_MODE = 0o600;
+const SESSION_PATTERN = /^[0-9a-f]{64}$/;
+
+/** The public key each kind's 32 secret bytes give, and its size. */
+const KIND_PUBLIC_KEYS: Record<KeyKind, { bytes: number; of: (secret: Uint8Array) => Uint8Array }> = {
+  node: { bytes: PUBLIC_KEY_BYTES, of: (seed) => keyPairFromSeed(seed).publicKey },
+  governance: { bytes: PUBLIC_KEY_BYTES, of: (seed) => keyPairFromSeed(seed).publicKey },
+  'ml-dsa': { bytes: ML_DSA_44_PUBLIC_KEY_BYTES, of: (seed) => mlDsaKeyPairFromSeed(seed).publicKey },
+  'federation-share': { bytes: PUBLIC_KEY_BYTES, of: scalarBasePoint },
+};
+
+/** A secret of any kind with the public key it gives (and, for a share, its DKG session). */
+export type SecretKeyFile = { kind: KeyKind; secret: Uint8Array; publicKey: Uint8Array; session?: string };
 
 type ScryptParams = { n: number; r: number; p: number; salt: string };
 type Sealed = { nonce: string; ciphertext: string; tag: string };
@@ -55,6 +77,7 @@ type KeyFileJson = {
   format: string;
   kind: KeyKind;
   publicKey: string;
+  session?: string;
   seed?: string;
   scrypt?: ScryptParams;
   aes256gcm?: Sealed;
@@ -70,7 +93,12 @@ function deriveKey(passphrase: string, salt: Uint8Array, n: number, r: number, p
 }
 
 function additionalData(file: KeyFileJson, scrypt: ScryptParams): Uint8Array {
-  return canonicalBytes({ format: file.format, kind: file.kind, publicKey: file.publicKey, scrypt });
+  const { format, kind, publicKey, session } = file;
+  return canonicalBytes(
+    session === undefined
+      ? { format, kind, publicKey, scrypt }
+      : { format, kind, publicKey, scrypt, session },
+  );
 }
 
 function seal(file: KeyFileJson, seed: Uint8Array, passphrase: string): KeyFileJson {
@@ -97,13 +125,39 @@ function seal(file: KeyFileJson, seed: Uint8Array, passphrase: string): KeyFileJ
 export function writeKeyFile(
   path: string,
   keyPair: KeyPair,
-  options: { passphrase?: string; kind: KeyKind },
+  options: { passphrase?: string; kind: Ed25519KeyKind },
 ): void {
   if (options.kind !== 'node' && options.kind !== 'governance')
     throw new TypeError('kind is node or governance');
-  if (!bytesEqual(keyPairFromSeed(keyPair.secretKey).publicKey, keyPair.publicKey)) {
+  writeSecretKeyFile(
+    path,
+    { kind: options.kind, secret: keyPair.secretKey, publicKey: keyPair.publicKey },
+    options.passphrase === undefined ? {} : { passphrase: options.passphrase },
+  );
+}
+
+/**
+ * Writes a secret of any kind with mode 0600 (see the top of this file), refusing (EXISTS) to
+ * replace a file; encrypted with a passphrase when one is given. Durable when it returns.
+ */
+export function writeSecretKeyFile(
+  path: string,
+  key: SecretKeyFile,
+  options: { passphrase?: string } = {},
+): void {
+  const spec = KIND_PUBLIC_KEYS[key.kind];
+  if (spec === undefined) throw new TypeError(`kind is one of ${KEY_KINDS.join(', ')}`);
+  if (!(key.secret instanceof Uint8Array) || key.secret.length !== SECRET_KEY_BYTES) {
+    throw new CryptoError('BAD_KEY', `a secret is ${SECRET_KEY_BYTES} bytes`);
+  }
+  if (!bytesEqual(spec.of(key.secret), key.publicKey)) {
     throw new CryptoError('BAD_KEY', 'public key does not belong to the secret key');
   }
+  if ((key.kind === 'federation-share') !== (key.session !== undefined)) {
+    throw new TypeError('a federation share, and only a share, names its DKG session');
+  }
+  if (key.session !== undefined && !SESSION_PATTERN.test(key.session))
+    throw new TypeError('a session is 64 lowercase hex digits');
   if (
     options.passphrase !== undefined &&
     (typeof options.passphrase !== 'string' || options.passphrase === '')
@@ -112,13 +166,14 @@ export function writeKeyFile(
   }
   const plain: KeyFileJson = {
     format: KEY_FILE_FORMAT,
-    kind: options.kind,
-    publicKey: toBase64(keyPair.publicKey),
+    kind: key.kind,
+    publicKey: toBase64(key.publicKey),
+    ...(key.session === undefined ? {} : { session: key.session }),
   };
   const file =
     options.passphrase === undefined
-      ? { ...plain, seed: toBase64(keyPair.secretKey) }
-      : seal(plain, keyPair.secretKey, options.passphrase);
+      ? { ...plain, seed: toBase64(key.secret) }
+      : seal(plain, key.secret, options.passphrase);
   writeNew(path, Buffer.from(`${JSON.stringify(file, null, 2)}\n`, 'utf8'));
 }
 
@@ -202,11 +257,17 @@ function parseFile(path: string, bytes: Buffer): KeyFileJson {
     throw bad('not JSON');
   }
   if (!isRecord(json) || json.format !== KEY_FILE_FORMAT) throw bad(`format is not ${KEY_FILE_FORMAT}`);
-  if (json.kind !== 'node' && json.kind !== 'governance') throw bad('kind is not node or governance');
-  const plain = hasExactly(json, ['format', 'kind', 'publicKey', 'seed']);
-  const sealed = hasExactly(json, ['format', 'kind', 'publicKey', 'scrypt', 'aes256gcm']);
+  if (!KEY_KINDS.includes(json.kind as KeyKind)) throw bad(`kind is not one of ${KEY_KINDS.join(', ')}`);
+  const header =
+    json.kind === 'federation-share'
+      ? ['format', 'kind', 'publicKey', 'session']
+      : ['format', 'kind', 'publicKey'];
+  const plain = hasExactly(json, [...header, 'seed']);
+  const sealed = hasExactly(json, [...header, 'scrypt', 'aes256gcm']);
   if (!plain && !sealed) throw bad('unexpected fields');
   if (typeof json.publicKey !== 'string') throw bad('publicKey');
+  if (json.session !== undefined && (typeof json.session !== 'string' || !SESSION_PATTERN.test(json.session)))
+    throw bad('session');
   if (sealed) {
     const s = json.scrypt;
     const a = json.aes256gcm;
@@ -266,20 +327,44 @@ function unseal(path: string, file: KeyFileJson, passphrase: string | undefined)
   }
 }
 
-/** Reads a key file written by writeKeyFile. Refuses group/other-accessible files. */
-export function readKeyFile(
-  path: string,
-  options: { passphrase?: string } = {},
-): KeyPair & { kind: KeyKind } {
+/** Reads a key file of any kind written by writeSecretKeyFile. Refuses group/other-accessible files. */
+export function readSecretKeyFile(path: string, options: { passphrase?: string } = {}): SecretKeyFile {
   const file = parseFile(path, readBounded(path));
-  const publicKey = decode(path, file.publicKey, PUBLIC_KEY_BYTES, 'publicKey');
-  const seed =
+  const spec = KIND_PUBLIC_KEYS[file.kind];
+  const publicKey = decode(path, file.publicKey, spec.bytes, 'publicKey');
+  const secret =
     file.seed !== undefined
       ? decode(path, file.seed, SECRET_KEY_BYTES, 'seed')
       : unseal(path, file, options.passphrase);
-  const pair = keyPairFromSeed(seed);
-  if (!timingSafeEqual(pair.publicKey, publicKey)) {
+  let derived: Uint8Array;
+  try {
+    derived = spec.of(secret);
+  } catch {
+    throw new KeyFileError('MALFORMED', path, `${path}: the secret is not a ${file.kind} secret`);
+  }
+  if (!timingSafeEqual(derived, publicKey)) {
     throw new KeyFileError('MALFORMED', path, `${path}: the public key does not match the seed`);
   }
-  return { ...pair, kind: file.kind };
+  return {
+    kind: file.kind,
+    secret,
+    publicKey,
+    ...(file.session === undefined ? {} : { session: file.session }),
+  };
+}
+
+/** Reads an Ed25519 key file (node or governance key). Refuses group/other-accessible files. */
+export function readKeyFile(
+  path: string,
+  options: { passphrase?: string } = {},
+): KeyPair & { kind: Ed25519KeyKind } {
+  const file = readSecretKeyFile(path, options);
+  if (file.kind !== 'node' && file.kind !== 'governance') {
+    throw new KeyFileError(
+      'MALFORMED',
+      path,
+      `${path} holds a ${file.kind} secret, not a node or governance key`,
+    );
+  }
+  return { ...keyPairFromSeed(file.secret), kind: file.kind };
 }

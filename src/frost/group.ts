@@ -1,12 +1,12 @@
 // Participants, identifiers and the group's public key package, shared by the DKG and signing.
 // A participant is named by a string (a member's name or key); its FROST identifier is
-// ed25519_FROST.Identifier.derive(name) (a scalar, as frost-rs derives identifiers), so an
+// FROST.Identifier.derive(name) (a scalar, as frost-rs derives identifiers), so an
 // identifier never depends on the order of a list and a share is always attributed by name.
 
-import { ed25519_FROST } from '@noble/curves/ed25519.js';
 import { fromHex, toHex } from '../codec/index.ts';
 import { PARTICIPANT_NAME_PATTERN, PARTICIPANTS_MAX, POINT_BYTES, THRESHOLD_MIN } from './constants.ts';
 import { FrostError } from './errors.ts';
+import { FROST } from './suite.ts';
 
 /** The public result of a DKG: what the world publishes and every verifier needs. */
 export type GroupKey = {
@@ -22,7 +22,7 @@ export type GroupKey = {
 /** A participant's secret signing share. Stored like the node key (0600, optionally encrypted). */
 export type KeyShare = { participant: string; signingShare: string };
 
-type FrostPublic = Parameters<typeof ed25519_FROST.signShare>[1];
+type FrostPublic = Parameters<typeof FROST.signShare>[1];
 
 export function malformed(message: string, participant?: string): FrostError {
   return new FrostError('MALFORMED_PACKAGE', message, participant);
@@ -38,7 +38,7 @@ export function checkName(name: unknown): string {
 }
 
 export function identifierOf(name: string): string {
-  return ed25519_FROST.Identifier.derive(checkName(name));
+  return FROST.Identifier.derive(checkName(name));
 }
 
 /** Checks a participant list and threshold: names valid and distinct, 2 ≤ threshold ≤ n ≤ PARTICIPANTS_MAX. */

@@ -3,15 +3,10 @@
 // name a bad signer, and aggregation into a signature that plain Ed25519 verifies. Pure
 // except for the randomness it draws (keys, nonces).
 export * from './constants.ts';
-export {
-  type DkgConfig,
-  DkgParticipant,
-  groupKeyFromTranscript,
-  type Round1Broadcast,
-  type SealedShare,
-} from './dkg.ts';
+export { DkgParticipant } from './dkg.ts';
 export { FrostError, type FrostErrorCode } from './errors.ts';
 export { type GroupKey, identifierOf, type KeyShare } from './group.ts';
+export type { RandomBytes } from './seal.ts';
 export {
   aggregateSignature,
   CommitmentPool,
@@ -21,3 +16,15 @@ export {
   type SigningRequest,
   verifyShare,
 } from './signing.ts';
+export { CIPHERSUITE_NAME, FROST } from './suite.ts';
+export {
+  checkBroadcast,
+  checkSealedShares,
+  checkTranscript,
+  type DkgConfig,
+  groupKeyFromTranscript,
+  judgeComplaint,
+  type Round1Broadcast,
+  type SealedShare,
+  sealingKeyOf,
+} from './transcript.ts';

@@ -24,9 +24,13 @@ import { SEAL_KEY_BYTES, SEAL_LABEL, SEAL_NONCE_BYTES } from './constants.ts';
 import { FrostError } from './errors.ts';
 
 export type SealingKeyPair = { secretKey: Uint8Array; publicKey: Uint8Array };
+/** Returns n random bytes: the system's by default; a seeded source for reproducible vectors. */
+export type RandomBytes = (n: number) => Uint8Array;
 
-export function newSealingKeyPair(): SealingKeyPair {
-  const { secretKey, publicKey } = x25519.keygen();
+const systemRandom: RandomBytes = (n) => new Uint8Array(randomBytes(n));
+
+export function newSealingKeyPair(random: RandomBytes = systemRandom): SealingKeyPair {
+  const { secretKey, publicKey } = x25519.keygen(random(SEAL_KEY_BYTES));
   return { secretKey, publicKey };
 }
 
@@ -69,9 +73,10 @@ export function seal(
   senderSecret: Uint8Array,
   recipientPublic: Uint8Array,
   plaintext: Uint8Array,
+  random: RandomBytes = systemRandom,
 ): { nonce: Uint8Array; ciphertext: Uint8Array } {
   const { info, aad } = context(sessionId, from, to);
-  const nonce = new Uint8Array(randomBytes(SEAL_NONCE_BYTES));
+  const nonce = random(SEAL_NONCE_BYTES);
   const ciphertext = xchacha20poly1305(
     boxKey(senderSecret, recipientPublic, sessionId, info),
     nonce,

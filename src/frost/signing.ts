@@ -13,7 +13,6 @@
 // (UNKNOWN_COMMITMENT) — persisting nonces would risk a reuse after a restore, which leaks
 // the signing share.
 
-import { ed25519_FROST } from '@noble/curves/ed25519.js';
 import { toHex } from '../codec/index.ts';
 import { verifySignature } from '../crypto/index.ts';
 import {
@@ -34,6 +33,8 @@ import {
   noblePublic,
   requireParticipant,
 } from './group.ts';
+import type { RandomBytes } from './seal.ts';
+import { FROST } from './suite.ts';
 
 /** A signer's published nonce commitment (hex points). */
 export type NonceCommitment = { participant: string; hiding: string; binding: string };
@@ -42,8 +43,8 @@ export type SigningRequest = { message: Uint8Array; commitments: NonceCommitment
 /** A signer's answer (hex scalar). */
 export type SignatureShare = { participant: string; share: string };
 
-type NobleCommitment = Parameters<typeof ed25519_FROST.signShare>[3][number];
-type Nonces = Parameters<typeof ed25519_FROST.signShare>[2];
+type NobleCommitment = Parameters<typeof FROST.signShare>[3][number];
+type Nonces = Parameters<typeof FROST.signShare>[2];
 
 function commitmentKey(c: { hiding: string; binding: string }): string {
   return `${c.hiding}:${c.binding}`;
@@ -83,11 +84,15 @@ export class NonceBook {
   #secret: { identifier: string; signingShare: Uint8Array };
   #nonces = new Map<string, Nonces>();
   #spent = new Set<string>();
+  #random: ((n?: number) => Uint8Array<ArrayBuffer>) | undefined;
 
-  constructor(share: KeyShare, group: GroupKey) {
+  /** `random` replaces the system's random bytes in nonces (reproducible vectors only). */
+  constructor(share: KeyShare, group: GroupKey, options: { random?: RandomBytes } = {}) {
     requireParticipant(group, share.participant);
     this.share = share;
     this.group = group;
+    const random = options.random;
+    this.#random = random === undefined ? undefined : (n = 32) => new Uint8Array(random(n));
     this.#secret = {
       identifier: identifierOf(share.participant),
       signingShare: hexField(share.signingShare, SCALAR_BYTES, 'the signing share'),
@@ -98,13 +103,21 @@ export class NonceBook {
     return this.#nonces.size;
   }
 
+  /** The commitments of the prepared nonces not used yet, oldest first: what to (re)announce. */
+  unused(): NonceCommitment[] {
+    return [...this.#nonces.keys()].map((key) => {
+      const [hiding, binding] = key.split(':') as [string, string];
+      return { participant: this.share.participant, hiding, binding };
+    });
+  }
+
   /** Prepares `count` nonce pairs and returns their commitments, to publish ahead of signing. */
   prepare(count: number): NonceCommitment[] {
     if (!Number.isInteger(count) || count < 1 || this.#nonces.size + count > NONCES_OUTSTANDING_MAX) {
       throw new FrostError('TOO_MANY_NONCES', `at most ${NONCES_OUTSTANDING_MAX} prepared nonces at a time`);
     }
     return Array.from({ length: count }, () => {
-      const { nonces, commitments } = ed25519_FROST.commit(this.#secret);
+      const { nonces, commitments } = FROST.commit(this.#secret, this.#random);
       const c = {
         participant: this.share.participant,
         hiding: toHex(commitments.hiding),
@@ -138,7 +151,7 @@ export class NonceBook {
     this.#nonces.delete(key);
     this.#spent.add(key);
     if (this.#spent.size > SPENT_COMMITMENTS_MAX) this.#spent.delete(this.#spent.values().next().value!);
-    const share = ed25519_FROST.signShare(
+    const share = FROST.signShare(
       this.#secret,
       noblePublic(this.group),
       nonces,
@@ -159,7 +172,7 @@ export function verifyShare(group: GroupKey, request: SigningRequest, share: Sig
   const bytes = hexField(share.share, SCALAR_BYTES, 'the signature share', participant);
   let ok = false;
   try {
-    ok = ed25519_FROST.verifyShare(
+    ok = FROST.verifyShare(
       noblePublic(group),
       commitments,
       request.message,
@@ -208,7 +221,7 @@ export function aggregateSignature(
   const sigShares = Object.fromEntries([...byName].map(([name, share]) => [identifierOf(name), share]));
   let signature: Uint8Array;
   try {
-    signature = ed25519_FROST.aggregate(noblePublic(group), commitments, request.message, sigShares);
+    signature = FROST.aggregate(noblePublic(group), commitments, request.message, sigShares);
   } catch {
     for (const s of shares) verifyShare(group, request, s);
     throw new Error(
@@ -271,13 +284,71 @@ export class CommitmentPool {
     }
   }
 
+  /**
+   * Drops every unused commitment of a participant: it restarted and its old nonces are gone
+   * (they would only earn UNKNOWN_COMMITMENT). Commitments already handed out stay refused.
+   */
+  forget(participant: string): void {
+    this.#available.delete(participant);
+  }
+
+  /**
+   * Replaces a participant's unused commitments by its latest announcement (a snapshot of its
+   * unused nonces), leaving out those already handed out or retired here. Returns how many it
+   * holds now. A snapshot may repeat what the pool holds: unlike add(), that is no replay.
+   */
+  replace(participant: string, commitments: readonly NonceCommitment[]): number {
+    requireParticipant(this.group, participant);
+    if (!Array.isArray(commitments)) throw malformed('commitments are an array');
+    const fresh: NonceCommitment[] = [];
+    const keys = new Set<string>();
+    for (const c of commitments.slice(0, POOL_COMMITMENTS_PER_PARTICIPANT_MAX)) {
+      if (c?.participant !== participant)
+        throw malformed(`a commitment in ${participant}'s snapshot is not its own`);
+      hexField(c.hiding, POINT_BYTES, 'the hiding commitment', participant);
+      hexField(c.binding, POINT_BYTES, 'the binding commitment', participant);
+      const key = commitmentKey(c);
+      if (this.#handedOut.has(key) || keys.has(key)) continue;
+      keys.add(key);
+      fresh.push({ participant, hiding: c.hiding, binding: c.binding });
+    }
+    this.#available.set(participant, fresh);
+    return fresh.length;
+  }
+
+  /**
+   * Marks commitments as used without handing them out: another coordinator put them in a
+   * request this pool saw, so offering them again would only earn NONCE_REUSED.
+   */
+  retire(commitments: readonly NonceCommitment[]): void {
+    for (const c of commitments) {
+      const key = commitmentKey(c);
+      const held = this.#available.get(c.participant);
+      if (held !== undefined) {
+        const kept = held.filter((d) => commitmentKey(d) !== key);
+        if (kept.length < held.length) this.#available.set(c.participant, kept);
+      }
+      this.#handedOut.add(key);
+      if (this.#handedOut.size > SPENT_COMMITMENTS_MAX)
+        this.#handedOut.delete(this.#handedOut.values().next().value!);
+    }
+  }
+
   /** How many unused commitments a participant has here. */
   available(participant: string): number {
     return this.#available.get(participant)?.length ?? 0;
   }
 
-  /** A request for message signed by `signers`, taking (and so retiring) one commitment of each. */
-  take(signers: readonly string[], message: Uint8Array): SigningRequest {
+  /**
+   * A request for message signed by `signers`, taking (and so retiring) one commitment of each:
+   * the one `choose` picks among a signer's unused ones (the oldest by default). Coordinators
+   * that work at the same time pick at random, so they rarely ask a signer for one nonce twice.
+   */
+  take(
+    signers: readonly string[],
+    message: Uint8Array,
+    choose: (available: number) => number = () => 0,
+  ): SigningRequest {
     const missing = signers.filter((s) => this.available(s) === 0);
     if (missing.length > 0) {
       throw new FrostError(
@@ -286,11 +357,18 @@ export class CommitmentPool {
         missing[0],
       );
     }
-    // Validate with the first commitment of each before removing any: a refused request changes nothing.
-    const commitments = signers.map((s) => this.#available.get(s)![0]!);
+    // Validate with the chosen commitment of each before removing any: a refused request changes nothing.
+    const picks = signers.map((s) => {
+      const count = this.#available.get(s)!.length;
+      const i = Math.trunc(choose(count));
+      return Number.isSafeInteger(i) && i >= 0 && i < count ? i : 0;
+    });
+    const commitments = signers.map((s, k) => this.#available.get(s)![picks[k]!]!);
     const request = { message, commitments };
     readRequest(this.group, request);
-    for (const s of signers) this.#available.get(s)!.shift();
+    signers.forEach((s, k) => {
+      this.#available.get(s)!.splice(picks[k]!, 1);
+    });
     for (const c of commitments) {
       this.#handedOut.add(commitmentKey(c));
       if (this.#handedOut.size > SPENT_COMMITMENTS_MAX)

@@ -9,12 +9,16 @@
 //      in force) whose causes are the statements that changed it; open motions are re-based
 //      onto it when their changes still apply, and rejected with the breaking rule's code
 //      otherwise; ballots of members who no longer vote are dropped.
-// Entries: [batch header, accepted statements…, outcomes…, world?]. The new world takes
+// Entries: [batch header, accepted statements…, outcomes…, ceremony restarts…, world?]. The
+// federation key's ceremony (charter §22) moves with the statements and its deadlines are
+// checked after the passes at the start (step 1). The new world takes
 // effect for the next height: validatorsOf(returned state) are the validators of height + 1.
 
 import { canonicalBytes, type Json } from '../codec/index.ts';
+import { afterNewWorld, ceremonyDeadlines } from './ceremony.ts';
 import { applyChanges } from './changes.ts';
 import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
+import type { Draft } from './draft.ts';
 import { dutyEpochOf, settleDuties } from './duties.ts';
 import { encodeEntry, type LedgerEntry } from './entry.ts';
 import { GovernanceError, type Rejection, type RejectionCode } from './errors.ts';
@@ -24,12 +28,12 @@ import { POLICY_RANGES } from './policy.ts';
 import {
   checkRecovery,
   parseSignedRecovery,
-  recoveredMembers,
+  recoveredWorld,
   recoveryEffectiveMs,
   recoveryId,
   type SignedRecovery,
 } from './recovery.ts';
-import { applyStatement, type Draft, settleMotion } from './rules.ts';
+import { applyStatement, settleMotion } from './rules.ts';
 import { nextSeen } from './seen.ts';
 import type { GovernanceState, OpenMotion } from './state.ts';
 import type { SignedStatement } from './statement-types.ts';
@@ -94,6 +98,10 @@ function draftOf(state: GovernanceState, timeMs: number, options: ExecuteOptions
     outcomes: [],
     causes: [],
     reports: base.dutyReports ?? null,
+    ceremony: base.ceremony,
+    ceremonyOwned: false,
+    ceremonies: [],
+    pending: base.pendingSignatures ?? [],
   };
 }
 
@@ -128,6 +136,7 @@ function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions =
     }
   }
   for (const m of sortedMotions(d)) if (d.motions.has(m.id)) settleMotion(d, m);
+  ceremonyDeadlines(d);
   return d;
 }
 
@@ -136,7 +145,8 @@ function sortedMotions(d: Draft): OpenMotion[] {
 }
 
 function sameContent(a: World, b: World): boolean {
-  const bytes = (w: World) => canonicalBytes({ members: w.members, policy: w.policy } as unknown as Json);
+  const bytes = (w: World) =>
+    canonicalBytes({ members: w.members, policy: w.policy, key: w.federationKey } as unknown as Json);
   return Buffer.from(bytes(a)).equals(bytes(b));
 }
 
@@ -161,11 +171,14 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   let hash = base.worldHash;
   let produced: World | null = null;
   let motions = sortedMotions(d);
+  let ceremony = d.ceremony;
+  let pending = d.pending;
   if (!sameContent(base.world, d.world)) {
     produced = { ...d.world, version: base.world.version + 1, previous: base.worldHash };
     world = produced;
     hash = worldHash(produced);
     motions = rebase(d, produced, hash);
+    ({ ceremony, pending } = afterNewWorld(d, produced, hash));
   }
   // Ids are remembered for the longest age any policy may allow, not the current one: a
   // policy change that widens statementAgeMaxMs must not let a forgotten statement in again.
@@ -188,6 +201,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   for (const s of d.accepted)
     entries.push(d.known?.get(s)?.entry ?? encodeEntry({ kind: 'statement', statement: s }));
   for (const o of d.outcomes) entries.push(encodeEntry(o));
+  for (const c of d.ceremonies) entries.push(encodeEntry(c));
   if (produced !== null) entries.push(encodeEntry({ kind: 'world', world: produced, causes: d.causes }));
   const state: GovernanceState = {
     world,
@@ -201,6 +215,8 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
     selfUpdates,
     dutyReports: d.reports,
   };
+  if (ceremony !== undefined) state.ceremony = ceremony;
+  if (pending.length > 0) state.pendingSignatures = pending;
   return { state, entries, rejected: [], world: produced };
 }
 
@@ -304,7 +320,9 @@ export function executeRecovery(
     });
   const signed = parseSignedRecovery(input);
   const d = draftOf(state, recoveryEffectiveMs(state, signed), options);
-  d.world.members = recoveredMembers(d.world, signed);
+  d.world = recoveredWorld(d.world, signed);
+  // Worlds still waiting for the retired key's signatures never get them.
+  d.pending = [];
   d.causes.push(recoveryId(signed));
   return finish(d, { kind: 'recovery', recovery: signed }, signed.recovery.height);
 }

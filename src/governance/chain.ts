@@ -28,7 +28,7 @@ import { parseWorld, type World } from './model.ts';
 import { recoveryPolicyOf } from './policy.ts';
 import {
   parseSignedRecovery,
-  recoveredMembers,
+  recoveredWorld,
   recoveryId,
   recoverySignaturesViolation,
   type SignedRecovery,
@@ -213,17 +213,12 @@ function checkRecoveryStep(step: WorldStep, prev: World, prevHash: string, nowMs
     throw new ChainError('BAD_RECOVERY', `the world's causes are not the recovery ${id}`);
   const violation = recoverySignaturesViolation(prev, prevHash, signed);
   if (violation !== null) throw new ChainError('BAD_RECOVERY', `${violation.code}: ${violation.message}`);
-  const content = (w: Pick<World, 'members' | 'policy'>) =>
-    canonicalBytes({ members: w.members, policy: w.policy } as unknown as Json);
-  if (
-    !bytesEqual(
-      content(step.world),
-      content({ members: recoveredMembers(prev, signed), policy: prev.policy }),
-    )
-  )
+  const content = (w: World) =>
+    canonicalBytes({ members: w.members, policy: w.policy, key: w.federationKey ?? null } as unknown as Json);
+  if (!bytesEqual(content(step.world), content(recoveredWorld(prev, signed))))
     throw new ChainError(
       'BAD_RECOVERY',
-      `world ${step.world.version} is not world ${prev.version} without the members the recovery removes`,
+      `world ${step.world.version} is not world ${prev.version} without the members the recovery removes and without a federation key`,
     );
   const effectiveMs = signed.recovery.timeMs + recoveryPolicyOf(prev.policy).timeLockMs;
   if (nowMs < effectiveMs)

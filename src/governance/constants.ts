@@ -86,3 +86,26 @@ export const statementDomain = (kind: string): string => `witan/v1/governance/${
  * buckets: the per-batch cost follows the batch, not the size of the age window.
  */
 export const SEEN_BUCKET_MS = 10 * 60 * 1000;
+
+/**
+ * Stable endpoints of one member's ZeroTier root. ZeroTier allows 32 per root
+ * (ZT_WORLD_MAX_STABLE_ENDPOINTS_PER_ROOT); a root needs one or two per address family, and 8
+ * keeps a planet of four roots far below ZeroTier's size limit.
+ */
+export const ZEROTIER_ENDPOINTS_MAX = 8;
+/** ZeroTier identity verdicts remembered (each costs a ≈ 50 ms memory-hard hash): a world's worth and more. */
+export const ZEROTIER_IDENTITY_VERDICTS_MAX = 1024;
+
+/**
+ * Worlds waiting for the federation's signatures (charter §22). Signing follows a commit within
+ * seconds; a federation whose key holders are away for many world changes keeps only the
+ * newest ones waiting, since a verifier needs the key transitions, which are kept apart.
+ */
+export const PENDING_SIGNATURES_MAX = 16;
+
+/** Domain of DKG session ids: session = SHA-256(domain ‖ 0x0A ‖ the world hash or previous session). */
+export const DKG_SESSION_DOMAIN = 'witan/v1/federation-key/session';
+/** First line of a world note, the text the federation key signs for a world (LEDGER.md §9.3). */
+export const WORLD_NOTE_HEADER = 'witan/v1/federation/world';
+/** DKG transcript verdicts remembered (ceremony.ts): the ceremonies of a few world changes. */
+export const TRANSCRIPT_VERDICTS_MAX = 16;

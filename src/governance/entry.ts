@@ -4,7 +4,8 @@
 
 import { CodecError, canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
 import { ENTRY_BYTES_MAX } from '../ledger/index.ts';
-import { HEIGHT_MAX, TIME_MS_MAX } from './constants.ts';
+import { EXCLUSION_REASONS, type Exclusion } from './ceremony-state.ts';
+import { HEIGHT_MAX, MEMBERS_MAX, TIME_MS_MAX } from './constants.ts';
 import { atEntry, GovernanceError } from './errors.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { parseName, parseWorld, type World } from './model.ts';
@@ -47,7 +48,16 @@ export type LedgerEntry =
   | { kind: 'outcome'; motion: string; result: OutcomeResult; reason?: string }
   /** A recovery (charter §20): the header of a batch of its own, at its height. */
   | { kind: 'recovery'; recovery: SignedRecovery }
-  | VerdictEntry;
+  | VerdictEntry
+  | {
+      kind: 'ceremony';
+      /** The DKG session that ends here. */
+      session: string;
+      /** Who is left out, and why: evidence of each one's fault (charter §22). */
+      excluded: Exclusion[];
+      /** The session that follows (null when the federation key is no longer asked for). */
+      next: string | null;
+    };
 
 export function encodeEntry(entry: LedgerEntry): Uint8Array {
   const bytes = canonicalBytes(entry as unknown as Json, ENTRY_DEPTH_MAX);
@@ -86,10 +96,13 @@ function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
         'member',
         'below',
         'action',
+        'session',
+        'excluded',
+        'next',
       ],
     ).kind,
     'entry.kind',
-    ['genesis', 'batch', 'statement', 'world', 'outcome', 'recovery', 'verdict'] as const,
+    ['genesis', 'batch', 'statement', 'world', 'outcome', 'recovery', 'verdict', 'ceremony'] as const,
   );
   switch (kind) {
     case 'genesis': {
@@ -133,6 +146,21 @@ function parseEntry(x: unknown, bytesLength?: number): LedgerEntry {
     }
     case 'verdict':
       return parseVerdict(x);
+    case 'ceremony': {
+      const o = record(x, 'entry', ['kind', 'session', 'excluded', 'next']);
+      return {
+        kind,
+        session: hexHash(o.session, 'entry.session'),
+        excluded: list(o.excluded, 'entry.excluded', 1, MEMBERS_MAX).map((v, i) => {
+          const r = record(v, `entry.excluded[${i}]`, ['member', 'reason']);
+          return {
+            member: parseName(r.member, `entry.excluded[${i}].member`),
+            reason: oneOf(r.reason, `entry.excluded[${i}].reason`, EXCLUSION_REASONS),
+          };
+        }),
+        next: o.next === null ? null : hexHash(o.next, 'entry.next'),
+      };
+    }
   }
 }
 

@@ -12,7 +12,29 @@ export {
   executeRecovery,
 } from './batch.ts';
 export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
-export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
+export {
+  admitChange,
+  ballot,
+  dkgCommitment,
+  dkgComplaint,
+  dkgConfirmation,
+  dkgShares,
+  evidence,
+  federationSignature,
+  motion,
+  selfUpdate,
+} from './builders.ts';
+export {
+  CEREMONY_PHASES,
+  type Ceremony,
+  type CeremonyPhase,
+  type CommitmentRecord,
+  EXCLUSION_REASONS,
+  type Exclusion,
+  type ExclusionReason,
+  missingInPhase,
+  votingNames,
+} from './ceremony-state.ts';
 export {
   type ChainErrorCode,
   type ChainHead,
@@ -92,6 +114,7 @@ export {
   type RejectionCode,
   reject,
 } from './errors.ts';
+export type { FederationKey, KeyParticipant } from './federation-key.ts';
 export {
   assembleGenesis,
   assembleGenesisWorld,
@@ -116,15 +139,18 @@ export {
   type World,
 } from './model.ts';
 export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
+export { zeroTierRootMembers, zeroTierWorldOf } from './planet.ts';
 export {
   checkPolicy,
   DEFAULT_DUTY_POLICY,
+  DEFAULT_FEDERATION_KEY_POLICY,
   DEFAULT_POLICY,
   DUTIES,
   DUTY_POLICY_RANGES,
   type Duty,
   type DutyPolicy,
   dutiesOf,
+  type FederationKeyPolicy,
   type Fraction,
   POLICY_RANGES,
   type Policy,
@@ -139,13 +165,14 @@ export {
   removalThresholdOf,
   seasoningPeriodOf,
   selfUpdateLimitOf,
+  type ZeroTierPolicy,
 } from './policy.ts';
 export {
   checkRecovery,
   parseSignedRecovery,
   type Recovery,
   type RecoveryBase,
-  recoveredMembers,
+  recoveredWorld,
   recoveryEffectiveMs,
   recoveryId,
   recoverySignaturesViolation,
@@ -191,19 +218,32 @@ export type {
   CandidateSignatures,
   Change,
   ChangeType,
+  DkgCommitmentStatement,
+  DkgComplaintStatement,
+  DkgConfirmationStatement,
+  DkgSharesStatement,
   DutyReportStatement,
   Evidence,
   EvidenceStatement,
+  FederationSignatureStatement,
   MotionStatement,
   Observation,
   ProbeCount,
+  RootStatement,
+  RootStatementKind,
+  SealedShareRecord,
   SelfUpdateStatement,
   SignedStatement,
   Statement,
   StatementKind,
   WorldRef,
 } from './statement-types.ts';
-export { BALLOT_CHOICES, CHANGE_TYPES } from './statement-types.ts';
+export {
+  BALLOT_CHOICES,
+  CHANGE_TYPES,
+  isRootStatementKind,
+  ROOT_STATEMENT_KINDS,
+} from './statement-types.ts';
 export {
   candidateBytes,
   type KeyRole,
@@ -228,3 +268,22 @@ export {
   verifyOnTheSpot,
 } from './verifier.ts';
 export { jurisdictionCap, worldRuleViolation } from './world-rules.ts';
+export {
+  ceremonySession,
+  federationVkey,
+  followKeyChain,
+  type KeyChainResult,
+  type PendingSignature,
+  type PendingZeroTier,
+  pendingSignatureOf,
+  type SignedWorldArtifacts,
+  signedWorldArtifacts,
+  worldNoteText,
+  worldNoteVkey,
+} from './world-signatures.ts';
+export {
+  parseZeroTierRoot,
+  type ZeroTierRoot,
+  zeroTierAddress,
+  zeroTierIdentityIsValid,
+} from './zerotier-root.ts';

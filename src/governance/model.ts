@@ -2,7 +2,9 @@
 // their strict readers. A world is JSON-safe and hashed as its canonical bytes (hash.ts).
 // Field rules: names /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/, jurisdiction an ISO 3166-1
 // alpha-2 code (countries.ts), keys base64 of strict Ed25519 points, endpoints bounded in
-// count and read strictly (endpoints.ts), members sorted by name.
+// count and read strictly (endpoints.ts), members sorted by name. Fields added later (a
+// member's ML-DSA key and ZeroTier root, a world's federation key) are optional and absent
+// when unused, so worlds written before them keep their bytes and hashes.
 
 import {
   FEDERATION_PATTERN,
@@ -16,8 +18,22 @@ import {
 } from './constants.ts';
 import { isJurisdiction } from './countries.ts';
 import { parseHttpEndpoint, parseP2pEndpoint } from './endpoints.ts';
+import { type FederationKey, parseFederationKey } from './federation-key.ts';
 import { checkPolicy, DUTIES, type Duty, type Policy } from './policy.ts';
-import { hexHash, int, list, oneOf, prose, publicKey, record, ShapeError, text, unique } from './shape.ts';
+import {
+  hexHash,
+  int,
+  list,
+  mlDsaKey,
+  oneOf,
+  prose,
+  publicKey,
+  record,
+  ShapeError,
+  text,
+  unique,
+} from './shape.ts';
+import { parseZeroTierRoot, type ZeroTierRoot } from './zerotier-root.ts';
 
 export type MemberStatus = 'voting' | 'probation' | 'suspended';
 export const MEMBER_STATUSES: readonly MemberStatus[] = ['voting', 'probation', 'suspended'];
@@ -40,6 +56,10 @@ export interface MemberDescriptor {
   /** Base64 of the 32-byte Ed25519 governance key (motions, ballots, self-updates). */
   governanceKey: string;
   endpoints: Endpoints;
+  /** Base64 of the 1,312-byte ML-DSA-44 key of the member's post-quantum cosignatures (optional). */
+  mlDsaKey?: string;
+  /** The member's ZeroTier root, a candidate for the federation's planet (optional, charter §23). */
+  zerotier?: ZeroTierRoot;
 }
 
 /** A member whose root fell below a duty's minimum (charter §21), until it meets them again. */
@@ -66,6 +86,8 @@ export interface World {
   /** Sorted by name, names unique. */
   members: Member[];
   policy: Policy;
+  /** The federation key: absent until the first DKG completes (charter §22). */
+  federationKey?: FederationKey;
 }
 
 const DESCRIPTOR_KEYS = [
@@ -76,6 +98,7 @@ const DESCRIPTOR_KEYS = [
   'governanceKey',
   'endpoints',
 ] as const;
+const DESCRIPTOR_OPTIONAL_KEYS = ['mlDsaKey', 'zerotier'] as const;
 
 export function parseName(x: unknown, path: string): string {
   return text(x, path, 32, MEMBER_NAME_PATTERN);
@@ -100,7 +123,7 @@ export function parseEndpoints(x: unknown, path: string): Endpoints {
 }
 
 export function parseDescriptor(x: unknown, path: string): MemberDescriptor {
-  const o = record(x, path, DESCRIPTOR_KEYS);
+  const o = record(x, path, DESCRIPTOR_KEYS, DESCRIPTOR_OPTIONAL_KEYS);
   return descriptorFields(o, path);
 }
 
@@ -113,6 +136,9 @@ function descriptorFields(o: Record<string, unknown>, path: string): MemberDescr
     governanceKey: publicKey(o.governanceKey, `${path}.governanceKey`),
     endpoints: parseEndpoints(o.endpoints, `${path}.endpoints`),
   };
+  // Optional fields stay absent when absent, so older descriptors keep their canonical bytes.
+  if (o.mlDsaKey !== undefined) d.mlDsaKey = mlDsaKey(o.mlDsaKey, `${path}.mlDsaKey`);
+  if (o.zerotier !== undefined) d.zerotier = parseZeroTierRoot(o.zerotier, `${path}.zerotier`);
   if (d.nodeKey === d.governanceKey) throw new ShapeError(`${path}: node key and governance key must differ`);
   return d;
 }
@@ -130,7 +156,7 @@ function parseNotice(x: unknown, path: string): Notice {
 }
 
 export function parseMember(x: unknown, path: string): Member {
-  const o = record(x, path, [...DESCRIPTOR_KEYS, 'status', 'since'], ['notice']);
+  const o = record(x, path, [...DESCRIPTOR_KEYS, 'status', 'since'], [...DESCRIPTOR_OPTIONAL_KEYS, 'notice']);
   return {
     ...descriptorFields(o, path),
     status: oneOf(o.status, `${path}.status`, MEMBER_STATUSES),
@@ -145,7 +171,7 @@ export function parseMember(x: unknown, path: string): Member {
  * by worldRuleViolation in world-rules.ts, which names the rejection code.
  */
 export function parseWorld(x: unknown, path = 'world'): World {
-  const o = record(x, path, ['federation', 'version', 'previous', 'members', 'policy']);
+  const o = record(x, path, ['federation', 'version', 'previous', 'members', 'policy'], ['federationKey']);
   const federation = text(o.federation, `${path}.federation`, 64, FEDERATION_PATTERN);
   const version = int(o.version, `${path}.version`, 1, HEIGHT_MAX);
   const previous = o.previous === null ? null : hexHash(o.previous, `${path}.previous`);
@@ -160,11 +186,20 @@ export function parseWorld(x: unknown, path = 'world'): World {
       throw new ShapeError(`${path}.members must be sorted by name with no name twice`);
     }
   }
-  return { federation, version, previous, members, policy: checkPolicy(o.policy, `${path}.policy`) };
+  const world: World = {
+    federation,
+    version,
+    previous,
+    members,
+    policy: checkPolicy(o.policy, `${path}.policy`),
+  };
+  if (o.federationKey !== undefined)
+    world.federationKey = parseFederationKey(o.federationKey, `${path}.federationKey`);
+  return world;
 }
 
 export function descriptorOf(m: Member): MemberDescriptor {
-  return {
+  const d: MemberDescriptor = {
     name: m.name,
     organisation: m.organisation,
     jurisdiction: m.jurisdiction,
@@ -172,4 +207,7 @@ export function descriptorOf(m: Member): MemberDescriptor {
     governanceKey: m.governanceKey,
     endpoints: { p2p: [...m.endpoints.p2p], http: [...m.endpoints.http] },
   };
+  if (m.mlDsaKey !== undefined) d.mlDsaKey = m.mlDsaKey;
+  if (m.zerotier !== undefined) d.zerotier = structuredClone(m.zerotier);
+  return d;
 }

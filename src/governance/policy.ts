@@ -62,6 +62,22 @@ export interface DutyPolicy {
   successMin: Record<Duty, Fraction>;
 }
 
+/** The federation key (charter §22): present = the voting members hold a FROST key. */
+export interface FederationKeyPolicy {
+  /** Ledger time each DKG phase may take before members that did not take part are left out. */
+  phaseMs: number;
+}
+
+/** The federation's ZeroTier planet (charter §23). */
+export interface ZeroTierPolicy {
+  /** The planet's world id: a u64 in decimal, neither 0 nor ZeroTier's Earth or Mars. */
+  worldId: string;
+  /** Roots in the planet, 1..4 (ZeroTier's limit): the longest-voting members with a ZeroTier root. */
+  planetRootsMax: number;
+  /** With it, members with a ZeroTier root left out of the planet go into a moon of this id. */
+  moonWorldId?: string;
+}
+
 export interface Policy {
   /** A motion passes when yes-ballots are MORE THAN this share of eligible voting members. */
   approvalThreshold: Fraction;
@@ -113,6 +129,15 @@ export interface Policy {
   duties?: DutyPolicy;
   relay: RelayPolicy;
   rendezvous: RendezvousPolicy;
+  /** Optional: the federation key and its DKG (charter §22). Absent = no federation key. */
+  federationKey?: FederationKeyPolicy;
+  /**
+   * Optional: from this world version on, a member counts towards a checkpoint's quorum only
+   * with both its Ed25519 and its ML-DSA-44 cosignature (ledger/LEDGER.md §3.4). Absent = never.
+   */
+  mlDsaRequiredFromVersion?: number;
+  /** Optional: the planet (and moon) each world yields (charter §23). Needs federationKey. */
+  zerotier?: ZeroTierPolicy;
 }
 
 const HOUR_MS = 3_600_000;
@@ -122,6 +147,9 @@ function deepFreeze<T extends object>(o: T): T {
   return Object.freeze(o);
 }
 const DAY_MS = 24 * HOUR_MS;
+
+/** The federation key's defaults: each DKG phase may take ten minutes of ledger time. */
+export const DEFAULT_FEDERATION_KEY_POLICY: FederationKeyPolicy = deepFreeze({ phaseMs: 10 * 60_000 });
 
 /** Deeply frozen: copy it (structuredClone or spread) to make a policy of your own. */
 export const DEFAULT_POLICY: Policy = deepFreeze({
@@ -205,6 +233,9 @@ export const POLICY_RANGES = {
   'rendezvous.registrationsPerPeerMax': [1, 100_000],
   'rendezvous.registrationsPerNamespaceMax': [1, 1_000_000],
   'rendezvous.discoverLimitMax': [1, 10_000],
+  'federationKey.phaseMs': [60_000, 7 * DAY_MS],
+  mlDsaRequiredFromVersion: [1, 2 ** 48],
+  'zerotier.planetRootsMax': [1, 4],
 } as const satisfies Record<string, readonly [number, number]>;
 
 const POLICY_KEYS = [
@@ -221,7 +252,7 @@ const POLICY_KEYS = [
   'relay',
   'rendezvous',
 ] as const;
-/** Fields a document may omit (each then reads as its DEFAULT_POLICY value). */
+/** Fields a document may omit (each then reads as its DEFAULT_POLICY value, or as "off"). */
 const POLICY_OPTIONAL_KEYS = [
   'seasoningPeriodMs',
   'privateEndpointsAllowed',
@@ -230,8 +261,22 @@ const POLICY_OPTIONAL_KEYS = [
   'selfUpdateWindowMs',
   'recovery',
   'duties',
+  'federationKey',
+  'mlDsaRequiredFromVersion',
+  'zerotier',
 ] as const;
 const RECOVERY_KEYS = ['silenceMs', 'timeLockMs', 'witnesses', 'witnessQuorum'] as const;
+/** ZeroTier's own world ids, never ours: Earth (ZT_WORLD_ID_EARTH) and Mars. */
+const RESERVED_WORLD_IDS = ['149604618', '227883110'];
+const U64_DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
+
+function worldId(x: unknown, path: string): string {
+  if (typeof x !== 'string' || !U64_DECIMAL.test(x) || BigInt(x) >= 2n ** 64n || x === '0') {
+    throw new ShapeError(`${path} must be a world id: a u64 above 0 in decimal, as a string`);
+  }
+  if (RESERVED_WORLD_IDS.includes(x)) throw new ShapeError(`${path} is one of ZeroTier's own world ids`);
+  return x;
+}
 const RELAY_KEYS = [
   'reservationsMax',
   'circuitBytesMax',
@@ -366,6 +411,25 @@ export function parsePolicy(x: unknown, path = 'policy'): Policy {
       discoverLimitMax: inRange(rendezvous.discoverLimitMax, 'rendezvous.discoverLimitMax'),
     },
   };
+  // Optional blocks stay absent when absent (older worlds keep their bytes), in this order.
+  if (o.federationKey !== undefined) {
+    const f = record(o.federationKey, `${path}.federationKey`, ['phaseMs']);
+    policy.federationKey = { phaseMs: inRange(f.phaseMs, 'federationKey.phaseMs') };
+  }
+  if (o.mlDsaRequiredFromVersion !== undefined)
+    policy.mlDsaRequiredFromVersion = inRange(o.mlDsaRequiredFromVersion, 'mlDsaRequiredFromVersion');
+  if (o.zerotier !== undefined) {
+    const z = record(o.zerotier, `${path}.zerotier`, ['worldId', 'planetRootsMax'], ['moonWorldId']);
+    policy.zerotier = {
+      worldId: worldId(z.worldId, `${path}.zerotier.worldId`),
+      planetRootsMax: inRange(z.planetRootsMax, 'zerotier.planetRootsMax'),
+    };
+    if (z.moonWorldId !== undefined) {
+      policy.zerotier.moonWorldId = worldId(z.moonWorldId, `${path}.zerotier.moonWorldId`);
+      if (policy.zerotier.moonWorldId === policy.zerotier.worldId)
+        throw new ShapeError(`${path}.zerotier: the moon and the planet need different world ids`);
+    }
+  }
   return policy;
 }
 
@@ -373,10 +437,12 @@ const frac = (f: Fraction): string => `${f.num}/${f.den}`;
 /** a ≥ b for fractions, exactly (denominators ≤ 1000 keep the products small). */
 const atLeast = (a: Fraction, b: Fraction): boolean => a.num * b.den >= b.num * a.den;
 
-function get(policy: Policy, path: string): number {
+/** A numeric field; an absent optional field reads as its default, or undefined (off). */
+function get(policy: Policy, path: string): number | undefined {
   let v: unknown = policy;
   for (const part of path.split('.')) v = (v as Record<string, unknown> | undefined)?.[part];
-  return (v ?? get(DEFAULT_POLICY, path)) as number;
+  if (v !== undefined || policy === DEFAULT_POLICY) return v as number | undefined;
+  return get(DEFAULT_POLICY, path);
 }
 
 /** The seasoning period in force (charter §13): the policy's, or the default when absent. */
@@ -445,7 +511,7 @@ export function policyViolation(p: Policy): string | null {
   }
   for (const [path, [min, max]] of Object.entries(POLICY_RANGES)) {
     const v = get(p, path);
-    if (v < min || v > max) return `${path} = ${v} is outside ${min}..${max}`;
+    if (v !== undefined && (v < min || v > max)) return `${path} = ${v} is outside ${min}..${max}`;
   }
   if (p.rendezvous.ttlMinS > p.rendezvous.ttlMaxS) return 'rendezvous.ttlMinS must not exceed ttlMaxS';
   const { witnesses, witnessQuorum } = recoveryPolicyOf(p);
@@ -459,6 +525,8 @@ export function policyViolation(p: Policy): string | null {
       if (v < min || v > max) return `${path} = ${v} is outside ${min}..${max}`;
     }
   }
+  if (p.zerotier !== undefined && p.federationKey === undefined)
+    return 'zerotier needs federationKey: a planet is signed with the federation key';
   return null;
 }
 

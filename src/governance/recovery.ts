@@ -262,8 +262,20 @@ export function recoveryEffectiveMs(state: GovernanceState, signed: SignedRecove
   return signed.recovery.timeMs + recoveryPolicyOf(state.world.policy).timeLockMs;
 }
 
-/** The world a recovery makes from `world`: the removed members gone, nothing else changed. */
+/** The members a recovery leaves of `world`: the removed members gone. */
 export function recoveredMembers(world: World, signed: SignedRecovery): World['members'] {
   const removed = new Set(signed.recovery.remove);
   return world.members.filter((m) => !removed.has(m.name));
+}
+
+/**
+ * The world a recovery makes from `world` (charter §20), before its version and hash: the
+ * removed members gone and the federation key retired (charter §22) — the vanished hold shares
+ * of it and the members left are fewer than its threshold, so it can sign nothing any more.
+ * The voting members changed, so a new key is made among those left, as after any such change;
+ * nothing else changes.
+ */
+export function recoveredWorld(world: World, signed: SignedRecovery): World {
+  const { federationKey: _retired, ...kept } = world;
+  return { ...kept, members: recoveredMembers(world, signed) };
 }

@@ -6,6 +6,7 @@ import { fromBase64 } from '../codec/index.ts';
 import { cosignatureVerifier, openNote, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { parseCheckpoint } from '../ledger/index.ts';
 import { verifyVote, votesConflict } from '../wire/index.ts';
+import { rootStatementRule } from './ceremony.ts';
 import { admissionsIn, applyChanges, removalTargets } from './changes.ts';
 import {
   OPEN_MOTIONS_MAX,
@@ -13,51 +14,27 @@ import {
   STATEMENT_FUTURE_MS_MAX,
   SYSTEM_AUTHOR,
 } from './constants.ts';
+import type { Draft } from './draft.ts';
 import { reportRejection, withReport } from './duties.ts';
 import type { LedgerEntry } from './entry.ts';
 import { type Rejection, reject } from './errors.ts';
 import { ledgerOrigin, statementId } from './hash.ts';
 import type { Member, World } from './model.ts';
 import { seasoningPeriodOf, selfUpdateLimitOf } from './policy.ts';
-import { type SeenIndex, seenHas } from './seen.ts';
-import type { DutyReports, GovernanceState, OpenMotion, RetiredKey } from './state.ts';
-import type {
-  BallotStatement,
-  DutyReportStatement,
-  EvidenceStatement,
-  MotionStatement,
-  SelfUpdateStatement,
-  SignedStatement,
+import { seenHas } from './seen.ts';
+import type { OpenMotion } from './state.ts';
+import {
+  type BallotStatement,
+  type DutyReportStatement,
+  type EvidenceStatement,
+  type MotionStatement,
+  type SelfUpdateStatement,
+  type SignedStatement,
+  signerRoleOf,
 } from './statement-types.ts';
 import { keyPossessionBytes, parseSignedStatement, signerKeyOf, verifyB64 } from './statements.ts';
 import { electorate, tally } from './tally.ts';
-import type { KnownStatement, StatementVerifier } from './verifier.ts';
 import { worldRuleViolation } from './world-rules.ts';
-
-/** The working copy of one batch. `base` is the state in force when the batch began. */
-export interface Draft {
-  base: GovernanceState;
-  timeMs: number;
-  world: World;
-  motions: Map<string, OpenMotion>;
-  admissions: { epoch: number; count: number };
-  /** The base state's replay memory (never mutated) and the ids accepted in this batch. */
-  seen: SeenIndex;
-  seenAdded: Map<string, number>;
-  /** Checks statement signatures (default: on the spot; an auditor may inject pre-verified results). */
-  verify: StatementVerifier;
-  /** Statements already decoded by the caller (verifier.ts KnownStatement). */
-  known: ReadonlyMap<SignedStatement, KnownStatement> | undefined;
-  retiredNodeKeys: Record<string, RetiredKey>;
-  /** Batch times of each member's recent self-updates (state.ts), with this batch's added. */
-  selfUpdates: Record<string, number[]>;
-  accepted: SignedStatement[];
-  outcomes: LedgerEntry[];
-  /** Statement ids whose effect changed the world in this batch, in order. */
-  causes: string[];
-  /** Duty reports on the epoch not yet judged, with those accepted in this batch (copied on write). */
-  reports: DutyReports | null;
-}
 
 const member = (world: World, name: string): Member | undefined => world.members.find((m) => m.name === name);
 
@@ -115,11 +92,11 @@ function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection |
   const author = member(d.world, s.author);
   if (author === undefined)
     return reject('UNKNOWN_AUTHOR', `"${s.author}" is not a member of the federation.`);
+  // Officers sign with the governance key; a root signs its own statements with the node key.
   if (!d.verify(signed, signerKeyOf(s.kind, author), id)) {
-    const key = s.kind === 'duty-report' ? 'node key' : 'governance key';
     return reject(
       'BAD_SIGNATURE',
-      `The signature is not by the ${key} of "${s.author}" over this ${s.kind}.`,
+      `The signature is not by the ${signerRoleOf(s.kind)} key of "${s.author}" over this ${s.kind}.`,
     );
   }
   if (s.createdMs > d.timeMs + STATEMENT_FUTURE_MS_MAX) {
@@ -308,11 +285,13 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
   const me = member(next, s.author)!;
   const unchanged =
     (s.endpoints === undefined || sameEndpoints(s.endpoints, me.endpoints)) &&
-    (s.nodeKey === undefined || s.nodeKey === me.nodeKey);
+    (s.nodeKey === undefined || s.nodeKey === me.nodeKey) &&
+    (s.mlDsaKey === undefined || s.mlDsaKey === me.mlDsaKey) &&
+    (s.zerotier === undefined || JSON.stringify(s.zerotier) === JSON.stringify(me.zerotier));
   if (unchanged) {
     return reject(
       'SELF_UPDATE_NO_CHANGE',
-      `The self-update of "${s.author}" changes nothing: its endpoints and node key are already these.`,
+      `The self-update of "${s.author}" changes nothing: its endpoints, node key, ML-DSA key and ZeroTier root are already these.`,
     );
   }
   const limit = selfUpdateLimitOf(d.base.world.policy);
@@ -324,6 +303,8 @@ function selfUpdateRule(d: Draft, s: SelfUpdateStatement, id: string): Rejection
     );
   }
   if (s.endpoints !== undefined) me.endpoints = structuredClone(s.endpoints);
+  if (s.mlDsaKey !== undefined) me.mlDsaKey = s.mlDsaKey;
+  if (s.zerotier !== undefined) me.zerotier = structuredClone(s.zerotier);
   if (s.nodeKey !== undefined && s.nodeKey !== me.nodeKey) {
     if (d.retiredNodeKeys[s.nodeKey] !== undefined) {
       return reject(
@@ -381,7 +362,9 @@ export function applyStatement(d: Draft, input: SignedStatement): Rejection | nu
           ? evidenceRule(d, s, id)
           : s.kind === 'self-update'
             ? selfUpdateRule(d, s, id)
-            : reportRule(d, s);
+            : s.kind === 'duty-report'
+              ? reportRule(d, s)
+              : rootStatementRule(d, s, id);
   if (r !== null) return r;
   d.seenAdded.set(id, s.createdMs);
   d.accepted.push(signed);

@@ -10,6 +10,7 @@
 import type { Hint, Kind, OptionalKind, ReadonlyKind } from '@sinclair/typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { VOTE_HEIGHT_MAX, VOTE_ROUND_MAX } from '../wire/index.ts';
+import { EXCLUSION_REASONS } from './ceremony-state.ts';
 import {
   BALLOT_REASON_CHARS_MAX,
   ENDPOINT_CHARS_MAX,
@@ -23,6 +24,7 @@ import {
   TIME_MS_MAX,
   WITNESS_NAME_PATTERN,
   WITNESSES_MAX,
+  ZEROTIER_ENDPOINTS_MAX,
 } from './constants.ts';
 import { ISO_3166_ALPHA2 } from './countries.ts';
 import { DUTY_PROBES_PER_EPOCH_MAX } from './duty-report.ts';
@@ -48,6 +50,20 @@ const TimeMs = Type.Integer({
   description: 'ledger milliseconds since the Unix epoch',
 });
 const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const MlDsaKey = Type.String({
+  pattern: '^[A-Za-z0-9+/]{1750}==$',
+  description: 'base64 of a 1,312-byte ML-DSA-44 public key (FIPS 204)',
+});
+const WorldId = Type.String({
+  pattern: '^[1-9][0-9]{0,19}$',
+  description:
+    "a ZeroTier world id: a u64 above 0 in decimal, not ZeroTier's Earth (149604618) or Mars (227883110)",
+});
+const Hex = (bytes: number, description: string) =>
+  Type.String({
+    pattern: `^[0-9a-f]{${2 * bytes}}$`,
+    description: `${description} (${bytes} bytes, lowercase hex)`,
+  });
 
 export const FractionSchema = Type.Object(
   {
@@ -130,6 +146,33 @@ export const PolicySchema = Type.Object(
       },
       strict,
     ),
+    federationKey: Type.Optional(
+      Type.Object(
+        { phaseMs: Count },
+        { ...strict, description: 'present: the voting members hold a FROST federation key (charter §22)' },
+      ),
+    ),
+    mlDsaRequiredFromVersion: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: HEIGHT_MAX,
+        description:
+          'from this world version on, a quorum counts a member only with its ML-DSA-44 cosignature too',
+      }),
+    ),
+    zerotier: Type.Optional(
+      Type.Object(
+        {
+          worldId: WorldId,
+          planetRootsMax: Type.Integer({ minimum: 1, maximum: 4 }),
+          moonWorldId: Type.Optional(WorldId),
+        },
+        {
+          ...strict,
+          description: 'the planet (and moon) each world yields (charter §23); needs federationKey',
+        },
+      ),
+    ),
   },
   {
     ...strict,
@@ -166,6 +209,24 @@ const descriptorFields = {
   nodeKey: PublicKey,
   governanceKey: PublicKey,
   endpoints: EndpointsSchema,
+  mlDsaKey: Type.Optional(MlDsaKey),
+  zerotier: Type.Optional(
+    Type.Object(
+      {
+        identity: Type.String({
+          pattern: '^[0-9a-f]{10}:0:[0-9a-f]{128}$',
+          description:
+            "ZeroTier's public identity text; the address derives from the key by ZeroTier's identity hash",
+        }),
+        endpoints: Type.Array(Type.String({ maxLength: 64, description: 'ip/port as ZeroTier writes it' }), {
+          minItems: 1,
+          maxItems: ZEROTIER_ENDPOINTS_MAX,
+          uniqueItems: true,
+        }),
+      },
+      { ...strict, description: "the member's ZeroTier root, a candidate for the planet (charter §23)" },
+    ),
+  ),
 };
 
 export const MemberDescriptorSchema = Type.Object(descriptorFields, strict);
@@ -194,6 +255,21 @@ export const MemberSchema = Type.Object(
   strict,
 );
 
+/** The federation key a world carries (charter §22, ledger/LEDGER.md §9.1). */
+export const FederationKeySchema = Type.Object(
+  {
+    session: Hash,
+    threshold: Type.Integer({ minimum: 2, maximum: MEMBERS_MAX }),
+    publicKey: PublicKey,
+    participants: Type.Array(Type.Object({ member: Name, verifyingShare: PublicKey }, strict), {
+      minItems: 2,
+      maxItems: MEMBERS_MAX,
+      description: "sorted by member; each verifying share checks that member's signature shares",
+    }),
+  },
+  { ...strict, description: 'recomputed by the rules from the DKG transcript in the ledger' },
+);
+
 export const WorldSchema = Type.Object(
   {
     federation: Federation,
@@ -207,6 +283,7 @@ export const WorldSchema = Type.Object(
       description: 'sorted by name, names unique',
     }),
     policy: PolicySchema,
+    federationKey: Type.Optional(FederationKeySchema),
   },
   {
     ...strict,
@@ -302,6 +379,72 @@ export const ObservationSchema = Type.Object(
   strict,
 );
 
+const Session = { ...Hash, description: 'the DKG session id' };
+const RootStatementSchemas = [
+  Type.Object(
+    {
+      kind: Type.Literal('dkg-commitment'),
+      ...base,
+      session: Session,
+      commitment: Type.Array(Hex(32, 'a point of the VSS commitment'), {
+        minItems: 2,
+        maxItems: MEMBERS_MAX,
+      }),
+      proofOfKnowledge: Hex(64, 'Schnorr proof of knowledge of the first coefficient'),
+      sealingKey: Hex(32, 'X25519 key of this session, to which the others seal their shares'),
+    },
+    strict,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('dkg-shares'),
+      ...base,
+      session: Session,
+      shares: Type.Array(
+        Type.Object(
+          {
+            to: Name,
+            nonce: Hex(24, 'XChaCha20-Poly1305 nonce'),
+            ciphertext: Hex(48, 'the sealed 32-byte share and its tag'),
+          },
+          strict,
+        ),
+        {
+          minItems: 1,
+          maxItems: MEMBERS_MAX - 1,
+          description: 'one per other participant, sorted by recipient',
+        },
+      ),
+    },
+    strict,
+  ),
+  Type.Object(
+    { kind: Type.Literal('dkg-confirmation'), ...base, session: Session, publicKey: PublicKey },
+    strict,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('dkg-complaint'),
+      ...base,
+      session: Session,
+      accused: Name,
+      sealingSecret: Hex(32, "the complainer's X25519 sealing secret of this session, revealed"),
+    },
+    strict,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('federation-signature'),
+      ...base,
+      version: Type.Integer({ minimum: 1, maximum: HEIGHT_MAX }),
+      worldNote: Type.Array(Signature, { minItems: 1, maxItems: 2 }),
+      planet: Type.Optional(Signature),
+      moon: Type.Optional(Signature),
+    },
+    strict,
+  ),
+];
+
 export const StatementSchema = Type.Union([
   Type.Object(
     {
@@ -346,6 +489,8 @@ export const StatementSchema = Type.Union([
         description:
           'with nodeKey: the new node key over \'witan/v1/governance/key-possession\' || 0x0A || canonical bytes of {"federation", "key": nodeKey, "member": author, "role": "node"}',
       }),
+      mlDsaKey: Type.Optional(MlDsaKey),
+      zerotier: Type.Optional(descriptorFields.zerotier),
     },
     strict,
   ),
@@ -361,6 +506,7 @@ export const StatementSchema = Type.Union([
     },
     { ...strict, description: "signed by the author's node key (charter §21)" },
   ),
+  ...RootStatementSchemas,
 ]);
 
 export const SignedStatementSchema = Type.Object(
@@ -368,7 +514,7 @@ export const SignedStatementSchema = Type.Object(
   {
     ...strict,
     description:
-      "signature: Ed25519 by the author's governance key (its node key for a duty-report) over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement; the canonical bytes of this whole object are at most 60,000",
+      "signature: Ed25519 by the author's governance key (its node key for duty-report, dkg-* and federation-signature) over 'witan/v1/governance/<kind>' || 0x0A || canonical bytes of statement; the canonical bytes of this whole object are at most 60,000",
   },
 );
 
@@ -484,6 +630,24 @@ export const EntrySchema = Type.Union(
         motion: Type.Optional({ ...Hash, description: 'present exactly when action is motion' }),
       },
       { ...strict, description: 'a duty verdict that changed or kept a notice (charter §21)' },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('ceremony'),
+        session: Hash,
+        excluded: Type.Array(
+          Type.Object(
+            {
+              member: Name,
+              reason: Type.Union(EXCLUSION_REASONS.map((r) => Type.Literal(r))),
+            },
+            strict,
+          ),
+          { minItems: 1, maxItems: MEMBERS_MAX },
+        ),
+        next: Type.Union([Hash, Type.Null()]),
+      },
+      { ...strict, description: 'a DKG ceremony that leaves members out and restarts (charter §22)' },
     ),
   ],
   { description: 'at most 65,535 bytes of canonical JSON, nesting depth at most 32' },

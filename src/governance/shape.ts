@@ -4,7 +4,12 @@
 
 import { CodedError } from '../base/index.ts';
 import { fromBase64 } from '../codec/index.ts';
-import { isValidPublicKey, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../crypto/index.ts';
+import {
+  isValidPublicKey,
+  ML_DSA_44_PUBLIC_KEY_BYTES,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+} from '../crypto/index.ts';
 
 export class ShapeError extends CodedError<'BAD_SHAPE'> {
   constructor(message: string) {
@@ -84,6 +89,16 @@ export function publicKey(x: unknown, path: string): string {
     throw new ShapeError(`${path} must be base64 of a 32-byte key`);
   }
   if (!isValidPublicKey(bytes)) throw new ShapeError(`${path} is not a valid Ed25519 public key`);
+  return x as string;
+}
+
+/** Base64 of a 1,312-byte ML-DSA-44 public key (FIPS 204). */
+export function mlDsaKey(x: unknown, path: string): string {
+  try {
+    fromBase64(x as string, ML_DSA_44_PUBLIC_KEY_BYTES);
+  } catch {
+    throw new ShapeError(`${path} must be base64 of a ${ML_DSA_44_PUBLIC_KEY_BYTES}-byte ML-DSA-44 key`);
+  }
   return x as string;
 }
 

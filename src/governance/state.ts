@@ -4,12 +4,14 @@
 // compare it. Built only by genesisState and executeBatch.
 
 import { fromBase64 } from '../codec/index.ts';
-import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { ML_DSA_44_PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
+import { type Ceremony, openCeremony } from './ceremony-state.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
 import type { SeenIndex } from './seen.ts';
 import type { BallotChoice, Change, Observation } from './statement-types.ts';
+import type { PendingSignature } from './world-signatures.ts';
 
 export interface RecordedBallot {
   choice: BallotChoice;
@@ -68,6 +70,10 @@ export interface GovernanceState {
    * Absent in states saved before duties existed (an auditor's --state file): read as none.
    */
   dutyReports?: DutyReports | null;
+  /** The DKG ceremony in progress for the next federation key (charter §22); absent when none. */
+  ceremony?: Ceremony;
+  /** Committed worlds waiting for the federation's signatures (charter §22); absent when none. */
+  pendingSignatures?: PendingSignature[];
 }
 
 export interface RetiredKey {
@@ -79,9 +85,10 @@ export interface RetiredKey {
 export function genesisState(genesis: SignedGenesis): GovernanceState {
   const checked = checkGenesis(genesis);
   const world = structuredClone(checked.world);
-  return {
+  const hash = worldHash(world);
+  const state: GovernanceState = {
     world,
-    worldHash: worldHash(world),
+    worldHash: hash,
     height: 0,
     timeMs: 0,
     openMotions: [],
@@ -91,6 +98,11 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
     selfUpdates: {},
     dutyReports: null,
   };
+  // A genesis that asks for a federation key opens its DKG at once; its clock starts at the
+  // first batch (charter §22).
+  const ceremony = world.federationKey === undefined ? openCeremony(world, hash, 0) : undefined;
+  if (ceremony !== undefined) state.ceremony = ceremony;
+  return state;
 }
 
 /**
@@ -100,12 +112,18 @@ export function genesisState(genesis: SignedGenesis): GovernanceState {
 export interface MemberKey {
   name: string;
   nodeKey: Uint8Array;
+  /** The member's ML-DSA-44 key, when it declared one (its post-quantum cosignatures). */
+  mlDsaKey?: Uint8Array;
 }
 
 function keysOf(world: World, statuses: readonly string[]): MemberKey[] {
   return world.members
     .filter((m) => statuses.includes(m.status))
-    .map((m) => ({ name: m.name, nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES) }));
+    .map((m) => ({
+      name: m.name,
+      nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES),
+      ...(m.mlDsaKey === undefined ? {} : { mlDsaKey: fromBase64(m.mlDsaKey, ML_DSA_44_PUBLIC_KEY_BYTES) }),
+    }));
 }
 
 /** Voting members of the world in force, sorted by name: the validators of the next height. */

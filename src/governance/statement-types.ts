@@ -4,22 +4,63 @@
 import type { SignedVote } from '../wire/index.ts';
 import type { Endpoints, MemberDescriptor } from './model.ts';
 import type { Duty, Policy } from './policy.ts';
+import type { ZeroTierRoot } from './zerotier-root.ts';
 
-export type StatementKind = 'motion' | 'ballot' | 'evidence' | 'self-update' | 'duty-report';
+export type StatementKind =
+  | 'motion'
+  | 'ballot'
+  | 'evidence'
+  | 'self-update'
+  | 'duty-report'
+  | 'dkg-commitment'
+  | 'dkg-shares'
+  | 'dkg-confirmation'
+  | 'dkg-complaint'
+  | 'federation-signature';
 export const STATEMENT_KINDS: readonly StatementKind[] = [
   'motion',
   'ballot',
   'evidence',
   'self-update',
   'duty-report',
+  'dkg-commitment',
+  'dkg-shares',
+  'dkg-confirmation',
+  'dkg-complaint',
+  'federation-signature',
 ];
+
+/**
+ * Statements a member's root makes on its own, signed by the member's NODE key (charter §2,
+ * §22): the federation key's DKG and the federation's signatures. Officers never sign them.
+ */
+export type RootStatementKind = Extract<
+  StatementKind,
+  'dkg-commitment' | 'dkg-shares' | 'dkg-confirmation' | 'dkg-complaint' | 'federation-signature'
+>;
+export const ROOT_STATEMENT_KINDS: readonly RootStatementKind[] = [
+  'dkg-commitment',
+  'dkg-shares',
+  'dkg-confirmation',
+  'dkg-complaint',
+  'federation-signature',
+];
+
+export function isRootStatementKind(kind: StatementKind): kind is RootStatementKind {
+  return (ROOT_STATEMENT_KINDS as readonly StatementKind[]).includes(kind);
+}
+
+/** Which of the author's keys signs a statement of this kind: the node key for a root's own (§2, §21, §22). */
+export function signerRoleOf(kind: StatementKind): 'node' | 'governance' {
+  return kind === 'duty-report' || isRootStatementKind(kind) ? 'node' : 'governance';
+}
 
 interface StatementBase {
   kind: StatementKind;
   federation: string;
   /**
    * The authoring member's name; the signature is by that member's governance key — by its
-   * node key for a duty report (charter §2, §21).
+   * node key for a duty report and the root statements (charter §2, §21, §22; signerRoleOf).
    */
   author: string;
   /** When the author signed, ledger milliseconds since the Unix epoch. */
@@ -115,6 +156,10 @@ export interface EvidenceStatement extends StatementBase {
 export interface SelfUpdateStatement extends StatementBase {
   kind: 'self-update';
   endpoints?: Endpoints;
+  /** A new ML-DSA-44 key (base64) for the member's post-quantum cosignatures. */
+  mlDsaKey?: string;
+  /** A new ZeroTier root (identity and endpoints). */
+  zerotier?: ZeroTierRoot;
   /** A new node key and its signature over its key-possession bytes; both or neither. */
   nodeKey?: string;
   nodeKeySignature?: string;
@@ -139,15 +184,75 @@ export interface DutyReportStatement extends StatementBase {
   observations: Observation[];
 }
 
+/** Round 1 of the DKG (charter §22): the author's VSS commitment, proof and sealing key (hex). */
+export interface DkgCommitmentStatement extends StatementBase {
+  kind: 'dkg-commitment';
+  session: string;
+  commitment: string[];
+  proofOfKnowledge: string;
+  sealingKey: string;
+}
+
+/** One share sealed to one other participant (hex; src/frost seal.ts). */
+export interface SealedShareRecord {
+  to: string;
+  nonce: string;
+  ciphertext: string;
+}
+
+/** Round 2: one sealed share to every other participant, sorted by recipient. */
+export interface DkgSharesStatement extends StatementBase {
+  kind: 'dkg-shares';
+  session: string;
+  shares: SealedShareRecord[];
+}
+
+/** Round 3 done: every share to the author opened and matched; the group key it computed. */
+export interface DkgConfirmationStatement extends StatementBase {
+  kind: 'dkg-confirmation';
+  session: string;
+  /** Base64 of the group key. */
+  publicKey: string;
+}
+
+/** A share to the author did not open or match: the author's session sealing secret, revealed. */
+export interface DkgComplaintStatement extends StatementBase {
+  kind: 'dkg-complaint';
+  session: string;
+  accused: string;
+  /** Hex of the author's X25519 sealing secret of this session. */
+  sealingSecret: string;
+}
+
+/** The federation's signatures for one committed world (charter §22): base64 Ed25519 signatures. */
+export interface FederationSignatureStatement extends StatementBase {
+  kind: 'federation-signature';
+  version: number;
+  /** Over the world note's text, one per key the rules name, in that order. */
+  worldNote: string[];
+  /** Over the planet's 32-byte C25519 digest, when the world yields a planet. */
+  planet?: string;
+  /** Over the moon's digest, when the world yields a moon. */
+  moon?: string;
+}
+
+export type RootStatement =
+  | DkgCommitmentStatement
+  | DkgSharesStatement
+  | DkgConfirmationStatement
+  | DkgComplaintStatement
+  | FederationSignatureStatement;
+
 export type Statement =
   | MotionStatement
   | BallotStatement
   | EvidenceStatement
   | SelfUpdateStatement
-  | DutyReportStatement;
+  | DutyReportStatement
+  | RootStatement;
 
 export interface SignedStatement<S extends Statement = Statement> {
   statement: S;
-  /** Ed25519 by the author's governance key over signingBytes('witan/v1/governance/<kind>', statement). */
+  /** Ed25519 by the author's governance key (node key for root statements) over signingBytes('witan/v1/governance/<kind>', statement). */
   signature: string;
 }

@@ -17,7 +17,9 @@ import {
   BALLOT_REASON_CHARS_MAX,
   CANDIDATE_DOMAIN,
   FEDERATION_PATTERN,
+  HEIGHT_MAX,
   KEY_POSSESSION_DOMAIN,
+  MEMBERS_MAX,
   MOTION_CHANGES_MAX,
   ORGANISATION_CHARS_MAX,
   statementDomain,
@@ -32,17 +34,32 @@ import {
   parseName,
 } from './model.ts';
 import { parsePolicy } from './policy.ts';
-import { hexHash, int, list, oneOf, prose, publicKey, record, ShapeError, signature, text } from './shape.ts';
+import {
+  hexHash,
+  int,
+  list,
+  mlDsaKey,
+  oneOf,
+  prose,
+  publicKey,
+  record,
+  ShapeError,
+  signature,
+  text,
+} from './shape.ts';
 import {
   BALLOT_CHOICES,
   type CandidateSignatures,
   CHANGE_TYPES,
   type Change,
   type Evidence,
+  type RootStatementKind,
   type SignedStatement,
   STATEMENT_KINDS,
   type Statement,
+  signerRoleOf,
 } from './statement-types.ts';
+import { parseZeroTierRoot } from './zerotier-root.ts';
 
 /** A statement's canonical bytes must leave room for its ledger entry wrapper (≤ 65,535 bytes). */
 export const STATEMENT_BYTES_MAX = 60_000;
@@ -157,6 +174,95 @@ function parseEvidence(x: unknown, path: string): Evidence {
   };
 }
 
+const HEX_POINT = /^[0-9a-f]{64}$/;
+const HEX_SIGNATURE = /^[0-9a-f]{128}$/;
+const HEX_NONCE = /^[0-9a-f]{48}$/;
+const HEX_BOX = /^[0-9a-f]{96}$/;
+
+function hex(x: unknown, where: string, pattern: RegExp, what: string): string {
+  if (typeof x !== 'string' || !pattern.test(x))
+    throw new ShapeError(`${where} must be ${what} in lowercase hex`);
+  return x;
+}
+
+/** The statements a member's root makes (charter §22), signed by its node key. */
+function parseRootStatement(
+  x: unknown,
+  path: string,
+  kind: RootStatementKind,
+  base: (o: Record<string, unknown>) => { federation: string; author: string; createdMs: number },
+): Statement {
+  switch (kind) {
+    case 'dkg-commitment': {
+      const o = record(x, path, [...BASE, 'session', 'commitment', 'proofOfKnowledge', 'sealingKey']);
+      return {
+        kind,
+        ...base(o),
+        session: hexHash(o.session, `${path}.session`),
+        commitment: list(o.commitment, `${path}.commitment`, 2, MEMBERS_MAX).map((c, i) =>
+          hex(c, `${path}.commitment[${i}]`, HEX_POINT, 'a 32-byte point'),
+        ),
+        proofOfKnowledge: hex(
+          o.proofOfKnowledge,
+          `${path}.proofOfKnowledge`,
+          HEX_SIGNATURE,
+          'a 64-byte proof',
+        ),
+        sealingKey: hex(o.sealingKey, `${path}.sealingKey`, HEX_POINT, 'a 32-byte X25519 key'),
+      };
+    }
+    case 'dkg-shares': {
+      const o = record(x, path, [...BASE, 'session', 'shares']);
+      const shares = list(o.shares, `${path}.shares`, 1, MEMBERS_MAX - 1).map((v, i) => {
+        const r = record(v, `${path}.shares[${i}]`, ['to', 'nonce', 'ciphertext']);
+        return {
+          to: parseName(r.to, `${path}.shares[${i}].to`),
+          nonce: hex(r.nonce, `${path}.shares[${i}].nonce`, HEX_NONCE, 'a 24-byte nonce'),
+          ciphertext: hex(r.ciphertext, `${path}.shares[${i}].ciphertext`, HEX_BOX, 'a 48-byte sealed share'),
+        };
+      });
+      for (let i = 1; i < shares.length; i++) {
+        if (!(shares[i - 1]!.to < shares[i]!.to))
+          throw new ShapeError(`${path}.shares must be sorted by recipient, one each`);
+      }
+      return { kind, ...base(o), session: hexHash(o.session, `${path}.session`), shares };
+    }
+    case 'dkg-confirmation': {
+      const o = record(x, path, [...BASE, 'session', 'publicKey']);
+      return {
+        kind,
+        ...base(o),
+        session: hexHash(o.session, `${path}.session`),
+        publicKey: publicKey(o.publicKey, `${path}.publicKey`),
+      };
+    }
+    case 'dkg-complaint': {
+      const o = record(x, path, [...BASE, 'session', 'accused', 'sealingSecret']);
+      return {
+        kind,
+        ...base(o),
+        session: hexHash(o.session, `${path}.session`),
+        accused: parseName(o.accused, `${path}.accused`),
+        sealingSecret: hex(o.sealingSecret, `${path}.sealingSecret`, HEX_POINT, 'a 32-byte X25519 secret'),
+      };
+    }
+    case 'federation-signature': {
+      const o = record(x, path, [...BASE, 'version', 'worldNote'], ['planet', 'moon']);
+      const s: Statement = {
+        kind,
+        ...base(o),
+        version: int(o.version, `${path}.version`, 1, HEIGHT_MAX),
+        worldNote: list(o.worldNote, `${path}.worldNote`, 1, 2).map((v, i) =>
+          signature(v, `${path}.worldNote[${i}]`),
+        ),
+      };
+      if (o.planet !== undefined) s.planet = signature(o.planet, `${path}.planet`);
+      if (o.moon !== undefined) s.moon = signature(o.moon, `${path}.moon`);
+      return s;
+    }
+  }
+}
+
 /** Reads the statement body (without signature) from untrusted JSON. Throws ShapeError. */
 export function parseStatement(x: unknown, path = 'statement'): Statement {
   const kind = oneOf(
@@ -174,6 +280,20 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
       'nodeKeySignature',
       'epoch',
       'observations',
+      'mlDsaKey',
+      'zerotier',
+      'session',
+      'commitment',
+      'proofOfKnowledge',
+      'sealingKey',
+      'shares',
+      'publicKey',
+      'accused',
+      'sealingSecret',
+      'version',
+      'worldNote',
+      'planet',
+      'moon',
     ]).kind,
     `${path}.kind`,
     STATEMENT_KINDS,
@@ -218,9 +338,11 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
       return { kind, ...base(o), evidence: parseEvidence(o.evidence, `${path}.evidence`) };
     }
     case 'self-update': {
-      const o = record(x, path, BASE, ['endpoints', 'nodeKey', 'nodeKeySignature']);
+      const o = record(x, path, BASE, ['endpoints', 'nodeKey', 'nodeKeySignature', 'mlDsaKey', 'zerotier']);
       const s: Statement = { kind, ...base(o) };
       if (o.endpoints !== undefined) s.endpoints = parseEndpoints(o.endpoints, `${path}.endpoints`);
+      if (o.mlDsaKey !== undefined) s.mlDsaKey = mlDsaKey(o.mlDsaKey, `${path}.mlDsaKey`);
+      if (o.zerotier !== undefined) s.zerotier = parseZeroTierRoot(o.zerotier, `${path}.zerotier`);
       if ((o.nodeKey === undefined) !== (o.nodeKeySignature === undefined)) {
         throw new ShapeError(`${path}: nodeKey and nodeKeySignature come together`);
       }
@@ -228,8 +350,7 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
         s.nodeKey = publicKey(o.nodeKey, `${path}.nodeKey`);
         s.nodeKeySignature = signature(o.nodeKeySignature, `${path}.nodeKeySignature`);
       }
-      if (s.endpoints === undefined && s.nodeKey === undefined)
-        throw new ShapeError(`${path} changes nothing`);
+      if (Object.keys(o).length === BASE.length) throw new ShapeError(`${path} changes nothing`);
       return s;
     }
     case 'duty-report': {
@@ -242,10 +363,11 @@ export function parseStatement(x: unknown, path = 'statement'): Statement {
         observations: parseObservations(o.observations, `${path}.observations`, b.author),
       };
     }
+    default:
+      return parseRootStatement(x, path, kind, base);
   }
 }
 
-/** Reads a signed statement from untrusted JSON and bounds its size. Throws ShapeError. */
 /**
  * Parses and validates a signed statement. `canonicalLength`: the length of its canonical
  * bytes when the caller already knows it (it was decoded from canonical bytes, decodeEntry),
@@ -273,16 +395,16 @@ export function statementSigningBytes(statement: Statement): Uint8Array {
 }
 
 /**
- * Signs a statement with the author's governance key (32-byte seed) — a duty report with the
- * author's node key (charter §21; signerKeyOf says which).
+ * Signs a statement with the author's governance key (32-byte seed) — a duty report or a root
+ * statement with the author's node key (charter §21, §22; signerKeyOf says which).
  */
 export function signStatement<S extends Statement>(statement: S, secretKey: Uint8Array): SignedStatement<S> {
   return { statement, signature: toBase64(sign(secretKey, statementSigningBytes(statement))) };
 }
 
-/** Which of the author's keys signs a statement of this kind: the node key for a duty report. */
+/** Which of the author's keys signs a statement of this kind (signerRoleOf): its node key or governance key. */
 export function signerKeyOf(kind: Statement['kind'], author: MemberDescriptor): string {
-  return kind === 'duty-report' ? author.nodeKey : author.governanceKey;
+  return signerRoleOf(kind) === 'node' ? author.nodeKey : author.governanceKey;
 }
 
 /** Does `signature` (base64) verify over `message` under `key` (base64)? Never throws. */

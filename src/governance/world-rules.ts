@@ -1,4 +1,5 @@
-// Membership rules every world must satisfy (charter §8, §10, §11): unique names and keys,
+// Membership rules every world must satisfy (charter §8, §10, §11, §23): unique names and keys,
+// ZeroTier roots whose identities ZeroTier would accept,
 // at most one member per organisation, no jurisdiction with a blocking share of the votes,
 // a bounded and non-empty set of voting members, public endpoints unless the policy allows
 // others. Checked on every world a motion or a self-update would produce, and on the genesis
@@ -10,6 +11,7 @@ import { type Rejection, reject } from './errors.ts';
 import type { Member, World } from './model.ts';
 import { organisationKeys } from './organisation.ts';
 import { type Fraction, privateEndpointsAllowed } from './policy.ts';
+import { zeroTierAddress, zeroTierIdentityIsValid } from './zerotier-root.ts';
 
 /**
  * Members that hold or will hold a vote: voting and probation. Probation members count so
@@ -104,7 +106,15 @@ export function worldRuleViolation(world: World, before?: World): Rejection | nu
   for (const m of members) {
     if (names.has(m.name)) return reject('NAME_TAKEN', `The name "${m.name}" is already a member's name.`);
     names.add(m.name);
-    for (const key of [m.nodeKey, m.governanceKey]) {
+    // Node key, governance key, ML-DSA key and ZeroTier address: each held by one member only.
+    const held = [
+      m.nodeKey,
+      m.governanceKey,
+      m.mlDsaKey,
+      m.zerotier && `zerotier:${zeroTierAddress(m.zerotier)}`,
+    ];
+    for (const key of held) {
+      if (key === undefined) continue;
       const holder = keys.get(key);
       if (holder !== undefined) {
         return reject(
@@ -113,6 +123,12 @@ export function worldRuleViolation(world: World, before?: World): Rejection | nu
         );
       }
       keys.set(key, m.name);
+    }
+    if (m.zerotier !== undefined && !zeroTierIdentityIsValid(m.zerotier.identity)) {
+      return reject(
+        'ZEROTIER_IDENTITY_INVALID',
+        `The ZeroTier identity of "${m.name}" (${zeroTierAddress(m.zerotier)}) does not derive from its public key by ZeroTier's identity hash: it is forged or corrupted. Generate it with ZeroTier (zerotier-idtool generate) or witan init.`,
+      );
     }
     const orgKeys = organisationKeys(m.organisation);
     const other = orgKeys.map((k) => organisations.get(k)).find((name) => name !== undefined);

@@ -50,15 +50,20 @@ export class BatchApp {
     const timeMs = Math.max(this.now(), state.timeMs + 1);
     let statements = pending.slice(0, Math.min(VALUE_STATEMENTS_MAX, state.world.policy.batchStatementsMax));
     let result = executeBatch(state, { height, timeMs, proposer, statements });
-    const rejected = result.rejected.map((r) => ({
-      id: statementId(statements[r.index]!),
-      rejection: { code: r.code, message: r.message, rule: r.rule },
-    }));
-    if (rejected.length > 0) {
+    const rejected: { id: string; rejection: Rejection }[] = [];
+    // Leaving a statement out can make a later one fail (a DKG package that only fit after
+    // it): drop and run again until the batch is clean. Each pass drops at least one, so the
+    // loop ends within the number of statements.
+    while (result.rejected.length > 0) {
+      for (const r of result.rejected) {
+        rejected.push({
+          id: statementId(statements[r.index]!),
+          rejection: { code: r.code, message: r.message, rule: r.rule },
+        });
+      }
       const drop = new Set(result.rejected.map((r) => r.index));
       statements = statements.filter((_, i) => !drop.has(i));
       result = executeBatch(state, { height, timeMs, proposer, statements });
-      if (result.rejected.length > 0) return { bytes: new Uint8Array(0), rejected };
     }
     // Nothing but a header means nothing to commit: idle when idle.
     if (result.entries.length <= 1)

@@ -34,6 +34,8 @@ export const ConfigSchema = Type.Object(
     genesisFile: Type.String({ minLength: 1, maxLength: 4096, default: 'genesis.json' }),
     /** Optional: lets the root sign evidence statements itself when it sees equivocation. */
     governanceKeyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** Optional: the member's ML-DSA-44 key, for post-quantum cosignatures of checkpoints. */
+    mlDsaKeyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     /** Outside witnesses (C2SP vkeys, cosignature/v1) whose cosignatures this root publishes. */
     witnesses: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 32 })),
     http: Type.Object(
@@ -114,6 +116,7 @@ export type RootConfig = {
   nodeKeyFile: string;
   genesisFile: string;
   governanceKeyFile?: string;
+  mlDsaKeyFile?: string;
   witnesses: string[];
   http: {
     host: string;
@@ -256,6 +259,7 @@ function resolved(file: ConfigFile, configPath: string): RootConfig {
     ...(file.governanceKeyFile === undefined
       ? {}
       : { governanceKeyFile: resolve(base, file.governanceKeyFile) }),
+    ...(file.mlDsaKeyFile === undefined ? {} : { mlDsaKeyFile: resolve(base, file.mlDsaKeyFile) }),
     http: {
       host: file.http.host ?? '0.0.0.0',
       port: file.http.port ?? DEFAULT_HTTP_PORT,

@@ -1,8 +1,11 @@
 // Collects members' cosignatures (C2SP cosignature/v1) on this root's current checkpoint and
 // decides when it is committed: cosignatures from a quorum of the validators in force at that
 // size (docs/architecture.md "Checkpoint signatures"). The served note is the checkpoint text, this root's
-// own log signature (type 0x01, name = origin) and every valid cosignature collected, one per
-// cosigner, newest timestamp kept — so freshness comes from re-cosigning, not from new entries.
+// own log signature (type 0x01, name = origin), the federation's signature (type 0x01, name =
+// origin, key = the federation key, once the members made it), every valid cosignature
+// collected, one per cosigner, newest timestamp kept — so freshness comes from re-cosigning,
+// not from new entries — and members' ML-DSA-44 cosignatures (type 0x06, made once per tree)
+// while the note has room for them (NOTE_SIGNATURES_MAX lines).
 //
 // A member's cosignature on a different root hash at the same size is equivocation; the book
 // keeps both signed notes so the root can turn them into an evidence statement.
@@ -12,17 +15,24 @@ import { bytesEqual } from '../codec/index.ts';
 import {
   cosignatureTimestamp,
   cosignatureVerifier,
+  ED25519_NOTE_TYPE,
   formatNote,
+  mlDsaCosignatureVerifier,
+  NOTE_SIGNATURES_MAX,
   type NoteSignature,
   type NoteSigner,
+  noteKeyId,
   openNote,
   parseNote,
+  verifySignature,
 } from '../crypto/index.ts';
-import { formatCheckpoint, parseCheckpoint } from '../ledger/index.ts';
+import { checkpointSubtree, formatCheckpoint, parseCheckpoint } from '../ledger/index.ts';
 
 export interface Cosigner {
   name: string;
   nodeKey: Uint8Array;
+  /** The member's ML-DSA-44 key, when it has one: its type 0x06 lines are kept too. */
+  mlDsaKey?: Uint8Array;
 }
 
 export interface CosignatureConflict {
@@ -63,6 +73,11 @@ export class CosignatureBook {
   /** Outside witnesses' cosignatures on the current tree: published, never counted for quorum. */
   #witnessed = new Map<string, Held>();
   #ahead: { size: number; note: string }[] = [];
+  /** The federation key in force for the current tree, and its signature on it once made. */
+  #federationKey: Uint8Array | undefined;
+  #federation: NoteSignature | undefined;
+  /** Members' ML-DSA-44 cosignatures on the current tree, by name. */
+  #mlDsa = new Map<string, NoteSignature>();
 
   constructor(origin: string, logSigner: NoteSigner) {
     this.origin = origin;
@@ -89,6 +104,46 @@ export class CosignatureBook {
     this.#logSignature = { name: signer.name, keyId: signer.keyId, signature: signer.sign(message) };
     this.#held.clear();
     this.#witnessed.clear();
+    this.#federation = undefined;
+    this.#mlDsa.clear();
+  }
+
+  /** The federation key whose signature the current tree may carry (undefined: none yet). */
+  setFederationKey(key: Uint8Array | undefined): void {
+    if (key !== undefined && this.#federationKey !== undefined && bytesEqual(key, this.#federationKey))
+      return;
+    this.#federationKey = key === undefined ? undefined : new Uint8Array(key);
+    this.#federation = undefined;
+  }
+
+  /** Whether the current tree carries the federation's signature. */
+  get federationSigned(): boolean {
+    return this.#federation !== undefined;
+  }
+
+  /** Keeps the federation's signature on the current tree if it verifies under the key in force. */
+  addFederationSignature(signature: Uint8Array): boolean {
+    const key = this.#federationKey;
+    if (key === undefined || this.#federation !== undefined) return false;
+    if (!verifySignature(key, new TextEncoder().encode(this.#text), signature)) return false;
+    this.#federation = {
+      name: this.origin,
+      keyId: noteKeyId(this.origin, ED25519_NOTE_TYPE, key),
+      signature,
+    };
+    return true;
+  }
+
+  /** This root's ML-DSA-44 cosignature on the current tree, made once per tree. */
+  cosignOwnMlDsa(signer: NoteSigner): void {
+    if (this.#mlDsa.has(signer.name)) return;
+    const signature = signer.sign(new TextEncoder().encode(this.#text));
+    this.#mlDsa.set(signer.name, { name: signer.name, keyId: signer.keyId, signature });
+  }
+
+  /** Names with an ML-DSA-44 cosignature on the current tree, sorted. */
+  mlDsaCosigners(): string[] {
+    return [...this.#mlDsa.keys()].sort();
   }
 
   /** Keeps an outside witness's verified cosignature on the current tree (newest per witness). */
@@ -141,15 +196,43 @@ export class CosignatureBook {
       const conflicts: CosignatureConflict[] = [];
       for (const s of verified) {
         const mine = this.#held.get(s.name);
+        // Each side carries the checkpoint and that member's cosignature only: evidence stays
+        // small whatever else (ML-DSA lines, other members) the peer's note holds.
         if (mine !== undefined)
-          conflicts.push({ name: s.name, ours: this.#noteWith([mine.signature]), theirs: note });
+          conflicts.push({
+            name: s.name,
+            ours: this.#noteWith([mine.signature]),
+            theirs: formatNote(parsed.text, [s]),
+          });
       }
       return conflicts.length > 0
         ? { kind: 'conflict', conflicts }
         : { kind: 'ignored', reason: 'a different tree of the same size, not cosigned by anyone we hold' };
     }
     for (const s of verified) this.#hold(s);
+    this.#takeExtraLines(parsed.signatures, cosigners);
     return { kind: 'added', names: verified.map((s) => s.name) };
+  }
+
+  /** From a peer's note on the current tree: the federation's line and ML-DSA-44 lines we lack. */
+  #takeExtraLines(signatures: readonly NoteSignature[], cosigners: readonly Cosigner[]): void {
+    const key = this.#federationKey;
+    const message = new TextEncoder().encode(this.#text);
+    for (const s of signatures) {
+      if (
+        key !== undefined &&
+        s.name === this.origin &&
+        s.keyId === noteKeyId(this.origin, ED25519_NOTE_TYPE, key)
+      ) {
+        this.addFederationSignature(s.signature);
+        continue;
+      }
+      const cosigner = cosigners.find((c) => c.name === s.name && c.mlDsaKey !== undefined);
+      const held = this.#mlDsa.get(s.name);
+      if (cosigner === undefined || (held !== undefined && bytesEqual(held.signature, s.signature))) continue;
+      const verifier = mlDsaCosignatureVerifier(cosigner.name, cosigner.mlDsaKey!, checkpointSubtree);
+      if (s.keyId === verifier.keyId && verifier.verify(message, s.signature)) this.#mlDsa.set(s.name, s);
+    }
   }
 
   /** After setTree: adds the notes that arrived early for this tree; later ones stay kept. */
@@ -159,9 +242,12 @@ export class CosignatureBook {
     return due.map((a) => this.add(a.note, cosigners));
   }
 
-  /** How many of `validators` have cosigned the current tree. */
-  count(validators: readonly string[]): number {
-    return validators.filter((name) => this.#held.has(name)).length;
+  /**
+   * How many of `validators` have cosigned the current tree — with an ML-DSA-44 cosignature
+   * too when `withMlDsa` (from the policy's mlDsaRequiredFromVersion on, ledger/LEDGER.md §3.4).
+   */
+  count(validators: readonly string[], withMlDsa = false): number {
+    return validators.filter((name) => this.#held.has(name) && (!withMlDsa || this.#mlDsa.has(name))).length;
   }
 
   /**
@@ -181,12 +267,20 @@ export class CosignatureBook {
     return [...this.#held.keys()].sort();
   }
 
-  /** The note to serve: text, this root's log signature, members' then witnesses' cosignatures by name. */
+  /**
+   * The note to serve: text, this root's log signature, the federation's, members' then
+   * witnesses' cosignatures by name, then members' ML-DSA-44 lines by name while the note has
+   * room for them (a stock verifier reads at most NOTE_SIGNATURES_MAX lines).
+   */
   note(): string {
     const byName = (a: Held, b: Held) => (a.signature.name < b.signature.name ? -1 : 1);
     const members = [...this.#held.values()].sort(byName);
     const witnesses = [...this.#witnessed.values()].sort(byName);
-    return this.#noteWith([...members, ...witnesses].map((h) => h.signature));
+    const lines = [...members, ...witnesses].map((h) => h.signature);
+    const mlDsa = [...this.#mlDsa.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const fixed = this.#federation === undefined ? [] : [this.#federation];
+    const room = NOTE_SIGNATURES_MAX - 1 - fixed.length - lines.length;
+    return this.#noteWith([...fixed, ...lines, ...mlDsa.slice(0, Math.max(room, 0))]);
   }
 
   #noteWith(cosignatures: NoteSignature[]): string {

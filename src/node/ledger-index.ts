@@ -11,6 +11,7 @@
 import type { MotionOutcome } from '../api/root-view.ts';
 import {
   decodeEntry,
+  type FederationSignatureStatement,
   type LedgerEntry,
   type OutcomeResult,
   recoveryId,
@@ -60,6 +61,8 @@ export class LedgerIndex {
   readonly worlds: WorldRecord[] = [];
   readonly outcomes = new Map<string, OutcomeRecord>();
   readonly motions = new Map<string, MotionPositions>();
+  /** The federation's signatures of each world that has them (charter §22), by version. */
+  readonly federationSignatures = new Map<number, FederationSignatureStatement>();
   /** Batch header per height: where it starts and its time. */
   readonly batches = new Map<number, { index: number; timeMs: number; proposer: string }>();
   /** Recoveries (charter §20) by id: the ledger index of the entry that opens their batch. */
@@ -164,6 +167,7 @@ export class LedgerIndex {
         // An accepted motion opens; accepted evidence opens a removal motion named by its id.
         if (s.kind === 'motion' || s.kind === 'evidence') this.motions.set(id, { index, ballots: [] });
         else if (s.kind === 'ballot') this.motions.get(s.motion)?.ballots.push(index);
+        else if (s.kind === 'federation-signature') this.federationSignatures.set(s.version, s);
         break;
       }
       case 'world':

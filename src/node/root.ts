@@ -13,6 +13,7 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { FederationStatus, FederationView } from '../api/federation-view.ts';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { publicRoutes } from '../api/public-routes.ts';
 import { readyRoutes } from '../api/ready-routes.ts';
@@ -46,10 +47,13 @@ import {
   cosignatureSigner,
   ed25519NoteSigner,
   type KeyPair,
+  type MlDsaKeyPair,
+  mlDsaCosignatureSigner,
+  mlDsaKeyPairFromSeed,
   PUBLIC_KEY_BYTES,
   parseNote,
 } from '../crypto/index.ts';
-import { readKeyFile } from '../crypto/key-file.ts';
+import { readKeyFile, readSecretKeyFile } from '../crypto/key-file.ts';
 import {
   checkGenesis,
   checkStatement,
@@ -67,10 +71,13 @@ import {
   type SignedGenesis,
   type SignedRecovery,
   type SignedStatement,
+  type SignedWorldArtifacts,
+  signedWorldArtifacts,
   statementId,
   validatorsOf,
+  type World,
 } from '../governance/index.ts';
-import { parseCheckpoint } from '../ledger/index.ts';
+import { checkpointSubtree, parseCheckpoint } from '../ledger/index.ts';
 import { LedgerStore } from '../ledger/store.ts';
 import { CIRCUIT_STOP_PROTOCOL } from '../wire/index.ts';
 import { BatchApp } from './batch-app.ts';
@@ -81,6 +88,7 @@ import { type AddResult, CosignatureBook } from './cosignature-book.ts';
 import { DutyProber } from './duty-prober.ts';
 import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
+import { RootFederation } from './federation/index.ts';
 import { HEALTH_SAMPLE_INTERVAL_MS, HealthMonitor } from './health-monitor.ts';
 import { LedgerIndex, RECOVERY_PROPOSER } from './ledger-index.ts';
 import { RootMetrics, type RootSnapshot } from './metrics.ts';
@@ -113,6 +121,8 @@ export const DROPPED_REMEMBERED_MAX = 1024;
 export const PUBLISH_WARN_INTERVAL_MS = 30_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
 export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
+/** The federation key's timer: DKG re-sends, coordinator turns, share timeouts (src/node/federation). */
+export const FEDERATION_TICK_MS = 500;
 
 export interface RootOptions {
   config: RootConfig;
@@ -127,12 +137,14 @@ export interface RootOptions {
  * routes); catch-up and the evidencer get views of their own. Its state is private: only the
  * consensus loop (#commit) moves it.
  */
-export class Root implements RootView {
+export class Root implements RootView, FederationView {
   readonly #options: RootOptions;
   readonly #genesis: SignedGenesis;
   readonly #origin: string;
   readonly #nodeKey: KeyPair;
   readonly #nodeKeyB64: string;
+  /** This member's ML-DSA-44 key, when the config names one. */
+  readonly #mlDsaKey: MlDsaKeyPair | undefined;
   readonly #registry = new Registry();
   readonly #metrics: RootMetrics;
   readonly #monitor: HealthMonitor;
@@ -170,6 +182,7 @@ export class Root implements RootView {
   #onConsensus: (bytes: Uint8Array) => void = () => undefined;
   #evidencer!: Evidencer;
   #prober!: DutyProber;
+  #federation!: RootFederation;
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastSaveMs = 0;
   #savedSize = -1;
@@ -179,11 +192,17 @@ export class Root implements RootView {
   #silentPeers!: SilentPeers;
   #stopping = false;
 
-  private constructor(options: RootOptions, genesis: SignedGenesis, nodeKey: KeyPair) {
+  private constructor(
+    options: RootOptions,
+    genesis: SignedGenesis,
+    nodeKey: KeyPair,
+    mlDsaKey: MlDsaKeyPair | undefined,
+  ) {
     this.#options = options;
     this.#genesis = genesis;
     this.#origin = ledgerOrigin(genesis.world);
     this.#nodeKey = nodeKey;
+    this.#mlDsaKey = mlDsaKey;
     this.#nodeKeyB64 = toBase64(nodeKey.publicKey);
     this.#metrics = new RootMetrics(this.#registry, {
       snapshot: () => this.#snapshot(),
@@ -260,7 +279,18 @@ export class Root implements RootView {
         `cannot use the genesis file ${config.genesisFile}: ${(err as Error).message}. Get the signed genesis from your federation (witan genesis verify checks it).`,
       );
     }
-    const root = new Root(options, genesis, nodeKey);
+    let mlDsaKey: MlDsaKeyPair | undefined;
+    if (config.mlDsaKeyFile !== undefined) {
+      const file = readSecretKeyFile(config.mlDsaKeyFile);
+      if (file.kind !== 'ml-dsa') {
+        throw new NodeError(
+          'KEY_MISMATCH',
+          `${config.mlDsaKeyFile} holds a ${file.kind} key, not an ML-DSA-44 key`,
+        );
+      }
+      mlDsaKey = mlDsaKeyPairFromSeed(file.secret);
+    }
+    const root = new Root(options, genesis, nodeKey, mlDsaKey);
     await root.#open();
     return root;
   }
@@ -292,10 +322,12 @@ export class Root implements RootView {
     this.#evidencer = new Evidencer(this.#evidencerView());
     this.#desk = this.#recoveryDesk();
     await this.#startHost();
+    this.#federation = new RootFederation(this.#federationHost());
     await this.#startDriver();
     await this.#startHttp();
     this.#moveBook();
     this.#timers.push(setInterval(() => this.#cosignAndShare(), COSIGN_REFRESH_MS));
+    this.#timers.push(setInterval(() => this.#updateFederation(), FEDERATION_TICK_MS));
     this.#timers.push(setInterval(() => void this.#dialMembers(), PEER_DIAL_INTERVAL_MS));
     // Time-driven changes (a probation ending, a motion expiring) need a batch with no statement.
     this.#timers.push(
@@ -501,6 +533,60 @@ export class Root implements RootView {
         }
       }, COSIGN_SHARE_ON_JOIN_MS);
     });
+    this.#host.subscribe(
+      topics.frost,
+      (data) => this.#federation?.receive(data),
+      (data) => (data.length > 0 ? 'accept' : 'reject'),
+    );
+  }
+
+  #federationHost() {
+    return {
+      federation: this.#state.world.federation,
+      nodeSecretKey: this.#nodeKey.secretKey,
+      shareDir: join(this.#options.config.dataDir, 'federation'),
+      log: this.#log.child({ component: 'federation-key' }),
+      book: this.#book,
+      state: () => this.#state,
+      worlds: () => this.#index.worlds.map((w) => w.world),
+      self: () => this.#self()?.name,
+      nodeKeyOf: (member: string) => {
+        const m = this.#state.world.members.find((x) => x.name === member);
+        return m === undefined ? undefined : fromBase64(m.nodeKey, PUBLIC_KEY_BYTES);
+      },
+      online: () => this.#onlineMembers(),
+      publish: (bytes: Uint8Array) => void this.#publish(this.#host.topics.frost, bytes),
+      submit: (signed: SignedStatement) => this.submit(signed),
+      checkpointSigned: () => {
+        void this.#maybeSaveCheckpoint(true);
+        void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+      },
+      ledgerNow: () => this.#now(),
+      now: () => Date.now(),
+    };
+  }
+
+  /** Members whose roots are connected to this one now, and this root's own member. */
+  #onlineMembers(): Set<string> {
+    const connected = new Set(this.#host.libp2p.getPeers().map((p) => p.toString()));
+    const out = new Set<string>();
+    for (const m of this.#state.world.members) {
+      if (
+        m.nodeKey === this.#nodeKeyB64 ||
+        connected.has(peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES)))
+      )
+        out.add(m.name);
+    }
+    return out;
+  }
+
+  #updateFederation(): void {
+    if (this.#stopping) return;
+    try {
+      this.#federation.update();
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message }, 'federation key update failed');
+    }
   }
 
   #allowMembers(): void {
@@ -604,7 +690,10 @@ export class Root implements RootView {
           this.#dropped.delete(this.#dropped.keys().next().value!);
         this.#dropped.set(r.id, r.rejection);
       }
-      this.#log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
+      this.#log.info(
+        { dropped: built.rejected.length, codes: built.rejected.map((r) => r.rejection.code) },
+        'dropped pending statements the rules now reject',
+      );
     }
     return built.bytes.length > 0 ? built.bytes : undefined;
   }
@@ -689,6 +778,7 @@ export class Root implements RootView {
       'committed batch',
     );
     this.#moveBook();
+    this.#updateFederation();
   }
 
   /** Points the cosignature book at the current tree and cosigns it. */
@@ -705,9 +795,12 @@ export class Root implements RootView {
       // A cosignature timestamp states when the cosigner saw the tree in real time (C2SP
       // tlog-cosignature): always the wall clock, never the ledger clock, which the devnet
       // accelerates. Auditors hold it against their own clocks (docs/auditing.md §Time).
-      this.#book.cosignOwn(
-        cosignatureSigner(me.name, this.#nodeKey.secretKey, Math.floor(Date.now() / 1000)),
-      );
+      const nowS = Math.floor(Date.now() / 1000);
+      this.#book.cosignOwn(cosignatureSigner(me.name, this.#nodeKey.secretKey, nowS));
+      // The ML-DSA-44 cosignature is made once per tree: freshness comes from the Ed25519 ones.
+      const pq = this.#mlDsaKey;
+      if (pq !== undefined && me.mlDsaKey === toBase64(pq.publicKey))
+        this.#book.cosignOwnMlDsa(mlDsaCosignatureSigner(me.name, pq, nowS, checkpointSubtree));
     }
     void this.#maybeSaveCheckpoint();
     void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
@@ -785,7 +878,8 @@ export class Root implements RootView {
   /** Saves the served note once a quorum cosigned; `force` skips the once-a-second throttle. */
   async #maybeSaveCheckpoint(force = false): Promise<void> {
     const v = this.#checkpointValidators;
-    const cosigned = this.#book.count(v);
+    const required = this.#state.world.policy.mlDsaRequiredFromVersion;
+    const cosigned = this.#book.count(v, required !== undefined && this.#state.world.version >= required);
     this.#metrics.cosigners.set(cosigned);
     if (cosigned < (this.#checkpointQuorum ?? quorumSize(v.length))) return;
     const size = this.#book.size;
@@ -917,6 +1011,32 @@ export class Root implements RootView {
     return this.#evidencer.found;
   }
 
+  federation(): FederationStatus {
+    return this.#federation.status();
+  }
+
+  /** A world's signed note, planet and moon; the newest signed world when `version` is undefined. */
+  signedWorld(version?: number): SignedWorldArtifacts | undefined {
+    const signed = this.#index.federationSignatures;
+    const v = version ?? Math.max(0, ...signed.keys());
+    const statement = signed.get(v);
+    const at = this.#index.worlds.findIndex((w) => w.version === v);
+    if (statement === undefined || at < 0) return undefined;
+    const before: World | undefined = this.#index.worlds[at - 1]?.world;
+    const record = this.#index.worlds[at]!;
+    return signedWorldArtifacts(before, record.world, record.hash, statement);
+  }
+
+  /** Every signed world note, oldest first: the chain a client follows from the first key. */
+  signedWorldNotes(): { version: number; note: string }[] {
+    return [...this.#index.federationSignatures.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((v) => {
+        const a = this.signedWorld(v);
+        return a === undefined ? [] : [{ version: v, note: a.note }];
+      });
+  }
+
   async #startHttp(): Promise<void> {
     const { config } = this.#options;
     this.#http = await buildApiServer({
@@ -945,6 +1065,7 @@ export class Root implements RootView {
         recovery: () => this.#desk.status(),
         submitRecovery: (signed) => this.#desk.submit(signed),
       },
+      federation: this,
     });
     await this.#http.listen({ host: config.http.host, port: config.http.port });
     this.#operator = await buildApiServer({

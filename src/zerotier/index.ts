@@ -37,4 +37,5 @@ export {
   type World,
   type WorldRoot,
   type WorldType,
+  worldSigningBytes,
 } from './world.ts';

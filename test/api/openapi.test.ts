@@ -60,6 +60,13 @@ const OPERATIONS = [
   'getEvidence',
   'getRecovery',
   'submitRecovery',
+  'getFederation',
+  'listSignedWorlds',
+  'getSignedWorld',
+  'getLatestPlanet',
+  'getPlanet',
+  'getLatestMoon',
+  'getMoon',
 ];
 
 /** Does this JSON schema describe an error body { code, message } (or offer one among its branches)? */

@@ -329,6 +329,12 @@ export async function fixture(
       tlog: { store, checkpointRefreshMs: 0 },
       view,
       recovery,
+      // A federation without a federation key: no key, no ceremony, no signed world.
+      federation: {
+        federation: () => ({ key: null, ceremony: null, pendingWorlds: [], faults: [] }),
+        signedWorld: () => undefined,
+        signedWorldNotes: () => [],
+      },
     });
   } else await app.register(rootRoutes, { view });
   t.after(async () => {

@@ -3,8 +3,18 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesEqual } from '../../src/codec/index.ts';
-import { generateKeyPair, KeyFileError } from '../../src/crypto/index.ts';
-import { readKeyFile, writeKeyFile } from '../../src/crypto/key-file.ts';
+import {
+  generateKeyPair,
+  KeyFileError,
+  mlDsaKeyPairFromSeed,
+  scalarBasePoint,
+} from '../../src/crypto/index.ts';
+import {
+  readKeyFile,
+  readSecretKeyFile,
+  writeKeyFile,
+  writeSecretKeyFile,
+} from '../../src/crypto/key-file.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const folder = tempDir('key-file');
@@ -126,4 +136,53 @@ test('altered or hostile files are refused as MALFORMED, not opened', () => {
       'MALFORMED',
       content.slice(0, 60),
     );
+});
+
+test('an ML-DSA-44 key and a federation share round-trip; a share keeps its session, bound in when encrypted', () => {
+  const seed = new Uint8Array(32).fill(9);
+  const mlDsa = mlDsaKeyPairFromSeed(seed);
+  const mlPath = fresh();
+  writeSecretKeyFile(mlPath, { kind: 'ml-dsa', secret: seed, publicKey: mlDsa.publicKey });
+  const ml = readSecretKeyFile(mlPath);
+  assert.equal(ml.kind, 'ml-dsa');
+  assert.ok(bytesEqual(ml.publicKey, mlDsa.publicKey));
+  assert.equal(
+    code(() => readKeyFile(mlPath)),
+    'MALFORMED',
+    'an ML-DSA file is no Ed25519 key file',
+  );
+  const scalar = new Uint8Array(32);
+  scalar[0] = 7;
+  const share = {
+    kind: 'federation-share' as const,
+    secret: scalar,
+    publicKey: scalarBasePoint(scalar),
+    session: 'ab'.repeat(32),
+  };
+  const sharePath = fresh();
+  writeSecretKeyFile(sharePath, share, { passphrase: 'correct horse' });
+  assert.equal(statSync(sharePath).mode & 0o777, 0o600);
+  const back = readSecretKeyFile(sharePath, { passphrase: 'correct horse' });
+  assert.deepEqual(
+    { ...back, secret: [...back.secret], publicKey: [...back.publicKey] },
+    {
+      ...share,
+      secret: [...share.secret],
+      publicKey: [...share.publicKey],
+    },
+  );
+  // The session is authenticated: a share moved to another session does not open.
+  const json = JSON.parse(readFileSync(sharePath, 'utf8'));
+  const moved = fresh();
+  writeFileSync(moved, JSON.stringify({ ...json, session: 'cd'.repeat(32) }), { mode: 0o600 });
+  assert.equal(
+    code(() => readSecretKeyFile(moved, { passphrase: 'correct horse' })),
+    'WRONG_PASSPHRASE',
+  );
+  // A share without a session, or a scalar that is not below the group order, is refused.
+  assert.throws(() => writeSecretKeyFile(fresh(), { ...share, session: undefined } as never), /session/);
+  assert.throws(
+    () => writeSecretKeyFile(fresh(), { ...share, secret: new Uint8Array(32).fill(0xff) }),
+    (e: unknown) => (e as { code?: string }).code === 'BAD_KEY',
+  );
 });

@@ -15,6 +15,7 @@ import { COSIGNATURE_FUTURE_MS_MAX } from '../../src/audit/constants.ts';
 import { EVIDENCE_KINDS } from '../../src/audit/evidence.ts';
 import { fromBase64, type Json, signingBytes, toHex, utf8Bytes } from '../../src/codec/index.ts';
 import { GROUP_ORDER, openNote, parseVkey, verifySignature } from '../../src/crypto/index.ts';
+import { DKG_SESSION_DOMAIN, WORLD_NOTE_HEADER } from '../../src/governance/constants.ts';
 import {
   CANDIDATE_DOMAIN,
   decodeEntry,
@@ -26,13 +27,14 @@ import {
   statementDomain,
 } from '../../src/governance/index.ts';
 import { STATEMENT_KINDS } from '../../src/governance/statement-types.ts';
+import { FROST_DOMAIN_PREFIX } from '../../src/node/federation/messages.ts';
 import { CONSENSUS_VOTE_DOMAIN, type SignedVote, verifyVote } from '../../src/wire/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DOCS = ['ledger/LEDGER.md', 'governance/CHARTER.md', 'docs/auditing.md', 'governance/policy.md'];
 const text = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
-const VECTOR_DIRS = ['ledger/vectors/governance', 'ledger/vectors/notes'];
+const VECTOR_DIRS = ['ledger/vectors/governance', 'ledger/vectors/notes', 'ledger/vectors/federation'];
 const vectorText = VECTOR_DIRS.flatMap((d) =>
   readdirSync(join(ROOT, d))
     .filter((f) => f.endsWith('.json'))
@@ -62,12 +64,14 @@ test('every json, jsonc and text block in the documents is a checked kind of exa
     assert.ok(of(kind).length > 0, `no ${kind} example`);
 });
 
-test('entry examples decode and are entries of the vector ledger, byte for byte', () => {
-  const { entries } = vectorJson<{ entries: string[] }>('ledger/vectors/governance/ledger.json');
+test('entry examples decode and are entries of a vector ledger, byte for byte', () => {
+  const entries = ['ledger/vectors/governance/ledger.json', 'ledger/vectors/federation/ledger.json'].flatMap(
+    (f) => vectorJson<{ entries: string[] }>(f).entries,
+  );
   for (const b of of('entry')) {
     const bytes = utf8Bytes(b.body.trimEnd());
     decodeEntry(bytes); // canonical, bounded, of a known kind — or it throws
-    assert.ok(entries.includes(toHex(bytes)), `${b.doc}: ${b.body.slice(0, 60)}… is not in ledger.json`);
+    assert.ok(entries.includes(toHex(bytes)), `${b.doc}: ${b.body.slice(0, 60)}… is in no vector ledger`);
   }
 });
 
@@ -111,6 +115,12 @@ test('vote examples verify, and are votes of the vectors', () => {
 test('note examples are vector notes and verify with the vkeys shown after them', () => {
   type Case = { name: string; vkeys: string[]; note: string; expect: { ok: boolean; verified?: string[] } };
   const { cases } = vectorJson<{ cases: Case[] }>('ledger/vectors/notes/notes.json');
+  const worldNotes = vectorJson<{ notes: { note: string }[] }>(
+    'ledger/vectors/federation/world-notes.json',
+  ).notes.map((n) => n.note);
+  const federationVkeys = vectorJson<{ keys: { vkey: string }[] }>(
+    'ledger/vectors/federation/keys.json',
+  ).keys.map((k) => k.vkey);
   for (const doc of DOCS) {
     const list = blocks(doc);
     list.forEach((b, i) => {
@@ -118,10 +128,16 @@ test('note examples are vector notes and verify with the vkeys shown after them'
       const vkeys = list[i + 1];
       assert.equal(vkeys?.kind, 'vkeys', `${doc}: a note example is followed by its vkeys`);
       const shown = vkeys!.body.trim().split('\n');
+      const opened = openNote(b.body, shown.map(parseVkey));
+      // A world note of the federation vectors, shown with the federation key that signed it.
+      if (worldNotes.includes(b.body)) {
+        for (const v of shown) assert.ok(federationVkeys.includes(v), `${doc}: ${v} is no federation key`);
+        assert.ok(opened.verified.length > 0);
+        return;
+      }
       const c = cases.find((x) => x.note === b.body);
       assert.ok(c, `${doc}: the note example is no case of notes.json`);
       assert.deepEqual(shown, c.vkeys);
-      const opened = openNote(b.body, shown.map(parseVkey));
       assert.deepEqual(
         opened.verified.map((s) => s.name),
         c.expect.verified,
@@ -153,8 +169,12 @@ test('every hash, key and signature written in the documents is one the vectors 
   }
 });
 
-test('every signing domain the documents name is one the code signs under', () => {
+test('every signing domain the documents name is one the code signs or hashes under', () => {
   const domains = new Set([
+    DKG_SESSION_DOMAIN,
+    WORLD_NOTE_HEADER,
+    `${FROST_DOMAIN_PREFIX}<type>`,
+    ...['commitments', 'request', 'share', 'signature'].map((t) => `${FROST_DOMAIN_PREFIX}${t}`),
     GENESIS_DOMAIN,
     CANDIDATE_DOMAIN,
     KEY_POSSESSION_DOMAIN,

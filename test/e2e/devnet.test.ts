@@ -1,11 +1,13 @@
 // The README's main job, run as a new user would: `witan devnet` on a fresh folder founds a
-// federation of four root processes, admits a fifth member by motion and ballots (world v2 on
-// every root, whichever ballot decides it), lets it catch up and finish probation (world v3), and has two overlay peers
-// meet by rendezvous and talk through a root's relay. The same running federation is then
-// audited live: `witan audit` checks its roots twice from the genesis it wrote (the second
-// time, with --state, fetching only what is new) and — when the roots accept outside witnesses
-// (POST /ledger/add-checkpoint) — a witness audit's cosignature shows up in a root's
-// /checkpoint. Last, Ctrl-C (SIGINT) stops every root cleanly.
+// federation of four root processes, makes the federation key by DKG (world v2), admits a
+// fifth member by motion and ballots (world v3 on every root, whichever ballot decides it),
+// lets it catch up and finish probation (world v4), rotates the federation key to the five
+// voting members, and has two overlay peers meet by rendezvous and talk through a root's relay.
+// The same running federation is then audited live: `witan audit` checks its roots twice from
+// the genesis it wrote (the second time, with --state, fetching only what is new), every root's
+// checkpoint carrying ML-DSA-44 cosignatures and a verified federation line, and — when the
+// roots accept outside witnesses (POST /ledger/add-checkpoint) — a witness audit's cosignature
+// shows up in a root's /checkpoint. Last, Ctrl-C (SIGINT) stops every root cleanly.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ const READY_TIMEOUT_MS = 150_000;
 const AUDIT_TIMEOUT_MS = 30_000;
 /** Witness audits tried while every root has grown past the checkpoint the witness audited. */
 const WITNESS_AUDITS_MAX = 3;
+/** Audits tried until every root has served a checkpoint with the federation's line. */
+const FEDERATION_LINE_AUDITS_MAX = 3;
 /**
  * Devnet time at twice the default rate: the one-day probation takes 12 s of wall time instead
  * of 24, and a statement still has 12 s of wall time (its one-day age limit) to commit.
@@ -32,6 +36,7 @@ type Report = {
   exitCode: number;
   tree: { size: number; fromSize: number; entriesFetched: number } | null;
   violations: unknown[];
+  roots: { url: string; checkpoint?: { federationSigned: boolean; mlDsaCosigners: string[] } }[];
   witness: { name: string; submitted: { root: string; status: number | string }[] } | null;
 };
 
@@ -66,28 +71,30 @@ before(
 
 test('witan devnet founds a federation, admits a member through probation, and relays between two peers', () => {
   assert.match(story, /genesis committed: every root serves a quorum-cosigned checkpoint/);
+  assert.match(story, /world v2: federation key \S+ \(3 of 4\); no root holds it whole/);
   // With four members the third yes decides: every member either voted or was told, in
   // words, that the motion had already passed — whichever ballot it was.
   for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
     assert.match(
       story,
       new RegExp(
-        `${name} votes yes|${name}'s ballot is not needed: the motion already passed at height \\d+, world v2`,
+        `${name} votes yes|${name}'s ballot is not needed: the motion already passed at height \\d+, world v3`,
       ),
     );
   }
-  assert.match(story, /world v2 committed and served identically by all 4 roots/);
+  assert.match(story, /world v3 committed and served identically by all 4 roots/);
   assert.match(
     story,
-    /motion [0-9a-f]{8,} passed at height \d+, world v2, by the ballots of (\w+ yes(, )?){3,4}/,
+    /motion [0-9a-f]{8,} passed at height \d+, world v3, by the ballots of (\w+ yes(, )?){3,4}/,
   );
-  assert.match(story, /epsilon serves world v2/);
-  assert.match(story, /epsilon is a voting member \(world v3\)/);
+  assert.match(story, /epsilon serves world v3/);
+  assert.match(story, /epsilon is a voting member \(world v4\)/);
+  assert.match(story, /world v\d+: federation key \S+ \(4 of 5\) replaces/);
   assert.match(story, /"hello through the relay" went to \w+ and back through the relay/);
 });
 
 test('witan audit verifies the running devnet, and a second audit with --state fetches only what is new', {
-  timeout: (2 + 1 + WITNESS_AUDITS_MAX) * AUDIT_TIMEOUT_MS,
+  timeout: (2 + FEDERATION_LINE_AUDITS_MAX + WITNESS_AUDITS_MAX) * AUDIT_TIMEOUT_MS,
 }, async () => {
   const running = story.slice(story.indexOf('The federation is running'));
   const roots = [...running.matchAll(/^\s+[a-z0-9-]+\s+(http:\/\/127\.0\.0\.1:\d+)\s+\(docs:/gm)].map(
@@ -106,6 +113,23 @@ test('witan audit verifies the running devnet, and a second audit with --state f
   assert.ok(first.report.tree !== null && first.report.tree.entriesFetched > 0);
   assert.equal(first.report.tree.fromSize, 0);
   assert.equal(first.report.tree.entriesFetched, first.report.tree.size);
+  // Every root's checkpoint carries members' ML-DSA-44 lines and the federation's signature
+  // (the devnet makes the federation key at start), each checked and reported by the audit.
+  // The federation's line follows a tree's quorum by one signing round: a root that just
+  // committed a duty report serves the new tree without it for a moment; audit it again (no
+  // --state, so the second audit below still starts where the first ended).
+  const signed = new Set<string>();
+  let latest = first;
+  for (let i = 0; ; i++) {
+    for (const r of latest.report.roots) if (r.checkpoint?.federationSigned === true) signed.add(r.url);
+    if (signed.size === roots.length || i + 1 >= FEDERATION_LINE_AUDITS_MAX) break;
+    latest = await audit(['--genesis', genesis, '--evidence-dir', evidence, ...roots]);
+    assert.equal(latest.code, 0, JSON.stringify(latest.report.violations) + latest.stderr);
+  }
+  for (const r of first.report.roots) {
+    assert.ok((r.checkpoint?.mlDsaCosigners.length ?? 0) > 0, `${r.url}: ML-DSA-44 cosigners reported`);
+    assert.ok(signed.has(r.url), `${r.url}: the federation's line verified`);
+  }
 
   const second = await audit(common);
   assert.equal(second.code, 0, JSON.stringify(second.report.violations) + second.stderr);
@@ -156,6 +180,10 @@ test('Ctrl-C stops every root cleanly; each kept its own ledger', {
   // Every root wrote its own LedgerDB and shut down cleanly (no LOCK left held: a restart could open it).
   for (const name of MEMBERS) {
     assert.ok(existsSync(join(net, name, 'ledger')), `${name} has a ledger`);
+    assert.ok(
+      existsSync(join(net, name, 'federation')),
+      `${name} has a folder for its federation key shares`,
+    );
     assert.match(readFileSync(join(net, name, 'root.log'), 'utf8'), /root stopped/);
   }
 });

@@ -22,6 +22,7 @@ import {
   signGenesis,
   signStatement,
   statementId,
+  type ZeroTierRoot,
 } from '../../src/governance/index.ts';
 
 export const FEDERATION = 'devnet.witan.test';
@@ -80,10 +81,13 @@ export function makeGenesis(
   n: number,
   policy: Policy = DEFAULT_POLICY,
   jurisdictions = JURISDICTIONS,
+  zerotier?: (i: number) => ZeroTierRoot,
 ): SignedGenesis {
-  const founders = Array.from({ length: n }, (_, i) =>
-    descriptorFor(memberName(i), jurisdictions[i % jurisdictions.length]!),
-  );
+  const founders = Array.from({ length: n }, (_, i) => {
+    const d = descriptorFor(memberName(i), jurisdictions[i % jurisdictions.length]!);
+    if (zerotier !== undefined) d.zerotier = zerotier(i);
+    return d;
+  });
   const world = assembleGenesisWorld(FEDERATION, founders, policy);
   return assembleGenesis(
     world,

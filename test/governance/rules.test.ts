@@ -12,6 +12,8 @@ import {
   checkRecovery,
   checkStatement,
   DEFAULT_POLICY,
+  dkgComplaint,
+  dkgConfirmation,
   dutyReport,
   evidence,
   executeBatch,
@@ -25,12 +27,14 @@ import {
   type SignedStatement,
   seasoningPeriodOf,
   selfUpdate,
+  signCandidate,
   signStatement,
   tally,
   validatorsOf,
 } from '../../src/governance/index.ts';
 import { formatCheckpoint } from '../../src/ledger/index.ts';
 import { signVote } from '../../src/wire/index.ts';
+import { base, DKG_POLICY, Dkg, keyB64, PHASE_MS, signByNode, signPending } from './ceremony-fixtures.ts';
 import {
   admit,
   DAY_MS,
@@ -862,4 +866,81 @@ test('recovery rules (charter §20): each refusal, in its order', () => {
     checkRecovery(bare.state, none, ledgerHead(bare.genesis, bare.entries))?.code,
     'RECOVERY_WITNESSES',
   );
+});
+
+test('federation key rules: every DKG and signature refusal, a non-member, a governance-key signature, a forged ZeroTier identity', () => {
+  const off = new TestLedger(makeGenesis(4));
+  const ledger = new TestLedger(makeGenesis(4, DKG_POLICY));
+  const dkg = new Dkg(ledger);
+  const c = dkg.commitment('m00');
+  // Without a federation key in the policy there is no ceremony.
+  expectReject(off, c, 'DKG_NO_CEREMONY');
+  const other = { ...c.statement, session: 'ab'.repeat(32) } as typeof c.statement;
+  expectReject(ledger, signByNode(other), 'DKG_WRONG_SESSION');
+  expectReject(ledger, dkg.shares('m00'), 'DKG_WRONG_PHASE');
+  const short = {
+    ...c.statement,
+    commitment: c.statement.kind === 'dkg-commitment' ? c.statement.commitment.slice(1) : [],
+  };
+  expectReject(ledger, signByNode(short as typeof c.statement), 'DKG_BAD_PACKAGE');
+  // A non-member's DKG message, and one signed with the governance key instead of the node key.
+  const stranger = { ...c.statement, author: 'zz99' } as typeof c.statement;
+  expectReject(ledger, signByNode(stranger), 'UNKNOWN_AUTHOR');
+  expectReject(ledger, sign(c.statement), 'BAD_SIGNATURE');
+  expectAccept(ledger, [c]);
+  expectReject(ledger, dkg.commitment('m00', ledger.timeMs + 1), 'DKG_ALREADY_SENT', ledger.timeMs + 1);
+  // m03 stays silent: left out at the deadline; afterwards its packages are refused.
+  const late = ledger.timeMs + PHASE_MS + 1;
+  expectAccept(
+    ledger,
+    ['m01', 'm02'].map((n) => dkg.commitment(n)),
+  );
+  expectAccept(ledger, [], late);
+  const next = new Dkg(ledger);
+  const outsider = { ...dkg.commitment('m03', late).statement, session: next.session } as typeof c.statement;
+  expectReject(ledger, signByNode(outsider), 'DKG_NOT_A_PARTICIPANT', late);
+  const three = next.ceremony.participants;
+  expectAccept(
+    ledger,
+    three.map((n) => next.commitment(n, late)),
+    late,
+  );
+  expectAccept(
+    ledger,
+    three.map((n) => next.shares(n, late)),
+    late,
+  );
+  const wrongKey = dkgConfirmation(base('m00', late), next.session, toBase64(keysFor('m00').node.publicKey));
+  expectReject(ledger, signByNode(wrongKey), 'DKG_KEY_MISMATCH', late);
+  const notMine = dkgComplaint(base('m00', late), next.session, 'm01', 'cd'.repeat(32));
+  expectReject(ledger, signByNode(notMine), 'DKG_BAD_COMPLAINT', late);
+  const confirmations = three.map((n) => next.confirmation(n, late));
+  expectAccept(
+    ledger,
+    confirmations.map((x) => x.signed),
+    late,
+  );
+  const pending = ledger.state.pendingSignatures![0]!;
+  const keys = new Map([
+    [
+      keyB64(confirmations[0]!.group),
+      { group: confirmations[0]!.group, shares: confirmations.map((x) => x.share) },
+    ],
+  ]);
+  const good = signPending('m00', pending, keys, late);
+  const forged = structuredClone(good.statement);
+  if (forged.kind === 'federation-signature') forged.worldNote = [toBase64(new Uint8Array(64).fill(7))];
+  expectReject(ledger, signByNode(forged), 'SIGNATURE_INVALID', late);
+  const elsewhere = { ...good.statement, version: 99 } as typeof good.statement;
+  expectReject(ledger, signByNode(elsewhere), 'SIGNATURE_NOT_PENDING', late);
+  // A ZeroTier identity whose address does not derive from its key.
+  const candidate = descriptorFor('n00', 'IT');
+  candidate.zerotier = { identity: `0123456789:0:${'ab'.repeat(64)}`, endpoints: ['192.0.2.1/9993'] };
+  const k = keysFor('n00');
+  const change = {
+    type: 'admit' as const,
+    candidate,
+    candidateSignatures: signCandidate(FEDERATION, candidate, k.gov.secretKey, k.node.secretKey),
+  };
+  expectReject(ledger, sign(motion(ledger.state, 'm00', [change], late)), 'ZEROTIER_IDENTITY_INVALID', late);
 });

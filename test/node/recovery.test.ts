@@ -6,6 +6,9 @@
 // recovery and consensus resumes with it. When it stops for good, a second recovery waits out
 // its lock, the roots append it, both cosign it, and the two commit again on their own — the
 // world chain they serve carries the recovery, and an audit of their ledgers finds it sound.
+// The federation holds a federation key (charter §22) throughout: made by the four at the
+// start, retired by the recovery (the vanished hold shares of it, the two left are below its
+// threshold), and made again by the two, as after any change of the voting members.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -15,6 +18,7 @@ import { toBase64, utf8Bytes } from '../../src/codec/index.ts';
 import { keyPairFromSeed, sha256 } from '../../src/crypto/index.ts';
 import {
   DEFAULT_POLICY,
+  type FederationKey,
   type Policy,
   type Recovery,
   type SignedRecovery,
@@ -45,6 +49,8 @@ const witness = (name: string) => keyPairFromSeed(sha256(utf8Bytes(`witan-test/w
 const POLICY: Policy = {
   ...structuredClone(DEFAULT_POLICY),
   statementAgeMaxMs: 7 * DAY_MS,
+  // Each DKG phase may take a week of ledger time (15 s of wall time) before the silent are left out.
+  federationKey: { phaseMs: 7 * DAY_MS },
   recovery: {
     silenceMs: 7 * DAY_MS,
     timeLockMs: 14 * DAY_MS,
@@ -63,6 +69,18 @@ const fed = await createFederation({
 after(() => fed.close());
 
 const recoveryOf = (m: TestMember) => getJson<RecoveryStatus>(`${m.httpUrl}/recovery`);
+const pendingOf = async (m: TestMember) =>
+  (await getJson<{ pendingWorlds: number[] }>(`${m.httpUrl}/federation`)).pendingWorlds;
+
+/** The same world on every one of `members`, once it has a federation key `accept` takes. */
+function keyedOn(members: TestMember[], what: string, accept: (k: FederationKey) => boolean) {
+  return waitUntil(what, () => Promise.all(members.map(worldOf)), {
+    ...WAIT,
+    until: (ws) =>
+      ws.every((w) => w.hash === ws[0]!.hash && w.world.federationKey !== undefined) &&
+      accept(ws[0]!.world.federationKey!),
+  }).then((ws) => ws[0]!);
+}
 
 /** The recovery the remaining members and two witnesses sign against `m`'s ledger now. */
 async function sign(m: TestMember, removed: TestMember[], remaining: TestMember[]): Promise<SignedRecovery> {
@@ -109,8 +127,18 @@ function heldOn(members: TestMember[], state: string) {
 test('a recovery: refused before the silence, refused when a vanished member returns inside the time lock, adopted after it, and the survivors commit again', async () => {
   await startAll(fed);
   const [a, b, c, d] = fed.members as [TestMember, TestMember, TestMember, TestMember];
+  const founders = await keyedOn(fed.members, "the four founders' federation key", () => true);
+  const firstKey = founders.world.federationKey!;
+  assert.deepEqual(
+    firstKey.participants.map((p) => p.member),
+    fed.members.map((m) => m.name).sort(),
+  );
   const first = await fillerMotion(c, 'before');
   await committedOn(fed.members, first.id);
+  await waitUntil('the federation signed every world', () => Promise.all(fed.members.map(pendingOf)), {
+    ...WAIT,
+    until: (all) => all.every((p) => p.length === 0),
+  });
 
   // a and b stop; c and d are two of four, below the quorum of three.
   await fed.stop(a);
@@ -150,13 +178,20 @@ test('a recovery: refused before the silence, refused when a vanished member ret
     assert.equal((await post(`${m.httpUrl}/recovery`, JSON.stringify(second))).status, 202);
   const committed = await heldOn([c, d], 'committed');
   for (const s of committed) assert.ok(s.nowMs >= s.held!.effectiveMs, 'appended only after the time lock');
-  const recovered = await worldOf(c);
-  assert.equal(recovered.version, before.version + 1);
+  // The recovered world retires the key; the two make a new one (2 of 2), which the old key,
+  // below its threshold, cannot endorse.
+  const rekeyed = await keyedOn(
+    [c, d],
+    'the federation key of the two left',
+    (k) => k.publicKey !== firstKey.publicKey,
+  );
+  const newKey = rekeyed.world.federationKey!;
   assert.deepEqual(
-    recovered.world.members.map((m) => m.name),
+    newKey.participants.map((p) => p.member),
     [c.name, d.name].sort(),
   );
-  assert.equal((await worldOf(d)).hash, recovered.hash);
+  assert.equal(newKey.threshold, 2);
+  assert.equal(rekeyed.version, before.version + 2);
 
   // Two validators, a quorum of two: c and d commit on their own.
   const alone = await fillerMotion(d, 'recovered');
@@ -167,8 +202,14 @@ test('a recovery: refused before the silence, refused when a vanished member ret
   const chain = await getJson<{ genesis: typeof fed.genesis; steps: WorldStep[] }>(
     `${c.httpUrl}/world/chain`,
   );
-  const step = chain.steps.find((s) => s.world.version === recovered.version);
+  const step = chain.steps.find((s) => s.world.version === before.version + 1);
   assert.ok(step?.recovery, 'the recovered world comes with its signed recovery');
+  const recovered = step.world;
+  assert.deepEqual(
+    recovered.members.map((m) => m.name),
+    [c.name, d.name].sort(),
+  );
+  assert.equal(recovered.federationKey, undefined, 'the recovery retired the federation key');
   const walked = verifyWorldChain(fed.genesis, chain.steps, { nowMs: (await recoveryOf(c)).nowMs });
   assert.ok(walked.ok || walked.code === 'STALE', JSON.stringify(walked));
 
@@ -179,4 +220,8 @@ test('a recovery: refused before the silence, refused when a vanished member ret
     [],
   );
   assert.ok(report.governance!.worlds.some((w) => w.version === recovered.version && w.members === 2));
+  assert.deepEqual(
+    report.governance!.federationKeys.map((k) => k.publicKey),
+    [firstKey.publicKey, newKey.publicKey],
+  );
 });

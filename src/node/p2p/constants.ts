@@ -98,7 +98,7 @@ export const DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE = false;
 export const GOSSIP_MESSAGE_BYTES_MAX = 1024 * 1024;
 /** Framing allowance on top of the payload (signature, key, topic, seqno, control). */
 export const GOSSIP_RPC_OVERHEAD_BYTES = 64 * 1024;
-export const GOSSIP_TOPICS_PER_FEDERATION = ['consensus', 'statements', 'cosignatures'] as const;
+export const GOSSIP_TOPICS_PER_FEDERATION = ['consensus', 'statements', 'cosignatures', 'frost'] as const;
 /** Allowed publishers: the members of a world, bounded well above any federation's size. */
 export const GOSSIP_ALLOWED_PUBLISHERS_MAX = 1024;
 

@@ -23,6 +23,7 @@ export function gossipTopics(federation: string): Record<GossipTopicKind, string
     consensus: gossipTopic(federation, 'consensus'),
     statements: gossipTopic(federation, 'statements'),
     cosignatures: gossipTopic(federation, 'cosignatures'),
+    frost: gossipTopic(federation, 'frost'),
   };
 }
 

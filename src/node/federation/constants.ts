@@ -1,0 +1,46 @@
+// Limits and timings of the federation key on a root: nonce commitments, signing rounds,
+// coordinator hand-over, and the DKG's re-sends. Timings are wall-clock; the DKG's deadlines
+// themselves are ledger time (policy federationKey.phaseMs, charter §22).
+
+const SECOND_MS = 1000;
+
+/** Nonce pairs a root prepares per key at a time; one signature uses one (frost allows 256). */
+export const NONCES_PER_BATCH = 16;
+/** Below this many unused nonces, a root prepares another batch and announces it. */
+export const NONCES_LOW_WATER = 8;
+/**
+ * A root re-announces its unused commitments this often: a peer that restarted lost its
+ * commitment pool, and a coordinator can only pick signers whose commitments it holds.
+ */
+export const COMMITMENTS_ANNOUNCE_MS = 5 * SECOND_MS;
+/** One coordinator waits this long for the signers' shares before it tries without the silent ones. */
+export const SHARE_TIMEOUT_MS = 5 * SECOND_MS;
+/** A signer that did not answer is passed over for this long. */
+export const UNRESPONSIVE_MS = 30 * SECOND_MS;
+/**
+ * Coordinators take turns per job: the k-th in the job's order starts k × this after the job
+ * appeared, unless the signature arrived first. One offline coordinator costs one turn.
+ */
+export const COORDINATOR_TURN_MS = 3 * SECOND_MS;
+/** Jobs one root keeps wanting at once (a checkpoint and a few worlds' parts). */
+export const JOBS_MAX = 64;
+/** Signing requests a signer holds while its own ledger catches up with the coordinator's. */
+export const DEFERRED_REQUESTS_MAX = 16;
+/** How long a deferred request is kept. */
+export const DEFERRED_REQUEST_MS = 10 * SECOND_MS;
+/** Faults (bad shares) a root remembers to show at GET /federation; each is evidence. */
+export const FAULTS_KEPT_MAX = 64;
+/** Largest gossip message of the federation key (a request with 64 commitments is ≈ 12 KiB). */
+export const FROST_MESSAGE_BYTES_MAX = 64 * 1024;
+/** Largest message a job asks to sign: a checkpoint text or a world note (< 1 KiB), a 32-byte digest. */
+export const JOB_MESSAGE_BYTES_MAX = 4096;
+/** A root re-sends its DKG package this often while the ledger does not show it. */
+export const DKG_RESEND_MS = 10 * SECOND_MS;
+/** Share files kept per data folder (the key in force and the one before; older ones are kept but not loaded). */
+export const SHARE_FILES_LOADED_MAX = 4;
+/**
+ * A root that did not make a world's signatures sends them to the ledger itself after this
+ * long, and a root sends them again after this long while the world still waits: longer than a
+ * commit takes on a busy machine, so that one statement usually suffices.
+ */
+export const STATEMENT_FALLBACK_MS = 15 * SECOND_MS;

@@ -1,0 +1,121 @@
+// The checkpoint note a root serves carries, beside the members' cosignatures, the federation's
+// signature (type 0x01, name = origin, key = the federation key) and members' ML-DSA-44
+// cosignatures (type 0x06): each is verified before it is kept, travels in peers' notes, and
+// counts for a quorum only as the policy says; the note never exceeds the lines a stock C2SP
+// verifier reads.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { utf8Bytes } from '../../src/codec/index.ts';
+import {
+  cosignatureSigner,
+  ed25519NoteSigner,
+  generateKeyPair,
+  mlDsaCosignatureSigner,
+  mlDsaKeyPairFromSeed,
+  NOTE_SIGNATURES_MAX,
+  noteKeyId,
+  parseNote,
+  sign,
+  signNote,
+} from '../../src/crypto/index.ts';
+import { checkpointSubtree } from '../../src/ledger/index.ts';
+import { CosignatureBook, type Cosigner } from '../../src/node/cosignature-book.ts';
+import { nodeVerifies } from '../crypto/plain-ed25519.ts';
+
+const ORIGIN = 'book.witan.test';
+
+function books(n: number) {
+  const members = Array.from({ length: n }, (_, i) => {
+    const node = generateKeyPair();
+    const pq = mlDsaKeyPairFromSeed(new Uint8Array(32).fill(i + 1));
+    return { name: `m${String(i).padStart(2, '0')}`, node, pq };
+  });
+  const cosigners: Cosigner[] = members.map((m) => ({
+    name: m.name,
+    nodeKey: m.node.publicKey,
+    mlDsaKey: m.pq.publicKey,
+  }));
+  const make = () => new CosignatureBook(ORIGIN, ed25519NoteSigner(ORIGIN, generateKeyPair().secretKey));
+  return { members, cosigners, make };
+}
+
+test('the federation line: kept only if it verifies under the key in force, plain Ed25519, and it travels in a peer note', () => {
+  const { members, cosigners, make } = books(4);
+  const federation = generateKeyPair();
+  const a = make();
+  const b = make();
+  for (const book of [a, b]) {
+    book.setTree(10, new Uint8Array(32).fill(3));
+    book.setFederationKey(federation.publicKey);
+  }
+  const text = utf8Bytes(a.text);
+  assert.equal(a.addFederationSignature(sign(generateKeyPair().secretKey, text)), false, 'another key');
+  assert.equal(a.federationSigned, false);
+  const signature = sign(federation.secretKey, text);
+  assert.equal(a.addFederationSignature(signature), true);
+  a.cosignOwn(cosignatureSigner(members[0]!.name, members[0]!.node.secretKey, 1000));
+  const note = parseNote(a.note());
+  const line = note.signatures[1]!;
+  assert.equal(line.name, ORIGIN);
+  assert.equal(line.keyId, noteKeyId(ORIGIN, 0x01, federation.publicKey));
+  assert.ok(nodeVerifies(federation.publicKey, utf8Bytes(note.text), line.signature));
+  // b learns it from a's note.
+  assert.equal(b.add(a.note(), cosigners).kind, 'added');
+  assert.equal(b.federationSigned, true);
+  // A new tree drops it; a new key too.
+  b.setTree(11, new Uint8Array(32).fill(4));
+  assert.equal(b.federationSigned, false);
+});
+
+test('ML-DSA-44 lines: one per member per tree, verified before kept, and counted when the policy requires them', () => {
+  const { members, cosigners, make } = books(4);
+  const a = make();
+  const b = make();
+  for (const book of [a, b]) book.setTree(5, new Uint8Array(32).fill(9));
+  const [m0, m1] = members as [(typeof members)[0], (typeof members)[0]];
+  a.cosignOwn(cosignatureSigner(m0.name, m0.node.secretKey, 1000));
+  a.cosignOwnMlDsa(mlDsaCosignatureSigner(m0.name, m0.pq, 1000, checkpointSubtree));
+  a.cosignOwnMlDsa(mlDsaCosignatureSigner(m0.name, m0.pq, 2000, checkpointSubtree));
+  assert.equal(
+    parseNote(a.note()).signatures.filter((s) => s.name === m0.name).length,
+    2,
+    'one Ed25519 and one ML-DSA line',
+  );
+  b.cosignOwn(cosignatureSigner(m1.name, m1.node.secretKey, 1000));
+  assert.equal(b.add(a.note(), cosigners).kind, 'added');
+  assert.deepEqual(b.mlDsaCosigners(), [m0.name]);
+  assert.equal(b.count([m0.name, m1.name]), 2);
+  assert.equal(b.count([m0.name, m1.name], true), 1, 'm1 has no ML-DSA cosignature yet');
+  // An ML-DSA line by m1's name made with m0's key does not verify: not kept.
+  const wrong = mlDsaCosignatureSigner(m1.name, m0.pq, 1000, checkpointSubtree);
+  const forged = signNote(b.text, [cosignatureSigner(m1.name, m1.node.secretKey, 1001), wrong]);
+  b.add(forged, cosigners);
+  assert.deepEqual(b.mlDsaCosigners(), [m0.name]);
+});
+
+test('a note never holds more lines than a stock verifier reads: ML-DSA lines give way first', () => {
+  const { members, cosigners, make } = books(64);
+  const a = make();
+  a.setTree(7, new Uint8Array(32).fill(1));
+  const notes = members.map((m) => {
+    const b = make();
+    b.setTree(7, new Uint8Array(32).fill(1));
+    b.cosignOwn(cosignatureSigner(m.name, m.node.secretKey, 1000));
+    b.cosignOwnMlDsa(mlDsaCosignatureSigner(m.name, m.pq, 1000, checkpointSubtree));
+    return b.note();
+  });
+  for (const note of notes) a.add(note, cosigners);
+  assert.equal(a.mlDsaCosigners().length, 64);
+  const served = parseNote(a.note()).signatures;
+  assert.equal(served.length, NOTE_SIGNATURES_MAX);
+  assert.equal(
+    served.filter(
+      (s) =>
+        s.keyId ===
+        noteKeyId(s.name, 0x04, cosigners.find((c) => c.name === s.name)?.nodeKey ?? new Uint8Array(32)),
+    ).length,
+    64,
+    'every Ed25519 cosignature stays',
+  );
+});
