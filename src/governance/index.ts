@@ -67,6 +67,7 @@ export {
   parseWorld,
   type World,
 } from './model.ts';
+export { type BatchHeader, type OpenBatch, openBatch } from './open-batch.ts';
 export {
   checkPolicy,
   DEFAULT_POLICY,
@@ -95,6 +96,7 @@ export {
   StatementSchema,
   WorldSchema,
 } from './schemas.ts';
+export { type Screened, screenStatement } from './screen.ts';
 export { nextSeen, type SeenIndex, seenHas } from './seen.ts';
 export { ShapeError } from './shape.ts';
 export {
