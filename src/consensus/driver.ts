@@ -46,6 +46,8 @@ export const realTimers: Timers = {
 export interface App {
   /** Pure validity of a value at a height (re-execute the batch against the ledger at height-1). */
   isValid(height: number, value: Uint8Array): boolean;
+  /** Is a fresh proposal's value timely at our clock (CoreConfig.isTimely)? Default: yes. */
+  isTimely?(height: number, value: Uint8Array): boolean;
   /** A value of pending statements for this height, or undefined when idle. */
   proposeValue(height: number): Uint8Array | undefined;
   /** Append the decided value durably; the next height starts when this resolves. */
@@ -62,7 +64,7 @@ export interface CatchUpSource {
 }
 
 export interface DriverOptions {
-  config: Omit<CoreConfig, 'isValid'>;
+  config: Omit<CoreConfig, 'isValid' | 'isTimely'>;
   wal: Wal;
   transport: Transport;
   app: App;
@@ -101,7 +103,12 @@ export class ConsensusDriver {
     }
     this.#o = o;
     this.#timers = o.timers ?? realTimers;
-    this.#state = initState({ ...o.config, isValid: (h, v) => o.app.isValid(h, v) });
+    const { app } = o;
+    this.#state = initState({
+      ...o.config,
+      isValid: (h, v) => app.isValid(h, v),
+      ...(app.isTimely === undefined ? {} : { isTimely: (h, v) => app.isTimely!(h, v) }),
+    });
   }
 
   /** Loads the WAL, resumes (or starts) the app's next height and starts listening. */
