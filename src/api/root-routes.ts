@@ -10,6 +10,7 @@ import {
   type GovernanceState,
   parseSignedStatement,
   type SignedStatement,
+  screenStatement,
   tally,
 } from '../governance/index.ts';
 import { ApiError } from './errors.ts';
@@ -134,19 +135,30 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
           statement: Type.Object({}, { additionalProperties: true }),
           signature: Type.String(),
         }),
-        response: responses({ 202: SubmittedResponse, 422: RejectionSchema, 503: RejectionSchema }, [400]),
+        response: responses(
+          { 202: SubmittedResponse, 422: RejectionSchema, 429: RejectionSchema, 503: RejectionSchema },
+          [400],
+        ),
       },
     },
     async (req, reply) => {
+      // The author and its signature first (screen.ts): a stranger's statement costs a lookup
+      // and one signature check, never the strict reading or the rules.
+      const screened = screenStatement(view.state().world, req.body);
+      if ('code' in screened) {
+        if (screened.code === 'MALFORMED_STATEMENT') throw new ApiError(400, screened.code, screened.message);
+        return reply.status(422).send(screened);
+      }
       let signed: SignedStatement;
       try {
-        signed = parseSignedStatement(req.body);
+        signed = parseSignedStatement(req.body, screened.bytes);
       } catch (err) {
         throw new ApiError(400, 'MALFORMED_STATEMENT', (err as Error).message);
       }
-      const result = view.submit(signed);
+      const result = view.submit(signed, screened);
       if (result.rejection !== null) {
-        const status = result.rejection.code === 'POOL_FULL' ? 503 : 422;
+        const code = result.rejection.code;
+        const status = code === 'POOL_FULL' ? 503 : code === 'POOL_AUTHOR_FULL' ? 429 : 422;
         return reply.status(status).send(result.rejection);
       }
       return reply.status(202).send({ id: result.id, status: view.statementStatus(result.id).status });

@@ -26,7 +26,7 @@ import type {
 import { buildApiServer } from '../api/server.ts';
 import { tlogRoutes } from '../api/tlog-routes.ts';
 import { uiRoutes } from '../api/ui-routes.ts';
-import { quorumSize } from '../base/index.ts';
+import { invariant, quorumSize } from '../base/index.ts';
 import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64 } from '../codec/index.ts';
 import {
   ConsensusDriver,
@@ -50,14 +50,18 @@ import {
   ledgerOrigin,
   type Member,
   parseSignedStatement,
+  preVerified,
   replay,
+  type Screened,
   type SignedGenesis,
   type SignedStatement,
+  screenStatement,
   statementId,
   validatorsOf,
 } from '../governance/index.ts';
 import { LedgerStore } from '../ledger/store.ts';
 import { BatchApp } from './batch-app.ts';
+import { proposalMessageBytesMax } from './batch-value.ts';
 import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
@@ -66,7 +70,8 @@ import { NodeError } from './errors.ts';
 import { Evidencer, type EvidencerView } from './evidencer.ts';
 import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
-import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
+import { createRootHost, type GossipVerdict, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
 import { worldChain } from './world-chain.ts';
@@ -79,11 +84,15 @@ export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 export const PEER_DIAL_INTERVAL_MS = 3_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
 export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
+/** Statements accepted within this window are offered to consensus together: a burst builds one value. */
+export const PENDING_COALESCE_MS = 20;
 
 export interface RootOptions {
   config: RootConfig;
   logger: Logger;
   clock: Clock;
+  /** How much faster than wall time `clock` runs (a devnet clock); 1 in production. */
+  clockRate?: number;
   /** Governance key of this member, if the operator lets the root author evidence statements. */
   governanceKey?: KeyPair;
 }
@@ -103,6 +112,9 @@ export class Root implements RootView {
   readonly #metrics: RootMetrics;
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
+  /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
+  readonly #lastServed = new Map<string, number>();
+  #pendingTimer: ReturnType<typeof setTimeout> | undefined;
   #store!: LedgerStore;
   #state!: GovernanceState;
   /** Validators of the height that produced the current tree: whose cosignatures commit it. */
@@ -156,6 +168,12 @@ export class Root implements RootView {
         `cannot use the genesis file ${config.genesisFile}: ${(err as Error).message}. Get the signed genesis from your federation (witan genesis verify checks it).`,
       );
     }
+    // A proposal travels in one gossip message: the largest batch value must fit, with everything around it.
+    const largest = proposalMessageBytesMax(genesis.world.federation);
+    invariant(
+      largest <= GOSSIP_MESSAGE_BYTES_MAX,
+      `the largest block proposal (${largest} bytes) fits a gossip message (${GOSSIP_MESSAGE_BYTES_MAX})`,
+    );
     const root = new Root(options, genesis, nodeKey);
     await root.#open();
     return root;
@@ -177,7 +195,7 @@ export class Root implements RootView {
     if (this.#store.size() === 0)
       await this.#store.append([encodeEntry({ kind: 'genesis', genesis: this.#genesis })]);
     await this.#rebuild();
-    this.#app = new BatchApp(this.#store, this.#now);
+    this.#app = new BatchApp(this.#store, this.#now, this.#options.clockRate ?? 1);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
     await this.#checkWal();
     this.#book = new CosignatureBook(this.#origin, ed25519NoteSigner(this.#origin, this.#nodeKey.secretKey));
@@ -304,10 +322,11 @@ export class Root implements RootView {
       (data) => this.#onConsensus(data),
       (data) => (tryDecode(data) === undefined ? 'reject' : 'accept'),
     );
+    // The validator takes the statement into the pool; only statements taken here travel on.
     this.#host.subscribe(
       topics.statements,
+      () => undefined,
       (data) => this.#receiveStatement(data),
-      (data) => (tryStatement(data) === undefined ? 'reject' : 'accept'),
     );
     this.#host.subscribe(
       topics.cosignatures,
@@ -356,6 +375,7 @@ export class Root implements RootView {
       },
       app: {
         isValid: (h, v) => this.#isValid(h, v),
+        isTimely: (h, v) => this.#isTimely(h, v),
         proposeValue: (h) => this.#buildValue(h),
         onDecision: (d) => this.#commit(d),
         validatorsFor: () =>
@@ -383,17 +403,31 @@ export class Root implements RootView {
     return true;
   }
 
+  #isTimely(height: number, value: Uint8Array): boolean {
+    const reason = this.#app.untimely(value);
+    if (reason !== null) this.#log.warn({ height, reason }, 'refused a proposed batch: batch time');
+    return reason === null;
+  }
+
   #buildValue(height: number): Uint8Array | undefined {
     const me = this.#self();
     if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1) return undefined;
-    const pending = this.#pool.take(this.#state.world.policy.batchStatementsMax).map((e) => e.statement);
-    const built = this.#app.build(this.#state, height, me.name, pending);
-    if (built === undefined) return undefined;
+    const rank = (author: string) => this.#lastServed.get(author) ?? 0;
+    const built = this.#app.build(this.#state, height, me.name, () => this.#pool.fairOrder(rank));
     if (built.rejected.length > 0) {
       this.#pool.remove(built.rejected);
       this.#log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
     }
-    return built.bytes.length > 0 ? built.bytes : undefined;
+    return built.bytes;
+  }
+
+  /** Offers pending statements to consensus soon: every statement of a burst goes into one value build. */
+  #schedulePending(): void {
+    if (this.#pendingTimer !== undefined || this.#stopping) return;
+    this.#pendingTimer = setTimeout(() => {
+      this.#pendingTimer = undefined;
+      this.#driver.pending();
+    }, PENDING_COALESCE_MS);
   }
 
   async #publish(topic: string, data: Uint8Array, what?: ConsensusMessage): Promise<void> {
@@ -430,8 +464,14 @@ export class Root implements RootView {
     this.#state = checked.result.state;
     this.#app.reset();
     this.#pool.remove(checked.value.statements.map(statementId));
+    for (const s of checked.value.statements) this.#lastServed.set(s.statement.author, d.height);
+    // Only what needs no rule run here: the rules run on each statement as a batch takes it.
     const now = this.#now();
-    this.#pool.retain((s) => checkStatement(this.#state, s, { timeMs: now }) === null);
+    const ageMax = this.#state.world.policy.statementAgeMaxMs;
+    const authors = new Set(
+      this.#state.world.members.filter((m) => m.status !== 'suspended').map((m) => m.name),
+    );
+    this.#pool.retain((e) => authors.has(e.author) && e.statement.statement.createdMs >= now - ageMax);
     this.#allowMembers();
     this.#lastCommit = {
       height: d.height,
@@ -510,31 +550,65 @@ export class Root implements RootView {
     }
   }
 
-  submit(signed: SignedStatement): SubmitResult {
-    return this.#accept(signed, 'http');
+  submit(signed: SignedStatement, screened?: Screened): SubmitResult {
+    const s = screened ?? screenStatement(this.#state.world, signed);
+    if ('code' in s) return { id: statementId(signed), rejection: s, known: false };
+    return this.#accept(signed, s, 'http');
   }
 
-  /** Checks a statement against the rules now; adds it to the pool, and gossips it if it came over HTTP. */
-  #accept(signed: SignedStatement, source: 'http' | 'gossip'): SubmitResult {
-    const id = statementId(signed);
+  /**
+   * Takes a screened statement (its author's signature checked, screen.ts): the rules against
+   * the state now, the pool (bounded per author), then the pending batch. Gossips it if it came
+   * over HTTP.
+   */
+  #accept(signed: SignedStatement, screened: Screened, source: 'http' | 'gossip'): SubmitResult {
+    const { id } = screened;
     if (this.#index.statements.has(id) || this.#pool.has(id)) return { id, rejection: null, known: true };
-    const rejection = checkStatement(this.#state, signed, { timeMs: this.#now() });
+    const author = signed.statement.author;
+    const key = this.#state.world.members.find((m) => m.name === author)!.governanceKey;
+    const verify = preVerified(new Map([[id, { governanceKey: key, ok: true }]]));
+    const rejection = checkStatement(this.#state, signed, { timeMs: this.#now(), verify });
     if (rejection !== null) return { id, rejection, known: false };
-    if (!this.#pool.add(id, signed, Date.now())) {
-      const message = 'This root has too many pending statements; try again shortly.';
-      return { id, rejection: { code: 'POOL_FULL', message }, known: false };
+    const entry = { id, statement: signed, author, bytes: screened.bytes, receivedMs: Date.now() };
+    const added = this.#pool.add(entry);
+    if (added === 'full' || added === 'author-full')
+      return { id, rejection: poolRejection(added), known: false };
+    const offered = this.#app.offer(this.#state, { ...entry, seq: 0 });
+    if (typeof offered === 'object') {
+      // It breaks a rule among the statements already pending: it would never commit.
+      this.#pool.remove([id]);
+      return { id, rejection: offered, known: false };
     }
     this.#metrics.statements.inc({ source });
     this.#log.debug({ id, source }, 'statement accepted');
     if (source === 'http')
       void this.#publish(this.#host.topics.statements, canonicalBytes(signed as unknown as Json));
-    this.#driver.pending();
+    this.#schedulePending();
     return { id, rejection: null, known: false };
   }
 
-  #receiveStatement(data: Uint8Array): void {
-    const signed = tryStatement(data);
-    if (signed !== undefined) this.#accept(signed, 'gossip');
+  /**
+   * A statement from a member's root: screened, read, then taken like one over HTTP. Forwarded
+   * only when this root took it; refused (a mark against the sender) only when malformed, since
+   * a rule may hold here and not there while the two roots are at different heights.
+   */
+  #receiveStatement(data: Uint8Array): GossipVerdict {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+    } catch {
+      return 'reject';
+    }
+    const screened = screenStatement(this.#state.world, raw);
+    if ('code' in screened) return screened.code === 'MALFORMED_STATEMENT' ? 'reject' : 'ignore';
+    let signed: SignedStatement;
+    try {
+      signed = parseSignedStatement(raw, screened.bytes);
+    } catch {
+      return 'reject';
+    }
+    const result = this.#accept(signed, screened, 'gossip');
+    return result.rejection === null && !result.known ? 'accept' : 'ignore';
   }
 
   state(): GovernanceState {
@@ -653,6 +727,7 @@ export class Root implements RootView {
     if (this.#stopping) return;
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
+    clearTimeout(this.#pendingTimer);
     await this.#http.close();
     await this.#operator.close();
     await this.#driver.stop();
@@ -678,10 +753,15 @@ function tryDecode(data: Uint8Array): ConsensusMessage | undefined {
   }
 }
 
-function tryStatement(data: Uint8Array): SignedStatement | undefined {
-  try {
-    return parseSignedStatement(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)));
-  } catch {
-    return undefined;
-  }
+function poolRejection(added: 'full' | 'author-full'): {
+  code: 'POOL_FULL' | 'POOL_AUTHOR_FULL';
+  message: string;
+} {
+  return added === 'full'
+    ? { code: 'POOL_FULL', message: 'This root has too many pending statements; try again shortly.' }
+    : {
+        code: 'POOL_AUTHOR_FULL',
+        message:
+          'This member has as many pending statements on this root as it may; submit more once some have committed.',
+      };
 }

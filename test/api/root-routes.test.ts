@@ -82,6 +82,9 @@ class LedgerView implements RootView {
   readonly decisionCalls: [number, number][] = [];
   readonly found: Evidence[] = [];
   stateOverride: GovernanceState | undefined;
+  /** Statements that reached submit(), and whether the author's share of the pool is full. */
+  submitted = 0;
+  authorFull = false;
 
   constructor(ledger: TestLedger, store: LedgerStore) {
     this.ledger = ledger;
@@ -107,7 +110,15 @@ class LedgerView implements RootView {
   }
 
   submit(signed: SignedStatement): SubmitResult {
+    this.submitted++;
     const id = statementId(signed);
+    if (this.authorFull) {
+      return {
+        id,
+        rejection: { code: 'POOL_AUTHOR_FULL', message: 'wait for some to commit' },
+        known: false,
+      };
+    }
     if (this.index.statements.has(id) || this.pool.has(id)) return { id, rejection: null, known: true };
     const rejection = checkStatement(this.state(), signed, { timeMs: this.ledger.timeMs });
     if (rejection !== null) return { id, rejection, known: false };
@@ -405,6 +416,28 @@ test('POST /statements answers 400 for a malformed statement and 503 when the po
   const second = sign(ballot(FEDERATION, 'm01', open, 'yes', T0 + 1000));
   assertProblem(await app.inject({ method: 'POST', url: '/statements', payload: second }), 503, 'POOL_FULL');
   assert.equal(view.pool.size, POOL_CAPACITY);
+});
+
+test('POST /statements checks the author and its signature before anything reaches the root', async (t) => {
+  const { app, view, open } = await fixture(t);
+  const good = sign(ballot(FEDERATION, 'm02', open, 'yes', T0 + 1000));
+  const stranger = { ...good, statement: { ...good.statement, author: 'stranger' } };
+  const forged = { ...good, statement: { ...good.statement, choice: 'no' } };
+  for (const [payload, code] of [
+    [stranger, 'UNKNOWN_AUTHOR'],
+    [forged, 'BAD_SIGNATURE'],
+  ] as const) {
+    const res = await app.inject({ method: 'POST', url: '/statements', payload });
+    assert.equal(res.statusCode, 422);
+    assert.deepEqual([res.json().code, res.json().rule], [code, 'charter §2']);
+  }
+  assert.equal(view.submitted, 0, 'the root never saw them');
+  view.authorFull = true;
+  const full = await app.inject({ method: 'POST', url: '/statements', payload: good });
+  assert.equal(full.statusCode, 429);
+  assert.equal(full.json().code, 'POOL_AUTHOR_FULL');
+  assertSchema(RejectionSchema, full.json());
+  assert.equal(view.submitted, 1);
 });
 
 test('GET /statements/:id answers committed (with index and height), pending, 404 and 400', async (t) => {
