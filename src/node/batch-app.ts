@@ -10,6 +10,8 @@ import {
   type BatchResult,
   executeBatch,
   type GovernanceState,
+  type PreVerified,
+  preVerified,
   type SignedStatement,
 } from '../governance/index.ts';
 import type { LedgerStore } from '../ledger/store.ts';
@@ -116,16 +118,20 @@ export class BatchApp {
     return this.now() - pending.header.timeMs > PENDING_BATCH_AGE_MS_MAX;
   }
 
-  /** Re-executes a proposed value; the reason it is invalid, or the checked result. */
+  /**
+   * Re-executes a proposed value; the reason it is invalid, or the checked result. `verified`:
+   * statement signatures this root already checked (its pool), by statement id.
+   */
   check(
     state: GovernanceState,
     height: number,
     validators: Set<string>,
     bytes: Uint8Array,
+    verified: Pick<ReadonlyMap<string, PreVerified>, 'get'> = new Map(),
   ): Checked | string {
     const id = toHex(sha256(bytes));
     const memo = this.#memo.get(id);
-    const verdict = memo ?? this.#check(state, height, validators, bytes);
+    const verdict = memo ?? this.#check(state, height, validators, bytes, verified);
     if (memo === undefined) this.#remember(id, verdict);
     if (typeof verdict !== 'string') this.#times.set(bytes, verdict.value.timeMs);
     return verdict;
@@ -157,6 +163,7 @@ export class BatchApp {
     height: number,
     validators: Set<string>,
     bytes: Uint8Array,
+    verified: Pick<ReadonlyMap<string, PreVerified>, 'get'>,
   ): Checked | string {
     if (bytes.length > BATCH_VALUE_BYTES_MAX)
       return `value of ${bytes.length} bytes exceeds ${BATCH_VALUE_BYTES_MAX}`;
@@ -170,12 +177,11 @@ export class BatchApp {
     if (!validators.has(value.proposer)) return `proposer ${value.proposer} is not a validator`;
     let result: BatchResult;
     try {
-      result = executeBatch(state, {
-        height,
-        timeMs: value.timeMs,
-        proposer: value.proposer,
-        statements: value.statements,
-      });
+      result = executeBatch(
+        state,
+        { height, timeMs: value.timeMs, proposer: value.proposer, statements: value.statements },
+        { verify: preVerified(verified) },
+      );
     } catch (err) {
       return (err as Error).message;
     }

@@ -14,6 +14,8 @@ import {
   type GovernanceState,
   type OpenBatch,
   openBatch,
+  type PreVerified,
+  preVerified,
   type Rejection,
   type SignedStatement,
 } from '../governance/index.ts';
@@ -49,13 +51,15 @@ export class PendingBatch {
   /** Upper bound of the value's encoded length so far. */
   #bytes = VALUE_FIXED_BYTES_MAX;
   #authors = new Map<string, { bytes: number; statements: number }>();
+  /** Signatures checked when the statements entered the pool: not checked again here. */
+  #verified = new Map<string, PreVerified>();
   #built: BuiltValue | undefined;
 
   /** Throws GovernanceError BAD_BATCH when the header cannot follow the state. */
   constructor(state: GovernanceState, header: BatchHeader) {
     this.state = state;
     this.header = header;
-    this.#open = openBatch(state, header);
+    this.#open = openBatch(state, header, { verify: preVerified(this.#verified) });
     this.#statementsMax = Math.min(VALUE_STATEMENTS_MAX, state.world.policy.batchStatementsMax);
   }
 
@@ -73,6 +77,7 @@ export class PendingBatch {
       author.statements < BATCH_AUTHOR_STATEMENTS_MAX &&
       (author.statements === 0 || author.bytes + bytes <= BATCH_AUTHOR_BYTES_MAX);
     if (!fits) return 'no-room';
+    this.#verified.set(entry.id, { governanceKey: entry.governanceKey, ok: true });
     const rejection = this.#open.add(entry.statement);
     if (rejection !== null) return rejection;
     this.#bytes += bytes;

@@ -115,6 +115,13 @@ export class Root implements RootView {
   /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
   readonly #lastServed = new Map<string, number>();
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Signatures of pooled statements, checked when they came in: a batch does not check them again. */
+  readonly #verified = {
+    get: (id: string) => {
+      const e = this.#pool.get(id);
+      return e === undefined ? undefined : { governanceKey: e.governanceKey, ok: true };
+    },
+  };
   #store!: LedgerStore;
   #state!: GovernanceState;
   /** Validators of the height that produced the current tree: whose cosignatures commit it. */
@@ -394,7 +401,7 @@ export class Root implements RootView {
 
   #isValid(height: number, value: Uint8Array): boolean {
     const names = new Set(validatorsOf(this.#state).map((v) => v.name));
-    const verdict = this.#app.check(this.#state, height, names, value);
+    const verdict = this.#app.check(this.#state, height, names, value, this.#verified);
     this.#log.debug({ height, valid: typeof verdict !== 'string' }, 'checked a proposed batch');
     if (typeof verdict === 'string') {
       this.#log.warn({ height, reason: verdict }, 'refused a proposed batch');
@@ -565,11 +572,18 @@ export class Root implements RootView {
     const { id } = screened;
     if (this.#index.statements.has(id) || this.#pool.has(id)) return { id, rejection: null, known: true };
     const author = signed.statement.author;
-    const key = this.#state.world.members.find((m) => m.name === author)!.governanceKey;
-    const verify = preVerified(new Map([[id, { governanceKey: key, ok: true }]]));
+    const governanceKey = this.#state.world.members.find((m) => m.name === author)!.governanceKey;
+    const verify = preVerified(new Map([[id, { governanceKey, ok: true }]]));
     const rejection = checkStatement(this.#state, signed, { timeMs: this.#now(), verify });
     if (rejection !== null) return { id, rejection, known: false };
-    const entry = { id, statement: signed, author, bytes: screened.bytes, receivedMs: Date.now() };
+    const entry = {
+      id,
+      statement: signed,
+      author,
+      governanceKey,
+      bytes: screened.bytes,
+      receivedMs: Date.now(),
+    };
     const added = this.#pool.add(entry);
     if (added === 'full' || added === 'author-full')
       return { id, rejection: poolRejection(added), known: false };

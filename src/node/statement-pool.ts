@@ -32,8 +32,9 @@ export const DEFAULT_POOL_LIMITS: PoolLimits = {
 export interface PoolEntry<S> {
   id: string;
   statement: S;
-  /** The member who signed it. */
+  /** The member who signed it, and the governance key its signature was checked against. */
   author: string;
+  governanceKey: string;
   /** Length of its canonical bytes. */
   bytes: number;
   receivedMs: number;
@@ -69,6 +70,10 @@ export class StatementPool<S> {
 
   has(id: string): boolean {
     return this.#entries.has(id);
+  }
+
+  get(id: string): PoolEntry<S> | undefined {
+    return this.#entries.get(id);
   }
 
   /** Adds a statement unless it is pending already or a bound (its author's or the pool's) is reached. */

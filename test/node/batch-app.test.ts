@@ -18,6 +18,7 @@ import {
   genesisState,
   motion,
   type SignedStatement,
+  screenStatement,
   selfUpdate,
   statementId,
 } from '../../src/governance/index.ts';
@@ -51,12 +52,14 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, clock: {
   const app = new BatchApp(store, () => clock.now);
   const validator = new BatchApp(store, () => clock.now);
   const add = (signed: SignedStatement) => {
-    const bytes = canonicalBytes(signed as unknown as Json).length;
+    const screened = screenStatement(state.world, signed);
+    assert.ok(!('code' in screened));
+    const author = state.world.members.find((m) => m.name === signed.statement.author)!;
     const e = {
-      id: statementId(signed),
+      ...screened,
       statement: signed,
-      author: signed.statement.author,
-      bytes,
+      author: author.name,
+      governanceKey: author.governanceKey,
       receivedMs: 0,
     };
     assert.equal(pool.add(e), 'added');

@@ -17,7 +17,8 @@ const LIMITS = { statementsPerAuthorMax: 3, bytesPerAuthorMax: 1000, statementsM
 let n = 0;
 function entry(author: string, bytes = 100): Omit<PoolEntry<string>, 'seq'> {
   n++;
-  return { id: `${author}-${n}`, statement: `${author}-${n}`, author, bytes, receivedMs: n };
+  const id = `${author}-${n}`;
+  return { id, statement: id, author, governanceKey: `key of ${author}`, bytes, receivedMs: n };
 }
 
 test('one author fills its own share, in count or in bytes, and other authors are still taken', () => {
