@@ -9,6 +9,8 @@ import type { Registrar } from '@libp2p/interface-internal';
 import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record';
 import { bytesEqual } from '../../codec/index.ts';
 import {
+  DEFAULT_RENDEZVOUS_BYTES_MAX,
+  DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX,
   DEFAULT_RENDEZVOUS_DISCOVER_LIMIT,
   DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX,
   DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX,
@@ -59,6 +61,8 @@ export function rendezvousLimits(init: Partial<RendezvousLimits> = {}): Rendezvo
     registrationsPerNamespaceMax:
       init.registrationsPerNamespaceMax ?? DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX,
     registrationsMax: init.registrationsMax ?? DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX,
+    bytesPerPeerMax: init.bytesPerPeerMax ?? DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX,
+    bytesMax: init.bytesMax ?? DEFAULT_RENDEZVOUS_BYTES_MAX,
     discoverLimitMax: init.discoverLimitMax ?? DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX,
     discoverLimitDefault: init.discoverLimitDefault ?? DEFAULT_RENDEZVOUS_DISCOVER_LIMIT,
   };
