@@ -17,6 +17,7 @@ const BENCHES: readonly string[] = [
   'root-commit',
   'frost',
   'ml-dsa',
+  'fuzz',
 ];
 
 const args = process.argv.slice(2);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { fromBase64 } from '../codec/index.ts';
 import { type CatchUpSource, type Decision, VALIDATORS_MAX } from '../consensus/index.ts';
 import { MEMBERS_MAX, type World } from '../governance/index.ts';
-import { HttpClient } from '../net/index.ts';
+import { HttpClient, type JsonItemsOptions } from '../net/index.ts';
 import { parseSignedVote } from '../wire/index.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 
@@ -87,8 +87,12 @@ export async function fetchDecisions(base: string, from: number, limit: number):
     `consensus/decisions?from=${from}&limit=${limit}`,
     base.endsWith('/') ? base : `${base}/`,
   );
-  return peers.getJsonItems(url.href, {
-    bytesMax: CATCH_UP_RESPONSE_BYTES_MAX,
+  return peers.getJsonItems(url.href, { bytesMax: CATCH_UP_RESPONSE_BYTES_MAX, ...decisionsAnswer(limit) });
+}
+
+/** How an answer of at most `limit` decisions is read: `{"decisions": [...]}`, each on its own. */
+export function decisionsAnswer(limit: number): Omit<JsonItemsOptions<Decision>, 'url'> {
+  return {
     field: 'decisions',
     itemsMax: limit,
     itemBytesMax: DECISION_JSON_BYTES_MAX,
@@ -100,7 +104,7 @@ export async function fetchDecisions(base: string, from: number, limit: number):
         return undefined;
       }
     },
-  });
+  };
 }
 
 function parseDecision(x: unknown): Decision {
