@@ -18,6 +18,7 @@ const BENCHES: readonly string[] = [
   'frost',
   'ml-dsa',
   'fuzz',
+  'sigkill',
 ];
 
 const args = process.argv.slice(2);
