@@ -18,6 +18,7 @@ const BENCHES: readonly string[] = [
   'frost',
   'ml-dsa',
   'fuzz',
+  'saturation',
   'sigkill',
 ];
 
