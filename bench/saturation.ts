@@ -8,14 +8,13 @@
 // lifted, as for an attacker with many addresses; load shedding stays on.
 
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toBase64 } from '../src/codec/index.ts';
 import { generateKeyPair } from '../src/crypto/index.ts';
 import { ballot, motion, signStatement, type World } from '../src/governance/index.ts';
-import { CONFIG_FILE_NAME } from '../src/node/constants.ts';
 import { createFederation, FEDERATION, startAll, type TestMember } from '../test/node/fixtures/federation.ts';
 import type { CircuitLoadStats } from './lib/circuit-load.ts';
 import type { BenchResult } from './lib/harness.ts';
@@ -137,15 +136,13 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   if (!has('wrk')) throw new Error('saturation needs wrk on the PATH');
   const seconds = options.quick ? QUICK_SECONDS : LOAD_SECONDS;
   const work = mkdtempSync(join(tmpdir(), 'witan-saturation-'));
-  const fed = await createFederation({ members: 4, logLevel: 'warn' });
+  const fed = await createFederation({
+    members: 4,
+    logLevel: 'warn',
+    requestsPerMinute: REQUESTS_PER_MINUTE,
+  });
   let circuits: Awaited<ReturnType<typeof forkCircuitLoad>> | undefined;
   try {
-    for (const m of fed.members) {
-      const file = join(m.dir, CONFIG_FILE_NAME);
-      const config = JSON.parse(readFileSync(file, 'utf8'));
-      const http = { ...config.http, requestsPerMinute: REQUESTS_PER_MINUTE };
-      writeFileSync(file, JSON.stringify({ ...config, http }));
-    }
     await startAll(fed);
     const [alpha, beta, gamma, delta] = fed.members as [TestMember, TestMember, TestMember, TestMember];
     const sign = (m: TestMember, s: Parameters<typeof signStatement>[0]) =>

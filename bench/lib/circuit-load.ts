@@ -4,17 +4,9 @@
 // relayed connection (below the policy's per-circuit limit) and waiting for the listener's count.
 // Reports on request the circuits completed and the bytes relayed; stops on request.
 
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
-import { generateKeyPair } from '@libp2p/crypto/keys';
-import { identify } from '@libp2p/identify';
-import type { Libp2p, Stream } from '@libp2p/interface';
-import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
+import { handleSink, SINK, startStock } from '../relay.ts';
 
-const SINK = '/witan/bench-circuit-sink/1.0.0';
 /** Bytes sent over one relayed connection: well under the default policy's 1 MiB per circuit. */
 export const CIRCUIT_PAYLOAD_BYTES = 256 * 1024;
 const CHUNK_BYTES = 16 * 1024;
@@ -26,34 +18,11 @@ const RETRY_PAUSE_MS = 100;
 export type CircuitLoadStats = { circuits: number; bytes: number; failures: number };
 type Request = { op: 'stats' } | { op: 'stop' };
 
-async function node(listen: string[]): Promise<Libp2p> {
-  return createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen },
-    transports: [tcp(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionMonitor: { enabled: false },
-    services: { identify: identify() },
-  });
-}
-
 async function main(): Promise<void> {
   const relay = process.argv[2] as string;
   const dialers = Number(process.argv[3]);
-  const listener = await node([`${relay}/p2p-circuit`]);
-  await listener.handle(
-    SINK,
-    async (stream: Stream) => {
-      let n = 0;
-      for await (const c of stream) n += c.byteLength;
-      const out = new Uint8Array(8);
-      new DataView(out.buffer).setBigUint64(0, BigInt(n));
-      stream.send(out);
-      await stream.close();
-    },
-    { runOnLimitedConnection: true },
-  );
+  const listener = await startStock([`${relay}/p2p-circuit`]);
+  await handleSink(listener);
   const deadline = Date.now() + RESERVATION_TIMEOUT_MS;
   let target: Multiaddr | undefined;
   while (target === undefined && Date.now() < deadline) {
@@ -65,7 +34,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const chunk = new Uint8Array(CHUNK_BYTES).fill(7);
   const loops = Array.from({ length: dialers }, async () => {
-    const dialer = await node([]);
+    const dialer = await startStock();
     while (!stopping) {
       try {
         const stream = await dialer.dialProtocol(target, SINK, {

@@ -18,7 +18,7 @@ import type { World } from './model.ts';
 import { authorRejection } from './rules.ts';
 import { oneOf, record, ShapeError, signature } from './shape.ts';
 import { STATEMENT_KINDS } from './statement-types.ts';
-import { STATEMENT_BYTES_MAX, verifyB64 } from './statements.ts';
+import { STATEMENT_BYTES_MAX, STATEMENT_KIND_FIELDS, verifyB64 } from './statements.ts';
 
 /** A statement that passed the screen: its id and the length of its canonical bytes. */
 export interface Screened {
@@ -40,7 +40,12 @@ export function screenStatement(world: World, x: unknown): Rejection | Screened 
   try {
     const o = record(x, 'signed statement', ['statement', 'signature']);
     sig = signature(o.signature, 'signature');
-    const s = record(o.statement, 'statement', ['kind', 'federation', 'author'], OTHER_FIELDS);
+    const s = record(
+      o.statement,
+      'statement',
+      ['kind', 'federation', 'author'],
+      ['createdMs', ...STATEMENT_KIND_FIELDS],
+    );
     const kind = oneOf(s.kind, 'statement.kind', STATEMENT_KINDS);
     if (typeof s.federation !== 'string') throw new ShapeError('statement.federation must be a string');
     if (typeof s.author !== 'string') throw new ShapeError('statement.author must be a string');
@@ -64,19 +69,3 @@ export function screenStatement(world: World, x: unknown): Rejection | Screened 
   const rejection = authorRejection(world, fields, (key) => verifyB64(key, message, sig));
   return rejection ?? { id: toHex(sha256(signed)), bytes: signed.length };
 }
-
-/** Fields a statement of some kind may have besides kind, federation and author. */
-const OTHER_FIELDS = [
-  'createdMs',
-  'parentWorld',
-  'deadlineMs',
-  'changes',
-  'summary',
-  'motion',
-  'choice',
-  'reason',
-  'evidence',
-  'endpoints',
-  'nodeKey',
-  'nodeKeySignature',
-];

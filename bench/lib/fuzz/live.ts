@@ -6,8 +6,7 @@
 // exits; the state (ledger size and root, world, pending statements, relay reservations,
 // rendezvous registrations) must not change.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
@@ -16,15 +15,10 @@ import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { createLocalMember, foundFederation } from '../../../src/cli/federation.ts';
-import { GOVERNANCE_KEY_FILE_NAME } from '../../../src/cli/init.ts';
-import { type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../../../src/cli/root-processes.ts';
 import { utf8Bytes } from '../../../src/codec/index.ts';
 import { sha256 } from '../../../src/crypto/index.ts';
-import { readKeyFile } from '../../../src/crypto/key-file.ts';
 import {
   ballot,
-  DEFAULT_POLICY,
   motion,
   type SignedStatement,
   selfUpdate,
@@ -32,7 +26,6 @@ import {
   statementId,
   type World,
 } from '../../../src/governance/index.ts';
-import { CONFIG_FILE_NAME } from '../../../src/node/constants.ts';
 import { RENDEZVOUS_PROTOCOL, RENDEZVOUS_RESPONSE_BYTES_MAX } from '../../../src/node/p2p/constants.ts';
 import {
   decodeMessage,
@@ -43,12 +36,16 @@ import {
   sendFrame,
 } from '../../../src/node/p2p/index.ts';
 import { formatAddCheckpointBody } from '../../../src/wire/index.ts';
+import { createFederation, FEDERATION } from '../../../test/node/fixtures/federation.ts';
 import { relayCodecs } from './decoders.ts';
 import type { Fixtures } from './fixtures.ts';
 import { jsonBytes, mutateBytes, mutateJson, type Rng, randomBytes, randomJson } from './inputs.ts';
 import type { FuzzTarget, Outcome } from './run.ts';
 
-export const LIVE_FEDERATION = 'fuzz-live.witan.test';
+/** The roots' per-address request budget, lifted: the fuzzer sends from one address. */
+const REQUESTS_PER_MINUTE = 10_000_000;
+/** Load shedding only past this event loop delay: the fuzzer keeps the root busy on purpose. */
+const EVENT_LOOP_DELAY_MAX_MS = 10_000;
 /** Requests in flight at once against the root. */
 const HTTP_CONCURRENCY = 24;
 /** The state is read after this many windows of requests (a read is three requests). */
@@ -83,17 +80,18 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-export async function startLiveRoot(base: string): Promise<LiveRoot> {
-  const m = await createLocalMember(base, 0, { logLevel: 'warn' });
-  const configFile = join(m.dir, CONFIG_FILE_NAME);
-  const config = JSON.parse(readFileSync(configFile, 'utf8'));
-  // The fuzzer is one address sending as fast as the root answers: lift the per-address budget.
-  config.http = { ...config.http, requestsPerMinute: 10_000_000, eventLoopDelayMaxMs: 10_000 };
-  writeFileSync(configFile, JSON.stringify(config));
-  foundFederation({ base, federation: LIVE_FEDERATION, members: [m], policy: DEFAULT_POLICY });
-  const root: RootProcess = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl });
-  await waitHealthy(root);
-  const key = readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME)).secretKey;
+export async function startLiveRoot(): Promise<LiveRoot> {
+  // The fuzzer is one address sending as fast as the root answers: the per-address budget is lifted.
+  const fed = await createFederation({
+    members: 1,
+    logLevel: 'warn',
+    requestsPerMinute: REQUESTS_PER_MINUTE,
+    eventLoopDelayMaxMs: EVENT_LOOP_DELAY_MAX_MS,
+  });
+  const m = fed.members[0]!;
+  await fed.start(m);
+  const logFile = m.root!.logFile;
+  const key = m.governanceKey.secretKey;
   const submit = async (s: Parameters<typeof signStatement>[0]): Promise<SignedStatement> => {
     const signed = signStatement(s, key);
     const res = await fetch(`${m.httpUrl}/statements`, {
@@ -118,9 +116,9 @@ export async function startLiveRoot(base: string): Promise<LiveRoot> {
   const deadline = Date.now() + COMMIT_TIMEOUT_MS;
   while ((await status()).height < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const openId = statementId(open);
-  committed.push(await submit(ballot(LIVE_FEDERATION, m.name, openId, 'yes', now + 1, 'fuzz')));
+  committed.push(await submit(ballot(FEDERATION, m.name, openId, 'yes', now + 1, 'fuzz')));
   committed.push(
-    await submit(selfUpdate(LIVE_FEDERATION, m.name, now + 2, { endpoints: world.members[0]!.endpoints })),
+    await submit(selfUpdate(FEDERATION, m.name, now + 2, { endpoints: world.members[0]!.endpoints })),
   );
   let size = 0;
   let note = '';
@@ -129,15 +127,14 @@ export async function startLiveRoot(base: string): Promise<LiveRoot> {
     note = await fetch(`${m.httpUrl}/checkpoint`).then((r) => (r.ok ? r.text() : ''));
     size = Number(note.split('\n')[1] ?? 0);
     if (s.height >= 2 && size === s.ledger.size) break;
-    if (Date.now() > deadline)
-      throw new Error(`the live root did not commit its fixtures; see ${root.logFile}`);
+    if (Date.now() > deadline) throw new Error(`the live root did not commit its fixtures; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const addrs = (await getJson<{ addrs: string[] }>(`${m.httpUrl}/status`)).addrs;
   return {
     httpUrl: m.httpUrl,
     p2pAddr: addrs.find((a) => a.includes('/tcp/') && !a.includes('/ws'))!,
-    logFile: root.logFile,
+    logFile,
     committed: committed.map((s) => JSON.parse(JSON.stringify(s)) as unknown),
     size,
     note,
@@ -164,10 +161,10 @@ export async function startLiveRoot(base: string): Promise<LiveRoot> {
       ]);
     },
     errors: () =>
-      readFileSync(root.logFile, 'utf8')
+      readFileSync(logFile, 'utf8')
         .split('\n')
         .filter((l) => /"level":(50|60)/.test(l)),
-    stop: () => stopRoot(root),
+    stop: () => fed.close(),
   };
 }
 
