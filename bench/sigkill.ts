@@ -4,7 +4,7 @@
 // ballot an alive root took committed. test/resilience/sigkill.test.ts runs a few cycles.
 
 import { createFederation, startAll } from '../test/node/fixtures/federation.ts';
-import type { BenchResult } from './lib/harness.ts';
+import { type BenchResult, sizeOverride } from './lib/harness.ts';
 import { recordResilience } from './lib/resilience.ts';
 import { sigkillCycles } from './lib/sigkill-cycles.ts';
 import type { BenchOptions } from './run.ts';
@@ -13,7 +13,10 @@ export const SIGKILL_CYCLES = 100;
 const QUICK_CYCLES = 8;
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
-  const cycles = options.quick ? QUICK_CYCLES : SIGKILL_CYCLES;
+  // WITAN_BENCH_SIGKILL_CYCLES overrides the count (for a machine where 100 cycles do not fit).
+  const override = sizeOverride('WITAN_BENCH_SIGKILL_CYCLES');
+  const cycles = override ?? (options.quick ? QUICK_CYCLES : SIGKILL_CYCLES);
+  const goal = options.quick ? QUICK_CYCLES : SIGKILL_CYCLES;
   const fed = await createFederation({ members: 4, logLevel: 'warn' });
   try {
     await startAll(fed);
@@ -22,8 +25,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const minutes = (performance.now() - started) / 60_000;
     const restart = [...r.restartMs].sort((a, b) => a - b);
     const p50 = restart[Math.floor(restart.length / 2)] ?? 0;
-    const command = `npm run bench -- sigkill${options.quick ? ' --quick' : ''}`;
-    const ok = r.cycles === cycles && r.lostEntries === 0 && r.doubleVotes === 0 && r.lostBallots === 0;
+    const env = override === undefined ? '' : `WITAN_BENCH_SIGKILL_CYCLES=${override} `;
+    const command = `${env}npm run bench -- sigkill${options.quick ? ' --quick' : ''}`;
+    const ok = r.cycles >= goal && r.lostEntries === 0 && r.doubleVotes === 0 && r.lostBallots === 0;
     recordResilience(
       'sigkill',
       [
@@ -31,7 +35,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           what: 'a root SIGKILLed during commits, restarted from its folder (each of 4 in turn)',
           amount: `${r.cycles} cycles (${r.midCommit} while it was deciding or appending a batch), ${r.ballots} ballots, ${minutes.toFixed(1)} min`,
           result: `${r.lostEntries} committed entries lost, ${r.doubleVotes} double votes, ${r.lostBallots} ballots lost`,
-          goal: `${cycles} cycles, 0 lost, 0 double votes`,
+          goal: `${goal} cycles, 0 lost, 0 double votes`,
           met: ok,
         },
       ],
@@ -44,7 +48,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       id: 'sigkill',
       title: 'Resilience: SIGKILL cycles of a root during commits',
       figures: [
-        { name: 'cycles', value: r.cycles, unit: 'cycles', goal: `= ${cycles}`, met: r.cycles === cycles },
+        { name: 'cycles', value: r.cycles, unit: 'cycles', goal: `≥ ${goal}`, met: r.cycles >= goal },
         {
           name: 'committed entries lost',
           value: r.lostEntries,

@@ -40,3 +40,16 @@ export async function opsPerSecond(fn: () => Promise<number> | number, minMs: nu
   } while (elapsed < minMs);
   return (ops * 1000) / elapsed;
 }
+
+/**
+ * A size given in the environment variable `name` (a whole number ≥ 1), for a machine where the
+ * benchmark's own size does not fit in the time at hand; else undefined. The figures then say
+ * the goal was not met in size.
+ */
+export function sizeOverride(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1, not "${raw}"`);
+  return n;
+}

@@ -3,7 +3,7 @@
 // What each part recorded (rows, command, machine, load) is kept as JSON in a comment inside the
 // section, so a part that runs again re-renders the table with the others' rows unchanged.
 
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { machine, readSection, writeSection } from '../../src/sim/results.ts';
 
 export const RESILIENCE_SECTION = 'resilience';
@@ -45,14 +45,15 @@ export function recordResilience(
   notes: string[] = [],
 ): void {
   const parts = partsOnFile();
-  const load = loadavg()
-    .map((l) => l.toFixed(1))
-    .join(', ');
+  const averages = loadavg();
+  const load = averages.map((l) => l.toFixed(1)).join(', ');
+  // More runnable work than cores over the last one or five minutes: the figures are loaded.
+  const loaded = Math.max(averages[0]!, averages[1]!) >= availableParallelism() ? '(loaded) ' : '';
   parts[part] = {
     rows,
     command,
     notes,
-    measured: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}, load average ${load}`,
+    measured: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}, ${loaded}load average ${load}`,
   };
   const lines = [
     `<!-- bench:${RESILIENCE_SECTION} -->`,
