@@ -12,6 +12,7 @@ export class RootMetrics {
   readonly commitSeconds: Histogram;
   readonly statements: Counter<'source'>;
   readonly evidence: Counter<'kind'>;
+  readonly publishFailures: Counter<'topic'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -46,6 +47,13 @@ export class RootMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.publishFailures = new Counter({
+      name: 'witan_publish_failures_total',
+      help: 'Gossip messages this root could not publish (no peer subscribed, too large), by topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    for (const topic of ['consensus', 'statements', 'cosignatures']) this.publishFailures.inc({ topic }, 0);
   }
 
   commit(height: number, size: number, seconds: number): void {

@@ -72,6 +72,7 @@ import { LedgerIndex } from './ledger-index.ts';
 import { RootMetrics } from './metrics.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 import { createRootHost, type GossipVerdict, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { PublishFailures } from './publish-failures.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
 import { worldChain } from './world-chain.ts';
@@ -110,6 +111,7 @@ export class Root implements RootView {
   readonly #nodeKeyB64: string;
   readonly #registry = new Registry();
   readonly #metrics: RootMetrics;
+  readonly #publishFailures: PublishFailures;
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
   /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
@@ -148,6 +150,7 @@ export class Root implements RootView {
     this.#nodeKey = nodeKey;
     this.#nodeKeyB64 = toBase64(nodeKey.publicKey);
     this.#metrics = new RootMetrics(this.#registry);
+    this.#publishFailures = new PublishFailures(this.#metrics.publishFailures, options.logger);
   }
 
   get #log(): Logger {
@@ -437,12 +440,12 @@ export class Root implements RootView {
     }, PENDING_COALESCE_MS);
   }
 
-  async #publish(topic: string, data: Uint8Array, what?: ConsensusMessage): Promise<void> {
+  async #publish(topic: string, data: Uint8Array): Promise<void> {
     try {
       await this.#host.publish(topic, data);
     } catch (err) {
-      // No peers subscribed yet: consensus re-sends on its timeouts; statements wait in pools.
-      this.#log.debug({ topic, kind: what?.kind, err: (err as Error).message }, 'publish found no peers');
+      const kind = Object.entries(this.#host.topics).find(([, t]) => t === topic)?.[0] ?? 'other';
+      this.#publishFailures.failed(kind, data.length, err as Error);
     }
   }
 
