@@ -12,6 +12,7 @@ import {
   type GovernanceState,
   type PreVerified,
   preVerified,
+  type Rejection,
   type SignedStatement,
 } from '../governance/index.ts';
 import type { LedgerStore } from '../ledger/store.ts';
@@ -40,8 +41,8 @@ export interface Checked {
 export interface Built {
   /** The value to propose, or undefined when nothing is pending (idle when idle). */
   bytes: Uint8Array | undefined;
-  /** Pending statements the rules now reject: the caller drops them from its pool. */
-  rejected: string[];
+  /** Pending statements the rules now reject, by id, and why: the caller drops them from its pool. */
+  rejected: Map<string, Rejection>;
 }
 
 export class BatchApp {
@@ -89,7 +90,7 @@ export class BatchApp {
     proposer: string,
     fairOrder: () => PoolEntry<SignedStatement>[],
   ): Built {
-    const rejected: string[] = [];
+    const rejected = new Map<string, Rejection>();
     let pending = this.#pending;
     if (
       pending === undefined ||
@@ -100,7 +101,8 @@ export class BatchApp {
     ) {
       pending = new PendingBatch(state, { height, timeMs: Math.max(this.now(), state.timeMs + 1), proposer });
       for (const entry of fairOrder()) {
-        if (typeof pending.offer(entry) === 'object') rejected.push(entry.id);
+        const offered = pending.offer(entry);
+        if (typeof offered === 'object') rejected.set(entry.id, offered);
       }
       this.#pending = pending;
     }

@@ -51,6 +51,7 @@ import {
   type Member,
   parseSignedStatement,
   preVerified,
+  type Rejection,
   replay,
   type Screened,
   type SignedGenesis,
@@ -420,15 +421,24 @@ export class Root implements RootView {
   }
 
   #buildValue(height: number): Uint8Array | undefined {
+    return this.#build(height).bytes;
+  }
+
+  /**
+   * Builds (or reuses) the batch this root would propose at `height`, and drops from the pool
+   * the pending statements the rules now reject with the others: those, and why, are returned.
+   */
+  #build(height: number): { bytes: Uint8Array | undefined; rejected: ReadonlyMap<string, Rejection> } {
     const me = this.#self();
-    if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1) return undefined;
+    if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1)
+      return { bytes: undefined, rejected: new Map() };
     const rank = (author: string) => this.#lastServed.get(author) ?? 0;
     const built = this.#app.build(this.#state, height, me.name, () => this.#pool.fairOrder(rank));
-    if (built.rejected.length > 0) {
-      this.#pool.remove(built.rejected);
-      this.#log.info({ dropped: built.rejected.length }, 'dropped pending statements the rules now reject');
+    if (built.rejected.size > 0) {
+      this.#pool.remove([...built.rejected.keys()]);
+      this.#log.info({ dropped: built.rejected.size }, 'dropped pending statements the rules now reject');
     }
-    return built.bytes;
+    return built;
   }
 
   /** Offers pending statements to consensus soon: every statement of a burst goes into one value build. */
@@ -595,6 +605,12 @@ export class Root implements RootView {
       // It breaks a rule among the statements already pending: it would never commit.
       this.#pool.remove([id]);
       return { id, rejection: offered, known: false };
+    }
+    if (offered === 'not-open') {
+      // No batch open on this state: open it now, so that a statement the rules refuse with the
+      // others pending (too many open motions of one author, say) is answered so, never 202.
+      const refused = this.#build(this.#state.height + 1).rejected.get(id);
+      if (refused !== undefined) return { id, rejection: refused, known: false };
     }
     this.#metrics.statements.inc({ source });
     this.#log.debug({ id, source }, 'statement accepted');
