@@ -34,7 +34,7 @@ const HONEST_INTERVAL_MS = 500;
  * Honest ballots the flood must have met to say anything: each member posts one per
  * HONEST_INTERVAL_MS at most (50 each in FLOOD_MS), fewer when the roots answer slowly.
  */
-const HONEST_BALLOTS_MIN = 30;
+const HONEST_BALLOTS_MIN = 20;
 /** How often a root is asked whether an honest ballot has committed. */
 const POLL_MS = 50;
 /** A request to a root on a machine whose cores the test shares with four roots. */
