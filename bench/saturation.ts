@@ -276,7 +276,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     for (const id of taken) if (!(await everywhere(fed.members, id, deadline))) lost++;
     const [p50, p99, max] = [percentile(latencies, 50), percentile(latencies, 99), Math.max(...latencies)];
     const version = (await worldOf()).world.version;
-    const command = `nice npm run bench -- saturation${options.quick ? ' --quick' : ''}`;
+    const command = `npm run bench -- saturation${options.quick ? ' --quick' : ''}`;
     const wrkLine = (name: string, r: WrkRun) =>
       `${name} ${Math.round(r.rate).toLocaleString('en-US')} req/s (${r.non2xx.toLocaleString('en-US')} not 2xx)`;
     const met = p99 < COMMIT_P99_MS_MAX && lost === 0 && refused === 0;
