@@ -249,6 +249,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           const moved = await moveMotion(fed.members[1 + (i % 3)]!, `round ${i}`, deadline);
           track(moved);
           await moved.committed;
+          // Each voter's root must have the motion before it takes a ballot on it (else UNKNOWN_MOTION).
+          if (!(await everywhere([beta, gamma, delta], moved.id, deadline)))
+            throw new Error(`statement ${moved.id} not committed everywhere`);
           const yes = await Promise.all(
             [beta, gamma, delta].map((m) =>
               submit(m, sign(m, ballot(FEDERATION, m.name, moved.id, 'yes', Date.now())), deadline, tally),
