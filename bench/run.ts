@@ -19,6 +19,9 @@ const BENCHES: readonly string[] = [
   'root-commit',
   'frost',
   'ml-dsa',
+  'fuzz',
+  'saturation',
+  'sigkill',
 ];
 
 const args = process.argv.slice(2);

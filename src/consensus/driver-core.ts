@@ -50,6 +50,8 @@ import {
 export interface AppQueries {
   /** Pure validity of a value at a height (re-execute the batch against the ledger at height-1). */
   isValid(height: number, value: Uint8Array): boolean;
+  /** Is a fresh proposal's value timely at our clock (CoreConfig.isTimely)? Default: yes. */
+  isTimely?(height: number, value: Uint8Array): boolean;
   /** A value of pending statements for this height, or undefined when idle. */
   proposeValue(height: number): Uint8Array | undefined;
   /** Validators of a height: validatorsOf(governance state after height-1). */
@@ -70,7 +72,7 @@ export type DriverEffect =
   | { kind: 'decide'; decision: Decision };
 
 export interface DriverCoreOptions {
-  config: Omit<CoreConfig, 'isValid'>;
+  config: Omit<CoreConfig, 'isValid' | 'isTimely'>;
   app: AppQueries;
   timers: Timers;
   /** Monotonic milliseconds (performance.now in production, the virtual clock in the simulator). */
@@ -105,7 +107,12 @@ export class DriverCore {
   constructor(o: DriverCoreOptions) {
     this.#o = o;
     this.#step = o.step ?? step;
-    this.#state = initState({ ...o.config, isValid: (h, v) => o.app.isValid(h, v) });
+    const { app } = o;
+    this.#state = initState({
+      ...o.config,
+      isValid: (h, v) => app.isValid(h, v),
+      ...(app.isTimely === undefined ? {} : { isTimely: (h, v) => app.isTimely?.(h, v) ?? true }),
+    });
   }
 
   get state(): CoreState {

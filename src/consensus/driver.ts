@@ -33,7 +33,7 @@ export interface CatchUpSource {
 }
 
 export interface DriverOptions {
-  config: Omit<CoreConfig, 'isValid'>;
+  config: Omit<CoreConfig, 'isValid' | 'isTimely'>;
   wal: Wal;
   transport: Transport;
   app: App;

@@ -79,6 +79,13 @@ export interface CoreConfig {
   self: string;
   /** Pure validity of a value at a height (the root re-executes the batch). */
   isValid: (height: number, value: Uint8Array) => boolean;
+  /**
+   * Is a FRESH proposal's value timely here (its batch time near our clock)? Asked only for a
+   * proposal without a proof of lock (L22, validRound −1), never cached: a value that a quorum
+   * prevoted stays acceptable however late it is proposed again (L28), or a locked value could
+   * never be decided. Proposer-based timestamps in CometBFT take the same rule. Default: yes.
+   */
+  isTimely?: (height: number, value: Uint8Array) => boolean;
   signer: Signer;
   /** Defaults to verifyVote / verifyProposal; the simulator passes a memoised one. */
   verifier?: Verifier;
@@ -613,7 +620,8 @@ function fireOne(w: Work): boolean {
     if (p.validRound === -1) {
       // L22–L27
       const v = proposalValue(p);
-      const ok = valid(w, p) && (noLocking || s.lockedRound === -1 || sameValue(s.lockedValue, v));
+      const timely = s.config.isTimely?.(s.height, v) ?? true;
+      const ok = valid(w, p) && timely && (noLocking || s.lockedRound === -1 || sameValue(s.lockedValue, v));
       broadcastVote(w, 'prevote', ok ? p.valueId : null);
       s.step = 'prevote';
       w.dirty = true;

@@ -92,6 +92,7 @@ export {
   parseWorld,
   type World,
 } from './model.ts';
+export { type BatchHeader, type OpenBatch, openBatch } from './open-batch.ts';
 export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
 export {
   checkPolicy,
@@ -141,6 +142,7 @@ export {
   StatementSchema,
   WorldSchema,
 } from './schemas.ts';
+export { type Screened, screenStatement } from './screen.ts';
 export { nextSeen, type SeenIndex, seenHas } from './seen.ts';
 export { ShapeError } from './shape.ts';
 export {

@@ -100,23 +100,39 @@ export function settleMotion(d: Draft, m: OpenMotion): void {
   closeMotion(d, m, 'passed');
 }
 
-function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection | null {
-  const s = signed.statement;
-  if (s.federation !== d.world.federation) {
+/**
+ * CHARTER §1–§2 on a statement's federation, author and signature, in that order: the part of
+ * the common checks that needs nothing but the world, which a root also runs on a submitted
+ * statement before anything else (screen.ts). `signedBy` says whether the signature is by a key.
+ */
+export function authorRejection(
+  world: World,
+  s: { federation: string; author: string; kind: string },
+  signedBy: (governanceKey: string) => boolean,
+): Rejection | null {
+  if (s.federation !== world.federation) {
     return reject(
       'WRONG_FEDERATION',
-      `The statement is for federation "${s.federation}", not "${d.world.federation}".`,
+      `The statement is for federation "${s.federation}", not "${world.federation}".`,
     );
   }
-  const author = member(d.world, s.author);
+  const author = member(world, s.author);
   if (author === undefined)
     return reject('UNKNOWN_AUTHOR', `"${s.author}" is not a member of the federation.`);
-  if (!d.verify(signed, author.governanceKey, id)) {
+  if (!signedBy(author.governanceKey)) {
     return reject(
       'BAD_SIGNATURE',
       `The signature is not by the governance key of "${s.author}" over this ${s.kind}.`,
     );
   }
+  return null;
+}
+
+function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection | null {
+  const s = signed.statement;
+  const unsigned = authorRejection(d.world, s, (key) => d.verify(signed, key, id));
+  if (unsigned !== null) return unsigned;
+  const author = member(d.world, s.author)!;
   if (s.createdMs > d.timeMs + STATEMENT_FUTURE_MS_MAX) {
     return reject(
       'STATEMENT_FROM_FUTURE',

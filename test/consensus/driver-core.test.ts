@@ -1,7 +1,7 @@
 // The driver's core under a synchronous shell like the simulator's: the effect order (persist
 // before the step's messages, a decision before the next height), a shell that dies between
 // persist and send, retransmission on the injected timers, catch-up throttled by the injected
-// clock, and old messages dropped on receipt.
+// clock, old messages dropped on receipt, and the app's timeliness asked of fresh proposals.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalBytes } from '../../src/codec/index.ts';
@@ -12,10 +12,11 @@ import {
   type DriverEffect,
   nodeKeySigner,
   type PersistRecord,
+  proposerOf,
   type Timers,
   type Validator,
 } from '../../src/consensus/index.ts';
-import { FED, type Keyed, makeValidators, vote } from './helpers.ts';
+import { FED, type Keyed, makeValidators, proposal, vote } from './helpers.ts';
 
 const TIMEOUTS = { proposeMs: 100, prevoteMs: 50, precommitMs: 50, deltaMs: 10 };
 
@@ -26,8 +27,14 @@ class OneValueApp implements AppQueries {
   constructor(validators: Validator[]) {
     this.validators = validators;
   }
+  /** What isTimely answers; undefined: the app does not ask (every value is timely). */
+  timely: boolean | undefined;
   isValid(height: number): boolean {
     return height === this.nextHeight();
+  }
+  get isTimely(): ((height: number, value: Uint8Array) => boolean) | undefined {
+    const timely = this.timely;
+    return timely === undefined ? undefined : () => timely;
   }
   proposeValue(height: number): Uint8Array | undefined {
     return height === 1 ? canonicalBytes({ height }) : undefined;
@@ -220,4 +227,22 @@ test('messages for heights below ours are dropped on receipt: no step, no queue 
   for (let r = 0; r < 100; r++) assert.equal(shell.core.receive(vote(v[2]!, 1, r, 'precommit', null)), false);
   assert.equal(shell.wakes, wakes, 'nothing was queued');
   assert.equal(shell.core.receive(vote(v[2]!, 2, 0, 'prevote', null)), true);
+});
+
+test("the app's isTimely is asked of a fresh proposal: untimely gets a nil prevote, timely the value's", () => {
+  const v = makeValidators(4);
+  const proposer = proposerOf(v, 1, 0) as Keyed;
+  const me = v.find((x) => x.id !== proposer.id)!;
+  const value = canonicalBytes({ height: 1 });
+  const prevoted = (timely: boolean) => {
+    const app = new OneValueApp(v);
+    app.timely = timely;
+    const shell = new SyncShell(me, app, new VirtualTime());
+    shell.core.begin(null);
+    shell.core.receive(proposal(proposer, 1, 0, value));
+    const sent = shell.effects.find((e) => e.kind === 'broadcast' && sentKind(e) === 'prevote');
+    return sent?.kind === 'broadcast' && sent.message.kind === 'vote' ? sent.message.vote.valueId : 'none';
+  };
+  assert.equal(prevoted(false), null);
+  assert.notEqual(prevoted(true), null);
 });

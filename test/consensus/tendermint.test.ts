@@ -378,3 +378,22 @@ test('a restarted root re-proposes its valid value with the proof of lock it per
   assert.equal(sent.proposal.validRound, 0);
   assert.equal(sent.pol.length, 3);
 });
+
+test('an untimely fresh proposal gets a nil prevote, but the same value with a proof of lock is prevoted (line 28)', () => {
+  // The value's batch time has fallen behind this validator's clock (isTimely says no).
+  const h = started({ isTimely: (_h: number, v: Uint8Array) => valueIdOf(v) !== valueIdOf(Y) });
+  let o = h.msg(proposal(a, 1, 0, Y));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, null, 'fresh and untimely: nil');
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null), vote(c, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  const pol = [a, b, c].map((v) => {
+    const m = vote(v, 1, 0, 'prevote', Y);
+    return m.kind === 'vote' ? m.vote : assert.fail();
+  });
+  o = h.msg(proposal(b, 1, 1, Y, 0, pol));
+  assert.equal(
+    o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId,
+    valueIdOf(Y),
+    'a quorum prevoted it: timeliness is not asked again, or a locked value could never be decided',
+  );
+});

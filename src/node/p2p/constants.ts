@@ -25,6 +25,14 @@ export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_PEER_MAX = 1000;
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX = 10_000;
 /** Bound on the whole in-memory store (≈ 1 KiB per registration with its signed record). */
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX = 100_000;
+/**
+ * Bytes one peer's registrations may hold: its records (≈ 300–600 bytes with a few addresses)
+ * for the policy's registrations per peer (100 by default), with room. Anyone may register,
+ * and a peer id costs nothing: the total below is what bounds memory.
+ */
+export const DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX = 256 * 1024;
+/** Bytes the whole store may hold; by count alone, 4 KiB records could take ≈ 400 MiB. */
+export const DEFAULT_RENDEZVOUS_BYTES_MAX = 64 * 1024 * 1024;
 /** Spec recommendation: DISCOVER returns at most 1,000 registrations at once. */
 export const DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX = 1000;
 /** A DISCOVER without a limit gets this many. */
