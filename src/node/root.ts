@@ -500,7 +500,7 @@ export class Root implements RootView {
 
   async #publish(topic: string, data: Uint8Array): Promise<void> {
     try {
-      await this.#host.publish(topic, data);
+      await this.#host.broadcast(topic, data);
     } catch (err) {
       // Consensus re-sends on its timeouts and statements wait in pools, so one failure is not
       // fatal; but a proposal nobody receives stalls the height: counted, and said at warn.
