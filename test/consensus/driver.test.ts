@@ -1,6 +1,8 @@
 // The WAL on real LevelDB and the driver (the shell around the core) with four roots over an
 // in-memory transport: persist before send, commits, restart from the WAL, catch-up.
 import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Level } from 'level';
 import {
@@ -119,6 +121,48 @@ test('LevelWal: a saved record survives close and reopen; a corrupt one is refus
     () => wal.load(),
     (e: unknown) => e instanceof ConsensusError && e.code === 'WAL_CORRUPT',
   );
+  await wal.close();
+});
+
+test('LevelWal: saving the record that is already durable writes nothing; a changed one is written', async () => {
+  const dir = tempDir('consensus');
+  const logBytes = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  const record: PersistRecord = {
+    height: 5,
+    active: true,
+    round: 0,
+    step: 'precommit',
+    lockedRound: 0,
+    lockedValue: null,
+    validRound: -1,
+    validValue: null,
+    lastSigned: { round: 0, step: 2 },
+    ownVotes: [],
+    ownProposal: null,
+  };
+  let wal = await LevelWal.open(dir);
+  await wal.save(record);
+  const written = logBytes();
+  await wal.save({ ...record });
+  assert.equal(logBytes(), written, 'an equal record is not written again');
+  await wal.save({ ...record, round: 1, lastSigned: { round: 1, step: 0 } });
+  assert.ok(logBytes() > written, 'a changed record is written');
+  await wal.close();
+  // After a restart the loaded record counts as durable too; going back to the first is a write.
+  wal = await LevelWal.open(dir);
+  const loaded = await wal.load();
+  assert.equal(loaded?.round, 1);
+  const reopened = logBytes();
+  await wal.save(loaded!);
+  assert.equal(logBytes(), reopened);
+  await wal.save(record);
+  assert.ok(logBytes() > reopened);
+  await wal.close();
+  wal = await LevelWal.open(dir);
+  assert.deepEqual(await wal.load(), record);
   await wal.close();
 });
 
