@@ -1,11 +1,13 @@
 // Direct streams between root hosts: broadcast gives a message to every member it holds a
 // connection to on that member's stream, with no gossip; a member reachable only through
 // another root still gets it by gossip; a member that does not speak the protocol gets it by
-// gossip too; streams from non-members and oversized frames are refused.
+// gossip too, and so does what does not fit a member's full queue; streams from non-members and
+// oversized frames are refused.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { GossipSub } from '@libp2p/gossipsub';
+import { DIRECT_QUEUE_MESSAGES_MAX } from '../../src/node/p2p/constants.ts';
 import type { RootHost } from '../../src/node/p2p/index.ts';
 import { encodeFrame } from '../../src/wire/index.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -93,6 +95,25 @@ test('a member with no connection gets the message by gossip through another roo
     until: (t) => t.every((x) => x.includes('from-a')),
     timeoutMs: 5000,
   });
+});
+
+test('what does not fit a member queue goes by gossip, and every message arrives', {
+  timeout: 30_000,
+}, async () => {
+  // One burst, handed over before any stream can drain a frame: each member's queue takes
+  // DIRECT_QUEUE_MESSAGES_MAX of them, and the rest are published on gossip instead.
+  const extra = 10;
+  const burst = Array.from({ length: DIRECT_QUEUE_MESSAGES_MAX + extra }, (_, i) => `burst-${i}`);
+  const directs = await Promise.all(burst.map((t) => b.broadcast(topic, new TextEncoder().encode(t))));
+  assert.deepEqual(
+    directs,
+    burst.map((_, i) => (i < DIRECT_QUEUE_MESSAGES_MAX ? 3 : 0)),
+  );
+  await waitUntil('the whole burst at a, c and d', () => [a, c, d].map((h) => new Set(texts(h))), {
+    until: (sets) => sets.every((got) => burst.every((t) => got.has(t))),
+    timeoutMs: 20_000,
+  });
+  assert.equal(b.stats().direct.lost, 0);
 });
 
 test('a member that does not speak the protocol gets the message by gossip', {

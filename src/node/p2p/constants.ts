@@ -121,6 +121,11 @@ export const DIRECT_SEND_TIMEOUT_MS = 5 * SECOND_MS;
  * falls further behind reading gets the rest by gossip; nothing piles up here.
  */
 export const DIRECT_QUEUE_BYTES_MAX = 4 * GOSSIP_MESSAGE_BYTES_MAX;
+/**
+ * Messages waiting for one member's stream, however small: a height needs about a dozen from
+ * each root (proposal, votes, cosignature, statements), so this is many heights of backlog.
+ */
+export const DIRECT_QUEUE_MESSAGES_MAX = 256;
 /** After a stream to a member failed to open or broke, gossip only for this long. */
 export const DIRECT_RETRY_AFTER_FAILURE_MS = 10 * SECOND_MS;
 /**

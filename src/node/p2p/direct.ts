@@ -20,6 +20,7 @@ import {
   DIRECT_INBOUND_STREAMS_MAX,
   DIRECT_OPEN_TIMEOUT_MS,
   DIRECT_QUEUE_BYTES_MAX,
+  DIRECT_QUEUE_MESSAGES_MAX,
   DIRECT_RETRY_AFTER_FAILURE_MS,
   DIRECT_SEND_TIMEOUT_MS,
   DIRECT_STREAM_IDLE_MS,
@@ -175,9 +176,9 @@ type OutboxOptions = {
 };
 
 /**
- * The messages waiting for one member's stream, written in order. Bounded in bytes: a member
- * that does not read gets nothing more here (its messages go by gossip) until its stream drains
- * or times out, and a broken stream hands what it still held back to the caller.
+ * The messages waiting for one member's stream, written in order. Bounded in bytes and in
+ * messages: a member that does not read gets nothing more here (its messages go by gossip) until
+ * its stream drains or times out, and a broken stream hands what it still held back to the caller.
  */
 class Outbox {
   readonly #o: OutboxOptions;
@@ -192,7 +193,12 @@ class Outbox {
   }
 
   push(data: Uint8Array): boolean {
-    if (this.#closed || this.#bytes + data.length > DIRECT_QUEUE_BYTES_MAX) return false;
+    if (
+      this.#closed ||
+      this.#queue.length >= DIRECT_QUEUE_MESSAGES_MAX ||
+      this.#bytes + data.length > DIRECT_QUEUE_BYTES_MAX
+    )
+      return false;
     this.#queue.push(data);
     this.#bytes += data.length;
     if (!this.#writing) void this.#write();
