@@ -16,6 +16,7 @@ const BENCHES: readonly string[] = [
   'netlab',
   'audit',
   'root-commit',
+  'root-throughput',
   'frost',
   'ml-dsa',
 ];
