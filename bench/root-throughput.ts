@@ -78,7 +78,13 @@ async function allCommitted(root: BenchMember, ids: string[], deadline: number):
   while (pending.size > 0) {
     if (performance.now() > deadline) throw new Error(`${pending.size} statements not committed in time`);
     for (const id of [...pending]) {
-      const res = await fetch(`${root.httpUrl}/statements/${id}`);
+      // A statement POSTed at another root may not have reached this one yet (404), and a
+      // connection the loaded root reset is asked again next time round.
+      const res = await fetch(`${root.httpUrl}/statements/${id}`).catch(() => undefined);
+      if (res === undefined || res.status === 404) {
+        await res?.body?.cancel();
+        continue;
+      }
       const s = (await res.json()) as { status: string; index?: number };
       if (s.status === 'committed') {
         pending.delete(id);

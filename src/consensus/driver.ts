@@ -25,6 +25,7 @@ import {
   retransmission,
   step,
   type Validator,
+  wantsValue,
 } from './tendermint.ts';
 import type { Wal } from './wal.ts';
 
@@ -89,6 +90,8 @@ export class ConsensusDriver {
   #queue: (Input | { kind: 'resend' })[] = [];
   #running = false;
   #stopped = false;
+  /** A value-ready input waits in the queue: the state does not show it yet. */
+  #valueQueued = false;
   #idle: Promise<void> = Promise.resolve();
   #handles = new Set<unknown>();
   #resend: unknown = null;
@@ -121,12 +124,18 @@ export class ConsensusDriver {
     return this.#state;
   }
 
-  /** The app has new pending statements: offer a value for the current height. */
+  /**
+   * The app has new pending statements: offer a value for the current height if the core would
+   * use it now. Asking on every statement would build a batch of everything pending each time
+   * one arrives at every root: work that grows with the pool, on the path of every POST.
+   */
   pending(): void {
     const s = this.#state;
-    if (this.#stopped || s.decided || s.height === 0) return;
+    if (this.#stopped || this.#valueQueued || !wantsValue(s)) return;
     const value = this.#o.app.proposeValue(s.height);
-    if (value !== undefined) this.#push({ kind: 'value-ready', height: s.height, value });
+    if (value === undefined) return;
+    this.#valueQueued = true;
+    this.#push({ kind: 'value-ready', height: s.height, value });
   }
 
   /** Feeds an input directly (tests, catch-up decisions fetched elsewhere). */
@@ -194,6 +203,7 @@ export class ConsensusDriver {
       this.#fetchDecisions();
       return;
     }
+    if (input.kind === 'value-ready') this.#valueQueued = false;
     const out = step(this.#state, input);
     this.#state = out.state;
     await this.#effects(out);

@@ -9,8 +9,10 @@ import {
   ConsensusDriver,
   ConsensusError,
   decodeConsensusMessage,
+  MemoryWal,
   nodeKeySigner,
   type PersistRecord,
+  proposerOf,
   type Transport,
   type Wal,
 } from '../../src/consensus/index.ts';
@@ -229,11 +231,61 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
   }
 });
 
+test('the driver asks the app for a value only when the core would use it now', async () => {
+  // Long timeouts: round 0 of height 1 lasts the whole test unless the proposer proposes.
+  const slow = { proposeMs: 30_000, prevoteMs: 30_000, precommitMs: 30_000, deltaMs: 0 };
+  const net = new Network();
+  const asked = V.map(() => 0);
+  const apps = V.map(
+    (_, i) =>
+      new (class extends TestApp {
+        override proposeValue(height: number): Uint8Array | undefined {
+          asked[i]!++;
+          return super.proposeValue(height);
+        }
+      })(V, `root-${i}`),
+  );
+  for (const a of apps) a.idle = true;
+  const drivers: ConsensusDriver[] = [];
+  try {
+    for (let i = 0; i < V.length; i++) {
+      drivers.push(
+        await ConsensusDriver.start({
+          config: { federation: FED, self: V[i]!.id, signer: nodeKeySigner(V[i]!.secretKey), timeouts: slow },
+          wal: new MemoryWal(),
+          transport: net.transport(i),
+          app: apps[i]!,
+          resendMs: 0,
+        }),
+      );
+    }
+    const p = V.findIndex((v) => v.id === proposerOf(V, 1, 0).id);
+    const x = (p + 1) % V.length;
+    for (const a of apps) a.idle = false;
+    asked.fill(0);
+    // A value starts the idle height at a root that does not propose round 0 ...
+    drivers[x]!.pending();
+    await drivers[x]!.settled();
+    assert.equal(drivers[x]!.state.active, true);
+    // ... and after that it has no use for another: a hundred statements build nothing more.
+    for (let n = 0; n < 100; n++) drivers[x]!.pending();
+    await drivers[x]!.settled();
+    assert.equal(asked[x], 1);
+    // The proposer of round 0, woken by the same statements, builds its value and the height
+    // is decided in round 0 (the timeouts are far off).
+    for (let n = 0; n < 100; n++) drivers[p]!.pending();
+    await decided(apps, () => 1);
+    assert.ok(apps.every((a) => a.decided[0]!.round === 0));
+  } finally {
+    for (const a of apps) a.idle = true;
+    for (const d of drivers) await d.stop();
+  }
+});
+
 test('a root that starts late catches up through the CatchUpSource and verifies certificates', async () => {
   const net = new Network();
   const apps = V.map((_, i) => new TestApp(V, `root-${i}`));
   const drivers: ConsensusDriver[] = [];
-  const { MemoryWal } = await import('../../src/consensus/index.ts');
   try {
     for (let i = 1; i < V.length; i++) drivers.push(await start(V[i]!, i, net, new MemoryWal(), apps[i]!));
     await decided(apps.slice(1), () => 3);
