@@ -26,7 +26,7 @@ import {
 import { DEVNET_CLOCK_ENV, DEVNET_CLOCK_RATE_MAX } from '../node/clock.ts';
 import { createOverlayPeer } from '../overlay/index.ts';
 import { sayComposeNext, writeComposeFederation } from './compose.ts';
-import { CliError, EXIT_UNAVAILABLE, usage } from './errors.ts';
+import { CliError, EXIT_REJECTED, EXIT_UNAVAILABLE, usage } from './errors.ts';
 import {
   createLocalMember,
   foundFederation,
@@ -135,6 +135,8 @@ async function motionAt(m: Member, id: string): Promise<MotionView> {
  * `m` votes yes at its own root, and says what happened. With four members the motion passes
  * on the third yes, so a later ballot may find it decided — before it is signed, or at the root
  * (409 MOTION_DECIDED): either way the story says so and goes on, whichever ballot decided.
+ * The root may also refuse the ballot because the deciding one is pending there, not committed
+ * yet: then the decision is on its way, and the story waits for it.
  */
 async function voteYes(m: Member, federation: string, motionId: string): Promise<string> {
   const late = (v: MotionView) =>
@@ -148,8 +150,9 @@ async function voteYes(m: Member, federation: string, motionId: string): Promise
     return `${m.name} votes yes (at its own root)`;
   } catch (err) {
     const after = late(await motionAt(m, motionId));
-    if (after === undefined) throw err;
-    return after;
+    if (after !== undefined) return after;
+    if (!(err instanceof CliError && err.exitCode === EXIT_REJECTED)) throw err;
+    return until(`${m.name}'s root to commit the decision`, async () => late(await motionAt(m, motionId)));
   }
 }
 

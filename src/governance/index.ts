@@ -9,6 +9,7 @@ export {
   checkStatement,
   type ExecuteOptions,
   executeBatch,
+  PendingDraft,
 } from './batch.ts';
 export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
 export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';
