@@ -17,6 +17,7 @@ const BENCHES: readonly string[] = [
   'audit',
   'root-commit',
   'root-throughput',
+  'root-memory',
   'frost',
   'ml-dsa',
 ];
