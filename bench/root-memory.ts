@@ -9,7 +9,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchMember, startFederation, stopFederation } from './lib/federation.ts';
@@ -118,6 +118,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const idleSeconds = options.quick ? 10 : 30;
+  const loadAverage = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-memory-'));
   let members: BenchMember[] = [];
   const figures: Figure[] = [];
@@ -163,6 +164,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     title: 'Idle root: where the resident memory goes (4 root processes)',
     figures,
     notes: [
+      `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
       `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss and shared pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics`,
       'loading: a fresh process imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded',
     ],

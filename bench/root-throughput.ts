@@ -8,7 +8,7 @@
 // rules, consensus, synced writes, cosigning) leaves.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quorumSize } from '../src/base/index.ts';
@@ -115,6 +115,7 @@ async function cosignedPast(
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const perMember = options.quick ? 32 : 64;
+  const loadAverage = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-throughput-'));
   const cores = availableParallelism();
   let members: BenchMember[] = [];
@@ -159,6 +160,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     title: 'Federation: end-to-end statement throughput (4 root processes)',
     figures,
     notes: [
+      `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
       `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does; ${perMember} signed self-updates per member, each POSTed to its own root, ${POSTS_IN_FLIGHT_PER_ROOT} in flight per root`,
       `throughput = statements ÷ time from the first POST until every root serves a checkpoint with ≥ ${quorumSize(ROOTS)} signatures past the last of them (polled every ${THROUGHPUT_POLL_MS} ms)`,
       `the limit: each root verifies each statement's signature at least once, and the ${ROOTS} roots share the machine's ${cores} cores with the benchmark itself`,
