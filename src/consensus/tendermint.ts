@@ -848,6 +848,18 @@ export function certificateValid(
  * Re-sending never signs anything new; the set is bounded: one proposal, our votes of
  * RESEND_ROUNDS_MAX + 1 rounds, one precommit per validator.
  */
+/**
+ * Whether a value handed over now (`value-ready`) would be used at once: the height is not
+ * active yet (a value starts it), or this root proposes the current round and has not proposed
+ * yet. Otherwise it would only wait for a later round of ours, which asks for one then
+ * (`wantValue`): building a value is the app's dearest step, so the caller waits for that.
+ */
+export function wantsValue(s: CoreState): boolean {
+  if (s.decided || s.height === 0) return false;
+  if (!s.active) return true;
+  return s.step === 'propose' && isProposer(s, s.round) && !s.proposals.has(s.round);
+}
+
 export function retransmission(s: CoreState): ConsensusMessage[] {
   if (!s.active || s.decided) return [];
   const out: ConsensusMessage[] = [];

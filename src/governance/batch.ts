@@ -245,6 +245,30 @@ export function checkStatement(
 }
 
 /**
+ * Statements applied one after another on top of `state`, as in one batch at `timeMs`, for a
+ * root to tell whether a new statement passes together with the ones already pending (an
+ * author's ninth open motion, a second ballot) at the cost of that one statement, instead of
+ * building a batch of the whole pool for each. Only an answer to give early: the batch that
+ * carries the statements is executed again in full.
+ */
+export class PendingDraft {
+  readonly state: GovernanceState;
+  readonly timeMs: number;
+  readonly #d: Draft;
+
+  constructor(state: GovernanceState, timeMs: number, options: ExecuteOptions = {}) {
+    this.state = state;
+    this.timeMs = Math.max(state.timeMs, Math.min(timeMs, TIME_MS_MAX));
+    this.#d = begin(state, this.timeMs, options);
+  }
+
+  /** Applies `signed` after the statements added before; a rejection changes nothing. */
+  add(signed: SignedStatement): Rejection | null {
+    return applyStatement(this.#d, signed);
+  }
+}
+
+/**
  * The issue's apply(state, statement, context): one statement as a batch of its own at
  * context.height (default state.height + 1) and context.timeMs, proposed by context.proposer
  * (default the first validator). Returns the new state and entries, or the rejection.

@@ -10,6 +10,7 @@ export {
   type ExecuteOptions,
   executeBatch,
   executeRecovery,
+  PendingDraft,
 } from './batch.ts';
 export { type BatchGroup, BatchGrouper, replayMismatch } from './batch-groups.ts';
 export { admitChange, ballot, evidence, motion, selfUpdate } from './builders.ts';

@@ -61,6 +61,7 @@ import {
   ledgerOrigin,
   MEMBERS_MAX,
   type Member,
+  PendingDraft,
   parseSignedStatement,
   replay,
   type SignedGenesis,
@@ -68,6 +69,7 @@ import {
   type SignedStatement,
   statementId,
   validatorsOf,
+  verifyOnTheSpot,
 } from '../governance/index.ts';
 import { parseCheckpoint } from '../ledger/index.ts';
 import { LedgerStore } from '../ledger/store.ts';
@@ -105,6 +107,12 @@ export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 export const PEER_DIAL_INTERVAL_MS = 3_000;
 /** Statements left out of a batch whose rejection is remembered for their submitter. */
 export const DROPPED_REMEMBERED_MAX = 1024;
+/**
+ * The draft that checks a new statement together with the pending ones starts again after this
+ * much ledger time (and at every commit), so the time it judges by stays well within the
+ * clock skew a statement is allowed (STATEMENT_FUTURE_MS_MAX).
+ */
+export const PENDING_DRAFT_AGE_MAX_MS = 10_000;
 /** At most one warning per this long about gossip this root could not publish (each is counted). */
 export const PUBLISH_WARN_INTERVAL_MS = 30_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
@@ -136,6 +144,8 @@ export class Root implements RootView {
   readonly #peerIds = new Map<string, string>();
   /** Statements the last batch build left out, with the rule that dropped them (bounded). */
   readonly #dropped = new Map<string, SubmitRejection>();
+  /** The pool's statements applied in order on the current state (#pendingDraft). */
+  #draft: PendingDraft | undefined;
   #publishWarnedMs = -Infinity;
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
@@ -576,6 +586,7 @@ export class Root implements RootView {
     if (built === undefined) return undefined;
     if (built.rejected.length > 0) {
       this.#pool.remove(built.rejected.map((r) => r.id));
+      this.#draft = undefined;
       for (const r of built.rejected) {
         if (this.#dropped.size >= DROPPED_REMEMBERED_MAX)
           this.#dropped.delete(this.#dropped.keys().next().value!);
@@ -588,7 +599,7 @@ export class Root implements RootView {
 
   async #publish(topic: string, data: Uint8Array): Promise<void> {
     try {
-      await this.#host.publish(topic, data);
+      await this.#host.broadcast(topic, data);
     } catch (err) {
       // Consensus re-sends on its timeouts and statements wait in pools, so one failure is not
       // fatal; but a proposal nobody receives stalls the height: counted, and said at warn.
@@ -787,13 +798,14 @@ export class Root implements RootView {
     return this.#accept(signed, 'http');
   }
 
-  /** Checks a statement against the rules now; adds it to the pool, and gossips it if it came over HTTP. */
+  /** Checks a statement against the rules with the pending ones; adds it to the pool, and gossips it if it came over HTTP. */
   #accept(signed: SignedStatement, source: 'http' | 'gossip'): SubmitResult {
     const id = statementId(signed);
     if (this.#index.statements.has(id) || this.#pool.has(id)) return { id, rejection: null, known: true };
-    const rejection = checkStatement(this.#state, signed, { timeMs: this.#now() });
+    const rejection = this.#pendingDraft().add(signed);
     if (rejection !== null) return { id, rejection, known: false };
     if (!this.#pool.add(id, signed, Date.now())) {
+      this.#draft = undefined; // it holds the statement the pool refused
       const message = 'This root has too many pending statements; try again shortly.';
       return { id, rejection: { code: 'POOL_FULL', message }, known: false };
     }
@@ -812,6 +824,26 @@ export class Root implements RootView {
     if (source === 'http')
       void this.#publish(this.#host.topics.statements, canonicalBytes(signed as unknown as Json));
     return { id, rejection: null, known: false };
+  }
+
+  /**
+   * The draft a new statement is checked in: the current state with every pending statement
+   * applied, oldest first, so that one the rules refuse together with those (an author's ninth
+   * open motion) is answered at once. It grows by one statement per acceptance; it starts again
+   * when the state changed, statements left the pool, or it is PENDING_DRAFT_AGE_MAX_MS old.
+   * Pending statements verified when they were accepted are not verified again here; the
+   * batch that carries them is executed in full, signatures and all.
+   */
+  #pendingDraft(): PendingDraft {
+    const now = this.#now();
+    const d = this.#draft;
+    if (d !== undefined && d.state === this.#state && now - d.timeMs <= PENDING_DRAFT_AGE_MAX_MS) return d;
+    const draft = new PendingDraft(this.#state, now, {
+      verify: (signed, key, id) => this.#pool.has(id) || verifyOnTheSpot(signed, key, id),
+    });
+    for (const e of this.#pool.values()) draft.add(e.statement);
+    this.#draft = draft;
+    return draft;
   }
 
   #receiveStatement(data: Uint8Array): void {
