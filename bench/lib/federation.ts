@@ -12,6 +12,7 @@ import { type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../../src/cl
 import { readKeyFile } from '../../src/crypto/key-file.ts';
 import {
   type Endpoints,
+  POLICY_RANGES,
   type Policy,
   type SignedStatement,
   selfUpdate,
@@ -27,13 +28,25 @@ export const POLL_MS = 2;
 const BENCH_REQUESTS_PER_MINUTE = 10_000_000;
 const GET_TIMEOUT_MS = 5000;
 
+/** Self-updates one member may have committed within one window: the most any policy allows. */
+export const SELF_UPDATES_PER_MEMBER_MAX = POLICY_RANGES.selfUpdatesPerWindowMax[1];
+/**
+ * The policy a benchmark federation is founded with: devnet's, with the most self-updates per
+ * member and window any policy allows. The benchmarks' statements are self-updates, and the
+ * default (a few a day) would refuse all but the first few of them.
+ */
+export const BENCH_POLICY: Policy = {
+  ...DEVNET_POLICY,
+  selfUpdatesPerWindowMax: SELF_UPDATES_PER_MEMBER_MAX,
+};
+
 export type BenchMember = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
 
 /** Founds a federation of `roots` members under `work` and starts each root as its own process. */
 export async function startFederation(
   work: string,
   roots: number,
-  policy: Policy = DEVNET_POLICY,
+  policy: Policy = BENCH_POLICY,
 ): Promise<BenchMember[]> {
   const members: BenchMember[] = [];
   for (let i = 0; i < roots; i++) {
