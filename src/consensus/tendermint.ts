@@ -837,18 +837,6 @@ export function certificateValid(
 }
 
 /**
- * What the gossip layer sends again while the height is undecided: our own signed messages of the
- * current round (proposal with its proof of lock, votes) and of a few rounds before, and the
- * precommits we hold for the round before ours, whoever signed them. The paper assumes every message
- * a correct process sent — or received — eventually reaches every correct process; a lossy link
- * gives that only with retransmission, and a network that does not relay only if we relay. The
- * precommits that moved us into our round are what a peer left in that round needs to leave it too
- * (2f+1 precommits time it out, f+1 validators of a later round let it skip), even when the
- * validators that signed them have gone quiet or moved on to the next height.
- * Re-sending never signs anything new; the set is bounded: one proposal, our votes of
- * RESEND_ROUNDS_MAX + 1 rounds, one precommit per validator.
- */
-/**
  * Whether a value handed over now (`value-ready`) would be used at once: the height is not
  * active yet (a value starts it), or this root proposes the current round and has not proposed
  * yet. Otherwise it would only wait for a later round of ours, which asks for one then
@@ -860,6 +848,18 @@ export function wantsValue(s: CoreState): boolean {
   return s.step === 'propose' && isProposer(s, s.round) && !s.proposals.has(s.round);
 }
 
+/**
+ * What the gossip layer sends again while the height is undecided: our own signed messages of the
+ * current round (proposal with its proof of lock, votes) and of a few rounds before, and the
+ * precommits we hold for the round before ours, whoever signed them. The paper assumes every message
+ * a correct process sent — or received — eventually reaches every correct process; a lossy link
+ * gives that only with retransmission, and a network that does not relay only if we relay. The
+ * precommits that moved us into our round are what a peer left in that round needs to leave it too
+ * (2f+1 precommits time it out, f+1 validators of a later round let it skip), even when the
+ * validators that signed them have gone quiet or moved on to the next height.
+ * Re-sending never signs anything new; the set is bounded: one proposal, our votes of
+ * RESEND_ROUNDS_MAX + 1 rounds, one precommit per validator.
+ */
 export function retransmission(s: CoreState): ConsensusMessage[] {
   if (!s.active || s.decided) return [];
   const out: ConsensusMessage[] = [];
