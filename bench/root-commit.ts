@@ -12,77 +12,24 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quorumSize } from '../src/base/index.ts';
-import { DEVNET_POLICY } from '../src/cli/devnet.ts';
-import { createLocalMember, foundFederation, type LocalMember } from '../src/cli/federation.ts';
-import { GOVERNANCE_KEY_FILE_NAME } from '../src/cli/init.ts';
-import { freePort, type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../src/cli/root-processes.ts';
-import { readKeyFile } from '../src/crypto/key-file.ts';
-import { type Endpoints, selfUpdate, signStatement, type World } from '../src/governance/index.ts';
-import { CONFIG_FILE_NAME } from '../src/node/constants.ts';
+import { freePort } from '../src/cli/root-processes.ts';
+import {
+  type BenchMember,
+  checkpointOf,
+  committedOn,
+  POLL_MS,
+  selfUpdates,
+  startFederation,
+  stopFederation,
+  submit,
+} from './lib/federation.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 4;
-const FEDERATION = 'bench.witan.test';
-/** How often each root is asked whether the statement is in a cosigned checkpoint yet. */
-const POLL_MS = 2;
 /** One statement that has not committed on all roots by then fails the benchmark. */
 const COMMIT_TIMEOUT_MS = 30_000;
-/** The roots are polled hard by this benchmark from 127.0.0.1: lift the per-IP limit. */
-const BENCH_REQUESTS_PER_MINUTE = 10_000_000;
-
-type Member = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-/** Size and number of signature lines of a signed checkpoint note. */
-function checkpointOf(note: string): { size: number; signatures: number } {
-  const blank = note.indexOf('\n\n');
-  const size = Number(note.split('\n', 2)[1]);
-  const signatures =
-    blank < 0
-      ? 0
-      : note
-          .slice(blank + 2)
-          .split('\n')
-          .filter((l) => l.startsWith('— ')).length;
-  return { size, signatures };
-}
-
-/**
- * Resolves once `root` serves a checkpoint with ≥ `needed` signatures that holds the statement,
- * with the time at which the root first reported the statement committed in its ledger.
- */
-async function committedOn(root: Member, id: string, needed: number, deadline: number): Promise<number> {
-  let index: number | undefined;
-  let inLedgerAt = 0;
-  while (performance.now() < deadline) {
-    if (index === undefined) {
-      const res = await fetch(`${root.httpUrl}/statements/${id}`);
-      if (res.ok) {
-        const s = (await res.json()) as { status: string; index?: number };
-        if (s.status === 'committed') {
-          index = s.index;
-          inLedgerAt = performance.now();
-        }
-      } else await res.body?.cancel();
-    }
-    if (index !== undefined) {
-      const note = await (await fetch(`${root.httpUrl}/checkpoint`)).text();
-      const c = checkpointOf(note);
-      if (c.size > index && c.signatures >= needed) return inLedgerAt;
-    }
-    await sleep(POLL_MS);
-  }
-  throw new Error(
-    `statement ${id} not in a cosigned checkpoint of ${root.name} in time; see ${root.root?.logFile}`,
-  );
-}
 
 type Latencies = { total: number[]; inLedger: number[] };
 
@@ -90,30 +37,20 @@ type Latencies = { total: number[]; inLedger: number[] };
  * Submits `count` self-updates one at a time; for each, ms until every root serves it in a
  * cosigned checkpoint (total) and until every root has it in its ledger (inLedger).
  */
-async function commitLatencies(members: Member[], count: number, needed: number): Promise<Latencies> {
+async function commitLatencies(
+  members: BenchMember[],
+  count: number,
+  needed: number,
+  first: number,
+): Promise<Latencies> {
   const out: Latencies = { total: [], inLedger: [] };
   for (let i = 0; i < count; i++) {
     const m = members[i % members.length]!;
-    const status = await getJson<{ timeMs: number }>(`${m.httpUrl}/status`);
-    const world = await getJson<{ world: World }>(`${m.httpUrl}/world`);
-    const endpoints = world.world.members.find((x) => x.name === m.name)?.endpoints as Endpoints;
-    // The same endpoints, a new createdMs: a valid statement with a new id every time.
-    const signed = signStatement(
-      selfUpdate(FEDERATION, m.name, status.timeMs + i, { endpoints }),
-      m.secretKey,
-    );
+    const [signed] = await selfUpdates(m, 1, first + i);
     const start = performance.now();
-    const res = await fetch(`${m.httpUrl}/statements`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(signed),
-    });
-    const answer = (await res.json()) as { id?: string; code?: string; message?: string };
-    if (res.status !== 202 || answer.id === undefined) {
-      throw new Error(`POST /statements: ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
-    }
+    const id = await submit(m, signed!);
     const deadline = start + COMMIT_TIMEOUT_MS;
-    const inLedger = await Promise.all(members.map((r) => committedOn(r, answer.id!, needed, deadline)));
+    const inLedger = await Promise.all(members.map((r) => committedOn(r, id, needed, deadline)));
     out.total.push(performance.now() - start);
     out.inLedger.push(Math.max(...inLedger) - start);
   }
@@ -142,25 +79,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-commit-'));
   const figures: Figure[] = [];
   const notes: string[] = [];
-  const members: Member[] = [];
+  let members: BenchMember[] = [];
   let load: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
   try {
-    for (let i = 0; i < ROOTS; i++) {
-      const m = await createLocalMember(work, i, { logLevel: 'warn', eventLoopDelayMaxMs: 10_000 });
-      const configPath = join(m.dir, CONFIG_FILE_NAME);
-      const config = JSON.parse(readFileSync(configPath, 'utf8'));
-      config.http = { ...config.http, requestsPerMinute: BENCH_REQUESTS_PER_MINUTE };
-      writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
-      members.push({ ...m, secretKey: readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME)).secretKey });
-    }
-    foundFederation({ base: work, federation: FEDERATION, members, policy: DEVNET_POLICY });
-    for (const m of members) m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl });
-    await Promise.all(members.map((m) => waitHealthy(m.root!)));
+    members = await startFederation(work, ROOTS);
     const needed = quorumSize(ROOTS);
 
-    await commitLatencies(members, 4, needed); // warm-up: connections, JIT, first batches
-    figures.push(...latencyFigures('idle', await commitLatencies(members, statements, needed)));
+    const warmUp = 4;
+    await commitLatencies(members, warmUp, needed, 0); // connections, JIT, first batches
+    figures.push(...latencyFigures('idle', await commitLatencies(members, statements, needed, warmUp)));
 
     if (!has('wrk'))
       notes.push('wrk is not installed (apt-get install -y wrk): loaded and GET figures not measured');
@@ -171,7 +99,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       figures.push(
         ...latencyFigures(
           `wrk saturating ${target.name}'s GET /world`,
-          await commitLatencies(members, statements, needed),
+          await commitLatencies(members, statements, needed, warmUp + statements),
         ),
       );
       load.kill('SIGTERM');
@@ -239,7 +167,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   } finally {
     load?.kill('SIGTERM');
     nginx?.kill('SIGQUIT');
-    await Promise.all(members.map((m) => (m.root ? stopRoot(m.root) : undefined)));
+    await stopFederation(members);
     rmSync(work, { recursive: true, force: true });
   }
   return {

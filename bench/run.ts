@@ -17,6 +17,8 @@ const BENCHES: readonly string[] = [
   'partitions',
   'audit',
   'root-commit',
+  'root-throughput',
+  'root-memory',
   'frost',
   'ml-dsa',
   'fuzz',

@@ -44,6 +44,7 @@ import {
   retransmission,
   step,
   type Validator,
+  wantsValue,
 } from './tendermint.ts';
 
 /** What the core asks of the application, synchronously. */
@@ -103,6 +104,12 @@ export class DriverCore {
   #resend: unknown = null;
   #catchingUp = false;
   #lastCatchUpMs = Number.NEGATIVE_INFINITY;
+  /**
+   * The height of a value-ready input waiting in the queue (the state does not show it yet), or -1.
+   * Kept per height: a value queued for a height that is decided meanwhile must not stop the offer
+   * for the next one.
+   */
+  #valueQueuedHeight = -1;
 
   constructor(o: DriverCoreOptions) {
     this.#o = o;
@@ -127,12 +134,19 @@ export class DriverCore {
     if ((this.#o.resendMs ?? DEFAULT_RESEND_MS) > 0) this.#armResend();
   }
 
-  /** The app has new pending statements: offer a value for the current height. */
+  /**
+   * The app has new pending statements: offer a value for the current height if the core would
+   * use it now, and not while one for this height waits in the queue. Asking on every statement
+   * would build a batch of everything pending each time one arrives at every root: work that
+   * grows with the pool, on the path of every POST.
+   */
   pending(): void {
     const s = this.#state;
-    if (this.#stopped || s.decided || s.height === 0) return;
+    if (this.#stopped || this.#valueQueuedHeight === s.height || !wantsValue(s)) return;
     const value = this.#o.app.proposeValue(s.height);
-    if (value !== undefined) this.#push({ kind: 'value-ready', height: s.height, value });
+    if (value === undefined) return;
+    this.#valueQueuedHeight = s.height;
+    this.#push({ kind: 'value-ready', height: s.height, value });
   }
 
   /** Queues an input directly (tests, decisions fetched elsewhere). */
@@ -205,6 +219,8 @@ export class DriverCore {
       this.#fetchDecisions();
       return;
     }
+    if (input.kind === 'value-ready' && input.height === this.#valueQueuedHeight)
+      this.#valueQueuedHeight = -1;
     const out = this.#step(this.#state, input);
     this.#state = out.state;
     yield* this.#effects(out);

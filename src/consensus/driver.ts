@@ -89,7 +89,7 @@ export class ConsensusDriver {
     return this.#core.state;
   }
 
-  /** The app has new pending statements: offer a value for the current height. */
+  /** The app has new pending statements: offer a value for the current height if the core would use it now. */
   pending(): void {
     this.#core.pending();
   }

@@ -718,6 +718,11 @@ function startRound(w: Work, round: number): void {
   s.round = round;
   s.step = 'propose';
   w.dirty = true;
+  // A fresh proposal (no valid value) in a later round of ours takes a fresh value: the one held
+  // may be as old as the rounds before it, and validators prevote nil on a value whose batch time
+  // has fallen behind their clock (isTimely, L22). The app builds it now (wantValue): the core
+  // would use it at once.
+  if (isProposer(s, round) && round > 0 && s.validValue === null) s.ownValue = null;
   if (isProposer(s, round) && !propose(w)) w.out.wantValue = s.height;
   // The paper schedules timeoutPropose only on non-proposers; we schedule it for the proposer too
   // (as CometBFT does), so a proposer whose proposal cannot be acted on — e.g. re-sent after a
@@ -842,6 +847,18 @@ export function certificateValid(
     seen.add(v.validator);
   }
   return seen.size >= quorum;
+}
+
+/**
+ * Whether a value handed over now (`value-ready`) would be used at once: the height is not
+ * active yet (a value starts it), or this root proposes the current round and has not proposed
+ * yet. Otherwise it would only wait for a later round of ours, which asks for one then
+ * (`wantValue`): building a value is the app's dearest step, so the caller waits for that.
+ */
+export function wantsValue(s: CoreState): boolean {
+  if (s.decided || s.height === 0) return false;
+  if (!s.active) return true;
+  return s.step === 'propose' && isProposer(s, s.round) && !s.proposals.has(s.round);
 }
 
 /**

@@ -629,7 +629,7 @@ export class Root implements RootView {
 
   async #publish(topic: string, data: Uint8Array): Promise<void> {
     try {
-      await this.#host.publish(topic, data);
+      await this.#host.broadcast(topic, data);
     } catch (err) {
       const kind = Object.entries(this.#host.topics).find(([, t]) => t === topic)?.[0] ?? 'other';
       this.#publishFailures.failed(kind, data.length, err as Error);

@@ -179,8 +179,10 @@ test('round skip: f+1 validators seen in a higher round move us there', () => {
   assert.equal(h.state.round, 0, 'one validator (f) is not enough');
   const o = h.msg(vote(b, 1, 3, 'precommit', null));
   assert.equal(h.state.round, 3);
-  // Round 3's proposer is V[(1+3)%4] = me: it proposes its own value.
-  assert.ok(o.messages.some((m) => m.kind === 'proposal' && m.proposal.round === 3));
+  // Round 3's proposer is V[(1+3)%4] = me: it asks for a fresh value and proposes it.
+  assert.equal(o.wantValue, 1);
+  const p = h.feed({ kind: 'value-ready', height: 1, value: X });
+  assert.ok(p.messages.some((m) => m.kind === 'proposal' && m.proposal.round === 3));
 });
 
 test('equivocation: two different prevotes from one validator for one round yield evidence once', () => {
@@ -323,6 +325,21 @@ test('next-height messages are buffered, then replayed when that height starts',
     s.messages.map((m) => m.kind === 'vote' && [m.vote.height, m.vote.type, m.vote.valueId]),
     [[2, 'prevote', valueIdOf(Y)]],
   );
+});
+
+test('a proposer of a later round asks for a fresh value, and does not re-propose the one it held', () => {
+  const h = started(); // me proposes round 3 of height 1
+  h.feed({ kind: 'value-ready', height: 1, value: X }); // starts height 1: X is held
+  // f + 1 validators at round 3 move us there (the skip rule).
+  const o = h.msg(vote(a, 1, 3, 'prevote', null), vote(b, 1, 3, 'prevote', null));
+  assert.equal(h.state.round, 3);
+  assert.equal(o.wantValue, 1);
+  assert.ok(!o.messages.some((m) => m.kind === 'proposal'), 'the held value is not proposed');
+  const fresh = h.feed({ kind: 'value-ready', height: 1, value: Y });
+  const sent = fresh.messages.find((m) => m.kind === 'proposal');
+  assert.ok(sent?.kind === 'proposal');
+  assert.equal(sent.proposal.valueId, valueIdOf(Y));
+  assert.equal(sent.proposal.validRound, -1);
 });
 
 test('a proposer without a value asks for one and proposes when it arrives', () => {

@@ -1,12 +1,15 @@
 // An open batch (the proposer's pending batch) gives exactly what executeBatch gives for the
 // statements it accepted, after every statement added; a result taken earlier never changes when
-// more statements come; a rejected statement changes nothing; the policy's batch size is a bound.
+// more statements come; a rejected statement changes nothing; a statement the rules refuse only
+// together with the ones already in (an author's ninth open motion) is refused at once; the
+// policy's batch size is a bound.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   ballot,
+  checkStatement,
   DEFAULT_POLICY,
   executeBatch,
   GovernanceError,
@@ -143,4 +146,21 @@ test('an open batch refuses a statement past the policy batch size, and a header
     () => openBatch(ledger.state, { height: 2, timeMs: T0, proposer: ledger.proposer }),
     (e) => e instanceof GovernanceError && e.code === 'BAD_BATCH',
   );
+});
+
+test('an open batch refuses the ninth open motion of one author, which alone would pass, and changes nothing', () => {
+  const ledger = new TestLedger(makeGenesis(4));
+  const before = structuredClone(ledger.state);
+  const open = openBatch(ledger.state, { height: 1, timeMs: ledger.timeMs, proposer: ledger.proposer });
+  const remove = (member: string) => [{ type: 'remove' as const, member }];
+  for (let i = 0; i < 8; i++)
+    assert.equal(open.add(sign(motion(ledger.state, 'm00', remove('m01'), T0 + i))), null);
+  const ninth = sign(motion(ledger.state, 'm00', remove('m02'), T0 + 100));
+  assert.equal(checkStatement(ledger.state, ninth, { timeMs: ledger.timeMs }), null, 'alone it passes');
+  assert.equal(open.add(ninth)?.code, 'TOO_MANY_OPEN_MOTIONS');
+  // The refusal left the batch as it was: another author's motion, and the same one again, pass.
+  assert.equal(open.add(sign(motion(ledger.state, 'm01', remove('m02'), T0 + 101))), null);
+  assert.equal(open.add(ninth)?.code, 'TOO_MANY_OPEN_MOTIONS');
+  assert.equal(open.statements.length, 9);
+  assert.deepEqual(ledger.state, before, 'the state is never changed');
 });
