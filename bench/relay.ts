@@ -20,7 +20,7 @@ import { createRootHost, frameReader, type RootHostStats, sendFrame } from '../s
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
-const SINK = '/witan/bench-sink/1.0.0';
+export const SINK = '/witan/bench-sink/1.0.0';
 export const ECHO_FRAMES = '/witan/bench-echo/1.0.0';
 const MiB = 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
@@ -41,7 +41,7 @@ const CLIENTS_START_MS = 900_000;
 type ChildRequest = { op: 'mem' } | { op: 'stats' } | { op: 'stop' };
 type ChildReply = { op: string; value: unknown };
 
-async function startStock(listen: string[] = [], dialTimeoutMs?: number): Promise<Libp2p> {
+export async function startStock(listen: string[] = [], dialTimeoutMs?: number): Promise<Libp2p> {
   return createLibp2p({
     privateKey: await generateKeyPair('Ed25519'),
     addresses: { listen },
@@ -57,7 +57,7 @@ async function startStock(listen: string[] = [], dialTimeoutMs?: number): Promis
 }
 
 /** Reads everything, then answers with the byte count as 8 bytes. */
-async function handleSink(node: Libp2p): Promise<void> {
+export async function handleSink(node: Libp2p): Promise<void> {
   await node.handle(
     SINK,
     async (stream: Stream) => {

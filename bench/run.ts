@@ -20,8 +20,13 @@ const BENCHES: readonly string[] = [
   'partitions',
   'audit',
   'root-commit',
+  'root-throughput',
+  'root-memory',
   'frost',
   'ml-dsa',
+  'fuzz',
+  'saturation',
+  'sigkill',
 ];
 
 const args = process.argv.slice(2);

@@ -47,3 +47,16 @@ export function median(xs: readonly number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
+
+/**
+ * A size given in the environment variable `name` (a whole number ≥ 1), for a machine where the
+ * benchmark's own size does not fit in the time at hand; else undefined. The figures then say
+ * the goal was not met in size.
+ */
+export function sizeOverride(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1, not "${raw}"`);
+  return n;
+}

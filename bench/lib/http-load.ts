@@ -20,8 +20,17 @@ export function wrkArgs(url: string, seconds: number, script?: string): string[]
   return ['-t1', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url];
 }
 
-/** Requests per second reported by wrk, or throws with its output. */
+/** Requests per second reported by wrk, or throws with its output (also when any answer was not 2xx/3xx). */
 export async function wrk(url: string, seconds: number, script?: string): Promise<number> {
+  const run = await wrkRun(url, seconds, script);
+  if (run.non2xx > 0) throw new Error(`wrk saw errors:\n${run.output}`);
+  return run.rate;
+}
+
+export type WrkRun = { rate: number; requests: number; non2xx: number; output: string };
+
+/** One wrk run: its rate, requests, and answers that were not 2xx/3xx (expected when the load is garbage). */
+export async function wrkRun(url: string, seconds: number, script?: string): Promise<WrkRun> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn('wrk', wrkArgs(url, seconds, script));
     let text = '';
@@ -36,8 +45,12 @@ export async function wrk(url: string, seconds: number, script?: string): Promis
   });
   const match = /Requests\/sec:\s+([0-9.]+)/.exec(out);
   if (match === null) throw new Error(`wrk gave no rate:\n${out}`);
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(match[1]);
+  return {
+    rate: Number(match[1]),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    output: out,
+  };
 }
 
 /** A wrk Lua script that requests `paths` in turn; returns its file. */

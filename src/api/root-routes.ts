@@ -6,7 +6,12 @@
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parseSignedStatement, SHORT_ID_HEX_MIN, type SignedStatement } from '../governance/index.ts';
+import {
+  parseSignedStatement,
+  SHORT_ID_HEX_MIN,
+  type SignedStatement,
+  screenStatement,
+} from '../governance/index.ts';
 import { ApiError } from './errors.ts';
 import { outcomeWords } from './outcome-words.ts';
 import {
@@ -195,25 +200,38 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
         tags: ['statements'],
         summary: 'Submit a signed statement (motion, ballot, evidence, self-update)',
         description:
-          '422: the rules refuse it (code and charter section). 409 MOTION_DECIDED: a ballot on a motion already decided, with the outcome. 503 POOL_FULL: too many pending statements.',
+          '422: the rules refuse it (code and charter section). 409 MOTION_DECIDED: a ballot on a motion already decided, with the outcome. 429 POOL_AUTHOR_FULL: the author already has its full share of the pending statements. 503 POOL_FULL: too many pending statements.',
         body: Type.Object({
           statement: Type.Object({}, { additionalProperties: true }),
           signature: Type.String(),
         }),
         response: responses(
-          { 202: SubmittedResponse, 409: MotionDecidedSchema, 422: RejectionSchema, 503: RejectionSchema },
+          {
+            202: SubmittedResponse,
+            409: MotionDecidedSchema,
+            422: RejectionSchema,
+            429: RejectionSchema,
+            503: RejectionSchema,
+          },
           [400, 413],
         ),
       },
     },
     async (req, reply) => {
+      // The author and its signature first (screen.ts): a stranger's statement costs a lookup
+      // and one signature check, never the strict reading or the rules.
+      const screened = screenStatement(view.state().world, req.body);
+      if ('code' in screened) {
+        if (screened.code === 'MALFORMED_STATEMENT') throw new ApiError(400, screened.code, screened.message);
+        return reply.status(422).send(screened);
+      }
       let signed: SignedStatement;
       try {
-        signed = parseSignedStatement(req.body);
+        signed = parseSignedStatement(req.body, screened.bytes);
       } catch (err) {
         throw new ApiError(400, 'MALFORMED_STATEMENT', (err as Error).message);
       }
-      const result = view.submit(signed);
+      const result = view.submit(signed, screened);
       const { rejection } = result;
       if (rejection === null) {
         return reply.status(202).send({ id: result.id, status: view.statementStatus(result.id).status });
@@ -230,7 +248,8 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
           outcome: decided,
         });
       }
-      return reply.status(rejection.code === 'POOL_FULL' ? 503 : 422).send(rejection);
+      const status = rejection.code === 'POOL_FULL' ? 503 : rejection.code === 'POOL_AUTHOR_FULL' ? 429 : 422;
+      return reply.status(status).send(rejection);
     },
   );
 

@@ -12,14 +12,15 @@ import type {
   GovernanceState,
   OutcomeResult,
   Rejection,
+  Screened,
   SignedGenesis,
   SignedStatement,
   Tally,
   WorldStep,
 } from '../governance/index.ts';
 
-/** Why a submitted statement was not taken: a rule (with its charter section) or a full pool. */
-export type SubmitRejection = Rejection | { code: 'POOL_FULL'; message: string };
+/** Why a submitted statement was not taken: a rule (with its charter section), or a full pool or author's share of it. */
+export type SubmitRejection = Rejection | { code: 'POOL_FULL' | 'POOL_AUTHOR_FULL'; message: string };
 
 export interface SubmitResult {
   id: string;
@@ -173,8 +174,11 @@ export interface RootView {
    * digits); with 'motion', only motions and the evidence that opened a removal motion.
    */
   resolve(prefix: string, what: 'motion' | 'statement'): IdMatch;
-  /** Checks a statement against the rules now; takes it into the pool and gossips it if fresh. */
-  submit(signed: SignedStatement): SubmitResult;
+  /**
+   * Checks a statement against the rules now; takes it into the pool and gossips it if fresh.
+   * `screened`: what screenStatement found when the caller already screened it.
+   */
+  submit(signed: SignedStatement, screened?: Screened): SubmitResult;
   statementStatus(id: string): StatementStatus;
   status(): RootStatus;
   /** Decisions recorded for heights [from, from + limit), in height order, stopping at a gap. */

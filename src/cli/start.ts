@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readKeyFile } from '../crypto/key-file.ts';
-import { clockFromEnv } from '../node/clock.ts';
+import { clockFromEnv, clockRateFromEnv } from '../node/clock.ts';
 import { loadConfig } from '../node/config.ts';
 import { CONFIG_FILE_NAME } from '../node/constants.ts';
 import { createLogger } from '../node/logger.ts';
@@ -38,6 +38,7 @@ Stop with Ctrl-C or SIGTERM: the write in flight finishes, then the stores close
           config,
           logger,
           clock: clockFromEnv(),
+          clockRate: clockRateFromEnv(),
           ...(governanceKey === undefined ? {} : { governanceKey }),
         });
         await new Promise<void>((resolve) => {

@@ -44,12 +44,15 @@ import {
   retransmission,
   step,
   type Validator,
+  wantsValue,
 } from './tendermint.ts';
 
 /** What the core asks of the application, synchronously. */
 export interface AppQueries {
   /** Pure validity of a value at a height (re-execute the batch against the ledger at height-1). */
   isValid(height: number, value: Uint8Array): boolean;
+  /** Is a fresh proposal's value timely at our clock (CoreConfig.isTimely)? Default: yes. */
+  isTimely?(height: number, value: Uint8Array): boolean;
   /** A value of pending statements for this height, or undefined when idle. */
   proposeValue(height: number): Uint8Array | undefined;
   /** Validators of a height: validatorsOf(governance state after height-1). */
@@ -70,7 +73,7 @@ export type DriverEffect =
   | { kind: 'decide'; decision: Decision };
 
 export interface DriverCoreOptions {
-  config: Omit<CoreConfig, 'isValid'>;
+  config: Omit<CoreConfig, 'isValid' | 'isTimely'>;
   app: AppQueries;
   timers: Timers;
   /** Monotonic milliseconds (performance.now in production, the virtual clock in the simulator). */
@@ -101,11 +104,22 @@ export class DriverCore {
   #resend: unknown = null;
   #catchingUp = false;
   #lastCatchUpMs = Number.NEGATIVE_INFINITY;
+  /**
+   * The height of a value-ready input waiting in the queue (the state does not show it yet), or -1.
+   * Kept per height: a value queued for a height that is decided meanwhile must not stop the offer
+   * for the next one.
+   */
+  #valueQueuedHeight = -1;
 
   constructor(o: DriverCoreOptions) {
     this.#o = o;
     this.#step = o.step ?? step;
-    this.#state = initState({ ...o.config, isValid: (h, v) => o.app.isValid(h, v) });
+    const { app } = o;
+    this.#state = initState({
+      ...o.config,
+      isValid: (h, v) => app.isValid(h, v),
+      ...(app.isTimely === undefined ? {} : { isTimely: (h, v) => app.isTimely?.(h, v) ?? true }),
+    });
   }
 
   get state(): CoreState {
@@ -120,12 +134,19 @@ export class DriverCore {
     if ((this.#o.resendMs ?? DEFAULT_RESEND_MS) > 0) this.#armResend();
   }
 
-  /** The app has new pending statements: offer a value for the current height. */
+  /**
+   * The app has new pending statements: offer a value for the current height if the core would
+   * use it now, and not while one for this height waits in the queue. Asking on every statement
+   * would build a batch of everything pending each time one arrives at every root: work that
+   * grows with the pool, on the path of every POST.
+   */
   pending(): void {
     const s = this.#state;
-    if (this.#stopped || s.decided || s.height === 0) return;
+    if (this.#stopped || this.#valueQueuedHeight === s.height || !wantsValue(s)) return;
     const value = this.#o.app.proposeValue(s.height);
-    if (value !== undefined) this.#push({ kind: 'value-ready', height: s.height, value });
+    if (value === undefined) return;
+    this.#valueQueuedHeight = s.height;
+    this.#push({ kind: 'value-ready', height: s.height, value });
   }
 
   /** Queues an input directly (tests, decisions fetched elsewhere). */
@@ -198,6 +219,8 @@ export class DriverCore {
       this.#fetchDecisions();
       return;
     }
+    if (input.kind === 'value-ready' && input.height === this.#valueQueuedHeight)
+      this.#valueQueuedHeight = -1;
     const out = this.#step(this.#state, input);
     this.#state = out.state;
     yield* this.#effects(out);

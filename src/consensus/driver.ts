@@ -33,7 +33,7 @@ export interface CatchUpSource {
 }
 
 export interface DriverOptions {
-  config: Omit<CoreConfig, 'isValid'>;
+  config: Omit<CoreConfig, 'isValid' | 'isTimely'>;
   wal: Wal;
   transport: Transport;
   app: App;
@@ -89,7 +89,7 @@ export class ConsensusDriver {
     return this.#core.state;
   }
 
-  /** The app has new pending statements: offer a value for the current height. */
+  /** The app has new pending statements: offer a value for the current height if the core would use it now. */
   pending(): void {
     this.#core.pending();
   }

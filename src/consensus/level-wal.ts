@@ -1,9 +1,13 @@
 // The consensus WAL a root runs (contract in wal.ts): the record is one LevelDB key written with
 // { sync: true }, so save() resolves only after the write reached the disk, and a reader sees the
-// old or the new record, whole.
+// old or the new record, whole. A record byte for byte equal to the last one made durable is
+// durable already: its save resolves without a write. The core marks a step for saving whenever
+// it may have changed the record, and the step that decides a height changes nothing in it (the
+// decision is the ledger's to keep): that synced write sat between the last precommit and the
+// append on every commit.
 
 import { Level } from 'level';
-import { canonicalBytes, type Json } from '../codec/index.ts';
+import { bytesEqual, canonicalBytes, type Json } from '../codec/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { PersistRecord } from './tendermint.ts';
 import { decodeRecord, type Wal } from './wal.ts';
@@ -13,6 +17,8 @@ const RECORD_KEY = 'consensus/record';
 export class LevelWal implements Wal {
   #db: Level<string, Uint8Array>;
   #closed = false;
+  /** The bytes of the last record known durable (saved, or loaded from disk). */
+  #durable: Uint8Array | undefined;
 
   private constructor(db: Level<string, Uint8Array>) {
     this.#db = db;
@@ -27,12 +33,19 @@ export class LevelWal implements Wal {
   async load(): Promise<PersistRecord | null> {
     this.#check();
     const bytes = await this.#db.get(RECORD_KEY);
-    return bytes === undefined ? null : decodeRecord(bytes);
+    if (bytes === undefined) return null;
+    const record = decodeRecord(bytes);
+    this.#durable = bytes;
+    return record;
   }
 
   async save(record: PersistRecord): Promise<void> {
     this.#check();
-    await this.#db.put(RECORD_KEY, canonicalBytes(record as unknown as Json), { sync: true });
+    const bytes = canonicalBytes(record as unknown as Json);
+    if (this.#durable !== undefined && bytesEqual(bytes, this.#durable)) return;
+    this.#durable = undefined; // a failed write may or may not have replaced it
+    await this.#db.put(RECORD_KEY, bytes, { sync: true });
+    this.#durable = bytes;
   }
 
   async close(): Promise<void> {

@@ -79,6 +79,13 @@ export interface CoreConfig {
   self: string;
   /** Pure validity of a value at a height (the root re-executes the batch). */
   isValid: (height: number, value: Uint8Array) => boolean;
+  /**
+   * Is a FRESH proposal's value timely here (its batch time near our clock)? Asked only for a
+   * proposal without a proof of lock (L22, validRound −1), never cached: a value that a quorum
+   * prevoted stays acceptable however late it is proposed again (L28), or a locked value could
+   * never be decided. Proposer-based timestamps in CometBFT take the same rule. Default: yes.
+   */
+  isTimely?: (height: number, value: Uint8Array) => boolean;
   signer: Signer;
   /** Defaults to verifyVote / verifyProposal; the simulator passes a memoised one. */
   verifier?: Verifier;
@@ -613,7 +620,8 @@ function fireOne(w: Work): boolean {
     if (p.validRound === -1) {
       // L22–L27
       const v = proposalValue(p);
-      const ok = valid(w, p) && (noLocking || s.lockedRound === -1 || sameValue(s.lockedValue, v));
+      const timely = s.config.isTimely?.(s.height, v) ?? true;
+      const ok = valid(w, p) && timely && (noLocking || s.lockedRound === -1 || sameValue(s.lockedValue, v));
       broadcastVote(w, 'prevote', ok ? p.valueId : null);
       s.step = 'prevote';
       w.dirty = true;
@@ -710,6 +718,11 @@ function startRound(w: Work, round: number): void {
   s.round = round;
   s.step = 'propose';
   w.dirty = true;
+  // A fresh proposal (no valid value) in a later round of ours takes a fresh value: the one held
+  // may be as old as the rounds before it, and validators prevote nil on a value whose batch time
+  // has fallen behind their clock (isTimely, L22). The app builds it now (wantValue): the core
+  // would use it at once.
+  if (isProposer(s, round) && round > 0 && s.validValue === null) s.ownValue = null;
   if (isProposer(s, round) && !propose(w)) w.out.wantValue = s.height;
   // The paper schedules timeoutPropose only on non-proposers; we schedule it for the proposer too
   // (as CometBFT does), so a proposer whose proposal cannot be acted on — e.g. re-sent after a
@@ -834,6 +847,18 @@ export function certificateValid(
     seen.add(v.validator);
   }
   return seen.size >= quorum;
+}
+
+/**
+ * Whether a value handed over now (`value-ready`) would be used at once: the height is not
+ * active yet (a value starts it), or this root proposes the current round and has not proposed
+ * yet. Otherwise it would only wait for a later round of ours, which asks for one then
+ * (`wantValue`): building a value is the app's dearest step, so the caller waits for that.
+ */
+export function wantsValue(s: CoreState): boolean {
+  if (s.decided || s.height === 0) return false;
+  if (!s.active) return true;
+  return s.step === 'propose' && isProposer(s, s.round) && !s.proposals.has(s.round);
 }
 
 /**

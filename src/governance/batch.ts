@@ -105,7 +105,8 @@ function draftOf(state: GovernanceState, timeMs: number, options: ExecuteOptions
   };
 }
 
-function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions = {}): Draft {
+/** The working copy of a batch at `timeMs`, after the batch-start work (CHARTER §17 steps 1–3). */
+export function begin(state: GovernanceState, timeMs: number, options: ExecuteOptions = {}): Draft {
   const d = draftOf(state, timeMs, options);
   const period = state.world.policy.probationPeriodMs;
   for (const m of d.world.members) {
@@ -165,7 +166,8 @@ function rebase(d: Draft, next: World, nextHash: string): OpenMotion[] {
   return kept;
 }
 
-function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
+/** Ends a batch (CHARTER §17 step 5): the new state and the entries. Adds re-basing outcomes to `d`. */
+export function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   const base = d.base;
   let world = base.world;
   let hash = base.worldHash;
@@ -220,7 +222,7 @@ function finish(d: Draft, header: LedgerEntry, height: number): BatchResult {
   return { state, entries, rejected: [], world: produced };
 }
 
-function checkHeader(state: GovernanceState, batch: Batch): void {
+export function checkHeader(state: GovernanceState, batch: Batch): void {
   const bad = (message: string) => new GovernanceError('BAD_BATCH', message);
   if (!Number.isSafeInteger(batch.height) || batch.height !== state.height + 1 || batch.height > HEIGHT_MAX) {
     throw bad(`batch height must be ${state.height + 1}, got ${batch.height}`);
@@ -273,9 +275,10 @@ export function executeBatch(
 export function checkStatement(
   state: GovernanceState,
   signed: SignedStatement,
-  context: { timeMs: number },
+  context: { timeMs: number; verify?: StatementVerifier },
 ): Rejection | null {
-  const d = begin(state, Math.max(state.timeMs, Math.min(context.timeMs, TIME_MS_MAX)));
+  const timeMs = Math.max(state.timeMs, Math.min(context.timeMs, TIME_MS_MAX));
+  const d = begin(state, timeMs, context.verify === undefined ? {} : { verify: context.verify });
   return applyStatement(d, signed);
 }
 

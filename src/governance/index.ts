@@ -138,6 +138,7 @@ export {
   parseWorld,
   type World,
 } from './model.ts';
+export { type BatchHeader, type OpenBatch, openBatch } from './open-batch.ts';
 export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
 export { zeroTierRootMembers, zeroTierWorldOf } from './planet.ts';
 export {
@@ -198,6 +199,7 @@ export {
   StatementSchema,
   WorldSchema,
 } from './schemas.ts';
+export { type Screened, screenStatement } from './screen.ts';
 export { nextSeen, type SeenIndex, seenHas } from './seen.ts';
 export { ShapeError } from './shape.ts';
 export {

@@ -30,6 +30,7 @@ import {
   type MotionStatement,
   type SelfUpdateStatement,
   type SignedStatement,
+  type StatementKind,
   signerRoleOf,
 } from './statement-types.ts';
 import { keyPossessionBytes, parseSignedStatement, signerKeyOf, verifyB64 } from './statements.ts';
@@ -81,24 +82,40 @@ export function settleMotion(d: Draft, m: OpenMotion): void {
   closeMotion(d, m, 'passed');
 }
 
-function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection | null {
-  const s = signed.statement;
-  if (s.federation !== d.world.federation) {
+/**
+ * CHARTER §1–§2 on a statement's federation, author and signature, in that order: the part of
+ * the common checks that needs nothing but the world, which a root also runs on a submitted
+ * statement before anything else (screen.ts). `signedBy` says whether the signature is by a key.
+ */
+export function authorRejection(
+  world: World,
+  s: { federation: string; author: string; kind: StatementKind },
+  signedBy: (key: string) => boolean,
+): Rejection | null {
+  if (s.federation !== world.federation) {
     return reject(
       'WRONG_FEDERATION',
-      `The statement is for federation "${s.federation}", not "${d.world.federation}".`,
+      `The statement is for federation "${s.federation}", not "${world.federation}".`,
     );
   }
-  const author = member(d.world, s.author);
+  const author = member(world, s.author);
   if (author === undefined)
     return reject('UNKNOWN_AUTHOR', `"${s.author}" is not a member of the federation.`);
   // Officers sign with the governance key; a root signs its own statements with the node key.
-  if (!d.verify(signed, signerKeyOf(s.kind, author), id)) {
+  if (!signedBy(signerKeyOf(s.kind, author))) {
     return reject(
       'BAD_SIGNATURE',
       `The signature is not by the ${signerRoleOf(s.kind)} key of "${s.author}" over this ${s.kind}.`,
     );
   }
+  return null;
+}
+
+function checkCommon(d: Draft, signed: SignedStatement, id: string): Rejection | null {
+  const s = signed.statement;
+  const unsigned = authorRejection(d.world, s, (key) => d.verify(signed, key, id));
+  if (unsigned !== null) return unsigned;
+  const author = member(d.world, s.author)!;
   if (s.createdMs > d.timeMs + STATEMENT_FUTURE_MS_MAX) {
     return reject(
       'STATEMENT_FROM_FUTURE',

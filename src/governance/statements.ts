@@ -68,6 +68,36 @@ export const EVIDENCE_NOTE_CHARS_MAX = 16_384;
 export const SUMMARY_CHARS_MAX = 1000;
 
 const BASE = ['kind', 'federation', 'author', 'createdMs'] as const;
+/** Fields a statement of one kind or another may have besides BASE. */
+export const STATEMENT_KIND_FIELDS = [
+  'parentWorld',
+  'deadlineMs',
+  'changes',
+  'summary',
+  'motion',
+  'choice',
+  'reason',
+  'evidence',
+  'endpoints',
+  'nodeKey',
+  'nodeKeySignature',
+  'epoch',
+  'observations',
+  'mlDsaKey',
+  'zerotier',
+  'session',
+  'commitment',
+  'proofOfKnowledge',
+  'sealingKey',
+  'shares',
+  'publicKey',
+  'accused',
+  'sealingSecret',
+  'version',
+  'worldNote',
+  'planet',
+  'moon',
+] as const;
 
 function parseChange(x: unknown, path: string): Change {
   const kind = oneOf(
@@ -265,39 +295,7 @@ function parseRootStatement(
 
 /** Reads the statement body (without signature) from untrusted JSON. Throws ShapeError. */
 export function parseStatement(x: unknown, path = 'statement'): Statement {
-  const kind = oneOf(
-    record(x, path, BASE, [
-      'parentWorld',
-      'deadlineMs',
-      'changes',
-      'summary',
-      'motion',
-      'choice',
-      'reason',
-      'evidence',
-      'endpoints',
-      'nodeKey',
-      'nodeKeySignature',
-      'epoch',
-      'observations',
-      'mlDsaKey',
-      'zerotier',
-      'session',
-      'commitment',
-      'proofOfKnowledge',
-      'sealingKey',
-      'shares',
-      'publicKey',
-      'accused',
-      'sealingSecret',
-      'version',
-      'worldNote',
-      'planet',
-      'moon',
-    ]).kind,
-    `${path}.kind`,
-    STATEMENT_KINDS,
-  );
+  const kind = oneOf(record(x, path, BASE, STATEMENT_KIND_FIELDS).kind, `${path}.kind`, STATEMENT_KINDS);
   const base = (o: Record<string, unknown>) => ({
     federation: text(o.federation, `${path}.federation`, 64, FEDERATION_PATTERN),
     author: parseName(o.author, `${path}.author`),

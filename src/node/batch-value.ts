@@ -6,11 +6,70 @@
 // Bytes: canonical JSON of the fields below (see ledger/LEDGER.md); valueId = SHA-256 hex.
 
 import { CodedError } from '../base/index.ts';
-import { canonicalBytes, decodeCanonical, type Json } from '../codec/index.ts';
-import { VALUE_BYTES_MAX } from '../consensus/index.ts';
-import { parseSignedStatement, type SignedStatement } from '../governance/index.ts';
+import { canonicalBytes, decodeCanonical, type Json, toBase64 } from '../codec/index.ts';
+import {
+  encodeConsensusMessage,
+  VALUE_BYTES_MAX,
+  VOTE_HEIGHT_MAX,
+  VOTE_ROUND_MAX,
+} from '../consensus/index.ts';
+import { MEMBERS_MAX, parseSignedStatement, type SignedStatement } from '../governance/index.ts';
+import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 
 export const VALUE_STATEMENTS_MAX = 256;
+
+// A block proposal travels as one gossip message: the proposal (its fields, signature and the
+// value in base64) and its proof of lock (at most one prevote per validator, and validators are
+// members). The largest value is what leaves room for the rest; proposalMessageBytesMax()
+// builds the largest such message, and the root checks the relation when it starts.
+
+/** One signed prevote in canonical JSON: federation ≤ 64 characters, ≈ 400 bytes in all. */
+export const PROPOSAL_VOTE_BYTES_MAX = 512;
+/** The proposal's own fields and the message's envelope, besides the value. */
+export const PROPOSAL_FIXED_BYTES_MAX = 1024;
+export const PROPOSAL_OVERHEAD_BYTES_MAX = PROPOSAL_FIXED_BYTES_MAX + MEMBERS_MAX * PROPOSAL_VOTE_BYTES_MAX;
+/** The largest batch value a root proposes or accepts: its base64 and the overhead fit one gossip message. */
+export const BATCH_VALUE_BYTES_MAX =
+  Math.floor((GOSSIP_MESSAGE_BYTES_MAX - PROPOSAL_OVERHEAD_BYTES_MAX) / 4) * 3;
+
+/**
+ * Bytes of the largest proposal message of a federation: a value of BATCH_VALUE_BYTES_MAX, the
+ * largest height and rounds, and a proof of lock from MEMBERS_MAX validators.
+ */
+export function proposalMessageBytesMax(federation: string): number {
+  const key = toBase64(new Uint8Array(32));
+  const signature = toBase64(new Uint8Array(64));
+  const valueId = 'f'.repeat(64);
+  const height = VOTE_HEIGHT_MAX;
+  const round = VOTE_ROUND_MAX;
+  const vote = { federation, height, round: round - 1, type: 'prevote', valueId, validator: key, signature };
+  const message = {
+    kind: 'proposal',
+    proposal: {
+      federation,
+      height,
+      round,
+      validRound: round - 1,
+      valueId,
+      value: toBase64(new Uint8Array(BATCH_VALUE_BYTES_MAX)),
+      proposer: key,
+      signature,
+    },
+    pol: Array.from({ length: MEMBERS_MAX }, () => vote),
+  };
+  return encodeConsensusMessage(message as Parameters<typeof encodeConsensusMessage>[0]).length;
+}
+
+/** Bytes of a value besides its statements' own bytes and the commas between them (at most). */
+export const VALUE_FIXED_BYTES_MAX = canonicalBytes({
+  height: VOTE_HEIGHT_MAX,
+  proposer: 'x'.repeat(32),
+  rootHash: 'f'.repeat(64),
+  size: Number.MAX_SAFE_INTEGER,
+  statements: [],
+  timeMs: Number.MAX_SAFE_INTEGER,
+  worldHash: 'f'.repeat(64),
+}).length;
 
 export interface BatchValue {
   height: number;

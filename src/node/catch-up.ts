@@ -15,7 +15,7 @@ import {
   scopeWords,
   type World,
 } from '../governance/index.ts';
-import { HttpClient } from '../net/index.ts';
+import { HttpClient, type JsonItemsOptions } from '../net/index.ts';
 import { parseSignedVote } from '../wire/index.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 
@@ -129,6 +129,13 @@ export async function fetchDecisions(
   return peers.getJsonItems(url.href, {
     ...(addressAllowed === undefined ? {} : { addressAllowed }),
     bytesMax: CATCH_UP_RESPONSE_BYTES_MAX,
+    ...decisionsAnswer(limit),
+  });
+}
+
+/** How an answer of at most `limit` decisions is read: `{"decisions": [...]}`, each on its own. */
+export function decisionsAnswer(limit: number): Omit<JsonItemsOptions<Decision>, 'url'> {
+  return {
     field: 'decisions',
     itemsMax: limit,
     itemBytesMax: DECISION_JSON_BYTES_MAX,
@@ -140,7 +147,7 @@ export async function fetchDecisions(
         return undefined;
       }
     },
-  });
+  };
 }
 
 function parseDecision(x: unknown): Decision {

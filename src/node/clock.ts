@@ -11,8 +11,20 @@ export const DEVNET_CLOCK_ENV = 'WITAN_DEVNET_CLOCK';
 export const DEVNET_CLOCK_RATE_MAX = 100_000;
 
 export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
+  const spec = devnetClock(env);
+  if (spec === undefined) return Date.now;
+  const { startMs, rate } = spec;
+  return () => startMs + (Date.now() - startMs) * rate;
+}
+
+/** How many times faster than wall time the clock from the environment runs: 1 on wall time. */
+export function clockRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return devnetClock(env)?.rate ?? 1;
+}
+
+function devnetClock(env: NodeJS.ProcessEnv): { startMs: number; rate: number } | undefined {
   const spec = env[DEVNET_CLOCK_ENV];
-  if (spec === undefined || spec === '') return Date.now;
+  if (spec === undefined || spec === '') return undefined;
   const match = /^(\d{1,16}):(\d{1,6})$/.exec(spec);
   const startMs = Number(match?.[1]);
   const rate = Number(match?.[2]);
@@ -22,5 +34,5 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
       `${DEVNET_CLOCK_ENV}=${spec}: expected <startMs>:<rate> with rate 1..${DEVNET_CLOCK_RATE_MAX}, or unset it to run on wall time`,
     );
   }
-  return () => startMs + (Date.now() - startMs) * rate;
+  return { startMs, rate };
 }

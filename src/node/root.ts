@@ -27,12 +27,11 @@ import type {
   RootStatus,
   RootView,
   StatementStatus,
-  SubmitRejection,
   SubmitResult,
   WorldChain,
 } from '../api/root-view.ts';
 import { buildApiServer } from '../api/server.ts';
-import { quorumSize, WITAN_VERSION } from '../base/index.ts';
+import { invariant, quorumSize, WITAN_VERSION } from '../base/index.ts';
 import { bytesEqual, canonicalBytes, fromBase64, type Json, toBase64, toHex } from '../codec/index.ts';
 import {
   ConsensusDriver,
@@ -67,11 +66,15 @@ import {
   MEMBERS_MAX,
   type Member,
   parseSignedStatement,
+  preVerified,
+  type Rejection,
   replay,
+  type Screened,
   type SignedGenesis,
   type SignedRecovery,
   type SignedStatement,
   type SignedWorldArtifacts,
+  screenStatement,
   signedWorldArtifacts,
   statementId,
   validatorsOf,
@@ -81,6 +84,7 @@ import { checkpointSubtree, parseCheckpoint } from '../ledger/index.ts';
 import { LedgerStore } from '../ledger/store.ts';
 import { CIRCUIT_STOP_PROTOCOL } from '../wire/index.ts';
 import { BatchApp } from './batch-app.ts';
+import { proposalMessageBytesMax } from './batch-value.ts';
 import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
@@ -93,9 +97,11 @@ import { HEALTH_SAMPLE_INTERVAL_MS, HealthMonitor } from './health-monitor.ts';
 import { LedgerIndex, RECOVERY_PROPOSER } from './ledger-index.ts';
 import { RootMetrics, type RootSnapshot } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
+import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 import { probeStopHandler } from './p2p/duty-probes.ts';
-import { createRootHost, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import { createRootHost, type GossipVerdict, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
 import { SilentPeers, VALIDATOR_PING_INTERVAL_MS } from './p2p/silent-peers.ts';
+import { PublishFailures } from './publish-failures.ts';
 import { RecoveryDesk } from './recovery-desk.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
@@ -115,19 +121,19 @@ export const RESHARE_STATEMENTS_MAX = 256;
 export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 /** Try to connect to members we are not connected to this often. */
 export const PEER_DIAL_INTERVAL_MS = 3_000;
-/** Statements left out of a batch whose rejection is remembered for their submitter. */
-export const DROPPED_REMEMBERED_MAX = 1024;
-/** At most one warning per this long about gossip this root could not publish (each is counted). */
-export const PUBLISH_WARN_INTERVAL_MS = 30_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
 export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
 /** The federation key's timer: DKG re-sends, coordinator turns, share timeouts (src/node/federation). */
 export const FEDERATION_TICK_MS = 500;
+/** Statements accepted within this window are offered to consensus together: a burst builds one value. */
+export const PENDING_COALESCE_MS = 20;
 
 export interface RootOptions {
   config: RootConfig;
   logger: Logger;
   clock: Clock;
+  /** How much faster than wall time `clock` runs (a devnet clock); 1 in production. */
+  clockRate?: number;
   /** Governance key of this member, if the operator lets the root author evidence statements. */
   governanceKey?: KeyPair;
 }
@@ -150,11 +156,19 @@ export class Root implements RootView, FederationView {
   readonly #monitor: HealthMonitor;
   /** Libp2p peer ids of members' node keys, computed once per key. */
   readonly #peerIds = new Map<string, string>();
-  /** Statements the last batch build left out, with the rule that dropped them (bounded). */
-  readonly #dropped = new Map<string, SubmitRejection>();
-  #publishWarnedMs = -Infinity;
+  readonly #publishFailures: PublishFailures;
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
+  /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
+  readonly #lastServed = new Map<string, number>();
+  #pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Signatures of pooled statements, checked when they came in: a batch does not check them again. */
+  readonly #verified = {
+    get: (id: string) => {
+      const e = this.#pool.get(id);
+      return e === undefined ? undefined : { governanceKey: e.governanceKey, ok: true };
+    },
+  };
   #store!: LedgerStore;
   #motions!: MotionViews;
   #chain!: WorldChainCache;
@@ -208,6 +222,7 @@ export class Root implements RootView, FederationView {
       snapshot: () => this.#snapshot(),
       dataDir: options.config.dataDir,
     });
+    this.#publishFailures = new PublishFailures(this.#metrics.publishFailures, options.logger);
     this.#monitor = new HealthMonitor(
       {
         now: () => this.#now(),
@@ -290,6 +305,12 @@ export class Root implements RootView, FederationView {
       }
       mlDsaKey = mlDsaKeyPairFromSeed(file.secret);
     }
+    // A proposal travels in one gossip message: the largest batch value must fit, with everything around it.
+    const largest = proposalMessageBytesMax(genesis.world.federation);
+    invariant(
+      largest <= GOSSIP_MESSAGE_BYTES_MAX,
+      `the largest block proposal (${largest} bytes) fits a gossip message (${GOSSIP_MESSAGE_BYTES_MAX})`,
+    );
     const root = new Root(options, genesis, nodeKey, mlDsaKey);
     await root.#open();
     return root;
@@ -315,7 +336,7 @@ export class Root implements RootView, FederationView {
       [...this.#pool.values()].map((e) => ({ id: e.id, kind: e.statement.statement.kind })),
     );
     this.#chain = new WorldChainCache(this.#store, this.#index);
-    this.#app = new BatchApp(this.#store, this.#now);
+    this.#app = new BatchApp(this.#store, this.#now, this.#options.clockRate ?? 1);
     this.#wal = await LevelWal.open(join(config.dataDir, 'consensus'));
     await this.#checkWal();
     this.#book = new CosignatureBook(this.#origin, ed25519NoteSigner(this.#origin, this.#nodeKey.secretKey));
@@ -503,10 +524,11 @@ export class Root implements RootView, FederationView {
       (data) => this.#onConsensus(data),
       (data) => (tryDecode(data) === undefined ? 'reject' : 'accept'),
     );
+    // The validator takes the statement into the pool; only statements taken here travel on.
     this.#host.subscribe(
       topics.statements,
+      () => undefined,
       (data) => this.#receiveStatement(data),
-      (data) => (tryStatement(data) === undefined ? 'reject' : 'accept'),
     );
     this.#host.subscribe(
       topics.cosignatures,
@@ -643,6 +665,7 @@ export class Root implements RootView, FederationView {
       },
       app: {
         isValid: (h, v) => this.#isValid(h, v),
+        isTimely: (h, v) => this.#isTimely(h, v),
         proposeValue: (h) => this.#buildValue(h),
         onDecision: (d) => this.#commit(d),
         validatorsFor: () =>
@@ -667,7 +690,7 @@ export class Root implements RootView, FederationView {
       return false;
     }
     const names = new Set(validatorsOf(this.#state).map((v) => v.name));
-    const verdict = this.#app.check(this.#state, height, names, value);
+    const verdict = this.#app.check(this.#state, height, names, value, this.#verified);
     this.#log.debug({ height, valid: typeof verdict !== 'string' }, 'checked a proposed batch');
     if (typeof verdict === 'string') {
       this.#log.warn({ height, reason: verdict }, 'refused a proposed batch');
@@ -676,46 +699,52 @@ export class Root implements RootView, FederationView {
     return true;
   }
 
+  #isTimely(height: number, value: Uint8Array): boolean {
+    const reason = this.#app.untimely(value);
+    if (reason !== null) this.#log.warn({ height, reason }, 'refused a proposed batch: batch time');
+    return reason === null;
+  }
+
   #buildValue(height: number): Uint8Array | undefined {
+    return this.#build(height).bytes;
+  }
+
+  /**
+   * Builds (or reuses) the batch this root would propose at `height`, and drops from the pool
+   * the pending statements the rules now reject with the others: those, and why, are returned.
+   */
+  #build(height: number): { bytes: Uint8Array | undefined; rejected: ReadonlyMap<string, Rejection> } {
     const me = this.#self();
-    if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1) return undefined;
-    if (this.#recoveryGate !== undefined) return undefined;
-    const pending = this.#pool.take(this.#state.world.policy.batchStatementsMax).map((e) => e.statement);
-    const built = this.#app.build(this.#state, height, me.name, pending);
-    if (built === undefined) return undefined;
-    if (built.rejected.length > 0) {
-      this.#pool.remove(built.rejected.map((r) => r.id));
-      for (const r of built.rejected) {
-        if (this.#dropped.size >= DROPPED_REMEMBERED_MAX)
-          this.#dropped.delete(this.#dropped.keys().next().value!);
-        this.#dropped.set(r.id, r.rejection);
-      }
+    if (me === undefined || me.status !== 'voting' || height !== this.#state.height + 1)
+      return { bytes: undefined, rejected: new Map() };
+    if (this.#recoveryGate !== undefined) return { bytes: undefined, rejected: new Map() };
+    const rank = (author: string) => this.#lastServed.get(author) ?? 0;
+    const built = this.#app.build(this.#state, height, me.name, () => this.#pool.fairOrder(rank));
+    if (built.rejected.size > 0) {
+      this.#pool.remove([...built.rejected.keys()]);
       this.#log.info(
-        { dropped: built.rejected.length, codes: built.rejected.map((r) => r.rejection.code) },
+        { dropped: built.rejected.size, codes: [...built.rejected.values()].map((r) => r.code) },
         'dropped pending statements the rules now reject',
       );
     }
-    return built.bytes.length > 0 ? built.bytes : undefined;
+    return built;
+  }
+
+  /** Offers pending statements to consensus soon: every statement of a burst goes into one value build. */
+  #schedulePending(): void {
+    if (this.#pendingTimer !== undefined || this.#stopping) return;
+    this.#pendingTimer = setTimeout(() => {
+      this.#pendingTimer = undefined;
+      this.#driver.pending();
+    }, PENDING_COALESCE_MS);
   }
 
   async #publish(topic: string, data: Uint8Array): Promise<void> {
     try {
-      await this.#host.publish(topic, data);
+      await this.#host.broadcast(topic, data);
     } catch (err) {
-      // Consensus re-sends on its timeouts and statements wait in pools, so one failure is not
-      // fatal; but a proposal nobody receives stalls the height: counted, and said at warn.
       const kind = Object.entries(this.#host.topics).find(([, t]) => t === topic)?.[0] ?? 'other';
-      this.#metrics.publishFailures.inc({ topic: kind });
-      const now = Date.now();
-      if (kind === 'consensus' && now - this.#publishWarnedMs >= PUBLISH_WARN_INTERVAL_MS) {
-        this.#publishWarnedMs = now;
-        this.#log.warn(
-          { topic: kind, bytes: data.length, err: (err as Error).message },
-          'could not publish a consensus message (counted in witan_publish_failures_total)',
-        );
-      } else {
-        this.#log.debug({ topic: kind, err: (err as Error).message }, 'could not publish');
-      }
+      this.#publishFailures.failed(kind, data.length, err as Error);
     }
   }
 
@@ -756,8 +785,14 @@ export class Root implements RootView, FederationView {
     this.#state = checked.result.state;
     this.#app.reset();
     this.#pool.remove(checked.value.statements.map(statementId));
+    for (const s of checked.value.statements) this.#lastServed.set(s.statement.author, d.height);
+    // Only what needs no rule run here: the rules run on each statement as a batch takes it.
     const now = this.#now();
-    this.#pool.retain((s) => checkStatement(this.#state, s, { timeMs: now }) === null);
+    const ageMax = this.#state.world.policy.statementAgeMaxMs;
+    const authors = new Set(
+      this.#state.world.members.filter((m) => m.status !== 'suspended').map((m) => m.name),
+    );
+    this.#pool.retain((e) => authors.has(e.author) && e.statement.statement.createdMs >= now - ageMax);
     this.#allowMembers();
     this.#lastCommit = {
       height: d.height,
@@ -846,7 +881,8 @@ export class Root implements RootView, FederationView {
     this.#recoveryGate = this.#store.size();
     this.#app.reset();
     const now = this.#now();
-    this.#pool.retain((s) => checkStatement(this.#state, s, { timeMs: now }) === null);
+    const verify = preVerified(this.#verified);
+    this.#pool.retain((e) => checkStatement(this.#state, e.statement, { timeMs: now, verify }) === null);
     this.#allowMembers();
     this.#lastCommit = {
       height: result.state.height,
@@ -900,40 +936,78 @@ export class Root implements RootView, FederationView {
     }
   }
 
-  submit(signed: SignedStatement): SubmitResult {
-    return this.#accept(signed, 'http');
+  submit(signed: SignedStatement, screened?: Screened): SubmitResult {
+    const s = screened ?? screenStatement(this.#state.world, signed);
+    if ('code' in s) return { id: statementId(signed), rejection: s, known: false };
+    return this.#accept(signed, s, 'http');
   }
 
-  /** Checks a statement against the rules now; adds it to the pool, and gossips it if it came over HTTP. */
-  #accept(signed: SignedStatement, source: 'http' | 'gossip'): SubmitResult {
-    const id = statementId(signed);
+  /**
+   * Takes a screened statement (its author's signature checked, screen.ts): the rules against
+   * the state now, the pool (bounded per author), then the pending batch. Gossips it if it came
+   * over HTTP.
+   */
+  #accept(signed: SignedStatement, screened: Screened, source: 'http' | 'gossip'): SubmitResult {
+    const { id } = screened;
     if (this.#index.statements.has(id) || this.#pool.has(id)) return { id, rejection: null, known: true };
-    const rejection = checkStatement(this.#state, signed, { timeMs: this.#now() });
+    const author = signed.statement.author;
+    const governanceKey = this.#state.world.members.find((m) => m.name === author)!.governanceKey;
+    const verify = preVerified(new Map([[id, { governanceKey, ok: true }]]));
+    const rejection = checkStatement(this.#state, signed, { timeMs: this.#now(), verify });
     if (rejection !== null) return { id, rejection, known: false };
-    if (!this.#pool.add(id, signed, Date.now())) {
-      const message = 'This root has too many pending statements; try again shortly.';
-      return { id, rejection: { code: 'POOL_FULL', message }, known: false };
+    const entry = {
+      id,
+      statement: signed,
+      author,
+      governanceKey,
+      bytes: screened.bytes,
+      receivedMs: Date.now(),
+    };
+    const added = this.#pool.add(entry);
+    if (added === 'full' || added === 'author-full')
+      return { id, rejection: poolRejection(added), known: false };
+    const offered = this.#app.offer(this.#state, { ...entry, seq: 0 });
+    if (typeof offered === 'object') {
+      // It breaks a rule among the statements already pending: it would never commit.
+      this.#pool.remove([id]);
+      return { id, rejection: offered, known: false };
+    }
+    if (offered === 'not-open') {
+      // No batch open on this state: open it now, so that a statement the rules refuse with the
+      // others pending (too many open motions of one author, say) is answered so, never 202.
+      const refused = this.#build(this.#state.height + 1).rejected.get(id);
+      if (refused !== undefined) return { id, rejection: refused, known: false };
     }
     this.#metrics.statements.inc({ source });
     this.#log.debug({ id, source }, 'statement accepted');
-    this.#driver.pending();
-    // Building the next batch may have left it out: with the others pending, a rule refuses it
-    // (too many open motions of one author, say). Then it is not pending, and the answer says why.
-    if (!this.#pool.has(id) && !this.#index.statements.has(id)) {
-      const rejection = this.#dropped.get(id) ?? {
-        code: 'POOL_FULL' as const,
-        message: 'This root could not keep the statement; try again shortly.',
-      };
-      return { id, rejection, known: false };
-    }
     if (source === 'http')
       void this.#publish(this.#host.topics.statements, canonicalBytes(signed as unknown as Json));
+    this.#schedulePending();
     return { id, rejection: null, known: false };
   }
 
-  #receiveStatement(data: Uint8Array): void {
-    const signed = tryStatement(data);
-    if (signed !== undefined) this.#accept(signed, 'gossip');
+  /**
+   * A statement from a member's root: screened, read, then taken like one over HTTP. Forwarded
+   * only when this root took it; refused (a mark against the sender) only when malformed, since
+   * a rule may hold here and not there while the two roots are at different heights.
+   */
+  #receiveStatement(data: Uint8Array): GossipVerdict {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+    } catch {
+      return 'reject';
+    }
+    const screened = screenStatement(this.#state.world, raw);
+    if ('code' in screened) return screened.code === 'MALFORMED_STATEMENT' ? 'reject' : 'ignore';
+    let signed: SignedStatement;
+    try {
+      signed = parseSignedStatement(raw, screened.bytes);
+    } catch {
+      return 'reject';
+    }
+    const result = this.#accept(signed, screened, 'gossip');
+    return result.rejection === null && !result.known ? 'accept' : 'ignore';
   }
 
   state(): GovernanceState {
@@ -1102,6 +1176,7 @@ export class Root implements RootView, FederationView {
     this.#prober?.stop();
     clearTimeout(this.#shareOnJoin);
     clearTimeout(this.#reshareOnJoin);
+    clearTimeout(this.#pendingTimer);
     await this.#http.close();
     await this.#operator.close();
     await this.#driver.stop();
@@ -1127,10 +1202,15 @@ function tryDecode(data: Uint8Array): ConsensusMessage | undefined {
   }
 }
 
-function tryStatement(data: Uint8Array): SignedStatement | undefined {
-  try {
-    return parseSignedStatement(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)));
-  } catch {
-    return undefined;
-  }
+function poolRejection(added: 'full' | 'author-full'): {
+  code: 'POOL_FULL' | 'POOL_AUTHOR_FULL';
+  message: string;
+} {
+  return added === 'full'
+    ? { code: 'POOL_FULL', message: 'This root has too many pending statements; try again shortly.' }
+    : {
+        code: 'POOL_AUTHOR_FULL',
+        message:
+          'This member has as many pending statements on this root as it may; submit more once some have committed.',
+      };
 }

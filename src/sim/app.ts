@@ -3,12 +3,18 @@
 // { height, proposer, timeMs, statements } with statements named "st-<k>". A value is valid at a
 // height when it decodes canonically, names that height, and carries 1..batchMax known statements,
 // none of them committed before — a pure function of the ledger up to height-1, exactly like the
-// root's re-execution rule.
+// root's re-execution rule. A fresh proposal must also be timely, as at a root: its timeMs near
+// the virtual clock.
 
 import { canonicalBytes, decodeCanonical } from '../codec/index.ts';
 import type { Decision } from '../consensus/index.ts';
 
 export const STATEMENT_PATTERN = /^st-(0|[1-9][0-9]{0,8})$/;
+/**
+ * A fresh proposal's batch time may be this far from a root's clock, either way: the root's
+ * bound (BATCH_TIME_SKEW_MS_MAX in src/node/batch-app.ts), in virtual time.
+ */
+export const SIM_BATCH_TIME_SKEW_MS_MAX = 30_000;
 
 export class SimApp {
   readonly committed: Decision[] = [];
@@ -48,6 +54,17 @@ export class SimApp {
       seen.add(s);
     }
     return true;
+  }
+
+  /** Whether a fresh proposal's batch time is within SIM_BATCH_TIME_SKEW_MS_MAX of `nowMs` (CoreConfig.isTimely). */
+  isTimely(bytes: Uint8Array, nowMs: number): boolean {
+    let timeMs: unknown;
+    try {
+      timeMs = (decodeCanonical(bytes, { bytesMax: 64 * 1024, depthMax: 4 }) as { timeMs?: unknown }).timeMs;
+    } catch {
+      return false;
+    }
+    return typeof timeMs === 'number' && Math.abs(timeMs - nowMs) <= SIM_BATCH_TIME_SKEW_MS_MAX;
   }
 
   /** A batch of pending statements for this height, or undefined when idle. */

@@ -79,9 +79,23 @@ place when their benchmark runs again.
 `;
 
 export function recordResult(result: BenchResult, file = RESULTS_FILE): void {
-  const section = renderSection(result, new Date());
+  writeSection(result.id, renderSection(result, new Date()), file);
+}
+
+/** The text of section `id` (between its markers), or undefined when the file has none. */
+export function readSection(id: string, file = RESULTS_FILE): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return sectionPattern(id).exec(readFileSync(file, 'utf8'))?.[0];
+}
+
+function sectionPattern(id: string): RegExp {
+  return new RegExp(`<!-- bench:${id} -->[\\s\\S]*?<!-- /bench:${id} -->`);
+}
+
+/** Replaces section `id` (a whole `<!-- bench:id -->…<!-- /bench:id -->` block) or appends it. */
+export function writeSection(id: string, section: string, file = RESULTS_FILE): void {
   let text = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
-  const pattern = new RegExp(`<!-- bench:${result.id} -->[\\s\\S]*?<!-- /bench:${result.id} -->`);
+  const pattern = sectionPattern(id);
   text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, text);
   formatResultsFile(file);

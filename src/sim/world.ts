@@ -306,6 +306,7 @@ class World {
       },
       app: {
         isValid: (h, v) => node.app.isValid(h, v),
+        isTimely: (_h, v) => node.app.isTimely(v, this.now),
         proposeValue: (h) => node.app.proposeValue(h, node.index, this.now),
         validatorsFor: () => this.validators,
         nextHeight: () => node.app.nextHeight,

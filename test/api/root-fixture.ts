@@ -101,6 +101,9 @@ export class LedgerView implements RootView {
   readonly views: MotionViews;
   poolCapacity = POOL_CAPACITY;
   stateOverride: GovernanceState | undefined;
+  /** Statements that reached submit(), and whether the author's share of the pool is full. */
+  submitted = 0;
+  authorFull = false;
 
   constructor(ledger: TestLedger, store: LedgerStore) {
     this.ledger = ledger;
@@ -138,7 +141,15 @@ export class LedgerView implements RootView {
   }
 
   submit(signed: SignedStatement): SubmitResult {
+    this.submitted++;
     const id = statementId(signed);
+    if (this.authorFull) {
+      return {
+        id,
+        rejection: { code: 'POOL_AUTHOR_FULL', message: 'wait for some to commit' },
+        known: false,
+      };
+    }
     if (this.index.statements.has(id) || this.pool.has(id)) return { id, rejection: null, known: true };
     const rejection = checkStatement(this.state(), signed, { timeMs: this.ledger.timeMs });
     if (rejection !== null) return { id, rejection, known: false };

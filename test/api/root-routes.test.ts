@@ -402,6 +402,28 @@ test('POST /statements answers 400 for a malformed statement and 503 when the po
   assert.equal(view.pool.size, POOL_CAPACITY);
 });
 
+test('POST /statements checks the author and its signature before anything reaches the root', async (t) => {
+  const { app, view, open } = await fixture(t);
+  const good = sign(ballot(FEDERATION, 'm02', open, 'yes', T0 + 1000));
+  const stranger = { ...good, statement: { ...good.statement, author: 'stranger' } };
+  const forged = { ...good, statement: { ...good.statement, choice: 'no' } };
+  for (const [payload, code] of [
+    [stranger, 'UNKNOWN_AUTHOR'],
+    [forged, 'BAD_SIGNATURE'],
+  ] as const) {
+    const res = await app.inject({ method: 'POST', url: '/statements', payload });
+    assert.equal(res.statusCode, 422);
+    assert.deepEqual([res.json().code, res.json().rule], [code, 'charter §2']);
+  }
+  assert.equal(view.submitted, 0, 'the root never saw them');
+  view.authorFull = true;
+  const full = await app.inject({ method: 'POST', url: '/statements', payload: good });
+  assert.equal(full.statusCode, 429);
+  assert.equal(full.json().code, 'POOL_AUTHOR_FULL');
+  assertSchema(RejectionSchema, full.json());
+  assert.equal(view.submitted, 1);
+});
+
 test('GET /statements/:id answers committed (with index and height) and pending, by full or short id; 404 and 400', async (t) => {
   const { app, view, passed, open } = await fixture(t);
   const committed = await app.inject(`/statements/${passed}`);

@@ -1,7 +1,8 @@
 // The driver's core under a synchronous shell like the simulator's: the effect order (persist
 // before the step's messages, a decision before the next height), a shell that dies between
 // persist and send, retransmission on the injected timers, catch-up throttled by the injected
-// clock, and old messages dropped on receipt.
+// clock, old messages dropped on receipt, a value asked for only when the core would use it,
+// and the app's timeliness asked of fresh proposals.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalBytes } from '../../src/codec/index.ts';
@@ -12,25 +13,36 @@ import {
   type DriverEffect,
   nodeKeySigner,
   type PersistRecord,
+  proposerOf,
   type Timers,
   type Validator,
 } from '../../src/consensus/index.ts';
-import { FED, type Keyed, makeValidators, vote } from './helpers.ts';
+import { FED, type Keyed, makeValidators, proposal, vote } from './helpers.ts';
 
 const TIMEOUTS = { proposeMs: 100, prevoteMs: 50, precommitMs: 50, deltaMs: 10 };
 
-/** Proposes a value at height 1 only, appends decisions in memory. */
+/** Proposes a value at heights 1..lastHeight (1 unless set), appends decisions in memory. */
 class OneValueApp implements AppQueries {
   readonly validators: Validator[];
   decided = 0;
+  lastHeight = 1;
+  /** The heights the core asked a value for, in order. */
+  readonly asked: number[] = [];
   constructor(validators: Validator[]) {
     this.validators = validators;
   }
+  /** What isTimely answers; undefined: the app does not ask (every value is timely). */
+  timely: boolean | undefined;
   isValid(height: number): boolean {
     return height === this.nextHeight();
   }
+  get isTimely(): ((height: number, value: Uint8Array) => boolean) | undefined {
+    const timely = this.timely;
+    return timely === undefined ? undefined : () => timely;
+  }
   proposeValue(height: number): Uint8Array | undefined {
-    return height === 1 ? canonicalBytes({ height }) : undefined;
+    this.asked.push(height);
+    return height <= this.lastHeight ? canonicalBytes({ height }) : undefined;
   }
   validatorsFor(): Validator[] {
     return this.validators;
@@ -73,10 +85,15 @@ class SyncShell {
   wal: PersistRecord | null = null;
   wakes = 0;
   dieAtPersist = 0;
+  /** While set, a wake leaves the queue as it is until `run()`. */
+  held = false;
   #persists = 0;
   #draining = false;
 
+  readonly #app: OneValueApp;
+
   constructor(me: Keyed, app: OneValueApp, time: VirtualTime, resendMs = 0) {
+    this.#app = app;
     this.core = new DriverCore({
       config: { federation: FED, self: me.id, signer: nodeKeySigner(me.secretKey), timeouts: TIMEOUTS },
       app,
@@ -84,7 +101,7 @@ class SyncShell {
       now: () => time.nowMs,
       wake: () => {
         this.wakes++;
-        this.#pump(app);
+        if (!this.held) this.#pump(app);
       },
       requestDecisions: (height) => this.requests.push(height),
       onError: (e) => {
@@ -112,6 +129,12 @@ class SyncShell {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /** Applies what the queue holds (after `held`). */
+  run(): void {
+    this.held = false;
+    this.#pump(this.#app);
   }
 
   kinds(): string[] {
@@ -220,4 +243,70 @@ test('messages for heights below ours are dropped on receipt: no step, no queue 
   for (let r = 0; r < 100; r++) assert.equal(shell.core.receive(vote(v[2]!, 1, r, 'precommit', null)), false);
   assert.equal(shell.wakes, wakes, 'nothing was queued');
   assert.equal(shell.core.receive(vote(v[2]!, 2, 0, 'prevote', null)), true);
+});
+
+test("the app's isTimely is asked of a fresh proposal: untimely gets a nil prevote, timely the value's", () => {
+  const v = makeValidators(4);
+  const proposer = proposerOf(v, 1, 0) as Keyed;
+  const me = v.find((x) => x.id !== proposer.id)!;
+  const value = canonicalBytes({ height: 1 });
+  const prevoted = (timely: boolean) => {
+    const app = new OneValueApp(v);
+    app.timely = timely;
+    const shell = new SyncShell(me, app, new VirtualTime());
+    shell.core.begin(null);
+    shell.core.receive(proposal(proposer, 1, 0, value));
+    const sent = shell.effects.find((e) => e.kind === 'broadcast' && sentKind(e) === 'prevote');
+    return sent?.kind === 'broadcast' && sent.message.kind === 'vote' ? sent.message.vote.valueId : 'none';
+  };
+  assert.equal(prevoted(false), null);
+  assert.notEqual(prevoted(true), null);
+});
+
+test('a value is asked for only when the core would use it now, once per height while it waits in the queue', () => {
+  const v = makeValidators(4);
+  const app = new OneValueApp(v);
+  const shell = new SyncShell(v[0]!, app, new VirtualTime()); // v[1] proposes height 1, round 0
+  shell.core.begin(null); // height 1 starts idle: the first value starts it
+  assert.deepEqual(app.asked, [1]);
+  assert.equal(shell.core.state.active, true);
+  for (let n = 0; n < 10; n++) shell.core.pending();
+  assert.deepEqual(app.asked, [1], 'not the proposer of the round: no value is built');
+
+  const solo = makeValidators(1);
+  const soloApp = new OneValueApp(solo);
+  const held = new SyncShell(solo[0]!, soloApp, new VirtualTime());
+  held.held = true;
+  held.core.begin(null);
+  held.run(); // height 1, idle
+  soloApp.asked.length = 0;
+  held.held = true;
+  held.core.pending();
+  held.core.pending();
+  assert.deepEqual(soloApp.asked, [1], 'one value for height 1 while it waits in the queue');
+});
+
+test('a value queued for a height decided before it is applied does not stop the offer for the next height', () => {
+  const [me] = makeValidators(1);
+  // A lone validator decides height 1 on its own value: its decision, certificate and all.
+  const first = new SyncShell(me!, new OneValueApp([me!]), new VirtualTime());
+  first.core.begin(null);
+  const decided = first.effects.find((e) => e.kind === 'decide');
+  assert.ok(decided?.kind === 'decide');
+
+  const app = new OneValueApp([me!]);
+  app.lastHeight = 2;
+  const shell = new SyncShell(me!, app, new VirtualTime());
+  shell.held = true;
+  shell.core.begin(null);
+  shell.run(); // height 1, idle
+  app.asked.length = 0;
+  shell.held = true;
+  // The decision of height 1 arrives first (caught up), then statements, and the core is
+  // offered a value for height 1 that waits behind the decision.
+  shell.core.input({ kind: 'decision', decision: decided.decision });
+  shell.core.pending();
+  shell.run();
+  assert.equal(app.decided, 2, 'height 2 was offered its value on starting, and decided');
+  assert.deepEqual(app.asked, [1, 2, 3]);
 });

@@ -1,14 +1,18 @@
 // The WAL on real LevelDB and the driver (the shell around the core) with four roots over an
 // in-memory transport: persist before send, commits, restart from the WAL, catch-up.
 import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Level } from 'level';
 import {
   ConsensusDriver,
   ConsensusError,
   decodeConsensusMessage,
+  MemoryWal,
   nodeKeySigner,
   type PersistRecord,
+  proposerOf,
   type Transport,
   type Wal,
 } from '../../src/consensus/index.ts';
@@ -122,6 +126,48 @@ test('LevelWal: a saved record survives close and reopen; a corrupt one is refus
   await wal.close();
 });
 
+test('LevelWal: saving the record that is already durable writes nothing; a changed one is written', async () => {
+  const dir = tempDir('consensus');
+  const logBytes = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  const record: PersistRecord = {
+    height: 5,
+    active: true,
+    round: 0,
+    step: 'precommit',
+    lockedRound: 0,
+    lockedValue: null,
+    validRound: -1,
+    validValue: null,
+    lastSigned: { round: 0, step: 2 },
+    ownVotes: [],
+    ownProposal: null,
+  };
+  let wal = await LevelWal.open(dir);
+  await wal.save(record);
+  const written = logBytes();
+  await wal.save({ ...record });
+  assert.equal(logBytes(), written, 'an equal record is not written again');
+  await wal.save({ ...record, round: 1, lastSigned: { round: 1, step: 0 } });
+  assert.ok(logBytes() > written, 'a changed record is written');
+  await wal.close();
+  // After a restart the loaded record counts as durable too; going back to the first is a write.
+  wal = await LevelWal.open(dir);
+  const loaded = await wal.load();
+  assert.equal(loaded?.round, 1);
+  const reopened = logBytes();
+  await wal.save(loaded!);
+  assert.equal(logBytes(), reopened);
+  await wal.save(record);
+  assert.ok(logBytes() > reopened);
+  await wal.close();
+  wal = await LevelWal.open(dir);
+  assert.deepEqual(await wal.load(), record);
+  await wal.close();
+});
+
 test('the driver refuses the simulator-only mutation hook', async () => {
   const net = new Network();
   await assert.rejects(
@@ -187,11 +233,61 @@ test('four drivers on LevelDB WALs commit the same heights; every vote was durab
   }
 });
 
+test('the driver asks the app for a value only when the core would use it now', async () => {
+  // Long timeouts: round 0 of height 1 lasts the whole test unless the proposer proposes.
+  const slow = { proposeMs: 30_000, prevoteMs: 30_000, precommitMs: 30_000, deltaMs: 0 };
+  const net = new Network();
+  const asked = V.map(() => 0);
+  const apps = V.map(
+    (_, i) =>
+      new (class extends TestApp {
+        override proposeValue(height: number): Uint8Array | undefined {
+          asked[i]!++;
+          return super.proposeValue(height);
+        }
+      })(V, `root-${i}`),
+  );
+  for (const a of apps) a.idle = true;
+  const drivers: ConsensusDriver[] = [];
+  try {
+    for (let i = 0; i < V.length; i++) {
+      drivers.push(
+        await ConsensusDriver.start({
+          config: { federation: FED, self: V[i]!.id, signer: nodeKeySigner(V[i]!.secretKey), timeouts: slow },
+          wal: new MemoryWal(),
+          transport: net.transport(i),
+          app: apps[i]!,
+          resendMs: 0,
+        }),
+      );
+    }
+    const p = V.findIndex((v) => v.id === proposerOf(V, 1, 0).id);
+    const x = (p + 1) % V.length;
+    for (const a of apps) a.idle = false;
+    asked.fill(0);
+    // A value starts the idle height at a root that does not propose round 0 ...
+    drivers[x]!.pending();
+    await drivers[x]!.settled();
+    assert.equal(drivers[x]!.state.active, true);
+    // ... and after that it has no use for another: a hundred statements build nothing more.
+    for (let n = 0; n < 100; n++) drivers[x]!.pending();
+    await drivers[x]!.settled();
+    assert.equal(asked[x], 1);
+    // The proposer of round 0, woken by the same statements, builds its value and the height
+    // is decided in round 0 (the timeouts are far off).
+    for (let n = 0; n < 100; n++) drivers[p]!.pending();
+    await decided(apps, () => 1);
+    assert.ok(apps.every((a) => a.decided[0]!.round === 0));
+  } finally {
+    for (const a of apps) a.idle = true;
+    for (const d of drivers) await d.stop();
+  }
+});
+
 test('a root that starts late catches up through the CatchUpSource and verifies certificates', async () => {
   const net = new Network();
   const apps = V.map((_, i) => new TestApp(V, `root-${i}`));
   const drivers: ConsensusDriver[] = [];
-  const { MemoryWal } = await import('../../src/consensus/index.ts');
   try {
     for (let i = 1; i < V.length; i++) drivers.push(await start(V[i]!, i, net, new MemoryWal(), apps[i]!));
     await decided(apps.slice(1), () => 3);

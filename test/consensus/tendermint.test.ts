@@ -179,8 +179,10 @@ test('round skip: f+1 validators seen in a higher round move us there', () => {
   assert.equal(h.state.round, 0, 'one validator (f) is not enough');
   const o = h.msg(vote(b, 1, 3, 'precommit', null));
   assert.equal(h.state.round, 3);
-  // Round 3's proposer is V[(1+3)%4] = me: it proposes its own value.
-  assert.ok(o.messages.some((m) => m.kind === 'proposal' && m.proposal.round === 3));
+  // Round 3's proposer is V[(1+3)%4] = me: it asks for a fresh value and proposes it.
+  assert.equal(o.wantValue, 1);
+  const p = h.feed({ kind: 'value-ready', height: 1, value: X });
+  assert.ok(p.messages.some((m) => m.kind === 'proposal' && m.proposal.round === 3));
 });
 
 test('equivocation: two different prevotes from one validator for one round yield evidence once', () => {
@@ -325,6 +327,21 @@ test('next-height messages are buffered, then replayed when that height starts',
   );
 });
 
+test('a proposer of a later round asks for a fresh value, and does not re-propose the one it held', () => {
+  const h = started(); // me proposes round 3 of height 1
+  h.feed({ kind: 'value-ready', height: 1, value: X }); // starts height 1: X is held
+  // f + 1 validators at round 3 move us there (the skip rule).
+  const o = h.msg(vote(a, 1, 3, 'prevote', null), vote(b, 1, 3, 'prevote', null));
+  assert.equal(h.state.round, 3);
+  assert.equal(o.wantValue, 1);
+  assert.ok(!o.messages.some((m) => m.kind === 'proposal'), 'the held value is not proposed');
+  const fresh = h.feed({ kind: 'value-ready', height: 1, value: Y });
+  const sent = fresh.messages.find((m) => m.kind === 'proposal');
+  assert.ok(sent?.kind === 'proposal');
+  assert.equal(sent.proposal.valueId, valueIdOf(Y));
+  assert.equal(sent.proposal.validRound, -1);
+});
+
 test('a proposer without a value asks for one and proposes when it arrives', () => {
   const h = new Harness(config(me));
   h.feed({ kind: 'start-height', height: 4, validators: V }); // V[(4+0)%4] = me
@@ -377,4 +394,23 @@ test('a restarted root re-proposes its valid value with the proof of lock it per
   assert.ok(sent?.kind === 'proposal');
   assert.equal(sent.proposal.validRound, 0);
   assert.equal(sent.pol.length, 3);
+});
+
+test('an untimely fresh proposal gets a nil prevote, but the same value with a proof of lock is prevoted (line 28)', () => {
+  // The value's batch time has fallen behind this validator's clock (isTimely says no).
+  const h = started({ isTimely: (_h: number, v: Uint8Array) => valueIdOf(v) !== valueIdOf(Y) });
+  let o = h.msg(proposal(a, 1, 0, Y));
+  assert.equal(o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId, null, 'fresh and untimely: nil');
+  h.msg(vote(a, 1, 0, 'precommit', null), vote(b, 1, 0, 'precommit', null), vote(c, 1, 0, 'precommit', null));
+  h.feed({ kind: 'timeout', timer: 'precommit', height: 1, round: 0 });
+  const pol = [a, b, c].map((v) => {
+    const m = vote(v, 1, 0, 'prevote', Y);
+    return m.kind === 'vote' ? m.vote : assert.fail();
+  });
+  o = h.msg(proposal(b, 1, 1, Y, 0, pol));
+  assert.equal(
+    o.messages[0]?.kind === 'vote' && o.messages[0].vote.valueId,
+    valueIdOf(Y),
+    'a quorum prevoted it: timeliness is not asked again, or a locked value could never be decided',
+  );
 });

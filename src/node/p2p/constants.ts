@@ -25,6 +25,14 @@ export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_PEER_MAX = 1000;
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX = 10_000;
 /** Bound on the whole in-memory store (≈ 1 KiB per registration with its signed record). */
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX = 100_000;
+/**
+ * Bytes one peer's registrations may hold: its records (≈ 300–600 bytes with a few addresses)
+ * for the policy's registrations per peer (100 by default), with room. Anyone may register,
+ * and a peer id costs nothing: the total below is what bounds memory.
+ */
+export const DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX = 256 * 1024;
+/** Bytes the whole store may hold; by count alone, 4 KiB records could take ≈ 400 MiB. */
+export const DEFAULT_RENDEZVOUS_BYTES_MAX = 64 * 1024 * 1024;
 /** Spec recommendation: DISCOVER returns at most 1,000 registrations at once. */
 export const DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX = 1000;
 /** A DISCOVER without a limit gets this many. */
@@ -113,3 +121,31 @@ export const DEMO_CHAT_PROTOCOL = '/witan/demo-chat/1.0.0';
 export const DUTY_PROBE_NAMESPACE = 'witan/duty-probe';
 /** Bytes sent through a relayed circuit and echoed back: a transfer, framed within the smallest circuit limit the policy allows (1 KiB). */
 export const DUTY_PROBE_TRANSFER_BYTES = 512;
+
+// ---- direct streams between roots (direct.ts) ----
+
+/** Streams of one protocol a member may hold open to us at once (one, plus one replacing it). */
+export const DIRECT_INBOUND_STREAMS_MAX = 2;
+/** Opening a stream (protocol negotiation on an open connection) must finish within this. */
+export const DIRECT_OPEN_TIMEOUT_MS = 5 * SECOND_MS;
+/** A member whose stream stays full this long is given its messages by gossip instead. */
+export const DIRECT_SEND_TIMEOUT_MS = 5 * SECOND_MS;
+/**
+ * Bytes waiting for one member's stream: four messages of the largest size gossip carries (the
+ * frame limit is the gossip limit, so a block proposal fits either transport). A member that
+ * falls further behind reading gets the rest by gossip; nothing piles up here.
+ */
+export const DIRECT_QUEUE_BYTES_MAX = 4 * GOSSIP_MESSAGE_BYTES_MAX;
+/**
+ * Messages waiting for one member's stream, however small: a height needs about a dozen from
+ * each root (proposal, votes, cosignature, statements), so this is many heights of backlog.
+ */
+export const DIRECT_QUEUE_MESSAGES_MAX = 256;
+/** After a stream to a member failed to open or broke, gossip only for this long. */
+export const DIRECT_RETRY_AFTER_FAILURE_MS = 10 * SECOND_MS;
+/**
+ * A direct stream idle this long is closed (libp2p's default is 2 minutes). Consensus is idle
+ * when no statement is pending; keeping the stream spares the first message after a quiet spell
+ * a protocol negotiation.
+ */
+export const DIRECT_STREAM_IDLE_MS = 10 * MINUTE_MS;

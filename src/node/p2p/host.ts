@@ -9,7 +9,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { dcutr } from '@libp2p/dcutr';
-import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
+import { type GossipSub, gossipsub, TopicValidatorResult } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id';
@@ -31,6 +31,7 @@ import {
   HOST_LISTEN_ADDRS_MAX,
   RELAY_HOP_TIMEOUT_MS,
 } from './constants.ts';
+import { DirectLinks } from './direct.ts';
 import { P2PError } from './errors.ts';
 import {
   type GossipGate,
@@ -39,6 +40,7 @@ import {
   gossipOptions,
   gossipTopics,
   noRefusals,
+  topicVerdict,
   validateGossip,
 } from './gossip.ts';
 import { type RootHostStats, registerP2PMetrics } from './metrics.ts';
@@ -91,9 +93,17 @@ export type RootHost = {
   ping(peerId: string, signal: AbortSignal): Promise<number>;
   /** Closes every connection to a peer. */
   hangUp(peerId: string): Promise<void>;
-  /** Publishes to a federation topic; resolves to the number of peers it was sent to. */
+  /** Publishes to a federation topic by gossip only; resolves to the number of peers it was sent to. */
   publish(topic: string, data: Uint8Array): Promise<number>;
-  /** Delivers messages that passed membership, size and `validate`; returns an unsubscribe. */
+  /**
+   * Sends to every allowed peer directly (direct.ts), and publishes by gossip as well when one
+   * of them could not be given it directly; resolves to the number of direct sends.
+   */
+  broadcast(topic: string, data: Uint8Array): Promise<number>;
+  /**
+   * Delivers gossip messages that passed membership, size and `validate`, and direct messages
+   * from members (within the same size; the handler checks what it gets); returns an unsubscribe.
+   */
   subscribe(topic: string, handler: GossipHandler, validate: GossipValidator): () => void;
   /** Calls `joined` with the peer id when an allowed publisher subscribes to `topic`. */
   onJoin(topic: string, joined: (peerId: string) => void): void;
@@ -189,17 +199,38 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
   const topics = gossipTopics(options.federation);
   const known = new Set(Object.values(topics));
   for (const topic of known) pubsub.topicValidators.set(topic, (_peer, msg) => validateGossip(gate, msg));
+  const deliver = (topic: string, data: Uint8Array, from: string) => {
+    const handler = handlers.get(topic);
+    if (handler === undefined) return;
+    try {
+      handler(data, from);
+    } catch (err) {
+      log?.error({ err, topic }, 'message handler threw');
+    }
+  };
   pubsub.addEventListener('message', (evt) => {
     const msg = evt.detail;
     if (msg.type !== 'signed') return;
-    const handler = handlers.get(msg.topic);
-    if (handler === undefined) return;
-    try {
-      handler(msg.data, msg.from.toString());
-    } catch (err) {
-      log?.error({ err, topic: msg.topic }, 'gossip handler threw');
-    }
+    deliver(msg.topic, msg.data, msg.from.toString());
   });
+  const links = new DirectLinks({
+    node,
+    protocols: [...known],
+    isMember: (peer) => gate.allowed.has(peer),
+    frameBytesMax: () => gate.messageBytesMax,
+    // Judged like a gossip message: the topic's validator first, the handler only if it accepts.
+    deliver: (topic, data, from) => {
+      if (topicVerdict(gate, topic, data, from) === TopicValidatorResult.Accept) deliver(topic, data, from);
+    },
+    lost: (topic, messages) => {
+      for (const data of messages) {
+        pubsub.publish(topic, data).catch((err: Error) => {
+          log?.debug({ topic, err: err.message }, 'could not publish what a direct stream lost');
+        });
+      }
+    },
+  });
+  await links.start();
   log?.info({ peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) }, 'p2p host started');
 
   const setAllowed = (peerIds: Iterable<string>) => {
@@ -211,12 +242,23 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
       );
     }
     gate.allowed = next;
+    links.forget((peer) => next.has(peer));
   };
   const checkTopic = (topic: string) => {
     if (!known.has(topic)) {
       throw new P2PError(
         'P2P_INVALID_OPTIONS',
         `unknown topic ${topic}; use host.topics (federation ${options.federation})`,
+      );
+    }
+  };
+
+  const checkMessage = (topic: string, data: Uint8Array) => {
+    checkTopic(topic);
+    if (data.length > gate.messageBytesMax) {
+      throw new P2PError(
+        'P2P_MESSAGE_TOO_LARGE',
+        `message of ${data.length} bytes exceeds ${gate.messageBytesMax}; split it or fetch it by request`,
       );
     }
   };
@@ -228,6 +270,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     relayedBytes: services.relay.counters.relayedBytes,
     rendezvousRegistrations: services.rendezvous.store.size,
     gossipRefused: { ...gate.refused },
+    direct: { ...links.stats },
   });
   if (options.metrics !== undefined) registerP2PMetrics(options.metrics, stats);
 
@@ -240,15 +283,22 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     ping: (id, signal) => node.services.ping.ping(peerIdFromString(id), { signal }),
     hangUp: (id) => node.hangUp(peerIdFromString(id)),
     async publish(topic, data) {
-      checkTopic(topic);
-      if (data.length > gate.messageBytesMax) {
-        throw new P2PError(
-          'P2P_MESSAGE_TOO_LARGE',
-          `gossip message of ${data.length} bytes exceeds ${gate.messageBytesMax}; split it or fetch it by request`,
-        );
-      }
+      checkMessage(topic, data);
       const r = await pubsub.publish(topic, data);
       return r.recipients.length;
+    },
+    async broadcast(topic, data) {
+      checkMessage(topic, data);
+      const self = node.peerId.toString();
+      let direct = 0;
+      let missed = false;
+      for (const peer of gate.allowed) {
+        if (peer === self) continue;
+        if (links.send(peer, topic, data)) direct++;
+        else missed = true;
+      }
+      if (missed) await pubsub.publish(topic, data);
+      return direct;
     },
     subscribe(topic, handler, validate) {
       checkTopic(topic);
@@ -273,6 +323,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     setAllowedPublishers: setAllowed,
     stats,
     async stop() {
+      links.stop();
       await node.stop();
       log?.info('p2p host stopped');
     },

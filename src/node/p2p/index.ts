@@ -24,6 +24,7 @@ export { AutonatServer, autonatServer } from './autonat-server.ts';
 export * from './constants.ts';
 export { P2PError, type P2PErrorCode } from './errors.ts';
 export {
+  fastMessageId,
   GOSSIP_REFUSALS,
   type GossipHandler,
   type GossipRefusal,

@@ -3,6 +3,7 @@
 // refused), read from the host's stats at scrape time so nothing is counted twice.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DirectStats } from './direct.ts';
 import { GOSSIP_REFUSALS, type GossipRefusal } from './gossip.ts';
 
 /** What the host counts for these gauges (the host's stats(); defined here, where it is read). */
@@ -14,6 +15,8 @@ export type RootHostStats = {
   rendezvousRegistrations: number;
   /** Gossip messages refused since start, by reason. */
   gossipRefused: Record<GossipRefusal, number>;
+  /** Messages on direct streams between roots since start. */
+  direct: DirectStats;
 };
 
 export function registerP2PMetrics(registry: Registry, stats: () => RootHostStats): void {
@@ -54,6 +57,17 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
     collect() {
       const refused = stats().gossipRefused;
       for (const reason of GOSSIP_REFUSALS) this.set({ reason }, refused[reason]);
+    },
+  });
+  new Gauge({
+    name: 'witan_direct_messages',
+    help: 'Messages on direct streams between roots since start: sent, received, lost (a stream broke or stalled; sent by gossip instead), refused (streams from non-members)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const d = stats().direct;
+      for (const outcome of ['sent', 'received', 'lost', 'refused'] as const)
+        this.set({ outcome }, d[outcome]);
     },
   });
 }

@@ -21,6 +21,8 @@ import {
   sendFrame,
 } from '../../wire/index.ts';
 import {
+  DEFAULT_RENDEZVOUS_BYTES_MAX,
+  DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX,
   DEFAULT_RENDEZVOUS_DISCOVER_LIMIT,
   DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX,
   DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX,
@@ -61,6 +63,8 @@ export function rendezvousLimits(init: Partial<RendezvousLimits> = {}): Rendezvo
     registrationsPerNamespaceMax:
       init.registrationsPerNamespaceMax ?? DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX,
     registrationsMax: init.registrationsMax ?? DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX,
+    bytesPerPeerMax: init.bytesPerPeerMax ?? DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX,
+    bytesMax: init.bytesMax ?? DEFAULT_RENDEZVOUS_BYTES_MAX,
     discoverLimitMax: init.discoverLimitMax ?? DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX,
     discoverLimitDefault: init.discoverLimitDefault ?? DEFAULT_RENDEZVOUS_DISCOVER_LIMIT,
   };

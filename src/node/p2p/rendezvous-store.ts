@@ -8,6 +8,10 @@
 // exactly the live registrations stored after that point: a registration added later shows up on
 // the next page, and none is repeated or skipped. Cookies from another store (or from before a
 // restart) carry another epoch and are refused.
+//
+// Bounded in count (per peer, per namespace, in all) and in bytes (per peer and in all: a
+// registration counts its signed record, its namespace twice and a fixed overhead), since any
+// peer may register: by count alone, records of up to 4 KiB could fill hundreds of MiB.
 
 import { ResponseStatus, type ResponseStatusValue } from '../../wire/index.ts';
 import { P2PError } from './errors.ts';
@@ -20,6 +24,9 @@ export type RendezvousLimits = {
   registrationsPerPeerMax: number;
   registrationsPerNamespaceMax: number;
   registrationsMax: number;
+  /** Bytes one peer's registrations may hold, and all registrations together. */
+  bytesPerPeerMax: number;
+  bytesMax: number;
   discoverLimitMax: number;
   discoverLimitDefault: number;
 };
@@ -30,6 +37,8 @@ export type StoredRegistration = {
   signedPeerRecord: Uint8Array;
   expiresMs: number;
   seq: number;
+  /** registrationBytes() of it. */
+  bytes: number;
 };
 
 export type StoreResult<T> =
@@ -78,6 +87,14 @@ class OrderedLog {
   }
 }
 
+/** Memory of one registration besides its record and namespace: the entry, map keys, log slots. */
+export const RENDEZVOUS_REGISTRATION_OVERHEAD_BYTES = 256;
+
+/** What a registration counts against the byte bounds. */
+export function registrationBytes(ns: string, signedPeerRecord: Uint8Array): number {
+  return signedPeerRecord.length + 2 * utf8.encode(ns).length + RENDEZVOUS_REGISTRATION_OVERHEAD_BYTES;
+}
+
 function keyOf(ns: string, peer: string): string {
   return `${ns}\u0000${peer}`;
 }
@@ -92,6 +109,8 @@ export class RendezvousStore {
   private seq = 0;
   private readonly byKey = new Map<string, StoredRegistration>();
   private readonly perPeer = new Map<string, number>();
+  private readonly perPeerBytes = new Map<string, number>();
+  private totalBytes = 0;
   private readonly perNamespace = new Map<string, number>();
   private readonly logs = new Map<string, OrderedLog>();
   /** Log across all namespaces, for DISCOVER without a namespace. */
@@ -112,6 +131,11 @@ export class RendezvousStore {
 
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** Bytes held, as the byte bounds count them. */
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   checkNamespace(ns: string | undefined, required: boolean): string | null {
@@ -149,20 +173,26 @@ export class RendezvousStore {
     const existing = this.byKey.get(key);
     if (existing !== undefined && existing.expiresMs <= nowMs) this.remove(existing);
     const refreshing = this.byKey.has(key);
-    if (!refreshing) {
-      const full = () =>
-        (this.perPeer.get(peer) ?? 0) >= this.limits.registrationsPerPeerMax ||
-        (this.perNamespace.get(namespace) ?? 0) >= this.limits.registrationsPerNamespaceMax ||
-        this.byKey.size >= this.limits.registrationsMax;
-      if (full()) this.purgeExpired(nowMs);
-      if ((this.perPeer.get(peer) ?? 0) >= this.limits.registrationsPerPeerMax) {
-        return fail(
-          ResponseStatus.E_NOT_AUTHORIZED,
-          `peer already holds ${this.limits.registrationsPerPeerMax} registrations`,
-        );
-      }
-      if (full()) return fail(ResponseStatus.E_UNAVAILABLE, 'rendezvous point is full; try another root');
+    const bytes = registrationBytes(namespace, signedPeerRecord);
+    // A refresh replaces the registration: its bytes are given back first.
+    const freed = () => this.byKey.get(key)?.bytes ?? 0;
+    const peerBytes = () => (this.perPeerBytes.get(peer) ?? 0) - freed() + bytes;
+    const overPeer = () =>
+      (!refreshing && (this.perPeer.get(peer) ?? 0) >= this.limits.registrationsPerPeerMax) ||
+      peerBytes() > this.limits.bytesPerPeerMax;
+    const full = () =>
+      (!refreshing &&
+        ((this.perNamespace.get(namespace) ?? 0) >= this.limits.registrationsPerNamespaceMax ||
+          this.byKey.size >= this.limits.registrationsMax)) ||
+      this.totalBytes - freed() + bytes > this.limits.bytesMax;
+    if (overPeer() || full()) this.purgeExpired(nowMs);
+    if (overPeer()) {
+      return fail(
+        ResponseStatus.E_NOT_AUTHORIZED,
+        `peer already holds ${this.perPeer.get(peer) ?? 0} registrations of ${this.perPeerBytes.get(peer) ?? 0} bytes; at most ${this.limits.registrationsPerPeerMax} and ${this.limits.bytesPerPeerMax} bytes`,
+      );
     }
+    if (full()) return fail(ResponseStatus.E_UNAVAILABLE, 'rendezvous point is full; try another root');
     const prior = this.byKey.get(key);
     if (prior !== undefined) this.remove(prior);
     const reg: StoredRegistration = {
@@ -171,9 +201,12 @@ export class RendezvousStore {
       signedPeerRecord,
       expiresMs: nowMs + ttl * 1000,
       seq: ++this.seq,
+      bytes,
     };
     this.byKey.set(key, reg);
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
+    this.perPeerBytes.set(peer, (this.perPeerBytes.get(peer) ?? 0) + bytes);
+    this.totalBytes += bytes;
     this.perNamespace.set(namespace, (this.perNamespace.get(namespace) ?? 0) + 1);
     let log = this.logs.get(namespace);
     if (log === undefined) {
@@ -250,6 +283,8 @@ export class RendezvousStore {
     if (this.byKey.get(key) !== reg) return;
     this.byKey.delete(key);
     decrement(this.perPeer, reg.peer);
+    decrement(this.perPeerBytes, reg.peer, reg.bytes);
+    this.totalBytes -= reg.bytes;
     decrement(this.perNamespace, reg.ns);
     const log = this.logs.get(reg.ns);
     const live = (seq: number, k: string) => this.byKey.get(k)?.seq === seq;
@@ -291,8 +326,8 @@ export class RendezvousStore {
   }
 }
 
-function decrement(map: Map<string, number>, key: string): void {
-  const n = (map.get(key) ?? 0) - 1;
+function decrement(map: Map<string, number>, key: string, by = 1): void {
+  const n = (map.get(key) ?? 0) - by;
   if (n <= 0) map.delete(key);
   else map.set(key, n);
 }

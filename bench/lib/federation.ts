@@ -1,0 +1,162 @@
+// A federation of root processes on 127.0.0.1 for the benchmarks, founded as `witan devnet`
+// does (initMember, the genesis ceremony, spawnRoot), and the questions a benchmark asks it:
+// is a statement in a quorum-cosigned checkpoint on this root yet?
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEVNET_POLICY } from '../../src/cli/devnet.ts';
+import { createLocalMember, foundFederation, type LocalMember } from '../../src/cli/federation.ts';
+import { GOVERNANCE_KEY_FILE_NAME } from '../../src/cli/init.ts';
+import { type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../../src/cli/root-processes.ts';
+import { readKeyFile } from '../../src/crypto/key-file.ts';
+import {
+  type Endpoints,
+  POLICY_RANGES,
+  type Policy,
+  type SignedStatement,
+  selfUpdate,
+  signStatement,
+  type World,
+} from '../../src/governance/index.ts';
+import { CONFIG_FILE_NAME } from '../../src/node/constants.ts';
+
+export const BENCH_FEDERATION = 'bench.witan.test';
+/** How often a root is asked whether a statement is in a cosigned checkpoint yet. */
+export const POLL_MS = 2;
+/** The roots are polled hard by the benchmarks from 127.0.0.1: lift the per-IP limit. */
+const BENCH_REQUESTS_PER_MINUTE = 10_000_000;
+const GET_TIMEOUT_MS = 5000;
+
+/** Self-updates one member may have committed within one window: the most any policy allows. */
+export const SELF_UPDATES_PER_MEMBER_MAX = POLICY_RANGES.selfUpdatesPerWindowMax[1];
+/**
+ * The policy a benchmark federation is founded with: devnet's, with the most self-updates per
+ * member and window any policy allows. The benchmarks' statements are self-updates, and the
+ * default (a few a day) would refuse all but the first few of them.
+ */
+export const BENCH_POLICY: Policy = {
+  ...DEVNET_POLICY,
+  selfUpdatesPerWindowMax: SELF_UPDATES_PER_MEMBER_MAX,
+};
+
+export type BenchMember = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
+
+/** Founds a federation of `roots` members under `work` and starts each root as its own process. */
+export async function startFederation(
+  work: string,
+  roots: number,
+  policy: Policy = BENCH_POLICY,
+): Promise<BenchMember[]> {
+  const members: BenchMember[] = [];
+  for (let i = 0; i < roots; i++) {
+    const m = await createLocalMember(work, i, { logLevel: 'warn', eventLoopDelayMaxMs: 10_000 });
+    const configPath = join(m.dir, CONFIG_FILE_NAME);
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config.http = { ...config.http, requestsPerMinute: BENCH_REQUESTS_PER_MINUTE };
+    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    members.push({ ...m, secretKey: readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME)).secretKey });
+  }
+  foundFederation({ base: work, federation: BENCH_FEDERATION, members, policy });
+  for (const m of members) m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl });
+  await Promise.all(members.map((m) => waitHealthy(m.root!)));
+  return members;
+}
+
+export async function stopFederation(members: readonly BenchMember[]): Promise<void> {
+  await Promise.all(members.map((m) => (m.root ? stopRoot(m.root) : undefined)));
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(GET_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Size and number of signature lines of a signed checkpoint note. */
+export function checkpointOf(note: string): { size: number; signatures: number } {
+  const blank = note.indexOf('\n\n');
+  const size = Number(note.split('\n', 2)[1]);
+  const signatures =
+    blank < 0
+      ? 0
+      : note
+          .slice(blank + 2)
+          .split('\n')
+          .filter((l) => l.startsWith('— ')).length;
+  return { size, signatures };
+}
+
+/**
+ * `count` signed self-updates of `member`, each with endpoints no other one has (its own
+ * endpoints plus a name of its own under .invalid, which resolves nowhere and so is never
+ * used), so that every one of them changes the world and none is refused as a repeat.
+ */
+export async function selfUpdates(member: BenchMember, count: number, first = 0): Promise<SignedStatement[]> {
+  const status = await getJson<{ timeMs: number }>(`${member.httpUrl}/status`);
+  const world = await getJson<{ world: World }>(`${member.httpUrl}/world`);
+  const own = world.world.members.find((x) => x.name === member.name)?.endpoints as Endpoints;
+  const out: SignedStatement[] = [];
+  for (let i = first; i < first + count; i++) {
+    const endpoints: Endpoints = {
+      p2p: own.p2p,
+      http: [own.http[0]!, `http://u${i}.${member.name}.invalid/`],
+    };
+    out.push(
+      signStatement(
+        selfUpdate(BENCH_FEDERATION, member.name, status.timeMs + i, { endpoints }),
+        member.secretKey,
+      ),
+    );
+  }
+  return out;
+}
+
+/** POSTs a signed statement; resolves to its id once the root accepted it. */
+export async function submit(member: BenchMember, statement: SignedStatement): Promise<string> {
+  const res = await fetch(`${member.httpUrl}/statements`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(statement),
+  });
+  const answer = (await res.json()) as { id?: string; code?: string; message?: string };
+  if (res.status !== 202 || answer.id === undefined) {
+    throw new Error(`POST /statements: ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
+  }
+  return answer.id;
+}
+
+/**
+ * Resolves once `root` serves a checkpoint with ≥ `needed` signatures that holds the statement,
+ * with the time at which the root first reported the statement committed in its ledger.
+ */
+export async function committedOn(
+  root: BenchMember,
+  id: string,
+  needed: number,
+  deadline: number,
+): Promise<number> {
+  let index: number | undefined;
+  let inLedgerAt = 0;
+  while (performance.now() < deadline) {
+    if (index === undefined) {
+      const res = await fetch(`${root.httpUrl}/statements/${id}`);
+      if (res.ok) {
+        const s = (await res.json()) as { status: string; index?: number };
+        if (s.status === 'committed') {
+          index = s.index;
+          inLedgerAt = performance.now();
+        }
+      } else await res.body?.cancel();
+    }
+    if (index !== undefined) {
+      const note = await (await fetch(`${root.httpUrl}/checkpoint`)).text();
+      const c = checkpointOf(note);
+      if (c.size > index && c.signatures >= needed) return inLedgerAt;
+    }
+    await sleep(POLL_MS);
+  }
+  throw new Error(
+    `statement ${id} not in a cosigned checkpoint of ${root.name} in time; see ${root.root?.logFile}`,
+  );
+}
