@@ -1,10 +1,11 @@
 // What a person sees in a real browser, on one live devnet for the whole file: `witan devnet`
-// runs its story to world v3, an officer opens a motion with the CLI and two members vote on
-// it, and headless Chromium opens alpha's dashboard. It must show the five members, world v3
-// and the motion that made world v2, the tallies, every root healthy — with no console error
+// runs its story to world v5 (v2 the federation key, v3 admits epsilon by motion, v4 ends its
+// probation, v5 the key of five), an officer opens a motion with the CLI and two members vote on
+// it, and headless Chromium opens alpha's dashboard. It must show the five members, world v5
+// and the motion that made world v3, the tallies, every root healthy — with no console error
 // and no serious or critical axe-core violation, at desktop and phone widths. The same browser,
 // with JavaScript off, opens the HTML report of `witan audit --html` run against the devnet's
-// roots: its verdict, a table per root, the timeline with world v2's motion, the growth chart.
+// roots: its verdict, a table per root, the timeline with world v3's motion, the growth chart.
 // Last, a root turns unreachable within a bound after its process is SIGKILLed, the rest still
 // healthy. Screenshots (and the audit report) go to a folder under the OS temp dir (printed as a
 // test diagnostic).
@@ -155,7 +156,7 @@ describe('the dashboard of a live devnet in Chromium', {
     await devnet?.stop();
   });
 
-  test('shows the five members, world v3 and the motion that made v2, the tallies, every root healthy', {
+  test('shows the five members, world v5 and the motion that made v3, the tallies, every root healthy', {
     timeout: TEST_TIMEOUT_MS,
   }, async (t) => {
     t.diagnostic(`screenshots in ${browser.screenshots}`);
@@ -186,23 +187,23 @@ describe('the dashboard of a live devnet in Chromium', {
 
     assert.match(
       await seen(page.locator('#summary')),
-      /^World v3 · height \d+ · \d+ ledger entries · 5 members, 5 voting/,
+      /^World v5 · height \d+ · \d+ ledger entries · 5 members, 5 voting/,
     );
-    const v3 = await seen(page.locator('li[aria-labelledby="world-v3"]'));
-    assert.match(v3, /epsilon: probation → voting/);
-    assert.match(v3, /By the rules at batch time/);
-    const v2 = await until('the motion that made world v2', async () => {
-      const text = await seen(page.locator('li[aria-labelledby="world-v2"]'));
+    const v4 = await seen(page.locator('li[aria-labelledby="world-v4"]'));
+    assert.match(v4, /epsilon: probation → voting/);
+    assert.match(v4, /By the rules at batch time/);
+    const v3 = await until('the motion that made world v3', async () => {
+      const text = await seen(page.locator('li[aria-labelledby="world-v3"]'));
       return /motion [0-9a-f]{12} “admit epsilon” moved by alpha/.test(text) ? text : undefined;
     });
-    assert.match(v2, /epsilon \(Fundación Enlace, Spain \(ES\)\) joined, in probation/);
+    assert.match(v3, /epsilon \(Fundación Enlace, Spain \(ES\)\) joined, in probation/);
 
     const decided = await until('the decided motion with its tally', async () => {
       const text = await seen(page.locator('#decided-table'));
       return /yes [34] of 3 needed/.test(text) ? text : undefined;
     });
     assert.match(decided, /“admit epsilon”/);
-    assert.match(decided, /passed, made world v2/);
+    assert.match(decided, /passed, made world v3/);
     assert.match(
       decided,
       /yes [34] of 3 needed \(more than 2\/3 of 4 voting members\), 0 no, [01] not voted/,
@@ -278,25 +279,25 @@ describe('the dashboard of a live devnet in Chromium', {
       for (const label of ['size', 'checkpoint', 'cosigners', 'freshness', 'tiles', 'bundles', 'world'])
         assert.match(table, new RegExp(`^${label}\\t`, 'm'), `${url}: ${label}`);
       assert.match(table, /freshness\tnewest quorum .+ old \(fresh\)/);
-      assert.match(table, /world\tcurrent v3/);
+      assert.match(table, /world\tcurrent v5/);
     }
 
     const admit = report.governance?.timeline?.motions.find((m) => m.summary === 'admit epsilon');
-    assert.ok(admit !== undefined, 'the report details the motion that made world v2');
-    const v2 = await seen(reader.locator('li[aria-labelledby="world-v2"]'));
-    assert.match(v2, /epsilon joined: Fundación Enlace \(ES\), probation/);
-    assert.match(v2, /By motion [0-9a-f]{12} “admit epsilon”/);
-    assert.match(v2, /Moved by alpha at .+; passed at height \d+, world v2\./);
-    assert.match(v2, /Tally: yes [34] of 3 needed \(more than 2\/3 of 4 voting members\)/);
+    assert.ok(admit !== undefined, 'the report details the motion that made world v3');
+    const v3 = await seen(reader.locator('li[aria-labelledby="world-v3"]'));
+    assert.match(v3, /epsilon joined: Fundación Enlace \(ES\), probation/);
+    assert.match(v3, /By motion [0-9a-f]{12} “admit epsilon”/);
+    assert.match(v3, /Moved by alpha at .+; passed at height \d+, world v3\./);
+    assert.match(v3, /Tally: yes [34] of 3 needed \(more than 2\/3 of 4 voting members\)/);
     // Each ballot with its reason, as the JSON report has it.
-    const rows = v2.split('\n');
+    const rows = v3.split('\n');
     for (const b of admit.ballots)
       assert.ok(
         rows.some((r) => r.startsWith(`${b.member}\t${b.choice}\t${b.reason ?? 'no reason given'}\t`)),
-        `${b.member}'s ballot in:\n${v2}`,
+        `${b.member}'s ballot in:\n${v3}`,
       );
     assert.match(
-      await seen(reader.locator('li[aria-labelledby="world-v3"]')),
+      await seen(reader.locator('li[aria-labelledby="world-v4"]')),
       /epsilon: status: probation → voting/,
     );
 
@@ -345,7 +346,7 @@ describe('the dashboard of a live devnet in Chromium', {
       `${STOPPED} shown unreachable ${Date.now() - killed} ms after SIGKILL (bound ${boundMs} ms)`,
     );
     for (const name of MEMBERS.filter((n) => n !== STOPPED)) assert.equal(health.get(name), 'healthy', name);
-    assert.match(await seen(page.locator('#summary')), /^World v3/);
+    assert.match(await seen(page.locator('#summary')), /^World v5/);
     t.diagnostic(await screenshot(browser, page, 'dashboard-one-root-down', DESKTOP));
     // The browser logs each connection to the stopped root that was cut or refused; nothing else may appear.
     const origin = new URL(devnet.roots.get(STOPPED)!).origin;
