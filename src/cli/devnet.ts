@@ -487,10 +487,13 @@ export function registerDevnet(program: Command): void {
         }) => {
           if (opts.compose !== undefined) {
             checkMembers(opts.members);
+            // The container federation runs without a federation key or planets: its roots are
+            // written without the key-share folders and ZeroTier identities the DKG needs.
+            const { federationKey: _key, zerotier: _planets, ...composePolicy } = DEVNET_POLICY;
             const manifest = writeComposeFederation({
               dir: opts.compose,
               members: opts.members,
-              policy: DEVNET_POLICY,
+              policy: composePolicy,
             });
             sayComposeNext(manifest, opts.compose);
             return;

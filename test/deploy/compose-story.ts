@@ -1,7 +1,9 @@
 // The officers' part of a federation written by `witan devnet --compose`, once its roots run:
 // wait for the genesis checkpoint to be cosigned by a quorum, have the first member propose a
 // change with `witan propose update` and the others vote yes with `witan vote`, each at its own
-// root with its own governance key, and wait until every root serves the same world v2. It runs
+// root with its own governance key, and wait until every root serves the same world that motion
+// made. A policy that asks for a federation key makes it first (its DKG is world v2, charter
+// §22), so the motion is moved on the world that holds the key: then it makes world v3. It runs
 // where the service names resolve — on the officers' machine of a network lab
 // (fixtures/officers.ts) — and takes the URLs at which that machine reaches the roots.
 
@@ -38,8 +40,8 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   throw new Error(`gave up waiting for ${what} after ${STORY_STEP_TIMEOUT_MS} ms`);
 }
 
-/** Drives the roots of `manifest` (in `dir`, reached at `urls`, one per root) to world v2. */
-export async function reachWorldV2(o: {
+/** Drives the roots of `manifest` (in `dir`, reached at `urls`, one per root) to the world a motion makes. */
+export async function reachWorldByMotion(o: {
   dir: string;
   manifest: ComposeManifest;
   urls: readonly string[];
@@ -49,6 +51,15 @@ export async function reachWorldV2(o: {
     const notes = await Promise.all(apis.map((a) => a.checkpoint()));
     return notes.every((n) => n.includes('\n—')) ? true : undefined;
   });
+  const before = await until(
+    'one world on every root, with the federation key if the policy asks for it',
+    async () => {
+      const worlds = await Promise.all(apis.map((a) => a.world()));
+      const w = worlds[0]!;
+      const keyed = w.world.policy.federationKey === undefined || w.world.federationKey !== undefined;
+      return keyed && worlds.every((x) => x.hash === w.hash) ? w : undefined;
+    },
+  );
   const [first, ...others] = o.manifest.roots;
   assert.ok(first !== undefined);
   const organisation = `${first.name} (renamed by motion)`;
@@ -82,9 +93,10 @@ export async function reachWorldV2(o: {
     ]);
     assert.equal(voted.code, 0, voted.stderr);
   }
-  const world = await until('world v2 served alike by every root', async () => {
+  const made = before.version + 1;
+  const world = await until(`world v${made} served alike by every root`, async () => {
     const worlds = await Promise.all(apis.map((a) => a.world()));
-    return worlds.every((w) => w.version === 2 && w.hash === worlds[0]!.hash) ? worlds[0] : undefined;
+    return worlds.every((w) => w.version === made && w.hash === worlds[0]!.hash) ? worlds[0] : undefined;
   });
   assert.equal(world.world.members.find((m) => m.name === first.name)?.organisation, organisation);
   return world;
