@@ -624,6 +624,23 @@ export class LedgerStore {
     return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
   }
 
+  /** The saved note of the smallest size in [from, to), with its size; undefined when none is. */
+  async firstCheckpointNote(from: number, to: number): Promise<{ size: number; note: string } | undefined> {
+    this.#checkOpen();
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from) {
+      throw new LedgerError(
+        'BAD_ARGUMENT',
+        `from and to must be integers with 0 <= from <= to, got ${from}, ${to}`,
+      );
+    }
+    const [found] = await this.#db
+      .iterator({ gte: checkpointKey(from), lt: checkpointKey(to), limit: 1 })
+      .all();
+    if (found === undefined) return undefined;
+    const [key, value] = found;
+    return { size: Number.parseInt(String(key).slice(2), 16), note: Buffer.from(value).toString('utf8') };
+  }
+
   /** Waits for queued writes, writes the last append's tiles, then closes the database. Further calls throw CLOSED. */
   async close(): Promise<void> {
     if (this.#closed) return;

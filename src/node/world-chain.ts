@@ -21,7 +21,10 @@ export interface ChainAnswer {
 }
 
 /** What the chain reads from the store. */
-export type ChainStore = Pick<LedgerStore, 'checkpointNote' | 'entry' | 'inclusionProof'>;
+export type ChainStore = Pick<
+  LedgerStore,
+  'checkpointNote' | 'firstCheckpointNote' | 'entry' | 'inclusionProof'
+>;
 
 async function inclusion(
   store: ChainStore,
@@ -71,7 +74,24 @@ export class WorldChainCache {
         continue;
       }
       const exact = await this.#store.checkpointNote(w.index + 1);
-      const [note, treeSize] = exact !== undefined ? [exact, w.index + 1] : [latest, latestSize];
+      // Without the note of its own batch (a root saves a note only once a quorum cosigned it
+      // before the next commit), the first saved note while this world's validators still
+      // commit — up to the end of the batch that makes the next world (ledger/LEDGER.md §3.4) —
+      // rather than the latest, which validators of later worlds may have cosigned.
+      const next = this.#index.worlds[i + 1];
+      const within =
+        exact !== undefined
+          ? undefined
+          : await this.#store.firstCheckpointNote(
+              w.index + 2,
+              Math.min(latestSize, next === undefined ? latestSize : next.index + 1) + 1,
+            );
+      const [note, treeSize] =
+        exact !== undefined
+          ? [exact, w.index + 1]
+          : within !== undefined
+            ? [within.note, within.size]
+            : [latest, latestSize];
       const entry = decodeEntry(await this.#store.entry(w.index));
       const causes = entry.kind === 'world' ? entry.causes : [];
       const step: WorldStep = {

@@ -74,6 +74,10 @@ function countingStore(store: LedgerStore, reads: { count: number }): ChainStore
       if (size !== undefined) reads.count++;
       return store.checkpointNote(size);
     },
+    firstCheckpointNote: async (from: number, to: number) => {
+      reads.count++;
+      return store.firstCheckpointNote(from, to);
+    },
     entry: async (index: number) => {
       reads.count++;
       return store.entry(index);

@@ -212,7 +212,7 @@ describe('the dashboard of a live devnet in Chromium', {
     const motion = page.locator(`article[aria-labelledby="motion-${motionId.slice(0, 12)}"]`);
     const open = await until('the open motion with both ballots', async () => {
       const text = await seen(motion);
-      return text.includes('1 no') ? text : undefined;
+      return text.includes('1 no') && text.includes('yes 1 of') ? text : undefined;
     });
     assert.match(open, /Motion [0-9a-f]{12} by alpha/);
     assert.match(open, /“epsilon's new legal name”/);

@@ -188,6 +188,7 @@ test('each bad address, key permission and config field: exit 3, one line naming
       'genesis.json',
       'governance.key',
       'member.json',
+      'ml-dsa.key',
       'node.key',
       'witan.json',
     ]);

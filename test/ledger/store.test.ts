@@ -173,9 +173,20 @@ test('meta keys move with the batch; checkpoints are stored only for this tree',
   assert.equal(await store.checkpointNote(), note);
   assert.equal(await store.checkpointNote(size), note);
   assert.equal(await store.checkpointNote(0), undefined);
+  // The first note saved in a range of sizes, as the world chain asks when a batch's own is missing.
+  const later = await store.append([entry(1), entry(2)]);
+  const laterNote = `${formatCheckpoint({ origin: ORIGIN, size: later.size, rootHash: later.rootHash, extensions: [] })}\n— ${ORIGIN} AAAAAA==\n`;
+  await store.saveCheckpoint(later.size, laterNote);
+  assert.deepEqual(await store.firstCheckpointNote(size + 1, later.size + 1), {
+    size: later.size,
+    note: laterNote,
+  });
+  assert.deepEqual(await store.firstCheckpointNote(0, later.size + 1), { size, note });
+  assert.equal(await store.firstCheckpointNote(size + 1, later.size), undefined);
+  await assert.rejects(store.firstCheckpointNote(2, 1), isLedgerError('BAD_ARGUMENT'));
   const wrong = `${formatCheckpoint({ origin: ORIGIN, size, rootHash: EMPTY_ROOT, extensions: [] })}\n— x AAAA\n`;
   await assert.rejects(store.saveCheckpoint(size, wrong), isLedgerError('CHECKPOINT_MISMATCH'));
-  assert.equal(toBase64(store.rootHash()), toBase64(rootHash));
+  assert.equal(toBase64(store.rootHash()), toBase64(later.rootHash));
   assert.equal(TILE_WIDTH, 256);
   await store.close();
 });

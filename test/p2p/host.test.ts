@@ -19,6 +19,7 @@ test('the node key is the libp2p identity (peerIdOfNodeKey), listening on TCP an
       consensus: `/witan/${TEST_FEDERATION}/consensus/1`,
       statements: `/witan/${TEST_FEDERATION}/statements/1`,
       cosignatures: `/witan/${TEST_FEDERATION}/cosignatures/1`,
+      frost: `/witan/${TEST_FEDERATION}/frost/1`,
     });
     const addrs = host.multiaddrs().map(String);
     assert.ok(
