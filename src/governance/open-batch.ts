@@ -53,11 +53,14 @@ export function openBatch(
 }
 
 /**
- * A copy of the draft's mutable parts. finish() hands the draft's world and motions to the new
- * state, and later statements mutate the draft (ballots, suspensions): each result gets its own.
+ * A copy of the draft's mutable parts. finish() hands the draft's world, motions and ceremony to
+ * the new state, and later statements mutate the draft (ballots, suspensions, DKG parts): each
+ * result gets its own. The ceremony is copied on write (ceremony.ts own()): after a snapshot,
+ * neither the draft nor the snapshot owns it, so whichever changes it next copies it first.
  * Statements, outcomes and the base state are never mutated, so they are shared.
  */
 function snapshot(d: Draft): Draft {
+  d.ceremonyOwned = false;
   return {
     ...d,
     world: structuredClone(d.world),
@@ -65,8 +68,10 @@ function snapshot(d: Draft): Draft {
     admissions: { ...d.admissions },
     seenAdded: new Map(d.seenAdded),
     retiredNodeKeys: structuredClone(d.retiredNodeKeys),
+    selfUpdates: { ...d.selfUpdates },
     accepted: [...d.accepted],
     outcomes: [...d.outcomes],
     causes: [...d.causes],
+    ceremonies: [...d.ceremonies],
   };
 }

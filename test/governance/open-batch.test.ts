@@ -18,6 +18,7 @@ import {
   type SignedStatement,
   selfUpdate,
 } from '../../src/governance/index.ts';
+import { DKG_POLICY, Dkg } from './ceremony-fixtures.ts';
 import {
   DAY_MS,
   FEDERATION,
@@ -163,4 +164,32 @@ test('an open batch refuses the ninth open motion of one author, which alone wou
   assert.equal(open.add(ninth)?.code, 'TOO_MANY_OPEN_MOTIONS');
   assert.equal(open.statements.length, 9);
   assert.deepEqual(ledger.state, before, 'the state is never changed');
+});
+
+test('an open batch through a DKG: results taken between the parts of one phase never change, and each equals executeBatch', () => {
+  const ledger = new TestLedger(makeGenesis(7, DKG_POLICY));
+  const dkg = new Dkg(ledger);
+  const names = dkg.ceremony.participants;
+  const phases = [
+    (n: string) => dkg.commitment(n, ledger.timeMs),
+    (n: string) => dkg.shares(n, ledger.timeMs),
+    (n: string) => dkg.confirmation(n, ledger.timeMs).signed,
+  ];
+  for (const part of phases) {
+    const header = { height: ledger.state.height + 1, timeMs: ledger.timeMs, proposer: ledger.proposer };
+    const open = openBatch(ledger.state, header);
+    const snapshots: { result: ReturnType<typeof open.result>; frozen: string }[] = [];
+    for (const name of names) {
+      assert.equal(open.add(part(name)), null);
+      const result = open.result();
+      assert.deepStrictEqual(
+        result,
+        executeBatch(ledger.state, { ...header, statements: [...open.statements] }),
+      );
+      snapshots.push({ result, frozen: JSON.stringify(result.state) });
+      for (const snap of snapshots) assert.equal(JSON.stringify(snap.result.state), snap.frozen);
+    }
+    ledger.run([...open.statements], ledger.timeMs);
+  }
+  assert.equal(ledger.state.world.federationKey?.threshold, 5, 'the ceremony completed');
 });
