@@ -10,6 +10,12 @@ import { formatResultsFile, machine } from '../../src/sim/results.ts';
 /** Marks the summary in the results file; sections use the same form with their id. */
 export const SUMMARY_ID = 'summary';
 
+/**
+ * Sections that gather, in a table of their own shape, figures recorded in other sections
+ * (the resilience table repeats saturation, sigkill and fuzz): not read, so no figure is counted twice.
+ */
+export const GATHERING_SECTIONS: readonly string[] = ['resilience'];
+
 /** One row of a recorded section's table, as written there. */
 export type SummaryRow = {
   section: string;
@@ -43,7 +49,7 @@ export function readFigures(text: string): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const match of text.matchAll(SECTION)) {
     const [, section, body] = match as unknown as [string, string, string];
-    if (section === SUMMARY_ID) continue;
+    if (section === SUMMARY_ID || GATHERING_SECTIONS.includes(section)) continue;
     const title = /^### (.+)$/m.exec(body)?.[1]?.trim() ?? section;
     const measured = MEASURED.exec(body)?.[1] ?? '';
     const table = body.split('\n').map(cells);

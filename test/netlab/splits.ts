@@ -257,7 +257,9 @@ export async function splitAndHeal(
       async (ls) => {
         if (!oneCheckpoint(ls) || (ls[0] as RootLook).checkpoint.size < largestAtHeal) return false;
         sameCheckpointAfterMs ??= lookedAt(ls) - healAt;
-        if (!settled(ls)) return false;
+        // A root counts a ballot committed once it is in its ledger; the checkpoint that covers
+        // it is served a moment later, once a quorum cosigned it: wait for that too.
+        if (!settled(ls) || (ls[0] as RootLook).checkpoint.size < sizeBefore + ballots.length) return false;
         for (const b of ballots)
           for (const r of pl.roots) if ((await pl.statementAt(r, b)) !== 'committed') return false;
         return true;
