@@ -50,7 +50,7 @@ export function runDkg(
   return { group: results[0]!.group, shares: results.map((r) => r.share), ceremony };
 }
 
-/** Signs message with the first `signers` shares through a commitment pool. */
+/** Signs message with every share given (at least the threshold), through a commitment pool. */
 export function thresholdSign(group: GroupKey, shares: KeyShare[], message: Uint8Array): Uint8Array {
   const books = shares.map((s) => new NonceBook(s, group));
   const pool = new CommitmentPool(group);
