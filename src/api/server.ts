@@ -8,11 +8,17 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyHttpOptions, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
-import { installReadOnlyCors } from './cors.ts';
+import { installReadOnlyCors, readOnlyCorsHeaders } from './cors.ts';
 import { statusFor } from './errors.ts';
 import { installLoadShedding } from './load-shedding.ts';
 
@@ -95,26 +101,16 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     // Per-request lines are off: the root logs events an operator acts on, metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
   };
+  // A URL fastify cannot route (bad escape, a parameter too long) is refused before any hook
+  // runs: the answer gets the same shape, and the same CORS headers, as every other one.
+  fastifyOptions.frameworkErrors = (error, request, reply) => {
+    if (options.readOnlyCors === true) reply.headers(readOnlyCorsHeaders(request.method));
+    sendProblem(error, request, reply);
+  };
   const app = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
   if (options.connectionsMax !== undefined) app.server.maxConnections = options.connectionsMax;
 
-  app.setErrorHandler((thrown, request, reply) => {
-    const err = thrown as Error & { code?: unknown; statusCode?: unknown };
-    const status = statusFor(err);
-    const code = typeof err.code === 'string' ? err.code.replace(/^FST_ERR_/, 'HTTP_') : 'INTERNAL';
-    // The answer tells the client the details are in the root's log: put them there, with the
-    // request id (bound to request.log), so an operator can match the two.
-    if (status >= 500) {
-      request.log.error(
-        { err, method: request.method, url: request.url.slice(0, URL_QUOTED_CHARS_MAX) },
-        'request failed',
-      );
-    }
-    reply.status(status).send({
-      code: status === 500 ? 'INTERNAL' : code,
-      message: status === 500 ? 'internal error; the operator can find details in the root log' : err.message,
-    });
-  });
+  app.setErrorHandler(sendProblem);
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({
       code: 'NOT_FOUND',
@@ -122,6 +118,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     });
   });
 
+  // CORS first: load shedding and the rate limit answer from their own onRequest hooks.
   if (options.readOnlyCors === true) installReadOnlyCors(app);
   installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
   await app.register(rateLimit, {
@@ -151,6 +148,25 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
 
   if (options.metrics) instrument(app, options.metrics);
   return app;
+}
+
+/** The { code, message } answer to an error, logged with its request when it is the root's fault. */
+function sendProblem(thrown: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const err = thrown as Error & { code?: unknown; statusCode?: unknown };
+  const status = statusFor(err);
+  const code = typeof err.code === 'string' ? err.code.replace(/^FST_ERR_/, 'HTTP_') : 'INTERNAL';
+  // The answer tells the client the details are in the root's log: put them there, with the
+  // request id (bound to request.log), so an operator can match the two.
+  if (status >= 500) {
+    request.log.error(
+      { err, method: request.method, url: request.url.slice(0, URL_QUOTED_CHARS_MAX) },
+      'request failed',
+    );
+  }
+  reply.status(status).send({
+    code: status === 500 ? 'INTERNAL' : code,
+    message: status === 500 ? 'internal error; the operator can find details in the root log' : err.message,
+  });
 }
 
 /** Request counts and latency by route pattern (never by raw URL: that would be unbounded). */

@@ -1,21 +1,24 @@
 // Checking ledger entries ahead of the governance replay, entry by entry and independent of
 // order: decode (canonical JSON, exact shape), and for each statement its id, its signing
-// bytes and — under the author's governance key as last seen — its signature. This is the
+// bytes and — under the author's key its kind names (signerKeyOf: the governance key, or the
+// node key for a duty report or a root statement), as last seen — its signature. This is the
 // per-entry work of the audit besides the rules themselves; it runs on the verification
 // pool's workers (verify-worker.ts), so that the main thread only replays. Without a pool it
 // runs inline, without the signatures (the rules then verify them on the spot).
 //
-// The key is a guess: the author's key in the latest world decoded before this bundle was
-// dispatched, updated by the worlds inside the bundle. A result only stands for that key
-// (governance preVerified), so a wrong guess costs a verification on the main thread, never
-// a verdict.
+// The keys are a guess: the author's keys in the latest world decoded before this bundle was
+// dispatched, updated by the worlds inside the bundle. A result only stands for the key it was
+// checked under (governance preVerified), so a wrong guess costs a verification on the main
+// thread, never a verdict.
 
 import { bytesEqual, fromBase64, toHex, utf8Bytes } from '../codec/index.ts';
 import { sha256, verifySignature } from '../crypto/index.ts';
 import {
   decodeEntryAt,
   type LedgerEntry,
+  type MemberDescriptor,
   type SignedStatement,
+  signerKeyOf,
   statementDomain,
   statementId,
   statementSigningBytes,
@@ -31,7 +34,7 @@ export type CheckedEntry = {
   plain?: true;
   /** statementId of a statement entry. */
   id?: string;
-  /** The governance key (base64) the signature was checked against, when one was guessed. */
+  /** The author's key (base64) the signature was checked against, when one was guessed. */
   key?: string;
   /** Whether the signature verified under `key`. */
   ok?: boolean;
@@ -40,8 +43,20 @@ export type CheckedEntry = {
 /** Entries checked in order; `failedAt`: the first entry that does not decode (checking stops there). */
 export type CheckedEntries = { entries: CheckedEntry[]; failedAt?: number; signaturesChecked: number };
 
-/** author name → governance key (base64), as in the latest world seen. */
-export type KeyGuesses = Map<string, string>;
+/** The two keys of a member (base64); a statement's kind names which one signs it. */
+export type MemberKeys = Pick<MemberDescriptor, 'governanceKey' | 'nodeKey'>;
+
+/** author name → its keys, as in the latest world seen. */
+export type KeyGuesses = Map<string, MemberKeys>;
+
+/** Moves the guesses to the members of `world` (a member left out keeps its last keys). */
+export function guessKeysFrom(
+  world: { members: readonly (MemberKeys & { name: string })[] },
+  keys: KeyGuesses,
+): KeyGuesses {
+  for (const m of world.members) keys.set(m.name, { governanceKey: m.governanceKey, nodeKey: m.nodeKey });
+  return keys;
+}
 
 const STATEMENT_ENTRY_PREFIX = utf8Bytes('{"kind":"statement","statement":');
 const SIGNED_INFIX = utf8Bytes('","statement":');
@@ -135,12 +150,13 @@ export function checkEntries(
       break;
     }
     const checked: CheckedEntry = { entry };
-    if (entry.kind === 'world') for (const m of entry.world.members) keys.set(m.name, m.governanceKey);
+    if (entry.kind === 'world') guessKeysFrom(entry.world, keys);
     if (entry.kind === 'statement') {
       const signed = entry.statement;
       checked.id = statementIdOfEntry(bytes) ?? statementId(signed);
-      const key = keys.get(signed.statement.author);
-      if (verify && key !== undefined) {
+      const author = keys.get(signed.statement.author);
+      if (verify && author !== undefined) {
+        const key = signerKeyOf(signed.statement.kind, author);
         let publicKey = keyBytes.get(key);
         if (publicKey === undefined) {
           publicKey = fromBase64(key, 32);

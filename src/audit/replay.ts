@@ -38,7 +38,7 @@ import {
 import { CompactRange, leafHash } from '../ledger/index.ts';
 import type { KeysInForce, LedgerRules, RuleFailure, WorldStatus } from './audit.ts';
 import { REPLAY_QUEUE_CHUNKS_MAX } from './constants.ts';
-import { type CheckedEntries, checkEntries, entryOf, type KeyGuesses } from './entry-check.ts';
+import { type CheckedEntries, checkEntries, entryOf, guessKeysFrom, type KeyGuesses } from './entry-check.ts';
 import type { EvidenceGovernance } from './evidence.ts';
 import {
   type Growth,
@@ -296,14 +296,13 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
   // Entries are decoded and their signatures checked on the worker pool BEFORE the batch that
   // holds them is replayed (entry-check.ts), and the replay takes those results (preVerified,
   // keyed by statement id and key) instead of verifying again on the main thread. The key is a
-  // guess — the author's governance key in the latest world known when the bundle left —; when
-  // the rules ask about another key (a key replaced inside a batch), executeBatch verifies on
-  // the spot, so verdicts never depend on the guess.
+  // guess — the author's key its kind names (governance or node key) in the latest world known
+  // when the bundle left —; when the rules ask about another key (a key replaced inside a
+  // batch) or the check failed, executeBatch verifies on the spot, so verdicts never depend on
+  // the guess.
   const verified = new Map<string, PreVerified>();
   const verify = preVerified(verified);
-  const guessKeys: KeyGuesses = new Map(
-    (snap?.state.world ?? options.genesis.world).members.map((m) => [m.name, m.governanceKey]),
-  );
+  const guessKeys: KeyGuesses = guessKeysFrom(snap?.state.world ?? options.genesis.world, new Map());
   const known = new Map<SignedStatement, KnownStatement>();
   const runOptions: ExecuteOptions = {
     verify,
@@ -336,7 +335,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
     }
     // An entry the check could not decode: decoding it here throws the error to report.
     const e = entry ?? decodeEntryAt(bytes, at);
-    if (e.kind === 'world') for (const m of e.world.members) guessKeys.set(m.name, m.governanceKey);
+    if (e.kind === 'world') guessKeysFrom(e.world, guessKeys);
     run(grouper.add(at, bytes, e));
     record(e, at);
   };

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { siblingModuleUrl } from '../base/index.ts';
 import { VERIFY_CHUNK_SIGNATURES } from './constants.ts';
-import type { CheckedEntries, KeyGuesses } from './entry-check.ts';
+import type { CheckedEntries, KeyGuesses, MemberKeys } from './entry-check.ts';
 import { AuditError } from './errors.ts';
 import { packChunk, packEntries, type SignatureCheck } from './verify-chunk.ts';
 
@@ -17,7 +17,7 @@ export type { SignatureCheck };
 /** A job as the worker gets it (verify-worker.ts). */
 export type PoolJob =
   | { id: number; kind: 'signatures'; chunk: Uint8Array }
-  | { id: number; kind: 'entries'; packed: Uint8Array; start: number; keys: [string, string][] };
+  | { id: number; kind: 'entries'; packed: Uint8Array; start: number; keys: [string, MemberKeys][] };
 
 /** A worker's answer: signature verdicts (1/0) or checked entries. */
 export type PoolAnswer = { id: number; results?: Uint8Array; checked?: CheckedEntries };
@@ -91,7 +91,7 @@ export class VerifyPool {
 
   /**
    * entry-check.ts checkEntries on a worker: `entries` are the ledger's from index `start`,
-   * `keys` the guessed governance keys by author (copied; the caller's map is not changed).
+   * `keys` the guessed keys by author (copied; the caller's map is not changed).
    */
   async checkEntries(
     entries: readonly Uint8Array[],

@@ -401,7 +401,10 @@ export function signStatement<S extends Statement>(statement: S, secretKey: Uint
 }
 
 /** Which of the author's keys signs a statement of this kind (signerRoleOf): its node key or governance key. */
-export function signerKeyOf(kind: Statement['kind'], author: MemberDescriptor): string {
+export function signerKeyOf(
+  kind: Statement['kind'],
+  author: Pick<MemberDescriptor, 'nodeKey' | 'governanceKey'>,
+): string {
   return signerRoleOf(kind) === 'node' ? author.nodeKey : author.governanceKey;
 }
 
@@ -414,8 +417,9 @@ export function verifyB64(key: string, message: Uint8Array, sig: string): boolea
   }
 }
 
-export function verifyStatementSignature(signed: SignedStatement, governanceKey: string): boolean {
-  return verifyB64(governanceKey, statementSigningBytes(signed.statement), signed.signature);
+/** Does `signed` verify under `key` (base64): the author's governance or node key, as signerKeyOf names. */
+export function verifyStatementSignature(signed: SignedStatement, key: string): boolean {
+  return verifyB64(key, statementSigningBytes(signed.statement), signed.signature);
 }
 
 export function candidateBytes(federation: string, candidate: MemberDescriptor): Uint8Array {

@@ -49,7 +49,7 @@ import { LedgerStore } from '../../src/ledger/store.ts';
 import { LedgerIndex } from '../../src/node/ledger-index.ts';
 import { MotionViews } from '../../src/node/motion-views.ts';
 import { RecoveryDesk } from '../../src/node/recovery-desk.ts';
-import { type ChainStore, WorldChainCache } from '../../src/node/world-chain.ts';
+import { WorldChainCache } from '../../src/node/world-chain.ts';
 import {
   admit,
   DAY_MS,
@@ -62,32 +62,11 @@ import {
   TestLedger,
 } from '../governance/fixtures.ts';
 import { collidingMotions } from '../governance/id-collision.ts';
+import { type ChainReads, countingChainStore } from '../node/fixtures/chain-reads.ts';
 
 /** Small, so that a second fresh statement finds the pool full. */
 export const POOL_CAPACITY = 1;
 const PROBLEM_KEYS = ['code', 'message'];
-
-/** Store reads the world chain made: each counted, so a test sees what the cache saves. */
-function countingStore(store: LedgerStore, reads: { count: number }): ChainStore {
-  return {
-    checkpointNote: async (size?: number) => {
-      if (size !== undefined) reads.count++;
-      return store.checkpointNote(size);
-    },
-    firstCheckpointNote: async (from: number, to: number) => {
-      reads.count++;
-      return store.firstCheckpointNote(from, to);
-    },
-    entry: async (index: number) => {
-      reads.count++;
-      return store.entry(index);
-    },
-    inclusionProof: async (index: number, size: number) => {
-      reads.count++;
-      return store.inclusionProof(index, size);
-    },
-  };
-}
 
 /**
  * A view over a TestLedger: what a root answers, computed from real governance state by the
@@ -100,7 +79,7 @@ export class LedgerView implements RootView {
   readonly pool = new Map<string, SignedStatement>();
   readonly decisionCalls: [number, number][] = [];
   readonly found: Evidence[] = [];
-  readonly chainReads = { count: 0 };
+  readonly chainReads: ChainReads;
   readonly chain: WorldChainCache;
   readonly views: MotionViews;
   poolCapacity = POOL_CAPACITY;
@@ -114,7 +93,9 @@ export class LedgerView implements RootView {
     this.store = store;
     this.index.add(0, encodeEntry({ kind: 'genesis', genesis: ledger.genesis }));
     for (const [i, e] of ledger.entries.entries()) this.index.add(i + 1, e);
-    this.chain = new WorldChainCache(countingStore(store, this.chainReads), this.index);
+    const counted = countingChainStore(store);
+    this.chainReads = counted.reads;
+    this.chain = new WorldChainCache(counted.store, this.index);
     this.views = new MotionViews(this.index, store, () =>
       [...this.pool].map(([id, signed]) => ({ id, kind: signed.statement.kind })),
     );

@@ -7,6 +7,7 @@ import { ApiError } from '../../src/api/errors.ts';
 import { healthRoutes, metricsRoutes } from '../../src/api/health-routes.ts';
 import { buildApiServer } from '../../src/api/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { lagEventLoop } from './lag.ts';
 
 const base = { bodyBytesMax: 2048, requestsPerMinute: 5, requestTimeoutMs: 5000, eventLoopDelayMaxMs: 1000 };
 
@@ -124,15 +125,7 @@ test('a lagging event loop sheds load with 503 OVERLOADED, and serving resumes w
   });
   app.get('/ping', async () => ({ ok: true }));
   assert.equal((await app.inject('/ping')).statusCode, 200);
-  // Block the loop in 150 ms slices for about 1.5 s so the next reading sees the lag.
-  const until = Date.now() + 1500;
-  while (Date.now() < until) {
-    const slice = Date.now() + 150;
-    while (Date.now() < slice) {
-      // busy: the event loop cannot turn
-    }
-    await new Promise((r) => setImmediate(r));
-  }
+  await lagEventLoop(1500);
   // The next reading of the loop's delay sees the lag.
   const shed = await waitUntil('a request shed while the loop lags', () => app.inject('/ping'), {
     until: (r) => r.statusCode !== 200,

@@ -14,11 +14,14 @@ import { VerifyPool } from '../../src/audit/verify-pool.ts';
 import { canonicalBytes, type Json } from '../../src/codec/index.ts';
 import {
   ballot,
+  dutyReport,
   encodeEntry,
   executeRecovery,
   type GovernanceState,
   motion,
+  observation,
   type SignedGenesis,
+  type Statement,
   selfUpdate,
   signStatement,
   worldHash,
@@ -148,22 +151,45 @@ test('a ballot by a non-member in the ledger is a rule violation with replayable
   assertEvidence(v, 'rule-violation');
 });
 
-test('a ballot by a member under a signature that does not verify is a rule violation', async () => {
+/**
+ * The healthy ledger and one more batch holding `statement` under the signature `signature`
+ * (another's): the rule violation the audit finds, its evidence checked, and the entry index.
+ */
+async function auditForgedSignature(
+  statement: Statement,
+  signature: string,
+): Promise<{ message: string; at: number }> {
   const { genesis, entries } = healthyLedger();
-  const own = sign(ballot(FEDERATION, 'm01', 'ab'.repeat(32), 'yes', T0 + 5000));
-  const other = sign(ballot(FEDERATION, 'm02', 'ab'.repeat(32), 'yes', T0 + 5000));
   const forged = [
     ...entries,
     encodeEntry({ kind: 'batch', height: 3, timeMs: T0 + 6000, proposer: 'm00' }),
-    encodeEntry({ kind: 'statement', statement: { statement: own.statement, signature: other.signature } }),
+    encodeEntry({ kind: 'statement', statement: { statement, signature } }),
   ];
   const r = await serve(forged, {});
   const result = await audit([r], genesis);
   const v = result.violations.find((x) => x.kind === 'rule-violation');
   assert.ok(v, JSON.stringify(result.violations));
-  assert.match(v.message, new RegExp(`entry ${entries.length + 1} `));
-  assert.match(v.message, /BAD_SIGNATURE/);
   assertEvidence(v, 'rule-violation');
+  return { message: v.message, at: entries.length + 1 };
+}
+
+test('a ballot by a member under a signature that does not verify is a rule violation', async () => {
+  const own = ballot(FEDERATION, 'm01', 'ab'.repeat(32), 'yes', T0 + 5000);
+  const other = sign(ballot(FEDERATION, 'm02', 'ab'.repeat(32), 'yes', T0 + 5000));
+  const { message, at } = await auditForgedSignature(own, other.signature);
+  assert.match(message, new RegExp(`entry ${at} `));
+  assert.match(message, /BAD_SIGNATURE/);
+});
+
+test("a root's duty report under a signature that does not verify is refused as the rules refuse it", async () => {
+  const own = dutyReport(FEDERATION, 'm01', 1, [observation('m00', {})], T0 + 5000);
+  // Signed by another root's node key: the rules check the node key of the author (m01).
+  const other = signStatement(own, keysFor('m02').node.secretKey);
+  const { message, at } = await auditForgedSignature(own, other.signature);
+  assert.equal(
+    message,
+    `entry ${at} breaks a rule: BAD_SIGNATURE: ledger entry ${at}: the rules reject this statement (BAD_SIGNATURE, charter §2): The signature is not by the node key of "m01" over this duty-report.`,
+  );
 });
 
 test('a world that breaks a rule (not produced by the votes) is a rule violation', async () => {

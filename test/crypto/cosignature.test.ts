@@ -23,19 +23,12 @@ import {
   verifySignature,
   vkeyString,
 } from '../../src/crypto/index.ts';
+import { thrownCode } from '../helpers/thrown.ts';
 
 const CHECKPOINT = 'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n';
 const witness = keyPairFromSeed(sha256(utf8Bytes('witness')));
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof NoteError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const code = (fn: () => unknown): string => thrownCode(fn, NoteError);
 
 test('the signed message is "cosignature/v1\\ntime <t>\\n" followed by the whole checkpoint text', () => {
   const message = new TextDecoder().decode(cosignatureMessage(1679315147, utf8Bytes(CHECKPOINT)));

@@ -16,20 +16,13 @@ import {
   writeSecretKeyFile,
 } from '../../src/crypto/key-file.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { thrownCode } from '../helpers/thrown.ts';
 
 const folder = tempDir('key-file');
 let counter = 0;
 const fresh = () => join(folder, `key-${++counter}.json`);
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof KeyFileError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const code = (fn: () => unknown): string => thrownCode(fn, KeyFileError);
 
 test('a plain key file round-trips with mode 0600 and its kind', () => {
   const path = fresh();

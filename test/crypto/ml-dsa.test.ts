@@ -30,6 +30,7 @@ import {
   subtreeCosignatureMessage,
 } from '../../src/crypto/index.ts';
 import { checkpointSubtree } from '../../src/ledger/index.ts';
+import { thrownCode } from '../helpers/thrown.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', 'ledger', 'vectors', 'ml-dsa');
 const TORCHWOOD_VKEY = readFileSync(join(DIR, 'torchwood-mldsa-log.vkey'), 'utf8').trim();
@@ -40,15 +41,7 @@ const pq = mlDsaKeyPairFromSeed(sha256(utf8Bytes('pq member')));
 const log = keyPairFromSeed(sha256(utf8Bytes('log')));
 const witness = keyPairFromSeed(sha256(utf8Bytes('witness')));
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof NoteError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const code = (fn: () => unknown): string => thrownCode(fn, NoteError);
 
 test('the torchwood ML-DSA-44 checkpoint (an independent implementation) verifies, and any changed byte does not', () => {
   const verifier = parseMlDsaVkey(TORCHWOOD_VKEY, checkpointSubtree);

@@ -24,6 +24,7 @@ import {
   signNote,
   vkeyString,
 } from '../../src/crypto/index.ts';
+import { thrownCode } from '../helpers/thrown.ts';
 
 // The example of golang.org/x/mod/sumdb/note (and earlier c2sp.org/signed-note drafts).
 const PETER_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
@@ -36,15 +37,7 @@ const seed = (label: string) => sha256(new TextEncoder().encode(label));
 const alice = keyPairFromSeed(seed('alice'));
 const bob = keyPairFromSeed(seed('bob'));
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof NoteError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const code = (fn: () => unknown): string => thrownCode(fn, NoteError);
 
 test('the PeterNeumann example verifies, and signing reproduces it byte for byte', () => {
   const verifier = parseVkey(PETER_VKEY);

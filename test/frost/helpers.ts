@@ -1,4 +1,3 @@
-import { createPublicKey, verify } from 'node:crypto';
 import { fromHex } from '../../src/codec/index.ts';
 import {
   aggregateSignature,
@@ -13,6 +12,7 @@ import {
   type Round1Broadcast,
   type SealedShare,
 } from '../../src/frost/index.ts';
+import { nodeVerifies as plainVerifies } from '../crypto/plain-ed25519.ts';
 
 export const SESSION = 'aa'.repeat(32);
 
@@ -50,7 +50,7 @@ export function runDkg(
   return { group: results[0]!.group, shares: results.map((r) => r.share), ceremony };
 }
 
-/** Signs message with the first `signers` shares through a commitment pool. */
+/** Signs message with every share given (at least the threshold), through a commitment pool. */
 export function thresholdSign(group: GroupKey, shares: KeyShare[], message: Uint8Array): Uint8Array {
   const books = shares.map((s) => new NonceBook(s, group));
   const pool = new CommitmentPool(group);
@@ -66,14 +66,9 @@ export function thresholdSign(group: GroupKey, shares: KeyShare[], message: Uint
   );
 }
 
-/** Plain node:crypto Ed25519 verification, with nothing of ours in the way. */
+/** Plain node:crypto Ed25519 verification of a group key given in hex, nothing of ours in the way. */
 export function nodeVerifies(publicKeyHex: string, message: Uint8Array, signature: Uint8Array): boolean {
-  const key = createPublicKey({
-    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), fromHex(publicKeyHex)]),
-    format: 'der',
-    type: 'spki',
-  });
-  return verify(null, message, key, signature);
+  return plainVerifies(fromHex(publicKeyHex), message, signature);
 }
 
 export function frostCode(fn: () => unknown): {

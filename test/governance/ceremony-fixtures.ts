@@ -4,12 +4,9 @@
 
 import { fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
 import {
-  aggregateSignature,
-  CommitmentPool,
   DkgParticipant,
   type GroupKey,
   type KeyShare,
-  NonceBook,
   type Round1Broadcast,
   type SealedShare,
 } from '../../src/frost/index.ts';
@@ -27,6 +24,7 @@ import {
   type Statement,
   signStatement,
 } from '../../src/governance/index.ts';
+import { thresholdSign } from '../frost/helpers.ts';
 import { FEDERATION, keysFor, type TestLedger } from './fixtures.ts';
 
 export const DKG_POLICY: Policy = { ...DEFAULT_POLICY, federationKey: { ...DEFAULT_FEDERATION_KEY_POLICY } };
@@ -115,22 +113,6 @@ export class Dkg {
   }
 }
 
-/** A threshold signature of `message` by the first `threshold` shares, through a commitment pool. */
-export function thresholdSign(group: GroupKey, shares: KeyShare[], message: Uint8Array): Uint8Array {
-  const books = shares.slice(0, group.threshold).map((s) => new NonceBook(s, group));
-  const pool = new CommitmentPool(group);
-  for (const b of books) pool.add(b.prepare(1));
-  const request = pool.take(
-    books.map((b) => b.share.participant),
-    message,
-  );
-  return aggregateSignature(
-    group,
-    request,
-    books.map((b) => b.signShare(request)),
-  );
-}
-
 /** The federation-signature statement for a pending world, signed by each key's shares. */
 export function signPending(
   author: string,
@@ -140,7 +122,8 @@ export function signPending(
 ): SignedStatement {
   const by = (key: string, message: Uint8Array) => {
     const k = keys.get(key)!;
-    return toBase64(thresholdSign(k.group, k.shares, message));
+    // The first `threshold` shares sign, as the fewest roots that can.
+    return toBase64(thresholdSign(k.group, k.shares.slice(0, k.group.threshold), message));
   };
   const sigs: { worldNote: string[]; planet?: string; moon?: string } = {
     worldNote: pending.keys.map((k) => by(k, utf8Bytes(pending.note))),

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
   createLab,
+  type Home,
   LAB_PREFIX_FAMILY,
   type Lab,
   labNamespaces,
@@ -58,46 +59,39 @@ test('public hosts reach each other, home hosts reach the public segment, nothin
   assert.equal(fromHome.ok, false);
 });
 
+/**
+ * Sends from `home`'s host, from one local port, to every root; checks both roots saw the
+ * connection come from the router's public address and returns the public ports they saw.
+ */
+async function publicPorts(home: Home, proto: string, localPort: number): Promise<number[]> {
+  const hosts = lab.roots.map((r) => r.address);
+  const { seen } = (await probe(home.host, ['client', proto, String(localPort), String(PORT), ...hosts])) as {
+    seen: Seen[];
+  };
+  assert.equal(seen.length, hosts.length, proto);
+  for (const s of seen) assert.equal(s.address, home.wan, `${proto}: seen from the router's public address`);
+  return seen.map((s) => s.port);
+}
+
 test('endpoint-independent NAT: one local port maps to the same public port towards every destination', async () => {
   const home = lab.homes[0];
   assert.ok(home);
-  const hosts = lab.roots.map((r) => r.address);
   for (const proto of ['udp', 'tcp']) {
-    const { seen } = (await probe(home.host, [
-      'client',
-      proto,
-      String(LOCAL_PORT),
-      String(PORT),
-      ...hosts,
-    ])) as {
-      seen: Seen[];
-    };
-    assert.equal(seen.length, 2, proto);
-    for (const s of seen)
-      assert.equal(s.address, home.wan, `${proto}: seen from the router's public address`);
-    assert.equal(seen[0]?.port, seen[1]?.port, `${proto}: same public port to both roots`);
-    assert.equal(seen[0]?.port, LOCAL_PORT, `${proto}: the port is kept`);
+    const ports = await publicPorts(home, proto, LOCAL_PORT);
+    assert.deepEqual(
+      ports,
+      [LOCAL_PORT, LOCAL_PORT],
+      `${proto}: the same public port to both roots, the port kept`,
+    );
   }
 });
 
 test('symmetric NAT: one local port maps to a different public port for each destination', async () => {
   const home = lab.homes[1];
   assert.ok(home);
-  const hosts = lab.roots.map((r) => r.address);
   for (const proto of ['udp', 'tcp']) {
-    const { seen } = (await probe(home.host, [
-      'client',
-      proto,
-      String(LOCAL_PORT + 1),
-      String(PORT),
-      ...hosts,
-    ])) as {
-      seen: Seen[];
-    };
-    assert.equal(seen.length, 2, proto);
-    for (const s of seen)
-      assert.equal(s.address, home.wan, `${proto}: seen from the router's public address`);
-    assert.notEqual(seen[0]?.port, seen[1]?.port, `${proto}: a new public port per destination`);
+    const [first, second] = await publicPorts(home, proto, LOCAL_PORT + 1);
+    assert.notEqual(first, second, `${proto}: a new public port per destination`);
   }
 });
 

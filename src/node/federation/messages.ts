@@ -108,67 +108,67 @@ function point(x: unknown, what: string): string {
   return str(x, HEX32, what);
 }
 
-function message(x: unknown): FrostMessage {
-  const type = (x as Obj | null)?.type;
-  const name = (v: unknown) => str(v, MEMBER_NAME_PATTERN, 'member');
-  switch (type) {
-    case 'commitments': {
-      const o = obj(x, ['type', 'member', 'key', 'book', 'seq', 'commitments'], 'commitments');
-      return {
-        type,
-        member: name(o.member),
-        key: str(o.key, B64_32, 'key'),
-        book: str(o.book, BOOK, 'book'),
-        seq: count(o.seq, Number.MAX_SAFE_INTEGER, 'seq'),
-        commitments: list(o.commitments, 2 * NONCES_PER_BATCH, 'commitments').map((c) => {
-          const r = obj(c, ['hiding', 'binding'], 'commitment');
-          return { hiding: point(r.hiding, 'hiding'), binding: point(r.binding, 'binding') };
-        }),
-      };
-    }
-    case 'request': {
-      const o = obj(x, ['type', 'member', 'key', 'job', 'message', 'commitments'], 'request');
+/** The two nonce commitments of one signer, whichever message carries them. */
+function nonces(r: Obj): { hiding: string; binding: string } {
+  return { hiding: point(r.hiding, 'hiding'), binding: point(r.binding, 'binding') };
+}
+
+function memberName(x: unknown): string {
+  return str(x, MEMBER_NAME_PATTERN, 'member');
+}
+
+type MessageType = FrostMessage['type'];
+/** What a message of one type carries besides the fields every message has. */
+type Body<T extends MessageType> = Omit<Extract<FrostMessage, { type: T }>, 'type' | 'member' | 'key'>;
+
+/**
+ * Each type's own fields and their decoder; `type`, `member` and `key` are common to all and
+ * decoded once, in `message`.
+ */
+const BODIES: { readonly [T in MessageType]: { fields: readonly string[]; decode: (o: Obj) => Body<T> } } = {
+  commitments: {
+    fields: ['book', 'seq', 'commitments'],
+    decode: (o) => ({
+      book: str(o.book, BOOK, 'book'),
+      seq: count(o.seq, Number.MAX_SAFE_INTEGER, 'seq'),
+      commitments: list(o.commitments, 2 * NONCES_PER_BATCH, 'commitments').map((c) =>
+        nonces(obj(c, ['hiding', 'binding'], 'commitment')),
+      ),
+    }),
+  },
+  request: {
+    fields: ['job', 'message', 'commitments'],
+    decode: (o) => {
       const bytes = str(o.message, /^[A-Za-z0-9+/]*={0,2}$/, 'message');
       if (bytes.length > (JOB_MESSAGE_BYTES_MAX * 4) / 3 + 4) throw bad('the message is too long');
       return {
-        type,
-        member: name(o.member),
-        key: str(o.key, B64_32, 'key'),
         job: job(o.job),
         message: bytes,
         commitments: list(o.commitments, MEMBERS_MAX, 'commitments').map((c) => {
           const r = obj(c, ['participant', 'hiding', 'binding'], 'commitment');
-          return {
-            participant: name(r.participant),
-            hiding: point(r.hiding, 'hiding'),
-            binding: point(r.binding, 'binding'),
-          };
+          return { participant: memberName(r.participant), ...nonces(r) };
         }),
       };
-    }
-    case 'share': {
-      const o = obj(x, ['type', 'member', 'key', 'request', 'share'], 'share');
-      return {
-        type,
-        member: name(o.member),
-        key: str(o.key, B64_32, 'key'),
-        request: str(o.request, HEX32, 'request'),
-        share: point(o.share, 'share'),
-      };
-    }
-    case 'signature': {
-      const o = obj(x, ['type', 'member', 'key', 'job', 'signature'], 'signature');
-      return {
-        type,
-        member: name(o.member),
-        key: str(o.key, B64_32, 'key'),
-        job: job(o.job),
-        signature: str(o.signature, B64_64, 'signature'),
-      };
-    }
-    default:
-      throw bad('unknown message type');
-  }
+    },
+  },
+  share: {
+    fields: ['request', 'share'],
+    decode: (o) => ({ request: str(o.request, HEX32, 'request'), share: point(o.share, 'share') }),
+  },
+  signature: {
+    fields: ['job', 'signature'],
+    decode: (o) => ({ job: job(o.job), signature: str(o.signature, B64_64, 'signature') }),
+  },
+};
+
+function message(x: unknown): FrostMessage {
+  const type = (x as Obj | null)?.type;
+  // Own properties only: a type named like an inherited property ("constructor") is unknown too.
+  if (typeof type !== 'string' || !Object.hasOwn(BODIES, type)) throw bad('unknown message type');
+  const body = BODIES[type as MessageType];
+  const o = obj(x, ['type', 'member', 'key', ...body.fields], type);
+  const head = { type, member: memberName(o.member), key: str(o.key, B64_32, 'key') };
+  return { ...head, ...body.decode(o) } as FrostMessage;
 }
 
 function signedBytes(federation: string, m: FrostMessage): Uint8Array {
