@@ -359,7 +359,7 @@ export function governanceRules(options: GovernanceRulesOptions): LedgerRules {
           for (const [i, k] of c.entries.entries()) {
             const e = decoded[i];
             if (e?.kind === 'statement') known.set(e.statement, { id: k.id!, entry: entries[i]! });
-            if (k.key !== undefined) verified.set(k.id!, { governanceKey: k.key, ok: k.ok === true });
+            if (k.key !== undefined) verified.set(k.id!, { signerKey: k.key, ok: k.ok === true });
           }
           if (failure === undefined) for (const [i, bytes] of entries.entries()) one(bytes, decoded[i]);
         } catch (error) {

@@ -20,7 +20,7 @@ export interface PreVerified {
    * The author's key (base64) the signature was checked against: its governance key, or its
    * node key for the kinds a root signs (signerKeyOf).
    */
-  governanceKey: string;
+  signerKey: string;
   ok: boolean;
 }
 
@@ -32,7 +32,7 @@ export interface PreVerified {
 export function preVerified(results: Pick<ReadonlyMap<string, PreVerified>, 'get'>): StatementVerifier {
   return (signed, key, id) => {
     const r = results.get(id);
-    if (r?.ok && r.governanceKey === key) return true;
+    if (r?.ok && r.signerKey === key) return true;
     return verifyStatementSignature(signed, key);
   };
 }

@@ -77,7 +77,7 @@ export class PendingBatch {
       author.statements < BATCH_AUTHOR_STATEMENTS_MAX &&
       (author.statements === 0 || author.bytes + bytes <= BATCH_AUTHOR_BYTES_MAX);
     if (!fits) return 'no-room';
-    this.#verified.set(entry.id, { governanceKey: entry.governanceKey, ok: true });
+    this.#verified.set(entry.id, { signerKey: entry.signerKey, ok: true });
     const rejection = this.#open.add(entry.statement);
     if (rejection !== null) return rejection;
     this.#bytes += bytes;

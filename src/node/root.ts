@@ -76,6 +76,7 @@ import {
   type SignedWorldArtifacts,
   screenStatement,
   signedWorldArtifacts,
+  signerKeyOf,
   statementId,
   validatorsOf,
   type World,
@@ -166,7 +167,7 @@ export class Root implements RootView, FederationView {
   readonly #verified = {
     get: (id: string) => {
       const e = this.#pool.get(id);
-      return e === undefined ? undefined : { governanceKey: e.governanceKey, ok: true };
+      return e === undefined ? undefined : { signerKey: e.signerKey, ok: true };
     },
   };
   #store!: LedgerStore;
@@ -951,15 +952,20 @@ export class Root implements RootView, FederationView {
     const { id } = screened;
     if (this.#index.statements.has(id) || this.#pool.has(id)) return { id, rejection: null, known: true };
     const author = signed.statement.author;
-    const governanceKey = this.#state.world.members.find((m) => m.name === author)!.governanceKey;
-    const verify = preVerified(new Map([[id, { governanceKey, ok: true }]]));
+    // The screen checked the signature under the key the statement's kind names (a governance
+    // key, or the node key for what a root signs): recorded so, the rules do not check it again.
+    const signerKey = signerKeyOf(
+      signed.statement.kind,
+      this.#state.world.members.find((m) => m.name === author)!,
+    );
+    const verify = preVerified(new Map([[id, { signerKey, ok: true }]]));
     const rejection = checkStatement(this.#state, signed, { timeMs: this.#now(), verify });
     if (rejection !== null) return { id, rejection, known: false };
     const entry = {
       id,
       statement: signed,
       author,
-      governanceKey,
+      signerKey,
       bytes: screened.bytes,
       receivedMs: Date.now(),
     };

@@ -32,9 +32,9 @@ export const DEFAULT_POOL_LIMITS: PoolLimits = {
 export interface PoolEntry<S> {
   id: string;
   statement: S;
-  /** The member who signed it, and the governance key its signature was checked against. */
+  /** The member who signed it, and the key its signature was checked against (signerKeyOf). */
   author: string;
-  governanceKey: string;
+  signerKey: string;
   /** Length of its canonical bytes. */
   bytes: number;
   receivedMs: number;

@@ -46,7 +46,7 @@ test('replay with pre-verified signatures and known statements gives the same st
     if (e.kind === 'statement') {
       const id = statementId(e.statement);
       const key = ledger.state.world.members.find((m) => m.name === e.statement.statement.author)!;
-      results.set(id, { governanceKey: key.governanceKey, ok: true });
+      results.set(id, { signerKey: key.governanceKey, ok: true });
       known.set(e.statement, { id, entry: bytes });
     }
     return e;
@@ -94,8 +94,8 @@ test('an injected verifier decides BAD_SIGNATURE; preVerified trusts only a posi
   const id = statementId(forged);
   for (const results of [
     new Map<string, PreVerified>(),
-    new Map([[id, { governanceKey: key, ok: false }]]),
-    new Map([[id, { governanceKey: ledger.state.world.members[1]!.governanceKey, ok: true }]]),
+    new Map([[id, { signerKey: key, ok: false }]]),
+    new Map([[id, { signerKey: ledger.state.world.members[1]!.governanceKey, ok: true }]]),
   ]) {
     const r = executeBatch(ledger.state, batch, { verify: preVerified(results) });
     assert.equal(r.rejected[0]?.code, 'BAD_SIGNATURE');

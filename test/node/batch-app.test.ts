@@ -65,7 +65,7 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, clock: {
       ...screened,
       statement: signed,
       author: author.name,
-      governanceKey: author.governanceKey,
+      signerKey: author.governanceKey,
       receivedMs: 0,
     };
     assert.equal(pool.add(e), 'added');

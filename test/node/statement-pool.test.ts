@@ -18,7 +18,7 @@ let n = 0;
 function entry(author: string, bytes = 100): Omit<PoolEntry<string>, 'seq'> {
   n++;
   const id = `${author}-${n}`;
-  return { id, statement: id, author, governanceKey: `key of ${author}`, bytes, receivedMs: n };
+  return { id, statement: id, author, signerKey: `key of ${author}`, bytes, receivedMs: n };
 }
 
 test('one author fills its own share, in count or in bytes, and other authors are still taken', () => {
