@@ -77,6 +77,7 @@ export interface SignerFault {
 }
 
 type RequestMessage = Extract<FrostMessage, { type: 'request' }>;
+type SignatureMessage = Extract<FrostMessage, { type: 'signature' }>;
 
 interface KeyState {
   group: GroupKey;
@@ -128,6 +129,8 @@ export class FederationSigner {
   readonly #keys = new Map<string, KeyState>();
   readonly #jobs = new Map<string, JobState>();
   readonly #deferred: { message: RequestMessage; bytes: Uint8Array; atMs: number }[] = [];
+  /** Signatures on bytes this root cannot rebuild yet (a checkpoint it has not committed). */
+  readonly #early: { message: SignatureMessage; atMs: number }[] = [];
   readonly #unresponsive = new Map<string, number>();
   readonly faults: SignerFault[] = [];
 
@@ -188,6 +191,8 @@ export class FederationSigner {
       if (now - d.atMs > DEFERRED_REQUEST_MS) this.#deferred.splice(i, 1);
     }
     for (const d of this.#deferred.splice(0)) this.#onRequest(d.message, d.bytes, d.atMs);
+    for (const e of this.#early.splice(0))
+      if (now - e.atMs <= DEFERRED_REQUEST_MS) this.#onSignature(e.message, e.atMs);
   }
 
   /** Members with unused commitments in this root's pool for `key`. */
@@ -414,9 +419,14 @@ export class FederationSigner {
     );
   }
 
-  #onSignature(m: Extract<FrostMessage, { type: 'signature' }>): void {
+  #onSignature(m: SignatureMessage, atMs = this.#host.now()): void {
+    if (!this.#keys.has(m.key)) return;
     const message = this.#host.messageOf(m.job, m.key);
-    if (message === undefined || !this.#keys.has(m.key)) return;
+    if (message === undefined) {
+      // The coordinator's ledger may be a moment ahead of ours: look again once we commit.
+      if (this.#early.length < DEFERRED_REQUESTS_MAX) this.#early.push({ message: m, atMs });
+      return;
+    }
     const signature = fromBase64(m.signature);
     if (!verifySignature(fromBase64(m.key), message, signature)) {
       this.#host.log.warn(
