@@ -1,24 +1,33 @@
-// End-to-end commit latency of a federation of 4 roots, each its own OS process on 127.0.0.1
-// (founded like `witan devnet` does: initMember, assembleDraft and signDraft, spawnRoot):
-// from `POST /statements` at one root to a quorum-cosigned checkpoint that contains the
-// statement, served by all four roots. p50/p99 over ≥ 50 signed self-updates submitted one at
-// a time, round robin over the roots; then again while wrk saturates one root's GET /world;
-// then GET /world and tiles served by a root against nginx serving the same bytes.
-// The project's goals: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
+// End-to-end commit latency of a federation of root processes on 127.0.0.1 (founded like
+// `witan devnet` does: initMember, the genesis ceremony, spawnRoot): from `POST /statements` at
+// one root to a quorum-cosigned checkpoint that contains the statement, served by every root.
+// Two workloads, one statement at a time, round robin over the roots: abstaining ballots on an
+// open motion (the world stays as it is: what officers send most), and self-updates (each
+// commits a new world, which the federation then signs: its note, planet and moon, three FROST
+// rounds). Then the ballots again while wrk saturates one root's GET /world; the federation's
+// line after a commit; GET /world and tiles against nginx serving the same bytes; and the
+// ballots at 7 roots. The CPU the roots spend per statement, read from /proc, gives the ceiling
+// the machine's cores set. The project's goals: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quorumSize } from '../src/base/index.ts';
 import { freePort } from '../src/cli/root-processes.ts';
+import type { SignedStatement } from '../src/governance/index.ts';
+import { CHECKPOINT_SETTLE_MS } from '../src/node/federation/constants.ts';
 import {
+  abstention,
+  BENCH_FEDERATION,
   type BenchMember,
   checkpointOf,
   committedOn,
+  getJson,
   POLL_MS,
   selfUpdates,
+  standingMotion,
   startFederation,
   stopFederation,
   submit,
@@ -28,49 +37,174 @@ import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs } from '
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 4;
+/** The larger federation, where the machine allows: ballots only. */
+const ROOTS_LARGE = 7;
 /** One statement that has not committed on all roots by then fails the benchmark. */
 const COMMIT_TIMEOUT_MS = 30_000;
+/** The federation key's DKG right after genesis (the devnet policy asks for the key) must be done by then. */
+const DKG_TIMEOUT_MS = 180_000;
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ on Linux). */
+const CLOCK_TICKS_PER_S = 100;
 
 type Latencies = { total: number[]; inLedger: number[] };
+/** The `i`-th statement of a workload, by `m`. */
+type Next = (m: BenchMember, i: number) => Promise<SignedStatement>;
+
+const selfUpdate: Next = async (m, i) => (await selfUpdates(m, 1, i))[0]!;
+
+/** CPU time (user + system) the roots' processes used so far, in ms. */
+function cpuMs(members: readonly BenchMember[]): number {
+  let ticks = 0;
+  for (const m of members) {
+    const stat = readFileSync(`/proc/${m.root!.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
 
 /**
- * Submits `count` self-updates one at a time; for each, ms until every root serves it in a
- * cosigned checkpoint (total) and until every root has it in its ledger (inLedger).
+ * Submits `count` statements one at a time; for each, ms until every root serves it in a
+ * cosigned checkpoint (total) and until every root has it in its ledger (inLedger); and the
+ * roots' CPU per statement.
  */
 async function commitLatencies(
   members: BenchMember[],
   count: number,
-  needed: number,
   first: number,
-): Promise<Latencies> {
+  next: Next,
+): Promise<Latencies & { cpuMsPerStatement: number }> {
+  const needed = quorumSize(members.length);
   const out: Latencies = { total: [], inLedger: [] };
+  const cpuBefore = cpuMs(members);
   for (let i = 0; i < count; i++) {
     const m = members[i % members.length]!;
-    const [signed] = await selfUpdates(m, 1, first + i);
+    const signed = await next(m, first + i);
     const start = performance.now();
-    const id = await submit(m, signed!);
+    const id = await submit(m, signed);
     const deadline = start + COMMIT_TIMEOUT_MS;
     const inLedger = await Promise.all(members.map((r) => committedOn(r, id, needed, deadline)));
     out.total.push(performance.now() - start);
     out.inLedger.push(Math.max(...inLedger) - start);
   }
-  return out;
+  return { ...out, cpuMsPerStatement: (cpuMs(members) - cpuBefore) / count };
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function latencyFigures(label: string, ms: Latencies): Figure[] {
+function latencyFigures(label: string, ms: Latencies & { cpuMsPerStatement: number }): Figure[] {
   const sorted = [...ms.total].sort((a, b) => a - b);
   const ledger = [...ms.inLedger].sort((a, b) => a - b);
+  const cores = availableParallelism();
   return [
     ratioFigure(`commit latency p50, ${label}`, percentile(sorted, 50), 'ms', 'goal', 50, {
       atMost: 1,
     }),
     { name: `commit latency p99, ${label}`, value: percentile(sorted, 99), unit: 'ms' },
     { name: `  of which in every root's ledger, p50`, value: percentile(ledger, 50), unit: 'ms' },
+    {
+      name: `  roots' CPU per statement ÷ ${cores} cores (the machine's floor for one commit at a time)`,
+      value: ms.cpuMsPerStatement / cores,
+      unit: 'ms',
+    },
   ];
+}
+
+/** Waits until every root serves a world with a federation key (the DKG at start); its key ID. */
+async function federationKeyId(members: BenchMember[]): Promise<number> {
+  const deadline = performance.now() + DKG_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    const views = await Promise.all(
+      members.map((m) =>
+        getJson<{ key: { vkey: string } | null }>(`${m.httpUrl}/federation`).catch(() => null),
+      ),
+    );
+    const vkeys = views.map((v) => v?.key?.vkey);
+    if (vkeys.every((v) => v !== undefined && v === vkeys[0]))
+      return Number.parseInt(vkeys[0]!.split('+')[1]!, 16);
+    await sleep(200);
+  }
+  throw new Error(`no federation key on every root after ${DKG_TIMEOUT_MS} ms`);
+}
+
+/** Whether a checkpoint note carries a line by the federation (name = origin, its key ID). */
+function federationSigned(note: string, keyId: number): boolean {
+  const blank = note.indexOf('\n\n');
+  return note
+    .slice(blank + 2)
+    .split('\n')
+    .some((l) => {
+      if (!l.startsWith(`— ${BENCH_FEDERATION} `)) return false;
+      const bytes = Buffer.from(l.slice(`— ${BENCH_FEDERATION} `.length), 'base64');
+      return bytes.length >= 4 && bytes.readUInt32BE(0) === keyId;
+    });
+}
+
+/**
+ * Submits `count` statements one at a time; for each, ms from the moment every root has it in
+ * its ledger until every root serves a checkpoint past it that carries the federation's line.
+ */
+async function federationLatencies(
+  members: BenchMember[],
+  count: number,
+  first: number,
+  keyId: number,
+  next: Next,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const m = members[i % members.length]!;
+    const id = await submit(m, await next(m, first + i));
+    const deadline = performance.now() + COMMIT_TIMEOUT_MS;
+    const times = await Promise.all(
+      members.map(async (r) => {
+        let index: number | undefined;
+        let inLedgerAt = 0;
+        while (performance.now() < deadline) {
+          if (index === undefined) {
+            const s = await getJson<{ status: string; index?: number }>(
+              `${r.httpUrl}/statements/${id}`,
+            ).catch(() => null);
+            if (s?.status === 'committed') {
+              index = s.index;
+              inLedgerAt = performance.now();
+            }
+          } else {
+            const note = await (await fetch(`${r.httpUrl}/checkpoint`)).text();
+            if (checkpointOf(note).size > index && federationSigned(note, keyId))
+              return { inLedgerAt, signedAt: performance.now() };
+          }
+          await sleep(POLL_MS);
+        }
+        throw new Error(`statement ${id}: no federation-signed checkpoint on ${r.name} in time`);
+      }),
+    );
+    out.push(Math.max(...times.map((t) => t.signedAt)) - Math.max(...times.map((t) => t.inLedgerAt)));
+  }
+  return out;
+}
+
+/** A federation of `roots` with its key made and a standing motion to abstain on. */
+async function federationWithMotion(
+  work: string,
+  roots: number,
+): Promise<{
+  members: BenchMember[];
+  keyId: number;
+  dkgMs: number;
+  ballots: Next;
+}> {
+  const members = await startFederation(join(work, `${roots}`), roots);
+  const dkgStart = performance.now();
+  const keyId = await federationKeyId(members);
+  const dkgMs = performance.now() - dkgStart;
+  const motionId = await standingMotion(members[0]!);
+  await Promise.all(
+    members.map((r) => committedOn(r, motionId, quorumSize(roots), performance.now() + COMMIT_TIMEOUT_MS)),
+  );
+  return { members, keyId, dkgMs, ballots: (m, i) => abstention(m, motionId, i) };
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
@@ -79,16 +213,42 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-commit-'));
   const figures: Figure[] = [];
   const notes: string[] = [];
+  const loadBefore = loadavg()[0]!;
   let members: BenchMember[] = [];
   let load: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
   try {
-    members = await startFederation(work, ROOTS);
-    const needed = quorumSize(ROOTS);
-
-    const warmUp = 4;
-    await commitLatencies(members, warmUp, needed, 0); // connections, JIT, first batches
-    figures.push(...latencyFigures('idle', await commitLatencies(members, statements, needed, warmUp)));
+    const fed = await federationWithMotion(work, ROOTS);
+    members = fed.members;
+    figures.push({
+      name: `DKG at genesis, ${ROOTS} root processes: start to key in every root's world`,
+      value: fed.dkgMs,
+      unit: 'ms',
+    });
+    let n = 0;
+    const measure = async (count: number, next: Next) => {
+      const result = await commitLatencies(members, count, n, next);
+      n += count;
+      return result;
+    };
+    await measure(8, fed.ballots); // warm-up: connections, JIT, first batches
+    figures.push(...latencyFigures('ballots, idle', await measure(statements, fed.ballots)));
+    figures.push(
+      ...latencyFigures('self-updates (each a new world), idle', await measure(statements / 2, selfUpdate)),
+    );
+    const signed = [
+      ...(await federationLatencies(members, options.quick ? 10 : 20, n, fed.keyId, fed.ballots)),
+    ];
+    n += signed.length;
+    signed.sort((a, b) => a - b);
+    figures.push(
+      {
+        name: `federation line after a commit, p50 (${ROOTS} roots, threshold ${quorumSize(ROOTS)})`,
+        value: percentile(signed, 50),
+        unit: 'ms',
+      },
+      { name: 'federation line after a commit, p99', value: percentile(signed, 99), unit: 'ms' },
+    );
 
     if (!has('wrk'))
       notes.push('wrk is not installed (apt-get install -y wrk): loaded and GET figures not measured');
@@ -98,8 +258,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       await sleep(1000);
       figures.push(
         ...latencyFigures(
-          `wrk saturating ${target.name}'s GET /world`,
-          await commitLatencies(members, statements, needed, warmUp + statements),
+          `ballots, wrk saturating ${target.name}'s GET /world`,
+          await measure(statements, fed.ballots),
         ),
       );
       load.kill('SIGTERM');
@@ -159,10 +319,25 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         );
       }
     }
+    // The larger federation, alone on the machine.
+    await stopFederation(members);
+    const large = await federationWithMotion(work, ROOTS_LARGE);
+    members = large.members;
+    await commitLatencies(members, 7, 0, large.ballots);
+    figures.push(
+      ...latencyFigures(
+        `ballots, idle, ${ROOTS_LARGE} roots`,
+        await commitLatencies(members, statements / 2, 7, large.ballots),
+      ),
+    );
     notes.push(
-      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does; ${statements} signed self-updates per run, one at a time, round robin over the roots`,
-      `latency = POST /statements at one root → every root serves a checkpoint with ≥ ${quorumSize(ROOTS)} signatures whose size is past the statement's ledger index (each root polled every ${POLL_MS} ms: figures include up to that much polling delay)`,
-      `under load: wrk -t1 -c${WRK_CONNECTIONS} on ${members[0]!.name}'s GET /world for the whole run; the machine has 2 cores for 4 roots, wrk and the bench`,
+      `${ROOTS} roots (then ${ROOTS_LARGE}), each its own process on 127.0.0.1, founded as \`witan devnet\` does (the devnet policy: the federation key is made by DKG at start); ${statements} statements per run, one at a time, round robin over the roots (${statements / 2} self-updates, ${statements / 2} ballots at ${ROOTS_LARGE} roots)`,
+      `ballots: abstentions on one open motion (the world stays as it is); self-updates: each commits a new world, whose note, planet and moon the federation then signs (three FROST rounds, JavaScript scalar multiplications on every signer)`,
+      `latency = POST /statements at one root → every root serves a checkpoint with a quorum of cosignatures whose size is past the statement's ledger index (each root polled every ${POLL_MS} ms: figures include up to that much polling delay)`,
+      `roots' CPU per statement: user + system time of the root processes (/proc/<pid>/stat) over the run ÷ statements, divided by the machine's cores: the wall time one commit needs even if the roots' work spread perfectly over the cores`,
+      `federation line after a commit = from the statement in every root's ledger to every root serving a checkpoint past it with the federation's line; a checkpoint is signed once its tree stood ${CHECKPOINT_SETTLE_MS} ms (src/node/federation/constants.ts), so this is at least that`,
+      `under load: wrk -t1 -c${WRK_CONNECTIONS} on alpha's GET /world for the whole run; the machine has ${availableParallelism()} cores for the roots, wrk and the bench`,
+      `1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`,
     );
   } finally {
     load?.kill('SIGTERM');
@@ -172,7 +347,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   }
   return {
     id: 'root-commit',
-    title: 'Federation: end-to-end commit latency and GET vs nginx (4 root processes)',
+    title: 'Federation: end-to-end commit latency and GET vs nginx (4 and 7 root processes)',
     figures,
     notes,
   };

@@ -11,7 +11,9 @@ import { GOVERNANCE_KEY_FILE_NAME } from '../../src/cli/init.ts';
 import { type RootProcess, spawnRoot, stopRoot, waitHealthy } from '../../src/cli/root-processes.ts';
 import { readKeyFile } from '../../src/crypto/key-file.ts';
 import {
+  ballot,
   type Endpoints,
+  motion,
   POLICY_RANGES,
   type Policy,
   type SignedStatement,
@@ -158,5 +160,31 @@ export async function committedOn(
   }
   throw new Error(
     `statement ${id} not in a cosigned checkpoint of ${root.name} in time; see ${root.root?.logFile}`,
+  );
+}
+
+/** A motion `member` opens on the world in force and that stays open (it changes only its own organisation). */
+export async function standingMotion(member: BenchMember): Promise<string> {
+  const w = await getJson<{ world: World; hash: string }>(`${member.httpUrl}/world`);
+  const status = await getJson<{ timeMs: number }>(`${member.httpUrl}/status`);
+  const s = motion(
+    { world: w.world, worldHash: w.hash } as Parameters<typeof motion>[0],
+    member.name,
+    [{ type: 'update-member', member: member.name, organisation: `${member.name} standing` }],
+    status.timeMs,
+  );
+  return submit(member, signStatement(s, member.secretKey));
+}
+
+/**
+ * An abstaining ballot of `member` on `motionId`, signed at ledger time + `i` ms: each one is a
+ * valid statement (a later ballot replaces the member's earlier one) that leaves the world as it
+ * is — the statements officers make most.
+ */
+export async function abstention(member: BenchMember, motionId: string, i: number): Promise<SignedStatement> {
+  const status = await getJson<{ timeMs: number }>(`${member.httpUrl}/status`);
+  return signStatement(
+    ballot(BENCH_FEDERATION, member.name, motionId, 'abstain', status.timeMs + i),
+    member.secretKey,
   );
 }

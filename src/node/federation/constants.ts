@@ -44,3 +44,14 @@ export const SHARE_FILES_LOADED_MAX = 4;
  * commit takes on a busy machine, so that one statement usually suffices.
  */
 export const STATEMENT_FALLBACK_MS = 15 * SECOND_MS;
+/**
+ * The federation signs the checkpoint a root serves once its tree has stood this long: during a
+ * burst of commits each tree is replaced within a signing round, and a signature on a replaced
+ * tree is work thrown away (a round costs every signer scalar multiplications in JavaScript).
+ */
+export const CHECKPOINT_SETTLE_MS = 400;
+/**
+ * Under commits that never pause, the tree current when the last federation signature on a
+ * checkpoint is this old is signed anyway, settled or not.
+ */
+export const CHECKPOINT_SIGNED_AGE_MAX_MS = 2 * SECOND_MS;

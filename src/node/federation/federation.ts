@@ -23,7 +23,12 @@ import {
 } from '../../governance/index.ts';
 import type { CosignatureBook } from '../cosignature-book.ts';
 import { CeremonyRunner, readShare } from './ceremony-runner.ts';
-import { SHARE_FILES_LOADED_MAX, STATEMENT_FALLBACK_MS } from './constants.ts';
+import {
+  CHECKPOINT_SETTLE_MS,
+  CHECKPOINT_SIGNED_AGE_MAX_MS,
+  SHARE_FILES_LOADED_MAX,
+  STATEMENT_FALLBACK_MS,
+} from './constants.ts';
 import { FederationError } from './errors.ts';
 import { decodeFrostMessage, type Job } from './messages.ts';
 import { FederationSigner } from './signer.ts';
@@ -72,6 +77,9 @@ export class RootFederation {
   readonly #coordinated = new Set<number>();
   /** When every part of a version was here: past a turn, any root puts it in the ledger. */
   readonly #completeMs = new Map<number, number>();
+  /** The tree the served checkpoint is on, since when; and when a checkpoint was last signed. */
+  #tree = { size: -1, sinceMs: 0 };
+  #checkpointSignedMs = 0;
 
   constructor(host: FederationHost) {
     this.#host = host;
@@ -218,7 +226,12 @@ export class RootFederation {
     const jobs: { job: Job; key: string }[] = [];
     const key = state.world.federationKey?.publicKey;
     const book = this.#host.book;
-    if (key !== undefined && book.size > 0 && !book.federationSigned) {
+    const now = this.#host.now();
+    if (book.size !== this.#tree.size) this.#tree = { size: book.size, sinceMs: now };
+    const due =
+      now - this.#tree.sinceMs >= CHECKPOINT_SETTLE_MS ||
+      now - this.#checkpointSignedMs >= CHECKPOINT_SIGNED_AGE_MAX_MS;
+    if (key !== undefined && book.size > 0 && !book.federationSigned && due) {
       jobs.push({ job: { kind: 'checkpoint', size: book.size, rootHash: this.#rootHash() }, key });
     }
     for (const p of state.pendingSignatures ?? []) {
@@ -261,7 +274,10 @@ export class RootFederation {
 
   #signed(job: Job, key: string, signature: Uint8Array, own: boolean): void {
     if (job.kind === 'checkpoint') {
-      if (this.#host.book.addFederationSignature(signature)) this.#host.checkpointSigned();
+      if (this.#host.book.addFederationSignature(signature)) {
+        this.#checkpointSignedMs = this.#host.now();
+        this.#host.checkpointSigned();
+      }
       return;
     }
     const parts = this.#parts.get(job.version) ?? new Map<string, string>();
