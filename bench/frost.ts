@@ -8,10 +8,9 @@
 //    signer's share (the signers work in parallel) and the coordinator's aggregateSignature
 //    (src/frost: the shares summed, the sum checked against the group key by noble, RFC 9591
 //    §5.3, and once more by src/crypto verifySignature), against one node:crypto Ed25519
-//    signature. Not measured: the federation's coordinator (src/node/federation/signer.ts)
-//    also checks each share on its own as it arrives (verifyShare, §5.4), so that a wrong one
-//    names its signer and is never used; those checks overlap the wait for the other shares,
-//    all but the last one's.
+//    signature. That is all the federation's coordinator (src/node/federation/signer.ts) does
+//    when every signer is honest: it checks the shares one by one (verifyShare, §5.4) only
+//    when the sum does not verify, so that a wrong one names its signer and is never used.
 
 import { loadavg } from 'node:os';
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
@@ -55,7 +54,7 @@ function dealerMs(n: number): number {
 /**
  * One threshold signature by the first `threshold` members, nonces prepared beforehand: the
  * mean time of one signer's share (members sign in parallel) and of aggregateSignature (the
- * sum and its two checks). The coordinator's check of each share as it arrives is left out.
+ * sum and its two checks), which is what the federation's coordinator runs.
  */
 function signingMs(
   group: GroupKey,
@@ -142,7 +141,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   notes.push(
     'threshold = floor(2n/3) + 1; all members run in this one process, one after the other (wall-clock time); ratio = ours / baseline (lower is better); the dealer baseline is one run, so its ratio is rough',
     `1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end, while other work may share the cores: the times are upper bounds`,
-    "signers work in parallel, so the latency after a commit is one share, one network round trip and the coordinator's check of the last share to arrive (neither measured here: the coordinator checks every share on its own as it arrives, src/node/federation/signer.ts, so a wrong one names its signer and is never used), then aggregateSignature (measured: the sum, noble's check of it and a strict Ed25519 check); aggregateSignature checks the shares one by one only when the sum does not verify, which after the checks on arrival means an inconsistent key package",
+    "signers work in parallel, so the latency after a commit is one share, one network round trip (not measured here) and aggregateSignature (measured: the sum, noble's check of it and a strict Ed25519 check), which is what the coordinator runs (src/node/federation/signer.ts); the shares are checked one by one only when the sum does not verify, and a wrong one then names its signer and is never used",
   );
   return { id: 'frost', title: 'Federation key: FROST DKG and threshold signatures', figures, notes };
 }
