@@ -188,7 +188,10 @@ export class CosignatureBook {
     }
     if (checkpoint.size !== this.#size)
       return { kind: 'ignored', reason: `size ${checkpoint.size} is not current` };
-    const verified = verifiedCosignatures(note, cosigners);
+    const verified =
+      parsed.text === this.#text
+        ? this.#verifiedOnCurrent(parsed.signatures, cosigners)
+        : verifiedCosignatures(note, cosigners);
     if (verified.length === 0) return { kind: 'ignored', reason: 'no valid cosignature by a member' };
     if (parsed.text !== this.#text) {
       if (bytesEqual(checkpoint.rootHash, this.#rootHash))
@@ -212,6 +215,32 @@ export class CosignatureBook {
     for (const s of verified) this.#hold(s);
     this.#takeExtraLines(parsed.signatures, cosigners);
     return { kind: 'added', names: verified.map((s) => s.name) };
+  }
+
+  /**
+   * verifiedCosignatures for a note on the current tree: a line equal to the one held for its
+   * member was verified when it was taken, and is not verified again. Peers re-share their
+   * notes with every line they hold, so most lines of a note are ones this root has.
+   */
+  #verifiedOnCurrent(signatures: readonly NoteSignature[], cosigners: readonly Cosigner[]): NoteSignature[] {
+    const message = new TextEncoder().encode(this.#text);
+    const out: NoteSignature[] = [];
+    for (const c of cosigners) {
+      let verifier: ReturnType<typeof cosignatureVerifier>;
+      try {
+        verifier = cosignatureVerifier(c.name, c.nodeKey);
+      } catch {
+        continue; // a key that is not a valid Ed25519 key verifies nothing
+      }
+      const lines = signatures.filter((s) => s.name === c.name && s.keyId === verifier.keyId);
+      const held = this.#held.get(c.name)?.signature.signature;
+      const good = (s: NoteSignature) =>
+        (held !== undefined && bytesEqual(held, s.signature)) || verifier.verify(message, s.signature);
+      // As openNote: one bad line by a member's key and none of that member's lines count.
+      if (lines.length > 0 && lines.every(good))
+        for (const s of lines) if (!out.some((o) => bytesEqual(o.signature, s.signature))) out.push(s);
+    }
+    return out;
   }
 
   /** From a peer's note on the current tree: the federation's line and ML-DSA-44 lines we lack. */

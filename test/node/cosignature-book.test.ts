@@ -10,6 +10,7 @@ import { utf8Bytes } from '../../src/codec/index.ts';
 import {
   cosignatureSigner,
   ed25519NoteSigner,
+  formatNote,
   generateKeyPair,
   mlDsaCosignatureSigner,
   mlDsaKeyPairFromSeed,
@@ -118,4 +119,41 @@ test('a note never holds more lines than a stock verifier reads: ML-DSA lines gi
     64,
     'every Ed25519 cosignature stays',
   );
+});
+
+test('a peer note re-sharing lines this root holds counts them; a forged line by a member, beside its held one, counts nothing of it', () => {
+  const { members, cosigners, make } = books(3);
+  const [a, b, c] = [make(), make(), make()];
+  const root = new Uint8Array(32).fill(9);
+  for (const book of [a, b, c]) book.setTree(5, root);
+  const [m0, m1, m2] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
+  b.cosignOwn(cosignatureSigner(m1.name, m1.node.secretKey, 1_000));
+  c.cosignOwn(cosignatureSigner(m2.name, m2.node.secretKey, 1_000));
+  a.cosignOwn(cosignatureSigner(m0.name, m0.node.secretKey, 1_000));
+  assert.deepEqual(a.add(b.note(), cosigners), { kind: 'added', names: [m1.name] });
+  // c has taken b's line too: its note carries a line a holds already, and c's own.
+  c.add(b.note(), cosigners);
+  assert.deepEqual(a.add(c.note(), cosigners), { kind: 'added', names: [m1.name, m2.name] });
+  assert.deepEqual(a.cosigners(), [m0.name, m1.name, m2.name]);
+  // A note in which m2's line is forged (its signature bytes altered) beside m1's held line.
+  const parsed = parseNote(c.note());
+  const forged = parsed.signatures.map((s) =>
+    s.name === m2.name
+      ? { ...s, signature: Uint8Array.from(s.signature, (x, i) => (i === 20 ? x ^ 1 : x)) }
+      : s,
+  );
+  const fresh = make();
+  fresh.setTree(5, root);
+  fresh.add(b.note(), cosigners);
+  assert.deepEqual(fresh.add(formatNote(parsed.text, forged), cosigners), {
+    kind: 'added',
+    names: [m1.name],
+  });
+  assert.deepEqual(fresh.cosigners(), [m1.name], 'the forged line of m2 is not kept');
+  // And a forged copy of a line the root holds is no line at all: m1's real one stays.
+  const forgedHeld = parsed.signatures
+    .filter((s) => s.name === m1.name)
+    .map((s) => ({ ...s, signature: Uint8Array.from(s.signature, (x, i) => (i === 20 ? x ^ 1 : x)) }));
+  assert.equal(fresh.add(formatNote(parsed.text, forgedHeld), cosigners).kind, 'ignored');
+  assert.deepEqual(fresh.cosigners(), [m1.name]);
 });

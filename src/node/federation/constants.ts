@@ -51,7 +51,8 @@ export const STATEMENT_FALLBACK_MS = 15 * SECOND_MS;
  */
 export const CHECKPOINT_SETTLE_MS = 400;
 /**
- * Under commits that never pause, the tree current when the last federation signature on a
- * checkpoint is this old is signed anyway, settled or not.
+ * Under commits that never pause, one tree per this period is signed before it settled (the
+ * period counts from the last signature or such attempt): the round succeeds when it ends
+ * before the next commit, and costs one round per period when it does not.
  */
 export const CHECKPOINT_SIGNED_AGE_MAX_MS = 2 * SECOND_MS;

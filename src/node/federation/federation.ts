@@ -78,8 +78,9 @@ export class RootFederation {
   /** When every part of a version was here: past a turn, any root puts it in the ledger. */
   readonly #completeMs = new Map<number, number>();
   /** The tree the served checkpoint is on, since when; and when a checkpoint was last signed. */
-  #tree = { size: -1, sinceMs: 0 };
-  #checkpointSignedMs = 0;
+  #tree = { size: -1, sinceMs: 0, overdue: false };
+  /** When the last checkpoint was signed, or the last attempt on a tree that had not settled began. */
+  #checkpointTriedMs = 0;
 
   constructor(host: FederationHost) {
     this.#host = host;
@@ -227,11 +228,16 @@ export class RootFederation {
     const key = state.world.federationKey?.publicKey;
     const book = this.#host.book;
     const now = this.#host.now();
-    if (book.size !== this.#tree.size) this.#tree = { size: book.size, sinceMs: now };
-    const due =
-      now - this.#tree.sinceMs >= CHECKPOINT_SETTLE_MS ||
-      now - this.#checkpointSignedMs >= CHECKPOINT_SIGNED_AGE_MAX_MS;
-    if (key !== undefined && book.size > 0 && !book.federationSigned && due) {
+    if (book.size !== this.#tree.size) this.#tree = { size: book.size, sinceMs: now, overdue: false };
+    const wanted = key !== undefined && book.size > 0 && !book.federationSigned;
+    // Under commits that never pause, one tree per period is tried before it settled, and kept
+    // until it is replaced: trying every tree would throw a signing round away at each commit.
+    if (wanted && !this.#tree.overdue && now - this.#checkpointTriedMs >= CHECKPOINT_SIGNED_AGE_MAX_MS) {
+      this.#tree.overdue = true;
+      this.#checkpointTriedMs = now;
+    }
+    const due = now - this.#tree.sinceMs >= CHECKPOINT_SETTLE_MS || this.#tree.overdue;
+    if (wanted && due) {
       jobs.push({ job: { kind: 'checkpoint', size: book.size, rootHash: this.#rootHash() }, key });
     }
     for (const p of state.pendingSignatures ?? []) {
@@ -275,7 +281,7 @@ export class RootFederation {
   #signed(job: Job, key: string, signature: Uint8Array, own: boolean): void {
     if (job.kind === 'checkpoint') {
       if (this.#host.book.addFederationSignature(signature)) {
-        this.#checkpointSignedMs = this.#host.now();
+        this.#checkpointTriedMs = this.#host.now();
         this.#host.checkpointSigned();
       }
       return;
