@@ -63,8 +63,14 @@ export const DEFAULT_RELAY_CIRCUIT_BYTES_MAX = 4 * 1024 * 1024;
 export const DEFAULT_RELAY_CIRCUIT_DURATION_MS = 5 * MINUTE_MS;
 export const DEFAULT_RELAY_CONNECTIONS_PER_IP_PER_SECOND = 10;
 export const DEFAULT_RELAY_PENDING_CONNECTIONS_MAX = 64;
-/** Total connections the host keeps before pruning; reservations each hold one. */
-export const DEFAULT_CONNECTIONS_MAX = 2048;
+/**
+ * Connections the host keeps besides those holding relay reservations (other roots, peers
+ * asking for rendezvous, AutoNAT or a circuit, the two ends of circuits). Each reservation holds
+ * a connection of its own, so the host's limit is the policy's reservationsMax plus this: with
+ * a fixed total, a policy of more reservations than it could not be honoured (libp2p refuses
+ * inbound connections at its limit).
+ */
+export const DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX = 2048;
 /** A HOP request (reserve or connect, including the STOP exchange) must finish within this. */
 export const RELAY_HOP_TIMEOUT_MS = 15 * SECOND_MS;
 /** Circuits open at once through one root. */
