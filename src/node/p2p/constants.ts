@@ -23,15 +23,20 @@ export const RENDEZVOUS_NAMESPACE_BYTES_MAX = 255;
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_PEER_MAX = 1000;
 /** Our bound on one namespace, so that one popular namespace cannot take the whole store. */
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX = 10_000;
-/** Bound on the whole in-memory store (≈ 1 KiB per registration with its signed record). */
+/**
+ * Bound on the whole in-memory store by count. A registration takes ≈ 1–1.4 KiB with its signed
+ * record (rendezvous-store.ts, RENDEZVOUS_REGISTRATION_OVERHEAD_BYTES), so the byte bound below
+ * is usually reached first (≈ 50,000 registrations of 600-byte records).
+ */
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX = 100_000;
 /**
- * Bytes one peer's registrations may hold: its records (≈ 300–600 bytes with a few addresses)
- * for the policy's registrations per peer (100 by default), with room. Anyone may register,
- * and a peer id costs nothing: the total below is what bounds memory.
+ * Bytes one peer's registrations may hold, as the store counts them: ≈ 1.4 KiB each for records
+ * of ≈ 300–600 bytes with a few addresses, for the policy's registrations per peer (100 by
+ * default), with room. Anyone may register, and a peer id costs nothing: the total below is
+ * what bounds memory.
  */
 export const DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX = 256 * 1024;
-/** Bytes the whole store may hold; by count alone, 4 KiB records could take ≈ 400 MiB. */
+/** Bytes the whole store may hold; by count alone, 4 KiB records could take ≈ 500 MiB. */
 export const DEFAULT_RENDEZVOUS_BYTES_MAX = 64 * 1024 * 1024;
 /** Spec recommendation: DISCOVER returns at most 1,000 registrations at once. */
 export const DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX = 1000;
