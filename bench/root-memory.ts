@@ -257,7 +257,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     notes: [
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
       `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics`,
-      `compiled JavaScript: dist/cli/main.js built as \`npm run build\` does, started with the root flags (${flags}, src/cli/constants.ts) as the release's bin/witan and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
+      `compiled JavaScript: dist/cli/main.js built as \`npm run build\` does, started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
       'loading: a fresh process (root flags, compiled JavaScript) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded',
     ],
   };

@@ -172,8 +172,9 @@ export function bundledRuntime(): { binary: string; license: string; version: st
 }
 
 /**
- * bin/witan of a release. A root (`witan start`) runs with ROOT_NODE_FLAGS; the other commands
- * with Node's defaults (an audit's throughput is not held back by a root's memory bounds).
+ * The launcher of a release (./bin/witan, /opt/witan/bin/witan once installed). A root
+ * (`witan start`) runs with ROOT_NODE_FLAGS; the other commands with Node's defaults (an
+ * audit's throughput is not held back by a root's memory bounds).
  */
 export const LAUNCHER = `#!/bin/sh
 # The witan command of a release: runs the CLI with the Node.js runtime the release carries,

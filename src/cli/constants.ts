@@ -2,7 +2,7 @@
 
 /**
  * Node.js flags a root process runs with, wherever roots are started: `witan devnet`, the tests
- * and the benchmarks (spawnRoot), the release's `bin/witan start` (scripts/release.ts) and the
+ * and the benchmarks (spawnRoot), the release's launcher for `witan start` (scripts/release.ts) and the
  * container image (deploy/Dockerfile); test/deploy/root-flags.test.ts holds the last two to it.
  *
  * `--max-semi-space-size` bounds V8's young generation, in MiB per semi-space. Left to V8, it

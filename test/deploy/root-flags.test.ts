@@ -1,5 +1,5 @@
 // Every way a root is started gives Node the same flags (ROOT_NODE_FLAGS): the release's
-// bin/witan for `witan start` (and only for it), the container image, and spawnRoot, which the
+// launcher for `witan start` (and only for it), the container image, and spawnRoot, which the
 // devnet, the tests and the benchmarks use.
 
 import assert from 'node:assert/strict';
