@@ -44,11 +44,15 @@ export const BENCH_POLICY: Policy = {
 
 export type BenchMember = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
 
+/** How the roots are started: the CLI entry and Node flags (spawnRoot's defaults otherwise). */
+export type RootLaunch = { script?: string; nodeFlags?: readonly string[] };
+
 /** Founds a federation of `roots` members under `work` and starts each root as its own process. */
 export async function startFederation(
   work: string,
   roots: number,
   policy: Policy = BENCH_POLICY,
+  launch: RootLaunch = {},
 ): Promise<BenchMember[]> {
   const members: BenchMember[] = [];
   for (let i = 0; i < roots; i++) {
@@ -60,7 +64,7 @@ export async function startFederation(
     members.push({ ...m, secretKey: readKeyFile(join(m.dir, GOVERNANCE_KEY_FILE_NAME)).secretKey });
   }
   foundFederation({ base: work, federation: BENCH_FEDERATION, members, policy });
-  for (const m of members) m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl });
+  for (const m of members) m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl, ...launch });
   await Promise.all(members.map((m) => waitHealthy(m.root!)));
   return members;
 }

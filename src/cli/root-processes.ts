@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siblingModuleUrl } from '../base/index.ts';
 import { HttpClient } from '../net/index.ts';
+import { ROOT_NODE_FLAGS } from './constants.ts';
 import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
 /** The CLI's entry: `main.ts` from the sources, `main.js` from the compiled package. */
@@ -97,9 +98,12 @@ export interface RootProcess {
 }
 
 /**
- * Spawns `witan start --config <dir>/witan.json` with its output appended to <dir>/root.log.
- * `wrap` is a command the root runs under, which must exec it in the end so that the child is
- * the root and signals reach it (e.g. `ip netns exec <ns>`, or `unshare` for its own hosts file).
+ * Spawns `witan start --config <dir>/witan.json` under ROOT_NODE_FLAGS, with its output appended
+ * to <dir>/root.log. `wrap` is a command the root runs under, which must exec it in the end so
+ * that the child is the root and signals reach it (e.g. `ip netns exec <ns>`, or `unshare` for
+ * its own hosts file). `script` is the CLI entry to run (MAIN_SCRIPT, this checkout's own, by
+ * default; the compiled package's dist/cli/main.js for what a release runs); `nodeFlags`
+ * replaces ROOT_NODE_FLAGS (a benchmark comparing with V8's defaults passes none).
  */
 export function spawnRoot(o: {
   name: string;
@@ -107,11 +111,21 @@ export function spawnRoot(o: {
   httpUrl: string;
   env?: NodeJS.ProcessEnv;
   wrap?: readonly string[];
+  script?: string;
+  nodeFlags?: readonly string[];
 }): RootProcess {
   const logFile = join(o.dir, 'root.log');
   const out = openSync(logFile, 'a');
   const configPath = join(o.dir, 'witan.json');
-  const command = [...(o.wrap ?? []), process.execPath, MAIN_SCRIPT, 'start', '--config', configPath];
+  const command = [
+    ...(o.wrap ?? []),
+    process.execPath,
+    ...(o.nodeFlags ?? ROOT_NODE_FLAGS),
+    o.script ?? MAIN_SCRIPT,
+    'start',
+    '--config',
+    configPath,
+  ];
   const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', out, out],
     env: { ...process.env, ...o.env },

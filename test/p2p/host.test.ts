@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { keyPairFromSeed } from '../../src/crypto/index.ts';
+import { DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX } from '../../src/node/p2p/constants.ts';
 import { createRootHost, P2PError, peerIdOfNodeKey } from '../../src/node/p2p/index.ts';
 import { GENEROUS_RELAY, startRoot, TEST_FEDERATION } from './helpers.ts';
 
@@ -54,6 +55,23 @@ test('bad options are refused with P2P_INVALID_OPTIONS before anything listens',
   await refused({ ...base, listen: [] });
   await refused({ ...base, relay: { ...GENEROUS_RELAY, reservationsMax: 0 } });
   await refused({ ...base, relay: { ...GENEROUS_RELAY, circuitBytesMax: 1.5 } });
+});
+
+test('the host holds a connection for every reservation the policy allows, besides its others', async () => {
+  // Above the connections kept for everything else: a fixed total would refuse reservations.
+  const reservationsMax = 3 * DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX;
+  const host = await startRoot({ relay: { ...GENEROUS_RELAY, reservationsMax } });
+  try {
+    const expected = reservationsMax + DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX;
+    assert.equal(host.stats().connectionsMax, expected);
+    // What libp2p itself enforces: it refuses inbound connections beyond this.
+    const manager = (
+      host.libp2p as unknown as { components: { connectionManager: { getMaxConnections(): number } } }
+    ).components.connectionManager;
+    assert.equal(manager.getMaxConnections(), expected);
+  } finally {
+    await host.stop();
+  }
 });
 
 test('with a registry, libp2p metrics and the relay/rendezvous gauges are exported', async () => {

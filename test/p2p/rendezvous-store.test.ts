@@ -1,9 +1,12 @@
 // The rendezvous store is bounded in bytes, per peer and in all, since anyone may register:
 // large records from one peer stop at its share, many peers stop at the total, a refresh counts
-// only the difference, and expired or removed registrations give their bytes back.
+// only the difference, and expired or removed registrations give their bytes back. What a
+// registration counts covers the memory it takes, so the bounds hold what they say.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   DEFAULT_RENDEZVOUS_BYTES_MAX,
   DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX,
@@ -72,4 +75,50 @@ test('by default the store holds at most 64 MiB, far below its count bound of th
   }
   assert.ok(refused > 0, 'the byte bound was reached');
   assert.ok(s.bytes <= limits.bytesMax && s.bytes + registrationBytes('ns-0', big) > limits.bytesMax);
+});
+
+/** Heap + external memory after full garbage collections (external includes array buffers). */
+function memoryInUse(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+test('what each registration counts against the byte bounds covers the memory it takes', () => {
+  // Fresh strings and records for each, as decoded from the wire: one registration per peer (each
+  // peer's own entries are then all its), and many per peer in many namespaces.
+  for (const [peers, namespaces, recordBytes] of [
+    [10_000, 1, 200],
+    [32, 313, 164],
+  ] as const) {
+    const s = new RendezvousStore(
+      rendezvousLimits({
+        registrationsPerPeerMax: namespaces,
+        registrationsPerNamespaceMax: peers,
+        registrationsMax: peers * namespaces,
+        bytesPerPeerMax: 1 << 30,
+        bytesMax: 1 << 30,
+      }),
+      EPOCH,
+    );
+    const before = memoryInUse();
+    let counted = 0;
+    for (let p = 0; p < peers; p++) {
+      for (let k = 0; k < namespaces; k++) {
+        const ns = ['witan', 'memory', String(k)].join('/');
+        const record = new Uint8Array(recordBytes).fill(p & 0xff);
+        counted += registrationBytes(ns, record);
+        assert.ok(s.register(ns, `12D3KooW${String(p).padStart(44, 'A')}`, record, 7200, 0).ok);
+      }
+    }
+    const taken = memoryInUse() - before;
+    assert.equal(s.size, peers * namespaces);
+    assert.ok(
+      taken <= counted,
+      `${peers} peers × ${namespaces} namespaces: ${taken} bytes taken, ${counted} counted`,
+    );
+  }
 });

@@ -23,15 +23,20 @@ export const RENDEZVOUS_NAMESPACE_BYTES_MAX = 255;
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_PEER_MAX = 1000;
 /** Our bound on one namespace, so that one popular namespace cannot take the whole store. */
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_PER_NAMESPACE_MAX = 10_000;
-/** Bound on the whole in-memory store (≈ 1 KiB per registration with its signed record). */
+/**
+ * Bound on the whole in-memory store by count. A registration takes ≈ 1–1.4 KiB with its signed
+ * record (rendezvous-store.ts, RENDEZVOUS_REGISTRATION_OVERHEAD_BYTES), so the byte bound below
+ * is usually reached first (≈ 50,000 registrations of 600-byte records).
+ */
 export const DEFAULT_RENDEZVOUS_REGISTRATIONS_MAX = 100_000;
 /**
- * Bytes one peer's registrations may hold: its records (≈ 300–600 bytes with a few addresses)
- * for the policy's registrations per peer (100 by default), with room. Anyone may register,
- * and a peer id costs nothing: the total below is what bounds memory.
+ * Bytes one peer's registrations may hold, as the store counts them: ≈ 1.4 KiB each for records
+ * of ≈ 300–600 bytes with a few addresses, for the policy's registrations per peer (100 by
+ * default), with room. Anyone may register, and a peer id costs nothing: the total below is
+ * what bounds memory.
  */
 export const DEFAULT_RENDEZVOUS_BYTES_PER_PEER_MAX = 256 * 1024;
-/** Bytes the whole store may hold; by count alone, 4 KiB records could take ≈ 400 MiB. */
+/** Bytes the whole store may hold; by count alone, 4 KiB records could take ≈ 500 MiB. */
 export const DEFAULT_RENDEZVOUS_BYTES_MAX = 64 * 1024 * 1024;
 /** Spec recommendation: DISCOVER returns at most 1,000 registrations at once. */
 export const DEFAULT_RENDEZVOUS_DISCOVER_LIMIT_MAX = 1000;
@@ -63,8 +68,14 @@ export const DEFAULT_RELAY_CIRCUIT_BYTES_MAX = 4 * 1024 * 1024;
 export const DEFAULT_RELAY_CIRCUIT_DURATION_MS = 5 * MINUTE_MS;
 export const DEFAULT_RELAY_CONNECTIONS_PER_IP_PER_SECOND = 10;
 export const DEFAULT_RELAY_PENDING_CONNECTIONS_MAX = 64;
-/** Total connections the host keeps before pruning; reservations each hold one. */
-export const DEFAULT_CONNECTIONS_MAX = 2048;
+/**
+ * Connections the host keeps besides those holding relay reservations (other roots, peers
+ * asking for rendezvous, AutoNAT or a circuit, the two ends of circuits). Each reservation holds
+ * a connection of its own, so the host's limit is the policy's reservationsMax plus this: with
+ * a fixed total, a policy of more reservations than it could not be honoured (libp2p refuses
+ * inbound connections at its limit).
+ */
+export const DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX = 2048;
 /** A HOP request (reserve or connect, including the STOP exchange) must finish within this. */
 export const RELAY_HOP_TIMEOUT_MS = 15 * SECOND_MS;
 /** Circuits open at once through one root. */

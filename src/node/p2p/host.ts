@@ -25,7 +25,7 @@ import { autonatServer } from './autonat-server.ts';
 import {
   DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
   DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
-  DEFAULT_CONNECTIONS_MAX,
+  DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX,
   GOSSIP_ALLOWED_PUBLISHERS_MAX,
   GOSSIP_MESSAGE_BYTES_MAX,
   HOST_LISTEN_ADDRS_MAX,
@@ -74,7 +74,10 @@ export type RootHostOptions = {
   relay: RelayLimits;
   rendezvous?: RendezvousServerInit;
   connectionMonitor?: ConnectionMonitorSettings;
-  /** Connections held before pruning; every relay reservation holds one. */
+  /**
+   * Connections held at once (inbound ones beyond it are refused); by default the relay's
+   * reservationsMax plus DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX, as every reservation holds one.
+   */
   connectionsMax?: number;
   gossip?: { messageBytesMax?: number; allowedPeers?: string[] };
   /** When given, libp2p's metrics (and ours) are registered there. */
@@ -147,6 +150,8 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     abortOnPingFailure: DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
   };
   const relay = options.relay;
+  const connectionsMax =
+    options.connectionsMax ?? relay.reservationsMax + DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX;
   const node = await createLibp2p({
     privateKey,
     addresses: { listen: options.listen, announce: options.announce ?? [] },
@@ -154,7 +159,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
-      maxConnections: options.connectionsMax ?? DEFAULT_CONNECTIONS_MAX,
+      maxConnections: connectionsMax,
       inboundConnectionThreshold: relay.connectionsPerIpPerSecond,
       maxIncomingPendingConnections: relay.pendingConnectionsMax,
     },
@@ -265,6 +270,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
 
   const stats = (): RootHostStats => ({
     peers: node.getPeers().length,
+    connectionsMax,
     reservations: services.relay.reservations,
     circuits: services.relay.counters.circuits,
     relayedBytes: services.relay.counters.relayedBytes,

@@ -9,6 +9,8 @@ import { GOSSIP_REFUSALS, type GossipRefusal } from './gossip.ts';
 /** What the host counts for these gauges (the host's stats(); defined here, where it is read). */
 export type RootHostStats = {
   peers: number;
+  /** Connections the host holds at most (inbound ones beyond it are refused). */
+  connectionsMax: number;
   reservations: number;
   circuits: number;
   relayedBytes: number;
