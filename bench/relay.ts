@@ -25,7 +25,7 @@ import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { POLICY_RANGES } from '../src/governance/index.ts';
 import { DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX } from '../src/node/p2p/constants.ts';
 import { createRootHost, frameReader, type RootHostStats, sendFrame } from '../src/node/p2p/index.ts';
-import { type BenchResult, type Figure, ratioFigure, sizeOverride } from './lib/harness.ts';
+import { type BenchResult, type Figure, processCpuMs, ratioFigure, sizeOverride } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
 export const SINK = '/witan/bench-sink/1.0.0';
@@ -260,7 +260,9 @@ async function sendTo(dialer: Libp2p, addr: Multiaddr, bytes: number): Promise<n
   return bytes / MiB / seconds;
 }
 
-async function throughput(bytes: number, rounds: number): Promise<{ direct: number; relayed: number }> {
+type Throughput = { direct: number; relayed: number; cpuMsPerMiB: { direct: number; relayed: number } };
+
+async function throughput(bytes: number, rounds: number): Promise<Throughput> {
   const root = await forkChild('root');
   const listener = await forkChild('listener', [root.ready as string]);
   const addrs = (listener.ready as string[]).map((a) => multiaddr(a));
@@ -274,6 +276,10 @@ async function throughput(bytes: number, rounds: number): Promise<{ direct: numb
   const dialerRelayed = await startStock();
   let direct = 0;
   let relayed = 0;
+  const cpu = { direct: 0, relayed: 0 };
+  // The dialers run in this process; the root and the listener in theirs.
+  const cpuNow = () =>
+    processCpuMs(process.pid) + processCpuMs(root.proc.pid!) + processCpuMs(listener.proc.pid!);
   try {
     await sendTo(dialerDirect, directAddr, 4 * MiB); // warm-up
     await sendTo(dialerRelayed, relayAddr, 4 * MiB);
@@ -288,8 +294,12 @@ async function throughput(bytes: number, rounds: number): Promise<{ direct: numb
       throw new Error('the relayed dialer is not using the relay');
     }
     for (let i = 0; i < rounds; i++) {
+      let before = cpuNow();
       direct += await sendTo(dialerDirect, directAddr, bytes);
+      cpu.direct += cpuNow() - before;
+      before = cpuNow();
       relayed += await sendTo(dialerRelayed, relayAddr, bytes);
+      cpu.relayed += cpuNow() - before;
     }
   } finally {
     await dialerDirect.stop();
@@ -297,7 +307,12 @@ async function throughput(bytes: number, rounds: number): Promise<{ direct: numb
     await stopChild(listener);
     await stopChild(root);
   }
-  return { direct: direct / rounds, relayed: relayed / rounds };
+  const mib = (bytes * rounds) / MiB;
+  return {
+    direct: direct / rounds,
+    relayed: relayed / rounds,
+    cpuMsPerMiB: { direct: cpu.direct / mib, relayed: cpu.relayed / mib },
+  };
 }
 
 /** The number of client processes for `count` client nodes. */
@@ -359,6 +374,13 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     ratioFigure('relayed throughput, one stream', t.relayed, 'MiB/s', 'direct libp2p, same nodes', t.direct, {
       atLeast: 0.5,
     }),
+    ratioFigure(
+      '  CPU per MiB, dialer + root + listener, direct (the ceiling: direct ÷ relayed CPU per MiB)',
+      t.cpuMsPerMiB.direct,
+      'ms',
+      'relayed',
+      t.cpuMsPerMiB.relayed,
+    ),
   );
   const plain = await memoryPer(reservations, false);
   const reserved = await memoryPer(reservations, true);
@@ -400,6 +422,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
       `throughput: ${bytes / MiB} MiB per round, ${rounds} round(s) alternating direct/relayed, 64 KiB writes; root, listener and dialer are three processes on 127.0.0.1`,
       'relayed data is Noise-encrypted twice on each end (circuit inside the relay connection) and re-encrypted by the root',
+      `CPU: user + system time of the three processes (/proc/<pid>/stat) while each side's rounds ran, per MiB; both sides saturate the machine's ${availableParallelism()} cores, so relayed throughput can reach at most direct × (direct ÷ relayed CPU per MiB) = ${(t.direct * (t.cpuMsPerMiB.direct / t.cpuMsPerMiB.relayed)).toFixed(1)} MiB/s here`,
       `memory: JS heap + external memory (array buffers included) of the root process after gc (and its resident set), before and after the clients connect; ${n(atScale)} client nodes in ${clientProcesses(atScale)} other processes, ${n(reservations)} in ${clientProcesses(reservations)}; per reservation = growth ÷ reservations the root holds (${n(scaled.held)} and ${n(reserved.held)}: a client that timed out and retried may hold one more); the root runs with ${ROOT_NODE_FLAGS.join(' ')}, and holds at most its reservation limit + ${n(DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX)} connections (${n(ROOT_RESERVATIONS_MAX)} + ${n(DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX)} = ${n(scaled.stats.connectionsMax)} here)`,
       ...(atScale < RESERVATIONS_AT_SCALE
         ? [

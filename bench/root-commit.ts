@@ -32,7 +32,7 @@ import {
   stopFederation,
   submit,
 } from './lib/federation.ts';
-import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import { type BenchResult, type Figure, processCpuMs, ratioFigure } from './lib/harness.ts';
 import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
@@ -43,8 +43,6 @@ const ROOTS_LARGE = 7;
 const COMMIT_TIMEOUT_MS = 30_000;
 /** The federation key's DKG right after genesis (the devnet policy asks for the key) must be done by then. */
 const DKG_TIMEOUT_MS = 180_000;
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ on Linux). */
-const CLOCK_TICKS_PER_S = 100;
 
 type Latencies = { total: number[]; inLedger: number[] };
 /** The `i`-th statement of a workload, by `m`. */
@@ -54,13 +52,7 @@ const selfUpdate: Next = async (m, i) => (await selfUpdates(m, 1, i))[0]!;
 
 /** CPU time (user + system) the roots' processes used so far, in ms. */
 function cpuMs(members: readonly BenchMember[]): number {
-  let ticks = 0;
-  for (const m of members) {
-    const stat = readFileSync(`/proc/${m.root!.child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-  }
-  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+  return members.reduce((sum, m) => sum + processCpuMs(m.root!.child.pid!), 0);
 }
 
 /**

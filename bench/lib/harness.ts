@@ -4,6 +4,7 @@
 // Results land in bench/RESULTS.md, one section per benchmark, replaced in place
 // (src/sim/results.ts writes them; the simulator records its campaigns there too).
 
+import { readFileSync } from 'node:fs';
 import type { Figure } from '../../src/sim/results.ts';
 
 export type { BenchResult, Figure } from '../../src/sim/results.ts';
@@ -59,4 +60,14 @@ export function sizeOverride(name: string): number | undefined {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1, not "${raw}"`);
   return n;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ on Linux). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time (user + system) process `pid` used so far, in ms, from /proc/<pid>/stat. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S; // utime, stime
 }
