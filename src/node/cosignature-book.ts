@@ -21,8 +21,8 @@ import {
   NOTE_SIGNATURES_MAX,
   type NoteSignature,
   type NoteSigner,
+  type NoteVerifier,
   noteKeyId,
-  openNote,
   parseNote,
   verifySignature,
 } from '../crypto/index.ts';
@@ -188,10 +188,13 @@ export class CosignatureBook {
     }
     if (checkpoint.size !== this.#size)
       return { kind: 'ignored', reason: `size ${checkpoint.size} is not current` };
-    const verified =
-      parsed.text === this.#text
-        ? this.#verifiedOnCurrent(parsed.signatures, cosigners)
-        : verifiedCosignatures(note, cosigners);
+    // A line equal to the one held for its member, on the same text, was verified when it was
+    // taken: peers re-share their notes with every line they hold, so most are ones we have.
+    const held = (s: NoteSignature) => {
+      const mine = this.#held.get(s.name)?.signature.signature;
+      return parsed.text === this.#text && mine !== undefined && bytesEqual(mine, s.signature);
+    };
+    const verified = verifiedCosignatures(parsed, cosigners, held);
     if (verified.length === 0) return { kind: 'ignored', reason: 'no valid cosignature by a member' };
     if (parsed.text !== this.#text) {
       if (bytesEqual(checkpoint.rootHash, this.#rootHash))
@@ -215,32 +218,6 @@ export class CosignatureBook {
     for (const s of verified) this.#hold(s);
     this.#takeExtraLines(parsed.signatures, cosigners);
     return { kind: 'added', names: verified.map((s) => s.name) };
-  }
-
-  /**
-   * verifiedCosignatures for a note on the current tree: a line equal to the one held for its
-   * member was verified when it was taken, and is not verified again. Peers re-share their
-   * notes with every line they hold, so most lines of a note are ones this root has.
-   */
-  #verifiedOnCurrent(signatures: readonly NoteSignature[], cosigners: readonly Cosigner[]): NoteSignature[] {
-    const message = new TextEncoder().encode(this.#text);
-    const out: NoteSignature[] = [];
-    for (const c of cosigners) {
-      let verifier: ReturnType<typeof cosignatureVerifier>;
-      try {
-        verifier = cosignatureVerifier(c.name, c.nodeKey);
-      } catch {
-        continue; // a key that is not a valid Ed25519 key verifies nothing
-      }
-      const lines = signatures.filter((s) => s.name === c.name && s.keyId === verifier.keyId);
-      const held = this.#held.get(c.name)?.signature.signature;
-      const good = (s: NoteSignature) =>
-        (held !== undefined && bytesEqual(held, s.signature)) || verifier.verify(message, s.signature);
-      // As openNote: one bad line by a member's key and none of that member's lines count.
-      if (lines.length > 0 && lines.every(good))
-        for (const s of lines) if (!out.some((o) => bytesEqual(o.signature, s.signature))) out.push(s);
-    }
-    return out;
   }
 
   /** From a peer's note on the current tree: the federation's line and ML-DSA-44 lines we lack. */
@@ -325,16 +302,34 @@ export class CosignatureBook {
   }
 }
 
-/** Every cosignature in `note` by one of `cosigners` that verifies; bad ones are dropped. */
-export function verifiedCosignatures(note: string, cosigners: Cosigner[]): NoteSignature[] {
+/**
+ * Every cosignature in `note` by one of `cosigners` that verifies. As openNote, one bad line by
+ * a member's key and none of that member's lines count. Lines `known` says were verified before
+ * are not verified again.
+ */
+export function verifiedCosignatures(
+  note: string | { text: string; signatures: readonly NoteSignature[] },
+  cosigners: readonly Cosigner[],
+  known: (s: NoteSignature) => boolean = () => false,
+): NoteSignature[] {
+  let parsed: { text: string; signatures: readonly NoteSignature[] };
+  try {
+    parsed = typeof note === 'string' ? parseNote(note) : note;
+  } catch {
+    return []; // a malformed note carries no cosignature
+  }
+  const message = new TextEncoder().encode(parsed.text);
   const out: NoteSignature[] = [];
   for (const c of cosigners) {
+    let verifier: NoteVerifier;
     try {
-      const opened = openNote(note, [cosignatureVerifier(c.name, c.nodeKey)]);
-      out.push(...opened.verified);
+      verifier = cosignatureVerifier(c.name, c.nodeKey);
     } catch {
-      // this cosigner did not sign the note, or its signature is bad: not counted
+      continue; // a key that is not a valid Ed25519 key verifies nothing
     }
+    const lines = parsed.signatures.filter((s) => s.name === c.name && s.keyId === verifier.keyId);
+    if (lines.length > 0 && lines.every((s) => known(s) || verifier.verify(message, s.signature)))
+      for (const s of lines) if (!out.some((o) => bytesEqual(o.signature, s.signature))) out.push(s);
   }
   return out;
 }
