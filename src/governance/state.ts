@@ -6,6 +6,7 @@
 import { fromBase64 } from '../codec/index.ts';
 import { ML_DSA_44_PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { type Ceremony, openCeremony } from './ceremony-state.ts';
+import { MEMBERS_MAX } from './constants.ts';
 import { checkGenesis, type SignedGenesis } from './genesis.ts';
 import { worldHash } from './hash.ts';
 import type { World } from './model.ts';
@@ -116,13 +117,32 @@ export interface MemberKey {
   mlDsaKey?: Uint8Array;
 }
 
+/**
+ * Keys decoded from their base64 text, by text: a root asks for the validators and cosigners on
+ * every vote, note and commit, and strict decoding of an ML-DSA-44 key (1,312 bytes) was a tenth
+ * of a seven-root federation's CPU per commit. The text is the key, so an entry never goes
+ * stale; the bound holds two worlds' worth of members and keys (node and ML-DSA).
+ */
+const decodedKeys = new Map<string, Uint8Array>();
+const DECODED_KEYS_MAX = 4 * MEMBERS_MAX;
+
+/** The key `text` encodes (strict base64 of `bytes`); the same Uint8Array for the same text, so never change it. */
+function decodedKey(text: string, bytes: number): Uint8Array {
+  const known = decodedKeys.get(text);
+  if (known !== undefined && known.length === bytes) return known;
+  const key = fromBase64(text, bytes);
+  if (decodedKeys.size >= DECODED_KEYS_MAX) decodedKeys.delete(decodedKeys.keys().next().value!);
+  decodedKeys.set(text, key);
+  return key;
+}
+
 function keysOf(world: World, statuses: readonly string[]): MemberKey[] {
   return world.members
     .filter((m) => statuses.includes(m.status))
     .map((m) => ({
       name: m.name,
-      nodeKey: fromBase64(m.nodeKey, PUBLIC_KEY_BYTES),
-      ...(m.mlDsaKey === undefined ? {} : { mlDsaKey: fromBase64(m.mlDsaKey, ML_DSA_44_PUBLIC_KEY_BYTES) }),
+      nodeKey: decodedKey(m.nodeKey, PUBLIC_KEY_BYTES),
+      ...(m.mlDsaKey === undefined ? {} : { mlDsaKey: decodedKey(m.mlDsaKey, ML_DSA_44_PUBLIC_KEY_BYTES) }),
     }));
 }
 
