@@ -7,7 +7,6 @@
 
 import { createServer } from 'node:net';
 import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
 import { identify } from '@libp2p/identify';
@@ -17,6 +16,7 @@ import { type Ping, ping } from '@libp2p/ping';
 import { type TCPSocketOptions, tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
+import { streamMuxer } from '../net/stream-muxer.ts';
 import { OVERLAY_CONNECTIONS_MAX, RELAY_RESERVATION_TIMEOUT_MS } from './constants.ts';
 
 /** js-libp2p's DCUtR dials the punched connection with this priority (dcutr.js DCUTR_DIAL_PRIORITY). */
@@ -175,7 +175,7 @@ export async function createOverlayHost(o: OverlayHostOptions): Promise<OverlayH
       }),
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [streamMuxer()],
     connectionManager: { maxConnections: OVERLAY_CONNECTIONS_MAX },
     // Roots are watched by the client's own pings (peer.ts), on its schedule: the default monitor
     // pings every connection every 10 s and aborts on one slow answer.

@@ -6,7 +6,6 @@
 // The node key (Ed25519 seed) is the libp2p identity.
 
 import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, gossipsub, TopicValidatorResult } from '@libp2p/gossipsub';
@@ -20,6 +19,7 @@ import { webSockets } from '@libp2p/websockets';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
+import { streamMuxer } from '../../net/stream-muxer.ts';
 import type { Logger } from '../logger.ts';
 import { autonatServer } from './autonat-server.ts';
 import {
@@ -157,7 +157,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [streamMuxer()],
     connectionManager: {
       maxConnections: connectionsMax,
       inboundConnectionThreshold: relay.connectionsPerIpPerSecond,
