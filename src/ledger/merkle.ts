@@ -53,11 +53,13 @@ export function leafHashesInto(entries: readonly Uint8Array[], out: Uint8Array, 
     offset + entries.length * HASH_BYTES <= out.length,
     'leafHashesInto is given room for every hash',
   );
+  let input = leafInput.subarray(0, 1); // the input view, kept while entries have its length
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     if (entry.length > ENTRY_BYTES_MAX) throw new LedgerError('ENTRY_TOO_LARGE', 'entry over 65,535 bytes');
     leafInput.set(entry, 1);
-    digestInto(leafInput.subarray(0, 1 + entry.length), out, offset + i * HASH_BYTES);
+    if (input.length !== 1 + entry.length) input = leafInput.subarray(0, 1 + entry.length);
+    digestInto(input, out, offset + i * HASH_BYTES);
   }
 }
 
