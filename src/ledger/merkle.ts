@@ -481,21 +481,28 @@ export class CompactRange {
     let start = size; // index of row's first hash, at height h
     let end = total; // one past its last
     for (let h = 0; half(end) > half(start); h++) {
-      const next = new Uint8Array((half(end) - half(start)) * HASH_BYTES);
-      for (let i = half(start); i < half(end); i++) {
-        const left = 2 * i - start; // position of the left child in row; -1: it is the frontier's
-        if (left < 0) {
-          nodeInput.set(old[h]!, 1);
-          nodeInput.set(row.subarray(0, HASH_BYTES), 1 + HASH_BYTES);
-        } else {
-          nodeInput.set(row.subarray(left * HASH_BYTES, (left + 2) * HASH_BYTES), 1);
-        }
-        digestInto(nodeInput, next, (i - half(start)) * HASH_BYTES);
+      const first = half(start); // the parents' indexes: first .. last - 1
+      const last = half(end);
+      const next = new Uint8Array((last - first) * HASH_BYTES);
+      let i = first;
+      let from = (2 * i - start) * HASH_BYTES; // the left child's bytes in row
+      if (from < 0) {
+        // The left child is the frontier's subtree of this height.
+        nodeInput.set(old[h]!, 1);
+        nodeInput.set(row.subarray(0, HASH_BYTES), 1 + HASH_BYTES);
+        digestInto(nodeInput, next, 0);
+        i++;
+        from += 2 * HASH_BYTES;
+      }
+      for (let to = (i - first) * HASH_BYTES; i < last; i++, from += 2 * HASH_BYTES, to += HASH_BYTES) {
+        // Both children: 64 bytes side by side in row, copied as they are.
+        for (let j = 0; j < 2 * HASH_BYTES; j++) nodeInput[1 + j] = row[from + j]!;
+        digestInto(nodeInput, next, to);
       }
       rows.push(next);
       row = next;
-      start = half(start);
-      end = half(end);
+      start = first;
+      end = last;
     }
     // The new frontier: per set bit h of the new size, subtree floor(total / 2^h) − 1 of height
     // h — completed now (in rows[h]) or already the frontier's.
