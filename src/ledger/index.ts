@@ -32,6 +32,7 @@ export {
   inclusionProofRanges,
   type LeafRange,
   leafHash,
+  leafHashesInto,
   nodeHash,
   rootAtSize,
   rootOf,

@@ -19,24 +19,48 @@ import { LedgerError } from './errors.ts';
 /** RFC 6962 §2.1: MTH({}) = SHA-256() — the root of the empty tree. */
 export const EMPTY_ROOT: Uint8Array = sha256();
 
-// Leaf and node hashes are computed with node:crypto's one-shot hash() over a reused buffer:
-// the same SHA-256 as src/crypto's sha256 (a test checks they agree), about twice as fast for
-// 65-byte inputs, which is most of the cost of building tiles (bench/merkle-tiles.ts).
+// Leaf and node hashes are computed with node:crypto's one-shot hash() over a reused input
+// buffer: the same SHA-256 as src/crypto's sha256 (a test checks they agree). The digest comes
+// back as a 32-character latin1 ('binary') string, one character per byte, and is copied into the
+// caller's bytes: asking hash() for a Buffer costs a fresh native ArrayBuffer per call, more
+// than the SHA-256 of a 65-byte node itself (bench/merkle-tiles.ts, bench/ledger-append.ts).
 const nodeInput = new Uint8Array(1 + 2 * HASH_BYTES);
 nodeInput[0] = NODE_PREFIX;
 const leafInput = new Uint8Array(1 + ENTRY_BYTES_MAX);
 leafInput[0] = LEAF_PREFIX;
 
-function digest(input: Uint8Array): Uint8Array {
-  const out = hash('sha256', input, 'buffer');
-  return new Uint8Array(out.buffer, out.byteOffset, HASH_BYTES);
+/** SHA-256 of `input`, written to out[offset .. offset + 32). */
+function digestInto(input: Uint8Array, out: Uint8Array, offset: number): void {
+  const d = hash('sha256', input, 'binary');
+  for (let j = 0; j < HASH_BYTES; j++) out[offset + j] = d.charCodeAt(j);
 }
 
 /** RFC 6962 §2.1: MTH({d(0)}) = SHA-256(0x00 || d(0)). */
 export function leafHash(entry: Uint8Array): Uint8Array {
   if (entry.length > ENTRY_BYTES_MAX) return sha256(new Uint8Array([LEAF_PREFIX]), entry);
+  const out = new Uint8Array(HASH_BYTES);
   leafInput.set(entry, 1);
-  return digest(leafInput.subarray(0, 1 + entry.length));
+  digestInto(leafInput.subarray(0, 1 + entry.length), out, 0);
+  return out;
+}
+
+/**
+ * The leaf hashes of `entries` (each at most ENTRY_BYTES_MAX bytes), packed one after the
+ * other into `out` from `offset`: a whole append's leaves in one buffer, no array per hash.
+ */
+export function leafHashesInto(entries: readonly Uint8Array[], out: Uint8Array, offset: number): void {
+  invariant(
+    offset + entries.length * HASH_BYTES <= out.length,
+    'leafHashesInto is given room for every hash',
+  );
+  let input = leafInput.subarray(0, 1); // the input view, kept while entries have its length
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.length > ENTRY_BYTES_MAX) throw new LedgerError('ENTRY_TOO_LARGE', 'entry over 65,535 bytes');
+    leafInput.set(entry, 1);
+    if (input.length !== 1 + entry.length) input = leafInput.subarray(0, 1 + entry.length);
+    digestInto(input, out, offset + i * HASH_BYTES);
+  }
 }
 
 /** RFC 6962 §2.1: SHA-256(0x01 || MTH(left) || MTH(right)). */
@@ -44,9 +68,11 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) {
     throw new LedgerError('BAD_ARGUMENT', 'node hash inputs are 32-byte hashes');
   }
+  const out = new Uint8Array(HASH_BYTES);
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_BYTES);
-  return digest(nodeInput);
+  digestInto(nodeInput, out, 0);
+  return out;
 }
 
 /**
@@ -415,7 +441,7 @@ export class CompactRange {
 
   /**
    * Adds a leaf hash. `visit` is told of every complete subtree this creates, the leaf itself
-   * included (height 0): that is how the store learns which tile hashes became final.
+   * included (height 0).
    */
   append(leaf: Uint8Array, visit?: (height: number, index: number, hash: Uint8Array) => void): void {
     if (!isHash(leaf)) throw new LedgerError('BAD_ARGUMENT', 'a leaf hash is 32 bytes');
@@ -434,6 +460,69 @@ export class CompactRange {
     }
     this.#hashes.push(hash);
     this.#size++;
+  }
+
+  /**
+   * Adds the leaves whose hashes are packed in `leaves` (32 bytes each, in order), one height
+   * at a time, and returns the perfect subtrees they complete: `rows[h]` packs the hashes of
+   * height h with indexes floor(s / 2^h) .. floor((s + n) / 2^h) − 1, s being the size before
+   * (rows[0] is `leaves`; the rows stop below the first height with none). The same hashes as
+   * n calls of append — n − 1 + (carries) node hashes — written into one buffer per height.
+   */
+  extend(leaves: Uint8Array): Uint8Array[] {
+    const count = leaves.length / HASH_BYTES;
+    if (!Number.isInteger(count)) throw new LedgerError('BAD_ARGUMENT', 'leaf hashes are 32 bytes each');
+    const size = this.#size;
+    const total = size + count;
+    if (total > TREE_SIZE_MAX) throw new LedgerError('BATCH_TOO_LARGE', 'the tree is full');
+    const old = this.#byHeight();
+    const rows = [leaves];
+    let row = leaves;
+    let start = size; // index of row's first hash, at height h
+    let end = total; // one past its last
+    for (let h = 0; half(end) > half(start); h++) {
+      const first = half(start); // the parents' indexes: first .. last - 1
+      const last = half(end);
+      const next = new Uint8Array((last - first) * HASH_BYTES);
+      let i = first;
+      let from = (2 * i - start) * HASH_BYTES; // the left child's bytes in row
+      if (from < 0) {
+        // The left child is the frontier's subtree of this height.
+        nodeInput.set(old[h]!, 1);
+        nodeInput.set(row.subarray(0, HASH_BYTES), 1 + HASH_BYTES);
+        digestInto(nodeInput, next, 0);
+        i++;
+        from += 2 * HASH_BYTES;
+      }
+      for (let to = (i - first) * HASH_BYTES; i < last; i++, from += 2 * HASH_BYTES, to += HASH_BYTES) {
+        // Both children: 64 bytes side by side in row, copied as they are.
+        for (let j = 0; j < 2 * HASH_BYTES; j++) nodeInput[1 + j] = row[from + j]!;
+        digestInto(nodeInput, next, to);
+      }
+      rows.push(next);
+      row = next;
+      start = first;
+      end = last;
+    }
+    // The new frontier: per set bit h of the new size, subtree floor(total / 2^h) − 1 of height
+    // h — completed now (in rows[h]) or already the frontier's.
+    const hashes: Uint8Array[] = [];
+    for (const { height, index } of rangeSubtrees(0, total)) {
+      const first = Math.floor(size / 2 ** height);
+      if (index < first) hashes.push(old[height]!);
+      else hashes.push(rows[height]!.slice((index - first) * HASH_BYTES, (index - first + 1) * HASH_BYTES));
+    }
+    this.#hashes = hashes;
+    this.#size = total;
+    return rows;
+  }
+
+  /** The frontier hashes indexed by height (undefined where size has no bit). */
+  #byHeight(): (Uint8Array | undefined)[] {
+    const out: (Uint8Array | undefined)[] = [];
+    const ids = rangeSubtrees(0, this.#size);
+    for (let k = 0; k < ids.length; k++) out[ids[k]!.height] = this.#hashes[k];
+    return out;
   }
 
   /** MTH of the whole range: the frontier folded from the right. */

@@ -54,7 +54,7 @@ import {
   CompactRange,
   consistencyProof,
   inclusionProof,
-  leafHash,
+  leafHashesInto,
   perfectRoot,
   rootAtSize,
   type SubtreeId,
@@ -68,7 +68,8 @@ type LeafIndex = Map<number, number | number[]>;
 /** The rightmost, partial tile of a level (1..255 hashes). */
 type EdgeTile = { index: number; bytes: Uint8Array };
 type Plan = {
-  leafHashes: Uint8Array[];
+  /** The leaf hashes of the appended entries, packed (32 bytes each). */
+  leafHashes: Uint8Array;
   size: number;
   rootHash: Uint8Array;
   frontier: CompactRange;
@@ -229,8 +230,10 @@ export class LedgerStore {
   rootAfter(entries: Uint8Array[]): { size: number; rootHash: Uint8Array } {
     this.#checkOpen();
     checkEntries(entries, this.#size);
+    const leafHashes = new Uint8Array(entries.length * HASH_BYTES);
+    leafHashesInto(entries, leafHashes, 0);
     const frontier = this.#frontier.clone();
-    for (const e of entries) frontier.append(leafHash(e));
+    frontier.extend(leafHashes);
     return { size: frontier.size, rootHash: frontier.root() };
   }
 
@@ -338,48 +341,42 @@ export class LedgerStore {
     return { ops, edgeEntries: current };
   }
 
-  /** Computes the new frontier and every tile the batch completes or extends. Pure. */
+  /**
+   * Computes the new frontier and every tile the batch completes or extends. Pure. The leaf
+   * hashes are computed into one buffer and the tree above them one height at a time
+   * (CompactRange.extend); the hashes of heights 8·L are level L's new tile hashes.
+   */
   #plan(entries: Uint8Array[]): Plan {
+    const size = this.#size;
+    const leafHashes = new Uint8Array(entries.length * HASH_BYTES);
+    leafHashesInto(entries, leafHashes, 0);
     const frontier = this.#frontier.clone();
-    const added = new Map<number, { first: number; hashes: Uint8Array[] }>(); // level → new tile hashes
-    const visit = (height: number, index: number, hash: Uint8Array): void => {
-      if (height % TILE_HEIGHT !== 0) return;
-      const level = height / TILE_HEIGHT;
-      const run = added.get(level);
-      if (run === undefined) added.set(level, { first: index, hashes: [hash] });
-      else run.hashes.push(hash);
-    };
-    const leafHashes = entries.map(leafHash);
-    for (const h of leafHashes) frontier.append(h, visit);
+    const rows = frontier.extend(leafHashes);
     const tiles = new Map<string, Uint8Array>();
     const edges = new Map<number, EdgeTile | undefined>();
-    for (const [level, run] of added) {
-      let tileIndex = Math.floor(run.first / TILE_WIDTH);
-      let offset = run.first % TILE_WIDTH;
+    for (let level = 0; level * TILE_HEIGHT < rows.length; level++) {
+      const row = rows[level * TILE_HEIGHT]!; // new hashes of this level, from index `first`
+      if (row.length === 0) break; // no entries: rows[0] is empty and there are no others
+      const first = Math.floor(size / leavesPerHash(level));
+      let tileIndex = Math.floor(first / TILE_WIDTH);
+      const offset = first % TILE_WIDTH;
       const edge = this.#edges.get(level);
-      const prefix = offset === 0 ? new Uint8Array(0) : edge?.bytes;
       // The edge tiles were checked against the size on open and only move with it.
       invariant(
-        prefix !== undefined &&
-          prefix.length === offset * HASH_BYTES &&
-          (offset === 0 || edge?.index === tileIndex),
-        `edge tile of level ${level} matches size ${this.#size}`,
+        offset === 0 || (edge?.index === tileIndex && edge.bytes.length === offset * HASH_BYTES),
+        `edge tile of level ${level} matches size ${size}`,
       );
-      let i = 0;
-      let tilePrefix = prefix;
+      let taken = 0; // bytes of row placed in tiles
       let last: EdgeTile | undefined;
-      while (i < run.hashes.length) {
-        const take = Math.min(TILE_WIDTH - offset, run.hashes.length - i);
-        const bytes = new Uint8Array(tilePrefix.length + take * HASH_BYTES);
-        bytes.set(tilePrefix, 0);
-        for (let j = 0; j < take; j++) bytes.set(run.hashes[i + j]!, tilePrefix.length + j * HASH_BYTES);
+      for (let prefix = offset * HASH_BYTES; taken < row.length; prefix = 0, tileIndex++) {
+        const take = Math.min(TILE_BYTES_FULL - prefix, row.length - taken);
+        const bytes = new Uint8Array(prefix + take);
+        if (prefix > 0) bytes.set(edge!.bytes, 0);
+        bytes.set(row.subarray(taken, taken + take), prefix);
         // A partial level-0 tile is the leaf hashes of the e/ entries: not stored (see keys.ts).
         if (level > 0 || bytes.length === TILE_BYTES_FULL) tiles.set(tileKey(level, tileIndex), bytes);
         last = { index: tileIndex, bytes };
-        i += take;
-        tileIndex++;
-        offset = 0;
-        tilePrefix = new Uint8Array(0);
+        taken += take;
       }
       edges.set(level, last !== undefined && last.bytes.length < TILE_BYTES_FULL ? last : undefined);
     }
@@ -401,7 +398,10 @@ export class LedgerStore {
     }
     const index = this.#leafIndex;
     if (index !== undefined) {
-      for (let i = 0; i < plan.leafHashes.length; i++) addLeaf(index, plan.leafHashes[i]!, this.#size + i);
+      const hashes = plan.leafHashes;
+      for (let i = 0; i * HASH_BYTES < hashes.length; i++) {
+        addLeaf(index, hashes, i * HASH_BYTES, this.#size + i);
+      }
     }
     this.#edgeEntries = plan.edgeEntries;
     this.#frontier = plan.frontier;
@@ -443,7 +443,7 @@ export class LedgerStore {
       if (key !== tileKey(0, tile) || value.length !== TILE_BYTES_FULL)
         throw corrupt(this.#dir, `level-0 tile ${tile} is not a full tile in its place`);
       for (let j = 0; j < TILE_WIDTH; j++) {
-        addLeaf(index, value.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES), tile * TILE_WIDTH + j);
+        addLeaf(index, value, j * HASH_BYTES, tile * TILE_WIDTH + j);
       }
       tile++;
     }
@@ -451,7 +451,7 @@ export class LedgerStore {
     const edge = this.#edges.get(0);
     const partial = size % TILE_WIDTH;
     for (let j = 0; j < partial; j++) {
-      addLeaf(index, edge!.bytes.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES), full * TILE_WIDTH + j);
+      addLeaf(index, edge!.bytes, j * HASH_BYTES, full * TILE_WIDTH + j);
     }
     this.#leafIndex = index;
   }
@@ -717,17 +717,21 @@ export class LedgerStore {
   }
 }
 
-/** Files leaf `index` under the leading 30 bits of its hash (a small integer key, cheap in a Map). */
-function addLeaf(index: LeafIndex, hash: Uint8Array, leaf: number): void {
-  const key = leafKey(hash);
+/**
+ * Files leaf `leaf`, whose hash is at bytes[offset ..], under the leading 30 bits of its hash
+ * (a small integer key, cheap in a Map).
+ */
+function addLeaf(index: LeafIndex, bytes: Uint8Array, offset: number, leaf: number): void {
+  const key = leafKey(bytes, offset);
   const found = index.get(key);
   if (found === undefined) index.set(key, leaf);
   else if (typeof found === 'number') index.set(key, [found, leaf]);
   else found.push(leaf);
 }
 
-function leafKey(hash: Uint8Array): number {
-  return (hash[0]! << 22) | (hash[1]! << 14) | (hash[2]! << 6) | (hash[3]! >>> 2);
+function leafKey(hash: Uint8Array, offset = 0): number {
+  const o = offset;
+  return (hash[o]! << 22) | (hash[o + 1]! << 14) | (hash[o + 2]! << 6) | (hash[o + 3]! >>> 2);
 }
 
 /** classic-level hands back Buffers; callers get plain Uint8Array views of the same memory. */
@@ -790,7 +794,7 @@ async function readEdges(
   const edges = new Map<number, EdgeTile>();
   if (edgeEntries.length > 0) {
     const bytes = new Uint8Array(edgeEntries.length * HASH_BYTES);
-    for (let j = 0; j < edgeEntries.length; j++) bytes.set(leafHash(edgeEntries[j]!), j * HASH_BYTES);
+    leafHashesInto(edgeEntries, bytes, 0);
     edges.set(0, { index: Math.floor(size / TILE_WIDTH), bytes });
   }
   for (let level = 1; leavesPerHash(level) <= size; level++) {

@@ -12,7 +12,9 @@ import {
   EMPTY_ROOT,
   type HashReader,
   inclusionProof,
+  LedgerError,
   leafHash,
+  leafHashesInto,
   nodeHash,
   rootOf,
   type SubtreeId,
@@ -319,4 +321,100 @@ test('property: CompactRange reports every perfect subtree it completes', () => 
     }),
     { numRuns: 50, seed: 9162 },
   );
+});
+
+test('leafHashesInto packs the leaf hash of each entry from the offset and refuses an oversize entry', () => {
+  const some = [new Uint8Array(0), entries[1]!, new Uint8Array(65_535).fill(7), entries[2]!];
+  const out = new Uint8Array(3 + some.length * 32 + 5).fill(0xee);
+  leafHashesInto(some, out, 3);
+  for (let i = 0; i < some.length; i++) {
+    assert.equal(toHex(out.subarray(3 + 32 * i, 3 + 32 * (i + 1))), toHex(leafHash(some[i]!)), `entry ${i}`);
+  }
+  assert.deepEqual([...out.subarray(0, 3), ...out.subarray(3 + some.length * 32)], Array(8).fill(0xee));
+  assert.throws(
+    () => leafHashesInto([new Uint8Array(65_536)], new Uint8Array(32), 0),
+    (err) => err instanceof LedgerError && err.code === 'ENTRY_TOO_LARGE',
+  );
+});
+
+/** The leaf hashes [from, to), packed. */
+function packed(from: number, to: number): Uint8Array {
+  const out = new Uint8Array((to - from) * 32);
+  for (let i = from; i < to; i++) out.set(leaves[i]!, (i - from) * 32);
+  return out;
+}
+
+test('property: CompactRange.extend gives the frontier of appending one by one and the subtrees completed, by height', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: N }), fc.integer({ min: 0, max: N }), (size, count) => {
+      fc.pre(size + count <= N);
+      const range = new CompactRange();
+      for (let i = 0; i < size; i++) range.append(leaves[i]!);
+      const rows = range.extend(packed(size, size + count));
+      const end = size + count;
+      assert.equal(range.size, end);
+      assert.equal(toHex(range.root()), toHex(mth(0, end)));
+      const oneByOne = new CompactRange();
+      for (let i = 0; i < end; i++) oneByOne.append(leaves[i]!);
+      assert.deepEqual(range.hashes().map(toHex), oneByOne.hashes().map(toHex));
+      for (let h = 0; h < rows.length || Math.floor(end / 2 ** h) > Math.floor(size / 2 ** h); h++) {
+        const first = Math.floor(size / 2 ** h);
+        const expected = perfect[h]!.slice(first, Math.floor(end / 2 ** h)).map(toHex);
+        const row = rows[h]!;
+        assert.deepEqual(
+          Array.from({ length: row.length / 32 }, (_, i) => toHex(row.subarray(32 * i, 32 * (i + 1)))),
+          expected,
+          `height ${h}`,
+        );
+      }
+    }),
+    { numRuns: 300, seed: 2025 },
+  );
+});
+
+test('property: CompactRange.extend from a frontier of a large tree agrees with append and its visits', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 ** 52 - 1000 }),
+      fc.integer({ min: 0, max: 600 }),
+      fc.integer({ min: 0, max: 255 }),
+      (size, count, fill) => {
+        const frontier = CompactRange.frontierIds(size).map((_, i) =>
+          new Uint8Array(32).fill((fill + i) & 0xff),
+        );
+        const one = new CompactRange(size, frontier);
+        const all = new CompactRange(size, frontier);
+        const byHeight: string[][] = [];
+        for (let i = 0; i < count; i++) {
+          one.append(leaves[i % N]!, (height, _index, hash) => {
+            byHeight[height] = [...(byHeight[height] ?? []), toHex(hash)];
+          });
+        }
+        const leavesPacked = new Uint8Array(count * 32);
+        for (let i = 0; i < count; i++) leavesPacked.set(leaves[i % N]!, i * 32);
+        const rows = all.extend(leavesPacked);
+        assert.equal(all.size, one.size);
+        assert.deepEqual(all.hashes().map(toHex), one.hashes().map(toHex));
+        assert.equal(toHex(all.root()), toHex(one.root()));
+        const got = rows.map((row) =>
+          Array.from({ length: row.length / 32 }, (_, i) => toHex(row.subarray(32 * i, 32 * (i + 1)))),
+        );
+        assert.deepEqual(got.length === 1 && got[0]!.length === 0 ? [] : got, byHeight);
+      },
+    ),
+    { numRuns: 300, seed: 6962 },
+  );
+});
+
+test('CompactRange.extend refuses leaf bytes that are not whole hashes and a tree past 2^52', () => {
+  assert.throws(
+    () => new CompactRange().extend(new Uint8Array(33)),
+    (err) => err instanceof LedgerError && err.code === 'BAD_ARGUMENT',
+  );
+  const full = new CompactRange(2 ** 52, [new Uint8Array(32)]);
+  assert.throws(
+    () => full.extend(new Uint8Array(32)),
+    (err) => err instanceof LedgerError && err.code === 'BATCH_TOO_LARGE',
+  );
+  assert.equal(full.size, 2 ** 52);
 });
