@@ -34,7 +34,7 @@ import {
   requireParticipant,
 } from './group.ts';
 import type { RandomBytes } from './seal.ts';
-import { FROST } from './suite.ts';
+import { FROST, rememberNonceCommitments } from './suite.ts';
 
 /** A signer's published nonce commitment (hex points). */
 export type NonceCommitment = { participant: string; hiding: string; binding: string };
@@ -118,6 +118,8 @@ export class NonceBook {
     }
     return Array.from({ length: count }, () => {
       const { nonces, commitments } = FROST.commit(this.#secret, this.#random);
+      // Multiples of the base point: signing with them need not check them again (suite.ts).
+      rememberNonceCommitments(commitments);
       const c = {
         participant: this.share.participant,
         hiding: toHex(commitments.hiding),
