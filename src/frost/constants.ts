@@ -37,5 +37,13 @@ export const SEAL_TAG_BYTES = 16;
 export const SCALAR_BYTES = 32;
 export const POINT_BYTES = 32;
 
+/**
+ * Point encodings a process remembers as decoded and checked (src/frost/suite.ts), least
+ * recently used first out: a signature reads the group key and 2 · threshold nonce commitments
+ * (at most 129 points at 64 participants), a root holds a few dozen of its own commitments per
+ * key, and each entry is ≈ 0.3 KiB.
+ */
+export const POINT_MEMO_ENTRIES = 1024;
+
 /** HKDF info label of a sealed DKG share; a new label for any change to what is sealed. */
 export const SEAL_LABEL = 'witan/frost-dkg/sealed-share/v1';

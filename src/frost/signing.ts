@@ -34,7 +34,7 @@ import {
   requireParticipant,
 } from './group.ts';
 import type { RandomBytes } from './seal.ts';
-import { FROST } from './suite.ts';
+import { FROST, rememberNonceCommitments } from './suite.ts';
 
 /** A signer's published nonce commitment (hex points). */
 export type NonceCommitment = { participant: string; hiding: string; binding: string };
@@ -118,6 +118,8 @@ export class NonceBook {
     }
     return Array.from({ length: count }, () => {
       const { nonces, commitments } = FROST.commit(this.#secret, this.#random);
+      // Multiples of the base point: signing with them need not check them again (suite.ts).
+      rememberNonceCommitments(commitments);
       const c = {
         participant: this.share.participant,
         hiding: toHex(commitments.hiding),
@@ -339,15 +341,21 @@ export class CommitmentPool {
     return this.#available.get(participant)?.length ?? 0;
   }
 
+  /** A participant's unused commitments here, oldest first. */
+  unused(participant: string): readonly NonceCommitment[] {
+    return [...(this.#available.get(participant) ?? [])];
+  }
+
   /**
    * A request for message signed by `signers`, taking (and so retiring) one commitment of each:
-   * the one `choose` picks among a signer's unused ones (the oldest by default). Coordinators
-   * that work at the same time pick at random, so they rarely ask a signer for one nonce twice.
+   * the one `choose` picks among a signer's unused ones, oldest first (the oldest by default).
+   * Coordinators that work at the same time each pick their own (src/node/federation
+   * nonce-owners.ts), so that they never ask a signer for one nonce twice.
    */
   take(
     signers: readonly string[],
     message: Uint8Array,
-    choose: (available: number) => number = () => 0,
+    choose: (available: readonly NonceCommitment[]) => number = () => 0,
   ): SigningRequest {
     const missing = signers.filter((s) => this.available(s) === 0);
     if (missing.length > 0) {
@@ -359,9 +367,9 @@ export class CommitmentPool {
     }
     // Validate with the chosen commitment of each before removing any: a refused request changes nothing.
     const picks = signers.map((s) => {
-      const count = this.#available.get(s)!.length;
-      const i = Math.trunc(choose(count));
-      return Number.isSafeInteger(i) && i >= 0 && i < count ? i : 0;
+      const available = this.#available.get(s)!;
+      const i = Math.trunc(choose([...available]));
+      return Number.isSafeInteger(i) && i >= 0 && i < available.length ? i : 0;
     });
     const commitments = signers.map((s, k) => this.#available.get(s)![picks[k]!]!);
     const request = { message, commitments };

@@ -3,11 +3,11 @@
 // commitments are announced; two roots offline do not stop five; a wrong share names its
 // signer, is kept as evidence, and is never used; a replayed announcement, a request for bytes
 // a signer would not sign, a reused nonce and a message not signed by its member are refused
-// and change nothing.
+// and change nothing; coordinators at work at the same time never take the same nonce.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
 import { generateKeyPair, type KeyPair, verifySignature } from '../../src/crypto/index.ts';
 import { DkgParticipant, type GroupKey, type KeyShare } from '../../src/frost/index.ts';
@@ -18,7 +18,9 @@ import {
   FederationSigner,
   type FrostMessage,
   type Job,
+  jobId,
   requestId,
+  SHARE_TIMEOUT_MS,
 } from '../../src/node/federation/index.ts';
 
 const FEDERATION = 'signer.witan.test';
@@ -37,6 +39,8 @@ interface Net {
   /** Every message ever published. */
   history: { from: string; bytes: Uint8Array; message: FrostMessage }[];
   signed: Map<string, Uint8Array>;
+  /** Per job (jobId), the roots that got its signature. */
+  signedJobs: Map<string, Set<string>>;
   now: { ms: number };
   /** What each root would sign (a signer refuses other bytes). */
   agree: Map<string, Uint8Array>;
@@ -63,6 +67,7 @@ function network(
   n: number,
   threshold: number,
   tamper?: (from: string, m: FrostMessage) => FrostMessage,
+  log: Logger = pino({ level: 'silent' }),
 ): Net {
   const { group, shares } = runDkg(n, threshold);
   const names = shares.map((s) => s.participant);
@@ -77,6 +82,7 @@ function network(
     wire: [],
     history: [],
     signed: new Map(),
+    signedJobs: new Map(),
     now,
     agree: new Map(names.map((name) => [name, MESSAGE])),
     group,
@@ -93,7 +99,6 @@ function network(
       }
     },
   };
-  const log = pino({ level: 'silent' });
   for (const [i, name] of names.entries()) {
     const share: KeyShare = shares[i]!;
     const signer = new FederationSigner({
@@ -104,7 +109,11 @@ function network(
       online: () => net.online,
       coordinators: () => names,
       messageOf: (job, k) => (k === key && job.kind === 'world' ? net.agree.get(name) : undefined),
-      signed: (_job, _k, signature) => net.signed.set(name, signature),
+      signed: (job, k, signature) => {
+        net.signed.set(name, signature);
+        const id = jobId(job, k);
+        net.signedJobs.set(id, (net.signedJobs.get(id) ?? new Set()).add(name));
+      },
       publish: (bytes) => {
         let message = decodeFrostMessage(bytes, FEDERATION, (m) => nodeKeys.get(m)?.publicKey);
         if (tamper !== undefined) {
@@ -255,3 +264,50 @@ test('refused without effect: a replayed announcement, other bytes, a reused non
     'no nonce is used twice',
   );
 });
+
+/** Worlds whose three parts are coordinated at once, one world after the other. */
+const CONCURRENT_WORLDS = 30;
+/** Simulated time per tick while a world's parts are signed: well under SHARE_TIMEOUT_MS in all. */
+const TICK_MS = 100;
+
+for (const [n, threshold] of [
+  [4, 3],
+  [7, 5],
+] as const) {
+  test(`${threshold} of ${n}: coordinators at work at the same time never take one nonce twice — no NONCE_REUSED, no share timeout`, () => {
+    // Everything the roots log at warn or above: a signer's refusals, among others.
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const logged = () => lines.map((l) => JSON.parse(l) as { code?: string; msg: string });
+    const net = network(n, threshold, undefined, log);
+    for (let version = 1; version <= CONCURRENT_WORLDS; version++) {
+      // The note, planet and moon of a world: jobs of their own, each with its own order of
+      // coordinators, wanted at the same time by every root; coordinators take their
+      // commitments before any sees another's request.
+      const parts = ['note', 'planet', 'moon'] as const;
+      const jobs = parts.map((part): Job => ({ kind: 'world', version, part }));
+      const ids = jobs.map((job) => jobId(job, net.key));
+      for (const s of net.signers.values()) s.want(jobs.map((job) => ({ job, key: net.key })));
+      const start = net.now.ms;
+      const done = () => ids.every((id) => net.signedJobs.get(id)?.size === n);
+      while (!done() && net.now.ms - start < SHARE_TIMEOUT_MS) {
+        for (const name of net.names) net.signers.get(name)!.tick();
+        net.deliver();
+        net.now.ms += TICK_MS;
+      }
+      assert.deepEqual(
+        logged().filter((r) => r.code === 'NONCE_REUSED'),
+        [],
+        `world ${version}: no signer refused a request for a nonce it had used`,
+      );
+      assert.ok(done(), `world ${version}: every part signed at every root before a share timeout`);
+      ids.forEach((id, k) => {
+        const requests = net.history.filter(
+          (h) => h.message.type === 'request' && jobId(h.message.job, net.key) === id,
+        );
+        assert.equal(requests.length, 1, `world ${version} ${parts[k]}: signed by its first request`);
+      });
+    }
+    assert.deepEqual(logged(), [], 'nothing refused, nothing wrong');
+  });
+}

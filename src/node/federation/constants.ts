@@ -9,6 +9,24 @@ export const NONCES_PER_BATCH = 16;
 /** Below this many unused nonces, a root prepares another batch and announces it. */
 export const NONCES_LOW_WATER = 8;
 /**
+ * Most commitments one announcement carries (its bound on the wire): each coordinator's share of
+ * them is ANNOUNCED_NONCES_MAX / coordinators (nonce-owners.ts).
+ */
+export const ANNOUNCED_NONCES_MAX = 2 * NONCES_PER_BATCH;
+/**
+ * How many of a root's unused nonces each coordinator owns once the root tops them up, as far as
+ * its share of an announcement allows: a coordinator takes one per job it coordinates at once
+ * with this root as a signer (a world's note, planet and moon, a checkpoint).
+ */
+export const COORDINATOR_NONCES = 4;
+/** A root tops up its nonces when a coordinator owns fewer than this many of them. */
+export const COORDINATOR_NONCES_LOW_WATER = 2;
+/**
+ * Unused nonces a root keeps per key at most, announced or kept for later announcements (frost
+ * allows 256): enough for every coordinator to own its share, up to 32 coordinators.
+ */
+export const NONCES_KEPT_MAX = 128;
+/**
  * A root re-announces its unused commitments this often: a peer that restarted lost its
  * commitment pool, and a coordinator can only pick signers whose commitments it holds.
  */

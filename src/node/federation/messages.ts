@@ -19,7 +19,7 @@ import {
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sha256, sign, verifySignature } from '../../crypto/index.ts';
 import type { NonceCommitment } from '../../frost/index.ts';
 import { MEMBER_NAME_PATTERN, MEMBERS_MAX } from '../../governance/index.ts';
-import { FROST_MESSAGE_BYTES_MAX, JOB_MESSAGE_BYTES_MAX, NONCES_PER_BATCH } from './constants.ts';
+import { ANNOUNCED_NONCES_MAX, FROST_MESSAGE_BYTES_MAX, JOB_MESSAGE_BYTES_MAX } from './constants.ts';
 import { FederationError } from './errors.ts';
 
 /** What the federation is asked to sign: a checkpoint, or one part of a committed world. */
@@ -131,7 +131,7 @@ const BODIES: { readonly [T in MessageType]: { fields: readonly string[]; decode
     decode: (o) => ({
       book: str(o.book, BOOK, 'book'),
       seq: count(o.seq, Number.MAX_SAFE_INTEGER, 'seq'),
-      commitments: list(o.commitments, 2 * NONCES_PER_BATCH, 'commitments').map((c) =>
+      commitments: list(o.commitments, ANNOUNCED_NONCES_MAX, 'commitments').map((c) =>
         nonces(obj(c, ['hiding', 'binding'], 'commitment')),
       ),
     }),

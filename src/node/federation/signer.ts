@@ -13,9 +13,12 @@
 //                silent signers are passed over on the next try.
 //
 // Every root keeps a commitment pool per key from the announcements and retires the
-// commitments it sees in anyone's request, so coordinators do not reuse them. No clock, timer
-// or network inside: the root calls receive() with gossip, tick() on a timer, and gets
-// messages back through SignerHost.publish.
+// commitments it sees in anyone's request, so coordinators do not reuse them. Coordinators at
+// work at the same time do not take the same commitment either: each commitment belongs to one
+// coordinator (nonce-owners.ts), a coordinator takes its own, and a signer keeps every
+// coordinator supplied with its own share of the signer's nonces. No clock, timer or network
+// inside: the root calls receive() with gossip, tick() on a timer, and gets messages back
+// through SignerHost.publish.
 
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -31,12 +34,16 @@ import {
   type SigningRequest,
 } from '../../frost/index.ts';
 import {
+  ANNOUNCED_NONCES_MAX,
   COMMITMENTS_ANNOUNCE_MS,
+  COORDINATOR_NONCES,
+  COORDINATOR_NONCES_LOW_WATER,
   COORDINATOR_TURN_MS,
   DEFERRED_REQUEST_MS,
   DEFERRED_REQUESTS_MAX,
   FAULTS_KEPT_MAX,
   JOBS_MAX,
+  NONCES_KEPT_MAX,
   NONCES_LOW_WATER,
   NONCES_PER_BATCH,
   SHARE_TIMEOUT_MS,
@@ -44,6 +51,7 @@ import {
 } from './constants.ts';
 import { FederationError } from './errors.ts';
 import { encodeFrostMessage, type FrostMessage, type Job, jobId, requestId } from './messages.ts';
+import { NonceOwners } from './nonce-owners.ts';
 
 /** What the signer needs from its root. */
 export interface SignerHost {
@@ -82,7 +90,14 @@ type SignatureMessage = Extract<FrostMessage, { type: 'signature' }>;
 interface KeyState {
   group: GroupKey;
   pool: CommitmentPool;
-  own?: { book: NonceBook; id: string; seq: number; announcedMs: number };
+  own?: {
+    book: NonceBook;
+    id: string;
+    seq: number;
+    announcedMs: number;
+    /** The hiding commitments of the last announcement: what coordinators can take. */
+    announced: Set<string>;
+  };
   /** Per member: the book and sequence number of the last announcement taken. */
   books: Map<string, { id: string; seq: number }>;
 }
@@ -150,7 +165,13 @@ export class FederationSigner {
       }
       if (k.share !== undefined && state.own === undefined) {
         const book = new NonceBook(k.share, k.group);
-        state.own = { book, id: randomBytes(16).toString('hex'), seq: 0, announcedMs: 0 };
+        state.own = {
+          book,
+          id: randomBytes(16).toString('hex'),
+          seq: 0,
+          announcedMs: 0,
+          announced: new Set(),
+        };
         this.#replenish(k.key, state);
       }
     }
@@ -182,8 +203,9 @@ export class FederationSigner {
   tick(): void {
     const now = this.#host.now();
     for (const [key, state] of this.#keys) {
-      if (state.own !== undefined && now - state.own.announcedMs >= COMMITMENTS_ANNOUNCE_MS)
-        this.#announce(key, state);
+      // The coordinators may have changed with the world: top up their shares, or re-announce.
+      if (state.own === undefined || this.#replenish(key, state)) continue;
+      if (now - state.own.announcedMs >= COMMITMENTS_ANNOUNCE_MS) this.#announce(key, state);
     }
     for (const job of this.#jobs.values()) this.#coordinate(job, now);
     for (let i = this.#deferred.length - 1; i >= 0; i--) {
@@ -208,21 +230,66 @@ export class FederationSigner {
     return bytes;
   }
 
-  #replenish(key: string, state: KeyState): void {
-    const own = state.own!;
-    if (own.book.outstanding >= NONCES_LOW_WATER) return;
-    own.book.prepare(NONCES_PER_BATCH - own.book.outstanding);
-    this.#announce(key, state);
+  /** How many of a root's commitments each coordinator is announced (nonce-owners.ts). */
+  #perOwner(owners: NonceOwners): number {
+    return Math.floor(ANNOUNCED_NONCES_MAX / Math.max(owners.order.length, 1));
   }
 
-  /** Announces every unused commitment of this root's book (a numbered snapshot). */
+  /**
+   * When fewer than NONCES_LOW_WATER nonces are left, or a coordinator can take fewer than
+   * COORDINATOR_NONCES_LOW_WATER of the announced ones (nonce-owners.ts): prepares nonces one at
+   * a time until there are NONCES_PER_BATCH and every coordinator owns COORDINATOR_NONCES (or
+   * its share of an announcement, if smaller), never more than NONCES_KEPT_MAX, and announces.
+   * Returns whether it announced.
+   */
+  #replenish(key: string, state: KeyState): boolean {
+    const own = state.own!;
+    const book = own.book;
+    if (this.#host.self() === undefined) return false;
+    const owners = new NonceOwners(this.#host.coordinators());
+    const target = Math.min(COORDINATOR_NONCES, this.#perOwner(owners));
+    const unused = book.unused();
+    const visible = owners.holdings(unused.filter((c) => own.announced.has(c.hiding)));
+    if (
+      book.outstanding >= NONCES_LOW_WATER &&
+      Math.min(target, ...visible.values()) >= Math.min(COORDINATOR_NONCES_LOW_WATER, target)
+    )
+      return false;
+    const held = owners.holdings(unused);
+    const fewest = () => Math.min(target, ...held.values());
+    const before = book.outstanding;
+    while (book.outstanding < NONCES_KEPT_MAX && (book.outstanding < NONCES_PER_BATCH || fewest() < target)) {
+      const owner = owners.ownerOf(book.prepare(1)[0]!);
+      if (owner !== undefined) held.set(owner, held.get(owner)! + 1);
+    }
+    // Nothing new to show (NONCES_KEPT_MAX reached, every nonce announced): no announcement.
+    const next = this.#announcement(book);
+    if (book.outstanding === before && next.every((c) => own.announced.has(c.hiding))) return false;
+    this.#announce(key, state);
+    return true;
+  }
+
+  /** What this root announces of its unused nonces: each coordinator's share, those it takes first. */
+  #announcement(book: NonceBook): { hiding: string; binding: string }[] {
+    const owners = new NonceOwners(this.#host.coordinators());
+    return owners
+      .announced(book.unused(), this.#perOwner(owners))
+      .slice(0, ANNOUNCED_NONCES_MAX)
+      .map((c) => ({ hiding: c.hiding, binding: c.binding }));
+  }
+
+  /**
+   * Announces this root's unused commitments (a numbered snapshot): each coordinator's share of
+   * an announcement, those it would take first; the others wait for a later announcement.
+   */
   #announce(key: string, state: KeyState): void {
     const own = state.own!;
     const self = this.#host.self();
     if (self === undefined) return;
     own.seq += 1;
     own.announcedMs = this.#host.now();
-    const commitments = own.book.unused().map((c) => ({ hiding: c.hiding, binding: c.binding }));
+    const commitments = this.#announcement(own.book);
+    own.announced = new Set(commitments.map((c) => c.hiding));
     const m: FrostMessage = {
       type: 'commitments',
       member: self,
@@ -289,17 +356,24 @@ export class FederationSigner {
     if (state === undefined || message === undefined) return;
     const online = this.#host.online();
     const self = this.#host.self()!;
-    // Signers in a random order: the work spreads over the key holders, and none is left out
-    // for good by its name.
-    const ready = shuffled(
-      participantsOf(state.group)
-        .filter((p) => online.has(p) && !job.excluded.has(p) && (this.#unresponsive.get(p) ?? 0) <= now)
-        .filter((p) => state.pool.available(p) > 0),
-    );
+    const owners = new NonceOwners(this.#host.coordinators());
+    const ready = participantsOf(state.group)
+      .filter((p) => online.has(p) && !job.excluded.has(p) && (this.#unresponsive.get(p) ?? 0) <= now)
+      .filter((p) => state.pool.available(p) > 0);
     if (ready.length < state.group.threshold) return;
+    // First the signers of whom this coordinator holds its own commitments, which no other
+    // coordinator takes (nonce-owners.ts); among those, itself first: its own share reads every
+    // point of the request, which the aggregation then finds checked (src/frost/suite.ts).
+    // Otherwise in a random order: the work spreads over the key holders, and none is left out
+    // for good by its name.
+    const owning = new Set(ready.filter((p) => owners.owned(self, state.pool.unused(p)) > 0));
+    const rank = (p: string) => (owning.has(p) ? 0 : 2) + (p === self ? 0 : 1);
+    const signers = shuffled(ready).sort((a, b) => rank(a) - rank(b));
     let request: SigningRequest;
     try {
-      request = state.pool.take(ready.slice(0, state.group.threshold), message, (n) => randomInt(n));
+      request = state.pool.take(signers.slice(0, state.group.threshold), message, (available) =>
+        owners.pick(self, available),
+      );
     } catch (e) {
       this.#host.log.warn({ err: (e as Error).message }, 'could not form a signing request');
       return;
