@@ -4,7 +4,6 @@
 // shedding, the error shape, read-only CORS, OpenAPI at /docs and request metrics.
 
 import type { Server } from 'node:http';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,6 +20,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { installReadOnlyCors, readOnlyCorsHeaders } from './cors.ts';
 import { statusFor } from './errors.ts';
 import { installLoadShedding } from './load-shedding.ts';
+import { installRateLimit } from './rate-limit.ts';
 
 /** Characters of a request URL quoted in a log line or an answer (the caller chooses the URL). */
 export const URL_QUOTED_CHARS_MAX = 200;
@@ -121,15 +121,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   // CORS first: load shedding and the rate limit answer from their own onRequest hooks.
   if (options.readOnlyCors === true) installReadOnlyCors(app);
   installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
-  await app.register(rateLimit, {
-    max: options.requestsPerMinute,
-    timeWindow: 60_000,
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      code: 'RATE_LIMITED',
-      message: `more than ${context.max} requests per minute from your address; retry after ${context.after}`,
-    }),
-  });
+  installRateLimit(app, { requestsPerMinute: options.requestsPerMinute });
 
   if (options.docs !== false) {
     await app.register(swagger, {
@@ -138,7 +130,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
           title: options.title ?? 'Witan root API',
           version: packageJson.version,
           description:
-            'A Witan root: the world and its chain, motions and ballots, statement submission, the ledger as C2SP tlog-tiles. Every error is { code, message }; any route may answer 429 (rate limited) and 503 (shedding load, with Retry-After).',
+            'A Witan root: the world and its chain, motions and ballots, statement submission, the ledger as C2SP tlog-tiles. Every error is { code, message }; any route may answer 429 (rate limited) and 503 (shedding load), both with Retry-After.',
         },
         tags: API_TAGS,
       },
