@@ -15,10 +15,11 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
 import { installReadOnlyCors, readOnlyCorsHeaders } from './cors.ts';
 import { statusFor } from './errors.ts';
+import { installHttpMetrics } from './http-metrics.ts';
 import { installLoadShedding } from './load-shedding.ts';
 import { installRateLimit } from './rate-limit.ts';
 
@@ -138,7 +139,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
-  if (options.metrics) instrument(app, options.metrics);
+  if (options.metrics) installHttpMetrics(app, options.metrics);
   return app;
 }
 
@@ -158,29 +159,5 @@ function sendProblem(thrown: Error, request: FastifyRequest, reply: FastifyReply
   reply.status(status).send({
     code: status === 500 ? 'INTERNAL' : code,
     message: status === 500 ? 'internal error; the operator can find details in the root log' : err.message,
-  });
-}
-
-/** Request counts and latency by route pattern (never by raw URL: that would be unbounded). */
-function instrument(app: FastifyInstance, registry: Registry): void {
-  const requests = new Counter({
-    name: 'witan_http_requests_total',
-    help: 'HTTP requests answered, by route and status',
-    labelNames: ['route', 'status'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'witan_http_request_duration_seconds',
-    help: 'HTTP request latency by route',
-    labelNames: ['route'],
-    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [registry],
-  });
-  // A callback hook, as the other per-request hooks: an async one costs a promise per request.
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ route, status: String(reply.statusCode) });
-    duration.observe({ route }, reply.elapsedTime / 1000);
-    done();
   });
 }
