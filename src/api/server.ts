@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
 import { installReadOnlyCors, readOnlyCorsHeaders } from './cors.ts';
+import { DeferredLogger } from './deferred-logger.ts';
 import { statusFor } from './errors.ts';
 import { installHttpMetrics } from './http-metrics.ts';
 import { installLoadShedding } from './load-shedding.ts';
@@ -98,7 +99,12 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       : {}),
     // Tile paths are case-sensitive and exact; never rewrite them.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.logger
+      ? {
+          // Each request's child logger is made when the request first logs (deferred-logger.ts).
+          loggerInstance: DeferredLogger.over(options.logger),
+        }
+      : { logger: false }),
     // Per-request lines are off: the root logs events an operator acts on, metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
   };
