@@ -9,7 +9,7 @@
 // Witan client reads — all on the read path every overlay peer takes. Here a request costs a
 // map lookup and a clock read; an answer within the limit carries no header of ours.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 /**
@@ -20,8 +20,15 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 export const RATE_LIMIT_CLIENTS_MAX = 10_000;
 /** IPv6 clients are counted by the first 64 bits (4 groups): a host or home is given a /64. */
 export const IPV6_CLIENT_PREFIX_GROUPS = 4;
-/** Client keys of IPv6 addresses remembered; the memo is emptied when it fills. */
-export const IPV6_KEYS_MEMO_MAX = 4_096;
+/**
+ * Client keys remembered by what they are found from: an IPv6 peer (parsed once, not on each
+ * request), or a peer and its X-Forwarded-For behind a trusted proxy (resolved once: fastify's
+ * request.ip walks the header against the trusted ranges, about a microsecond a request, and
+ * a proxy sends the same few pairs again and again). Emptied when it fills.
+ */
+export const CLIENT_KEYS_MEMO_MAX = 4_096;
+/** A longer X-Forwarded-For is resolved on each request, so the memo's memory stays small. */
+export const FORWARDED_FOR_MEMO_CHARS_MAX = 256;
 
 const IPV6_GROUPS = 8;
 const IPV4_MAPPED_PREFIX_GROUPS = 5;
@@ -124,29 +131,39 @@ function ipv6Groups(address: string): number[] | undefined {
 /**
  * Adds the limit to `app` itself (not an encapsulated plugin), so every request is counted,
  * those to no route included. Install it after the hooks whose headers a 429 must carry (CORS).
+ * `trustsProxy`: the server was built with trustProxy, so request.ip may be a forwarded client.
  */
-export function installRateLimit(app: FastifyInstance, opts: { requestsPerMinute: number }): void {
+export function installRateLimit(
+  app: FastifyInstance,
+  opts: { requestsPerMinute: number; trustsProxy: boolean },
+): void {
   const windows = new RequestWindows({
     requestsMax: opts.requestsPerMinute,
     windowMs: RATE_LIMIT_WINDOW_MS,
     clientsMax: RATE_LIMIT_CLIENTS_MAX,
   });
-  // An IPv6 address is parsed once, not on each of its requests; IPv4 needs no parsing.
-  const ipv6Keys = new Map<string, string>();
-  const keyOf = (ip: string): string => {
-    if (!ip.includes(':')) return ip;
-    let key = ipv6Keys.get(ip);
+  const keys = new Map<string, string>();
+  const remembered = (by: string, request: FastifyRequest): string => {
+    let key = keys.get(by);
     if (key === undefined) {
-      if (ipv6Keys.size >= IPV6_KEYS_MEMO_MAX) ipv6Keys.clear();
-      key = clientKey(ip);
-      ipv6Keys.set(ip, key);
+      if (keys.size >= CLIENT_KEYS_MEMO_MAX) keys.clear();
+      key = clientKey(request.ip ?? '');
+      keys.set(by, key);
     }
     return key;
   };
+  // request.ip is the TCP peer, or behind a trusted proxy the client X-Forwarded-For names: a
+  // function of those two alone (and of the trusted ranges, fixed), so they key the memo.
+  const keyOf = (request: FastifyRequest): string => {
+    const peer = request.socket.remoteAddress ?? '';
+    const forwarded = opts.trustsProxy ? request.headers['x-forwarded-for'] : undefined;
+    if (forwarded === undefined) return peer.includes(':') ? remembered(peer, request) : peer;
+    if (forwarded.length > FORWARDED_FOR_MEMO_CHARS_MAX) return clientKey(request.ip ?? '');
+    return remembered(`${peer} ${forwarded}`, request);
+  };
   // A callback hook: it runs on every request, and an async one costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
-    // request.ip is the TCP peer, or the client a trusted proxy names (trustProxy).
-    const waitMs = windows.take(keyOf(request.ip ?? ''), Date.now());
+    const waitMs = windows.take(keyOf(request), Date.now());
     if (waitMs === 0) return done();
     const retryAfterS = Math.ceil(waitMs / 1000);
     reply

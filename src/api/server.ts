@@ -82,6 +82,8 @@ export const API_TAGS = [
 ];
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const trustedProxies = options.trustProxy ?? [];
+  const trustsProxy = trustedProxies.length > 0;
   const fastifyOptions: FastifyHttpOptions<Server> = {
     bodyLimit: options.bodyBytesMax,
     // Headers and body within requestTimeoutMs, checked often enough to cut a slow client on
@@ -94,9 +96,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       requestTimeout: options.requestTimeoutMs,
       connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
     },
-    ...(options.trustProxy !== undefined && options.trustProxy.length > 0
-      ? { trustProxy: [...options.trustProxy] }
-      : {}),
+    ...(trustsProxy ? { trustProxy: [...trustedProxies] } : {}),
     // Tile paths are case-sensitive and exact; never rewrite them.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
     ...(options.logger
@@ -128,7 +128,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   // CORS first: load shedding and the rate limit answer from their own onRequest hooks.
   if (options.readOnlyCors === true) installReadOnlyCors(app);
   installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
-  installRateLimit(app, { requestsPerMinute: options.requestsPerMinute });
+  installRateLimit(app, { requestsPerMinute: options.requestsPerMinute, trustsProxy });
 
   if (options.docs !== false) {
     await app.register(swagger, {

@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { clientKey, RATE_LIMIT_WINDOW_MS, RequestWindows } from '../../src/api/rate-limit.ts';
+import {
+  clientKey,
+  FORWARDED_FOR_MEMO_CHARS_MAX,
+  RATE_LIMIT_WINDOW_MS,
+  RequestWindows,
+} from '../../src/api/rate-limit.ts';
 import { buildApiServer } from '../../src/api/server.ts';
 
 const WINDOW_MS = 60_000;
@@ -126,4 +131,47 @@ test('over the limit: 429 RATE_LIMITED with Retry-After; answers within it carry
     code: 'RATE_LIMITED',
     message: `more than 2 requests per minute from your address; retry after ${retryAfterS} s`,
   });
+});
+
+test('behind a trusted proxy each forwarded client has its own limit, however the header is written', async (t) => {
+  const app = await buildApiServer({
+    bodyBytesMax: 1024,
+    requestsPerMinute: 2,
+    requestTimeoutMs: 5_000,
+    eventLoopDelayMaxMs: 1_000,
+    trustProxy: ['127.0.0.1'],
+    docs: false,
+  });
+  t.after(() => app.close());
+  app.get('/x', async () => ({ ok: true }));
+  const ask = async (remoteAddress: string, forwardedFor?: string) =>
+    (
+      await app.inject({
+        url: '/x',
+        remoteAddress,
+        ...(forwardedFor === undefined ? {} : { headers: { 'x-forwarded-for': forwardedFor } }),
+      })
+    ).statusCode;
+  const proxy = '127.0.0.1';
+  // The client the proxy names: the same one however many hops the header lists before it.
+  assert.equal(await ask(proxy, '198.51.100.1'), 200);
+  assert.equal(await ask(proxy, '203.0.113.77, 198.51.100.1'), 200);
+  assert.equal(await ask(proxy, '198.51.100.1'), 429);
+  assert.equal(await ask(proxy, '198.51.100.2'), 200, 'another client behind the proxy');
+  // IPv6 clients by their /64.
+  assert.equal(await ask(proxy, '2001:db8:1:2::1'), 200);
+  assert.equal(await ask(proxy, '2001:db8:1:2::2'), 200);
+  assert.equal(await ask(proxy, '2001:DB8:1:2:ffff::3'), 429);
+  // A header too long to remember is still read on each request.
+  const long = `${'203.0.113.8, '.repeat(30)}198.51.100.60`;
+  assert.ok(long.length > FORWARDED_FOR_MEMO_CHARS_MAX);
+  assert.equal(await ask(proxy, long), 200);
+  assert.equal(await ask(proxy, '198.51.100.60'), 200);
+  assert.equal(await ask(proxy, long), 429);
+  // A peer that is not a trusted proxy is the client, whatever header it sends.
+  assert.equal(await ask('203.0.113.9', '198.51.100.70'), 200);
+  assert.equal(await ask('203.0.113.9', '198.51.100.71'), 200);
+  assert.equal(await ask('203.0.113.9', '198.51.100.72'), 429);
+  // And the proxy itself, sending no header, is a client of its own.
+  assert.equal(await ask(proxy), 200);
 });
