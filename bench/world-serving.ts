@@ -1,7 +1,8 @@
 // `npm run bench -- world-serving`: GET /world answered by a root's API stack — buildApiServer
-// with the public listener's options (rate limit, load shedding, read-only CORS, metrics,
-// OpenAPI) and rootRoutes — in its own process, against nginx (one worker) serving the same
-// bytes from a file, both loaded by wrk with keep-alive, alternating. Goal: ≥ 0.8 × nginx.
+// with the public listener's options (a logger, rate limit, load shedding, read-only CORS,
+// metrics, OpenAPI) and rootRoutes — in its own process, against nginx (one worker) serving
+// the same bytes from a file, both loaded by wrk with keep-alive, alternating. Goal: ≥ 0.8 ×
+// nginx.
 // It is the read path alone; bench/root-commit.ts measures the same on a root of a running
 // federation. `node bench/world-serving.ts --serve-world` is the serving process.
 
@@ -9,6 +10,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { rootRoutes } from '../src/api/root-routes.ts';
 import type { RootView } from '../src/api/root-view.ts';
@@ -26,6 +28,8 @@ const SERVE_FLAG = '--serve-world';
 async function serve(): Promise<void> {
   const state = genesisState(benchGenesis());
   const app = await buildApiServer({
+    // As a root's: pino at info, to this process's stdout (a failed request would show there).
+    logger: pino({ level: 'info', base: { component: 'http' } }),
     bodyBytesMax: 96 * 1024,
     // wrk is one address; the limiter still runs on every request, as on a root.
     requestsPerMinute: 100_000_000,
@@ -85,7 +89,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       );
     }
     notes.push(
-      `/world is ${body.length.toLocaleString('en-US')} bytes of JSON (7 members); wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, ${ROUNDS} alternating rounds; ours = one Node process, buildApiServer (rate limit, load shedding, read-only CORS, metrics, OpenAPI) + rootRoutes; nginx = 1 worker process, sendfile; on a 2-core machine wrk takes the other core`,
+      `/world is ${body.length.toLocaleString('en-US')} bytes of JSON (7 members); wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, ${ROUNDS} alternating rounds; ours = one Node process, buildApiServer (pino logger at info, rate limit, load shedding, read-only CORS, metrics, OpenAPI) + rootRoutes; nginx = 1 worker process, sendfile; on a 2-core machine wrk takes the other core`,
     );
   } finally {
     nginx?.kill('SIGQUIT');

@@ -367,13 +367,15 @@ export const WorldNotesResponse = Type.Object(
 
 /**
  * Statuses every route may answer whatever it does: 429 (this address sent more than the
- * per-minute budget), 503 (the root sheds load while its event loop lags; Retry-After says when
- * to come back), 500 (a bug; the details are in the root's log).
+ * per-minute budget; Retry-After says when its minute ends), 503 (the root sheds load while its
+ * event loop lags; Retry-After says when to come back), 500 (a bug; the details are in the
+ * root's log).
  */
 export const EVERY_ROUTE_PROBLEMS: Record<number, TSchema> = {
   429: {
     ...ProblemSchema,
-    description: 'RATE_LIMITED: too many requests from this address; retry after a minute',
+    description:
+      'RATE_LIMITED: too many requests from this address this minute; retry after the Retry-After seconds',
   },
   500: { ...ProblemSchema, description: "INTERNAL: a bug; the operator finds the details in the root's log" },
   503: {

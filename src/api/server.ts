@@ -4,7 +4,6 @@
 // shedding, the error shape, read-only CORS, OpenAPI at /docs and request metrics.
 
 import type { Server } from 'node:http';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,11 +15,14 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
 import { installReadOnlyCors, readOnlyCorsHeaders } from './cors.ts';
+import { DeferredLogger } from './deferred-logger.ts';
 import { statusFor } from './errors.ts';
+import { installHttpMetrics } from './http-metrics.ts';
 import { installLoadShedding } from './load-shedding.ts';
+import { installRateLimit } from './rate-limit.ts';
 
 /** Characters of a request URL quoted in a log line or an answer (the caller chooses the URL). */
 export const URL_QUOTED_CHARS_MAX = 200;
@@ -80,6 +82,8 @@ export const API_TAGS = [
 ];
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const trustedProxies = options.trustProxy ?? [];
+  const trustsProxy = trustedProxies.length > 0;
   const fastifyOptions: FastifyHttpOptions<Server> = {
     bodyLimit: options.bodyBytesMax,
     // Headers and body within requestTimeoutMs, checked often enough to cut a slow client on
@@ -92,12 +96,15 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       requestTimeout: options.requestTimeoutMs,
       connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
     },
-    ...(options.trustProxy !== undefined && options.trustProxy.length > 0
-      ? { trustProxy: [...options.trustProxy] }
-      : {}),
+    ...(trustsProxy ? { trustProxy: [...trustedProxies] } : {}),
     // Tile paths are case-sensitive and exact; never rewrite them.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.logger
+      ? {
+          // Each request's child logger is made when the request first logs (deferred-logger.ts).
+          loggerInstance: DeferredLogger.over(options.logger),
+        }
+      : { logger: false }),
     // Per-request lines are off: the root logs events an operator acts on, metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
   };
@@ -121,15 +128,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   // CORS first: load shedding and the rate limit answer from their own onRequest hooks.
   if (options.readOnlyCors === true) installReadOnlyCors(app);
   installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
-  await app.register(rateLimit, {
-    max: options.requestsPerMinute,
-    timeWindow: 60_000,
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      code: 'RATE_LIMITED',
-      message: `more than ${context.max} requests per minute from your address; retry after ${context.after}`,
-    }),
-  });
+  installRateLimit(app, { requestsPerMinute: options.requestsPerMinute, trustsProxy });
 
   if (options.docs !== false) {
     await app.register(swagger, {
@@ -138,7 +137,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
           title: options.title ?? 'Witan root API',
           version: packageJson.version,
           description:
-            'A Witan root: the world and its chain, motions and ballots, statement submission, the ledger as C2SP tlog-tiles. Every error is { code, message }; any route may answer 429 (rate limited) and 503 (shedding load, with Retry-After).',
+            'A Witan root: the world and its chain, motions and ballots, statement submission, the ledger as C2SP tlog-tiles. Every error is { code, message }; any route may answer 429 (rate limited) and 503 (shedding load), both with Retry-After.',
         },
         tags: API_TAGS,
       },
@@ -146,7 +145,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
-  if (options.metrics) instrument(app, options.metrics);
+  if (options.metrics) installHttpMetrics(app, options.metrics);
   return app;
 }
 
@@ -166,29 +165,5 @@ function sendProblem(thrown: Error, request: FastifyRequest, reply: FastifyReply
   reply.status(status).send({
     code: status === 500 ? 'INTERNAL' : code,
     message: status === 500 ? 'internal error; the operator can find details in the root log' : err.message,
-  });
-}
-
-/** Request counts and latency by route pattern (never by raw URL: that would be unbounded). */
-function instrument(app: FastifyInstance, registry: Registry): void {
-  const requests = new Counter({
-    name: 'witan_http_requests_total',
-    help: 'HTTP requests answered, by route and status',
-    labelNames: ['route', 'status'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'witan_http_request_duration_seconds',
-    help: 'HTTP request latency by route',
-    labelNames: ['route'],
-    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [registry],
-  });
-  // A callback hook, as the other per-request hooks: an async one costs a promise per request.
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ route, status: String(reply.statusCode) });
-    duration.observe({ route }, reply.elapsedTime / 1000);
-    done();
   });
 }

@@ -1,0 +1,177 @@
+// The per-client rate limit of an HTTP listener: at most `requestsPerMinute` requests from one
+// client in a minute that starts with its first request; beyond, 429 RATE_LIMITED with
+// Retry-After (the seconds until that minute ends). An IPv6 client is its /64, an IPv4 client
+// its address (also when it reaches a dual-stack listener as ::ffff:a.b.c.d).
+//
+// Our own small hook instead of @fastify/rate-limit: that one runs as an async hook (three
+// promises per request), parses the address and builds the route's options on every request,
+// and sets three x-ratelimit-* headers on every answer, which the docs never promised and no
+// Witan client reads — all on the read path every overlay peer takes. Here a request costs a
+// map lookup and a clock read; an answer within the limit carries no header of ours.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+/**
+ * Clients whose minute is remembered at once. Beyond, the client whose minute began first is
+ * forgotten (and starts afresh at its next request): an attacker with more addresses than this
+ * can only make the limit forget clients, never hold more memory.
+ */
+export const RATE_LIMIT_CLIENTS_MAX = 10_000;
+/** IPv6 clients are counted by the first 64 bits (4 groups): a host or home is given a /64. */
+export const IPV6_CLIENT_PREFIX_GROUPS = 4;
+/**
+ * Client keys remembered by what they are found from: an IPv6 peer (parsed once, not on each
+ * request), or a peer and its X-Forwarded-For behind a trusted proxy (resolved once: fastify's
+ * request.ip walks the header against the trusted ranges, about a microsecond a request, and
+ * a proxy sends the same few pairs again and again). Emptied when it fills.
+ */
+export const CLIENT_KEYS_MEMO_MAX = 4_096;
+/** A longer X-Forwarded-For is resolved on each request, so the memo's memory stays small. */
+export const FORWARDED_FOR_MEMO_CHARS_MAX = 256;
+
+const IPV6_GROUPS = 8;
+const IPV4_MAPPED_PREFIX_GROUPS = 5;
+const IPV4_MAPPED_MARK = 0xffff;
+
+type Window = { startMs: number; requests: number };
+
+/**
+ * Requests counted per client within its current window, by the caller's clock. The map is
+ * kept in the order the windows began, so the first entries are the first to expire or go.
+ */
+export class RequestWindows {
+  readonly #requestsMax: number;
+  readonly #windowMs: number;
+  readonly #clientsMax: number;
+  readonly #windows = new Map<string, Window>();
+
+  constructor(o: { requestsMax: number; windowMs: number; clientsMax: number }) {
+    if (!(Number.isInteger(o.requestsMax) && o.requestsMax >= 0))
+      throw new RangeError(`requestsMax must be a whole number ≥ 0, not ${o.requestsMax}`);
+    if (!(o.windowMs > 0)) throw new RangeError(`windowMs must be > 0, not ${o.windowMs}`);
+    if (!(Number.isInteger(o.clientsMax) && o.clientsMax >= 1))
+      throw new RangeError(`clientsMax must be a whole number ≥ 1, not ${o.clientsMax}`);
+    this.#requestsMax = o.requestsMax;
+    this.#windowMs = o.windowMs;
+    this.#clientsMax = o.clientsMax;
+  }
+
+  /** Clients remembered now (at most clientsMax). */
+  get size(): number {
+    return this.#windows.size;
+  }
+
+  /**
+   * Counts one request from `client` at `nowMs`. Returns 0 when it is within the limit, else
+   * the ms until the client's window ends (> 0).
+   */
+  take(client: string, nowMs: number): number {
+    let window = this.#windows.get(client);
+    if (window === undefined || nowMs - window.startMs >= this.#windowMs) {
+      if (window === undefined) this.#makeRoom(nowMs);
+      else this.#windows.delete(client);
+      window = { startMs: nowMs, requests: 0 };
+      this.#windows.set(client, window);
+    }
+    window.requests++;
+    if (window.requests <= this.#requestsMax) return 0;
+    return Math.max(1, window.startMs + this.#windowMs - nowMs);
+  }
+
+  /** Drops the windows that ended, then, while still full, the one that began first. */
+  #makeRoom(nowMs: number): void {
+    for (const [client, window] of this.#windows) {
+      const ended = nowMs - window.startMs >= this.#windowMs;
+      if (!ended && this.#windows.size < this.#clientsMax) return;
+      this.#windows.delete(client);
+    }
+  }
+}
+
+/**
+ * The client an address counts as: an IPv4 address itself; an IPv6 address its /64 written
+ * `a:b:c:d::/64`, or the IPv4 address it maps (::ffff:a.b.c.d). A string that is neither is
+ * its own client.
+ */
+export function clientKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const zone = ip.indexOf('%');
+  const address = zone === -1 ? ip : ip.slice(0, zone);
+  const groups = ipv6Groups(address);
+  if (groups === undefined) return ip.toLowerCase();
+  if (groups.slice(0, IPV4_MAPPED_PREFIX_GROUPS).every((g) => g === 0) && groups[5] === IPV4_MAPPED_MARK) {
+    const [high, low] = [groups[6]!, groups[7]!];
+    return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  }
+  const prefix = groups.slice(0, IPV6_CLIENT_PREFIX_GROUPS).map((g) => g.toString(16));
+  return `${prefix.join(':')}::/${IPV6_CLIENT_PREFIX_GROUPS * 16}`;
+}
+
+/**
+ * The eight 16-bit groups of an IPv6 address, or undefined when it is not one. The WHATWG URL
+ * parser checks it and writes it canonically (lowercase, an embedded IPv4 as two groups, one
+ * `::` for the longest run of zeros), which leaves only that `::` to expand.
+ */
+function ipv6Groups(address: string): number[] | undefined {
+  let host: string;
+  try {
+    host = new URL(`http://[${address}]/`).hostname;
+  } catch {
+    return undefined;
+  }
+  const [head = '', tail] = host.slice(1, -1).split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? 0 : IPV6_GROUPS - left.length - right.length;
+  const groups = [...left, ...Array<string>(zeros).fill('0'), ...right].map((g) => Number.parseInt(g, 16));
+  return groups.length === IPV6_GROUPS ? groups : undefined;
+}
+
+/**
+ * Adds the limit to `app` itself (not an encapsulated plugin), so every request is counted,
+ * those to no route included. Install it after the hooks whose headers a 429 must carry (CORS).
+ * `trustsProxy`: the server was built with trustProxy, so request.ip may be a forwarded client.
+ */
+export function installRateLimit(
+  app: FastifyInstance,
+  opts: { requestsPerMinute: number; trustsProxy: boolean },
+): void {
+  const windows = new RequestWindows({
+    requestsMax: opts.requestsPerMinute,
+    windowMs: RATE_LIMIT_WINDOW_MS,
+    clientsMax: RATE_LIMIT_CLIENTS_MAX,
+  });
+  const keys = new Map<string, string>();
+  const remembered = (by: string, request: FastifyRequest): string => {
+    let key = keys.get(by);
+    if (key === undefined) {
+      if (keys.size >= CLIENT_KEYS_MEMO_MAX) keys.clear();
+      key = clientKey(request.ip ?? '');
+      keys.set(by, key);
+    }
+    return key;
+  };
+  // request.ip is the TCP peer, or behind a trusted proxy the client X-Forwarded-For names: a
+  // function of those two alone (and of the trusted ranges, fixed), so they key the memo.
+  const keyOf = (request: FastifyRequest): string => {
+    const peer = request.socket.remoteAddress ?? '';
+    const forwarded = opts.trustsProxy ? request.headers['x-forwarded-for'] : undefined;
+    if (forwarded === undefined) return peer.includes(':') ? remembered(peer, request) : peer;
+    if (forwarded.length > FORWARDED_FOR_MEMO_CHARS_MAX) return clientKey(request.ip ?? '');
+    return remembered(`${peer} ${forwarded}`, request);
+  };
+  // A callback hook: it runs on every request, and an async one costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    const waitMs = windows.take(keyOf(request), Date.now());
+    if (waitMs === 0) return done();
+    const retryAfterS = Math.ceil(waitMs / 1000);
+    reply
+      .status(429)
+      .header('retry-after', String(retryAfterS))
+      .send({
+        code: 'RATE_LIMITED',
+        message: `more than ${opts.requestsPerMinute} requests per minute from your address; retry after ${retryAfterS} s`,
+      });
+  });
+}
