@@ -193,7 +193,9 @@ test('a recovery: refused before the silence, refused when a vanished member ret
     [c.name, d.name].sort(),
   );
   assert.equal(newKey.threshold, 2);
-  assert.equal(rekeyed.version, before.version + 2);
+  // At least the recovered world and the one that installs the new key; on a slow machine a
+  // duty epoch can end meanwhile and its notice about the silent members is a world of its own.
+  assert.ok(rekeyed.version >= before.version + 2, `key world v${rekeyed.version} after v${before.version}`);
 
   // Two validators, a quorum of two: c and d commit on their own.
   const alone = await fillerMotion(d, 'recovered');
