@@ -10,6 +10,7 @@
 // map lookup and a clock read; an answer within the limit carries no header of ours.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseIpv6 } from '../governance/index.ts';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 /**
@@ -30,7 +31,6 @@ export const CLIENT_KEYS_MEMO_MAX = 4_096;
 /** A longer X-Forwarded-For is resolved on each request, so the memo's memory stays small. */
 export const FORWARDED_FOR_MEMO_CHARS_MAX = 256;
 
-const IPV6_GROUPS = 8;
 const IPV4_MAPPED_PREFIX_GROUPS = 5;
 const IPV4_MAPPED_MARK = 0xffff;
 
@@ -98,7 +98,7 @@ export function clientKey(ip: string): string {
   if (!ip.includes(':')) return ip;
   const zone = ip.indexOf('%');
   const address = zone === -1 ? ip : ip.slice(0, zone);
-  const groups = ipv6Groups(address);
+  const groups = parseIpv6(address);
   if (groups === undefined) return ip.toLowerCase();
   if (groups.slice(0, IPV4_MAPPED_PREFIX_GROUPS).every((g) => g === 0) && groups[5] === IPV4_MAPPED_MARK) {
     const [high, low] = [groups[6]!, groups[7]!];
@@ -106,26 +106,6 @@ export function clientKey(ip: string): string {
   }
   const prefix = groups.slice(0, IPV6_CLIENT_PREFIX_GROUPS).map((g) => g.toString(16));
   return `${prefix.join(':')}::/${IPV6_CLIENT_PREFIX_GROUPS * 16}`;
-}
-
-/**
- * The eight 16-bit groups of an IPv6 address, or undefined when it is not one. The WHATWG URL
- * parser checks it and writes it canonically (lowercase, an embedded IPv4 as two groups, one
- * `::` for the longest run of zeros), which leaves only that `::` to expand.
- */
-function ipv6Groups(address: string): number[] | undefined {
-  let host: string;
-  try {
-    host = new URL(`http://[${address}]/`).hostname;
-  } catch {
-    return undefined;
-  }
-  const [head = '', tail] = host.slice(1, -1).split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? 0 : IPV6_GROUPS - left.length - right.length;
-  const groups = [...left, ...Array<string>(zeros).fill('0'), ...right].map((g) => Number.parseInt(g, 16));
-  return groups.length === IPV6_GROUPS ? groups : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
 // (c2sp.org/signed-note §Format, §Signatures). Kept apart from note.ts so that cosignature.ts
 // and note.ts can both build on it without importing each other.
 
+import { Lru } from '../base/index.ts';
 import { toHex, utf8Bytes } from '../codec/index.ts';
 import { sha256 } from './hash.ts';
 
@@ -28,10 +29,10 @@ export function isValidKeyName(name: string): boolean {
 /**
  * Key IDs already computed, by type, name and key: a root computes the ID of every cosigner's
  * keys for every note it receives (the name check and the hash were a few per cent of a
- * federation's CPU per commit). Bounded; the oldest entry goes first.
+ * federation's CPU per commit). Bounded; the least recently used entry goes first.
  */
-const keyIds = new Map<string, number>();
 const KEY_IDS_MAX = 1024;
+const keyIds = new Lru<string, number>(KEY_IDS_MAX);
 
 /** key ID = SHA-256(key name || 0x0A || signature type || public key)[:4], read as big-endian u32. */
 export function noteKeyId(name: string, type: number, publicKey: Uint8Array): number {
@@ -42,7 +43,6 @@ export function noteKeyId(name: string, type: number, publicKey: Uint8Array): nu
   if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new RangeError('signature type is one byte');
   const hash = sha256(utf8Bytes(name), new Uint8Array([0x0a, type]), publicKey);
   const id = ((hash[0]! << 24) | (hash[1]! << 16) | (hash[2]! << 8) | hash[3]!) >>> 0;
-  if (keyIds.size >= KEY_IDS_MAX) keyIds.delete(keyIds.keys().next().value!);
   keyIds.set(memo!, id);
   return id;
 }

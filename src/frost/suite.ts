@@ -38,6 +38,7 @@ import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
 import { createFROST } from '@noble/curves/abstract/frost.js';
 import { ed25519, type ed25519_FROST } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { Lru } from '../base/index.ts';
 import { toHex } from '../codec/index.ts';
 import { POINT_BYTES, POINT_MEMO_ENTRIES } from './constants.ts';
 
@@ -45,15 +46,9 @@ import { POINT_BYTES, POINT_MEMO_ENTRIES } from './constants.ts';
 export const CIPHERSUITE_NAME = 'FROST-ED25519-SHA512-v1';
 
 /** Encodings (hex) decoded and found valid by noble's checks, least recently used first. */
-const memo = new Map<string, CheckedPoint>();
+const memo = new Lru<string, CheckedPoint>(POINT_MEMO_ENTRIES);
 /** noble's isTorsionFree for each CheckedPoint, computed once per instance. */
 const subgroupChecks = new WeakMap<EdwardsPoint, boolean>();
-
-function remember(key: string, point: CheckedPoint): void {
-  memo.delete(key);
-  memo.set(key, point);
-  if (memo.size > POINT_MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
-}
 
 /** noble's checks of a decoded point, as createFROST makes them, without throwing. */
 function passesChecks(point: CheckedPoint): boolean {
@@ -73,13 +68,10 @@ class CheckedPoint extends ed25519.Point {
     }
     const key = toHex(bytes);
     const known = memo.get(key);
-    if (known !== undefined) {
-      remember(key, known);
-      return known;
-    }
+    if (known !== undefined) return known;
     const decoded = ed25519.Point.fromBytes(bytes);
     const point = new CheckedPoint(decoded.X, decoded.Y, decoded.Z, decoded.T);
-    if (passesChecks(point)) remember(key, point);
+    if (passesChecks(point)) memo.set(key, point);
     return point;
   }
 
@@ -112,7 +104,7 @@ export function rememberNonceCommitments(commitments: { hiding: Uint8Array; bind
     const decoded = ed25519.Point.fromBytes(bytes);
     const point = new CheckedPoint(decoded.X, decoded.Y, decoded.Z, decoded.T);
     subgroupChecks.set(point, true);
-    if (passesChecks(point)) remember(toHex(bytes), point);
+    if (passesChecks(point)) memo.set(toHex(bytes), point);
   }
 }
 

@@ -3,6 +3,7 @@
 // statements (to refuse replays). JSON-safe, so a root can persist it and an auditor can
 // compare it. Built only by genesisState and executeBatch.
 
+import { Lru } from '../base/index.ts';
 import { fromBase64 } from '../codec/index.ts';
 import { ML_DSA_44_PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import { type Ceremony, openCeremony } from './ceremony-state.ts';
@@ -121,17 +122,16 @@ export interface MemberKey {
  * Keys decoded from their base64 text, by text: a root asks for the validators and cosigners on
  * every vote, note and commit, and strict decoding of an ML-DSA-44 key (1,312 bytes) was a tenth
  * of a seven-root federation's CPU per commit. The text is the key, so an entry never goes
- * stale; the bound holds two worlds' worth of members and keys (node and ML-DSA).
+ * stale; the bound (least recently used out first) holds two worlds' worth of members and keys (node and ML-DSA).
  */
-const decodedKeys = new Map<string, Uint8Array>();
 const DECODED_KEYS_MAX = 4 * MEMBERS_MAX;
+const decodedKeys = new Lru<string, Uint8Array>(DECODED_KEYS_MAX);
 
 /** The key `text` encodes (strict base64 of `bytes`); the same Uint8Array for the same text, so never change it. */
 function decodedKey(text: string, bytes: number): Uint8Array {
   const known = decodedKeys.get(text);
   if (known !== undefined && known.length === bytes) return known;
   const key = fromBase64(text, bytes);
-  if (decodedKeys.size >= DECODED_KEYS_MAX) decodedKeys.delete(decodedKeys.keys().next().value!);
   decodedKeys.set(text, key);
   return key;
 }

@@ -17,6 +17,7 @@ import type {
   OpenMotionView,
   TallyView,
 } from '../api/root-view.ts';
+import { Lru } from '../base/index.ts';
 import {
   decodeEntry,
   diffChanges,
@@ -33,7 +34,6 @@ import {
 import { TILE_WIDTH } from '../ledger/index.ts';
 import { DECIDED_MOTION_VIEWS_CACHED_MAX, MOTION_STATEMENTS_CACHED_MAX } from './constants.ts';
 import type { LedgerIndex } from './ledger-index.ts';
-import { Lru } from './lru.ts';
 import { IdSpace, type PendingId } from './short-ids.ts';
 
 /** The store as this reads it: entries [start, end) of one bundle at most. */

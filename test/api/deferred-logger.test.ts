@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
 import { buildApiServer } from '../../src/api/server.ts';
+import { TEST_SERVER_OPTIONS } from './server-options.ts';
 
 test('a child logger is made only for a request that logs, and its lines carry the request id', async (t) => {
   const lines: string[] = [];
@@ -24,14 +25,7 @@ test('a child logger is made only for a request that logs, and its lines carry t
     children++;
     return child.apply(this, args);
   } as typeof logger.child;
-  const app = await buildApiServer({
-    logger,
-    bodyBytesMax: 1024,
-    requestsPerMinute: 100,
-    requestTimeoutMs: 5_000,
-    eventLoopDelayMaxMs: 1_000,
-    docs: false,
-  });
+  const app = await buildApiServer({ ...TEST_SERVER_OPTIONS, logger, requestsPerMinute: 100 });
   t.after(() => app.close());
   app.get('/fine', async () => ({ ok: true }));
   app.get('/boom', async () => {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { HTTP_DURATION_BUCKETS_S, HttpTallies, UNMATCHED_ROUTE } from '../../src/api/http-metrics.ts';
 import { buildApiServer } from '../../src/api/server.ts';
+import { TEST_SERVER_OPTIONS } from './server-options.ts';
 
 /** The value of one series in a scrape, or undefined when it is absent. */
 function series(text: string, line: string): number | undefined {
@@ -15,14 +16,7 @@ function series(text: string, line: string): number | undefined {
 
 test('requests are counted by route pattern and status, refusals and unknown paths included', async (t) => {
   const registry = new Registry();
-  const app = await buildApiServer({
-    bodyBytesMax: 1024,
-    requestsPerMinute: 4,
-    requestTimeoutMs: 5_000,
-    eventLoopDelayMaxMs: 1_000,
-    metrics: registry,
-    docs: false,
-  });
+  const app = await buildApiServer({ ...TEST_SERVER_OPTIONS, requestsPerMinute: 4, metrics: registry });
   t.after(() => app.close());
   app.get('/thing/:id', async () => ({ ok: true }));
   for (const url of ['/thing/1', '/thing/2', '/nowhere', '/thing/3', '/thing/4']) await app.inject(url);

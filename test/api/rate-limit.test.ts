@@ -11,6 +11,7 @@ import {
   RequestWindows,
 } from '../../src/api/rate-limit.ts';
 import { buildApiServer } from '../../src/api/server.ts';
+import { TEST_SERVER_OPTIONS } from './server-options.ts';
 
 const WINDOW_MS = 60_000;
 
@@ -106,13 +107,7 @@ test('an address counts as its client: IPv4 itself, IPv6 its /64, a mapped IPv4 
 });
 
 test('over the limit: 429 RATE_LIMITED with Retry-After; answers within it carry no rate-limit headers', async (t) => {
-  const app = await buildApiServer({
-    bodyBytesMax: 1024,
-    requestsPerMinute: 2,
-    requestTimeoutMs: 5_000,
-    eventLoopDelayMaxMs: 1_000,
-    docs: false,
-  });
+  const app = await buildApiServer({ ...TEST_SERVER_OPTIONS, requestsPerMinute: 2 });
   t.after(() => app.close());
   app.get('/x', async () => ({ ok: true }));
   const first = await app.inject('/x');
@@ -135,12 +130,9 @@ test('over the limit: 429 RATE_LIMITED with Retry-After; answers within it carry
 
 test('behind a trusted proxy each forwarded client has its own limit, however the header is written', async (t) => {
   const app = await buildApiServer({
-    bodyBytesMax: 1024,
+    ...TEST_SERVER_OPTIONS,
     requestsPerMinute: 2,
-    requestTimeoutMs: 5_000,
-    eventLoopDelayMaxMs: 1_000,
     trustProxy: ['127.0.0.1'],
-    docs: false,
   });
   t.after(() => app.close());
   app.get('/x', async () => ({ ok: true }));

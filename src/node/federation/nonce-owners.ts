@@ -18,6 +18,7 @@
 // a signer's does it take another coordinator's: one of the greatest of the coordinator that
 // has the most — those its owner would take last.
 
+import { Lru } from '../../base/index.ts';
 import { utf8Bytes } from '../../codec/index.ts';
 import { sha256 } from '../../crypto/index.ts';
 
@@ -27,12 +28,12 @@ const OWNER_LABEL = 'witan/v1/frost/nonce-owner\n';
 /** Bytes of the hash read as a number: 48 bits, exact in a double; the bias of `mod` is < 2^-40. */
 const OWNER_HASH_BYTES = 6;
 /**
- * Commitments whose hash a process remembers (oldest out first): a root looks at the same
+ * Commitments whose hash a process remembers (least recently used out first): a root looks at the same
  * commitments on every tick and every request, a few dozen per signer and key.
  */
 const OWNER_HASHES_KEPT = 4096;
 
-const ownerHashes = new Map<string, number>();
+const ownerHashes = new Lru<string, number>(OWNER_HASHES_KEPT);
 
 function ownerHash(c: Commitment): number {
   const key = `${c.hiding}:${c.binding}`;
@@ -41,7 +42,6 @@ function ownerHash(c: Commitment): number {
     const digest = sha256(utf8Bytes(`${OWNER_LABEL}${key}`));
     h = Buffer.from(digest.buffer, digest.byteOffset, OWNER_HASH_BYTES).readUIntBE(0, OWNER_HASH_BYTES);
     ownerHashes.set(key, h);
-    if (ownerHashes.size > OWNER_HASHES_KEPT) ownerHashes.delete(ownerHashes.keys().next().value!);
   }
   return h;
 }

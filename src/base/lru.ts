@@ -1,6 +1,6 @@
 // A map that keeps at most `capacity` entries, dropping the least recently used first. For
-// values that never change once made (ledger entries, decided motions): a miss only costs a
-// read from the store again.
+// values that never change once made (ledger entries, decided motions, keys decoded from their
+// text, points found valid): a miss only costs making the value again.
 
 export class Lru<K, V> {
   readonly capacity: number;
@@ -13,6 +13,11 @@ export class Lru<K, V> {
 
   get size(): number {
     return this.#map.size;
+  }
+
+  /** Whether `key` is held; not counted as a use. */
+  has(key: K): boolean {
+    return this.#map.has(key);
   }
 
   get(key: K): V | undefined {
@@ -28,5 +33,9 @@ export class Lru<K, V> {
     this.#map.delete(key);
     this.#map.set(key, value);
     if (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value as K);
+  }
+
+  clear(): void {
+    this.#map.clear();
   }
 }
