@@ -118,8 +118,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   if (options.connectionsMax !== undefined) app.server.maxConnections = options.connectionsMax;
   // No keep-alive timeout of its own: the inactivity timeout (connectionTimeout) closes an idle
   // kept-alive connection too. Node's keepAliveTimeout would re-arm the socket's timer twice on
-  // every request, about 2% of a GET's CPU, for a Keep-Alive header that only advises clients.
-  // Set on the server: fastify reads a keepAliveTimeout of 0 as "use the default".
+  // every request, a few per cent of a GET's CPU, for a Keep-Alive header that only advises
+  // clients. Set on the server: fastify reads a keepAliveTimeout of 0 as "use the default".
   app.server.keepAliveTimeout = 0;
 
   app.setErrorHandler(sendProblem);
