@@ -162,11 +162,8 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
     return new ApiError(400, 'BAD_QUERY', `${where} ${first?.message ?? 'is malformed'}`);
   });
 
-  /** The published checkpoint, read at most once per refreshMs; its parse is reused while unchanged. */
-  async function published(): Promise<Published | undefined> {
-    const now = performance.now();
-    if (cached !== undefined && now - cached.at < refreshMs) return cached.published;
-    const note = await readNote();
+  /** The published checkpoint of `note`; its parse is reused while the note is unchanged. */
+  function publishedOf(note: string | undefined, readAt: number): Published | undefined {
     let result: Published | undefined;
     if (note !== undefined) {
       if (parsedNote?.note !== note) {
@@ -179,14 +176,45 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
       }
       result = parsedNote;
     }
-    cached = { at: now, published: result };
+    cached = { at: readAt, published: result };
     return result;
   }
 
-  async function tree(): Promise<Published> {
-    const p = await published();
+  /** The last read of the published checkpoint while it is younger than refreshMs. */
+  function fresh(now: number): { published: Published | undefined } | undefined {
+    return cached !== undefined && now - cached.at < refreshMs ? cached : undefined;
+  }
+
+  function treeOf(p: Published | undefined): Published {
     if (p === undefined) throw new ApiError(404, 'NOT_FOUND', 'no checkpoint has been published yet');
     return p;
+  }
+
+  /** The published checkpoint, read at most once per refreshMs. */
+  async function tree(): Promise<Published> {
+    const now = performance.now();
+    const last = fresh(now);
+    return treeOf(last !== undefined ? last.published : publishedOf(await readNote(), now));
+  }
+
+  /**
+   * Answers a read from the published tree: `answer` gets it (404 while none is published), and
+   * what it throws or rejects with goes to the error handler. The hot reads (/checkpoint, tiles)
+   * are handlers around this rather than async ones: a request costs the note's read and one
+   * callback, where awaiting it through tree() cost three more promises and their turns of the
+   * microtask queue.
+   */
+  function fromTree(reply: FastifyReply, answer: (tree: Published) => unknown): void {
+    const now = performance.now();
+    const last = fresh(now);
+    if (last !== undefined) {
+      settle(reply, () => answer(treeOf(last.published)));
+    } else {
+      readNote().then(
+        (note) => settle(reply, () => answer(treeOf(publishedOf(note, now)))),
+        (err: Error) => reply.send(err),
+      );
+    }
   }
 
   app.get(
@@ -202,9 +230,7 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
         ),
       },
     },
-    async (_req, reply) => {
-      sendReady(reply, (await tree()).ready);
-    },
+    (_req, reply) => fromTree(reply, (published) => sendReady(reply, published.ready)),
   );
 
   app.get(
@@ -220,35 +246,41 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
         ),
       },
     },
-    async (req, reply) => {
+    (req, reply) => {
       const query = req.url.indexOf('?');
       const path = query < 0 ? req.url : req.url.slice(0, query);
-      const { size } = await tree();
-      const hit = readyCache.get(path);
-      // A cached path passed the checks below once; it stays valid while the tree holds it.
-      if (hit !== undefined && hit.treeSize <= size) return sendReady(reply, hit);
-      const tile = parseTilePath(path); // BAD_TILE_PATH (400) for every non-canonical spelling
-      const level = tile.level === 'entries' ? 0 : tile.level;
-      if (tileWidthAt(level, tile.index, size) < tile.width) {
-        throw new ApiError(404, 'NOT_FOUND', `${path.slice(1)} is not in the published tree of size ${size}`);
-      }
-      const bytes =
-        tile.level === 'entries'
-          ? await store.entryBundle(tile.index, tile.width)
-          : await store.tile(tile.level, tile.index, tile.width);
-      const full = tile.width === TILE_WIDTH;
-      const ready: Ready = {
-        body: asBuffer(bytes),
-        headers: {
-          'content-type': 'application/octet-stream',
-          'cache-control': full ? FULL_TILE_CACHE_CONTROL : `public, max-age=${PARTIAL_TILE_MAX_AGE_S}`,
-        },
-        treeSize: (tile.index * TILE_WIDTH + tile.width) * TILE_WIDTH ** level,
-      };
-      readyCache.set(path, ready);
-      return sendReady(reply, ready);
+      fromTree(reply, ({ size }) => {
+        const hit = readyCache.get(path);
+        // A cached path passed the checks below once; it stays valid while the tree holds it.
+        if (hit !== undefined && hit.treeSize <= size) return sendReady(reply, hit);
+        return readTile(reply, path, size);
+      });
     },
   );
+
+  /** A tile or bundle not in the ready cache: checked against the tree, read, cached, sent. */
+  async function readTile(reply: FastifyReply, path: string, size: number): Promise<FastifyReply> {
+    const tile = parseTilePath(path); // BAD_TILE_PATH (400) for every non-canonical spelling
+    const level = tile.level === 'entries' ? 0 : tile.level;
+    if (tileWidthAt(level, tile.index, size) < tile.width) {
+      throw new ApiError(404, 'NOT_FOUND', `${path.slice(1)} is not in the published tree of size ${size}`);
+    }
+    const bytes =
+      tile.level === 'entries'
+        ? await store.entryBundle(tile.index, tile.width)
+        : await store.tile(tile.level, tile.index, tile.width);
+    const full = tile.width === TILE_WIDTH;
+    const ready: Ready = {
+      body: asBuffer(bytes),
+      headers: {
+        'content-type': 'application/octet-stream',
+        'cache-control': full ? FULL_TILE_CACHE_CONTROL : `public, max-age=${PARTIAL_TILE_MAX_AGE_S}`,
+      },
+      treeSize: (tile.index * TILE_WIDTH + tile.width) * TILE_WIDTH ** level,
+    };
+    readyCache.set(path, ready);
+    return sendReady(reply, ready);
+  }
 
   app.get('/ledger/entries', { schema: entriesSchema }, async (req) => {
     const query = req.query as { start: string; end?: string };
@@ -354,6 +386,16 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
 
 function sendReady(reply: FastifyReply, ready: Ready): FastifyReply {
   return reply.headers(ready.headers).send(ready.body);
+}
+
+/** Runs `answer`; what it throws, or the promise it returns rejects with, is the reply. */
+function settle(reply: FastifyReply, answer: () => unknown): void {
+  try {
+    const result = answer();
+    if (result instanceof Promise) result.catch((err: Error) => reply.send(err));
+  } catch (err) {
+    reply.send(err as Error);
+  }
 }
 
 /**

@@ -1,13 +1,15 @@
 // The HTTP edge against clients that hold connections: a client dripping its headers or its
 // body is cut at the configured request timeout (not node's 30 s check interval later), a
-// silent connection too, connections beyond the cap are refused, and behind a trusted proxy
-// rate limits count the client X-Forwarded-For names — never a header from anyone else.
+// silent connection too, and one that stops reading an answer; connections beyond the cap are
+// refused, and behind a trusted proxy rate limits count the client X-Forwarded-For names —
+// never a header from anyone else.
 // Real sockets on 127.0.0.1.
 
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { buildApiServer, HTTP_TIMEOUT_CHECK_INTERVAL_MS } from '../../src/api/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const REQUEST_TIMEOUT_MS = 1_000;
 /** A cut is due by the timeout plus one check of the server, plus slack for a busy machine. */
@@ -15,6 +17,8 @@ const CUT_WITHIN_MS = REQUEST_TIMEOUT_MS + HTTP_TIMEOUT_CHECK_INTERVAL_MS + 1_50
 /** The dripping client gives up (and the test fails) after this long. */
 const DRIP_MAX_MS = 15_000;
 const DRIP_EVERY_MS = 100;
+/** More than the kernel buffers of a loopback connection hold, so a client that stops reading stalls it. */
+const BIG_ANSWER = Buffer.alloc(32 * 1024 * 1024, 7);
 
 async function serve(o: { connectionsMax?: number; trustProxy?: string[]; requestsPerMinute?: number } = {}) {
   const app = await buildApiServer({
@@ -28,6 +32,9 @@ async function serve(o: { connectionsMax?: number; trustProxy?: string[]; reques
   });
   app.get('/ping', async () => ({ ok: true }));
   app.post('/echo', async (req) => req.body);
+  app.get('/big', (_req, reply) => {
+    reply.type('application/octet-stream').send(BIG_ANSWER);
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   return { app, port };
@@ -109,6 +116,31 @@ test('a connection that never sends a request, or idles after one, is closed aft
       assert.ok(ms <= CUT_WITHIN_MS, `idle connection held ${ms} ms`);
       socket.destroy();
     }
+  } finally {
+    await app.close();
+  }
+});
+
+test('a client that stops reading an answer is cut after the timeout', async () => {
+  const { app, port } = await serve();
+  try {
+    const socket = await open(port);
+    socket.on('error', () => undefined);
+    const started = Date.now();
+    socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.pause();
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+      );
+    await waitUntil('the stalled connection to be closed', connections, {
+      until: (n) => n === 0,
+      timeoutMs: CUT_WITHIN_MS,
+      intervalMs: 50,
+    });
+    const ms = Date.now() - started;
+    assert.ok(ms >= REQUEST_TIMEOUT_MS - 100, `cut after ${ms} ms, before the timeout`);
+    socket.destroy();
   } finally {
     await app.close();
   }

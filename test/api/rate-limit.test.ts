@@ -2,7 +2,7 @@
 // its memory bound, what an address counts as, and the answers through fastify.inject().
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import fc from 'fast-check';
 import {
   clientKey,
@@ -14,6 +14,14 @@ import { buildApiServer } from '../../src/api/server.ts';
 import { TEST_SERVER_OPTIONS } from './server-options.ts';
 
 const WINDOW_MS = 60_000;
+
+/** A server allowing two requests a minute per client, serving GET /x; closed after the test. */
+async function limitedServer(t: TestContext, options: { trustProxy?: string[] } = {}) {
+  const app = await buildApiServer({ ...TEST_SERVER_OPTIONS, requestsPerMinute: 2, ...options });
+  t.after(() => app.close());
+  app.get('/x', async () => ({ ok: true }));
+  return app;
+}
 
 test('a client gets requestsMax requests in its window, then the ms until the window ends', () => {
   const windows = new RequestWindows({ requestsMax: 3, windowMs: WINDOW_MS, clientsMax: 10 });
@@ -107,9 +115,7 @@ test('an address counts as its client: IPv4 itself, IPv6 its /64, a mapped IPv4 
 });
 
 test('over the limit: 429 RATE_LIMITED with Retry-After; answers within it carry no rate-limit headers', async (t) => {
-  const app = await buildApiServer({ ...TEST_SERVER_OPTIONS, requestsPerMinute: 2 });
-  t.after(() => app.close());
-  app.get('/x', async () => ({ ok: true }));
+  const app = await limitedServer(t);
   const first = await app.inject('/x');
   assert.equal(first.statusCode, 200);
   assert.deepEqual(
@@ -129,13 +135,7 @@ test('over the limit: 429 RATE_LIMITED with Retry-After; answers within it carry
 });
 
 test('behind a trusted proxy each forwarded client has its own limit, however the header is written', async (t) => {
-  const app = await buildApiServer({
-    ...TEST_SERVER_OPTIONS,
-    requestsPerMinute: 2,
-    trustProxy: ['127.0.0.1'],
-  });
-  t.after(() => app.close());
-  app.get('/x', async () => ({ ok: true }));
+  const app = await limitedServer(t, { trustProxy: ['127.0.0.1'] });
   const ask = async (remoteAddress: string, forwardedFor?: string) =>
     (
       await app.inject({

@@ -444,3 +444,36 @@ test('a tile answered once is answered again from memory only while the publishe
   assert.equal((await app.inject('/tile/0/002.p/88')).statusCode, 404);
   assert.equal((await app.inject('/tile/entries/001.p/44')).statusCode, 200);
 });
+
+test('a checkpoint that cannot be read or is not of this ledger is an error answer on every read, never a hang', async (t) => {
+  const { store } = await fixture(t);
+  const broken = await bareServer(t);
+  await broken.register(tlogRoutes, {
+    store,
+    checkpointNote: () => Promise.reject(new Error('disk on fire')),
+    checkpointRefreshMs: 0,
+  });
+  const foreign = await bareServer(t);
+  const otherOrigin = signNote(
+    formatCheckpoint({
+      origin: 'elsewhere.test/log',
+      size: 300,
+      rootHash: await store.rootAt(300),
+      extensions: [],
+    }),
+    [ed25519NoteSigner('elsewhere.test/log', LOG_SEED)],
+  );
+  await foreign.register(tlogRoutes, {
+    store,
+    checkpointNote: async () => otherOrigin,
+    checkpointRefreshMs: 0,
+  });
+  for (const url of ['/checkpoint', '/tile/0/000', '/tile/entries/000', '/ledger/entries?start=0']) {
+    const failed = await broken.inject(url);
+    assert.equal(failed.statusCode, 500, url);
+    assert.equal(failed.json().code, 'INTERNAL', url);
+    const refused = await foreign.inject(url);
+    assert.equal(refused.statusCode, 503, url);
+    assert.equal(refused.json().code, 'UNAVAILABLE', url);
+  }
+});
