@@ -61,10 +61,39 @@ async function audit(args: string[]): Promise<{ code: number | null; report: Rep
   }
 }
 
+/** Warnings and errors a root logged most recently, shown when the story stalls. */
+const STALL_LOG_LINES_PER_ROOT = 30;
+
+/** The last warn-or-worse lines (pino level ≥ 40) of every root's root.log, for a stalled story. */
+function rootWarnings(): string {
+  const out: string[] = [];
+  for (const name of MEMBERS) {
+    const file = join(net, name, 'root.log');
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => {
+        try {
+          return (JSON.parse(l) as { level?: number }).level! >= 40;
+        } catch {
+          return false;
+        }
+      });
+    out.push(`--- ${name}: last ${STALL_LOG_LINES_PER_ROOT} warnings of ${lines.length}`);
+    out.push(...lines.slice(-STALL_LOG_LINES_PER_ROOT));
+  }
+  return out.join('\n');
+}
+
 before(
   async () => {
     devnet = startWitan(['devnet', '--dir', net, '--clock-rate', String(CLOCK_RATE)]);
-    story = await devnet.waitForOutput(/Ctrl-C stops every root/, READY_TIMEOUT_MS);
+    try {
+      story = await devnet.waitForOutput(/Ctrl-C stops every root/, READY_TIMEOUT_MS);
+    } catch (e) {
+      // A stalled story says little by itself: what the roots complained about says why.
+      throw new Error(`${(e as Error).message}\n${rootWarnings()}`, { cause: e });
+    }
   },
   { timeout: READY_TIMEOUT_MS + 10_000 },
 );
