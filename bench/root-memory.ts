@@ -240,6 +240,17 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       { name: '  of which V8 heap in use', value: l.heap / MB, unit: 'MB' },
     );
   });
+  // The floor under any root: Node and every library loaded, no host, store or state yet.
+  const loadedRss = layers.reduce((sum, l) => sum + l.rss, base!.rss) / MB;
+  figures.push(
+    ratioFigure(
+      'the floor: a fresh Node process with every layer loaded, nothing started',
+      loadedRss,
+      'MB RSS',
+      'goal',
+      IDLE_RSS_GOAL_MB,
+    ),
+  );
   const [, stripping] = loadCosts(ROOT_NODE_FLAGS, [['./src/base/index.ts']]);
   figures.push(
     {
