@@ -7,7 +7,9 @@
 // rounds). Then the ballots again while wrk saturates one root's GET /world; the federation's
 // line after a commit; GET /world and tiles against nginx serving the same bytes; and the
 // ballots at 7 roots. The CPU the roots spend per statement, read from /proc, gives the ceiling
-// the machine's cores set. The project's goals: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
+// the machine's cores set; the CPU per GET request is split by thread (the root's main thread,
+// V8's workers) beside nginx's, which shows where a root's read path spends beyond nginx.
+// The project's goals: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +34,15 @@ import {
   stopFederation,
   submit,
 } from './lib/federation.ts';
-import { type BenchResult, type Figure, processCpuMs, ratioFigure } from './lib/harness.ts';
-import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs } from './lib/http-load.ts';
+import {
+  type BenchResult,
+  childPids,
+  type Figure,
+  processCpuMs,
+  ratioFigure,
+  threadCpuMs,
+} from './lib/harness.ts';
+import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrkArgs, wrkRun } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 4;
@@ -80,6 +89,49 @@ async function commitLatencies(
     out.inLedger.push(inLedger - start);
   }
   return { ...out, cpuMsPerStatement: (cpuMs(members) - cpuBefore) / count };
+}
+
+/** CPU per request while serving, µs: the root's main thread, V8's worker threads (GC, compiling), nginx. */
+type ServingCpu = { main: number; v8Workers: number; nginx: number };
+
+/**
+ * One wrk run; its rate (throws, as wrk() does, when an answer was not 2xx/3xx), and the CPU
+ * per request the serving processes `pids` spent in it, by thread name (threadCpuMs).
+ */
+async function servingRun(
+  url: string,
+  seconds: number,
+  script: string | undefined,
+  pids: readonly number[],
+): Promise<{ rate: number; usPerRequest: Map<string, number> }> {
+  const read = () => pids.map((pid) => threadCpuMs(pid));
+  const before = read();
+  const run = await wrkRun(url, seconds, script);
+  if (run.non2xx > 0) throw new Error(`wrk saw errors:\n${run.output}`);
+  const usPerRequest = new Map<string, number>();
+  read().forEach((after, i) => {
+    for (const [name, ms] of after) {
+      const used = ms - (before[i]!.get(name) ?? 0);
+      usPerRequest.set(name, (usPerRequest.get(name) ?? 0) + (used * 1000) / run.requests);
+    }
+  });
+  return { rate: run.rate, usPerRequest };
+}
+
+/** Sums µs per request over threads: all of them, or those named `name`. */
+const usOf = (m: Map<string, number>, name?: string) =>
+  [...m].reduce((sum, [n, us]) => (name === undefined || n === name ? sum + us : sum), 0);
+
+function servingCpuFigures(label: string, cpu: ServingCpu): Figure[] {
+  return [
+    { name: `  ${label}: the root's CPU per request, main thread`, value: cpu.main, unit: 'µs' },
+    {
+      name: `  ${label}: the root's CPU per request, V8's worker threads (GC marking, compiling)`,
+      value: cpu.v8Workers,
+      unit: 'µs',
+    },
+    { name: `  ${label}: nginx's CPU per request`, value: cpu.nginx, unit: 'µs' },
+  ];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -278,11 +330,29 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         let worldNginx = 0;
         let mixOurs = 0;
         let mixNginx = 0;
-        for (let round = 0; round < 2; round++) {
-          worldOurs += (await wrk(`${target.httpUrl}/world`, seconds)) / 2;
-          worldNginx += (await wrk(`${nginxUrl}/world`, seconds)) / 2;
-          mixOurs += (await wrk(target.httpUrl, seconds, script)) / 2;
-          mixNginx += (await wrk(nginxUrl, seconds, script)) / 2;
+        const rootPid = [target.root!.child.pid!];
+        const nginxPids = [nginx.pid!, ...childPids(nginx.pid!)];
+        const worldCpu: ServingCpu = { main: 0, v8Workers: 0, nginx: 0 };
+        const mixCpu: ServingCpu = { main: 0, v8Workers: 0, nginx: 0 };
+        const rounds = 2;
+        for (let round = 0; round < rounds; round++) {
+          for (const [cpu, path, scriptOf] of [
+            [worldCpu, '/world', undefined],
+            [mixCpu, '', script],
+          ] as const) {
+            const ours = await servingRun(`${target.httpUrl}${path}`, seconds, scriptOf, rootPid);
+            const theirs = await servingRun(`${nginxUrl}${path}`, seconds, scriptOf, nginxPids);
+            if (path === '/world') {
+              worldOurs += ours.rate / rounds;
+              worldNginx += theirs.rate / rounds;
+            } else {
+              mixOurs += ours.rate / rounds;
+              mixNginx += theirs.rate / rounds;
+            }
+            cpu.main += usOf(ours.usPerRequest, 'MainThread') / rounds;
+            cpu.v8Workers += usOf(ours.usPerRequest, 'V8Worker') / rounds;
+            cpu.nginx += usOf(theirs.usPerRequest) / rounds;
+          }
         }
         figures.push(
           ratioFigure(
@@ -303,8 +373,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             mixNginx,
             { atLeast: 0.8 },
           ),
+          ...servingCpuFigures('GET /world', worldCpu),
+          ...servingCpuFigures('GET mix', mixCpu),
         );
         notes.push(
+          `CPU per request while serving: user + system time of each thread (/proc/<pid>/task) over a wrk run ÷ its requests; the root's V8 worker threads do the concurrent parts of garbage collection (marking, parallel scavenges) and compile in the background, on the core wrk and the other roots share`,
           `GET: wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, 2 alternating rounds; the root is one process (its other three roots keep running, idle), nginx 1 worker; /world is ${readFileSync(join(files, 'world')).length.toLocaleString('en-US')} bytes of JSON`,
         );
       }

@@ -4,7 +4,7 @@
 // Results land in bench/RESULTS.md, one section per benchmark, replaced in place
 // (src/sim/results.ts writes them; the simulator records its campaigns there too).
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Figure } from '../../src/sim/results.ts';
 
 export type { BenchResult, Figure } from '../../src/sim/results.ts';
@@ -65,9 +65,38 @@ export function sizeOverride(name: string): number | undefined {
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ on Linux). */
 const CLOCK_TICKS_PER_S = 100;
 
-/** CPU time (user + system) process `pid` used so far, in ms, from /proc/<pid>/stat. */
-export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time (user + system) in ms of a /proc stat file (a process's or one of its threads'). */
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S; // utime, stime
+}
+
+/** CPU time (user + system) process `pid` used so far, in ms, from /proc/<pid>/stat. */
+export function processCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time (user + system) the threads of process `pid` used so far, in ms, summed by thread
+ * name (Node's: MainThread, V8Worker for V8's garbage collection and compiling, libuv-worker).
+ * A thread that ended since an earlier reading is missing from this one.
+ */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      byName.set(name, (byName.get(name) ?? 0) + statCpuMs(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byName;
+}
+
+/** The processes `pid` started that are still running (an nginx master's workers). */
+export function childPids(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return text === '' ? [] : text.split(/\s+/).map(Number);
 }

@@ -54,8 +54,12 @@ export type TlogWitness = {
 
 export type TlogRoutesOptions = {
   store: LedgerStore;
-  /** The latest signed checkpoint note to serve; default: the store's latest saved note. */
-  checkpointNote?: () => Promise<string | undefined>;
+  /**
+   * The latest signed checkpoint note to serve; default: the store's latest saved note, read
+   * from memory. A synchronous source is answered from within the handler; an asynchronous one
+   * costs a promise and a turn of the microtask queue per request.
+   */
+  checkpointNote?: () => string | undefined | Promise<string | undefined>;
   witness?: TlogWitness;
   /** How long one read of the published checkpoint is reused (0: read on every request). */
   checkpointRefreshMs?: number;
@@ -148,7 +152,7 @@ function parseLeafHash(text: string): Uint8Array {
  */
 export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOptions): Promise<void> {
   const { store, witness } = options;
-  const readNote = options.checkpointNote ?? (() => store.checkpointNote());
+  const readNote = options.checkpointNote ?? (() => store.latestCheckpointNote());
   const refreshMs = options.checkpointRefreshMs ?? DEFAULT_CHECKPOINT_REFRESH_MS;
   const readyCache = new ReadyCache();
   let cached: { at: number; published: Published | undefined } | undefined;
@@ -162,7 +166,10 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
     return new ApiError(400, 'BAD_QUERY', `${where} ${first?.message ?? 'is malformed'}`);
   });
 
-  /** The published checkpoint of `note`; its parse is reused while the note is unchanged. */
+  /**
+   * The published checkpoint of `note`: parsed, and its answer made, once per note (a commit),
+   * then reused by every request while the note is unchanged.
+   */
   function publishedOf(note: string | undefined, readAt: number): Published | undefined {
     let result: Published | undefined;
     if (note !== undefined) {
@@ -176,13 +183,18 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
       }
       result = parsedNote;
     }
-    cached = { at: readAt, published: result };
+    if (refreshMs > 0) cached = { at: readAt, published: result };
     return result;
   }
 
   /** The last read of the published checkpoint while it is younger than refreshMs. */
   function fresh(now: number): { published: Published | undefined } | undefined {
     return cached !== undefined && now - cached.at < refreshMs ? cached : undefined;
+  }
+
+  /** When a read of the note is made: only a refreshed source needs the clock. */
+  function readTime(): number {
+    return refreshMs > 0 ? performance.now() : 0;
   }
 
   function treeOf(p: Published | undefined): Published {
@@ -192,7 +204,7 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
 
   /** The published checkpoint, read at most once per refreshMs. */
   async function tree(): Promise<Published> {
-    const now = performance.now();
+    const now = readTime();
     const last = fresh(now);
     return treeOf(last !== undefined ? last.published : publishedOf(await readNote(), now));
   }
@@ -200,21 +212,19 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
   /**
    * Answers a read from the published tree: `answer` gets it (404 while none is published), and
    * what it throws or rejects with goes to the error handler. The hot reads (/checkpoint, tiles)
-   * are handlers around this rather than async ones: a request costs the note's read and one
-   * callback, where awaiting it through tree() cost three more promises and their turns of the
-   * microtask queue.
+   * are handlers around this rather than async ones: with the note read from memory, a request
+   * is answered before the handler returns, without a promise; awaiting it through tree() cost
+   * four promises and their turns of the microtask queue.
    */
   function fromTree(reply: FastifyReply, answer: (tree: Published) => unknown): void {
-    const now = performance.now();
+    const now = readTime();
     const last = fresh(now);
-    if (last !== undefined) {
-      settle(reply, () => answer(treeOf(last.published)));
-    } else {
-      readNote().then(
-        (note) => settle(reply, () => answer(treeOf(publishedOf(note, now)))),
-        (err: Error) => reply.send(err),
-      );
-    }
+    settle(reply, () => {
+      if (last !== undefined) return answer(treeOf(last.published));
+      const note = readNote();
+      if (note instanceof Promise) return note.then((n) => answer(treeOf(publishedOf(n, now))));
+      return answer(treeOf(publishedOf(note, now)));
+    });
   }
 
   app.get(

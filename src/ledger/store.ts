@@ -613,10 +613,19 @@ export class LedgerStore {
     });
   }
 
+  /**
+   * The note with the largest size saved so far, from memory: what a root serves on every GET
+   * /checkpoint and tile request, read there without a promise. Undefined before the first.
+   */
+  latestCheckpointNote(): string | undefined {
+    this.#checkOpen();
+    return this.#latestNote?.note;
+  }
+
   /** The note saved for `size`, or the one with the largest size when `size` is omitted. */
   async checkpointNote(size?: number): Promise<string | undefined> {
     this.#checkOpen();
-    if (size === undefined) return this.#latestNote?.note; // kept in memory: read on every GET
+    if (size === undefined) return this.#latestNote?.note;
     if (!Number.isSafeInteger(size) || size < 0) {
       throw new LedgerError('BAD_ARGUMENT', `size must be a non-negative integer, got ${size}`);
     }

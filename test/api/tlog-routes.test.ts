@@ -3,6 +3,7 @@
 // ledger left exactly as it was.
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../src/api/server.ts';
 import { type TlogWitness, tlogRoutes } from '../../src/api/tlog-routes.ts';
@@ -424,6 +425,97 @@ test('a custom checkpointNote source decides what is published', async (t) => {
   assert.equal((await app.inject('/checkpoint')).body, note300);
   assert.equal((await app.inject('/tile/0/001')).statusCode, 404);
   assert.equal((await app.inject('/tile/0/001.p/44')).statusCode, 200);
+});
+
+test('a synchronous checkpointNote source is served as it is, and one that throws is a 500 on every read', async (t) => {
+  const { store } = await fixture(t);
+  const app = await bareServer(t);
+  let published = (await store.checkpointNote(300))!;
+  await app.register(tlogRoutes, { store, checkpointNote: () => published, checkpointRefreshMs: 0 });
+  assert.equal((await app.inject('/checkpoint')).body, published);
+  assert.equal((await app.inject('/tile/0/001')).statusCode, 404);
+  published = (await store.checkpointNote(600))!;
+  assert.equal((await app.inject('/checkpoint')).body, published);
+  assert.equal((await app.inject('/tile/0/001')).statusCode, 200);
+  const broken = await bareServer(t);
+  await broken.register(tlogRoutes, {
+    store,
+    checkpointNote: () => {
+      throw new Error('disk on fire');
+    },
+    checkpointRefreshMs: 0,
+  });
+  for (const url of ['/checkpoint', '/tile/0/000', '/tile/entries/000', '/ledger/entries?start=0']) {
+    const failed = await broken.inject(url);
+    assert.equal(failed.statusCode, 500, url);
+    assert.equal(failed.json().code, 'INTERNAL', url);
+  }
+});
+
+/** Steps of the property below: append entries, or publish a checkpoint at a size the ledger has. */
+const LedgerSteps = fc.array(
+  fc.oneof(
+    fc.record({ append: fc.integer({ min: 1, max: 300 }) }),
+    fc.record({ publishAt: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  ),
+  { minLength: 1, maxLength: 8 },
+);
+
+test('whatever is appended and published in turn, /checkpoint serves the latest note at once and tiles stop at its tree', async () => {
+  await fc.assert(
+    fc.asyncProperty(LedgerSteps, async (steps) => {
+      const dir = makeTempDir('tlog-prop');
+      const store = await LedgerStore.open(dir, { origin: ORIGIN });
+      const app = await buildApiServer({
+        bodyBytesMax: 4096,
+        requestsPerMinute: 100_000,
+        requestTimeoutMs: 5000,
+        eventLoopDelayMaxMs: 5000,
+        docs: false,
+      });
+      try {
+        await app.register(tlogRoutes, { store, checkpointRefreshMs: 0 });
+        let latest: { size: number; note: string } | undefined;
+        for (const step of steps) {
+          if ('append' in step) {
+            const from = store.size();
+            await store.append(Array.from({ length: step.append }, (_, i) => entry(from + i)));
+          } else if (store.size() > 0) {
+            const size = Math.max(1, Math.ceil(step.publishAt * store.size()));
+            const note = await publish(store, size);
+            if (latest === undefined || size >= latest.size) latest = { size, note };
+          }
+          const checkpoint = await app.inject('/checkpoint');
+          if (latest === undefined) {
+            assert.equal(checkpoint.statusCode, 404);
+            continue;
+          }
+          assert.equal(checkpoint.statusCode, 200);
+          assert.equal(checkpoint.body, latest.note);
+          // The last bundle of the published tree is served; one entry more is not.
+          const full = Math.floor(latest.size / 256);
+          const width = latest.size % 256;
+          const last =
+            width === 0
+              ? `${String(full - 1).padStart(3, '0')}`
+              : `${String(full).padStart(3, '0')}.p/${width}`;
+          assert.equal((await app.inject(`/tile/entries/${last}`)).statusCode, 200);
+          if (store.size() > latest.size) {
+            const beyond = latest.size + 1;
+            const bWidth = beyond % 256;
+            const bIndex = String(Math.floor(beyond / 256) - (bWidth === 0 ? 1 : 0)).padStart(3, '0');
+            const path = bWidth === 0 ? `/tile/entries/${bIndex}` : `/tile/entries/${bIndex}.p/${bWidth}`;
+            assert.equal((await app.inject(path)).statusCode, 404, path);
+          }
+        }
+      } finally {
+        await app.close();
+        await store.close();
+        removeDir(dir);
+      }
+    }),
+    { numRuns: 12 },
+  );
 });
 
 test('a tile answered once is answered again from memory only while the published tree holds it', async (t) => {

@@ -291,7 +291,7 @@ test('a ledger written with one record per entry and a stored partial level-0 ti
   await legacy.close();
 });
 
-test('the latest checkpoint note is the one with the largest size, also after re-saving an older one and reopening', async () => {
+test('the latest checkpoint note is the one with the largest size, also after re-saving an older one and reopening, and is read from memory', async () => {
   const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
   const noteAt = (size: number, rootHash: Uint8Array, sig: string): string =>
@@ -303,9 +303,12 @@ test('the latest checkpoint note is the one with the largest size, also after re
   await store.saveCheckpoint(2, latest);
   await store.saveCheckpoint(1, noteAt(1, one.rootHash, 'CCCC')); // more cosignatures on an old one
   assert.equal(await store.checkpointNote(), latest);
+  assert.equal(store.latestCheckpointNote(), latest); // the same note, read from memory
   await store.close();
+  assert.throws(() => store.latestCheckpointNote(), isLedgerError('CLOSED'));
   const reopened = await LedgerStore.open(dir, { origin: ORIGIN });
   assert.equal(await reopened.checkpointNote(), latest);
+  assert.equal(reopened.latestCheckpointNote(), latest);
   assert.equal(await reopened.checkpointNote(1), noteAt(1, one.rootHash, 'CCCC'));
   await reopened.close();
 });
