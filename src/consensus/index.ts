@@ -58,6 +58,7 @@ export {
   type TimerKind,
   type TimerRequest,
   type UnsafeMutation,
+  unverifiedVote,
   type Validator,
   type Verifier,
 } from './tendermint.ts';
