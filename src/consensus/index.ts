@@ -61,5 +61,6 @@ export {
   unverifiedVote,
   type Validator,
   type Verifier,
+  voteCount,
 } from './tendermint.ts';
 export { decodeRecord, MemoryWal, type Wal } from './wal.ts';

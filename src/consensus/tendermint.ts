@@ -196,8 +196,8 @@ export interface CoreState {
   pols: ReadonlyMap<number, SignedVote[]>;
   /** Verified votes, one per (round, type, validator) slot. */
   votes: ReadonlyMap<string, SignedVote>;
-  /** Verified votes per (round, type, valueId) and per (round, type, '*'). */
-  tally: ReadonlyMap<string, number>;
+  /** Verified votes counted per round, type and value. */
+  tally: ReadonlyMap<number, RoundCounts>;
   /**
    * Peers' votes of our round or an earlier one not verified yet: at most one per slot, and never
    * in a slot `votes` holds, so both together stay within the bound of one vote per slot. They
@@ -205,7 +205,7 @@ export interface CoreState {
    */
   unverified: ReadonlyMap<string, SignedVote>;
   /** `unverified` counted like `tally`: whether verifying them could complete a quorum. */
-  unverifiedTally: ReadonlyMap<string, number>;
+  unverifiedTally: ReadonlyMap<number, RoundCounts>;
   highestRound: ReadonlyMap<string, number>;
   flags: ReadonlySet<string>;
   validity: ReadonlyMap<string, boolean>;
@@ -217,14 +217,28 @@ export interface CoreState {
   nextHeight: ReadonlyMap<string, ConsensusMessage>;
 }
 
+/** Votes of one type in one round: how many, and how many per value (null: nil). Never changed in place. */
+export interface Counts {
+  readonly all: number;
+  readonly byValue: ReadonlyMap<string | null, number>;
+}
+
+export interface RoundCounts {
+  readonly prevote: Counts;
+  readonly precommit: Counts;
+}
+
+const NO_COUNTS: Counts = { all: 0, byValue: new Map() };
+const NO_ROUND_COUNTS: RoundCounts = { prevote: NO_COUNTS, precommit: NO_COUNTS };
+
 /** The state's collections as a step writes them: each copied on the step's first write. */
 interface Collections {
   proposals: Map<number, SignedProposal>;
   pols: Map<number, SignedVote[]>;
   votes: Map<string, SignedVote>;
-  tally: Map<string, number>;
+  tally: Map<number, RoundCounts>;
   unverified: Map<string, SignedVote>;
-  unverifiedTally: Map<string, number>;
+  unverifiedTally: Map<number, RoundCounts>;
   highestRound: Map<string, number>;
   flags: Set<string>;
   validity: Map<string, boolean>;
@@ -542,10 +556,6 @@ export function unverifiedVote(
   return s.unverified.get(voteKey(round, type, validator));
 }
 
-function tallyKey(round: number, type: VoteType, valueId: string | null | '*'): string {
-  return `${round}/${type}/${valueId ?? 'nil'}`;
-}
-
 /** One vote: same slot, same value, same signature. */
 function sameVote(a: SignedVote, b: SignedVote): boolean {
   return a.valueId === b.valueId && a.signature === b.signature;
@@ -623,17 +633,36 @@ function settle(w: Work, key: string): void {
   if (verifierOf(w.s).vote(v)) store(w, key, v);
 }
 
+/** Counts v (by = 1) or takes it back (by = -1), replacing the round's counts: states share them. */
 function add(w: Work, name: 'tally' | 'unverifiedTally', v: SignedVote, by: 1 | -1): void {
-  const counts = writable(w, name);
-  for (const key of [tallyKey(v.round, v.type, v.valueId), tallyKey(v.round, v.type, '*')]) {
-    const n = (counts.get(key) ?? 0) + by;
-    if (n === 0) counts.delete(key);
-    else counts.set(key, n);
-  }
+  const rounds = writable(w, name);
+  const round = rounds.get(v.round) ?? NO_ROUND_COUNTS;
+  const before = round[v.type];
+  const byValue = new Map(before.byValue);
+  const n = (byValue.get(v.valueId) ?? 0) + by;
+  if (n === 0) byValue.delete(v.valueId);
+  else byValue.set(v.valueId, n);
+  const after: Counts = { all: before.all + by, byValue };
+  const next: RoundCounts =
+    v.type === 'prevote' ? { ...round, prevote: after } : { ...round, precommit: after };
+  if (next.prevote.all === 0 && next.precommit.all === 0) rounds.delete(v.round);
+  else rounds.set(v.round, next);
 }
 
-function count(s: CoreState, round: number, type: VoteType, valueId: string | null | '*'): number {
-  return s.tally.get(tallyKey(round, type, valueId)) ?? 0;
+function countIn(
+  rounds: ReadonlyMap<number, RoundCounts>,
+  round: number,
+  type: VoteType,
+  valueId: string | null | '*',
+): number {
+  const c = rounds.get(round)?.[type];
+  if (c === undefined) return 0;
+  return valueId === '*' ? c.all : (c.byValue.get(valueId) ?? 0);
+}
+
+/** Verified votes of (round, type) for valueId ('*': for anything) at the core's current height. */
+export function voteCount(s: CoreState, round: number, type: VoteType, valueId: string | null | '*'): number {
+  return countIn(s.tally, round, type, valueId);
 }
 
 /**
@@ -643,13 +672,13 @@ function count(s: CoreState, round: number, type: VoteType, valueId: string | nu
  */
 function hasQuorum(w: Work, round: number, type: VoteType, valueId: string | null | '*'): boolean {
   const { s } = w;
-  const key = tallyKey(round, type, valueId);
-  if (count(s, round, type, valueId) >= s.quorum) return true;
-  if (count(s, round, type, valueId) + (s.unverifiedTally.get(key) ?? 0) < s.quorum) return false;
+  const have = countIn(s.tally, round, type, valueId);
+  if (have >= s.quorum) return true;
+  if (have + countIn(s.unverifiedTally, round, type, valueId) < s.quorum) return false;
   for (const [slot, v] of s.unverified) {
     if (v.round !== round || v.type !== type || (valueId !== '*' && v.valueId !== valueId)) continue;
     settle(w, slot);
-    if (count(s, round, type, valueId) >= s.quorum) return true;
+    if (countIn(s.tally, round, type, valueId) >= s.quorum) return true;
   }
   return false;
 }

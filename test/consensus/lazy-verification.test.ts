@@ -12,6 +12,7 @@ import {
   unverifiedVote,
   valueIdOf,
   verifyProposal,
+  voteCount,
 } from '../../src/consensus/index.ts';
 import { type SignedVote, verifyVote } from '../../src/wire/index.ts';
 import { config, FED, Harness, makeValidators, proposal, value, vote } from './helpers.ts';
@@ -65,7 +66,7 @@ test('prevotes that arrive after our precommit are kept unverified and count tow
   h.msg(vote(V[5]!, 1, 0, 'prevote', X), vote(V[6]!, 1, 0, 'prevote', X));
   assert.equal(checked.length, before, 'no late prevote was verified');
   assert.equal(h.state.unverified.size, 2);
-  assert.equal(h.state.tally.get(`0/prevote/${valueIdOf(X)}`), 5, 'the verified quorum only');
+  assert.equal(voteCount(h.state, 0, 'prevote', valueIdOf(X)), 5, 'the verified quorum only');
   assert.equal(h.state.votes.size, 6, 'five prevotes and our precommit');
   const record = persistRecord(h.state);
   assert.deepEqual(
@@ -188,5 +189,5 @@ test('next-height messages are verified when buffered, not again when replayed',
   h.feed({ kind: 'start-height', height: 2, validators: V });
   assert.equal(checked.length, 1);
   assert.equal(h.state.active, true, 'the replayed vote woke the height');
-  assert.equal(h.state.tally.get('0/prevote/*'), 1);
+  assert.equal(voteCount(h.state, 0, 'prevote', '*'), 1);
 });
