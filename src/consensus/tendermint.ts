@@ -172,7 +172,7 @@ export interface Output {
   catchUp: boolean;
 }
 
-export interface CoreState {
+export interface CoreState extends SharedCollections {
   readonly config: CoreConfig;
   readonly timeouts: Timeouts;
   height: number;
@@ -191,30 +191,10 @@ export interface CoreState {
   validValue: Uint8Array | null;
   validRound: number;
   ownValue: Uint8Array | null;
-  proposals: ReadonlyMap<number, SignedProposal>;
-  /** The verified proof-of-lock prevotes that came with each round's proposal. */
-  pols: ReadonlyMap<number, SignedVote[]>;
-  /** Verified votes, one per (round, type, validator) slot. */
-  votes: ReadonlyMap<string, SignedVote>;
-  /** Verified votes counted per round, type and value. */
-  tally: ReadonlyMap<number, RoundCounts>;
-  /**
-   * Peers' votes of our round or an earlier one not verified yet: at most one per slot, and never
-   * in a slot `votes` holds, so both together stay within the bound of one vote per slot. They
-   * count toward nothing until verified.
-   */
-  unverified: ReadonlyMap<string, SignedVote>;
-  /** `unverified` counted like `tally`: whether verifying them could complete a quorum. */
-  unverifiedTally: ReadonlyMap<number, RoundCounts>;
-  highestRound: ReadonlyMap<string, number>;
-  flags: ReadonlySet<string>;
-  validity: ReadonlyMap<string, boolean>;
-  evidenced: ReadonlySet<string>;
   lastSigned: { round: number; step: number } | null;
   /** Replaced, never changed in place: states share it. */
   ownVotes: SignedVote[];
   ownProposal: SignedProposal | null;
-  nextHeight: ReadonlyMap<string, ConsensusMessage>;
 }
 
 /** Votes of one type in one round: how many, and how many per value (null: nil). Never changed in place. */
@@ -231,13 +211,22 @@ export interface RoundCounts {
 const NO_COUNTS: Counts = { all: 0, byValue: new Map() };
 const NO_ROUND_COUNTS: RoundCounts = { prevote: NO_COUNTS, precommit: NO_COUNTS };
 
-/** The state's collections as a step writes them: each copied on the step's first write. */
+/** The state's collections as a step writes them: each copied on the step's first write (writable). */
 interface Collections {
   proposals: Map<number, SignedProposal>;
+  /** The verified proof-of-lock prevotes that came with each round's proposal. */
   pols: Map<number, SignedVote[]>;
+  /** Verified votes, one per (round, type, validator) slot. */
   votes: Map<string, SignedVote>;
+  /** Verified votes counted per round, type and value. */
   tally: Map<number, RoundCounts>;
+  /**
+   * Peers' votes of our round not verified yet: at most one per slot, and never in a slot `votes`
+   * holds, so both together stay within the bound of one vote per slot. They count toward nothing
+   * until verified.
+   */
   unverified: Map<string, SignedVote>;
+  /** `unverified` counted like `tally`: whether verifying them could complete a quorum. */
   unverifiedTally: Map<number, RoundCounts>;
   highestRound: Map<string, number>;
   flags: Set<string>;
@@ -245,6 +234,15 @@ interface Collections {
   evidenced: Set<string>;
   nextHeight: Map<string, ConsensusMessage>;
 }
+
+/** The collections as a state holds them: read-only, shared between states until a step copies one. */
+type SharedCollections = {
+  [K in keyof Collections]: Collections[K] extends Map<infer Key, infer Value>
+    ? ReadonlyMap<Key, Value>
+    : Collections[K] extends Set<infer Item>
+      ? ReadonlySet<Item>
+      : never;
+};
 
 function emptyCollections(): Collections {
   return {
