@@ -561,8 +561,8 @@ function sameVote(a: SignedVote, b: SignedVote): boolean {
 
 /**
  * How a vote's signature is checked: 'checked' — signed by this core in this step, or checked
- * already (a buffered next-height vote); 'now' — verify before anything else; 'deferrable' — a
- * peer's vote, which may wait unverified when it is of our round or an earlier one.
+ * already (a buffered next-height vote); 'now' — verify before anything else (a restart's record);
+ * 'deferrable' — a peer's vote, which may wait unverified when it is of our round (mayWait).
  */
 type VoteCheck = 'checked' | 'now' | 'deferrable';
 
