@@ -58,7 +58,9 @@ export {
   type TimerKind,
   type TimerRequest,
   type UnsafeMutation,
+  unverifiedVote,
   type Validator,
   type Verifier,
+  voteCount,
 } from './tendermint.ts';
 export { decodeRecord, MemoryWal, type Wal } from './wal.ts';

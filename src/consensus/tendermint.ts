@@ -19,6 +19,12 @@
 //   type, and never signs below the last signed round/step; that record is in `toPersist`.
 // - Equivocation: a second, different vote from one validator for one height/round/type yields
 //   evidence { a, b } once per (validator, round, type).
+// - Lazy verification: a peer's vote of our round waits unverified, counted by no rule, until it
+//   could change something: a quorum it could complete, a different vote for its slot (a forgery
+//   must not mask the real vote, a real one may be evidence), a proof of lock that names it, or our
+//   leaving the round. Votes that arrive after their quorum are never verified.
+// - Copy on write: `step` never mutates its input; it copies a collection of the state the first
+//   time the step writes it, so a step costs what it changes, not the size of the state.
 
 import { quorumSize } from '../base/index.ts';
 import { fromBase64, toBase64 } from '../codec/index.ts';
@@ -166,11 +172,13 @@ export interface Output {
   catchUp: boolean;
 }
 
-export interface CoreState {
+export interface CoreState extends SharedCollections {
   readonly config: CoreConfig;
   readonly timeouts: Timeouts;
   height: number;
   validators: Validator[];
+  /** The ids of `validators`, for membership checks. */
+  validatorIds: ReadonlySet<string>;
   quorum: number;
   /** f + 1: the number of validators that must be seen in a higher round before we skip to it. */
   skip: number;
@@ -183,19 +191,73 @@ export interface CoreState {
   validValue: Uint8Array | null;
   validRound: number;
   ownValue: Uint8Array | null;
+  lastSigned: { round: number; step: number } | null;
+  /** Replaced, never changed in place: states share it. */
+  ownVotes: SignedVote[];
+  ownProposal: SignedProposal | null;
+}
+
+/** Votes of one type in one round: how many, and how many per value (null: nil). Never changed in place. */
+export interface Counts {
+  readonly all: number;
+  readonly byValue: ReadonlyMap<string | null, number>;
+}
+
+export interface RoundCounts {
+  readonly prevote: Counts;
+  readonly precommit: Counts;
+}
+
+const NO_COUNTS: Counts = { all: 0, byValue: new Map() };
+const NO_ROUND_COUNTS: RoundCounts = { prevote: NO_COUNTS, precommit: NO_COUNTS };
+
+/** The state's collections as a step writes them: each copied on the step's first write (writable). */
+interface Collections {
   proposals: Map<number, SignedProposal>;
   /** The verified proof-of-lock prevotes that came with each round's proposal. */
   pols: Map<number, SignedVote[]>;
+  /** Verified votes, one per (round, type, validator) slot. */
   votes: Map<string, SignedVote>;
-  tally: Map<string, number>;
+  /** Verified votes counted per round, type and value. */
+  tally: Map<number, RoundCounts>;
+  /**
+   * Peers' votes of our round not verified yet: at most one per slot, and never in a slot `votes`
+   * holds, so both together stay within the bound of one vote per slot. They count toward nothing
+   * until verified.
+   */
+  unverified: Map<string, SignedVote>;
+  /** `unverified` counted like `tally`: whether verifying them could complete a quorum. */
+  unverifiedTally: Map<number, RoundCounts>;
   highestRound: Map<string, number>;
   flags: Set<string>;
   validity: Map<string, boolean>;
   evidenced: Set<string>;
-  lastSigned: { round: number; step: number } | null;
-  ownVotes: SignedVote[];
-  ownProposal: SignedProposal | null;
   nextHeight: Map<string, ConsensusMessage>;
+}
+
+/** The collections as a state holds them: read-only, shared between states until a step copies one. */
+type SharedCollections = {
+  [K in keyof Collections]: Collections[K] extends Map<infer Key, infer Value>
+    ? ReadonlyMap<Key, Value>
+    : Collections[K] extends Set<infer Item>
+      ? ReadonlySet<Item>
+      : never;
+};
+
+function emptyCollections(): Collections {
+  return {
+    proposals: new Map(),
+    pols: new Map(),
+    votes: new Map(),
+    tally: new Map(),
+    unverified: new Map(),
+    unverifiedTally: new Map(),
+    highestRound: new Map(),
+    flags: new Set(),
+    validity: new Map(),
+    evidenced: new Set(),
+    nextHeight: new Map(),
+  };
 }
 
 const STEP_ORDER: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 };
@@ -221,6 +283,7 @@ export function initState(config: CoreConfig): CoreState {
     timeouts,
     height: 0,
     validators: [],
+    validatorIds: new Set(),
     quorum: 1,
     skip: 1,
     active: false,
@@ -232,18 +295,10 @@ export function initState(config: CoreConfig): CoreState {
     validValue: null,
     validRound: -1,
     ownValue: null,
-    proposals: new Map(),
-    pols: new Map(),
-    votes: new Map(),
-    tally: new Map(),
-    highestRound: new Map(),
-    flags: new Set(),
-    validity: new Map(),
-    evidenced: new Set(),
+    ...emptyCollections(),
     lastSigned: null,
     ownVotes: [],
     ownProposal: null,
-    nextHeight: new Map(),
   };
 }
 
@@ -256,10 +311,12 @@ interface Work {
   s: CoreState;
   out: Output;
   dirty: boolean;
+  /** The collections this step copied already: written in place from then on. */
+  owned: Partial<Collections>;
 }
 
 export function step(state: CoreState, input: Input): Output {
-  const s = cloneState(state);
+  const s: CoreState = { ...state };
   const out: Output = {
     state: s,
     messages: [],
@@ -270,7 +327,7 @@ export function step(state: CoreState, input: Input): Output {
     wantValue: null,
     catchUp: false,
   };
-  const w: Work = { s, out, dirty: false };
+  const w: Work = { s, out, dirty: false, owned: {} };
   switch (input.kind) {
     case 'start-height':
       startHeight(w, input.height, input.validators, input.resume ?? null);
@@ -279,7 +336,7 @@ export function step(state: CoreState, input: Input): Output {
       onValueReady(w, input.height, input.value);
       break;
     case 'message':
-      onMessage(w, input.msg, true);
+      onMessage(w, input.msg, 'peer');
       break;
     case 'timeout':
       onTimeout(w, input.timer, input.height, input.round);
@@ -293,20 +350,20 @@ export function step(state: CoreState, input: Input): Output {
   return out;
 }
 
-function cloneState(s: CoreState): CoreState {
-  return {
-    ...s,
-    proposals: new Map(s.proposals),
-    pols: new Map(s.pols),
-    votes: new Map(s.votes),
-    tally: new Map(s.tally),
-    highestRound: new Map(s.highestRound),
-    flags: new Set(s.flags),
-    validity: new Map(s.validity),
-    evidenced: new Set(s.evidenced),
-    ownVotes: [...s.ownVotes],
-    nextHeight: new Map(s.nextHeight),
-  };
+/**
+ * The collection `name` of the step's state, ready to write: copied on the step's first write, so
+ * the input state — which the caller may keep — never changes.
+ */
+function writable<K extends keyof Collections>(w: Work, name: K): Collections[K] {
+  const owned = w.owned[name];
+  if (owned !== undefined) return owned;
+  const current: ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> = w.s[name];
+  const copy = (
+    current instanceof Set ? new Set(current) : new Map(current as ReadonlyMap<unknown, unknown>)
+  ) as Collections[K];
+  w.owned[name] = copy;
+  (w.s as unknown as Collections)[name] = copy;
+  return copy;
 }
 
 export function persistRecord(s: CoreState): PersistRecord {
@@ -340,6 +397,7 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
   const n = validators.length;
   s.height = height;
   s.validators = [...validators];
+  s.validatorIds = new Set(validators.map((v) => v.id));
   s.quorum = quorumSize(n) - (s.config.unsafeMutationForSimulation === 'quorum-minus-one' ? 1 : 0);
   s.skip = n - quorumSize(n) + 1;
   s.active = false;
@@ -351,18 +409,12 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
   s.validValue = null;
   s.validRound = -1;
   s.ownValue = null;
-  s.proposals = new Map();
-  s.pols = new Map();
-  s.votes = new Map();
-  s.tally = new Map();
-  s.highestRound = new Map();
-  s.flags = new Set();
-  s.validity = new Map();
-  s.evidenced = new Set();
+  const fresh = emptyCollections();
+  Object.assign(s, fresh);
+  w.owned = fresh;
   s.lastSigned = null;
   s.ownVotes = [];
   s.ownProposal = null;
-  s.nextHeight = new Map();
   if (resume !== null && resume.height === height) {
     // Whatever we signed at this height stays signed, even if the crash came after a decision
     // was persisted but before the app applied it.
@@ -380,12 +432,12 @@ function startHeight(w: Work, height: number, validators: Validator[], resume: P
       // still in such a round may need our vote, lost before the crash, to leave it.
       s.active = true;
       s.round = resume.round;
-      for (const v of [...(resume.validPol ?? []), ...resume.ownVotes]) onVote(w, v);
+      for (const v of [...(resume.validPol ?? []), ...resume.ownVotes]) onVote(w, v, 'now');
       startRound(w, resume.round);
     }
   }
   w.dirty = true;
-  for (const m of buffered) onMessage(w, m, false);
+  for (const m of buffered) onMessage(w, m, 'buffered');
 }
 
 function onValueReady(w: Work, height: number, value: Uint8Array): void {
@@ -434,11 +486,17 @@ function verifierOf(s: CoreState): Verifier {
   return s.config.verifier ?? { vote: verifyVote, proposal: verifyProposal };
 }
 
-function onMessage(w: Work, m: ConsensusMessage, fresh: boolean): void {
+/**
+ * Where a message comes from: a peer (signatures not checked yet), or the buffer of next-height
+ * messages, whose vote or proposal signature bufferNext checked already.
+ */
+type Source = 'peer' | 'buffered';
+
+function onMessage(w: Work, m: ConsensusMessage, source: Source): void {
   const { s } = w;
   const height = m.kind === 'vote' ? m.vote.height : m.proposal.height;
   if (height === s.height + 1) {
-    if (fresh) bufferNext(w, m);
+    if (source === 'peer') bufferNext(w, m);
     if (!s.decided) w.out.catchUp = true;
     return;
   }
@@ -448,11 +506,11 @@ function onMessage(w: Work, m: ConsensusMessage, fresh: boolean): void {
   }
   if (height !== s.height || s.decided) return;
   if (m.kind === 'vote') {
-    onVote(w, m.vote);
+    onVote(w, m.vote, source === 'buffered' ? 'checked' : 'deferrable');
     return;
   }
-  for (const v of m.pol) onVote(w, v);
-  onProposal(w, m.proposal, m.pol);
+  for (const v of m.pol) onVote(w, v, 'deferrable');
+  onProposal(w, m.proposal, m.pol, source === 'buffered' ? 'checked' : 'now');
 }
 
 /** h+1 messages wait (signature checked now, membership at start-height) within a fixed bound. */
@@ -465,18 +523,18 @@ function bufferNext(w: Work, m: ConsensusMessage): void {
       : `p/${m.proposal.round}/${m.proposal.proposer}/${m.proposal.valueId}`;
   if (s.nextHeight.has(key)) return;
   const ok = m.kind === 'vote' ? verifierOf(s).vote(m.vote) : verifierOf(s).proposal(m.proposal);
-  if (ok) s.nextHeight.set(key, m);
+  if (ok) writable(w, 'nextHeight').set(key, m);
 }
 
 function isValidator(s: CoreState, id: string): boolean {
-  return s.validators.some((v) => v.id === id);
+  return s.validatorIds.has(id);
 }
 
 function voteKey(round: number, type: VoteType, validator: string): string {
   return `${round}/${type}/${validator}`;
 }
 
-/** The vote the core stored for (round, type, validator) at its current height, if any. */
+/** The vote the core stored (verified) for (round, type, validator) at its current height, if any. */
 export function storedVote(
   s: CoreState,
   round: number,
@@ -486,49 +544,166 @@ export function storedVote(
   return s.votes.get(voteKey(round, type, validator));
 }
 
-function tallyKey(round: number, type: VoteType, valueId: string | null | '*'): string {
-  return `${round}/${type}/${valueId ?? 'nil'}`;
+/** The vote waiting unverified for (round, type, validator) at the core's current height, if any. */
+export function unverifiedVote(
+  s: CoreState,
+  round: number,
+  type: VoteType,
+  validator: string,
+): SignedVote | undefined {
+  return s.unverified.get(voteKey(round, type, validator));
 }
 
-function count(s: CoreState, round: number, type: VoteType, valueId: string | null | '*'): number {
-  return s.tally.get(tallyKey(round, type, valueId)) ?? 0;
+/** One vote: same slot, same value, same signature. */
+function sameVote(a: SignedVote, b: SignedVote): boolean {
+  return a.valueId === b.valueId && a.signature === b.signature;
 }
 
-function onVote(w: Work, v: SignedVote): void {
+/**
+ * How a vote's signature is checked: 'checked' — signed by this core in this step, or checked
+ * already (a buffered next-height vote); 'now' — verify before anything else (a restart's record);
+ * 'deferrable' — a peer's vote, which may wait unverified when it is of our round (mayWait).
+ */
+type VoteCheck = 'checked' | 'now' | 'deferrable';
+
+function onVote(w: Work, v: SignedVote, check: VoteCheck): void {
   const { s } = w;
   if (v.federation !== s.config.federation || v.height !== s.height || !isValidator(s, v.validator)) return;
+  if (v.round > VOTE_ROUND_MAX) return;
   const key = voteKey(v.round, v.type, v.validator);
   const known = s.votes.get(key);
-  if (known !== undefined && known.valueId === v.valueId && known.signature === v.signature) return;
-  if (v.round > VOTE_ROUND_MAX || !verifierOf(s).vote(v)) return;
-  noteRound(w, v.validator, v.round);
   if (known !== undefined) {
-    if (votesConflict(known, v) && !s.evidenced.has(key)) {
-      s.evidenced.add(key);
+    // A different vote for a stored slot is only ever evidence: verified once per slot at most.
+    if (sameVote(known, v) || s.evidenced.has(key)) return;
+    if (check !== 'checked' && !verifierOf(s).vote(v)) return;
+    if (votesConflict(known, v)) {
+      writable(w, 'evidenced').add(key);
       w.out.evidence.push({ kind: 'equivocation', a: known, b: v });
     }
     return;
   }
+  const waiting = s.unverified.get(key);
+  if (waiting !== undefined) {
+    if (check === 'deferrable' && sameVote(waiting, v)) return;
+    // Two different votes for one slot, or one that may not wait: the waiting one is verified now.
+    // A forgery leaves the slot to v; a real one is stored and v, if different and verified too, is
+    // evidence. Either way the slot is no longer waiting, so this recursion is one level deep.
+    settle(w, key);
+    onVote(w, v, check);
+    return;
+  }
+  if (check === 'deferrable' && mayWait(s, v)) {
+    writable(w, 'unverified').set(key, v);
+    add(w, 'unverifiedTally', v, 1);
+    return;
+  }
+  if (check !== 'checked' && !verifierOf(s).vote(v)) return;
+  store(w, key, v);
+}
+
+/**
+ * Whether a peer's vote may wait unverified: a vote of our round, while the height is active. A
+ * vote of a later round feeds the round skip (L55) and one that wakes an idle height must be
+ * verified at once; votes of earlier rounds are verified on arrival as they were before we left
+ * them (startRound), so a proof of lock, the relayed precommits and evidence about an earlier
+ * round hold every vote we received for it. A vote in our own name that this core did not sign
+ * (an earlier life's) is verified at once too: retransmission re-sends our votes.
+ */
+function mayWait(s: CoreState, v: SignedVote): boolean {
+  return s.active && v.round === s.round && v.validator !== s.config.self;
+}
+
+/** A verified vote for an empty slot: seen in its round, and counted unless too far ahead. */
+function store(w: Work, key: string, v: SignedVote): void {
+  const { s } = w;
+  noteRound(w, v.validator, v.round);
   if (v.round > s.round + FUTURE_ROUNDS_MAX) return;
-  s.votes.set(key, v);
-  bump(s, tallyKey(v.round, v.type, v.valueId));
-  bump(s, tallyKey(v.round, v.type, '*'));
+  writable(w, 'votes').set(key, v);
+  add(w, 'tally', v, 1);
 }
 
-function bump(s: CoreState, key: string): void {
-  s.tally.set(key, (s.tally.get(key) ?? 0) + 1);
+/** Verifies the vote waiting in a slot: stored if it holds, dropped if it does not. */
+function settle(w: Work, key: string): void {
+  const v = w.s.unverified.get(key);
+  if (v === undefined) return;
+  writable(w, 'unverified').delete(key);
+  add(w, 'unverifiedTally', v, -1);
+  if (verifierOf(w.s).vote(v)) store(w, key, v);
 }
 
-function onProposal(w: Work, p: SignedProposal, pol: SignedVote[]): void {
+/** Counts v (by = 1) or takes it back (by = -1), replacing the round's counts: states share them. */
+function add(w: Work, name: 'tally' | 'unverifiedTally', v: SignedVote, by: 1 | -1): void {
+  const rounds = writable(w, name);
+  const round = rounds.get(v.round) ?? NO_ROUND_COUNTS;
+  const before = round[v.type];
+  const byValue = new Map(before.byValue);
+  const n = (byValue.get(v.valueId) ?? 0) + by;
+  if (n === 0) byValue.delete(v.valueId);
+  else byValue.set(v.valueId, n);
+  const after: Counts = { all: before.all + by, byValue };
+  const next: RoundCounts =
+    v.type === 'prevote' ? { ...round, prevote: after } : { ...round, precommit: after };
+  if (next.prevote.all === 0 && next.precommit.all === 0) rounds.delete(v.round);
+  else rounds.set(v.round, next);
+}
+
+function countIn(
+  rounds: ReadonlyMap<number, RoundCounts>,
+  round: number,
+  type: VoteType,
+  valueId: string | null | '*',
+): number {
+  const c = rounds.get(round)?.[type];
+  if (c === undefined) return 0;
+  return valueId === '*' ? c.all : (c.byValue.get(valueId) ?? 0);
+}
+
+/** Verified votes of (round, type) for valueId ('*': for anything) at the core's current height. */
+export function voteCount(s: CoreState, round: number, type: VoteType, valueId: string | null | '*'): number {
+  return countIn(s.tally, round, type, valueId);
+}
+
+/**
+ * Whether a quorum of verified votes of (round, type) is for valueId ('*': for anything). Verifies
+ * waiting votes only when together with the verified ones they could make the quorum, and stops
+ * as soon as it is made: a vote no rule needs is never verified.
+ */
+function hasQuorum(w: Work, round: number, type: VoteType, valueId: string | null | '*'): boolean {
+  const { s } = w;
+  const have = countIn(s.tally, round, type, valueId);
+  if (have >= s.quorum) return true;
+  if (have + countIn(s.unverifiedTally, round, type, valueId) < s.quorum) return false;
+  for (const [slot, v] of s.unverified) {
+    if (v.round !== round || v.type !== type || (valueId !== '*' && v.valueId !== valueId)) continue;
+    settle(w, slot);
+    if (countIn(s.tally, round, type, valueId) >= s.quorum) return true;
+  }
+  return false;
+}
+
+/** Whether v verifies, without verifying again a vote the core verified or verifying it twice. */
+function voteHolds(w: Work, v: SignedVote): boolean {
+  const key = voteKey(v.round, v.type, v.validator);
+  const waiting = w.s.unverified.get(key);
+  if (waiting !== undefined && sameVote(waiting, v)) {
+    settle(w, key);
+    return w.s.votes.get(key) === waiting;
+  }
+  const known = w.s.votes.get(key);
+  if (known !== undefined && sameVote(known, v)) return true;
+  return verifierOf(w.s).vote(v);
+}
+
+function onProposal(w: Work, p: SignedProposal, pol: SignedVote[], check: 'checked' | 'now'): void {
   const { s } = w;
   if (p.federation !== s.config.federation || p.height !== s.height) return;
   if (proposerOf(s.validators, p.height, p.round).id !== p.proposer) return;
   const known = s.proposals.get(p.round);
   if (known !== undefined) return; // first proposal per round wins; a second one is the proposer's equivocation
-  if (!verifierOf(s).proposal(p)) return;
+  if (check === 'now' && !verifierOf(s).proposal(p)) return;
   noteRound(w, p.proposer, p.round);
   if (p.round > s.round + FUTURE_ROUNDS_MAX) return;
-  s.proposals.set(p.round, p);
+  writable(w, 'proposals').set(p.round, p);
   const proof = pol.filter(
     (v) =>
       v.type === 'prevote' &&
@@ -537,9 +712,9 @@ function onProposal(w: Work, p: SignedProposal, pol: SignedVote[]): void {
       v.valueId === p.valueId &&
       v.federation === s.config.federation &&
       isValidator(s, v.validator) &&
-      verifierOf(s).vote(v),
+      voteHolds(w, v),
   );
-  if (proof.length > 0) s.pols.set(p.round, proof);
+  if (proof.length > 0) writable(w, 'pols').set(p.round, proof);
 }
 
 /** Distinct validators' prevotes for valueId at round, from stored votes and received proofs of lock. */
@@ -561,6 +736,7 @@ function proofOf(s: CoreState, round: number, valueId: string): SignedVote[] {
  * Validators known to have prevoted the proposal's value in its validRound: stored votes plus the
  * proposal's proof of lock. An equivocating validator may have reached us with another vote for
  * that slot; its signed prevote for this value still counts, as it would in the paper's model.
+ * No vote of a round before ours waits unverified (mayWait), so none is missing here.
  */
 function polCount(s: CoreState, p: SignedProposal): number {
   const ids = new Set<string>();
@@ -574,7 +750,7 @@ function polCount(s: CoreState, p: SignedProposal): number {
 /** Any verified message at the current height wakes an idle node and feeds the round-skip count. */
 function noteRound(w: Work, validator: string, round: number): void {
   const { s } = w;
-  if (round > (s.highestRound.get(validator) ?? -1)) s.highestRound.set(validator, round);
+  if (round > (s.highestRound.get(validator) ?? -1)) writable(w, 'highestRound').set(validator, round);
   if (!s.active) activate(w);
 }
 
@@ -597,12 +773,11 @@ function applyRules(w: Work): void {
 function fireOne(w: Work): boolean {
   const { s } = w;
   const r = s.round;
-  const q = s.quorum;
   const p = s.proposals.get(r);
   const noLocking = s.config.unsafeMutationForSimulation === 'no-locking';
   // L49: a decision can come from any round.
   for (const [round, prop] of s.proposals) {
-    if (count(s, round, 'precommit', prop.valueId) >= q && valid(w, prop)) {
+    if (hasQuorum(w, round, 'precommit', prop.valueId) && valid(w, prop)) {
       const certificate = [...s.votes.values()].filter(
         (v) => v.round === round && v.type === 'precommit' && v.valueId === prop.valueId,
       );
@@ -627,7 +802,7 @@ function fireOne(w: Work): boolean {
       w.dirty = true;
       return true;
     }
-    if (p.validRound < r && polCount(s, p) >= q) {
+    if (p.validRound < r && polCount(s, p) >= s.quorum) {
       // L28–L33
       const v = proposalValue(p);
       const ok = valid(w, p) && (noLocking || s.lockedRound <= p.validRound || sameValue(s.lockedValue, v));
@@ -637,20 +812,21 @@ function fireOne(w: Work): boolean {
       return true;
     }
   }
-  if (s.step === 'prevote' && count(s, r, 'prevote', '*') >= q && once(s, `prevote-timer/${r}`)) {
+  if (s.step === 'prevote' && !s.flags.has(`prevote-timer/${r}`) && hasQuorum(w, r, 'prevote', '*')) {
     // L34–L35
+    writable(w, 'flags').add(`prevote-timer/${r}`);
     schedule(w, 'prevote');
     return true;
   }
   if (
     s.step !== 'propose' &&
     p !== undefined &&
-    count(s, r, 'prevote', p.valueId) >= q &&
     !s.flags.has(`valid/${r}`) &&
+    hasQuorum(w, r, 'prevote', p.valueId) &&
     valid(w, p)
   ) {
     // L36–L43
-    s.flags.add(`valid/${r}`);
+    writable(w, 'flags').add(`valid/${r}`);
     const v = proposalValue(p);
     if (s.step === 'prevote') {
       if (!noLocking) {
@@ -667,30 +843,29 @@ function fireOne(w: Work): boolean {
     w.dirty = true;
     return true;
   }
-  if (s.step === 'prevote' && count(s, r, 'prevote', null) >= q) {
+  if (s.step === 'prevote' && hasQuorum(w, r, 'prevote', null)) {
     // L44–L46
     broadcastVote(w, 'precommit', null);
     s.step = 'precommit';
     w.dirty = true;
     return true;
   }
-  if (count(s, r, 'precommit', '*') >= q && once(s, `precommit-timer/${r}`)) {
+  if (!s.flags.has(`precommit-timer/${r}`) && hasQuorum(w, r, 'precommit', '*')) {
     // L47–L48
+    writable(w, 'flags').add(`precommit-timer/${r}`);
     schedule(w, 'precommit');
     return true;
   }
   return false;
 }
 
-function once(s: CoreState, flag: string): boolean {
-  if (s.flags.has(flag)) return false;
-  s.flags.add(flag);
-  return true;
-}
-
+/** The highest round that f+1 validators have reached, when above ours; else -1. */
 function skipTarget(s: CoreState): number {
-  const rounds = [...s.highestRound.values()].sort((a, b) => b - a);
-  return rounds.length >= s.skip ? Math.min(rounds[s.skip - 1]!, VOTE_ROUND_MAX) : -1;
+  const ahead: number[] = [];
+  for (const round of s.highestRound.values()) if (round > s.round) ahead.push(round);
+  if (ahead.length < s.skip) return -1;
+  ahead.sort((a, b) => b - a);
+  return Math.min(ahead[s.skip - 1]!, VOTE_ROUND_MAX);
 }
 
 function sameValue(a: Uint8Array | null, b: Uint8Array): boolean {
@@ -702,7 +877,7 @@ function valid(w: Work, p: SignedProposal): boolean {
   const cached = s.validity.get(p.valueId);
   if (cached !== undefined) return cached;
   const ok = s.config.isValid(s.height, proposalValue(p));
-  s.validity.set(p.valueId, ok);
+  writable(w, 'validity').set(p.valueId, ok);
   return ok;
 }
 
@@ -718,6 +893,8 @@ function startRound(w: Work, round: number): void {
   s.round = round;
   s.step = 'propose';
   w.dirty = true;
+  // Only votes of the current round wait (mayWait): leaving it, verify those still waiting.
+  for (const slot of s.unverified.keys()) settle(w, slot);
   // A fresh proposal (no valid value) in a later round of ours takes a fresh value: the one held
   // may be as old as the rounds before it, and validators prevote nil on a value whose batch time
   // has fallen behind their clock (isTimely, L22). The app builds it now (wantValue): the core
@@ -742,7 +919,7 @@ function propose(w: Work): boolean {
   if (proposal === null) return false;
   const pol = proposal.validRound >= 0 ? proofOf(s, proposal.validRound, proposal.valueId) : [];
   w.out.messages.push({ kind: 'proposal', proposal, pol });
-  onProposal(w, proposal, pol);
+  onProposal(w, proposal, pol, 'checked');
   return true;
 }
 
@@ -768,7 +945,7 @@ function broadcastVote(w: Work, type: VoteType, valueId: string | null): void {
   const vote = signVoteGuarded(w, type, valueId);
   if (vote === null) return;
   w.out.messages.push({ kind: 'vote', vote });
-  onVote(w, vote);
+  onVote(w, vote, 'checked');
 }
 
 /** Never two different votes for one (height, round, type); never below the last signed round/step. */

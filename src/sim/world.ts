@@ -24,6 +24,7 @@ import {
   step,
   storedVote,
   type Timers,
+  unverifiedVote,
   type Validator,
   VOTE_ROUND_MAX,
 } from '../consensus/index.ts';
@@ -495,7 +496,12 @@ class World {
       if (v.round > VOTE_ROUND_MAX || !this.validators.some((x) => x.id === v.validator)) continue;
       if (!memoVerifier.vote(v)) continue;
       const key = `${v.height}/${v.round}/${v.type}/${v.validator}`;
-      const stored = storedVote(c, v.round, v.type, v.validator);
+      // A vote waiting unverified in the slot is verified when a different one arrives: a real
+      // one stays, a forgery leaves the slot to the newcomer.
+      const waiting = unverifiedVote(c, v.round, v.type, v.validator);
+      const stored =
+        storedVote(c, v.round, v.type, v.validator) ??
+        (waiting !== undefined && memoVerifier.vote(waiting) ? waiting : undefined);
       const first = stored !== undefined ? stored.valueId : storedNow.get(key);
       if (first === undefined) {
         if (v.round <= c.round + FUTURE_ROUNDS_MAX) storedNow.set(key, v.valueId);

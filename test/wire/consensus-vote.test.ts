@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalBytes, toBase64, toHex, utf8Bytes } from '../../src/codec/index.ts';
+import { canonicalBytes, signingBytes, toBase64, toHex, utf8Bytes } from '../../src/codec/index.ts';
 import { keyPairFromSeed } from '../../src/crypto/index.ts';
 import {
   CONSENSUS_VOTE_DOMAIN,
@@ -38,6 +38,43 @@ test('the signed bytes are the domain line and the canonical body', () => {
     ...canonicalBytes(b as never),
   ]);
   assert.equal(toHex(voteSigningBytes(b)), toHex(expected));
+});
+
+test('the signed bytes equal the generic canonical encoding for any body, or are refused alike', () => {
+  const generic = (b: VoteBody): Uint8Array => signingBytes(CONSENSUS_VOTE_DOMAIN, { ...b } as never);
+  const outcome = (f: () => Uint8Array): string => {
+    try {
+      return toHex(f());
+    } catch (e) {
+      return `refused: ${(e as Error).constructor.name}`;
+    }
+  };
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('a"b\\c', 'é\u2028', '\ud800'),
+  );
+  const integer = fc.oneof(fc.integer(), fc.constantFrom(-0, 2 ** 53, 1.5, Number.NaN));
+  fc.assert(
+    fc.property(
+      fc.record({
+        federation: text,
+        height: integer,
+        round: integer,
+        type: fc.oneof(fc.constantFrom('prevote', 'precommit'), text),
+        valueId: fc.oneof(fc.constant(null), text),
+        validator: text,
+      }),
+      (b) => {
+        const v = b as VoteBody;
+        assert.equal(
+          outcome(() => voteSigningBytes(v)),
+          outcome(() => generic(v)),
+        );
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
 
 test('a vote verifies by its validator only, and not once any field changes', () => {
