@@ -82,11 +82,22 @@ function secretKeyObject(secretKey: Uint8Array): KeyObject {
   return remember(secretKeyObjects, id, object);
 }
 
-/** S < L, read little-endian from the signature's second half (rule 2). */
-function hasCanonicalS(signature: Uint8Array): boolean {
-  let s = 0n;
-  for (let i = SIGNATURE_BYTES - 1; i >= 32; i--) s = (s << 8n) | BigInt(signature[i]!);
-  return s < GROUP_ORDER;
+/** L as 32 little-endian bytes, for comparing S byte by byte. */
+const GROUP_ORDER_LE = Uint8Array.from({ length: 32 }, (_, i) =>
+  Number((GROUP_ORDER >> BigInt(8 * i)) & 0xffn),
+);
+
+/**
+ * S < L, S read little-endian from the signature's second half (rule 2): compared from the most
+ * significant byte down, as a BigInt comparison would, without building one per verification.
+ */
+export function hasCanonicalS(signature: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const s = signature[32 + i]!;
+    const l = GROUP_ORDER_LE[i]!;
+    if (s !== l) return s < l;
+  }
+  return false; // S = L
 }
 
 /**

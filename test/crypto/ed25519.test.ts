@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { fromHex, toHex } from '../../src/codec/index.ts';
+import { hasCanonicalS } from '../../src/crypto/ed25519.ts';
 import {
   GROUP_ORDER,
   generateKeyPair,
@@ -125,5 +126,25 @@ test('sha256 of the empty string is the known constant', () => {
   assert.equal(
     toHex(sha256(new Uint8Array([0x61]), new Uint8Array([0x62, 0x63]))),
     toHex(sha256(new TextEncoder().encode('abc'))),
+  );
+});
+
+test('the canonical-S check agrees with S < L read as a little-endian integer, at and around L', () => {
+  const below = (s: bigint) => {
+    const sig = new Uint8Array(64);
+    sig.set(scalarToBytes(s), 32);
+    return hasCanonicalS(sig);
+  };
+  for (const s of [0n, 1n, GROUP_ORDER - 1n, GROUP_ORDER, GROUP_ORDER + 1n, 2n ** 256n - 1n])
+    assert.equal(below(s), s < GROUP_ORDER, `S = ${s}`);
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+        fc.bigInt({ min: -(2n ** 130n), max: 2n ** 130n }).map((d) => GROUP_ORDER + d),
+      ),
+      (s) => below(s) === s < GROUP_ORDER,
+    ),
+    { numRuns: 2000 },
   );
 });
