@@ -99,7 +99,7 @@ export class ReadyAnswers {
     this.#closing = true;
   }
 
-  /** Answers GET and HEAD of exactly `path`; `route` is its metrics label (the route's pattern). */
+  /** Answers GET and HEAD of exactly `path`, which is also its metrics label (the route's pattern). */
   exact(path: string, source: ReadySource): void {
     this.#room();
     this.#exact.set(path, { route: path, source });
