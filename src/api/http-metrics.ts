@@ -112,8 +112,11 @@ function registryMetric(
   return metric as unknown as Metric;
 }
 
-/** Counts every answer of `app` (routes, 404s, and refusals by the hooks) in `registry`. */
-export function installHttpMetrics(app: FastifyInstance, registry: Registry): void {
+/**
+ * Counts every answer of `app` (routes, 404s, and refusals by the hooks) in `registry`; the
+ * tallies returned count the ready answers sent before fastify too (ready-answers.ts).
+ */
+export function installHttpMetrics(app: FastifyInstance, registry: Registry): HttpTallies {
   const tallies = new HttpTallies();
   registry.registerMetric(
     registryMetric(
@@ -134,4 +137,5 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): vo
     tallies.record(request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
+  return tallies;
 }

@@ -14,8 +14,14 @@ export const EVENT_LOOP_RESOLUTION_MS = 10;
 export const EVENT_LOOP_SAMPLE_INTERVAL_MS = 1_000;
 export const RETRY_AFTER_S = 5;
 
+/** Whether the server refuses requests now; the ready answers (ready-answers.ts) ask it too. */
+export type LoadShedding = { shedding(): boolean };
+
 /** Adds the hooks to `app` itself (not an encapsulated plugin), so every route is covered. */
-export function installLoadShedding(app: FastifyInstance, opts: { eventLoopDelayMaxMs: number }): void {
+export function installLoadShedding(
+  app: FastifyInstance,
+  opts: { eventLoopDelayMaxMs: number },
+): LoadShedding {
   const histogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   histogram.enable();
   let delayMs = 0;
@@ -30,8 +36,9 @@ export function installLoadShedding(app: FastifyInstance, opts: { eventLoopDelay
     histogram.disable();
   });
   // A callback hook: it runs on every request, and an async one costs a promise each time.
+  const shedding = (): boolean => delayMs > opts.eventLoopDelayMaxMs;
   app.addHook('onRequest', (_req, reply, done) => {
-    if (delayMs <= opts.eventLoopDelayMaxMs) return done();
+    if (!shedding()) return done();
     reply
       .status(503)
       .header('retry-after', String(RETRY_AFTER_S))
@@ -40,4 +47,5 @@ export function installLoadShedding(app: FastifyInstance, opts: { eventLoopDelay
         message: `root is shedding load (event loop delay ${Math.round(delayMs)} ms); retry in a few seconds`,
       });
   });
+  return { shedding };
 }

@@ -9,7 +9,8 @@
 // Witan client reads — all on the read path every overlay peer takes. Here a request costs a
 // map lookup and a clock read; an answer within the limit carries no header of ours.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { parseIpv6 } from '../governance/index.ts';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -109,6 +110,31 @@ export function clientKey(ip: string): string {
 }
 
 /**
+ * The limit's answer for one request, shared by the fastify hook and the ready answers served
+ * before fastify (ready-answers.ts), so both count against the same windows.
+ */
+export type ClientLimit = {
+  /**
+   * Counts one request from the TCP `peer` (with its X-Forwarded-For, `forwarded`, when the
+   * server trusts a proxy) and returns 0 within the limit, else the ms to wait. `resolved`
+   * gives fastify's request.ip, which walks X-Forwarded-For against the trusted ranges; without
+   * it a client not yet remembered cannot be known: undefined, and nothing is counted.
+   */
+  take(
+    peer: string,
+    forwarded: string | undefined,
+    resolved: { readonly ip: string } | undefined,
+  ): number | undefined;
+  readonly trustsProxy: boolean;
+};
+
+/** The X-Forwarded-For of a request: node joins repeated ones into one value. */
+export function forwardedFor(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers['x-forwarded-for'];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
  * Adds the limit to `app` itself (not an encapsulated plugin), so every request is counted,
  * those to no route included. Install it after the hooks whose headers a 429 must carry (CORS).
  * `trustsProxy`: the server was built with trustProxy, so request.ip may be a forwarded client.
@@ -116,34 +142,45 @@ export function clientKey(ip: string): string {
 export function installRateLimit(
   app: FastifyInstance,
   opts: { requestsPerMinute: number; trustsProxy: boolean },
-): void {
+): ClientLimit {
   const windows = new RequestWindows({
     requestsMax: opts.requestsPerMinute,
     windowMs: RATE_LIMIT_WINDOW_MS,
     clientsMax: RATE_LIMIT_CLIENTS_MAX,
   });
   const keys = new Map<string, string>();
-  const remembered = (by: string, request: FastifyRequest): string => {
+  const remembered = (by: string, ip: string | undefined): string | undefined => {
     let key = keys.get(by);
-    if (key === undefined) {
+    if (key === undefined && ip !== undefined) {
       if (keys.size >= CLIENT_KEYS_MEMO_MAX) keys.clear();
-      key = clientKey(request.ip ?? '');
+      key = clientKey(ip);
       keys.set(by, key);
     }
     return key;
   };
   // request.ip is the TCP peer, or behind a trusted proxy the client X-Forwarded-For names: a
   // function of those two alone (and of the trusted ranges, fixed), so they key the memo.
-  const keyOf = (request: FastifyRequest): string => {
-    const peer = request.socket.remoteAddress ?? '';
-    const forwarded = opts.trustsProxy ? request.headers['x-forwarded-for'] : undefined;
-    if (forwarded === undefined) return peer.includes(':') ? remembered(peer, request) : peer;
-    if (forwarded.length > FORWARDED_FOR_MEMO_CHARS_MAX) return clientKey(request.ip ?? '');
-    return remembered(`${peer} ${forwarded}`, request);
+  const keyOf = (
+    peer: string,
+    forwarded: string | undefined,
+    resolved: { readonly ip: string } | undefined,
+  ): string | undefined => {
+    if (forwarded === undefined) return peer.includes(':') ? remembered(peer, peer) : peer;
+    if (forwarded.length > FORWARDED_FOR_MEMO_CHARS_MAX)
+      return resolved === undefined ? undefined : clientKey(resolved.ip ?? '');
+    return remembered(`${peer} ${forwarded}`, resolved === undefined ? undefined : (resolved.ip ?? ''));
+  };
+  const limit: ClientLimit = {
+    trustsProxy: opts.trustsProxy,
+    take(peer, forwarded, resolved) {
+      const key = keyOf(peer, forwarded, resolved);
+      return key === undefined ? undefined : windows.take(key, Date.now());
+    },
   };
   // A callback hook: it runs on every request, and an async one costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
-    const waitMs = windows.take(keyOf(request), Date.now());
+    const forwarded = opts.trustsProxy ? forwardedFor(request.headers) : undefined;
+    const waitMs = limit.take(request.socket.remoteAddress ?? '', forwarded, request) ?? 0;
     if (waitMs === 0) return done();
     const retryAfterS = Math.ceil(waitMs / 1000);
     reply
@@ -154,4 +191,5 @@ export function installRateLimit(
         message: `more than ${opts.requestsPerMinute} requests per minute from your address; retry after ${retryAfterS} s`,
       });
   });
+  return limit;
 }

@@ -11,9 +11,11 @@ import {
   SHORT_ID_HEX_MIN,
   type SignedStatement,
   screenStatement,
+  type World,
 } from '../governance/index.ts';
 import { ApiError } from './errors.ts';
 import { outcomeWords } from './outcome-words.ts';
+import { type ReadyAnswer, readyAnswersOf } from './ready-answers.ts';
 import {
   DecisionsResponse,
   EvidenceResponse,
@@ -60,6 +62,25 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
+type WorldAnswers = { hash: string; etag: string; ok: ReadyAnswer; notModified: ReadyAnswer };
+
+/** GET /world's answers to the world of `hash`: the world as JSON, and the 304 to its ETag. */
+function worldAnswers(world: World, hash: string): WorldAnswers {
+  const etag = `"${hash}"`;
+  const cached = { etag, 'cache-control': 'no-cache' };
+  const json = JSON.stringify({ version: world.version, hash, world });
+  return {
+    hash,
+    etag,
+    ok: {
+      status: 200,
+      headers: { ...cached, 'content-type': 'application/json; charset=utf-8' },
+      body: Buffer.from(json),
+    },
+    notModified: { status: 304, headers: cached, body: undefined },
+  };
+}
+
 export async function rootRoutes(app: FastifyInstance, opts: { view: RootView }): Promise<void> {
   const { view } = opts;
   // The response schemas document the answers (OpenAPI at /docs) and the tests check every
@@ -90,11 +111,18 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     });
   }
 
-  // The world changes a few times a year and is read by every overlay peer: its answer (the
-  // JSON as bytes, its ETag) is made once per world, not per request, and the ETag is its
-  // hash, so a client that has it asks with If-None-Match and gets a bodiless 304. The handler
-  // is synchronous: nothing on this path waits, and an async one costs a promise per request.
-  let worldAnswer = { hash: '', etag: '', body: Buffer.alloc(0) };
+  // The world changes a few times a year and is read by every overlay peer: its answers (the
+  // JSON as bytes, its ETag, the bodiless 304) are made once per world, not per request, and the
+  // ETag is its hash, so a client that has it asks with If-None-Match and gets the 304. The
+  // handler is synchronous: nothing on this path waits, and an async one costs a promise per
+  // request. The same answers are sent before fastify (ready-answers.ts).
+  let world: WorldAnswers | undefined;
+  const worldAnswer = (ifNoneMatch: string | undefined): ReadyAnswer => {
+    const state = view.state();
+    if (world?.hash !== state.worldHash) world = worldAnswers(state.world, state.worldHash);
+    return etagMatches(ifNoneMatch, world.etag) ? world.notModified : world.ok;
+  };
+  readyAnswersOf(app)?.exact('/world', (_path, headers) => worldAnswer(headers['if-none-match']));
   app.get(
     '/world',
     {
@@ -108,14 +136,8 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
       },
     },
     (req, reply) => {
-      const { world, worldHash } = view.state();
-      if (worldAnswer.hash !== worldHash) {
-        const json = JSON.stringify({ version: world.version, hash: worldHash, world });
-        worldAnswer = { hash: worldHash, etag: `"${worldHash}"`, body: Buffer.from(json) };
-      }
-      reply.header('etag', worldAnswer.etag).header('cache-control', 'no-cache');
-      if (etagMatches(req.headers['if-none-match'], worldAnswer.etag)) return reply.status(304).send();
-      return reply.type('application/json; charset=utf-8').send(worldAnswer.body);
+      const answer = worldAnswer(req.headers['if-none-match']);
+      return reply.status(answer.status).headers(answer.headers).send(answer.body);
     },
   );
 

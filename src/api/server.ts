@@ -3,7 +3,7 @@
 // the caller; this file owns what all routes share: body limits, per-IP rate limits, load
 // shedding, the error shape, read-only CORS, OpenAPI at /docs and request metrics.
 
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -23,6 +23,7 @@ import { statusFor } from './errors.ts';
 import { installHttpMetrics } from './http-metrics.ts';
 import { installLoadShedding } from './load-shedding.ts';
 import { installRateLimit } from './rate-limit.ts';
+import { ReadyAnswers } from './ready-answers.ts';
 
 /** Characters of a request URL quoted in a log line or an answer (the caller chooses the URL). */
 export const URL_QUOTED_CHARS_MAX = 200;
@@ -59,6 +60,11 @@ export type ApiServerOptions = {
   docs?: boolean;
   /** Let any web page read GET/HEAD answers (cors.ts): on for the public API, off for the operator's. */
   readOnlyCors?: boolean;
+  /**
+   * Answer the hot reads the routes make ready (/world, /checkpoint, cached tiles) before
+   * fastify (ready-answers.ts); default on. Off: fastify answers every request.
+   */
+  readyAnswers?: boolean;
 };
 
 /** The groups of operations in the OpenAPI document; every route names one. */
@@ -84,18 +90,20 @@ export const API_TAGS = [
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const trustedProxies = options.trustProxy ?? [];
   const trustsProxy = trustedProxies.length > 0;
+  const answers = options.readyAnswers === false ? undefined : new ReadyAnswers();
+  // Headers and body within requestTimeoutMs, checked often enough to cut a slow client on
+  // time; a connection idle that long (before its first request, between two, or not reading
+  // an answer) is closed: the connection's inactivity timeout (keep-alive: see below).
+  const http = {
+    headersTimeout: options.requestTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+  };
   const fastifyOptions: FastifyHttpOptions<Server> = {
     bodyLimit: options.bodyBytesMax,
-    // Headers and body within requestTimeoutMs, checked often enough to cut a slow client on
-    // time; a connection idle that long (before its first request, between two, or not reading
-    // an answer) is closed: the connection's inactivity timeout (keep-alive: see below).
     requestTimeout: options.requestTimeoutMs,
     connectionTimeout: options.requestTimeoutMs,
-    http: {
-      headersTimeout: options.requestTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
-      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
-    },
+    http,
     ...(trustsProxy ? { trustProxy: [...trustedProxies] } : {}),
     // Tile paths are case-sensitive and exact; never rewrite them.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
@@ -114,6 +122,15 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     if (options.readOnlyCors === true) reply.headers(readOnlyCorsHeaders(request.method));
     sendProblem(error, request, reply);
   };
+  // The ready answers come first: the server is made here, set as fastify sets the one it
+  // makes itself (the inactivity timeout; the rest is in `http`).
+  if (answers !== undefined) {
+    fastifyOptions.serverFactory = (handler) => {
+      const server = createServer(http, answers.handler(handler));
+      server.setTimeout(options.requestTimeoutMs);
+      return server;
+    };
+  }
   const app = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
   if (options.connectionsMax !== undefined) app.server.maxConnections = options.connectionsMax;
   // No keep-alive timeout of its own: the inactivity timeout (connectionTimeout) closes an idle
@@ -132,8 +149,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
 
   // CORS first: load shedding and the rate limit answer from their own onRequest hooks.
   if (options.readOnlyCors === true) installReadOnlyCors(app);
-  installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
-  installRateLimit(app, { requestsPerMinute: options.requestsPerMinute, trustsProxy });
+  const shedding = installLoadShedding(app, { eventLoopDelayMaxMs: options.eventLoopDelayMaxMs });
+  const limit = installRateLimit(app, { requestsPerMinute: options.requestsPerMinute, trustsProxy });
 
   if (options.docs !== false) {
     await app.register(swagger, {
@@ -150,7 +167,21 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
-  if (options.metrics) installHttpMetrics(app, options.metrics);
+  const tallies = options.metrics ? installHttpMetrics(app, options.metrics) : undefined;
+  if (answers !== undefined) {
+    answers.decorate(app);
+    answers.enforce({
+      shedding,
+      limit,
+      tallies,
+      corsHeaders: options.readOnlyCors === true ? readOnlyCorsHeaders('GET') : {},
+    });
+    // Fastify answers 503 from here on; the ready answers leave every request to it.
+    app.addHook('preClose', (done) => {
+      answers.close();
+      done();
+    });
+  }
   return app;
 }
 

@@ -33,6 +33,7 @@ import {
   parseAddCheckpointBody,
 } from '../wire/index.ts';
 import { ApiError } from './errors.ts';
+import { type ReadyAnswer, readyAnswersOf } from './ready-answers.ts';
 import { bodyOf, responses } from './root-schemas.ts';
 import {
   CHECKPOINT_MAX_AGE_S,
@@ -66,8 +67,8 @@ export type TlogRoutesOptions = {
 };
 
 type Published = { note: string; size: number; ready: Ready };
-/** A response ready to write: its body and headers, and the smallest tree size that holds it. */
-type Ready = { body: Buffer; headers: Record<string, string>; treeSize: number };
+/** A response ready to write (ready-answers.ts), and the smallest tree size that holds it. */
+type Ready = ReadyAnswer & { body: Buffer; treeSize: number };
 
 const Decimal = Type.String({ pattern: DECIMAL_PATTERN });
 const Base64 = Type.String();
@@ -179,7 +180,8 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
           'content-type': 'text/plain; charset=utf-8',
           'cache-control': `public, max-age=${CHECKPOINT_MAX_AGE_S}`,
         };
-        parsedNote = { note, size, ready: { body: Buffer.from(note, 'utf8'), headers, treeSize: size } };
+        const body = Buffer.from(note, 'utf8');
+        parsedNote = { note, size, ready: { status: 200, body, headers, treeSize: size } };
       }
       result = parsedNote;
     }
@@ -226,6 +228,22 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
       return answer(treeOf(publishedOf(note, now)));
     });
   }
+
+  // The hot reads are answered before fastify too (ready-answers.ts), with the same answers,
+  // when the note is read from the store's memory: an asynchronous source is left to the route.
+  const ready = options.checkpointNote === undefined ? readyAnswersOf(app) : undefined;
+  /** The published checkpoint now, as the route's next request would read it. */
+  const publishedNow = (): Published | undefined => {
+    const now = readTime();
+    const last = fresh(now);
+    return last !== undefined ? last.published : publishedOf(store.latestCheckpointNote(), now);
+  };
+  ready?.exact('/checkpoint', () => publishedNow()?.ready);
+  ready?.under('/tile/', (path) => {
+    const size = publishedNow()?.size;
+    const hit = size === undefined ? undefined : readyCache.get(path);
+    return hit !== undefined && size !== undefined && hit.treeSize <= size ? hit : undefined;
+  });
 
   app.get(
     '/checkpoint',
@@ -281,6 +299,7 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
         : await store.tile(tile.level, tile.index, tile.width);
     const full = tile.width === TILE_WIDTH;
     const ready: Ready = {
+      status: 200,
       body: asBuffer(bytes),
       headers: {
         'content-type': 'application/octet-stream',
