@@ -20,6 +20,7 @@ import { quorumSize } from '../src/base/index.ts';
 import { freePort } from '../src/cli/root-processes.ts';
 import type { SignedStatement } from '../src/governance/index.ts';
 import { CHECKPOINT_SETTLE_MS } from '../src/node/federation/constants.ts';
+import { startBareHttp } from './lib/bare-http.ts';
 import {
   abstention,
   BENCH_FEDERATION,
@@ -42,7 +43,7 @@ import {
   ratioFigure,
   threadCpuMs,
 } from './lib/harness.ts';
-import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrkArgs, wrkRun } from './lib/http-load.ts';
+import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs, wrkRun } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 4;
@@ -259,6 +260,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   let members: BenchMember[] = [];
   let load: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
+  let bare: { child: ChildProcess; url: string } | undefined;
   try {
     const fed = await federationWithMotion(work, ROOTS);
     members = fed.members;
@@ -325,7 +327,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         const port = await freePort();
         nginx = await startNginx(files, port, work, 'location = /world { default_type application/json; }');
         const nginxUrl = `http://127.0.0.1:${port}`;
+        bare = await startBareHttp(files);
         const script = rotatingScript(work, paths);
+        let worldBare = 0;
+        let mixBare = 0;
         let worldOurs = 0;
         let worldNginx = 0;
         let mixOurs = 0;
@@ -342,12 +347,15 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           ] as const) {
             const ours = await servingRun(`${target.httpUrl}${path}`, seconds, scriptOf, rootPid);
             const theirs = await servingRun(`${nginxUrl}${path}`, seconds, scriptOf, nginxPids);
+            const node = await wrk(`${bare.url}${path}`, seconds, scriptOf);
             if (path === '/world') {
               worldOurs += ours.rate / rounds;
               worldNginx += theirs.rate / rounds;
+              worldBare += node / rounds;
             } else {
               mixOurs += ours.rate / rounds;
               mixNginx += theirs.rate / rounds;
+              mixBare += node / rounds;
             }
             cpu.main += usOf(ours.usPerRequest, 'MainThread') / rounds;
             cpu.v8Workers += usOf(ours.usPerRequest, 'V8Worker') / rounds;
@@ -373,12 +381,26 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             mixNginx,
             { atLeast: 0.8 },
           ),
+          ratioFigure(
+            '  ceiling: GET /world from bare node:http (one handler, no routing, no policy)',
+            worldBare,
+            'req/s',
+            'nginx 1 worker, same bytes',
+            worldNginx,
+          ),
+          ratioFigure(
+            '  ceiling: the GET mix from bare node:http (one handler, no routing, no policy)',
+            mixBare,
+            'req/s',
+            'nginx 1 worker, same bytes',
+            mixNginx,
+          ),
           ...servingCpuFigures('GET /world', worldCpu),
           ...servingCpuFigures('GET mix', mixCpu),
         );
         notes.push(
           `CPU per request while serving: user + system time of each thread (/proc/<pid>/task) over a wrk run ÷ its requests; the root's V8 worker threads do the concurrent parts of garbage collection (marking, parallel scavenges) and compile in the background, on the core wrk and the other roots share`,
-          `GET: wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, 2 alternating rounds; the root is one process (its other three roots keep running, idle), nginx 1 worker; /world is ${readFileSync(join(files, 'world')).length.toLocaleString('en-US')} bytes of JSON`,
+          `GET: wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, 2 alternating rounds; the root is one process (its other three roots keep running, idle), nginx 1 worker, the ceiling for any Node server (bench/lib/bare-http.ts: node:http writing the same bytes, read once) its own process; /world is ${readFileSync(join(files, 'world')).length.toLocaleString('en-US')} bytes of JSON`,
         );
       }
     }
@@ -405,6 +427,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   } finally {
     load?.kill('SIGTERM');
     nginx?.kill('SIGQUIT');
+    bare?.child.kill();
     await stopFederation(members);
     rmSync(work, { recursive: true, force: true });
   }

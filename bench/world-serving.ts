@@ -17,13 +17,13 @@ import type { RootView } from '../src/api/root-view.ts';
 import { buildApiServer } from '../src/api/server.ts';
 import { genesisState } from '../src/governance/index.ts';
 import { benchGenesis } from './audit.ts';
+import { startBareHttp } from './lib/bare-http.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
 import { has, startNginx, WRK_CONNECTIONS, wrk } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROUNDS = 3;
 const SERVE_FLAG = '--serve-world';
-
 /** The serving process: the root API stack on 127.0.0.1; sends its port. */
 async function serve(): Promise<void> {
   const state = genesisState(benchGenesis());
@@ -63,6 +63,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const notes: string[] = [];
   const server = await startServer();
   let nginx: ChildProcess | undefined;
+  let bare: { child: ChildProcess; url: string } | undefined;
   try {
     const response = await fetch(`${server.url}/world`);
     if (!response.ok) throw new Error(`/world: ${response.status}`);
@@ -75,17 +76,28 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     } else {
       const port = 20_000 + ((process.pid + 7) % 20_000);
       nginx = await startNginx(files, port, work, 'location = /world { default_type application/json; }');
-      // Alternate ours and nginx so that load from other processes on the machine falls on both.
+      bare = await startBareHttp(files);
+      // Alternate the three so that load from other processes on the machine falls on each.
       let ours = 0;
       let theirs = 0;
+      let node = 0;
       for (let round = 0; round < ROUNDS; round++) {
         ours += (await wrk(`${server.url}/world`, seconds)) / ROUNDS;
         theirs += (await wrk(`http://127.0.0.1:${port}/world`, seconds)) / ROUNDS;
+        node += (await wrk(`${bare.url}/world`, seconds)) / ROUNDS;
       }
       figures.push(
         ratioFigure('GET /world, root API stack alone', ours, 'req/s', 'nginx 1 worker, same bytes', theirs, {
           atLeast: 0.8,
         }),
+        ratioFigure(
+          'ceiling: the same bytes from bare node:http (one handler, no routing, no policy)',
+          node,
+          'req/s',
+          'nginx 1 worker, same bytes',
+          theirs,
+        ),
+        ratioFigure('  the same against bare node:http', ours, 'req/s', 'bare node:http, same bytes', node),
       );
     }
     notes.push(
@@ -93,6 +105,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     );
   } finally {
     nginx?.kill('SIGQUIT');
+    bare?.child.kill();
     server.child.kill();
     rmSync(work, { recursive: true, force: true });
   }
