@@ -135,11 +135,20 @@ async function withFixtures(fed: TestFederation): Promise<LiveRoot> {
   );
   let size = 0;
   let note = '';
+  // Every fixture statement committed, not only a height reached: on a loaded machine the
+  // ballot and the self-update can land in two batches, and a commit during the fuzzing would
+  // read as a state change made by a fuzzed input.
+  const isCommitted = (signed: SignedStatement) =>
+    getJson<{ status: string }>(`${m.httpUrl}/statements/${statementId(signed)}`).then(
+      (r) => r.status === 'committed',
+      () => false,
+    );
   for (;;) {
     const s = await status();
     note = await fetch(`${m.httpUrl}/checkpoint`).then((r) => (r.ok ? r.text() : ''));
     size = Number(note.split('\n')[1] ?? 0);
-    if (s.height >= 2 && size === s.ledger.size) break;
+    const allCommitted = (await Promise.all(committed.map(isCommitted))).every(Boolean);
+    if (allCommitted && size === s.ledger.size) break;
     if (Date.now() > deadline) throw new Error(`the live root did not commit its fixtures; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 100));
   }
