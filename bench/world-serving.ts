@@ -6,7 +6,7 @@
 // It is the read path alone; bench/root-commit.ts measures the same on a root of a running
 // federation. `node bench/world-serving.ts --serve-world` is the serving process.
 
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { genesisState } from '../src/governance/index.ts';
 import { benchGenesis } from './audit.ts';
 import { startBareHttp } from './lib/bare-http.ts';
 import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
-import { has, startNginx, WRK_CONNECTIONS, wrk } from './lib/http-load.ts';
+import { forkServer, has, startNginx, WRK_CONNECTIONS, wrk } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROUNDS = 3;
@@ -47,21 +47,12 @@ async function serve(): Promise<void> {
   process.send?.({ port: address.port });
 }
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(import.meta.filename, [SERVE_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`bench world server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const seconds = options.quick ? 3 : 10;
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-world-'));
   const figures: Figure[] = [];
   const notes: string[] = [];
-  const server = await startServer();
+  const server = await forkServer(import.meta.filename, [SERVE_FLAG]);
   let nginx: ChildProcess | undefined;
   let bare: { child: ChildProcess; url: string } | undefined;
   try {

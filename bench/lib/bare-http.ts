@@ -3,10 +3,11 @@
 // process (`node bench/lib/bare-http.ts --serve <dir>`, started by startBareHttp), like the
 // root and nginx it is compared with. What is left between it and nginx is Node's HTTP stack.
 
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, relative } from 'node:path';
+import { forkServer } from './http-load.ts';
 
 const SERVE_FLAG = '--serve';
 /** Bytes the bare server loads at most: the benchmarks serve a few small files. */
@@ -56,15 +57,8 @@ function serve(dir: string): void {
 }
 
 /** Starts the bare server on the files under `dir`, in its own process; its base URL. */
-export async function startBareHttp(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(import.meta.filename, [SERVE_FLAG, dir], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`bare node:http server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
+export function startBareHttp(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  return forkServer(import.meta.filename, [SERVE_FLAG, dir]);
 }
 
 if (process.argv[2] === SERVE_FLAG) serve(process.argv[3]!);

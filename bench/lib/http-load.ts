@@ -2,7 +2,7 @@
 // nginx (one worker, sendfile) serving the same bytes from files, so that our figures are
 // ratios against a well-known static server measured in the same run.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const WRK_CONNECTIONS = 32;
 /** How long nginx is given to start before it is checked. */
 const NGINX_START_MS = 500;
+
+/**
+ * Starts a serving process (`script` with `args`), which sends { port } once it listens on
+ * 127.0.0.1; its base URL.
+ */
+export async function forkServer(
+  script: string,
+  args: string[],
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it listened`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
 
 export function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;

@@ -189,26 +189,26 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
     return result;
   }
 
-  /** The last read of the published checkpoint while it is younger than refreshMs. */
-  function fresh(now: number): { published: Published | undefined } | undefined {
-    return cached !== undefined && now - cached.at < refreshMs ? cached : undefined;
-  }
-
-  /** When a read of the note is made: only a refreshed source needs the clock. */
-  function readTime(): number {
-    return refreshMs > 0 ? performance.now() : 0;
-  }
-
   function treeOf(p: Published | undefined): Published {
     if (p === undefined) throw new ApiError(404, 'NOT_FOUND', 'no checkpoint has been published yet');
     return p;
   }
 
+  /**
+   * The published checkpoint now: the last read while it is younger than refreshMs (only a
+   * refreshed source needs the clock), else a new read of the note — answered at once when the
+   * source is synchronous (the store's memory), a promise when it is not.
+   */
+  function current(): Published | undefined | Promise<Published | undefined> {
+    const now = refreshMs > 0 ? performance.now() : 0;
+    if (cached !== undefined && now - cached.at < refreshMs) return cached.published;
+    const note = readNote();
+    return note instanceof Promise ? note.then((n) => publishedOf(n, now)) : publishedOf(note, now);
+  }
+
   /** The published checkpoint, read at most once per refreshMs. */
   async function tree(): Promise<Published> {
-    const now = readTime();
-    const last = fresh(now);
-    return treeOf(last !== undefined ? last.published : publishedOf(await readNote(), now));
+    return treeOf(await current());
   }
 
   /**
@@ -219,14 +219,19 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
    * four promises and their turns of the microtask queue.
    */
   function fromTree(reply: FastifyReply, answer: (tree: Published) => unknown): void {
-    const now = readTime();
-    const last = fresh(now);
     settle(reply, () => {
-      if (last !== undefined) return answer(treeOf(last.published));
-      const note = readNote();
-      if (note instanceof Promise) return note.then((n) => answer(treeOf(publishedOf(n, now))));
-      return answer(treeOf(publishedOf(note, now)));
+      const published = current();
+      return published instanceof Promise
+        ? published.then((p) => answer(treeOf(p)))
+        : answer(treeOf(published));
     });
+  }
+
+  /** The ready answer of a tile or bundle path, if cached and held by the published tree of `size`. */
+  function cachedTile(path: string, size: number): Ready | undefined {
+    const hit = readyCache.get(path);
+    // A cached path passed readTile's checks once; it stays valid while the tree holds it.
+    return hit !== undefined && hit.treeSize <= size ? hit : undefined;
   }
 
   // The hot reads are answered before fastify too (ready-answers.ts), with the same answers,
@@ -234,15 +239,13 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
   const ready = options.checkpointNote === undefined ? readyAnswersOf(app) : undefined;
   /** The published checkpoint now, as the route's next request would read it. */
   const publishedNow = (): Published | undefined => {
-    const now = readTime();
-    const last = fresh(now);
-    return last !== undefined ? last.published : publishedOf(store.latestCheckpointNote(), now);
+    const published = current();
+    return published instanceof Promise ? undefined : published;
   };
   ready?.exact('/checkpoint', () => publishedNow()?.ready);
   ready?.under('/tile/', (path) => {
     const size = publishedNow()?.size;
-    const hit = size === undefined ? undefined : readyCache.get(path);
-    return hit !== undefined && size !== undefined && hit.treeSize <= size ? hit : undefined;
+    return size === undefined ? undefined : cachedTile(path, size);
   });
 
   app.get(
@@ -278,10 +281,8 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
       const query = req.url.indexOf('?');
       const path = query < 0 ? req.url : req.url.slice(0, query);
       fromTree(reply, ({ size }) => {
-        const hit = readyCache.get(path);
-        // A cached path passed the checks below once; it stays valid while the tree holds it.
-        if (hit !== undefined && hit.treeSize <= size) return sendReady(reply, hit);
-        return readTile(reply, path, size);
+        const hit = cachedTile(path, size);
+        return hit !== undefined ? sendReady(reply, hit) : readTile(reply, path, size);
       });
     },
   );

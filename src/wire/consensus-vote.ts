@@ -5,6 +5,7 @@
 // Signed bytes: signingBytes('witan/v1/consensus/vote', body) — see ledger/LEDGER.md.
 // A vote for "nil" (no value this round) has valueId null.
 
+import { Lru } from '../base/index.ts';
 import { canonicalBytes, fromBase64, type Json, signingBytes, toBase64, utf8Bytes } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature } from '../crypto/index.ts';
 import { WireError } from './errors.ts';
@@ -16,7 +17,7 @@ export const VOTE_ROUND_MAX = 2 ** 20;
 export const FEDERATION_CHARS_MAX = 128;
 /**
  * Validator keys remembered decoded by their base64 (a root verifies every peer's votes): far
- * above any federation's validators; the memo is cleared whole when full.
+ * above any federation's validators; the least recently used is dropped when full.
  */
 const VALIDATOR_KEYS_MAX = 1024;
 
@@ -157,14 +158,13 @@ function checkVoteBody(v: VoteBody): Uint8Array {
   }
 }
 
-const validatorKeys = new Map<string, Uint8Array>();
+const validatorKeys = new Lru<string, Uint8Array>(VALIDATOR_KEYS_MAX);
 
 /** The validator's key decoded (strictly, by fromBase64), once per distinct key. Never mutated. */
 function validatorKey(validator: string): Uint8Array {
   let key = validatorKeys.get(validator);
   if (key === undefined) {
     key = fromBase64(validator, PUBLIC_KEY_BYTES);
-    if (validatorKeys.size >= VALIDATOR_KEYS_MAX) validatorKeys.clear();
     validatorKeys.set(validator, key);
   }
   return key;
