@@ -1,12 +1,13 @@
 // The federation key's routes (ledger/LEDGER.md §9.6): the key and its ceremony, the signed
-// world notes a client follows from the first key, and the ZeroTier planet and moon of each
-// world — the files a ZeroTier node reads (application/octet-stream), byte for byte what the
-// federation signed. Read-only; the routes see the root only through a FederationView.
+// world notes a client follows from the first key, and the ZeroTier planets and moons — the
+// files a ZeroTier node reads (application/octet-stream), byte for byte what the federation
+// signed; a world makes one only when its planet changed (LEDGER.md §9.4). Read-only; the
+// routes see the root only through a FederationView.
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from './errors.ts';
-import type { FederationView } from './federation-view.ts';
+import type { FederationView, ZeroTierFile, ZeroTierType } from './federation-view.ts';
 import { FederationResponse, responses, WorldNotesResponse } from './root-schemas.ts';
 
 const Version = Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'a world version' });
@@ -69,16 +70,13 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
 
   for (const type of ['planet', 'moon'] as const) {
     const send = (version: number | undefined, reply: FastifyReply) => {
-      const signed = latestWith(view, type, version);
-      if (signed === undefined) {
-        const which = version === undefined ? 'no world' : `world ${version}`;
-        throw new ApiError(404, 'NOT_FOUND', `${which} has a signed ZeroTier ${type} here`);
-      }
+      const file = view.zeroTierFile(type, version);
+      if (file.version === undefined) throw new ApiError(404, 'NOT_FOUND', missing(type, version, file));
       return reply
         .type(OCTETS)
         .header('cache-control', version === undefined ? CACHE_LATEST : CACHE_VERSIONED)
         .header('content-disposition', `attachment; filename="${type}"`)
-        .send(Buffer.from(signed));
+        .send(Buffer.from(file.bytes));
     };
     app.get(
       `/zerotier/${type}`,
@@ -86,7 +84,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
         schema: {
           operationId: type === 'planet' ? 'getLatestPlanet' : 'getLatestMoon',
           tags: ['federation'],
-          summary: `The ZeroTier ${type} of the newest world the federation signed (${OCTETS})`,
+          summary: `The newest ZeroTier ${type} the federation signed (${OCTETS})`,
           response: responses({ 200: Type.Unsafe({ type: 'string', format: 'binary' }) }, [404]),
         },
       },
@@ -98,7 +96,7 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
         schema: {
           operationId: type === 'planet' ? 'getPlanet' : 'getMoon',
           tags: ['federation'],
-          summary: `The ZeroTier ${type} of one world version (${OCTETS})`,
+          summary: `The ZeroTier ${type} made at one world version (${OCTETS}); a version that made none answers 404, naming the version whose ${type} is in force there`,
           params: Type.Object({ version: Version }),
           response: responses({ 200: Type.Unsafe({ type: 'string', format: 'binary' }) }, [400, 404]),
         },
@@ -108,13 +106,17 @@ export async function federationRoutes(app: FastifyInstance, opts: { view: Feder
   }
 }
 
-/** The planet or moon of `version`, or of the newest signed world that has one. */
-function latestWith(view: FederationView, type: 'planet' | 'moon', version?: number): Uint8Array | undefined {
-  if (version !== undefined) return view.signedWorld(version)?.[type];
-  const notes = view.signedWorldNotes();
-  for (let i = notes.length - 1; i >= 0; i--) {
-    const bytes = view.signedWorld(notes[i]!.version)?.[type];
-    if (bytes !== undefined) return bytes;
-  }
-  return undefined;
+/** Why there is no signed planet (moon) to serve for `version` (the newest when undefined). */
+function missing(
+  type: ZeroTierType,
+  version: number | undefined,
+  file: Extract<ZeroTierFile, { version?: undefined }>,
+): string {
+  if (version === undefined) return `no ZeroTier ${type} is signed here yet`;
+  if (version > file.newestWorld)
+    return `world ${version} is not committed here (the newest is ${file.newestWorld})`;
+  if (file.inForce === undefined) return `no world up to ${version} yields a ZeroTier ${type}`;
+  if (file.inForce < version)
+    return `world ${version} yields no new ZeroTier ${type}: the ${type} in force there is world ${file.inForce}'s (GET /zerotier/${type}/${file.inForce})`;
+  return `world ${version}'s ZeroTier ${type} is not signed here: its signatures are awaited, or were dropped for a newer ${type}`;
 }

@@ -46,10 +46,23 @@ export interface FederationStatus {
   faults: FederationFault[];
 }
 
+export type ZeroTierType = 'planet' | 'moon';
+
+/**
+ * A signed planet (or moon) and the version that made it; or, when there is none, the newest
+ * committed world and the version whose planet is in force at the version asked for (the newest
+ * at or before it that yielded one; LEDGER.md §9.4), undefined when none did.
+ */
+export type ZeroTierFile =
+  | { version: number; bytes: Uint8Array }
+  | { version?: undefined; inForce: number | undefined; newestWorld: number };
+
 export interface FederationView {
   federation(): FederationStatus;
   /** A world's signed note, planet and moon; the newest signed world when `version` is undefined. */
   signedWorld(version?: number): SignedWorldArtifacts | undefined;
   /** Every signed world note, oldest first. */
   signedWorldNotes(): { version: number; note: string }[];
+  /** The signed planet (moon) made at `version`, or the newest signed one when undefined. */
+  zeroTierFile(type: ZeroTierType, version?: number): ZeroTierFile;
 }

@@ -46,6 +46,7 @@ import type { Draft } from './draft.ts';
 import { type Rejection, reject } from './errors.ts';
 import type { FederationKey } from './federation-key.ts';
 import type { World } from './model.ts';
+import { withPendingSignature } from './pending-signatures.ts';
 import type {
   DkgCommitmentStatement,
   DkgComplaintStatement,
@@ -307,6 +308,15 @@ function signatureRule(d: Draft, s: FederationSignatureStatement): Rejection | n
     );
   }
   const p = d.pending[index]!;
+  for (const type of ['planet', 'moon'] as const) {
+    if ((p[type] === undefined) === (s[type] === undefined)) continue;
+    return reject(
+      'SIGNATURE_WRONG_PARTS',
+      p[type] === undefined
+        ? `World version ${s.version} yields no new ZeroTier ${type} (its ${type} is the one before it): send no ${type} signature.`
+        : `World version ${s.version} yields a new ZeroTier ${type}: its ${type} signature is missing.`,
+    );
+  }
   const note = utf8Bytes(p.note);
   const bad = (what: string) =>
     reject('SIGNATURE_INVALID', `The ${what} signature for world version ${s.version} does not verify.`);
@@ -315,9 +325,7 @@ function signatureRule(d: Draft, s: FederationSignatureStatement): Rejection | n
     if (!verifies(key, note, s.worldNote[i]!)) return bad('world note');
   for (const type of ['planet', 'moon'] as const) {
     const want = p[type];
-    const got = s[type];
-    if ((want === undefined) !== (got === undefined)) return bad(type);
-    if (want !== undefined && !verifies(want.key, fromHex(want.digest), got!)) return bad(type);
+    if (want !== undefined && !verifies(want.key, fromHex(want.digest), s[type]!)) return bad(type);
   }
   d.pending = d.pending.filter((_, i) => i !== index);
   return null;
@@ -346,15 +354,8 @@ export function afterNewWorld(
   if (world.policy.federationKey === undefined) ceremony = undefined;
   else if (!sameVoters(d.base.world, world) || (world.federationKey === undefined && ceremony === undefined))
     ceremony = openCeremony(world, worldHash, d.timeMs);
-  let pending = d.pending;
   const next = pendingSignatureOf(d.base.world, world, worldHash);
-  if (next !== undefined) {
-    pending = [...pending, next];
-    while (pending.length > PENDING_SIGNATURES_MAX) {
-      // Drop the oldest world that is not a key transition: transitions are what verifiers need.
-      const drop = pending.findIndex((p) => !p.transition);
-      pending = pending.filter((_, i) => i !== Math.max(drop, 0));
-    }
-  }
+  const pending =
+    next === undefined ? d.pending : withPendingSignature(d.pending, next, PENDING_SIGNATURES_MAX);
   return { ceremony, pending };
 }

@@ -98,8 +98,9 @@ export const ZEROTIER_IDENTITY_VERDICTS_MAX = 1024;
 
 /**
  * Worlds waiting for the federation's signatures (charter §22). Signing follows a commit within
- * seconds; a federation whose key holders are away for many world changes keeps only the
- * newest ones waiting, since a verifier needs the key transitions, which are kept apart.
+ * seconds; a federation whose key holders are away for many world changes keeps waiting the
+ * newest planet and moon, the key transitions a verifier needs, and the newest of the others
+ * (pending-signatures.ts).
  */
 export const PENDING_SIGNATURES_MAX = 16;
 

@@ -6,6 +6,13 @@
 // policy.zerotier.planetRootsMax (≤ 4, ZeroTier's limit). With policy.zerotier.moonWorldId, the
 // members with a ZeroTier root left out of the planet (voting or in probation, by name, again
 // at most four) make a moon of that id, signed the same way.
+//
+// A world yields a *new* planet only when it differs from the planet of the world before it in
+// anything but the timestamp (id, type, key, roots with their endpoints and order), or when the
+// world before it yields none; the moon likewise, on its own. A world that changes nothing a
+// ZeroTier node reads (HTTP endpoints, motions, most of the policy) leaves the planet in force,
+// so nodes are not sent the same roots under a larger timestamp and the federation signs
+// nothing for it but the world note.
 
 import { fromBase64 } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
@@ -15,6 +22,7 @@ import {
   parseIdentity,
   type UnsignedWorld,
   WORLD_ROOTS_MAX,
+  worldSigningBytes,
 } from '../zerotier/index.ts';
 import type { Member, World } from './model.ts';
 
@@ -66,4 +74,27 @@ export function zeroTierWorldOf(world: World, type: 'planet' | 'moon'): Unsigned
     updatesMustBeSignedBy: c25519PublicKeyOfEd25519(fromBase64(key.publicKey, PUBLIC_KEY_BYTES)),
     roots: members.map(rootOf),
   };
+}
+
+/** Whether two planets (or moons) are the same but for their timestamps. */
+export function sameZeroTierContent(a: UnsignedWorld, b: UnsignedWorld): boolean {
+  const x = worldSigningBytes({ ...a, timestamp: 0n });
+  const y = worldSigningBytes({ ...b, timestamp: 0n });
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * The new planet (or moon) a world yields after `before` (LEDGER.md §9.4): its unsigned planet
+ * when that differs from the planet of `before` in anything but the timestamp, or when `before`
+ * yields none; undefined when the planet in force stays the one before it (or it yields none).
+ */
+export function newZeroTierWorldOf(
+  before: World | undefined,
+  world: World,
+  type: 'planet' | 'moon',
+): UnsignedWorld | undefined {
+  const unsigned = zeroTierWorldOf(world, type);
+  if (unsigned === undefined || before === undefined) return unsigned;
+  const previous = zeroTierWorldOf(before, type);
+  return previous !== undefined && sameZeroTierContent(previous, unsigned) ? undefined : unsigned;
 }

@@ -29,7 +29,7 @@ import {
 } from '../zerotier/index.ts';
 import { DKG_SESSION_DOMAIN, WORLD_NOTE_HEADER } from './constants.ts';
 import type { World } from './model.ts';
-import { zeroTierWorldOf } from './planet.ts';
+import { newZeroTierWorldOf } from './planet.ts';
 
 /** The vkey of a federation key: key name = the ledger origin (the federation), type 0x01. */
 export function federationVkey(world: Pick<World, 'federation'>, key: string): string {
@@ -76,8 +76,10 @@ export interface PendingSignature {
 /**
  * What the federation signs for a world produced after `before`: the world note by the key
  * in force before it (when there is one) and by its own key if that is new; the planet and
- * moon by the key ZeroTier expects (the previous planet's updatesMustBeSignedBy, or the key
- * itself for the first). Undefined when the world has no federation key.
+ * moon, when the world yields new ones (planet.ts), by the key ZeroTier expects (the previous
+ * planet's updatesMustBeSignedBy — the key of the world before, since a world that changes its
+ * key always yields a new planet — or the key itself for the first). Undefined when the world
+ * has no federation key.
  */
 export function pendingSignatureOf(
   before: World | undefined,
@@ -96,14 +98,14 @@ export function pendingSignatureOf(
     transition: previous !== own,
   };
   for (const type of ['planet', 'moon'] as const) {
-    const unsigned = zeroTierWorldOf(world, type);
+    const unsigned = newZeroTierWorldOf(before, world, type);
     if (unsigned !== undefined)
       pending[type] = { digest: toHex(c25519SignedDigest(worldSigningBytes(unsigned))), key: signer };
   }
   return pending;
 }
 
-/** A world's signed artifacts: its world note and, when it yields them, its planet and moon (bytes). */
+/** A world's signed artifacts: its world note and, when it yields new ones, its planet and moon (bytes). */
 export interface SignedWorldArtifacts {
   version: number;
   /** The world note as a C2SP signed note (LEDGER.md §9.3). */
@@ -142,7 +144,7 @@ export function signedWorldArtifacts(
   const out: SignedWorldArtifacts = { version: world.version, note: formatNote(pending.note, lines) };
   for (const type of ['planet', 'moon'] as const) {
     const sig = signatures[type];
-    const unsigned = zeroTierWorldOf(world, type);
+    const unsigned = newZeroTierWorldOf(before, world, type);
     if (sig === undefined || unsigned === undefined || pending[type] === undefined) continue;
     const signature = concatBytes(fromBase64(sig, SIGNATURE_BYTES), fromHex(pending[type].digest));
     const signed = { ...unsigned, signature };

@@ -63,6 +63,8 @@ export class LedgerIndex {
   readonly motions = new Map<string, MotionPositions>();
   /** The federation's signatures of each world that has them (charter §22), by version. */
   readonly federationSignatures = new Map<number, FederationSignatureStatement>();
+  /** The newest world version whose planet (or moon) signature is committed; 0 while none is. */
+  readonly zeroTierSigned = { planet: 0, moon: 0 };
   /** Batch header per height: where it starts and its time. */
   readonly batches = new Map<number, { index: number; timeMs: number; proposer: string }>();
   /** Recoveries (charter §20) by id: the ledger index of the entry that opens their batch. */
@@ -167,7 +169,12 @@ export class LedgerIndex {
         // An accepted motion opens; accepted evidence opens a removal motion named by its id.
         if (s.kind === 'motion' || s.kind === 'evidence') this.motions.set(id, { index, ballots: [] });
         else if (s.kind === 'ballot') this.motions.get(s.motion)?.ballots.push(index);
-        else if (s.kind === 'federation-signature') this.federationSignatures.set(s.version, s);
+        else if (s.kind === 'federation-signature') {
+          this.federationSignatures.set(s.version, s);
+          for (const type of ['planet', 'moon'] as const)
+            if (s[type] !== undefined)
+              this.zeroTierSigned[type] = Math.max(this.zeroTierSigned[type], s.version);
+        }
         break;
       }
       case 'world':

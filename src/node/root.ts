@@ -13,7 +13,7 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { FederationStatus, FederationView } from '../api/federation-view.ts';
+import type { FederationStatus, FederationView, ZeroTierFile, ZeroTierType } from '../api/federation-view.ts';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { publicRoutes } from '../api/public-routes.ts';
 import { readyRoutes } from '../api/ready-routes.ts';
@@ -107,6 +107,7 @@ import { RecoveryDesk } from './recovery-desk.ts';
 import { StatementPool } from './statement-pool.ts';
 import { WitnessInbox, witnessVerifiers } from './witness-inbox.ts';
 import { WorldChainCache } from './world-chain.ts';
+import { ZeroTierWorlds } from './zerotier-worlds.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
@@ -166,6 +167,7 @@ export class Root implements RootView, FederationView {
   readonly #publishFailures: PublishFailures;
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
+  readonly #zeroTier = new ZeroTierWorlds(this.#index, (v) => this.signedWorld(v));
   /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
   readonly #lastServed = new Map<string, number>();
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -1150,6 +1152,10 @@ export class Root implements RootView, FederationView {
     const before: World | undefined = this.#index.worlds[at - 1]?.world;
     const record = this.#index.worlds[at]!;
     return signedWorldArtifacts(before, record.world, record.hash, statement);
+  }
+
+  zeroTierFile(type: ZeroTierType, version?: number): ZeroTierFile {
+    return this.#zeroTier.file(type, version);
   }
 
   /** Every signed world note, oldest first: the chain a client follows from the first key. */

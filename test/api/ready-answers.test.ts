@@ -59,6 +59,7 @@ async function serve(
       federation: () => ({ key: null, ceremony: null, pendingWorlds: [], faults: [] }),
       signedWorld: () => undefined,
       signedWorldNotes: () => [],
+      zeroTierFile: () => ({ inForce: undefined, newestWorld: 0 }),
     },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

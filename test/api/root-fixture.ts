@@ -330,6 +330,7 @@ export async function fixture(
         federation: () => ({ key: null, ceremony: null, pendingWorlds: [], faults: [] }),
         signedWorld: () => undefined,
         signedWorldNotes: () => [],
+        zeroTierFile: () => ({ inForce: undefined, newestWorld: 0 }),
       },
     });
   } else await app.register(rootRoutes, { view });

@@ -20,6 +20,7 @@ import {
   motion,
   type Policy,
   replay,
+  selfUpdate,
   votingNames,
   worldHash,
   zeroTierWorldOf,
@@ -231,7 +232,7 @@ function vectorIdentities(): string[] {
   );
 }
 
-test('planets: each world with a key yields a planet; the chain is one ZeroTier accepts, signed as the rules ask', async () => {
+test('planets: a world yields one only when its planet changes; the chain is one ZeroTier accepts, signed as the rules ask', async () => {
   const ids = vectorIdentities();
   const policy: Policy = { ...DKG_POLICY, zerotier: { worldId: '2003789409', planetRootsMax: 2 } };
   // Founders' ZeroTier roots go into the genesis world through their descriptors.
@@ -258,21 +259,28 @@ test('planets: each world with a key yields a planet; the chain is one ZeroTier 
     planets.push(serializeWorld(planet));
   };
   await signAndKeep();
-  for (const tag of ['a', 'b']) {
-    ledger.run([
-      sign(
-        motion(
-          ledger.state,
-          'm01',
-          [{ type: 'update-member', member: 'm01', organisation: `Org ${tag}` }],
-          ledger.timeMs,
-        ),
-      ),
-    ]);
-    const id = ledger.state.openMotions[0]!.id;
-    ledger.run(
-      ['m00', 'm01', 'm02', 'm03'].map((a) => sign(ballot(FEDERATION, a, id, 'yes', ledger.timeMs))),
-    );
+  const update = (author: string, change: Parameters<typeof selfUpdate>[3]) =>
+    assert.deepEqual(ledger.run([sign(selfUpdate(FEDERATION, author, ledger.timeMs, change))]).rejected, []);
+  for (const [i, member] of ['m01', 'm00'].entries()) {
+    // HTTP endpoints are nothing a ZeroTier node reads: the world's planet is the one before it.
+    update(member, {
+      endpoints: {
+        p2p: [`/dns4/${member}.example.org/tcp/4001`],
+        http: [`https://${member}.v${i}.example.org/`],
+      },
+    });
+    const quiet = ledger.state.pendingSignatures!.at(-1)!;
+    assert.equal(quiet.version, ledger.state.world.version);
+    assert.equal(quiet.planet, undefined, 'a world that leaves its planet as it was yields none');
+    const withPlanet = signPending('m00', quiet, keys, ledger.timeMs);
+    if (withPlanet.statement.kind === 'federation-signature')
+      withPlanet.statement.planet = toBase64(new Uint8Array(64));
+    const refused = ledger.run([signByNode(withPlanet.statement)]);
+    assert.equal(refused.rejected[0]?.code, 'SIGNATURE_WRONG_PARTS');
+    assert.deepEqual(ledger.run([signPending('m00', quiet, keys, ledger.timeMs)]).rejected, []);
+    // A planet root's ZeroTier endpoints: a new planet.
+    update(member, { zerotier: { identity: ids[i === 0 ? 1 : 0]!, endpoints: [`192.0.2.${50 + i}/9993`] } });
+    assert.notEqual(ledger.state.pendingSignatures!.at(-1)!.planet, undefined);
     await signAndKeep();
   }
   assert.equal(planets.length, 3);

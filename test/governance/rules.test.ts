@@ -931,6 +931,12 @@ test('federation key rules: every DKG and signature refusal, a non-member, a gov
   const forged = structuredClone(good.statement);
   if (forged.kind === 'federation-signature') forged.worldNote = [toBase64(new Uint8Array(64).fill(7))];
   expectReject(ledger, signByNode(forged), 'SIGNATURE_INVALID', late);
+  // A planet signature for a world that yields no planet (no zerotier in the policy).
+  const unasked = {
+    ...good.statement,
+    planet: toBase64(new Uint8Array(64).fill(7)),
+  } as typeof good.statement;
+  expectReject(ledger, signByNode(unasked), 'SIGNATURE_WRONG_PARTS', late);
   const elsewhere = { ...good.statement, version: 99 } as typeof good.statement;
   expectReject(ledger, signByNode(elsewhere), 'SIGNATURE_NOT_PENDING', late);
   // A ZeroTier identity whose address does not derive from its key.

@@ -4,7 +4,7 @@
 // is signed wrongly, and five honest roots sign the checkpoint and the next world; plain
 // node:crypto Ed25519 and a stock C2SP verifier (golang.org/x/mod/sumdb/note, pinned to the
 // federation's vkey alone) accept them; a member admitted and another removed rotate the key,
-// and the chain of keys verifies from the genesis key alone; the planets of consecutive worlds
+// and the chain of keys verifies from the genesis key alone; the planets the worlds made
 // form a chain ZeroTier's update rule accepts; bad input is refused with its code.
 
 import assert from 'node:assert/strict';
@@ -441,22 +441,39 @@ test('seven roots: DKG at genesis, signing with two offline past a Byzantine sig
   assert.equal(held, federationVkey({ federation: FEDERATION }, k2.publicKey));
   assert.ok(rotations >= 1);
 
-  // 7. The planets of consecutive worlds form a chain ZeroTier's own update rule accepts.
-  const planets: Uint8Array[] = [];
+  // 7. A world makes a new planet only when its planet changed: the organisation changes of
+  // steps 2 and 3 made none (404 naming the planet in force), the key made one. The planets
+  // made form a chain ZeroTier's own update rule accepts.
+  const planets: { version: number; bytes: Uint8Array }[] = [];
+  let inForce = 0;
   for (const w of worlds) {
     const res = await fetch(`${alpha.httpUrl}/zerotier/planet/${w.version}`, {
       signal: AbortSignal.timeout(5000),
     });
+    if (res.status === 404) {
+      const { message } = (await res.json()) as { message: string };
+      assert.match(
+        message,
+        new RegExp(`world ${w.version} yields no new ZeroTier planet: .* world ${inForce}'s`),
+      );
+      continue;
+    }
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/octet-stream');
-    planets.push(new Uint8Array(await res.arrayBuffer()));
+    planets.push({ version: w.version, bytes: new Uint8Array(await res.arrayBuffer()) });
+    inForce = w.version;
   }
-  assert.ok(planets.length >= 3);
+  assert.equal(planets[0]?.version, 2, 'the first world with a key yields the first planet');
+  assert.ok(planets.length < worlds.length, 'the organisation changes yield no planet');
+  assert.equal(planets.at(-1)?.version, worlds.at(-1)!.version, 'the key transition yields one');
   for (let i = 1; i < planets.length; i++)
     assert.ok(
-      zeroTierAcceptsUpdate(planets[i - 1]!, planets[i]!),
-      `planet ${worlds[i]!.version} updates ${worlds[i - 1]!.version}`,
+      zeroTierAcceptsUpdate(planets[i - 1]!.bytes, planets[i]!.bytes),
+      `planet ${planets[i]!.version} updates ${planets[i - 1]!.version}`,
     );
+  // The newest planet is the transition's.
+  const latest = await fetch(`${alpha.httpUrl}/zerotier/planet`, { signal: AbortSignal.timeout(5000) });
+  assert.deepEqual(new Uint8Array(await latest.arrayBuffer()), planets.at(-1)!.bytes);
 });
 
 /** golang.org/x/mod/sumdb/note and sumdb/tlog (test/interop/verifier) with only `vkey` trusted. */
