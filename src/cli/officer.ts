@@ -424,7 +424,7 @@ The verdict is the root's own (the same as GET /ready):
   )
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--format <format>', `${EXPORT_FORMATS.join(' | ')}`, 'chain')
-    .option('--version <n>', 'the world version (zerotier formats; default: the newest signed)')
+    .option('--version <n>', 'the world version that made it (zerotier formats; default: the newest signed)')
     .action(
       action(async (opts: Opts) => {
         const format = parseExportFormat(opts.format);

@@ -1,6 +1,7 @@
 // `witan world export --format zerotier-planet|zerotier-moon [--version N] --out FILE`: the
-// ZeroTier planet (or moon) a root serves for a world, written as the file a ZeroTier node
-// reads (its `planet` file, or a `moons.d/<id>.moon`). The bytes are checked before they are
+// ZeroTier planet (or moon) a root serves — the newest signed one, or the one world N made (a
+// world makes one only when its planet changes; the root's refusal names the one in force) —
+// written as the file a ZeroTier node reads (its `planet` file, or a `moons.d/<id>.moon`). The bytes are checked before they are
 // written: a world ZeroTier can parse, of the type asked for, whose signature verifies under
 // the key the planet itself names (for the first planet) — ZeroTier's own update rule checks
 // later ones against the planet a node already has.
