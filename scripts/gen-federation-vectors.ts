@@ -1,8 +1,9 @@
 // Generates the federation-key vectors in ledger/vectors/federation/ (README.md there lists
 // them): a ledger made by the rules engine from a signed genesis — a DKG among four founders
 // (commitments, sealed shares, confirmations), the key in world v2 and its signatures, a
-// removal that changes the voting members, a second DKG among three and the key transition in
-// world v4 — with the ZeroTier planet of each signed world, the world notes a client follows
+// self-update of an HTTP endpoint (world v3, which yields no planet), a removal that changes
+// the voting members, a second DKG among three and the key transition in world v5 — with the
+// ZeroTier planet of each signed world that yields one, the world notes a client follows
 // from the first key, a checkpoint carrying the federation's line and ML-DSA-44 lines, a
 // ceremony that names a silent member and restarts, and a complaint anyone can judge. Every random byte comes from a labelled SHA-256 stream and
 // ML-DSA signs deterministically, so re-running reproduces the files byte for byte
@@ -57,6 +58,7 @@ import {
   type Policy,
   type SignedStatement,
   type Statement,
+  selfUpdate,
   signedWorldArtifacts,
   signGenesis,
   signStatement,
@@ -267,7 +269,20 @@ export function federationVectors(): Record<string, string | Uint8Array> {
   const keys = new Map([[k1.publicKey, { key: k1, shares: shares1 }]]);
   signWorld(ledger, ledger.state.pendingSignatures![0]!, keys);
 
-  // rowan is removed: three voting members, a new ceremony; world v3 still carries the first key.
+  // birch moves its HTTP endpoint: world v3, whose planet is v2's (nothing a ZeroTier node
+  // reads changed), so it yields no planet and the federation signs its world note alone.
+  const moved = signStatement(
+    selfUpdate(FEDERATION, 'birch', ledger.timeMs + MINUTE_MS, {
+      endpoints: { p2p: ['/dns4/birch.example.org/tcp/4001'], http: ['https://witan.birch.example.org/'] },
+    }),
+    gov('birch').secretKey,
+  );
+  ledger.run("birch moves its HTTP endpoint: world v3, whose planet is v2's (it yields none)", [moved]);
+  const quiet = ledger.state.pendingSignatures!.at(-1)!;
+  if (quiet.planet !== undefined) throw new Error('world v3 leaves the planet as it was: it yields none');
+  signWorld(ledger, quiet, keys);
+
+  // rowan is removed: three voting members, a new ceremony; world v4 still carries the first key.
   const removal = signStatement(
     motion(ledger.state, 'alder', [{ type: 'remove', member: 'rowan' }], ledger.timeMs + MINUTE_MS, {
       summary: 'rowan leaves the federation',
@@ -277,7 +292,7 @@ export function federationVectors(): Record<string, string | Uint8Array> {
   ledger.run('alder moves to remove rowan', [removal]);
   const motionId = statementId(removal);
   ledger.run(
-    'alder, birch and cedar vote yes: world v3, and a DKG among the three',
+    'alder, birch and cedar vote yes: world v4, and a DKG among the three',
     ['alder', 'birch', 'cedar'].map((a) =>
       signStatement(ballot(FEDERATION, a, motionId, 'yes', ledger.timeMs + MINUTE_MS), gov(a).secretKey),
     ),

@@ -80,7 +80,7 @@ test('the audit reports the federation signature, ML-DSA-44 cosigners and every 
     summary.federationKeys.map((k) => [k.version, k.threshold, k.participants.length]),
     [
       [2, 3, 4],
-      [4, 3, 3],
+      [5, 3, 3],
     ],
   );
   assert.equal(summary.federationKeys.at(-1)!.publicKey, state.world.federationKey!.publicKey);

@@ -7,7 +7,7 @@
 // complaint names who the revealed secret shows at fault.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { federationVectors, VECTORS_DIR } from '../../scripts/gen-federation-vectors.ts';
@@ -82,6 +82,18 @@ test('the vector ledger replays under the rules, and each key is what its DKG tr
     ceremonies.map((e) => e.kind === 'ceremony' && e.excluded),
     [[{ member: 'cedar', reason: 'DKG_ABSENT' }]],
   );
+  // World v3 (an HTTP endpoint moved) yields no planet: its signatures have no planet field.
+  const signed = decoded.flatMap((e) =>
+    e.kind === 'statement' && e.statement.statement.kind === 'federation-signature'
+      ? [[e.statement.statement.version, e.statement.statement.planet !== undefined]]
+      : [],
+  );
+  assert.deepEqual(signed, [
+    [2, true],
+    [3, false],
+    [4, true],
+    [5, true],
+  ]);
 });
 
 test('from the first key alone, the world notes lead to the last key (node:crypto only); the planets chain', () => {
@@ -100,10 +112,22 @@ test('from the first key alone, the world notes lead to the last key (node:crypt
     seen.push(held);
   }
   assert.equal(new Set(seen).size, 2, 'one rotation: the first key, then the second');
-  const planets = ['planet-v2.planet', 'planet-v3.planet', 'planet-v4.planet'].map(
-    (f) => new Uint8Array(read(f)),
+  // World v3 changed only an HTTP endpoint: it yields no planet; v2, the removal and the key
+  // transition do.
+  const made = readdirSync(VECTORS_DIR)
+    .filter((f) => f.endsWith('.planet'))
+    .map((f) => Number(/^planet-v(\d+)\.planet$/.exec(f)![1]))
+    .sort((a, b) => a - b);
+  assert.deepEqual(made, [2, 4, 5]);
+  assert.deepEqual(
+    notes.map((n) => n.version),
+    [2, 3, 4, 5],
   );
-  for (const p of planets) assert.equal(parseWorld(p).type, 'planet');
+  const planets = made.map((v) => new Uint8Array(read(`planet-v${v}.planet`)));
+  for (const [i, p] of planets.entries()) {
+    assert.equal(parseWorld(p).type, 'planet');
+    assert.equal(parseWorld(p).timestamp, BigInt(made[i]!), 'timestamp = the version that made it');
+  }
   for (let i = 1; i < planets.length; i++) assert.ok(zeroTierAcceptsUpdate(planets[i - 1]!, planets[i]!));
   // The last planet names the second key: its Ed25519 half is the key the last note names.
   const last = parseWorld(planets.at(-1)!);
