@@ -2,9 +2,9 @@
 // `witan devnet` does: initMember, the genesis ceremony, spawnRoot): from `POST /statements` at
 // one root to a quorum-cosigned checkpoint that contains the statement, served by every root.
 // Two workloads, one statement at a time, round robin over the roots: abstaining ballots on an
-// open motion (the world stays as it is: what officers send most), and self-updates (each
-// commits a new world, which the federation then signs: its note, planet and moon, three FROST
-// rounds). Then the ballots again while wrk saturates one root's GET /world; the federation's
+// open motion (the world stays as it is: what officers send most), and self-updates (each moves
+// the member's HTTP endpoints and commits a new world, which the federation then signs: its note,
+// one FROST round; the planet and moon do not change). Then the ballots again while wrk saturates one root's GET /world; the federation's
 // line after a commit; GET /world and tiles against nginx serving the same bytes; and the
 // ballots at 7 roots. The CPU the roots spend per statement, read from /proc, gives the ceiling
 // the machine's cores set; the CPU per GET request is split by thread (the root's main thread,
@@ -51,6 +51,13 @@ const ROOTS = 4;
 const ROOTS_LARGE = 7;
 /** One statement that has not committed on all roots by then fails the benchmark. */
 const COMMIT_TIMEOUT_MS = 30_000;
+/**
+ * Alternating rounds of the GET comparisons (the root, nginx, bare node:http), each arm run in
+ * turn, the order reversed every other round. Short runs, many rounds: the two ratios moved by
+ * ±0.07 between runs of two 8-second rounds, the other roots' timers and the machine's other
+ * work falling on one arm more than on another.
+ */
+const GET_ROUNDS = 5;
 /** The federation key's DKG right after genesis (the devnet policy asks for the key) must be done by then. */
 const DKG_TIMEOUT_MS = 180_000;
 
@@ -252,7 +259,7 @@ async function federationWithMotion(
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const statements = options.quick ? 50 : 100;
-  const seconds = options.quick ? 3 : 8;
+  const seconds = options.quick ? 2 : 4;
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-commit-'));
   const figures: Figure[] = [];
   const notes: string[] = [];
@@ -339,15 +346,28 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         const nginxPids = [nginx.pid!, ...childPids(nginx.pid!)];
         const worldCpu: ServingCpu = { main: 0, v8Workers: 0, nginx: 0 };
         const mixCpu: ServingCpu = { main: 0, v8Workers: 0, nginx: 0 };
-        const rounds = 2;
+        const rounds = GET_ROUNDS;
         for (let round = 0; round < rounds; round++) {
           for (const [cpu, path, scriptOf] of [
             [worldCpu, '/world', undefined],
             [mixCpu, '', script],
           ] as const) {
-            const ours = await servingRun(`${target.httpUrl}${path}`, seconds, scriptOf, rootPid);
-            const theirs = await servingRun(`${nginxUrl}${path}`, seconds, scriptOf, nginxPids);
-            const node = await wrk(`${bare.url}${path}`, seconds, scriptOf);
+            const bareUrl = `${bare.url}${path}`;
+            const runOurs = () => servingRun(`${target.httpUrl}${path}`, seconds, scriptOf, rootPid);
+            const runNginx = () => servingRun(`${nginxUrl}${path}`, seconds, scriptOf, nginxPids);
+            const runBare = () => wrk(bareUrl, seconds, scriptOf);
+            let ours: Awaited<ReturnType<typeof runOurs>>;
+            let theirs: Awaited<ReturnType<typeof runNginx>>;
+            let node: number;
+            if (round % 2 === 0) {
+              ours = await runOurs();
+              theirs = await runNginx();
+              node = await runBare();
+            } else {
+              node = await runBare();
+              theirs = await runNginx();
+              ours = await runOurs();
+            }
             if (path === '/world') {
               worldOurs += ours.rate / rounds;
               worldNginx += theirs.rate / rounds;
@@ -400,7 +420,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         );
         notes.push(
           `CPU per request while serving: user + system time of each thread (/proc/<pid>/task) over a wrk run ÷ its requests; the root's V8 worker threads do the concurrent parts of garbage collection (marking, parallel scavenges) and compile in the background, on the core wrk and the other roots share`,
-          `GET: wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, 2 alternating rounds; the root is one process (its other three roots keep running, idle), nginx 1 worker, the ceiling for any Node server (bench/lib/bare-http.ts: node:http writing the same bytes, read once) its own process; /world is ${readFileSync(join(files, 'world')).length.toLocaleString('en-US')} bytes of JSON`,
+          `GET: wrk -t1 -c${WRK_CONNECTIONS} -d${seconds}s, keep-alive, ${GET_ROUNDS} alternating rounds (the order reversed every other round); the root is one process (its other three roots keep running, idle), nginx 1 worker, the ceiling for any Node server (bench/lib/bare-http.ts: node:http writing the same bytes, read once) its own process; /world is ${readFileSync(join(files, 'world')).length.toLocaleString('en-US')} bytes of JSON`,
         );
       }
     }
@@ -417,7 +437,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     );
     notes.push(
       `${ROOTS} roots (then ${ROOTS_LARGE}), each its own process on 127.0.0.1, founded as \`witan devnet\` does (the devnet policy: the federation key is made by DKG at start); ${statements} statements per run, one at a time, round robin over the roots (${statements / 2} self-updates, ${statements / 2} ballots at ${ROOTS_LARGE} roots)`,
-      `ballots: abstentions on one open motion (the world stays as it is); self-updates: each commits a new world, whose note, planet and moon the federation then signs (three FROST rounds, JavaScript scalar multiplications on every signer)`,
+      `ballots: abstentions on one open motion (the world stays as it is); self-updates: each moves the member's HTTP endpoints and commits a new world, whose note the federation then signs (one FROST round, JavaScript scalar multiplications on every signer; the planet and moon stay as they were, so they are not signed again)`,
       `latency = POST /statements at one root → every root serves a checkpoint with a quorum of cosignatures whose size is past the statement's ledger index (the submitting root asked for the index, then every root for its checkpoint, every ${POLL_MS} ms: figures include up to that much polling delay)`,
       `roots' CPU per statement: user + system time of the root processes (/proc/<pid>/stat) over the run ÷ statements, divided by the machine's cores: the wall time one commit needs even if the roots' work spread perfectly over the cores`,
       `federation line after a commit = from the statement in every root's ledger to every root serving a checkpoint past it with the federation's line; a checkpoint is signed once its tree stood ${CHECKPOINT_SETTLE_MS} ms (src/node/federation/constants.ts), so this is at least that`,
