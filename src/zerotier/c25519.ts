@@ -9,13 +9,15 @@
 // match, so whatever we accept a ZeroTier node accepts too.
 
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesEqual } from '../codec/index.ts';
+import { Lru } from '../base/index.ts';
+import { bytesEqual, toHex } from '../codec/index.ts';
 import { keyPairFromSeed, SIGNATURE_BYTES, sign, verifySignature } from '../crypto/index.ts';
 import {
   C25519_PUBLIC_KEY_BYTES,
   C25519_SIGNATURE_BYTES,
   C25519_SIGNED_DIGEST_BYTES,
   HALF_KEY_BYTES,
+  MONTGOMERY_MEMO_ENTRIES,
 } from './constants.ts';
 import { ZeroTierError } from './errors.ts';
 import { ed25519Half } from './identity.ts';
@@ -77,11 +79,24 @@ export function c25519PublicKeyOfEd25519(ed25519PublicKey: Uint8Array): Uint8Arr
   if (!(ed25519PublicKey instanceof Uint8Array) || ed25519PublicKey.length !== HALF_KEY_BYTES) {
     throw new ZeroTierError('BAD_WORLD', 'an Ed25519 public key is 32 bytes');
   }
+  const hex = toHex(ed25519PublicKey);
+  let montgomery = montgomeryForms.get(hex);
+  if (montgomery === undefined) {
+    montgomery = ed25519.utils.toMontgomery(ed25519PublicKey);
+    montgomeryForms.set(hex, montgomery);
+  }
   const out = new Uint8Array(C25519_PUBLIC_KEY_BYTES);
-  out.set(ed25519.utils.toMontgomery(ed25519PublicKey), 0);
+  out.set(montgomery, 0);
   out.set(ed25519PublicKey, HALF_KEY_BYTES);
   return out;
 }
+
+/**
+ * Montgomery forms computed, by Ed25519 key (hex). Decoding the point costs a field square root
+ * in JavaScript (≈ 1 ms), and every world change builds the planet and moon of the world and of
+ * the world before it to compare them, under the same federation key.
+ */
+const montgomeryForms = new Lru<string, Uint8Array>(MONTGOMERY_MEMO_ENTRIES);
 
 /** An Ed25519Signer over a 32-byte seed held in memory (tests, vectors, a devnet's single key). */
 export function ed25519SeedSigner(seed: Uint8Array): Ed25519Signer {

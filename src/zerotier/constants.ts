@@ -20,6 +20,12 @@ export const C25519_SECRET_KEY_BYTES = 64;
 /** One half of a C25519 key: a Curve25519 or an Ed25519 key. */
 export const HALF_KEY_BYTES = 32;
 
+/**
+ * Ed25519 keys whose Montgomery form (half of a planet's updatesMustBeSignedBy) is remembered:
+ * a federation has one key at a time.
+ */
+export const MONTGOMERY_MEMO_ENTRIES = 64;
+
 /** C25519 signature: Ed25519 signature (64) ‖ the first 32 bytes of SHA-512(message) (ZT_C25519_SIGNATURE_LEN). */
 export const C25519_SIGNATURE_BYTES = 96;
 

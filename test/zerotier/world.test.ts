@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
+import { keyPairFromSeed } from '../../src/crypto/index.ts';
 import {
   C25519_PUBLIC_KEY_BYTES,
   C25519_SIGNATURE_BYTES,
@@ -304,7 +306,7 @@ test('signWorld refuses a signer whose signature does not verify, and c25519Veri
 });
 
 test('the Curve25519 half of a federation key is the Montgomery form of its Ed25519 half', async () => {
-  const { ed25519, x25519 } = await import('@noble/curves/ed25519.js');
+  const { x25519 } = await import('@noble/curves/ed25519.js');
   const seed = new Uint8Array(32).fill(9);
   const c25519 = c25519PublicKeyOfEd25519(keyA.publicKey);
   assert.deepEqual(c25519.subarray(32), keyA.publicKey);
@@ -312,4 +314,19 @@ test('the Curve25519 half of a federation key is the Montgomery form of its Ed25
   const edPublic = ed25519.getPublicKey(seed);
   const montgomery = c25519PublicKeyOfEd25519(edPublic).subarray(0, 32);
   assert.deepEqual(montgomery, x25519.getPublicKey(ed25519.utils.toMontgomerySecret(seed)));
+});
+
+test('a remembered Montgomery form gives the same key, in an array of its own, and a bad key still throws', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+      const publicKey = keyPairFromSeed(seed).publicKey;
+      const first = c25519PublicKeyOfEd25519(publicKey);
+      first.fill(0); // what a caller does with its copy is not remembered
+      const again = c25519PublicKeyOfEd25519(publicKey);
+      assert.deepEqual(again.subarray(0, 32), ed25519.utils.toMontgomery(publicKey));
+      assert.deepEqual(again.subarray(32), publicKey);
+    }),
+    { numRuns: 50 },
+  );
+  assert.throws(() => c25519PublicKeyOfEd25519(new Uint8Array(31)), ZeroTierError);
 });
