@@ -3,12 +3,13 @@
 // one root to a quorum-cosigned checkpoint that contains the statement, served by every root.
 // Two workloads, one statement at a time, round robin over the roots: abstaining ballots on an
 // open motion (the world stays as it is: what officers send most), and self-updates (each moves
-// the member's HTTP endpoints and commits a new world, which the federation then signs: its note,
-// one FROST round; the planet and moon do not change). Then the ballots again while wrk saturates one root's GET /world; the federation's
-// line after a commit; GET /world and tiles against nginx serving the same bytes; and the
-// ballots at 7 roots. The CPU the roots spend per statement, read from /proc, gives the ceiling
-// the machine's cores set; the CPU per GET request is split by thread (the root's main thread,
-// V8's workers) beside nginx's, which shows where a root's read path spends beyond nginx.
+// the member's HTTP endpoints and commits a new world, which the federation then signs: its
+// note, one FROST round; the planet and moon do not change). Then the ballots again while wrk
+// saturates one root's GET /world; the federation's line after a commit; GET /world and tiles
+// against nginx serving the same bytes; and the ballots at 7 roots. The CPU the roots spend per
+// statement, read from /proc, gives the ceiling the machine's cores set; the CPU per GET request
+// is split by thread (the root's main thread, V8's workers) beside bare node:http's and nginx's,
+// which shows where a root's read path spends beyond Node's HTTP stack and beyond nginx.
 // The project's goals: p50 ≤ 50 ms; GET vs nginx ≥ 0.8.
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -43,7 +44,7 @@ import {
   ratioFigure,
   threadCpuMs,
 } from './lib/harness.ts';
-import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrk, wrkArgs, wrkRun } from './lib/http-load.ts';
+import { has, rotatingScript, startNginx, WRK_CONNECTIONS, wrkArgs, wrkRun } from './lib/http-load.ts';
 import type { BenchOptions } from './run.ts';
 
 const ROOTS = 4;
@@ -99,8 +100,11 @@ async function commitLatencies(
   return { ...out, cpuMsPerStatement: (cpuMs(members) - cpuBefore) / count };
 }
 
-/** CPU per request while serving, µs: the root's main thread, V8's worker threads (GC, compiling), nginx. */
-type ServingCpu = { main: number; v8Workers: number; nginx: number };
+/**
+ * CPU per request while serving, µs: the root's main thread, V8's worker threads (GC,
+ * compiling), bare node:http's main thread (the ceiling's), nginx.
+ */
+type ServingCpu = { main: number; v8Workers: number; bare: number; nginx: number };
 
 /**
  * One wrk run; its rate (throws, as wrk() does, when an answer was not 2xx/3xx), and the CPU
@@ -136,6 +140,11 @@ function servingCpuFigures(label: string, cpu: ServingCpu): Figure[] {
     {
       name: `  ${label}: the root's CPU per request, V8's worker threads (GC marking, compiling)`,
       value: cpu.v8Workers,
+      unit: 'µs',
+    },
+    {
+      name: `  ${label}: bare node:http's CPU per request, main thread (the same bytes, one handler)`,
+      value: cpu.bare,
       unit: 'µs',
     },
     { name: `  ${label}: nginx's CPU per request`, value: cpu.nginx, unit: 'µs' },
@@ -344,8 +353,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         let mixNginx = 0;
         const rootPid = [target.root!.child.pid!];
         const nginxPids = [nginx.pid!, ...childPids(nginx.pid!)];
-        const worldCpu: ServingCpu = { main: 0, v8Workers: 0, nginx: 0 };
-        const mixCpu: ServingCpu = { main: 0, v8Workers: 0, nginx: 0 };
+        const barePid = [bare.child.pid!];
+        const worldCpu: ServingCpu = { main: 0, v8Workers: 0, bare: 0, nginx: 0 };
+        const mixCpu: ServingCpu = { main: 0, v8Workers: 0, bare: 0, nginx: 0 };
         const rounds = GET_ROUNDS;
         for (let round = 0; round < rounds; round++) {
           for (const [cpu, path, scriptOf] of [
@@ -355,10 +365,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             const bareUrl = `${bare.url}${path}`;
             const runOurs = () => servingRun(`${target.httpUrl}${path}`, seconds, scriptOf, rootPid);
             const runNginx = () => servingRun(`${nginxUrl}${path}`, seconds, scriptOf, nginxPids);
-            const runBare = () => wrk(bareUrl, seconds, scriptOf);
+            const runBare = () => servingRun(bareUrl, seconds, scriptOf, barePid);
             let ours: Awaited<ReturnType<typeof runOurs>>;
             let theirs: Awaited<ReturnType<typeof runNginx>>;
-            let node: number;
+            let node: Awaited<ReturnType<typeof runBare>>;
             if (round % 2 === 0) {
               ours = await runOurs();
               theirs = await runNginx();
@@ -371,14 +381,15 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             if (path === '/world') {
               worldOurs += ours.rate / rounds;
               worldNginx += theirs.rate / rounds;
-              worldBare += node / rounds;
+              worldBare += node.rate / rounds;
             } else {
               mixOurs += ours.rate / rounds;
               mixNginx += theirs.rate / rounds;
-              mixBare += node / rounds;
+              mixBare += node.rate / rounds;
             }
             cpu.main += usOf(ours.usPerRequest, 'MainThread') / rounds;
             cpu.v8Workers += usOf(ours.usPerRequest, 'V8Worker') / rounds;
+            cpu.bare += usOf(node.usPerRequest, 'MainThread') / rounds;
             cpu.nginx += usOf(theirs.usPerRequest) / rounds;
           }
         }
