@@ -14,7 +14,7 @@
 // so nodes are not sent the same roots under a larger timestamp and the federation signs
 // nothing for it but the world note.
 
-import { fromBase64 } from '../codec/index.ts';
+import { bytesEqual, fromBase64 } from '../codec/index.ts';
 import { PUBLIC_KEY_BYTES } from '../crypto/index.ts';
 import {
   c25519PublicKeyOfEd25519,
@@ -78,9 +78,7 @@ export function zeroTierWorldOf(world: World, type: 'planet' | 'moon'): Unsigned
 
 /** Whether two planets (or moons) are the same but for their timestamps. */
 export function sameZeroTierContent(a: UnsignedWorld, b: UnsignedWorld): boolean {
-  const x = worldSigningBytes({ ...a, timestamp: 0n });
-  const y = worldSigningBytes({ ...b, timestamp: 0n });
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+  return bytesEqual(worldSigningBytes({ ...a, timestamp: 0n }), worldSigningBytes({ ...b, timestamp: 0n }));
 }
 
 /**

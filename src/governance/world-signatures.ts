@@ -29,7 +29,7 @@ import {
 } from '../zerotier/index.ts';
 import { DKG_SESSION_DOMAIN, WORLD_NOTE_HEADER } from './constants.ts';
 import type { World } from './model.ts';
-import { newZeroTierWorldOf } from './planet.ts';
+import { newZeroTierWorldOf, zeroTierWorldOf } from './planet.ts';
 
 /** The vkey of a federation key: key name = the ledger origin (the federation), type 0x01. */
 export function federationVkey(world: Pick<World, 'federation'>, key: string): string {
@@ -144,8 +144,10 @@ export function signedWorldArtifacts(
   const out: SignedWorldArtifacts = { version: world.version, note: formatNote(pending.note, lines) };
   for (const type of ['planet', 'moon'] as const) {
     const sig = signatures[type];
-    const unsigned = newZeroTierWorldOf(before, world, type);
-    if (sig === undefined || unsigned === undefined || pending[type] === undefined) continue;
+    // The pending signature says whether the world yields a new planet (moon): only build it then.
+    if (sig === undefined || pending[type] === undefined) continue;
+    const unsigned = zeroTierWorldOf(world, type);
+    if (unsigned === undefined) continue;
     const signature = concatBytes(fromBase64(sig, SIGNATURE_BYTES), fromHex(pending[type].digest));
     const signed = { ...unsigned, signature };
     if (

@@ -5,8 +5,6 @@
 // with the ceremony restarting without it.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.ts';
 import { PUBLIC_KEY_BYTES, verifySignature } from '../../src/crypto/index.ts';
@@ -26,6 +24,7 @@ import {
   zeroTierWorldOf,
 } from '../../src/governance/index.ts';
 import { serializeWorld, signWorld } from '../../src/zerotier/index.ts';
+import { vectorIdentities } from '../zerotier/helpers.ts';
 import { zeroTierAcceptsUpdate } from '../zerotier/zerotier-rule.ts';
 import { base, DKG_POLICY, Dkg, keyB64, PHASE_MS, signByNode, signPending } from './ceremony-fixtures.ts';
 import { admit, DAY_MS, FEDERATION, makeGenesis, sign, T0, TestLedger } from './fixtures.ts';
@@ -223,14 +222,6 @@ test('admitting a member who then votes rotates the key: the new world is signed
   assert.equal(refused.rejected[0]?.code, 'SIGNATURE_INVALID');
   assert.deepEqual(ledger.run([both], T0 + DAY_MS).rejected, []);
 });
-
-/** The vector identities: real ZeroTier identities (their addresses derive from their keys). */
-function vectorIdentities(): string[] {
-  const file = join(import.meta.dirname, '..', '..', 'ledger', 'vectors', 'zerotier', 'witan-vectors.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { identities: { public: string }[] }).identities.map(
-    (i) => i.public,
-  );
-}
 
 test('planets: a world yields one only when its planet changes; the chain is one ZeroTier accepts, signed as the rules ask', async () => {
   const ids = vectorIdentities();

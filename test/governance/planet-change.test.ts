@@ -5,8 +5,6 @@
 // updates ZeroTier's own rule accepts.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
@@ -25,6 +23,7 @@ import {
   worldHash,
   zeroTierWorldOf,
 } from '../../src/governance/index.ts';
+import { vectorIdentities } from '../zerotier/helpers.ts';
 import { zeroTierAcceptsUpdate } from '../zerotier/zerotier-rule.ts';
 import { DKG_POLICY } from './ceremony-fixtures.ts';
 import { makeGenesis } from './fixtures.ts';
@@ -32,15 +31,7 @@ import { makeGenesis } from './fixtures.ts';
 const TYPES = ['planet', 'moon'] as const;
 type ZeroTierType = (typeof TYPES)[number];
 
-/** The vector identities: real ZeroTier identities (their addresses derive from their keys). */
-const IDENTITIES = (
-  JSON.parse(
-    readFileSync(
-      join(import.meta.dirname, '..', '..', 'ledger', 'vectors', 'zerotier', 'witan-vectors.json'),
-      'utf8',
-    ),
-  ) as { identities: { public: string }[] }
-).identities.map((i) => i.public);
+const IDENTITIES = vectorIdentities();
 
 /** Federation keys by number: plain Ed25519 keys stand in for FROST group keys (same signatures). */
 const secretOf = (n: number) => sha256(utf8Bytes(`planet-change key ${n}`));

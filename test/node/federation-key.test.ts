@@ -39,6 +39,7 @@ import { peerIdOfNodeKey } from '../../src/node/p2p/index.ts';
 import { nodeVerifies, vkeyParts } from '../crypto/plain-ed25519.ts';
 import { getJson, getText, post } from '../helpers/http.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { vectorIdentities } from '../zerotier/helpers.ts';
 import { zeroTierAcceptsUpdate } from '../zerotier/zerotier-rule.ts';
 import { type ByzantineSigner, startByzantineSigner } from './fixtures/byzantine-signer.ts';
 import {
@@ -68,14 +69,7 @@ const POLICY: Policy = {
 };
 
 /** Real ZeroTier identities (ledger/vectors/zerotier): the first five members offer roots. */
-const IDENTITIES = (
-  JSON.parse(
-    readFileSync(
-      join(import.meta.dirname, '..', '..', 'ledger', 'vectors', 'zerotier', 'witan-vectors.json'),
-      'utf8',
-    ),
-  ) as { identities: { public: string }[] }
-).identities.map((i) => i.public);
+const IDENTITIES = vectorIdentities();
 
 /** The federation's lines of a signed note (name = origin, key ID of `key`), checked with node:crypto. */
 function federationLineVerifies(noteText: string, key: FederationKey): boolean {
