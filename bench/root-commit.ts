@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { quorumSize } from '../src/base/index.ts';
 import { freePort } from '../src/cli/root-processes.ts';
 import type { SignedStatement } from '../src/governance/index.ts';
-import { CHECKPOINT_SETTLE_MS } from '../src/node/federation/constants.ts';
+import { CHECKPOINT_SETTLE_MS, WORLD_SIGNED_AGE_MAX_MS } from '../src/node/federation/constants.ts';
 import { startBareHttp } from './lib/bare-http.ts';
 import {
   abstention,
@@ -247,6 +247,42 @@ async function federationLatencies(
   return out;
 }
 
+/**
+ * Lone world changes, `count` self-updates each after the federation signed nothing for
+ * WORLD_SIGNED_AGE_MAX_MS: for each, ms from its world in every root's state to every root
+ * serving the world's signed note (GET /federation/worlds/<version>), one signing round and the
+ * height that commits its signatures.
+ */
+async function worldNoteLatencies(members: BenchMember[], count: number, first: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await sleep(WORLD_SIGNED_AGE_MAX_MS + POLL_MS);
+    const m = members[i % members.length]!;
+    const before = (await getJson<{ version: number }>(`${m.httpUrl}/world`)).version;
+    await submit(m, await selfUpdate(m, first + i));
+    const deadline = performance.now() + COMMIT_TIMEOUT_MS;
+    const times = await Promise.all(
+      members.map(async (r) => {
+        let committedAt: number | undefined;
+        while (performance.now() < deadline) {
+          if (committedAt === undefined) {
+            if ((await getJson<{ version: number }>(`${r.httpUrl}/world`)).version > before)
+              committedAt = performance.now();
+          } else {
+            const res = await fetch(`${r.httpUrl}/federation/worlds/${before + 1}`);
+            await res.arrayBuffer();
+            if (res.ok) return { committedAt, signedAt: performance.now() };
+          }
+          await sleep(POLL_MS);
+        }
+        throw new Error(`world ${before + 1}: no signed note on ${r.name} in time`);
+      }),
+    );
+    out.push(Math.max(...times.map((t) => t.signedAt)) - Math.max(...times.map((t) => t.committedAt)));
+  }
+  return out;
+}
+
 /** A federation of `roots` with its key made and a standing motion to abstain on. */
 async function federationWithMotion(
   work: string,
@@ -309,6 +345,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       },
       { name: 'federation line after a commit, p99', value: percentile(signed, 99), unit: 'ms' },
     );
+    const worldNotes = await worldNoteLatencies(members, options.quick ? 3 : 6, n);
+    n += worldNotes.length;
+    worldNotes.sort((a, b) => a - b);
+    figures.push({
+      name: `world note after a lone world change, p50 (${ROOTS} roots; one signing round)`,
+      value: percentile(worldNotes, 50),
+      unit: 'ms',
+    });
 
     if (!has('wrk'))
       notes.push('wrk is not installed (apt-get install -y wrk): loaded and GET figures not measured');
@@ -448,7 +492,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     );
     notes.push(
       `${ROOTS} roots (then ${ROOTS_LARGE}), each its own process on 127.0.0.1, founded as \`witan devnet\` does (the devnet policy: the federation key is made by DKG at start); ${statements} statements per run, one at a time, round robin over the roots (${statements / 2} self-updates, ${statements / 2} ballots at ${ROOTS_LARGE} roots)`,
-      `ballots: abstentions on one open motion (the world stays as it is); self-updates: each moves the member's HTTP endpoints and commits a new world, whose note the federation then signs (one FROST round, JavaScript scalar multiplications on every signer; the planet and moon stay as they were, so they are not signed again)`,
+      `ballots: abstentions on one open motion (the world stays as it is); self-updates: each moves the member's HTTP endpoints and commits a new world (the planet and moon stay as they were, so they are not signed again); back to back, they are a burst of world changes: the federation signs one world per ${WORLD_SIGNED_AGE_MAX_MS / 1000} s at once and the newest once it stood still, whose signatures supersede the worlds before it (ledger/LEDGER.md §9.4), instead of one FROST round per world`,
+      `world note after a lone world change = a self-update ${WORLD_SIGNED_AGE_MAX_MS / 1000} s after the federation's last world signature, from its world in every root's state to every root serving the world's signed note: one FROST round (JavaScript scalar multiplications on every signer) and the height that commits its signatures`,
       `latency = POST /statements at one root → every root serves a checkpoint with a quorum of cosignatures whose size is past the statement's ledger index (the submitting root asked for the index, then every root for its checkpoint, every ${POLL_MS} ms: figures include up to that much polling delay)`,
       `roots' CPU per statement: user + system time of the root processes (/proc/<pid>/stat) over the run ÷ statements, divided by the machine's cores: the wall time one commit needs even if the roots' work spread perfectly over the cores`,
       `federation line after a commit = from the statement in every root's ledger to every root serving a checkpoint past it with the federation's line; a checkpoint is signed once its tree stood ${CHECKPOINT_SETTLE_MS} ms (src/node/federation/constants.ts), so this is at least that`,

@@ -46,7 +46,7 @@ import type { Draft } from './draft.ts';
 import { type Rejection, reject } from './errors.ts';
 import type { FederationKey } from './federation-key.ts';
 import type { World } from './model.ts';
-import { withPendingSignature } from './pending-signatures.ts';
+import { pendingAfterSigned, withPendingSignature } from './pending-signatures.ts';
 import type {
   DkgCommitmentStatement,
   DkgComplaintStatement,
@@ -304,7 +304,7 @@ function signatureRule(d: Draft, s: FederationSignatureStatement): Rejection | n
   if (index < 0) {
     return reject(
       'SIGNATURE_NOT_PENDING',
-      `World version ${s.version} is not waiting for the federation's signatures (signed already, or never asked for).`,
+      `World version ${s.version} is not waiting for the federation's signatures (signed already, superseded by a newer signed world, or never asked for).`,
     );
   }
   const p = d.pending[index]!;
@@ -327,7 +327,8 @@ function signatureRule(d: Draft, s: FederationSignatureStatement): Rejection | n
     const want = p[type];
     if (want !== undefined && !verifies(want.key, fromHex(want.digest), s[type]!)) return bad(type);
   }
-  d.pending = d.pending.filter((_, i) => i !== index);
+  // The signed world leaves the list, and so do the older ones it supersedes (LEDGER.md §9.4).
+  d.pending = pendingAfterSigned(d.pending, index);
   return null;
 }
 

@@ -140,7 +140,12 @@ export {
 } from './model.ts';
 export { type BatchHeader, type OpenBatch, openBatch } from './open-batch.ts';
 export { confusablesSkeleton, organisationKeys, sameOrganisation } from './organisation.ts';
-export { pendingToDrop, withPendingSignature } from './pending-signatures.ts';
+export {
+  pendingAfterSigned,
+  pendingToDrop,
+  supersededByNewest,
+  withPendingSignature,
+} from './pending-signatures.ts';
 export { newZeroTierWorldOf, sameZeroTierContent, zeroTierRootMembers, zeroTierWorldOf } from './planet.ts';
 export {
   checkPolicy,

@@ -3,6 +3,12 @@
 // (planet.ts), so the newest waiting world that carries a planet may be the only one that ever
 // will carry the planet now in force: dropping it would leave ZeroTier nodes on an older planet
 // for good. The drop rule keeps it, and likewise for the moon.
+//
+// A signed world also supersedes the older ones that no one needs signed any more: a verifier
+// follows the key through key transitions only (a world that keeps the key is signed by the same
+// key as the one before it), and ZeroTier nodes take the newest planet signed by the key of the
+// one they hold. So a burst of world changes costs the federation one signing round for the
+// world that ends it, not one per world.
 
 import type { PendingSignature } from './world-signatures.ts';
 
@@ -10,6 +16,37 @@ import type { PendingSignature } from './world-signatures.ts';
 function newestCarrier(pending: readonly PendingSignature[], type: 'planet' | 'moon'): number {
   for (let i = pending.length - 1; i >= 0; i--) if (pending[i]![type] !== undefined) return i;
   return -1;
+}
+
+/**
+ * Positions a signature for the entry at `signed` makes unneeded: the older entries that are not a
+ * key transition and are not the newest carrier of a planet or of a moon (the signed entry
+ * counts: its planet or moon supersedes older ones).
+ */
+function supersededBy(pending: readonly PendingSignature[], signed: number): Set<number> {
+  const kept = new Set([newestCarrier(pending, 'planet'), newestCarrier(pending, 'moon')]);
+  const out = new Set<number>();
+  for (let i = 0; i < signed; i++) if (!pending[i]!.transition && !kept.has(i)) out.add(i);
+  return out;
+}
+
+/**
+ * `pending` once the entry at `signed` got its signatures: that entry leaves, and so does every
+ * older one it supersedes — not a key transition, and carrying no planet (moon) unless a newer
+ * entry, the signed one included, carries one too. What stays still waits: the transitions
+ * before it (a verifier follows the key through them) and the newer entries.
+ */
+export function pendingAfterSigned(pending: readonly PendingSignature[], signed: number): PendingSignature[] {
+  const gone = supersededBy(pending, signed);
+  return pending.filter((_, i) => i !== signed && !gone.has(i));
+}
+
+/**
+ * Whether signing the newest entry would take the one at `index` off the list: a root that
+ * waits for the newest to settle need not sign the older ones it supersedes.
+ */
+export function supersededByNewest(pending: readonly PendingSignature[], index: number): boolean {
+  return supersededBy(pending, pending.length - 1).has(index);
 }
 
 /**

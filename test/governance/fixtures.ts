@@ -13,6 +13,7 @@ import {
   type GovernanceState,
   genesisState,
   type MemberDescriptor,
+  type PendingSignature,
   type Policy,
   proveKeyPossession,
   type SignedGenesis,
@@ -146,3 +147,19 @@ export class TestLedger {
 }
 
 export { statementId };
+
+/** A world waiting for signatures, reduced to what the waiting list's rules read: its version and parts. */
+export function pendingEntry(
+  version: number,
+  parts: { planet?: boolean; moon?: boolean; transition?: boolean } = {},
+): PendingSignature {
+  return {
+    version,
+    worldHash: '',
+    note: '',
+    keys: [],
+    transition: parts.transition ?? false,
+    ...(parts.planet ? { planet: { digest: '', key: '' } } : {}),
+    ...(parts.moon ? { moon: { digest: '', key: '' } } : {}),
+  };
+}

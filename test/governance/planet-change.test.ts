@@ -1,6 +1,7 @@
 // A world yields a new ZeroTier planet (and moon) only when it changes (LEDGER.md §9.4): what
 // changes one and what does not, and — over random sequences of worlds, key rotations,
-// signatures that arrive or not and entries dropped from the waiting list — that the newest
+// signatures that arrive or not, entries dropped from the waiting list and older entries a
+// signed world supersedes — that the newest
 // planet signed or still waiting is always the newest world's, and that the signed planets are
 // updates ZeroTier's own rule accepts.
 
@@ -13,11 +14,13 @@ import { sha256 } from '../../src/crypto/index.ts';
 import {
   newZeroTierWorldOf,
   type PendingSignature,
+  pendingAfterSigned,
   pendingSignatureOf,
   pendingToDrop,
   type SignedWorldArtifacts,
   sameZeroTierContent,
   signedWorldArtifacts,
+  supersededByNewest,
   type World,
   withPendingSignature,
   worldHash,
@@ -26,7 +29,7 @@ import {
 import { vectorIdentities } from '../zerotier/helpers.ts';
 import { zeroTierAcceptsUpdate } from '../zerotier/zerotier-rule.ts';
 import { DKG_POLICY } from './ceremony-fixtures.ts';
-import { makeGenesis } from './fixtures.ts';
+import { makeGenesis, pendingEntry } from './fixtures.ts';
 
 const TYPES = ['planet', 'moon'] as const;
 type ZeroTierType = (typeof TYPES)[number];
@@ -133,16 +136,7 @@ test("a change of a moon root's endpoints yields a moon and leaves the planet as
   assert.equal(pending.moon?.key, publicOf(0));
 });
 
-const entry = (version: number, parts: { planet?: boolean; moon?: boolean; transition?: boolean }) =>
-  ({
-    version,
-    worldHash: '',
-    note: '',
-    keys: [],
-    transition: parts.transition ?? false,
-    ...(parts.planet ? { planet: { digest: '', key: '' } } : {}),
-    ...(parts.moon ? { moon: { digest: '', key: '' } } : {}),
-  }) satisfies PendingSignature;
+const entry = pendingEntry;
 
 test('over its bound, the waiting list drops a world carrying neither planet nor moon first, then a superseded one, never the newest carrier', () => {
   const list = [
@@ -172,6 +166,38 @@ test('over its bound, the waiting list drops a world carrying neither planet nor
   ];
   assert.equal(pendingToDrop(transitions), 0);
   assert.equal(pendingToDrop(transitions.slice(2)), 0, 'with a bound below two, the oldest');
+});
+
+test('a signed world supersedes the older waiting ones that keep the key and whose planet and moon are superseded', () => {
+  const list = [
+    entry(2, { planet: true, moon: true, transition: true }),
+    entry(3, { planet: true }),
+    entry(4, {}),
+    entry(5, { moon: true }),
+    entry(6, {}),
+    entry(7, {}),
+  ];
+  // v6 signed: v4 goes, v3 and v5 stay (the newest planet and moon), the transition stays, v7 is newer.
+  assert.deepEqual(
+    pendingAfterSigned(list, 4).map((p) => p.version),
+    [2, 3, 5, 7],
+  );
+  // A signed planet and moon supersede older ones: v8 takes v3, v4, v5 (not the transition) with it.
+  const withParts = [...list.slice(0, 4), entry(8, { planet: true, moon: true })];
+  assert.deepEqual(
+    pendingAfterSigned(withParts, 4).map((p) => p.version),
+    [2],
+  );
+  // Only v1..v(n-1) are judged; a signature of the oldest takes nothing else.
+  assert.deepEqual(
+    pendingAfterSigned(list, 0).map((p) => p.version),
+    [3, 4, 5, 6, 7],
+  );
+  // What signing the newest would take off the list, as a root sees it before it signs.
+  assert.deepEqual(
+    list.map((_, i) => supersededByNewest(list, i)),
+    [false, false, true, false, true, false],
+  );
 });
 
 type Step =
@@ -267,7 +293,18 @@ class Run {
     );
     for (const type of TYPES) assert.equal(artifacts[type] !== undefined, p[type] !== undefined);
     this.signed.set(p.version, artifacts);
-    this.pending = this.pending.filter((x) => x !== p);
+    const after = pendingAfterSigned(this.pending, this.pending.indexOf(p));
+    for (const gone of this.pending.filter((x) => x !== p && !after.includes(x))) {
+      assert.ok(gone.version < p.version, 'only older worlds are superseded');
+      assert.ok(!gone.transition, 'a key transition is never superseded');
+      for (const type of TYPES)
+        if (gone[type] !== undefined)
+          assert.ok(
+            [p, ...after].some((x) => x.version > gone.version && x[type] !== undefined),
+            `a superseded ${type} has a newer one signed or waiting`,
+          );
+    }
+    this.pending = after;
   }
 
   /** Whether a world strictly between versions `from` and `to` changed the key. */

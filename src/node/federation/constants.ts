@@ -74,3 +74,16 @@ export const CHECKPOINT_SETTLE_MS = 400;
  * before the next commit, and costs one round per period when it does not.
  */
 export const CHECKPOINT_SIGNED_AGE_MAX_MS = 2 * SECOND_MS;
+/**
+ * The federation signs the newest world waiting for signatures once it has stood this long: in a
+ * burst of world changes each world is replaced within a signing round, and the one that ends
+ * the burst supersedes the others (ledger/LEDGER.md §9.4), so signing each would be work thrown
+ * away.
+ */
+export const WORLD_SETTLE_MS = 400;
+/**
+ * Under world changes that never pause, one world per this period is signed before it settled
+ * (counted from the last world signature or such attempt), and signed even if newer worlds come
+ * meanwhile. A lone change in a quiet federation is signed at once for the same reason.
+ */
+export const WORLD_SIGNED_AGE_MAX_MS = 2 * SECOND_MS;

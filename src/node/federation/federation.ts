@@ -32,6 +32,7 @@ import {
 import { FederationError } from './errors.ts';
 import { decodeFrostMessage, type Job } from './messages.ts';
 import { FederationSigner } from './signer.ts';
+import { WorldSchedule } from './world-schedule.ts';
 
 /** A world's federation key as src/frost wants it: signing needs the group key and the verifying shares. */
 export function groupOf(key: FederationKey): GroupKey {
@@ -81,6 +82,8 @@ export class RootFederation {
   #tree = { size: -1, sinceMs: 0, overdue: false };
   /** When the last checkpoint was signed, or the last attempt on a tree that had not settled began. */
   #checkpointTriedMs = 0;
+  /** Which waiting worlds to sign now (world-schedule.ts). */
+  readonly #worlds = new WorldSchedule();
 
   constructor(host: FederationHost) {
     this.#host = host;
@@ -240,7 +243,9 @@ export class RootFederation {
     if (wanted && due) {
       jobs.push({ job: { kind: 'checkpoint', size: book.size, rootHash: this.#rootHash() }, key });
     }
+    const worlds = this.#worlds.due(state.pendingSignatures ?? [], now);
     for (const p of state.pendingSignatures ?? []) {
+      if (!worlds.has(p.version)) continue;
       const have = this.#parts.get(p.version);
       for (const k of p.keys)
         if (!have?.has(`note:${k}`))
@@ -286,6 +291,7 @@ export class RootFederation {
       }
       return;
     }
+    this.#worlds.signed(this.#host.now());
     const parts = this.#parts.get(job.version) ?? new Map<string, string>();
     parts.set(`${job.part}:${key}`, toBase64(signature));
     this.#parts.set(job.version, parts);
