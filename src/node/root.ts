@@ -852,18 +852,27 @@ export class Root implements RootView, FederationView {
     }
     void this.#maybeSaveCheckpoint();
     void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
-    if (mlDsaLater && this.#mlDsaTimer === undefined) {
-      const size = this.#book.size;
-      this.#mlDsaTimer = setTimeout(() => {
-        this.#mlDsaTimer = undefined;
-        const now = this.#self();
-        if (this.#stopping || now === undefined) return;
-        // A newer tree came meanwhile: its own commit cosigns it and waits again.
-        if (this.#book.size !== size) return this.#cosignAndShare();
-        this.#cosignMlDsa(now);
-        void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
-      }, ML_DSA_COSIGN_SETTLE_MS);
-    }
+    if (mlDsaLater) this.#mlDsaOnceSettled();
+  }
+
+  /**
+   * Adds this root's ML-DSA-44 cosignature once the tree has stood ML_DSA_COSIGN_SETTLE_MS, and
+   * shares the note. A newer tree that came meanwhile was cosigned and shared (Ed25519) by its
+   * own commit: the wait starts again for it, and nothing is sent — re-sending its note would
+   * cost every root a message per peer each period of a burst of commits.
+   */
+  #mlDsaOnceSettled(): void {
+    if (this.#mlDsaTimer !== undefined) return;
+    const size = this.#book.size;
+    this.#mlDsaTimer = setTimeout(() => {
+      this.#mlDsaTimer = undefined;
+      const me = this.#self();
+      if (this.#stopping || me === undefined || me.status === 'suspended') return;
+      if (this.#book.size !== size) return this.#mlDsaOnceSettled();
+      if (this.#mlDsaSigner(me) === undefined || this.#book.mlDsaCosigners().includes(me.name)) return;
+      this.#cosignMlDsa(me);
+      void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+    }, ML_DSA_COSIGN_SETTLE_MS);
   }
 
   /** This root's ML-DSA-44 key when the world names it as this member's; undefined otherwise. */
