@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { quorumSize } from '../src/base/index.ts';
 import { freePort } from '../src/cli/root-processes.ts';
 import type { SignedStatement } from '../src/governance/index.ts';
+import { formatTilePath, TILE_WIDTH } from '../src/ledger/index.ts';
 import { CHECKPOINT_SETTLE_MS, WORLD_SIGNED_AGE_MAX_MS } from '../src/node/federation/constants.ts';
 import { startBareHttp } from './lib/bare-http.ts';
 import {
@@ -371,10 +372,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
 
       // GET /world and tiles: the root against nginx serving the same bytes.
       const files = join(work, 'files');
+      // The tile that holds the newest entries, partial or full, as a client following the log asks.
       const size = checkpointOf(await (await fetch(`${target.httpUrl}/checkpoint`)).text()).size;
-      const width = size % 256 === 0 ? 256 : size % 256;
-      const suffix = width === 256 ? '' : `.p/${width}`;
-      const paths = ['/world', '/checkpoint', `/tile/0/000${suffix}`, `/tile/entries/000${suffix}`];
+      const index = Math.floor((size - 1) / TILE_WIDTH);
+      const width = size - index * TILE_WIDTH;
+      const paths = [
+        '/world',
+        '/checkpoint',
+        `/${formatTilePath({ level: 0, index, width })}`,
+        `/${formatTilePath({ level: 'entries', index, width })}`,
+      ];
       for (const p of paths) {
         const res = await fetch(target.httpUrl + p);
         if (!res.ok) throw new Error(`${p}: ${res.status}`);
