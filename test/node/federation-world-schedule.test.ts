@@ -1,5 +1,5 @@
 // Which waiting worlds a root asks the federation to sign (src/node/federation/world-schedule.ts):
-// a lone change at once, the newest of a burst once it settled, one world per period under
+// a lone change and a key transition at once, the newest of a burst once it settled, one world per period under
 // changes that never pause, at once every older world that signing the newest would not take
 // off the list, and a world once due stays due while it waits.
 
@@ -58,9 +58,11 @@ test('older worlds that signing the newest would not take off the list are signe
   schedule.signed(10_000);
   const pending = [world(5, { transition: true }), world(6, { planet: true }), world(7), world(8)];
   assert.deepEqual(due(schedule, pending, 10_010), [5, 6], 'the transition and the newest planet');
+  // A newest world that changes the key: at once, nothing can supersede it.
+  assert.deepEqual(due(schedule, [...pending, world(9, { transition: true })], 10_020), [5, 6, 9]);
 });
 
-test('property: the settled newest and every world the newest would not supersede are due, and stay due; at most one early world per period', () => {
+test('property: the settled newest, a newest transition and every world the newest would not supersede are due, and stay due; at most one early world per period', () => {
   type Step = { gapMs: number; change: 'none' | 'plain' | 'planet' | 'transition' | 'signed' };
   const step = fc.record({
     gapMs: fc.integer({ min: 0, max: 900 }),
@@ -95,6 +97,7 @@ test('property: the settled newest and every world the newest would not supersed
         const newest = pending.at(-1);
         if (newest === undefined) continue;
         if (now - newestSince >= WORLD_SETTLE_MS) assert.ok(out.has(newest.version), 'the settled newest');
+        if (newest.transition) assert.ok(out.has(newest.version), 'a transition at once');
         if (seen.has(newest.version)) assert.ok(out.has(newest.version), 'a world once due stays due');
         pending.forEach((p, i) => {
           if (i < pending.length - 1 && !supersededByNewest(pending, i)) assert.ok(out.has(p.version));
@@ -107,7 +110,7 @@ test('property: the settled newest and every world the newest would not supersed
           // Due for the first time though a newer world would supersede it or it has not stood
           // still: an early world, only once the period since the last signature or early one passed.
           const early =
-            (i === pending.length - 1 && now - newestSince < WORLD_SETTLE_MS) ||
+            (i === pending.length - 1 && !pending[i]!.transition && now - newestSince < WORLD_SETTLE_MS) ||
             (i < pending.length - 1 && supersededByNewest(pending, i));
           if (early) {
             assert.ok(now - lastSignedMs >= WORLD_SIGNED_AGE_MAX_MS, `world ${v} signed early too soon`);

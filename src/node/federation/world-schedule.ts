@@ -4,7 +4,8 @@
 // ends it needs a signing round: each round costs every signer scalar multiplications in
 // JavaScript, and a world replaced within a round is work thrown away.
 //
-//   the newest world   once it has stood WORLD_SETTLE_MS;
+//   the newest world   once it has stood WORLD_SETTLE_MS, or at once when it is a key
+//                      transition (no later signature supersedes one);
 //   an early world     under changes that never pause, one world per WORLD_SIGNED_AGE_MAX_MS
 //                      (from the last world signature or early world) is signed at once; a lone
 //                      change in a quiet federation is such a world, so it waits for nothing;
@@ -42,7 +43,8 @@ export class WorldSchedule {
     if (newest === undefined) return this.#due;
     if (newest.version !== this.#newest.version) this.#newest = { version: newest.version, sinceMs: now };
     if (!this.#due.has(newest.version)) {
-      if (now - this.#newest.sinceMs >= WORLD_SETTLE_MS) this.#due.add(newest.version);
+      // A key transition is never superseded (LEDGER.md §9.4): waiting would gain nothing.
+      if (newest.transition || now - this.#newest.sinceMs >= WORLD_SETTLE_MS) this.#due.add(newest.version);
       else if (now - this.#triedMs >= WORLD_SIGNED_AGE_MAX_MS) {
         this.#due.add(newest.version);
         this.#triedMs = now;
