@@ -325,6 +325,39 @@ export function federationVectors(): Record<string, string | Uint8Array> {
   const transition = ledger.state.pendingSignatures!.at(-1)!;
   signWorld(ledger, transition, keys);
 
+  // birch moves its HTTP endpoint twice more: worlds v6 and v7 wait together. The federation
+  // signs v7 alone: its signatures supersede v6, which keeps the key and yields no planet, so v6
+  // leaves the waiting list unsigned (§9.4), and a federation-signature for it, however valid its
+  // signatures, is refused afterwards (SIGNATURE_NOT_PENDING).
+  const moveBirch = (n: number) =>
+    signStatement(
+      selfUpdate(FEDERATION, 'birch', ledger.timeMs + MINUTE_MS, {
+        endpoints: {
+          p2p: ['/dns4/birch.example.org/tcp/4001'],
+          http: [`https://witan${n}.birch.example.org/`],
+        },
+      }),
+      gov('birch').secretKey,
+    );
+  ledger.run('birch moves its HTTP endpoint again: world v6, waiting for signatures', [moveBirch(2)]);
+  const superseded = ledger.state.pendingSignatures!.at(-1)!;
+  ledger.run('and again: world v7, waiting too', [moveBirch(3)]);
+  signWorld(ledger, ledger.state.pendingSignatures!.at(-1)!, keys);
+  if ((ledger.state.pendingSignatures ?? []).some((p) => p.version === superseded.version))
+    throw new Error("world v7's signatures supersede world v6");
+  const refused = byNode(
+    federationSignature(ledger.base('cedar'), superseded.version, {
+      worldNote: superseded.keys.map((k) =>
+        thresholdSign(
+          keys.get(k)!.key,
+          keys.get(k)!.shares,
+          utf8Bytes(superseded.note),
+          `world ${superseded.version} note ${k}`,
+        ),
+      ),
+    }),
+  );
+
   // Worlds in order, and what the federation signed for each.
   const worlds: World[] = [];
   const signatures = new Map<number, { worldNote: string[]; planet?: string }>();
@@ -443,6 +476,11 @@ export function federationVectors(): Record<string, string | Uint8Array> {
         'The signed world note of every world the federation signed, oldest first (LEDGER.md §9.3).',
       pinned: federationVkey({ federation: FEDERATION }, k1.publicKey),
       notes: artifacts.map((a) => ({ version: a.version, note: a.note })),
+      refused: {
+        description: `World v${superseded.version}'s signatures, valid but sent after world v7's superseded it (LEDGER.md §9.4): a batch right after the ledger refuses the statement with SIGNATURE_NOT_PENDING.`,
+        code: 'SIGNATURE_NOT_PENDING',
+        statement: refused,
+      },
     }),
     'checkpoint.json': json({
       description: 'The checkpoint of the whole vector ledger with every kind of line (LEDGER.md §3.2).',

@@ -20,7 +20,14 @@ import {
   type Round1Broadcast,
   type SealedShare,
 } from '../../src/frost/index.ts';
-import { decodeEntry, type FederationKey, replay, type SignedGenesis } from '../../src/governance/index.ts';
+import {
+  decodeEntry,
+  executeBatch,
+  type FederationKey,
+  replay,
+  type SignedGenesis,
+  type SignedStatement,
+} from '../../src/governance/index.ts';
 import { checkpointSubtree } from '../../src/ledger/index.ts';
 import { parseWorld } from '../../src/zerotier/index.ts';
 import { nodeVerifies, vkeyParts } from '../crypto/plain-ed25519.ts';
@@ -93,7 +100,35 @@ test('the vector ledger replays under the rules, and each key is what its DKG tr
     [3, false],
     [4, true],
     [5, true],
+    [7, false],
   ]);
+  // World v6 waited with v7; v7's signatures superseded it: nothing waits at the end.
+  assert.equal(state.world.version, 7);
+  assert.equal(state.pendingSignatures, undefined);
+});
+
+test("a superseded world's signatures are refused: SIGNATURE_NOT_PENDING, and nothing changes", () => {
+  const v = vector<{ genesis: SignedGenesis; entries: string[]; batches: { timeMs: number }[] }>(
+    'ledger.json',
+  );
+  const { refused } = vector<{ refused: { code: string; statement: SignedStatement } }>('world-notes.json');
+  const { state } = replay(
+    v.genesis,
+    v.entries.slice(1).map((h) => fromHex(h)),
+  );
+  assert.equal(refused.statement.statement.kind, 'federation-signature');
+  const r = executeBatch(state, {
+    height: state.height + 1,
+    timeMs: v.batches.at(-1)!.timeMs + 60_000,
+    proposer: 'alder',
+    statements: [refused.statement],
+  });
+  assert.deepEqual(
+    r.rejected.map((x) => x.code),
+    [refused.code],
+  );
+  assert.equal(r.state.world.version, state.world.version);
+  assert.deepEqual(r.state.pendingSignatures, state.pendingSignatures);
 });
 
 test('from the first key alone, the world notes lead to the last key (node:crypto only); the planets chain', () => {
@@ -112,8 +147,8 @@ test('from the first key alone, the world notes lead to the last key (node:crypt
     seen.push(held);
   }
   assert.equal(new Set(seen).size, 2, 'one rotation: the first key, then the second');
-  // World v3 changed only an HTTP endpoint: it yields no planet; v2, the removal and the key
-  // transition do.
+  // Worlds v3, v6 and v7 changed only an HTTP endpoint: they yield no planet; v2, the removal
+  // and the key transition do.
   const made = readdirSync(VECTORS_DIR)
     .filter((f) => f.endsWith('.planet'))
     .map((f) => Number(/^planet-v(\d+)\.planet$/.exec(f)![1]))
@@ -121,7 +156,8 @@ test('from the first key alone, the world notes lead to the last key (node:crypt
   assert.deepEqual(made, [2, 4, 5]);
   assert.deepEqual(
     notes.map((n) => n.version),
-    [2, 3, 4, 5],
+    [2, 3, 4, 5, 7],
+    'world v6 was superseded by v7 and has no note',
   );
   const planets = made.map((v) => new Uint8Array(read(`planet-v${v}.planet`)));
   for (const [i, p] of planets.entries()) {
