@@ -26,6 +26,12 @@ import { CONFIG_FILE_NAME } from '../../src/node/constants.ts';
 export const BENCH_FEDERATION = 'bench.witan.test';
 /** How often a root is asked whether a statement is in a cosigned checkpoint yet. */
 export const POLL_MS = 2;
+/**
+ * How long one request for a commit waits at a root (the API's long poll, `wait`): the bench
+ * does not ask every root every POLL_MS, which cost the roots a request each per poll on the
+ * cores that commit.
+ */
+export const LONG_POLL_MS = 4_000;
 /** The roots are polled hard by the benchmarks from 127.0.0.1: lift the per-IP limit. */
 const BENCH_REQUESTS_PER_MINUTE = 10_000_000;
 const GET_TIMEOUT_MS = 5000;
@@ -137,6 +143,7 @@ export async function submit(member: BenchMember, statement: SignedStatement): P
  * statement, with the time at which `submitter` first reported it committed in its ledger. Only
  * the submitting root is asked for the statement's ledger index; every root is then asked for its
  * checkpoint: asking all of them for both every 2 ms cost the roots more CPU than the commit.
+ * Both are long polls (LONG_POLL_MS): each root answers when it has the answer.
  */
 export async function committedOn(
   members: readonly BenchMember[],
@@ -147,20 +154,25 @@ export async function committedOn(
 ): Promise<number> {
   let index: number | undefined;
   while (index === undefined && performance.now() < deadline) {
-    const res = await fetch(`${submitter.httpUrl}/statements/${id}`);
+    // A long poll: the root answers once the statement is committed (or its wait ends).
+    const res = await fetch(`${submitter.httpUrl}/statements/${id}?wait=${LONG_POLL_MS}`);
     if (res.ok) {
       const s = (await res.json()) as { status: string; index?: number };
       if (s.status === 'committed') index = s.index;
-    } else await res.body?.cancel();
-    if (index === undefined) await sleep(POLL_MS);
+    } else {
+      await res.body?.cancel();
+      await sleep(POLL_MS);
+    }
   }
   const inLedgerAt = performance.now();
   await Promise.all(
     members.map(async (root) => {
       while (index !== undefined && performance.now() < deadline) {
-        const c = checkpointOf(await (await fetch(`${root.httpUrl}/checkpoint`)).text());
+        // A long poll: each root answers once it publishes a checkpoint past the statement.
+        const url = `${root.httpUrl}/checkpoint?after=${index}&wait=${LONG_POLL_MS}`;
+        const c = checkpointOf(await (await fetch(url)).text());
         if (c.size > index && c.signatures >= needed) return;
-        await sleep(POLL_MS);
+        if (c.size > index) await sleep(POLL_MS);
       }
       throw new Error(
         `statement ${id} not in a cosigned checkpoint of ${root.name} in time; see ${root.root?.logFile}`,

@@ -13,6 +13,7 @@ import {
   screenStatement,
   type World,
 } from '../governance/index.ts';
+import { WAIT_MS_PATTERN, waitFor } from './change-signal.ts';
 import { ApiError } from './errors.ts';
 import { outcomeWords } from './outcome-words.ts';
 import { type ReadyAnswer, readyAnswersOf } from './ready-answers.ts';
@@ -275,14 +276,17 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { wait?: string } }>(
     '/statements/:id',
     {
       schema: {
         operationId: 'getStatementStatus',
         tags: ['statements'],
-        summary: 'Where a statement is: pending or committed',
+        summary: 'Where a statement is: pending or committed; with wait, once it is no longer pending',
+        description:
+          'With `wait` (milliseconds), a pending statement is answered once it is committed or no longer in the pool, or when the wait ends (at most a bound of the root, a few seconds), whichever comes first: a long poll instead of asking again and again.',
         params: Type.Object({ id: IdOrPrefix }),
+        querystring: Type.Object({ wait: Type.Optional(Type.String({ pattern: WAIT_MS_PATTERN })) }),
         response: responses({ 200: StatementStatusResponse, 400: IdProblemSchema }, [404]),
       },
     },
@@ -290,6 +294,11 @@ export async function rootRoutes(app: FastifyInstance, opts: { view: RootView })
       const unknown = `this root has not seen statement ${req.params.id}`;
       const id = resolve(reply, req.params.id, 'statement', unknown);
       if (typeof id !== 'string') return id;
+      await waitFor(
+        view.changes,
+        Number(req.query.wait ?? 0),
+        () => view.statementStatus(id).status !== 'pending',
+      );
       const s = view.statementStatus(id);
       if (s.status === 'unknown') throw new ApiError(404, 'NOT_FOUND', unknown);
       return s;

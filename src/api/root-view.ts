@@ -18,6 +18,7 @@ import type {
   Tally,
   WorldStep,
 } from '../governance/index.ts';
+import type { ChangeSignal } from './change-signal.ts';
 
 /** Why a submitted statement was not taken: a rule (with its charter section), or a full pool or author's share of it. */
 export type SubmitRejection = Rejection | { code: 'POOL_FULL' | 'POOL_AUTHOR_FULL'; message: string };
@@ -159,6 +160,8 @@ export interface RootStatus {
 }
 
 export interface RootView {
+  /** Wakes requests that wait for a commit (GET /statements/<id>?wait=); none: they never wait. */
+  readonly changes?: ChangeSignal;
   /** The governance state after the last committed batch; replaced, never changed, on commit. */
   state(): GovernanceState;
   /** The whole chain; a root makes it again only when its published checkpoint changes. */

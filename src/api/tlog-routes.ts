@@ -32,6 +32,7 @@ import {
   type AddCheckpointRequest,
   parseAddCheckpointBody,
 } from '../wire/index.ts';
+import { type ChangeSignal, WAIT_MS_PATTERN, waitFor } from './change-signal.ts';
 import { ApiError } from './errors.ts';
 import { type ReadyAnswer, readyAnswersOf } from './ready-answers.ts';
 import { bodyOf, responses } from './root-schemas.ts';
@@ -64,6 +65,8 @@ export type TlogRoutesOptions = {
   witness?: TlogWitness;
   /** How long one read of the published checkpoint is reused (0: read on every request). */
   checkpointRefreshMs?: number;
+  /** Wakes `GET /checkpoint?after=&wait=` when a checkpoint is published; none: it never waits. */
+  changes?: ChangeSignal;
 };
 
 type Published = { note: string; size: number; ready: Ready };
@@ -248,20 +251,33 @@ export async function tlogRoutes(app: FastifyInstance, options: TlogRoutesOption
     return size === undefined ? undefined : cachedTile(path, size);
   });
 
-  app.get(
+  app.get<{ Querystring: { after?: string; wait?: string } }>(
     '/checkpoint',
     {
       schema: {
         operationId: 'getCheckpoint',
         tags,
         summary: 'Latest signed checkpoint (C2SP tlog-checkpoint)',
+        description:
+          'With `after` (a tree size) and `wait` (milliseconds), answered once the published checkpoint is larger than `after`, or when the wait ends (at most a bound of the root, a few seconds) with the checkpoint then published: a long poll for the next commit instead of asking again and again. Without them, at once.',
+        querystring: Type.Object({
+          after: Type.Optional(Decimal),
+          wait: Type.Optional(Type.String({ pattern: WAIT_MS_PATTERN })),
+        }),
         response: responses(
           { 200: bodyOf('text/plain', 'the signed checkpoint note, cosigned by a quorum of members') },
-          [404],
+          [400, 404],
         ),
       },
     },
-    (_req, reply) => fromTree(reply, (published) => sendReady(reply, published.ready)),
+    (req, reply) => {
+      const send = () => fromTree(reply, (published) => sendReady(reply, published.ready));
+      const { after, wait } = req.query;
+      if (after === undefined || wait === undefined || options.changes === undefined) return send();
+      const size = Number(after);
+      void waitFor(options.changes, Number(wait), () => (publishedNow()?.size ?? -1) > size).then(send);
+      return reply;
+    },
   );
 
   app.get(

@@ -13,6 +13,7 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { ChangeSignal } from '../api/change-signal.ts';
 import type { FederationStatus, FederationView, ZeroTierFile, ZeroTierType } from '../api/federation-view.ts';
 import { healthRoutes, metricsRoutes } from '../api/health-routes.ts';
 import { publicRoutes } from '../api/public-routes.ts';
@@ -168,6 +169,8 @@ export class Root implements RootView, FederationView {
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
   readonly #zeroTier = new ZeroTierWorlds(this.#index, (v) => this.signedWorld(v));
+  /** Wakes long polls (GET /statements/<id>?wait=, /checkpoint?after=&wait=): set when HTTP starts. */
+  #changes: ChangeSignal | undefined;
   /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
   readonly #lastServed = new Map<string, number>();
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -824,6 +827,7 @@ export class Root implements RootView, FederationView {
     );
     this.#moveBook();
     this.#updateFederation();
+    this.#changes?.notify();
   }
 
   /** Points the cosignature book at the current tree and cosigns it. */
@@ -988,9 +992,14 @@ export class Root implements RootView, FederationView {
     try {
       await this.#store.saveCheckpoint(size, this.#book.note());
       this.#metrics.checkpointSize.set(size);
+      this.#changes?.notify();
     } catch (err) {
       this.#log.warn({ err: (err as Error).message, size }, 'could not save checkpoint');
     }
+  }
+
+  get changes(): ChangeSignal | undefined {
+    return this.#changes;
   }
 
   submit(signed: SignedStatement, screened?: Screened): SubmitResult {
@@ -1179,6 +1188,8 @@ export class Root implements RootView, FederationView {
 
   async #startHttp(): Promise<void> {
     const { config } = this.#options;
+    // A long poll ends well inside the connection's inactivity timeout, which would cut it.
+    this.#changes = new ChangeSignal(config.http.requestTimeoutMs / 2);
     this.#http = await buildApiServer({
       logger: this.#log.child({ component: 'http' }),
       bodyBytesMax: config.http.bodyBytesMax,
@@ -1199,7 +1210,7 @@ export class Root implements RootView, FederationView {
     await this.#http.register(publicRoutes, {
       health: () => this.#health(),
       ready: () => this.#monitor.snapshot().health,
-      tlog: { store: this.#store, checkpointRefreshMs: 0, witness },
+      tlog: { store: this.#store, checkpointRefreshMs: 0, witness, changes: this.#changes },
       view: this,
       recovery: {
         recovery: () => this.#desk.status(),
@@ -1244,6 +1255,7 @@ export class Root implements RootView, FederationView {
     clearTimeout(this.#reshareOnJoin);
     clearTimeout(this.#pendingTimer);
     clearTimeout(this.#mlDsaTimer);
+    this.#changes?.close();
     await this.#http.close();
     await this.#operator.close();
     await this.#driver.stop();

@@ -12,6 +12,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { ChangeSignal } from '../../src/api/change-signal.ts';
 import { publicRoutes } from '../../src/api/public-routes.ts';
 import { rootRoutes } from '../../src/api/root-routes.ts';
 import { ProblemSchema } from '../../src/api/root-schemas.ts';
@@ -87,6 +88,8 @@ export class LedgerView implements RootView {
   /** Statements that reached submit(), and whether the author's share of the pool is full. */
   submitted = 0;
   authorFull = false;
+  /** Wakes GET /statements/<id>?wait= (a root notifies it after each commit). */
+  readonly changes = new ChangeSignal(5_000);
 
   constructor(ledger: TestLedger, store: LedgerStore) {
     this.ledger = ledger;

@@ -446,6 +446,33 @@ test('GET /statements/:id answers committed (with index and height) and pending,
   assertProblem(await app.inject('/statements/0123456'), 400, 'HTTP_VALIDATION');
 });
 
+test('GET /statements/:id?wait= answers a pending statement once it leaves the pool, a decided one at once; wait is validated', async (t) => {
+  const { app, view, passed, open } = await fixture(t);
+  const atOnce = await app.inject(`/statements/${passed}?wait=5000`);
+  assert.equal(atOnce.json().status, 'committed');
+  assert.equal(view.changes.waiting, 0);
+  const signed = sign(ballot(FEDERATION, 'm02', open, 'yes', T0 + 1000));
+  await app.inject({ method: 'POST', url: '/statements', payload: signed });
+  const id = statementId(signed);
+  const started = performance.now();
+  const waiting = app.inject(`/statements/${id}?wait=5000`);
+  while (view.changes.waiting === 0) await new Promise((r) => setTimeout(r, 5));
+  view.changes.notify(); // a commit without it: still pending, it waits on
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(view.changes.waiting, 1);
+  view.pool.delete(id); // gone from the pool (a root that dropped it): answered now
+  view.changes.notify();
+  assertProblem(await waiting, 404, 'NOT_FOUND');
+  assert.ok(performance.now() - started < 4000, 'answered at the change');
+  // Nothing changes: answered pending when the wait ends.
+  await app.inject({ method: 'POST', url: '/statements', payload: signed });
+  const t0 = performance.now();
+  assert.equal((await app.inject(`/statements/${id}?wait=100`)).json().status, 'pending');
+  assert.ok(performance.now() - t0 >= 95);
+  for (const bad of ['-1', '01', 'x', '1e3', '1000000'])
+    assertProblem(await app.inject(`/statements/${id}?wait=${bad}`), 400, 'HTTP_VALIDATION');
+});
+
 test("GET /status answers the root's status exactly as the view gives it", async (t) => {
   const { app, view } = await fixture(t);
   const res = await app.inject('/status');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
+import { ChangeSignal } from '../../src/api/change-signal.ts';
 import { buildApiServer } from '../../src/api/server.ts';
 import { type TlogWitness, tlogRoutes } from '../../src/api/tlog-routes.ts';
 import { fromBase64, toBase64, toHex, utf8Bytes } from '../../src/codec/index.ts';
@@ -38,7 +39,7 @@ type Fixture = { app: FastifyInstance; store: LedgerStore; calls: string[] };
 /** 700 entries; checkpoints at 300 and 600, so entries 600..699 exist but are unpublished. */
 async function fixture(
   t: { after: (fn: () => Promise<void> | void) => void },
-  options: { witness?: boolean; publishSizes?: number[] } = {},
+  options: { witness?: boolean; publishSizes?: number[]; changes?: ChangeSignal } = {},
 ): Promise<Fixture> {
   const dir = makeTempDir('tlog');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
@@ -61,7 +62,12 @@ async function fixture(
     eventLoopDelayMaxMs: 5000,
     docs: false,
   });
-  await app.register(tlogRoutes, { store, checkpointRefreshMs: 0, ...(options.witness ? { witness } : {}) });
+  await app.register(tlogRoutes, {
+    store,
+    checkpointRefreshMs: 0,
+    ...(options.witness ? { witness } : {}),
+    ...(options.changes ? { changes: options.changes } : {}),
+  });
   t.after(async () => {
     await app.close();
     await store.close();
@@ -78,6 +84,49 @@ test('GET /checkpoint serves the latest published note as text with a short cach
   assert.equal(res.headers['cache-control'], 'public, max-age=5');
   assert.equal(res.body, await store.checkpointNote(600));
   assert.match(res.body, /^witan\.test\/tlog-routes\n600\n/);
+});
+
+test('GET /checkpoint?after=&wait= answers once a larger checkpoint is published, at once if there is one, or when the wait ends', async (t) => {
+  const changes = new ChangeSignal(5000);
+  const { app, store } = await fixture(t, { changes });
+  // Already past: at once, nothing waits.
+  const now = await app.inject('/checkpoint?after=599&wait=5000');
+  assert.match(now.body, /\n600\n/);
+  assert.equal(changes.waiting, 0);
+  // Not yet: the request waits until a checkpoint past 600 is published and the root says so.
+  const started = performance.now();
+  const waiting = app.inject('/checkpoint?after=600&wait=5000');
+  while (changes.waiting === 0) await new Promise((r) => setTimeout(r, 5));
+  changes.notify(); // something else changed: it looks again and keeps waiting
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(changes.waiting, 1);
+  await publish(store, 650);
+  changes.notify();
+  const res = await waiting;
+  assert.equal(res.statusCode, 200);
+  assert.match(res.body, /^witan\.test\/tlog-routes\n650\n/);
+  assert.ok(performance.now() - started < 4000, 'answered at the change, not at the end of the wait');
+  // Nothing new: the current checkpoint when the wait ends.
+  const t0 = performance.now();
+  const late = await app.inject('/checkpoint?after=650&wait=150');
+  assert.match(late.body, /\n650\n/);
+  assert.ok(performance.now() - t0 >= 140, 'waited');
+  // Bounded and validated: a wait beyond the server's bound is cut to it; bad values are 400.
+  for (const bad of ['wait=-1', 'wait=01', 'wait=1e3', 'after=x&wait=10', 'wait=1000000'])
+    assert.equal((await app.inject(`/checkpoint?after=1&${bad}`)).statusCode, 400, bad);
+  assert.equal(changes.waiting, 0);
+});
+
+test('long polls: a closing server answers every waiting request at once, and no request waits after', async (t) => {
+  const changes = new ChangeSignal(5000);
+  const { app } = await fixture(t, { changes });
+  const started = performance.now();
+  const waiting = [1, 2, 3].map(() => app.inject('/checkpoint?after=600&wait=5000'));
+  while (changes.waiting < 3) await new Promise((r) => setTimeout(r, 5));
+  changes.close();
+  for (const res of await Promise.all(waiting)) assert.match(res.body, /\n600\n/);
+  assert.equal((await app.inject('/checkpoint?after=600&wait=5000')).statusCode, 200);
+  assert.ok(performance.now() - started < 2000);
 });
 
 test('GET /checkpoint is 404 before any checkpoint is published', async (t) => {

@@ -107,6 +107,35 @@ test('four root processes commit world v2 from a motion at A and ballots at B, C
   assert.ok(cps.every((x) => x.text.startsWith(`${FEDERATION}\n`)));
 });
 
+test("long polls on root processes: the statement and every root's checkpoint are answered when the commit lands", {
+  timeout: 120_000,
+}, async () => {
+  const [a] = fed.members;
+  const { id } = await fillerMotion(a!, 'long-poll');
+  let asked = 0;
+  // Each request waits at the root (its bound: half the request timeout); asked again only if
+  // a loaded machine takes longer than that to commit.
+  let status: { status: string; index?: number } = { status: 'pending' };
+  while (status.status === 'pending') {
+    asked++;
+    status = await getJson(`${a!.httpUrl}/statements/${id}?wait=5000`);
+  }
+  assert.equal(status.status, 'committed');
+  const index = status.index!;
+  const sizes = await Promise.all(
+    fed.members.map(async (m) => {
+      for (;;) {
+        asked++;
+        const note = await getText(`${m.httpUrl}/checkpoint?after=${index}&wait=5000`);
+        const size = Number(note.split('\n')[1]);
+        if (size > index) return size;
+      }
+    }),
+  );
+  assert.ok(sizes.every((size) => size > index));
+  assert.ok(asked <= 3 * (1 + fed.members.length), `${asked} requests for one commit on four roots`);
+});
+
 test('a root SIGKILLed right after statements are submitted restarts from its folder and serves the same ledger', {
   timeout: 120_000,
 }, async () => {
