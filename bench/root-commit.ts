@@ -382,12 +382,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         `/${formatTilePath({ level: 0, index, width })}`,
         `/${formatTilePath({ level: 'entries', index, width })}`,
       ];
+      const served: string[] = [];
       for (const p of paths) {
         const res = await fetch(target.httpUrl + p);
         if (!res.ok) throw new Error(`${p}: ${res.status}`);
+        const body = new Uint8Array(await res.arrayBuffer());
         mkdirSync(dirname(join(files, p)), { recursive: true });
-        writeFileSync(join(files, p), new Uint8Array(await res.arrayBuffer()));
+        writeFileSync(join(files, p), body);
+        served.push(`${p} (${body.length.toLocaleString('en-US')} bytes)`);
       }
+      notes.push(`the GET mix, in turn: ${served.join(', ')}`);
       if (!has('nginx'))
         notes.push('nginx is not installed (apt-get install -y nginx-light): GET vs nginx not measured');
       else {
