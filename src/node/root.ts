@@ -175,6 +175,8 @@ export class Root implements RootView, FederationView {
   readonly #lastServed = new Map<string, number>();
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
   #mlDsaTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The federation's next update when a tree or world settles before the next tick. */
+  #federationWake: ReturnType<typeof setTimeout> | undefined;
   /** Signatures of pooled statements, checked when they came in: a batch does not check them again. */
   readonly #verified = {
     get: (id: string) => {
@@ -622,6 +624,11 @@ export class Root implements RootView, FederationView {
     } catch (err) {
       this.#log.error({ err: (err as Error).message }, 'federation key update failed');
     }
+    // A tree or world that waits to settle is signed when it has, not at the next tick.
+    const settles = this.#federation.settlesInMs();
+    clearTimeout(this.#federationWake);
+    this.#federationWake =
+      settles === undefined ? undefined : setTimeout(() => this.#updateFederation(), settles + 1);
   }
 
   #allowMembers(): void {
@@ -1255,6 +1262,7 @@ export class Root implements RootView, FederationView {
     clearTimeout(this.#reshareOnJoin);
     clearTimeout(this.#pendingTimer);
     clearTimeout(this.#mlDsaTimer);
+    clearTimeout(this.#federationWake);
     this.#changes?.close();
     await this.#http.close();
     await this.#operator.close();

@@ -28,10 +28,14 @@ test('in a burst, the first world is signed at once, the next only once the newe
   const schedule = new WorldSchedule(0);
   assert.deepEqual(due(schedule, [world(5)], 10_000), [5], 'the first: at once');
   schedule.signed(10_030);
+  assert.equal(schedule.settlesAtMs(), undefined, 'v5 is due: nothing to wait for');
   assert.deepEqual(due(schedule, [world(6)], 10_050), [], 'the newest has not stood still');
+  assert.equal(schedule.settlesAtMs(), 10_050 + WORLD_SETTLE_MS, 'when to look again');
   assert.deepEqual(due(schedule, [world(6), world(7)], 10_100), [], 'v6 is superseded by v7 once signed');
+  assert.equal(schedule.settlesAtMs(), 10_100 + WORLD_SETTLE_MS, 'a newer world: its own wait');
   assert.deepEqual(due(schedule, [world(6), world(7)], 10_100 + WORLD_SETTLE_MS - 1), []);
   assert.deepEqual(due(schedule, [world(6), world(7)], 10_100 + WORLD_SETTLE_MS), [7]);
+  assert.equal(schedule.settlesAtMs(), undefined);
 });
 
 test('under changes that never pause, one world per period is signed at once and stays due while newer ones come', () => {

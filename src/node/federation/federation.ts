@@ -84,6 +84,8 @@ export class RootFederation {
   #checkpointTriedMs = 0;
   /** Which waiting worlds to sign now (world-schedule.ts). */
   readonly #worlds = new WorldSchedule();
+  /** When the served tree or the newest world settles, if one waits to: the next update's time. */
+  #settlesAtMs: number | undefined;
 
   constructor(host: FederationHost) {
     this.#host = host;
@@ -137,6 +139,15 @@ export class RootFederation {
     this.#signer.want(this.#jobs(state));
     this.#signer.tick();
     this.#submitSigned(state);
+  }
+
+  /**
+   * How long until the served tree or the newest waiting world has stood long enough to be
+   * signed (as the last update saw them), or undefined: the root updates again then, instead of
+   * at its next tick (up to FEDERATION_TICK_MS later).
+   */
+  settlesInMs(): number | undefined {
+    return this.#settlesAtMs === undefined ? undefined : Math.max(0, this.#settlesAtMs - this.#host.now());
   }
 
   status(): FederationStatus {
@@ -240,10 +251,13 @@ export class RootFederation {
       this.#checkpointTriedMs = now;
     }
     const due = now - this.#tree.sinceMs >= CHECKPOINT_SETTLE_MS || this.#tree.overdue;
+    this.#settlesAtMs = wanted && !due ? this.#tree.sinceMs + CHECKPOINT_SETTLE_MS : undefined;
     if (wanted && due) {
       jobs.push({ job: { kind: 'checkpoint', size: book.size, rootHash: this.#rootHash() }, key });
     }
     const worlds = this.#worlds.due(state.pendingSignatures ?? [], now);
+    const world = this.#worlds.settlesAtMs();
+    if (world !== undefined) this.#settlesAtMs = Math.min(this.#settlesAtMs ?? world, world);
     for (const p of state.pendingSignatures ?? []) {
       if (!worlds.has(p.version)) continue;
       const have = this.#parts.get(p.version);

@@ -55,6 +55,15 @@ export class WorldSchedule {
     return this.#due;
   }
 
+  /**
+   * When the newest world (as the last due() saw it) becomes due by standing still, if it is not
+   * due yet: the caller looks again then rather than at its next tick.
+   */
+  settlesAtMs(): number | undefined {
+    const v = this.#newest.version;
+    return v < 0 || this.#due.has(v) ? undefined : this.#newest.sinceMs + WORLD_SETTLE_MS;
+  }
+
   /** A signature of a world's part came (this root's or a peer's). */
   signed(now: number): void {
     this.#triedMs = now;
