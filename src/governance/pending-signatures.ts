@@ -42,11 +42,11 @@ export function pendingAfterSigned(pending: readonly PendingSignature[], signed:
 }
 
 /**
- * Whether signing the newest entry would take the one at `index` off the list: a root that
- * waits for the newest to settle need not sign the older ones it supersedes.
+ * The positions signing the newest entry would take off the list: a root that waits for the
+ * newest to settle need not sign the older ones it supersedes.
  */
-export function supersededByNewest(pending: readonly PendingSignature[], index: number): boolean {
-  return supersededBy(pending, pending.length - 1).has(index);
+export function supersededByNewest(pending: readonly PendingSignature[]): ReadonlySet<number> {
+  return supersededBy(pending, pending.length - 1);
 }
 
 /**

@@ -87,7 +87,7 @@ test('property: the settled newest, a newest transition and every world the newe
         now += s.gapMs;
         if (s.change === 'signed' && pending.length > 0) {
           // A signature of the newest: it and what it supersedes leave the list.
-          pending = pending.filter((_, i) => i < pending.length - 1 && !supersededByNewest(pending, i));
+          pending = pending.filter((_, i) => i < pending.length - 1 && !supersededByNewest(pending).has(i));
           schedule.signed(now);
           lastSignedMs = now;
           newestSince = now;
@@ -104,7 +104,7 @@ test('property: the settled newest, a newest transition and every world the newe
         if (newest.transition) assert.ok(out.has(newest.version), 'a transition at once');
         if (seen.has(newest.version)) assert.ok(out.has(newest.version), 'a world once due stays due');
         pending.forEach((p, i) => {
-          if (i < pending.length - 1 && !supersededByNewest(pending, i)) assert.ok(out.has(p.version));
+          if (i < pending.length - 1 && !supersededByNewest(pending).has(i)) assert.ok(out.has(p.version));
         });
         for (const v of out) {
           const i = pending.findIndex((p) => p.version === v);
@@ -115,7 +115,7 @@ test('property: the settled newest, a newest transition and every world the newe
           // still: an early world, only once the period since the last signature or early one passed.
           const early =
             (i === pending.length - 1 && !pending[i]!.transition && now - newestSince < WORLD_SETTLE_MS) ||
-            (i < pending.length - 1 && supersededByNewest(pending, i));
+            (i < pending.length - 1 && supersededByNewest(pending).has(i));
           if (early) {
             assert.ok(now - lastSignedMs >= WORLD_SIGNED_AGE_MAX_MS, `world ${v} signed early too soon`);
             lastSignedMs = now;

@@ -50,8 +50,8 @@ export class WorldSchedule {
         this.#triedMs = now;
       }
     }
-    for (let i = 0; i < pending.length - 1; i++)
-      if (!supersededByNewest(pending, i)) this.#due.add(pending[i]!.version);
+    const superseded = supersededByNewest(pending);
+    for (let i = 0; i < pending.length - 1; i++) if (!superseded.has(i)) this.#due.add(pending[i]!.version);
     return this.#due;
   }
 
