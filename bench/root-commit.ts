@@ -3,10 +3,11 @@
 // one root to a quorum-cosigned checkpoint that contains the statement, served by every root.
 // Two workloads, one statement at a time, round robin over the roots: abstaining ballots on an
 // open motion (the world stays as it is: what officers send most), and self-updates (each moves
-// the member's HTTP endpoints and commits a new world, which the federation then signs: its
-// note, one FROST round; the planet and moon do not change). Then the ballots again while wrk
-// saturates one root's GET /world; the federation's line after a commit; GET /world and tiles
-// against nginx serving the same bytes; and the ballots at 7 roots. The CPU the roots spend per
+// the member's HTTP endpoints and commits a new world; back to back they are a burst, of which
+// the federation signs one world per period and the last, LEDGER.md §9.4). Then the ballots
+// again while wrk saturates one root's GET /world; the federation's line after a commit; a lone
+// world change's signed note (one FROST round); GET /world and tiles against nginx serving the
+// same bytes; and the ballots at 7 roots. The CPU the roots spend per
 // statement, read from /proc, gives the ceiling the machine's cores set; the CPU per GET request
 // is split by thread (the root's main thread, V8's workers) beside bare node:http's and nginx's,
 // which shows where a root's read path spends beyond Node's HTTP stack and beyond nginx.
@@ -417,22 +418,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             [worldCpu, '/world', undefined],
             [mixCpu, '', script],
           ] as const) {
-            const bareUrl = `${bare.url}${path}`;
-            const runOurs = () => servingRun(`${target.httpUrl}${path}`, seconds, scriptOf, rootPid);
-            const runNginx = () => servingRun(`${nginxUrl}${path}`, seconds, scriptOf, nginxPids);
-            const runBare = () => servingRun(bareUrl, seconds, scriptOf, barePid);
-            let ours: Awaited<ReturnType<typeof runOurs>>;
-            let theirs: Awaited<ReturnType<typeof runNginx>>;
-            let node: Awaited<ReturnType<typeof runBare>>;
-            if (round % 2 === 0) {
-              ours = await runOurs();
-              theirs = await runNginx();
-              node = await runBare();
-            } else {
-              node = await runBare();
-              theirs = await runNginx();
-              ours = await runOurs();
-            }
+            // The root, nginx, bare node:http; in reverse order every other round.
+            const arms = [
+              [`${target.httpUrl}${path}`, rootPid],
+              [`${nginxUrl}${path}`, nginxPids],
+              [`${bare.url}${path}`, barePid],
+            ] as const;
+            const runs: Awaited<ReturnType<typeof servingRun>>[] = [];
+            for (const i of round % 2 === 0 ? [0, 1, 2] : [2, 1, 0])
+              runs[i] = await servingRun(arms[i]![0], seconds, scriptOf, arms[i]![1]);
+            const [ours, theirs, node] = [runs[0]!, runs[1]!, runs[2]!];
             if (path === '/world') {
               worldOurs += ours.rate / rounds;
               worldNginx += theirs.rate / rounds;

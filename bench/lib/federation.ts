@@ -24,7 +24,7 @@ import {
 import { CONFIG_FILE_NAME } from '../../src/node/constants.ts';
 
 export const BENCH_FEDERATION = 'bench.witan.test';
-/** How often a root is asked whether a statement is in a cosigned checkpoint yet. */
+/** How often a root is asked again when it cannot wait for the answer (a 404, a note short of a quorum), and the pace of the polls that have no long poll. */
 export const POLL_MS = 2;
 /**
  * How long one request for a commit waits at a root (the API's long poll, `wait`): the bench
