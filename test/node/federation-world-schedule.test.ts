@@ -36,6 +36,8 @@ test('in a burst, the first world is signed at once, the next only once the newe
   assert.deepEqual(due(schedule, [world(6), world(7)], 10_100 + WORLD_SETTLE_MS - 1), []);
   assert.deepEqual(due(schedule, [world(6), world(7)], 10_100 + WORLD_SETTLE_MS), [7]);
   assert.equal(schedule.settlesAtMs(), undefined);
+  assert.deepEqual(due(schedule, [], 10_600), [], 'v7 signed: nothing waits');
+  assert.equal(schedule.settlesAtMs(), undefined, 'nothing to look at again');
 });
 
 test('under changes that never pause, one world per period is signed at once and stays due while newer ones come', () => {
@@ -98,6 +100,9 @@ test('property: the settled newest, a newest transition and every world the newe
           newestSince = now;
         }
         const out = schedule.due(pending, now);
+        // When to look again is never a moment already past: the root would look again at once.
+        const settles = schedule.settlesAtMs();
+        assert.ok(settles === undefined || settles > now, `settlesAtMs ${settles} not after ${now}`);
         const newest = pending.at(-1);
         if (newest === undefined) continue;
         if (now - newestSince >= WORLD_SETTLE_MS) assert.ok(out.has(newest.version), 'the settled newest');

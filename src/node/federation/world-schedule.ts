@@ -40,7 +40,12 @@ export class WorldSchedule {
     const waiting = new Set(pending.map((p) => p.version));
     for (const v of this.#due) if (!waiting.has(v)) this.#due.delete(v);
     const newest = pending.at(-1);
-    if (newest === undefined) return this.#due;
+    if (newest === undefined) {
+      // Nothing waits: no newest to settle. Kept, a signed world's settle moment would stay in
+      // the past, and a caller that looks again at settlesAtMs() would look again at once, forever.
+      this.#newest = { version: -1, sinceMs: 0 };
+      return this.#due;
+    }
     if (newest.version !== this.#newest.version) this.#newest = { version: newest.version, sinceMs: now };
     if (!this.#due.has(newest.version)) {
       // A key transition is never superseded (LEDGER.md §9.4): waiting would gain nothing.
