@@ -608,11 +608,7 @@ export class Root implements RootView, FederationView {
     const connected = new Set(this.#host.libp2p.getPeers().map((p) => p.toString()));
     const out = new Set<string>();
     for (const m of this.#state.world.members) {
-      if (
-        m.nodeKey === this.#nodeKeyB64 ||
-        connected.has(peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES)))
-      )
-        out.add(m.name);
+      if (m.nodeKey === this.#nodeKeyB64 || connected.has(this.#peerIdOf(m.nodeKey))) out.add(m.name);
     }
     return out;
   }
@@ -633,7 +629,7 @@ export class Root implements RootView, FederationView {
 
   #allowMembers(): void {
     const members = this.#state.world.members.filter((m) => m.status !== 'suspended');
-    this.#host.setAllowedPeers(members.map((m) => peerIdOfNodeKey(fromBase64(m.nodeKey, PUBLIC_KEY_BYTES))));
+    this.#host.setAllowedPeers(members.map((m) => this.#peerIdOf(m.nodeKey)));
   }
 
   /**

@@ -13,7 +13,7 @@
 // the message directly (no connection, a root that does not speak the protocol yet, a stalled
 // stream), and the frames a broken stream still held are handed back to be published there.
 
-import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { frameReader, sendFrame } from '../../wire/index.ts';
 import {
@@ -58,6 +58,8 @@ export class DirectLinks {
   readonly #outboxes = new Map<string, Outbox>();
   /** Members whose stream could not be opened, until when they get gossip only. */
   readonly #backoff = new Map<string, number>();
+  /** Members' peer ids, parsed (forget() drops those no longer members). */
+  readonly #peerIds = new Map<string, PeerId>();
   readonly stats: DirectStats = { sent: 0, received: 0, lost: 0, refused: 0 };
 
   constructor(o: DirectOptions) {
@@ -113,6 +115,7 @@ export class DirectLinks {
       }
     }
     for (const peer of this.#backoff.keys()) if (!isMember(peer)) this.#backoff.delete(peer);
+    for (const peer of this.#peerIds.keys()) if (!isMember(peer)) this.#peerIds.delete(peer);
   }
 
   stop(): void {
@@ -121,11 +124,15 @@ export class DirectLinks {
   }
 
   #connectionTo(peer: string): Connection | undefined {
-    let id: ReturnType<typeof peerIdFromString>;
-    try {
-      id = peerIdFromString(peer);
-    } catch {
-      return undefined;
+    // Parsed once per member: a broadcast asks for every member's connection, every message.
+    let id = this.#peerIds.get(peer);
+    if (id === undefined) {
+      try {
+        id = peerIdFromString(peer);
+      } catch {
+        return undefined;
+      }
+      this.#peerIds.set(peer, id);
     }
     return this.#o.node.getConnections(id).find((c) => c.status === 'open' && c.limits === undefined);
   }
