@@ -6,7 +6,6 @@
 // removed too early.
 
 import { createServer } from 'node:net';
-import { noise } from '@chainsafe/libp2p-noise';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
 import { identify } from '@libp2p/identify';
@@ -16,6 +15,7 @@ import { type Ping, ping } from '@libp2p/ping';
 import { type TCPSocketOptions, tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
+import { connectionEncrypter } from '../net/connection-encrypter.ts';
 import { streamMuxer } from '../net/stream-muxer.ts';
 import { OVERLAY_CONNECTIONS_MAX, RELAY_RESERVATION_TIMEOUT_MS } from './constants.ts';
 
@@ -174,7 +174,7 @@ export async function createOverlayHost(o: OverlayHostOptions): Promise<OverlayH
         discoveryFilter: NO_RELAY_DISCOVERY,
       }),
     ],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [connectionEncrypter()],
     streamMuxers: [streamMuxer()],
     connectionManager: { maxConnections: OVERLAY_CONNECTIONS_MAX },
     // Roots are watched by the client's own pings (peer.ts), on its schedule: the default monitor

@@ -5,7 +5,6 @@
 // (`/rendezvous/1.0.0`) and gossipsub among the roots.
 // The node key (Ed25519 seed) is the libp2p identity.
 
-import { noise } from '@chainsafe/libp2p-noise';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, gossipsub, TopicValidatorResult } from '@libp2p/gossipsub';
@@ -19,6 +18,7 @@ import { webSockets } from '@libp2p/websockets';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
+import { connectionEncrypter } from '../../net/connection-encrypter.ts';
 import { streamMuxer } from '../../net/stream-muxer.ts';
 import type { Logger } from '../logger.ts';
 import { autonatServer } from './autonat-server.ts';
@@ -156,7 +156,7 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     privateKey,
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     transports: [tcp(), webSockets()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [connectionEncrypter()],
     streamMuxers: [streamMuxer()],
     connectionManager: {
       maxConnections: connectionsMax,
