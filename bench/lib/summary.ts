@@ -22,6 +22,8 @@ export type SummaryRow = {
   title: string;
   /** "2026-11-29 11:14 UTC", from the section's "Measured … on …" line. */
   measured: string;
+  /** The machine of that line ("2 × …, 24 GiB, Node v24.9.0, linux"). */
+  machine: string;
   measure: string;
   value: string;
   baseline: string;
@@ -32,7 +34,7 @@ export type SummaryRow = {
 };
 
 const SECTION = /<!-- bench:([a-z0-9-]+) -->([\s\S]*?)<!-- \/bench:\1 -->/g;
-const MEASURED = /^Measured (.+? UTC) on /m;
+const MEASURED = /^Measured (.+? UTC) on (.+?)\.?$/m;
 
 /** The cells of a Markdown table row, trimmed; undefined for a line that is not a row. */
 function cells(line: string): string[] | undefined {
@@ -51,7 +53,9 @@ export function readFigures(text: string): SummaryRow[] {
     const [, section, body] = match as unknown as [string, string, string];
     if (section === SUMMARY_ID || GATHERING_SECTIONS.includes(section)) continue;
     const title = /^### (.+)$/m.exec(body)?.[1]?.trim() ?? section;
-    const measured = MEASURED.exec(body)?.[1] ?? '';
+    const line = MEASURED.exec(body);
+    const measured = line?.[1] ?? '';
+    const machine = line?.[2] ?? '';
     const table = body.split('\n').map(cells);
     // The header row, the separator row, then one row per figure (src/sim/results.ts).
     for (const row of table.slice(table.findIndex((c) => c !== undefined) + 2)) {
@@ -65,7 +69,19 @@ export function readFigures(text: string): SummaryRow[] {
         string,
         string,
       ];
-      rows.push({ section, title, measured, measure, value, baseline, baselineValue, ratio, goal, met });
+      rows.push({
+        section,
+        title,
+        measured,
+        machine,
+        measure,
+        value,
+        baseline,
+        baselineValue,
+        ratio,
+        goal,
+        met,
+      });
     }
   }
   return rows;
@@ -74,21 +90,30 @@ export function readFigures(text: string): SummaryRow[] {
 const escapeBars = (s: string) => s.replaceAll('|', '\\|');
 
 /** The summary section: one table, every figure, where each comes from. */
-export function renderSummary(rows: readonly SummaryRow[], when: Date, load: readonly number[]): string {
+export function renderSummary(
+  rows: readonly SummaryRow[],
+  when: Date,
+  load: readonly number[],
+  here = machine(),
+): string {
   const withGoal = rows.filter((r) => r.goal !== '' && r.met !== '');
   const met = withGoal.filter((r) => r.met === 'yes').length;
+  // A ratio holds for the machine it was measured on: one from another machine says which.
+  const elsewhere = rows.filter((r) => r.machine !== '' && r.machine !== here).length;
+  const measuredCell = (r: SummaryRow) =>
+    r.machine === '' || r.machine === here ? r.measured : `${r.measured} on ${r.machine}`;
   const lines = [
     `<!-- bench:${SUMMARY_ID} -->`,
     '### Summary: every figure',
     '',
-    `Written ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}, load average ${load.map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min), from the sections below (each measured when its section says); ${met} of ${withGoal.length} goals met.`,
+    `Written ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}, load average ${load.map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min), from the sections below (each measured when its section says${elsewhere > 0 ? `; ${elsewhere} ${elsewhere === 1 ? 'figure was' : 'figures were'} measured on another machine, named beside ${elsewhere === 1 ? 'it' : 'them'}` : ''}); ${met} of ${withGoal.length} goals met.`,
     '',
     '| benchmark | measure | value | baseline (same run) | baseline value | ratio | goal | met | measured |',
     '|---|---|---:|---|---:|---:|---|---|---|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.section} | ${escapeBars(r.measure)} | ${r.value} | ${escapeBars(r.baseline)} | ${r.baselineValue} | ${r.ratio} | ${r.goal} | ${r.met} | ${r.measured} |`,
+      `| ${r.section} | ${escapeBars(r.measure)} | ${r.value} | ${escapeBars(r.baseline)} | ${r.baselineValue} | ${r.ratio} | ${r.goal} | ${r.met} | ${measuredCell(r)} |`,
     );
   }
   lines.push(`<!-- /bench:${SUMMARY_ID} -->`);

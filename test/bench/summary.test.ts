@@ -85,6 +85,21 @@ test('the summary goes at the top, replaces the previous one, and is not read ba
   assert.equal(twice.replace(/<!-- bench:summary -->[\s\S]*?<!-- \/bench:summary -->\n*/, ''), file);
 });
 
+test('a figure measured on another machine names it in the summary; one measured here does not', () => {
+  const rows = readFigures(file);
+  const here = rows[0]!.machine;
+  assert.notEqual(here, '');
+  const elsewhere = file.replace(
+    /(<!-- bench:relay -->[\s\S]*?Measured .+? UTC on )[^\n]+/,
+    (_, head: string) => `${head}2 × Another CPU, 8 GiB, Node v24.9.0, linux.`,
+  );
+  const summary = renderSummary(readFigures(elsewhere), when, [1, 1, 1], here);
+  assert.match(summary, /\| 2026-12-01 10:00 UTC on 2 × Another CPU, 8 GiB, Node v24\.9\.0, linux \|/);
+  assert.match(summary, /\| durable appends, batch 256 \|[^\n]*\| 2026-12-01 10:00 UTC \|/);
+  assert.match(summary, /1 figure was measured on another machine, named beside it/);
+  assert.doesNotMatch(renderSummary(rows, when, [1, 1, 1], here), /another machine/);
+});
+
 test('the recorded results file yields a row for every table row of its sections', () => {
   const text = readFileSync(join(import.meta.dirname, '..', '..', 'bench', 'RESULTS.md'), 'utf8');
   const rows = readFigures(text);
