@@ -2,7 +2,9 @@
 // left idle; then, per root (mean of the four): resident set (RSS, the goal ≤ 100 MB), the part
 // of it that is clean file pages shared with the other roots (the node binary), the anonymous
 // part no other process shares, the proportional set size, and the V8 heap (used, committed,
-// the young generation's share, memory outside the heap) from the root's own /metrics.
+// the young generation's share, memory outside the heap) from the root's own /metrics. Beside
+// them, the CPU an idle root spends per second over the end of its idle time: a root at rest
+// should cost next to nothing, and a loop that wakes too often shows here first.
 //
 // Measured three ways: the compiled JavaScript a release and the container image run (dist/,
 // built here as `npm run build` does) under the Node flags every root is started with
@@ -23,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { MAIN_SCRIPT } from '../src/cli/root-processes.ts';
 import { type BenchMember, type RootLaunch, startFederation, stopFederation } from './lib/federation.ts';
-import { type BenchResult, type Figure, ratioFigure } from './lib/harness.ts';
+import { type BenchResult, type Figure, processCpuMs, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
 const REPO = join(import.meta.dirname, '..');
@@ -34,6 +36,8 @@ const KB = 1000;
 /** The goal for an idle root's resident set. */
 const IDLE_RSS_GOAL_MB = 100;
 const METRICS_TIMEOUT_MS = 5000;
+/** The idle CPU is read over the last this-many seconds of the idle time (at most its half). */
+const IDLE_CPU_WINDOW_S = 10;
 /** tsc over the whole source tree, on a shared machine. */
 const BUILD_TIMEOUT_MS = 300_000;
 
@@ -155,19 +159,33 @@ async function sample(m: BenchMember): Promise<Sample> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Founds a federation launched as `launch`, leaves it idle, and returns the mean sample, MB. */
-async function idleRoots(launch: RootLaunch, idleSeconds: number): Promise<Record<keyof Sample, number>> {
+/**
+ * Founds a federation launched as `launch`, leaves it idle, and returns the mean sample, MB, and
+ * the mean CPU per root (user + system, every thread) over the end of the idle time, ms/s.
+ */
+async function idleRoots(
+  launch: RootLaunch,
+  idleSeconds: number,
+): Promise<Record<keyof Sample, number> & { cpuMsPerS: number }> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-memory-'));
   let members: BenchMember[] = [];
   try {
     members = await startFederation(work, ROOTS, undefined, launch);
-    await sleep(idleSeconds * 1000);
+    const window = Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2);
+    await sleep((idleSeconds - window) * 1000);
+    const cpu = () => members.map((m) => processCpuMs(m.root!.child.pid!));
+    const before = cpu();
+    const from = performance.now();
+    await sleep(window * 1000);
+    const spent = cpu().map((ms, i) => ms - before[i]!);
+    const cpuMsPerS = mean(spent) / ((performance.now() - from) / 1000);
     const samples = await Promise.all(members.map(sample));
     const keys = Object.keys(samples[0]!) as (keyof Sample)[];
-    return Object.fromEntries(keys.map((k) => [k, mean(samples.map((s) => s[k])) / MB])) as Record<
+    const memory = Object.fromEntries(keys.map((k) => [k, mean(samples.map((s) => s[k])) / MB])) as Record<
       keyof Sample,
       number
     >;
+    return { ...memory, cpuMsPerS };
   } finally {
     await stopFederation(members);
     rmSync(work, { recursive: true, force: true });
@@ -207,6 +225,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     { name: '    of which the young generation (semi-spaces)', value: compiled.newSpace, unit: 'MB' },
     { name: '    of which in use (live and not yet collected)', value: compiled.heapUsed, unit: 'MB' },
     { name: '  outside the V8 heap (buffers, wasm)', value: compiled.external, unit: 'MB' },
+    {
+      name: `idle root CPU (user + system, every thread), mean of 4, over the last ${Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2)} s`,
+      value: compiled.cpuMsPerS,
+      unit: 'ms/s',
+    },
     ratioFigure(
       `idle root RSS without ${flags} (V8's default young generation)`,
       defaultYoung.rss,
@@ -267,7 +290,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     figures,
     notes: [
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
-      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics`,
+      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the end of the idle time`,
       `compiled JavaScript: dist/cli/main.js built as \`npm run build\` does, started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
       'loading: a fresh process (root flags, compiled JavaScript) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded',
     ],
