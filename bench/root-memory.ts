@@ -38,6 +38,7 @@ const IDLE_RSS_GOAL_MB = 100;
 const METRICS_TIMEOUT_MS = 5000;
 /** The idle CPU is read over the last this-many seconds of the idle time (at most its half). */
 const IDLE_CPU_WINDOW_S = 10;
+const cpuWindowS = (idleSeconds: number) => Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2);
 /** tsc over the whole source tree, on a shared machine. */
 const BUILD_TIMEOUT_MS = 300_000;
 
@@ -171,7 +172,7 @@ async function idleRoots(
   let members: BenchMember[] = [];
   try {
     members = await startFederation(work, ROOTS, undefined, launch);
-    const window = Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2);
+    const window = cpuWindowS(idleSeconds);
     await sleep((idleSeconds - window) * 1000);
     const cpu = () => members.map((m) => processCpuMs(m.root!.child.pid!));
     const before = cpu();
@@ -226,7 +227,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     { name: '    of which in use (live and not yet collected)', value: compiled.heapUsed, unit: 'MB' },
     { name: '  outside the V8 heap (buffers, wasm)', value: compiled.external, unit: 'MB' },
     {
-      name: `idle root CPU (user + system, every thread), mean of 4, over the last ${Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2)} s`,
+      name: `idle root CPU (user + system, every thread), mean of 4, over the last ${cpuWindowS(idleSeconds)} s`,
       value: compiled.cpuMsPerS,
       unit: 'ms/s',
     },

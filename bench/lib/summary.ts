@@ -99,9 +99,9 @@ export function renderSummary(
   const withGoal = rows.filter((r) => r.goal !== '' && r.met !== '');
   const met = withGoal.filter((r) => r.met === 'yes').length;
   // A ratio holds for the machine it was measured on: one from another machine says which.
-  const elsewhere = rows.filter((r) => r.machine !== '' && r.machine !== here).length;
-  const measuredCell = (r: SummaryRow) =>
-    r.machine === '' || r.machine === here ? r.measured : `${r.measured} on ${r.machine}`;
+  const fromElsewhere = (r: SummaryRow) => r.machine !== '' && r.machine !== here;
+  const elsewhere = rows.filter(fromElsewhere).length;
+  const measuredCell = (r: SummaryRow) => (fromElsewhere(r) ? `${r.measured} on ${r.machine}` : r.measured);
   const lines = [
     `<!-- bench:${SUMMARY_ID} -->`,
     '### Summary: every figure',

@@ -50,18 +50,20 @@ export function connectionEncrypter(): MakeEncrypterFactory {
   const make = noise();
   return (components) => {
     const encrypter: Encrypter = make(components);
-    const inbound = encrypter.secureInbound.bind(encrypter);
-    const outbound = encrypter.secureOutbound.bind(encrypter);
-    encrypter.secureInbound = (async (...args: Parameters<Encrypter['secureInbound']>) => {
-      const secured = await inbound(...args);
-      sendWhole(secured.connection);
-      return secured;
-    }) as Encrypter['secureInbound'];
-    encrypter.secureOutbound = (async (...args: Parameters<Encrypter['secureOutbound']>) => {
-      const secured = await outbound(...args);
-      sendWhole(secured.connection);
-      return secured;
-    }) as Encrypter['secureOutbound'];
+    // Inbound and outbound alike: the secured connection is changed before anyone sends on it.
+    const wholeSends =
+      <A extends unknown[]>(secure: (...args: A) => Promise<{ connection: unknown }>) =>
+      async (...args: A) => {
+        const secured = await secure(...args);
+        sendWhole(secured.connection);
+        return secured;
+      };
+    encrypter.secureInbound = wholeSends(
+      encrypter.secureInbound.bind(encrypter),
+    ) as Encrypter['secureInbound'];
+    encrypter.secureOutbound = wholeSends(
+      encrypter.secureOutbound.bind(encrypter),
+    ) as Encrypter['secureOutbound'];
     return encrypter;
   };
 }
