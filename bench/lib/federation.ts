@@ -71,7 +71,13 @@ export async function startFederation(
   }
   foundFederation({ base: work, federation: BENCH_FEDERATION, members, policy });
   for (const m of members) m.root = spawnRoot({ name: m.name, dir: m.dir, httpUrl: m.httpUrl, ...launch });
-  await Promise.all(members.map((m) => waitHealthy(m.root!)));
+  try {
+    await Promise.all(members.map((m) => waitHealthy(m.root!)));
+  } catch (err) {
+    // A root that never became healthy may still run: none outlives a failed start.
+    await stopFederation(members);
+    throw err;
+  }
   return members;
 }
 

@@ -67,6 +67,7 @@ export function exitCodeFor(err: unknown): ExitCode {
 function nodeExit(err: NodeError): ExitCode {
   switch (err.code) {
     case 'DATA_DIR_LOCKED':
+    case 'PORT_IN_USE':
     case 'GENESIS_MISMATCH':
     case 'LEDGER_CORRUPT':
     case 'WAL_CORRUPT':

@@ -5,6 +5,7 @@ export type NodeErrorCode =
   | 'CONFIG_UNREADABLE'
   | 'DATA_DIR_LOCKED'
   | 'DATA_DIR_MISSING'
+  | 'PORT_IN_USE' // another process listens where this root is configured to listen
   | 'GENESIS_INVALID'
   | 'GENESIS_MISMATCH' // the data folder's ledger starts from another genesis than the one given
   | 'KEY_MISMATCH'

@@ -327,7 +327,19 @@ export class Root implements RootView, FederationView {
       `the largest block proposal (${largest} bytes) fits a gossip message (${GOSSIP_MESSAGE_BYTES_MAX})`,
     );
     const root = new Root(options, genesis, nodeKey, mlDsaKey);
-    await root.#open();
+    try {
+      await root.#open();
+    } catch (err) {
+      // What did open is closed again, so the process ends with the error: a half-open root
+      // would keep its stores locked and its sockets bound, serving nothing, until someone
+      // noticed (and a service manager would never restart it).
+      await root
+        .stop()
+        .catch((closing: unknown) =>
+          root.#log.error({ err: closing }, 'closing a root that failed to start'),
+        );
+      throw err;
+    }
     return root;
   }
 
@@ -515,23 +527,28 @@ export class Root implements RootView, FederationView {
   async #startHost(): Promise<void> {
     const { config } = this.#options;
     const policy = this.#state.world.policy;
-    this.#host = await createRootHost({
-      nodeSecretKey: this.#nodeKey.secretKey,
-      federation: this.#state.world.federation,
-      listen: config.p2p.listen,
-      ...(config.p2p.announce.length > 0 ? { announce: config.p2p.announce } : {}),
-      relay: {
-        reservationsMax: policy.relay.reservationsMax,
-        reservationTtlMs: RELAY_RESERVATION_TTL_MS,
-        circuitBytesMax: policy.relay.circuitBytesMax,
-        circuitDurationMs: policy.relay.circuitDurationMs,
-        connectionsPerIpPerSecond: policy.relay.connectionsPerIpPerSecond,
-        pendingConnectionsMax: policy.relay.pendingConnectionsMax,
-      },
-      rendezvous: { ...policy.rendezvous },
-      metrics: this.#registry,
-      logger: this.#log.child({ component: 'p2p' }),
-    });
+    this.#host = await portInUseExplained(
+      config.p2p.listen.join(', '),
+      'p2p.listen or WITAN_P2P_LISTEN',
+      () =>
+        createRootHost({
+          nodeSecretKey: this.#nodeKey.secretKey,
+          federation: this.#state.world.federation,
+          listen: config.p2p.listen,
+          ...(config.p2p.announce.length > 0 ? { announce: config.p2p.announce } : {}),
+          relay: {
+            reservationsMax: policy.relay.reservationsMax,
+            reservationTtlMs: RELAY_RESERVATION_TTL_MS,
+            circuitBytesMax: policy.relay.circuitBytesMax,
+            circuitDurationMs: policy.relay.circuitDurationMs,
+            connectionsPerIpPerSecond: policy.relay.connectionsPerIpPerSecond,
+            pendingConnectionsMax: policy.relay.pendingConnectionsMax,
+          },
+          rendezvous: { ...policy.rendezvous },
+          metrics: this.#registry,
+          logger: this.#log.child({ component: 'p2p' }),
+        }),
+    );
     this.#allowMembers();
     const topics = this.#host.topics;
     this.#host.subscribe(
@@ -1221,7 +1238,9 @@ export class Root implements RootView, FederationView {
       },
       federation: this,
     });
-    await this.#http.listen({ host: config.http.host, port: config.http.port });
+    await portInUseExplained(`${config.http.host}:${config.http.port}`, 'http.port or WITAN_HTTP_PORT', () =>
+      this.#http.listen({ host: config.http.host, port: config.http.port }),
+    );
     this.#operator = await buildApiServer({
       logger: this.#log.child({ component: 'operator-http' }),
       bodyBytesMax: 1024,
@@ -1233,7 +1252,11 @@ export class Root implements RootView, FederationView {
     await this.#operator.register(healthRoutes, { health: () => this.#health() });
     await this.#operator.register(readyRoutes, { ready: () => this.#monitor.snapshot().health });
     await this.#operator.register(metricsRoutes, { registry: this.#registry });
-    await this.#operator.listen({ host: config.operator.host, port: config.operator.port });
+    await portInUseExplained(
+      `${config.operator.host}:${config.operator.port}`,
+      'operator.port or WITAN_OPERATOR_PORT',
+      () => this.#operator.listen({ host: config.operator.host, port: config.operator.port }),
+    );
   }
 
   #health(): { ok: boolean; detail: Record<string, string | number | boolean> } {
@@ -1260,14 +1283,52 @@ export class Root implements RootView, FederationView {
     clearTimeout(this.#mlDsaTimer);
     clearTimeout(this.#federationWake);
     this.#changes?.close();
-    await this.#http.close();
-    await this.#operator.close();
-    await this.#driver.stop();
-    await this.#host.stop();
-    await this.#wal.close();
-    await this.#store.close();
+    await this.#closeOpened();
     this.#log.info('root stopped');
   }
+
+  /** Closes the servers, driver, host and stores in that order, each only if it was opened. */
+  async #closeOpened(): Promise<void> {
+    // The fields are set one by one as #open goes; a failed start stops wherever it got to.
+    const opened = <T>(part: T | undefined): part is T => part !== undefined;
+    if (opened(this.#http)) await this.#http.close();
+    if (opened(this.#operator)) await this.#operator.close();
+    if (opened(this.#driver)) await this.#driver.stop();
+    if (opened(this.#host)) await this.#host.stop();
+    if (opened(this.#wal)) await this.#wal.close();
+    if (opened(this.#store)) await this.#store.close();
+  }
+}
+
+/**
+ * Runs `listen`; a port another process already holds becomes an error that names the address
+ * and the setting that chose it, rather than a bare EADDRINUSE.
+ */
+async function portInUseExplained<T>(where: string, setting: string, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (err) {
+    if (!inUse(err)) throw err;
+    throw new NodeError(
+      'PORT_IN_USE',
+      `another process already listens on ${where}; stop it, or give this root another address (${setting}).`,
+      { cause: err },
+    );
+  }
+}
+
+/** How deep inUse looks through errors wrapping errors. */
+const CAUSE_DEPTH_MAX = 5;
+
+/** Whether `err`, or an error it wraps (as libp2p's listeners do), is EADDRINUSE. */
+function inUse(err: unknown): boolean {
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; e !== null && e !== undefined && depth < CAUSE_DEPTH_MAX; depth++) {
+    if (e.code === 'EADDRINUSE') return true;
+    if (typeof e.message === 'string' && e.message.includes('EADDRINUSE')) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }
 
 function isLocked(err: unknown): boolean {
