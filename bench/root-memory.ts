@@ -6,22 +6,24 @@
 // them, the CPU an idle root spends per second over the end of its idle time: a root at rest
 // should cost next to nothing, and a loop that wakes too often shows here first.
 //
-// Measured three ways: the compiled JavaScript a release and the container image run (dist/,
-// built here as `npm run build` does) under the Node flags every root is started with
+// Measured four ways: the bundle a release and the container image run (dist/bundle/, built
+// here as `npm run build` does) under the Node flags every root is started with
 // (ROOT_NODE_FLAGS) — the figure the goal is about; the same without those flags (V8's default
-// young generation), which is what the flags are for; and the TypeScript sources a checkout's
-// `witan devnet` runs (Node strips the types as it loads them).
+// young generation), which is what the flags are for; the compiled JavaScript before bundling
+// (dist/, one module per source file), which is what the bundle is for; and the TypeScript
+// sources a checkout's `witan devnet` runs (Node strips the types as it loads them).
 //
 // Then what loading the code costs, in a fresh process, layer by layer in the order a root
 // loads it: Node itself, node:crypto and the project crypto, each third-party stack, and the
-// project's own modules (compiled, under the root flags); and what type stripping adds when a
-// process runs the sources.
+// project's own modules (compiled, one module per file, under the root flags); the same code
+// loaded from the bundle at once; and what type stripping adds when a process runs the sources.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BUNDLE_DIR, bundle } from '../scripts/bundle.ts';
 import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { MAIN_SCRIPT } from '../src/cli/root-processes.ts';
 import { type BenchMember, type RootLaunch, startFederation, stopFederation } from './lib/federation.ts';
@@ -72,8 +74,8 @@ const LAYERS: readonly (readonly [string, readonly string[]])[] = [
   ],
 ];
 
-/** Builds dist/ from the sources, as `npm run build` does. */
-function buildCompiled(): void {
+/** Builds dist/ and dist/bundle/ from the sources, as `npm run build` does. */
+async function buildCompiled(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });
   const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
@@ -82,6 +84,14 @@ function buildCompiled(): void {
     timeout: BUILD_TIMEOUT_MS,
   });
   if (r.status !== 0) throw new Error(`building dist/ failed: ${r.stdout}${r.stderr}`);
+  await bundle();
+}
+
+/** The bundle's chunk for `witan start`: the root's code and every library it loads. */
+function bundledStartChunk(): string {
+  const chunk = readdirSync(BUNDLE_DIR).find((f) => /^start-[A-Z0-9]+\.js$/.test(f));
+  if (chunk === undefined) throw new Error(`no start-*.js chunk in ${BUNDLE_DIR}`);
+  return join(BUNDLE_DIR, chunk);
 }
 
 type Growth = { rss: number; anonymous: number; heap: number };
@@ -196,15 +206,19 @@ async function idleRoots(
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const idleSeconds = options.quick ? 10 : 30;
   const loadAverage = loadavg()[0]!;
-  buildCompiled();
-  const compiledMain = join(DIST, 'cli', 'main.js');
-  const compiled = await idleRoots({ script: compiledMain, nodeFlags: ROOT_NODE_FLAGS }, idleSeconds);
-  const defaultYoung = await idleRoots({ script: compiledMain, nodeFlags: [] }, idleSeconds);
+  await buildCompiled();
+  const bundledMain = join(BUNDLE_DIR, 'main.js');
+  const compiled = await idleRoots({ script: bundledMain, nodeFlags: ROOT_NODE_FLAGS }, idleSeconds);
+  const defaultYoung = await idleRoots({ script: bundledMain, nodeFlags: [] }, idleSeconds);
+  const unbundled = await idleRoots(
+    { script: join(DIST, 'cli', 'main.js'), nodeFlags: ROOT_NODE_FLAGS },
+    idleSeconds,
+  );
   const sources = await idleRoots({ script: MAIN_SCRIPT, nodeFlags: ROOT_NODE_FLAGS }, idleSeconds);
   const flags = ROOT_NODE_FLAGS.join(' ');
   const figures: Figure[] = [
     ratioFigure(
-      'idle root resident set (RSS), compiled JavaScript, mean of 4',
+      'idle root resident set (RSS), the bundle a release runs, mean of 4',
       compiled.rss,
       'MB',
       'goal',
@@ -240,10 +254,19 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     ),
     { name: '  of which anonymous memory', value: defaultYoung.anonymous, unit: 'MB' },
     ratioFigure(
+      'idle root RSS from the compiled JavaScript before bundling (dist/, a module per file)',
+      unbundled.rss,
+      'MB',
+      'the bundle',
+      compiled.rss,
+    ),
+    { name: '  of which anonymous memory', value: unbundled.anonymous, unit: 'MB' },
+    { name: '  proportional set size', value: unbundled.pss, unit: 'MB' },
+    ratioFigure(
       "idle root RSS from the TypeScript sources (a checkout's witan devnet)",
       sources.rss,
       'MB',
-      'compiled JavaScript',
+      'the bundle',
       compiled.rss,
     ),
     { name: '  of which anonymous memory', value: sources.anonymous, unit: 'MB' },
@@ -266,6 +289,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   });
   // The floor under any root: Node and every library loaded, no host, store or state yet.
   const loadedRss = layers.reduce((sum, l) => sum + l.rss, base!.rss) / MB;
+  const [bundledBase, bundled] = loadCosts(ROOT_NODE_FLAGS, [[bundledStartChunk()]]);
   figures.push(
     ratioFigure(
       'the floor: a fresh Node process with every layer loaded, nothing started',
@@ -274,6 +298,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       'goal',
       IDLE_RSS_GOAL_MB,
     ),
+    ratioFigure(
+      'the floor from the bundle: the same code loaded from dist/bundle/, nothing started',
+      (bundledBase!.rss + bundled!.rss) / MB,
+      'MB RSS',
+      'goal',
+      IDLE_RSS_GOAL_MB,
+    ),
+    { name: '  of which V8 heap in use by the loaded code', value: bundled!.heap / MB, unit: 'MB' },
   );
   const [, stripping] = loadCosts(ROOT_NODE_FLAGS, [['./src/base/index.ts']]);
   figures.push(
@@ -292,8 +324,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     notes: [
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
       `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the end of the idle time`,
-      `compiled JavaScript: dist/cli/main.js built as \`npm run build\` does, started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
-      'loading: a fresh process (root flags, compiled JavaScript) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded',
+      `the bundle: dist/bundle/main.js built as \`npm run build\` does (scripts/bundle.ts), started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
+      'loading: a fresh process (root flags, compiled JavaScript one module per file) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded; from the bundle, a fresh process imports the chunk of `witan start` (and the chunks it imports) instead',
+      'the bundle against dist/: V8 keeps a record and the whole source text of every module it loaded (≈ 1,100 from dist/ and node_modules, comments included, two bytes per character in any file holding one non-ASCII character); the bundle is a few dozen files, without comments or whitespace, in ASCII',
     ],
   };
 }

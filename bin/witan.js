@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `witan` command. This shim is plain JavaScript that any Node can run. It picks the CLI to
 // run: the TypeScript sources in a development checkout (Node 24 strips their types), else the
-// compiled JavaScript of the installed package (`dist/`: Node refuses to strip types under
-// node_modules). The sources win when both exist, so a `dist/` left by `npm pack` never runs
+// bundled JavaScript of the installed package (`dist/bundle/`, built from the compiled `dist/`:
+// Node refuses to strip types under node_modules, and a bundle keeps a root's memory down; see
+// scripts/bundle.ts). The sources win when both exist, so a `dist/` left by `npm pack` never runs
 // stale code in a checkout. On Node >= 24 it loads the CLI in-process; otherwise it re-runs
 // itself under the Node 24 the project brings (the `node` devDependency, or a release's own).
 import { spawn } from 'node:child_process';
@@ -11,12 +12,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const entry = [join(here, '..', 'src', 'cli', 'main.ts'), join(here, '..', 'dist', 'cli', 'main.js')].find(
+const entry = [join(here, '..', 'src', 'cli', 'main.ts'), join(here, '..', 'dist', 'bundle', 'main.js')].find(
   (p) => existsSync(p),
 );
 if (entry === undefined) {
   process.stderr.write(
-    `witan: neither src/cli/main.ts nor dist/cli/main.js is next to ${here}; reinstall witan (or run \`npm run build\` in a checkout).\n`,
+    `witan: neither src/cli/main.ts nor dist/bundle/main.js is next to ${here}; reinstall witan (or run \`npm run build\` in a checkout).\n`,
   );
   process.exit(2);
 }

@@ -19,10 +19,15 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs `witan <args>` to completion. */
-export function runWitan(args: string[], o: { timeoutMs?: number } = {}): Promise<CommandResult> {
+/** Runs `witan <args>` to completion (this checkout's, or the command at `o.bin`). */
+export function runWitan(
+  args: string[],
+  o: { timeoutMs?: number; bin?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WITAN_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [o.bin ?? WITAN_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -63,9 +68,9 @@ export interface RunningWitan {
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null>;
 }
 
-/** Starts a long-running `witan <args>` (devnet) in the background. */
-export function startWitan(args: string[]): RunningWitan {
-  const child = spawn(process.execPath, [WITAN_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a long-running `witan <args>` (devnet) in the background (this checkout's, or `o.bin`). */
+export function startWitan(args: string[], o: { bin?: string } = {}): RunningWitan {
+  const child = spawn(process.execPath, [o.bin ?? WITAN_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;

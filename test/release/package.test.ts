@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildRelease, copyProductionModules, packPackage, REPO } from '../../scripts/release.ts';
+import { runWitan, startWitan } from '../helpers/witan.ts';
 
 const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   version: string;
@@ -30,6 +32,11 @@ const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as 
 /** The Node 24 running this test, first on every PATH below (the machine's may be older). */
 const NODE_DIR = dirname(process.execPath);
 const COMMAND_TIMEOUT_MS = 120_000;
+/** `witan devnet`'s whole story, from the installed package, on a loaded 2-core machine. */
+const DEVNET_READY_TIMEOUT_MS = 150_000;
+const AUDIT_TIMEOUT_MS = 30_000;
+/** Devnet time at twice the default rate, as the devnet end-to-end test runs it. */
+const DEVNET_CLOCK_RATE = 7200;
 
 let work: string;
 let tarball: string;
@@ -70,6 +77,8 @@ test('the package holds compiled JavaScript with declarations, the dashboard, do
     .map((f) => f.replace(/^package\//, ''));
   for (const f of [
     'bin/witan.js',
+    'dist/bundle/main.js',
+    'dist/bundle/verify-worker.js',
     'dist/cli/main.js',
     'dist/cli/healthcheck.js',
     'dist/audit/verify-worker.js',
@@ -202,6 +211,56 @@ test('npx witan --version and witan --help run the installed command', () => {
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^Usage: witan \[options\] \[command\]/);
   assert.match(help.stdout, /devnet/);
+});
+
+/** The command lines of this machine's processes that name `script`. */
+function processesRunning(script: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cmdline.includes(script)) found.push(cmdline);
+  }
+  return found;
+}
+
+test('the installed command runs witan devnet from the bundle, roots included, and its audit verifies them', {
+  timeout: DEVNET_READY_TIMEOUT_MS + AUDIT_TIMEOUT_MS + 30_000,
+}, async () => {
+  const installed = join(project, 'node_modules', 'witan');
+  const bundled = join(installed, 'dist', 'bundle', 'main.js');
+  const bin = join(installed, 'bin', 'witan.js');
+  const net = join(work, 'devnet');
+  const devnet = startWitan(['devnet', '--dir', net, '--clock-rate', String(DEVNET_CLOCK_RATE)], { bin });
+  try {
+    const story = await devnet.waitForOutput(/Ctrl-C stops every root/, DEVNET_READY_TIMEOUT_MS);
+    assert.match(story, /world v2: federation key \S+ \(3 of 4\)/);
+    assert.match(story, /epsilon is a voting member \(world v4\)/);
+    assert.match(story, /"hello through the relay" went to \w+ and back through the relay/);
+    // Every root is a process of the bundled CLI, not of the per-module dist/ nor the sources.
+    const roots = processesRunning(`${bundled} start`);
+    assert.equal(roots.length, 5, roots.join('\n'));
+    // The audit verifies signatures on worker threads started from the bundle's own worker file.
+    const urls = [...story.matchAll(/^\s+[a-z0-9-]+\s+(http:\/\/127\.0\.0\.1:\d+)\s+\(docs:/gm)].map(
+      (m) => m[1]!,
+    );
+    const audit = await runWitan(
+      ['audit', '--json', '--workers', '2', '--genesis', join(net, 'genesis.json'), ...urls],
+      {
+        bin,
+        timeoutMs: AUDIT_TIMEOUT_MS,
+      },
+    );
+    assert.equal(audit.code, 0, audit.stderr + audit.stdout);
+    assert.equal((JSON.parse(audit.stdout) as { result: string }).result, 'verified');
+    assert.deepEqual(await devnet.stop('SIGINT'), { code: 0, signal: null });
+  } finally {
+    await devnet.stop('SIGKILL');
+  }
 });
 
 test('the release archive runs its own Node with no node on PATH, at the path the systemd unit names', async () => {
