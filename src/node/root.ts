@@ -169,6 +169,12 @@ export class Root implements RootView, FederationView {
   readonly #pool = new StatementPool<SignedStatement>();
   readonly #index = new LedgerIndex();
   readonly #zeroTier = new ZeroTierWorlds(this.#index, (v) => this.signedWorld(v));
+  /**
+   * Signed worlds as built and verified once, by version, with the statement they came from: a
+   * committed signature never changes, and building one verifies every signature in it, which
+   * GET /federation/worlds would otherwise do for every signed world on every request.
+   */
+  readonly #signedWorlds = new Map<number, { from: object; artifacts: SignedWorldArtifacts }>();
   /** Wakes long polls (GET /statements/<id>?wait=, /checkpoint?after=&wait=): set when HTTP starts. */
   #changes: ChangeSignal | undefined;
   /** Height at which each author last had a statement committed: batches serve the longest-waiting first. */
@@ -630,18 +636,23 @@ export class Root implements RootView, FederationView {
     return out;
   }
 
-  #updateFederation(): void {
+  /** `woken`: called by the settle wake itself rather than by a commit or the tick. */
+  #updateFederation(woken = false): void {
     if (this.#stopping) return;
     try {
       this.#federation.update();
     } catch (err) {
       this.#log.error({ err: (err as Error).message }, 'federation key update failed');
     }
-    // A tree or world that waits to settle is signed when it has, not at the next tick.
+    // A tree or world that waits to settle is signed when it has, not at the next tick. A wake
+    // after which the moment is still due (the schedule should never leave one so) is followed
+    // by the tick, not by another wake: a root must not spin on a moment that does not pass.
     const settles = this.#federation.settlesInMs();
     clearTimeout(this.#federationWake);
     this.#federationWake =
-      settles === undefined ? undefined : setTimeout(() => this.#updateFederation(), settles + 1);
+      settles === undefined || (woken && settles === 0)
+        ? undefined
+        : setTimeout(() => this.#updateFederation(true), settles + 1);
   }
 
   #allowMembers(): void {
@@ -1185,11 +1196,16 @@ export class Root implements RootView, FederationView {
     const signed = this.#index.federationSignatures;
     const v = version ?? Math.max(0, ...signed.keys());
     const statement = signed.get(v);
+    if (statement === undefined) return undefined;
+    const built = this.#signedWorlds.get(v);
+    if (built?.from === statement) return built.artifacts;
     const at = this.#index.worlds.findIndex((w) => w.version === v);
-    if (statement === undefined || at < 0) return undefined;
+    if (at < 0) return undefined;
     const before: World | undefined = this.#index.worlds[at - 1]?.world;
     const record = this.#index.worlds[at]!;
-    return signedWorldArtifacts(before, record.world, record.hash, statement);
+    const artifacts = signedWorldArtifacts(before, record.world, record.hash, statement);
+    this.#signedWorlds.set(v, { from: statement, artifacts });
+    return artifacts;
   }
 
   zeroTierFile(type: ZeroTierType, version?: number): ZeroTierFile {
