@@ -434,8 +434,12 @@ export async function streamClient(live: LiveRoot): Promise<Libp2p> {
 }
 
 /**
- * One stream per input: the frame sent length-prefixed, one answer frame read back. An answer or
- * a stream the root closes or resets is fine; a connection the root drops is a crash.
+ * One stream per input: the frame sent length-prefixed and our side closed for writing, one
+ * answer frame read back. An answer or a stream the root closes or resets is fine; a connection
+ * the root drops is a crash. Closing our side at once matters for speed, not for what is tested:
+ * a request with no reply (a rendezvous UNREGISTER) leaves the root waiting for the stream's next
+ * frame, and with our side open the exchange could only end at STREAM_ANSWER_WAIT_MS — which,
+ * inputs being fed in windows, held up every input of its window.
  */
 async function streamExchange(
   node: Libp2p,
@@ -452,12 +456,11 @@ async function streamExchange(
   }
   try {
     await sendFrame(stream, frame);
-    const answer = await Promise.race([
+    await stream.close();
+    return await Promise.race([
       frameReader(stream, 64 * 1024).next(),
       new Promise<null>((r) => setTimeout(() => r(null), STREAM_ANSWER_WAIT_MS)),
     ]);
-    await stream.close().catch(() => undefined);
-    return answer;
   } catch {
     stream.abort(new Error('done'));
     return null;
