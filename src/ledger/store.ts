@@ -587,8 +587,11 @@ export class LedgerStore {
    * Stores the signed checkpoint note published for `size` (durable when resolved). The note's
    * text must be a checkpoint of this ledger: same origin, that size, and its root at that size.
    * Saving again for the same size replaces the note (e.g. with more cosignatures).
+   * `durable: false` checks the note and serves it (latestCheckpointNote) without writing it:
+   * for a note that differs from the one stored at its size only in fresher cosignature
+   * timestamps, which a restart would renew within seconds anyway.
    */
-  async saveCheckpoint(size: number, note: string): Promise<void> {
+  async saveCheckpoint(size: number, note: string, options: { durable?: boolean } = {}): Promise<void> {
     this.#checkOpen();
     checkSizeArg('size', size, this.#size);
     const text = checkpointText(note);
@@ -608,7 +611,7 @@ export class LedgerStore {
           `the note's root hash is not this ledger's root at ${size}`,
         );
       }
-      await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
+      if (options.durable !== false) await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
       if (this.#latestNote === undefined || size >= this.#latestNote.size) this.#latestNote = { size, note };
     });
   }

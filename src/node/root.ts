@@ -126,8 +126,14 @@ export const RESHARE_STATEMENTS_MAX = 256;
  * and ≈ 2 ms to check at every other root, and in a burst of commits each tree is replaced at once.
  */
 export const ML_DSA_COSIGN_SETTLE_MS = 400;
-/** Save a committed checkpoint note at most this often when only timestamps changed. */
+/** Serve a committed checkpoint note anew at most this often when only timestamps changed. */
 export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
+/**
+ * Write such a note (fresher timestamps only) to disk at most this often: every member re-cosigns
+ * every COSIGN_REFRESH_MS, and writing each refresh kept an idle root syncing ≈ 3 KB/s to its
+ * ledger. A new size or new content (a line, a witness) is written at once.
+ */
+export const CHECKPOINT_DURABLE_REFRESH_MS = 60_000;
 /** Try to connect to members we are not connected to this often. */
 export const PEER_DIAL_INTERVAL_MS = 3_000;
 /** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
@@ -221,6 +227,9 @@ export class Root implements RootView, FederationView {
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastSaveMs = 0;
   #savedSize = -1;
+  /** The size and time of the last note written to disk (others are only served). */
+  #durableMs = 0;
+  #durableSize = -1;
   #shareOnJoin: ReturnType<typeof setTimeout> | undefined;
   #reshareOnJoin: ReturnType<typeof setTimeout> | undefined;
   #dialing = false;
@@ -1004,7 +1013,11 @@ export class Root implements RootView, FederationView {
     if (results.some((r) => r.kind === 'added')) void this.#maybeSaveCheckpoint();
   }
 
-  /** Saves the served note once a quorum cosigned; `force` skips the once-a-second throttle. */
+  /**
+   * Serves the note once a quorum cosigned, and writes it to disk when its size or content is
+   * new (or the copy on disk is CHECKPOINT_DURABLE_REFRESH_MS old); `force`: new content, past
+   * the once-a-second throttle.
+   */
   async #maybeSaveCheckpoint(force = false): Promise<void> {
     const v = this.#checkpointValidators;
     const cosigned = this.#book.count(v, this.#mlDsaRequired());
@@ -1018,13 +1031,21 @@ export class Root implements RootView, FederationView {
     }
     if (!force && size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS)
       return;
+    const now = Date.now();
     this.#savedSize = size;
-    this.#lastSaveMs = Date.now();
+    this.#lastSaveMs = now;
+    const durable =
+      force || size !== this.#durableSize || now - this.#durableMs >= CHECKPOINT_DURABLE_REFRESH_MS;
+    if (durable) {
+      this.#durableSize = size;
+      this.#durableMs = now;
+    }
     try {
-      await this.#store.saveCheckpoint(size, this.#book.note());
+      await this.#store.saveCheckpoint(size, this.#book.note(), { durable });
       this.#metrics.checkpointSize.set(size);
       this.#changes?.notify();
     } catch (err) {
+      if (durable) this.#durableSize = -1; // written at the next chance instead
       this.#log.warn({ err: (err as Error).message, size }, 'could not save checkpoint');
     }
   }

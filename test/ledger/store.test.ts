@@ -191,6 +191,30 @@ test('meta keys move with the batch; checkpoints are stored only for this tree',
   await store.close();
 });
 
+test('a note saved with durable: false is served and checked but not written; the written one stays after a reopen', async () => {
+  const dir = tempDir('ledger');
+  const store = await LedgerStore.open(dir, { origin: ORIGIN });
+  const { size, rootHash } = await store.append([entry(0)]);
+  const body = formatCheckpoint({ origin: ORIGIN, size, rootHash, extensions: [] });
+  const written = `${body}\n— ${ORIGIN} AAAAAA==\n`;
+  const fresher = `${body}\n— ${ORIGIN} BBBBBB==\n`;
+  await store.saveCheckpoint(size, written);
+  await store.saveCheckpoint(size, fresher, { durable: false });
+  assert.equal(store.latestCheckpointNote(), fresher);
+  assert.equal(await store.checkpointNote(), fresher);
+  assert.equal(await store.checkpointNote(size), written);
+  const wrong = `${formatCheckpoint({ origin: ORIGIN, size, rootHash: EMPTY_ROOT, extensions: [] })}\n— x AAAA\n`;
+  await assert.rejects(
+    store.saveCheckpoint(size, wrong, { durable: false }),
+    isLedgerError('CHECKPOINT_MISMATCH'),
+  );
+  assert.equal(store.latestCheckpointNote(), fresher);
+  await store.close();
+  const reopened = await LedgerStore.open(dir, { origin: ORIGIN });
+  assert.equal(reopened.latestCheckpointNote(), written);
+  await reopened.close();
+});
+
 test('concurrent appends are serialized in call order; reads during appends stay consistent', async () => {
   const dir = tempDir('ledger');
   const store = await LedgerStore.open(dir, { origin: ORIGIN });
