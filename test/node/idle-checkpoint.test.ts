@@ -9,13 +9,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cosignatureTimestamp, parseNote } from '../../src/crypto/index.ts';
+import { cosignatureTimestamp, ML_DSA_44_SIGNATURE_BYTES, parseNote } from '../../src/crypto/index.ts';
 import { CHECKPOINT_DURABLE_REFRESH_MS, COSIGN_REFRESH_MS } from '../../src/node/root.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import {
   checkpointOf,
   createFederation,
   STEP,
+  sizeOf,
   startAll,
   type TestFederation,
   type TestMember,
@@ -23,6 +24,8 @@ import {
 
 /** A cosignature/v1 signature after its key ID: an 8-byte timestamp and an Ed25519 signature. */
 const COSIGNATURE_V1_BYTES = 72;
+/** An ML-DSA-44 cosignature line after its key ID: an 8-byte timestamp and the signature. */
+const ML_DSA_LINE_BYTES = 8 + ML_DSA_44_SIGNATURE_BYTES;
 /** Refresh periods watched at rest: each member re-cosigns this many times meanwhile. */
 const REFRESHES_WATCHED = 2;
 
@@ -43,6 +46,9 @@ async function newestCosignatureS(m: TestMember): Promise<number> {
   return Math.max(...cosignatures.map(cosignatureTimestamp));
 }
 
+/** The byte lengths of a note's signatures (after their key IDs). */
+const lineLengths = (note: string) => parseNote(note).signatures.map((s) => s.signature.length);
+
 /** Bytes in the LevelDB write-ahead logs of a root's ledger: they grow with every write. */
 function ledgerLogBytes(dir: string): number {
   const ledger = join(dir, 'ledger');
@@ -55,19 +61,27 @@ test('at rest, every root serves freshly cosigned checkpoints and writes none of
   timeout: 60_000,
 }, async () => {
   assert.ok(CHECKPOINT_DURABLE_REFRESH_MS > (REFRESHES_WATCHED + 1) * COSIGN_REFRESH_MS);
-  // The genesis checkpoint cosigned by every member, then one refresh for the writes it caused.
+  // The genesis checkpoint complete on every root (each member's cosignature and ML-DSA-44 line:
+  // new content, written at once), then one refresh period for the writes that caused.
   await waitUntil(
-    'the genesis checkpoint cosigned by all four members',
-    async () => (await Promise.all(fed.members.map(checkpointOf))).every((c) => c.signers.length >= 4),
+    'the genesis checkpoint with every cosignature and ML-DSA-44 line on every root',
+    async () =>
+      (await Promise.all(fed.members.map(checkpointOf))).every(
+        (c) =>
+          lineLengths(c.text).filter((n) => n === COSIGNATURE_V1_BYTES || n === ML_DSA_LINE_BYTES).length ===
+          2 * fed.members.length,
+      ),
     STEP,
   );
   await sleep(COSIGN_REFRESH_MS + 1_000);
   const logs = fed.members.map((m) => ledgerLogBytes(m.dir));
+  const sizes = await Promise.all(fed.members.map(sizeOf));
   const newest = await Promise.all(fed.members.map(newestCosignatureS));
 
   await sleep(REFRESHES_WATCHED * COSIGN_REFRESH_MS + 1_000);
 
   const fresher = await Promise.all(fed.members.map(newestCosignatureS));
+  assert.deepEqual(await Promise.all(fed.members.map(sizeOf)), sizes, 'nothing was committed meanwhile');
   fed.members.forEach((m, i) => {
     assert.ok(
       fresher[i]! >= newest[i]! + COSIGN_REFRESH_MS / 1000,
