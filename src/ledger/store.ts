@@ -124,6 +124,8 @@ export class LedgerStore {
   #leafIndex: LeafIndex | undefined; // built on first indexOfLeafHash, then kept up to date
   // The note with the largest size: served on every GET /checkpoint and tile request of a root.
   #latestNote: { size: number; note: string } | undefined;
+  // The largest size with a note on disk: a note is never served for a size none is stored for.
+  #writtenSize = -1;
   readonly #fullTiles = new Map<string, Uint8Array>(); // LRU of immutable full tiles
   // Tiles of the last append, by key, not yet on disk: they bring the stored tiles to #size.
   #pendingTiles: Map<string, Uint8Array> | undefined;
@@ -208,6 +210,7 @@ export class LedgerStore {
           size: checkpointSizeOfKey(latest[0]),
           note: Buffer.from(latest[1]).toString('utf8'),
         };
+        store.#writtenSize = store.#latestNote.size;
       }
       return store;
     } catch (err) {
@@ -589,7 +592,8 @@ export class LedgerStore {
    * Saving again for the same size replaces the note (e.g. with more cosignatures).
    * `durable: false` checks the note and serves it (latestCheckpointNote) without writing it:
    * for a note that differs from the one stored at its size only in fresher cosignature
-   * timestamps, which a restart would renew within seconds anyway.
+   * timestamps, which a restart would renew within seconds anyway. A note for a size with no
+   * note on disk yet is written all the same: what is served for a size survives a crash.
    */
   async saveCheckpoint(size: number, note: string, options: { durable?: boolean } = {}): Promise<void> {
     this.#checkOpen();
@@ -611,7 +615,10 @@ export class LedgerStore {
           `the note's root hash is not this ledger's root at ${size}`,
         );
       }
-      if (options.durable !== false) await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
+      if (options.durable !== false || size > this.#writtenSize) {
+        await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
+        this.#writtenSize = Math.max(this.#writtenSize, size);
+      }
       if (this.#latestNote === undefined || size >= this.#latestNote.size) this.#latestNote = { size, note };
     });
   }
