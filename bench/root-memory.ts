@@ -4,7 +4,9 @@
 // part no other process shares, the proportional set size, and the V8 heap (used, committed,
 // the young generation's share, memory outside the heap) from the root's own /metrics. Beside
 // them, the CPU an idle root spends per second over the end of its idle time: a root at rest
-// should cost next to nothing, and a loop that wakes too often shows here first.
+// should cost next to nothing, and a loop that wakes too often shows here first; and the bytes
+// it writes per second (to its peers, its log and its disk), where a write repeated at rest
+// shows.
 //
 // Measured four ways: the bundle a release and the container image run (dist/bundle/, built
 // here as `npm run build` does) under the Node flags every root is started with
@@ -27,7 +29,7 @@ import { BUNDLE_DIR, bundle } from '../scripts/bundle.ts';
 import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { MAIN_SCRIPT } from '../src/cli/root-processes.ts';
 import { type BenchMember, type RootLaunch, startFederation, stopFederation } from './lib/federation.ts';
-import { type BenchResult, type Figure, processCpuMs, ratioFigure } from './lib/harness.ts';
+import { type BenchResult, type Figure, processCpuMs, processWrites, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
 
 const REPO = join(import.meta.dirname, '..');
@@ -170,14 +172,18 @@ async function sample(m: BenchMember): Promise<Sample> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** What an idle root spends per second over the end of its idle time, mean of the roots. */
+type IdleRates = { cpuMsPerS: number; writtenKbPerS: number; diskKbPerS: number };
+
 /**
  * Founds a federation launched as `launch`, leaves it idle, and returns the mean sample, MB, and
- * the mean CPU per root (user + system, every thread) over the end of the idle time, ms/s.
+ * per root over the end of the idle time: CPU (user + system, every thread), bytes written by
+ * any means (sockets, logs, files) and bytes sent to disk.
  */
 async function idleRoots(
   launch: RootLaunch,
   idleSeconds: number,
-): Promise<Record<keyof Sample, number> & { cpuMsPerS: number }> {
+): Promise<Record<keyof Sample, number> & IdleRates> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-memory-'));
   let members: BenchMember[] = [];
   try {
@@ -185,18 +191,23 @@ async function idleRoots(
     const window = cpuWindowS(idleSeconds);
     await sleep((idleSeconds - window) * 1000);
     const cpu = () => members.map((m) => processCpuMs(m.root!.child.pid!));
-    const before = cpu();
+    const writes = () => members.map((m) => processWrites(m.root!.child.pid!));
+    const [cpuBefore, writesBefore] = [cpu(), writes()];
     const from = performance.now();
     await sleep(window * 1000);
-    const spent = cpu().map((ms, i) => ms - before[i]!);
-    const cpuMsPerS = mean(spent) / ((performance.now() - from) / 1000);
+    const [cpuAfter, writesAfter] = [cpu(), writes()];
+    const seconds = (performance.now() - from) / 1000;
+    const perSecond = (spent: number[]) => mean(spent) / seconds;
+    const cpuMsPerS = perSecond(cpuAfter.map((ms, i) => ms - cpuBefore[i]!));
+    const writtenKbPerS = perSecond(writesAfter.map((w, i) => w.all - writesBefore[i]!.all)) / KB;
+    const diskKbPerS = perSecond(writesAfter.map((w, i) => w.disk - writesBefore[i]!.disk)) / KB;
     const samples = await Promise.all(members.map(sample));
     const keys = Object.keys(samples[0]!) as (keyof Sample)[];
     const memory = Object.fromEntries(keys.map((k) => [k, mean(samples.map((s) => s[k])) / MB])) as Record<
       keyof Sample,
       number
     >;
-    return { ...memory, cpuMsPerS };
+    return { ...memory, cpuMsPerS, writtenKbPerS, diskKbPerS };
   } finally {
     await stopFederation(members);
     rmSync(work, { recursive: true, force: true });
@@ -245,6 +256,12 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       value: compiled.cpuMsPerS,
       unit: 'ms/s',
     },
+    {
+      name: '  bytes an idle root writes (sockets, logs and files), mean of 4, same window',
+      value: compiled.writtenKbPerS,
+      unit: 'KB/s',
+    },
+    { name: '    of which sent to disk', value: compiled.diskKbPerS, unit: 'KB/s' },
     ratioFigure(
       `idle root RSS without ${flags} (V8's default young generation)`,
       defaultYoung.rss,
@@ -323,7 +340,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     figures,
     notes: [
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
-      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the end of the idle time`,
+      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the end of the idle time; bytes written: wchar (every write syscall) and write_bytes (sent to storage) from /proc/<pid>/io over the same window`,
       `the bundle: dist/bundle/main.js built as \`npm run build\` does (scripts/bundle.ts), started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
       'loading: a fresh process (root flags, compiled JavaScript one module per file) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded; from the bundle, a fresh process imports the chunk of `witan start` (and the chunks it imports) instead',
       'the bundle against dist/: V8 keeps a record and the whole source text of every module it loaded (≈ 1,100 from dist/ and node_modules, comments included, two bytes per character in any file holding one non-ASCII character); the bundle is a few dozen files, without comments or whitespace, in ASCII',

@@ -78,6 +78,16 @@ export function processCpuMs(pid: number): number {
 }
 
 /**
+ * Bytes process `pid` has written so far, from /proc/<pid>/io: `all` through write syscalls of
+ * any kind (sockets, pipes, files), `disk` what it caused to be sent to storage.
+ */
+export function processWrites(pid: number): { all: number; disk: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+  return { all: field('wchar'), disk: field('write_bytes') };
+}
+
+/**
  * CPU time (user + system) the threads of process `pid` used so far, in ms, summed by thread
  * name (Node's: MainThread, V8Worker for V8's garbage collection and compiling, libuv-worker).
  * A thread that ended since an earlier reading is missing from this one.
