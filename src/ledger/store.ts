@@ -594,8 +594,9 @@ export class LedgerStore {
    * for a note that differs from the one stored at its size only in fresher cosignature
    * timestamps, which a restart would renew within seconds anyway. A note for a size with no
    * note on disk yet is written all the same: what is served for a size survives a crash.
+   * Resolves with whether the note was written.
    */
-  async saveCheckpoint(size: number, note: string, options: { durable?: boolean } = {}): Promise<void> {
+  async saveCheckpoint(size: number, note: string, options: { durable?: boolean } = {}): Promise<boolean> {
     this.#checkOpen();
     checkSizeArg('size', size, this.#size);
     const text = checkpointText(note);
@@ -615,11 +616,13 @@ export class LedgerStore {
           `the note's root hash is not this ledger's root at ${size}`,
         );
       }
-      if (options.durable !== false || size > this.#writtenSize) {
+      const write = options.durable !== false || size > this.#writtenSize;
+      if (write) {
         await this.#db.put(checkpointKey(size), utf8Bytes(note), { sync: true });
         this.#writtenSize = Math.max(this.#writtenSize, size);
       }
       if (this.#latestNote === undefined || size >= this.#latestNote.size) this.#latestNote = { size, note };
+      return write;
     });
   }
 

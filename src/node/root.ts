@@ -227,9 +227,8 @@ export class Root implements RootView, FederationView {
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastSaveMs = 0;
   #savedSize = -1;
-  /** The size and time of the last note written to disk (others are only served). */
+  /** When the last note was written to disk (others are only served; a new size always is). */
   #durableMs = 0;
-  #durableSize = -1;
   #shareOnJoin: ReturnType<typeof setTimeout> | undefined;
   #reshareOnJoin: ReturnType<typeof setTimeout> | undefined;
   #dialing = false;
@@ -1034,18 +1033,13 @@ export class Root implements RootView, FederationView {
     const now = Date.now();
     this.#savedSize = size;
     this.#lastSaveMs = now;
-    const durable =
-      force || size !== this.#durableSize || now - this.#durableMs >= CHECKPOINT_DURABLE_REFRESH_MS;
-    if (durable) {
-      this.#durableSize = size;
-      this.#durableMs = now;
-    }
+    // The store writes a note for a new size whatever is asked; a failed write is asked again.
+    const durable = force || now - this.#durableMs >= CHECKPOINT_DURABLE_REFRESH_MS;
     try {
-      await this.#store.saveCheckpoint(size, this.#book.note(), { durable });
+      if (await this.#store.saveCheckpoint(size, this.#book.note(), { durable })) this.#durableMs = now;
       this.#metrics.checkpointSize.set(size);
       this.#changes?.notify();
     } catch (err) {
-      if (durable) this.#durableSize = -1; // written at the next chance instead
       this.#log.warn({ err: (err as Error).message, size }, 'could not save checkpoint');
     }
   }
@@ -1327,13 +1321,12 @@ export class Root implements RootView, FederationView {
   /** Closes the servers, driver, host and stores in that order, each only if it was opened. */
   async #closeOpened(): Promise<void> {
     // The fields are set one by one as #open goes; a failed start stops wherever it got to.
-    const opened = <T>(part: T | undefined): part is T => part !== undefined;
-    if (opened(this.#http)) await this.#http.close();
-    if (opened(this.#operator)) await this.#operator.close();
-    if (opened(this.#driver)) await this.#driver.stop();
-    if (opened(this.#host)) await this.#host.stop();
-    if (opened(this.#wal)) await this.#wal.close();
-    if (opened(this.#store)) await this.#store.close();
+    await this.#http?.close();
+    await this.#operator?.close();
+    await this.#driver?.stop();
+    await this.#host?.stop();
+    await this.#wal?.close();
+    await this.#store?.close();
   }
 }
 

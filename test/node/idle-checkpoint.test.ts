@@ -9,6 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { COSIGNATURE_V1_BYTES } from '../../src/crypto/constants.ts';
 import { cosignatureTimestamp, ML_DSA_44_SIGNATURE_BYTES, parseNote } from '../../src/crypto/index.ts';
 import { CHECKPOINT_DURABLE_REFRESH_MS, COSIGN_REFRESH_MS } from '../../src/node/root.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -22,8 +23,6 @@ import {
   type TestMember,
 } from './fixtures/federation.ts';
 
-/** A cosignature/v1 signature after its key ID: an 8-byte timestamp and an Ed25519 signature. */
-const COSIGNATURE_V1_BYTES = 72;
 /** An ML-DSA-44 cosignature line after its key ID: an 8-byte timestamp and the signature. */
 const ML_DSA_LINE_BYTES = 8 + ML_DSA_44_SIGNATURE_BYTES;
 /** Refresh periods watched at rest: each member re-cosigns this many times meanwhile. */
