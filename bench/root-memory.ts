@@ -40,7 +40,7 @@ const KB = 1000;
 /** The goal for an idle root's resident set. */
 const IDLE_RSS_GOAL_MB = 100;
 const METRICS_TIMEOUT_MS = 5000;
-/** The idle CPU is read over the last this-many seconds of the idle time (at most its half). */
+/** Idle CPU and writes are read over the last this-many seconds of the idle time (at most its half). */
 const IDLE_CPU_WINDOW_S = 10;
 const cpuWindowS = (idleSeconds: number) => Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2);
 /** tsc over the whole source tree, on a shared machine. */
