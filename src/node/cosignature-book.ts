@@ -50,6 +50,14 @@ export interface CosignatureConflict {
  */
 export const AHEAD_NOTES_MAX = 64;
 
+/**
+ * A root shares its note with every member every few seconds, for the fresher cosignature/v1
+ * timestamps; the ML-DSA-44 lines (≈ 3.3 KB each, made once per tree) ride along only when
+ * they changed since they last went out for this tree, or once this long after: a member that
+ * lost that message gets them again within this bound (one that rejoins is sent the full note).
+ */
+export const ML_DSA_RESHARE_MS = 30_000;
+
 export type AddResult =
   | { kind: 'added'; names: string[] }
   | { kind: 'ahead' }
@@ -78,6 +86,10 @@ export class CosignatureBook {
   #federation: NoteSignature | undefined;
   /** Members' ML-DSA-44 cosignatures on the current tree, by name. */
   #mlDsa = new Map<string, NoteSignature>();
+  /** Changes to #mlDsa since the book began; a shared note with its lines records the count. */
+  #mlDsaChanges = 0;
+  /** When the current tree's ML-DSA-44 lines last went out in a shared note, and at what count. */
+  #mlDsaShared: { atMs: number; changes: number } | undefined;
 
   constructor(origin: string, logSigner: NoteSigner) {
     this.origin = origin;
@@ -106,6 +118,8 @@ export class CosignatureBook {
     this.#witnessed.clear();
     this.#federation = undefined;
     this.#mlDsa.clear();
+    this.#mlDsaChanges++;
+    this.#mlDsaShared = undefined;
   }
 
   /** The federation key whose signature the current tree may carry (undefined: none yet). */
@@ -139,6 +153,7 @@ export class CosignatureBook {
     if (this.#mlDsa.has(signer.name)) return;
     const signature = signer.sign(new TextEncoder().encode(this.#text));
     this.#mlDsa.set(signer.name, { name: signer.name, keyId: signer.keyId, signature });
+    this.#mlDsaChanges++;
   }
 
   /** Names with an ML-DSA-44 cosignature on the current tree, sorted. */
@@ -237,7 +252,10 @@ export class CosignatureBook {
       const held = this.#mlDsa.get(s.name);
       if (cosigner === undefined || (held !== undefined && bytesEqual(held.signature, s.signature))) continue;
       const verifier = mlDsaCosignatureVerifier(cosigner.name, cosigner.mlDsaKey!, checkpointSubtree);
-      if (s.keyId === verifier.keyId && verifier.verify(message, s.signature)) this.#mlDsa.set(s.name, s);
+      if (s.keyId === verifier.keyId && verifier.verify(message, s.signature)) {
+        this.#mlDsa.set(s.name, s);
+        this.#mlDsaChanges++;
+      }
     }
   }
 
@@ -279,11 +297,35 @@ export class CosignatureBook {
    * room for them (a stock verifier reads at most NOTE_SIGNATURES_MAX lines).
    */
   note(): string {
+    return this.#note(true);
+  }
+
+  /**
+   * The note to share with the other members now (`nowMs`: the wall clock): note(), without
+   * the ML-DSA-44 lines when the same lines went out for this tree less than ML_DSA_RESHARE_MS
+   * ago. Every line stays in what the root serves and saves; only the repeats are left out.
+   * `whole`: the full note whatever went out before (for a member that just joined).
+   */
+  shareNote(nowMs: number, whole = false): string {
+    const shared = this.#mlDsaShared;
+    const withMlDsa =
+      this.#mlDsa.size > 0 &&
+      (whole ||
+        shared === undefined ||
+        shared.changes !== this.#mlDsaChanges ||
+        // A wall clock set back counts as due too, or the lines could wait for it to catch up.
+        nowMs < shared.atMs ||
+        nowMs - shared.atMs >= ML_DSA_RESHARE_MS);
+    if (withMlDsa) this.#mlDsaShared = { atMs: nowMs, changes: this.#mlDsaChanges };
+    return this.#note(withMlDsa);
+  }
+
+  #note(withMlDsa: boolean): string {
     const byName = (a: Held, b: Held) => (a.signature.name < b.signature.name ? -1 : 1);
     const members = [...this.#held.values()].sort(byName);
     const witnesses = [...this.#witnessed.values()].sort(byName);
     const lines = [...members, ...witnesses].map((h) => h.signature);
-    const mlDsa = [...this.#mlDsa.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const mlDsa = withMlDsa ? [...this.#mlDsa.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) : [];
     const fixed = this.#federation === undefined ? [] : [this.#federation];
     const room = NOTE_SIGNATURES_MAX - 1 - fixed.length - lines.length;
     return this.#noteWith([...fixed, ...lines, ...mlDsa.slice(0, Math.max(room, 0))]);

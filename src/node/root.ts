@@ -586,8 +586,7 @@ export class Root implements RootView, FederationView {
     this.#host.onJoin(topics.cosignatures, () => {
       this.#shareOnJoin ??= setTimeout(() => {
         this.#shareOnJoin = undefined;
-        if (!this.#stopping)
-          void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+        if (!this.#stopping) this.#shareCosignatures(true);
       }, COSIGN_SHARE_ON_JOIN_MS);
     });
     this.#host.onJoin(topics.statements, () => {
@@ -627,7 +626,7 @@ export class Root implements RootView, FederationView {
       submit: (signed: SignedStatement) => this.submit(signed),
       checkpointSigned: () => {
         void this.#maybeSaveCheckpoint(true);
-        void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+        this.#shareCosignatures();
       },
       ledgerNow: () => this.#now(),
       now: () => Date.now(),
@@ -894,8 +893,17 @@ export class Root implements RootView, FederationView {
       }
     }
     void this.#maybeSaveCheckpoint();
-    void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+    this.#shareCosignatures();
     if (mlDsaLater) this.#mlDsaOnceSettled();
+  }
+
+  /**
+   * Sends this root's note to every member: the whole of it to greet a member that (re)joined,
+   * otherwise without ML-DSA-44 lines they were sent lately (CosignatureBook.shareNote).
+   */
+  #shareCosignatures(whole = false): void {
+    const note = this.#book.shareNote(Date.now(), whole);
+    void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(note));
   }
 
   /**
@@ -914,7 +922,7 @@ export class Root implements RootView, FederationView {
       if (this.#book.size !== size) return this.#mlDsaOnceSettled();
       if (this.#mlDsaSigner(me) === undefined || this.#book.mlDsaCosigners().includes(me.name)) return;
       this.#cosignMlDsa(me);
-      void this.#publish(this.#host.topics.cosignatures, new TextEncoder().encode(this.#book.note()));
+      this.#shareCosignatures();
     }, ML_DSA_COSIGN_SETTLE_MS);
   }
 

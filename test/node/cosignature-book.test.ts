@@ -2,10 +2,12 @@
 // signature (type 0x01, name = origin, key = the federation key) and members' ML-DSA-44
 // cosignatures (type 0x06): each is verified before it is kept, travels in peers' notes, and
 // counts for a quorum only as the policy says; the note never exceeds the lines a stock C2SP
-// verifier reads.
+// verifier reads. The note shared with other members every few seconds leaves out ML-DSA-44
+// lines it sent lately, and a member still gets every line within a bound, whatever was lost.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { utf8Bytes } from '../../src/codec/index.ts';
 import {
   cosignatureSigner,
@@ -21,7 +23,8 @@ import {
   signNote,
 } from '../../src/crypto/index.ts';
 import { checkpointSubtree } from '../../src/ledger/index.ts';
-import { CosignatureBook, type Cosigner } from '../../src/node/cosignature-book.ts';
+import { CosignatureBook, type Cosigner, ML_DSA_RESHARE_MS } from '../../src/node/cosignature-book.ts';
+import { COSIGN_REFRESH_MS } from '../../src/node/root.ts';
 import { nodeVerifies } from '../crypto/plain-ed25519.ts';
 
 const ORIGIN = 'book.witan.test';
@@ -156,4 +159,96 @@ test('a peer note re-sharing lines this root holds counts them; a forged line by
     .map((s) => ({ ...s, signature: Uint8Array.from(s.signature, (x, i) => (i === 20 ? x ^ 1 : x)) }));
   assert.equal(fresh.add(formatNote(parsed.text, forgedHeld), cosigners).kind, 'ignored');
   assert.deepEqual(fresh.cosigners(), [m1.name]);
+});
+
+/** The names on a note's ML-DSA-44 lines (their signatures: an 8-byte timestamp and 2,420 bytes). */
+const mlDsaNames = (note: string) =>
+  parseNote(note)
+    .signatures.filter((s) => s.signature.length === 8 + 2420)
+    .map((s) => s.name);
+
+/** A note from member `m`'s own book on `tree`: its cosignature and its ML-DSA-44 line. */
+function ownNote(make: () => CosignatureBook, m: ReturnType<typeof books>['members'][0], tree: number) {
+  const book = make();
+  book.setTree(tree, new Uint8Array(32).fill(tree));
+  book.cosignOwn(cosignatureSigner(m.name, m.node.secretKey, 1_000));
+  book.cosignOwnMlDsa(mlDsaCosignatureSigner(m.name, m.pq, 1_000, checkpointSubtree));
+  return book.note();
+}
+
+test('a shared note carries the ML-DSA-44 lines when they are new, whole or due again, and leaves out repeats', () => {
+  const { members, cosigners, make } = books(3);
+  const [m0, m1, m2] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
+  const a = make();
+  a.setTree(5, new Uint8Array(32).fill(5));
+  a.cosignOwn(cosignatureSigner(m0.name, m0.node.secretKey, 1_000));
+  assert.deepEqual(mlDsaNames(a.shareNote(0)), [], 'no line yet');
+  a.cosignOwnMlDsa(mlDsaCosignatureSigner(m0.name, m0.pq, 1_000, checkpointSubtree));
+  assert.deepEqual(mlDsaNames(a.shareNote(1_000)), [m0.name], 'its own new line');
+  const lean = a.shareNote(1_000 + COSIGN_REFRESH_MS);
+  assert.deepEqual(mlDsaNames(lean), [], 'sent already');
+  assert.deepEqual(
+    parseNote(lean).signatures.map((s) => s.name),
+    [ORIGIN, m0.name],
+    'every other line stays',
+  );
+  assert.deepEqual(mlDsaNames(a.note()), [m0.name], 'what the root serves keeps every line');
+  const m1Note = ownNote(make, m1, 5);
+  a.add(m1Note, cosigners);
+  assert.deepEqual(mlDsaNames(a.shareNote(2_000 + COSIGN_REFRESH_MS)), [m0.name, m1.name], 'a line taken');
+  assert.deepEqual(mlDsaNames(a.shareNote(3_000 + COSIGN_REFRESH_MS)), []);
+  assert.deepEqual(mlDsaNames(a.shareNote(4_000 + COSIGN_REFRESH_MS, true)), [m0.name, m1.name], 'whole');
+  assert.deepEqual(mlDsaNames(a.shareNote(4_000 + ML_DSA_RESHARE_MS - 1)), []);
+  assert.deepEqual(
+    mlDsaNames(a.shareNote(4_000 + COSIGN_REFRESH_MS + ML_DSA_RESHARE_MS)),
+    [m0.name, m1.name],
+    'due',
+  );
+  assert.deepEqual(mlDsaNames(a.shareNote(0)), [m0.name, m1.name], 'a clock set back');
+  // A held line is not new: the same note again changes nothing.
+  a.add(m1Note, cosigners);
+  assert.deepEqual(mlDsaNames(a.shareNote(1)), []);
+  // A new tree starts over: its first line goes out at once.
+  a.setTree(6, new Uint8Array(32).fill(6));
+  a.add(ownNote(make, m2, 6), cosigners);
+  assert.deepEqual(mlDsaNames(a.shareNote(2)), [m2.name]);
+});
+
+test('property: whatever shared notes are lost, a member holds every line of the sharer once it has received a reshare period of them', () => {
+  const { members, cosigners, make } = books(4);
+  const tree = 9;
+  // Each member's own note on the tree, made once: ML-DSA-44 signing is slow.
+  const notes = members.map((m) => ownNote(make, m, tree));
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('line' as const), from: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({
+      kind: fc.constant('share' as const),
+      lost: fc.boolean(),
+      late: fc.integer({ min: 0, max: 1_000 }),
+    }),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+      const a = make();
+      const b = make();
+      for (const book of [a, b]) book.setTree(tree, new Uint8Array(32).fill(tree));
+      a.add(notes[0]!, cosigners);
+      let now = 0;
+      // The refresh timer: each share comes at most COSIGN_REFRESH_MS (plus timer lateness) after the last.
+      const share = (lost: boolean, late: number) => {
+        now += COSIGN_REFRESH_MS + late;
+        const note = a.shareNote(now);
+        if (!lost) b.add(note, cosigners);
+      };
+      for (const s of steps) {
+        if (s.kind === 'line') a.add(notes[s.from]!, cosigners);
+        else share(s.lost, s.late);
+      }
+      // Then nothing is lost for one reshare period and one refresh more.
+      const until = now + ML_DSA_RESHARE_MS + COSIGN_REFRESH_MS;
+      while (now < until) share(false, 0);
+      assert.deepEqual(b.mlDsaCosigners(), a.mlDsaCosigners());
+    }),
+    { numRuns: 100 },
+  );
 });

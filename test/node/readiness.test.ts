@@ -11,12 +11,13 @@ import { after, before, test } from 'node:test';
 import { EXIT_DEGRADED, EXIT_STALLED } from '../../src/cli/errors.ts';
 import { DEFAULT_POLICY, OPEN_MOTIONS_PER_MEMBER_MAX } from '../../src/governance/index.ts';
 import { STALL_BOUND_MIN_MS, stallBoundMs } from '../../src/node/readiness.ts';
-import { getJson, getText, metricValue, REQUEST_TIMEOUT_MS } from '../helpers/http.ts';
+import { getJson, REQUEST_TIMEOUT_MS } from '../helpers/http.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { witan } from '../helpers/witan.ts';
 import {
   createFederation,
   fillerMotion,
+  metricsOf,
   startAll,
   type TestFederation,
   type TestMember,
@@ -50,12 +51,6 @@ interface Ready {
 async function readyOf(m: TestMember): Promise<Ready> {
   const res = await fetch(`${m.httpUrl}/ready`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   return { status: res.status, body: (await res.json()) as Ready['body'] };
-}
-
-/** The root's /metrics as a reader of one sample: metric(name, labels). */
-async function metricsOf(m: TestMember): Promise<(name: string, labels?: Record<string, string>) => number> {
-  const text = await getText(`http://127.0.0.1:${m.operatorPort}/metrics`);
-  return (name, labels = {}) => metricValue(text, name, labels);
 }
 
 const status = (m: TestMember) => witan('status', '--root', m.httpUrl);

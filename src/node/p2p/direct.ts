@@ -35,6 +35,8 @@ export type DirectStats = {
   lost: number;
   /** Streams refused because the remote peer is not a current member. */
   refused: number;
+  /** Bytes of the messages counted in sent and received (frame prefixes aside), by protocol. */
+  bytes: Record<string, { sent: number; received: number }>;
 };
 
 export type DirectOptions = {
@@ -60,10 +62,12 @@ export class DirectLinks {
   readonly #backoff = new Map<string, number>();
   /** Members' peer ids, parsed (forget() drops those no longer members). */
   readonly #peerIds = new Map<string, PeerId>();
-  readonly stats: DirectStats = { sent: 0, received: 0, lost: 0, refused: 0 };
+  readonly stats: DirectStats;
 
   constructor(o: DirectOptions) {
     this.#o = o;
+    const bytes = Object.fromEntries(o.protocols.map((p) => [p, { sent: 0, received: 0 }]));
+    this.stats = { sent: 0, received: 0, lost: 0, refused: 0, bytes };
   }
 
   async start(): Promise<void> {
@@ -103,6 +107,7 @@ export class DirectLinks {
     }
     if (!box.push(data)) return false;
     this.stats.sent++;
+    this.#bytes(protocol).sent += data.length;
     return true;
   }
 
@@ -121,6 +126,15 @@ export class DirectLinks {
   stop(): void {
     for (const box of this.#outboxes.values()) box.close();
     this.#outboxes.clear();
+  }
+
+  #bytes(protocol: string): { sent: number; received: number } {
+    let counted = this.stats.bytes[protocol];
+    if (counted === undefined) {
+      counted = { sent: 0, received: 0 };
+      this.stats.bytes[protocol] = counted;
+    }
+    return counted;
   }
 
   #connectionTo(peer: string): Connection | undefined {
@@ -168,6 +182,7 @@ export class DirectLinks {
           return;
         }
         this.stats.received++;
+        this.#bytes(protocol).received += frame.length;
         this.#o.deliver(protocol, frame, from);
       }
       await stream.close();

@@ -276,7 +276,13 @@ export async function createRootHost(options: RootHostOptions): Promise<RootHost
     relayedBytes: services.relay.counters.relayedBytes,
     rendezvousRegistrations: services.rendezvous.store.size,
     gossipRefused: { ...gate.refused },
-    direct: { ...links.stats },
+    // Counted by protocol (the topic), reported by the topic's kind: what an operator graphs.
+    direct: {
+      ...links.stats,
+      bytes: Object.fromEntries(
+        Object.entries(topics).map(([kind, topic]) => [kind, { ...links.stats.bytes[topic]! }]),
+      ),
+    },
   });
   if (options.metrics !== undefined) registerP2PMetrics(options.metrics, stats);
 

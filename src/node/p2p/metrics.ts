@@ -17,7 +17,7 @@ export type RootHostStats = {
   rendezvousRegistrations: number;
   /** Gossip messages refused since start, by reason. */
   gossipRefused: Record<GossipRefusal, number>;
-  /** Messages on direct streams between roots since start. */
+  /** Messages on direct streams between roots since start; bytes by topic kind. */
   direct: DirectStats;
 };
 
@@ -70,6 +70,24 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
       const d = stats().direct;
       for (const outcome of ['sent', 'received', 'lost', 'refused'] as const)
         this.set({ outcome }, d[outcome]);
+    },
+  });
+  // Counters like the relay's: the links count totals, each label's counter follows its total.
+  const countedBytes = new Map<string, number>();
+  new Counter({
+    name: 'witan_direct_bytes_total',
+    help: 'Bytes of the messages sent and received on direct streams between roots, by kind (consensus, statements, cosignatures, frost)',
+    labelNames: ['kind', 'direction'],
+    registers: [registry],
+    collect() {
+      for (const [kind, bytes] of Object.entries(stats().direct.bytes)) {
+        for (const direction of ['sent', 'received'] as const) {
+          const key = `${kind} ${direction}`;
+          const before = countedBytes.get(key) ?? 0;
+          if (bytes[direction] > before) this.inc({ kind, direction }, bytes[direction] - before);
+          countedBytes.set(key, Math.max(before, bytes[direction]));
+        }
+      }
     },
   });
 }
