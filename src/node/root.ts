@@ -112,8 +112,11 @@ import { ZeroTierWorlds } from './zerotier-worlds.ts';
 
 /** Re-cosign the current checkpoint this often, so clients see fresh timestamps. */
 export const COSIGN_REFRESH_MS = 5_000;
-/** A member that joins the cosignatures topic gets our note this soon (joins in a burst share one). */
-export const COSIGN_SHARE_ON_JOIN_MS = 200;
+/**
+ * A member that joins a topic is greeted this soon (joins in a burst share one greeting): our
+ * checkpoint note, pending statements, nonce commitments.
+ */
+export const GREET_ON_JOIN_MS = 200;
 /**
  * Pending statements sent again to a member that (re)joins the statements topic, oldest first:
  * what was gossiped while it was cut off is lost, and a statement only this root holds would
@@ -229,8 +232,8 @@ export class Root implements RootView, FederationView {
   #savedSize = -1;
   /** When the last note was written to disk (others are only served; a new size always is). */
   #durableMs = 0;
-  #shareOnJoin: ReturnType<typeof setTimeout> | undefined;
-  #reshareOnJoin: ReturnType<typeof setTimeout> | undefined;
+  /** The greeting owed to members that joined a topic, by topic (#greetOnJoin). */
+  readonly #greetings = new Map<string, ReturnType<typeof setTimeout>>();
   #dialing = false;
   #silentPeers!: SilentPeers;
   #stopping = false;
@@ -582,29 +585,35 @@ export class Root implements RootView, FederationView {
       (data) => (data.length > 0 ? 'accept' : 'reject'),
     );
     // What we published before a member was listening is lost: a member that joins (a
-    // federation starting, a root restarting) gets our note now rather than at the next refresh.
-    this.#host.onJoin(topics.cosignatures, () => {
-      this.#shareOnJoin ??= setTimeout(() => {
-        this.#shareOnJoin = undefined;
-        if (!this.#stopping) this.#shareCosignatures(true);
-      }, COSIGN_SHARE_ON_JOIN_MS);
+    // federation starting, a root restarting) is greeted now rather than at the next refresh.
+    this.#greetOnJoin(topics.cosignatures, () => this.#shareCosignatures(true));
+    this.#greetOnJoin(topics.statements, () => {
+      let n = 0;
+      for (const e of this.#pool.values()) {
+        if (n++ >= RESHARE_STATEMENTS_MAX) break;
+        void this.#publish(topics.statements, canonicalBytes(e.statement as unknown as Json));
+      }
     });
-    this.#host.onJoin(topics.statements, () => {
-      this.#reshareOnJoin ??= setTimeout(() => {
-        this.#reshareOnJoin = undefined;
-        if (this.#stopping) return;
-        let n = 0;
-        for (const e of this.#pool.values()) {
-          if (n++ >= RESHARE_STATEMENTS_MAX) break;
-          void this.#publish(topics.statements, canonicalBytes(e.statement as unknown as Json));
-        }
-      }, COSIGN_SHARE_ON_JOIN_MS);
-    });
+    this.#greetOnJoin(topics.frost, () => this.#federation?.greet());
     this.#host.subscribe(
       topics.frost,
       (data) => this.#federation?.receive(data),
       (data) => (data.length > 0 ? 'accept' : 'reject'),
     );
+  }
+
+  /** Calls `greet` GREET_ON_JOIN_MS after a member joins `topic` (one call for a burst of joins). */
+  #greetOnJoin(topic: string, greet: () => void): void {
+    this.#host.onJoin(topic, () => {
+      if (this.#greetings.has(topic)) return;
+      this.#greetings.set(
+        topic,
+        setTimeout(() => {
+          this.#greetings.delete(topic);
+          if (!this.#stopping) greet();
+        }, GREET_ON_JOIN_MS),
+      );
+    });
   }
 
   #federationHost() {
@@ -1316,8 +1325,7 @@ export class Root implements RootView, FederationView {
     for (const t of this.#timers) clearInterval(t);
     this.#silentPeers?.stop();
     this.#prober?.stop();
-    clearTimeout(this.#shareOnJoin);
-    clearTimeout(this.#reshareOnJoin);
+    for (const t of this.#greetings.values()) clearTimeout(t);
     clearTimeout(this.#pendingTimer);
     clearTimeout(this.#mlDsaTimer);
     clearTimeout(this.#federationWake);

@@ -12,6 +12,7 @@ import { fromBase64, fromHex, toBase64, utf8Bytes } from '../../src/codec/index.
 import { generateKeyPair, type KeyPair, verifySignature } from '../../src/crypto/index.ts';
 import { DkgParticipant, type GroupKey, type KeyShare } from '../../src/frost/index.ts';
 import {
+  COMMITMENTS_ANNOUNCE_MS,
   decodeFrostMessage,
   encodeFrostMessage,
   FederationError,
@@ -45,6 +46,8 @@ interface Net {
   /** What each root would sign (a signer refuses other bytes). */
   agree: Map<string, Uint8Array>;
   deliver(): void;
+  /** A root restarted: a new signer with the same share and none of the others' commitments. */
+  restart(name: string): FederationSigner;
   group: GroupKey;
   key: string;
 }
@@ -85,6 +88,9 @@ function network(
     signedJobs: new Map(),
     now,
     agree: new Map(names.map((name) => [name, MESSAGE])),
+    restart: () => {
+      throw new Error('set below');
+    },
     group,
     key,
     deliver() {
@@ -99,8 +105,8 @@ function network(
       }
     },
   };
-  for (const [i, name] of names.entries()) {
-    const share: KeyShare = shares[i]!;
+  const start = (name: string) => {
+    const share: KeyShare = shares[names.indexOf(name)]!;
     const signer = new FederationSigner({
       federation: FEDERATION,
       nodeSecretKey: nodeKeys.get(name)!.secretKey,
@@ -128,7 +134,10 @@ function network(
     });
     net.signers.set(name, signer);
     signer.setKeys([{ key, group, share }]);
-  }
+    return signer;
+  };
+  net.restart = start;
+  for (const name of names) start(name);
   net.deliver();
   return net;
 }
@@ -157,6 +166,48 @@ test('seven roots, two offline: five sign in one round and every online root get
   const requests = net.wire.length === 0 ? [] : net.wire;
   assert.deepEqual(requests, []);
   assert.equal(net.signers.get(net.names[0]!)!.faults.length, 0);
+});
+
+/** Runs every online root's timer every `stepMs` for `ms` with nothing to sign, and delivers. */
+function rest(net: Net, ms: number, stepMs = 500): void {
+  for (const s of net.signers.values()) s.want([]);
+  for (let t = 0; t < ms; t += stepMs) {
+    for (const name of net.online) net.signers.get(name)!.tick();
+    net.deliver();
+    net.now.ms += stepMs;
+  }
+}
+
+test('at rest a root re-announces its commitments once a re-announce period; a root that restarted is greeted with them at once', () => {
+  const net = network(4, 3);
+  run(net);
+  assert.equal(net.signed.size, 4);
+  // At rest: each root announces at most once per COMMITMENTS_ANNOUNCE_MS (and once more at its edge).
+  const restMs = 2 * COMMITMENTS_ANNOUNCE_MS;
+  const before = net.history.length;
+  rest(net, restMs);
+  for (const name of net.names) {
+    const announced = net.history
+      .slice(before)
+      .filter((h) => h.from === name && h.message.type === 'commitments');
+    assert.ok(
+      announced.length <= restMs / COMMITMENTS_ANNOUNCE_MS + 1,
+      `${name} announced ${announced.length} times`,
+    );
+  }
+  // m1 restarts: it announces its own commitments and holds none of the others' — which, at
+  // rest, they would re-announce only up to COMMITMENTS_ANNOUNCE_MS later.
+  const restarted = net.restart('m1');
+  restarted.tick();
+  net.deliver();
+  assert.deepEqual(restarted.available(net.key), ['m1'], 'only its own commitments');
+  // Its join is greeted: every root announces now, and m1 can pick any of them.
+  for (const name of net.names) if (name !== 'm1') net.signers.get(name)!.greet();
+  net.deliver();
+  assert.deepEqual(restarted.available(net.key), net.names);
+  net.signed.clear();
+  run(net, 40, 500, { kind: 'world', version: 8, part: 'note' });
+  assert.equal(net.signed.size, 4, 'every root has the next signature');
 });
 
 test('a root that sends a wrong share is named with its signed share as evidence, and the signature is made without it', () => {
@@ -208,7 +259,7 @@ test('refused without effect: a replayed announcement, other bytes, a reused non
   const signer = net.signers.get(a)!;
   const before = signer.available(net.key);
   // b announces again (a newer snapshot); then its first announcement is replayed: refused.
-  net.now.ms += 10_000;
+  net.now.ms += COMMITMENTS_ANNOUNCE_MS;
   net.signers.get(b)!.tick();
   net.deliver();
   const announcements = net.history.filter((h) => h.from === b && h.message.type === 'commitments');

@@ -27,10 +27,13 @@ export const COORDINATOR_NONCES_LOW_WATER = 2;
  */
 export const NONCES_KEPT_MAX = 128;
 /**
- * A root re-announces its unused commitments this often: a peer that restarted lost its
- * commitment pool, and a coordinator can only pick signers whose commitments it holds.
+ * A root re-announces its unused commitments this often, for a peer that lost an announcement:
+ * a coordinator can only pick signers whose commitments it holds. A peer that (re)joins — and
+ * lost its commitment pool if it restarted — is greeted with them at once (FederationSigner.greet),
+ * so this is a safety net, not the way commitments travel: at rest, an announcement of every
+ * root to every peer every few seconds was half of what idle roots sent each other.
  */
-export const COMMITMENTS_ANNOUNCE_MS = 5 * SECOND_MS;
+export const COMMITMENTS_ANNOUNCE_MS = 30 * SECOND_MS;
 /** One coordinator waits this long for the signers' shares before it tries without the silent ones. */
 export const SHARE_TIMEOUT_MS = 5 * SECOND_MS;
 /** A signer that did not answer is passed over for this long. */

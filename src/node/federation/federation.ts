@@ -127,6 +127,11 @@ export class RootFederation {
     }
   }
 
+  /** A member (re)joined the federation-key topic: it gets this root's nonce commitments now. */
+  greet(): void {
+    this.#signer.greet();
+  }
+
   /** After a commit, and on a timer: the ceremony's next step, keys, jobs, coordinator turns. */
   update(): void {
     const state = this.#host.state();

@@ -217,6 +217,14 @@ export class FederationSigner {
       if (now - e.atMs <= DEFERRED_REQUEST_MS) this.#onSignature(e.message, e.atMs);
   }
 
+  /**
+   * Announces this root's unused commitments for every key now: a member (re)joined, and one
+   * that restarted holds none of them until it is told.
+   */
+  greet(): void {
+    for (const [key, state] of this.#keys) if (state.own !== undefined) this.#announce(key, state);
+  }
+
   /** Members with unused commitments in this root's pool for `key`. */
   available(key: string): string[] {
     const state = this.#keys.get(key);
