@@ -28,6 +28,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BUNDLE_DIR, bundle } from '../scripts/bundle.ts';
 import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { MAIN_SCRIPT } from '../src/cli/root-processes.ts';
+import { ML_DSA_RESHARE_MS } from '../src/node/cosignature-book.ts';
+import { COMMITMENTS_ANNOUNCE_MS } from '../src/node/federation/constants.ts';
+import { COSIGN_REFRESH_MS } from '../src/node/root.ts';
 import { type BenchMember, type RootLaunch, startFederation, stopFederation } from './lib/federation.ts';
 import { type BenchResult, type Figure, processCpuMs, processWrites, ratioFigure } from './lib/harness.ts';
 import type { BenchOptions } from './run.ts';
@@ -40,9 +43,17 @@ const KB = 1000;
 /** The goal for an idle root's resident set. */
 const IDLE_RSS_GOAL_MB = 100;
 const METRICS_TIMEOUT_MS = 5000;
-/** Idle CPU and writes are read over the last this-many seconds of the idle time (at most its half). */
-const IDLE_CPU_WINDOW_S = 10;
-const cpuWindowS = (idleSeconds: number) => Math.min(IDLE_CPU_WINDOW_S, idleSeconds / 2);
+/** How long the roots are left to settle after the genesis commit before the rates are read. */
+const SETTLE_S = 20;
+/**
+ * Idle CPU and writes are read over this window: the longest period of what a root at rest
+ * sends again and again (cosignature refreshes, ML-DSA-44 lines, nonce commitments), so a rate
+ * never depends on whether one of those fell in the window.
+ */
+const RATE_WINDOW_S = Math.max(COSIGN_REFRESH_MS, ML_DSA_RESHARE_MS, COMMITMENTS_ANNOUNCE_MS) / 1000;
+/** Quick runs: settle and window shortened alike. */
+const QUICK_SETTLE_S = 5;
+const QUICK_RATE_WINDOW_S = 5;
 /** tsc over the whole source tree, on a shared machine. */
 const BUILD_TIMEOUT_MS = 300_000;
 
@@ -182,14 +193,14 @@ type IdleRates = { cpuMsPerS: number; writtenKbPerS: number; diskKbPerS: number 
  */
 async function idleRoots(
   launch: RootLaunch,
-  idleSeconds: number,
+  idle: { settleS: number; windowS: number },
 ): Promise<Record<keyof Sample, number> & IdleRates> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-memory-'));
   let members: BenchMember[] = [];
   try {
     members = await startFederation(work, ROOTS, undefined, launch);
-    const window = cpuWindowS(idleSeconds);
-    await sleep((idleSeconds - window) * 1000);
+    const window = idle.windowS;
+    await sleep(idle.settleS * 1000);
     const cpu = () => members.map((m) => processCpuMs(m.root!.child.pid!));
     const writes = () => members.map((m) => processWrites(m.root!.child.pid!));
     const [cpuBefore, writesBefore] = [cpu(), writes()];
@@ -215,17 +226,21 @@ async function idleRoots(
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
-  const idleSeconds = options.quick ? 10 : 30;
+  const rates = options.quick
+    ? { settleS: QUICK_SETTLE_S, windowS: QUICK_RATE_WINDOW_S }
+    : { settleS: SETTLE_S, windowS: RATE_WINDOW_S };
+  // Every launch idles as long, so their memory is compared at the same age.
+  const idleSeconds = rates.settleS + rates.windowS;
   const loadAverage = loadavg()[0]!;
   await buildCompiled();
   const bundledMain = join(BUNDLE_DIR, 'main.js');
-  const compiled = await idleRoots({ script: bundledMain, nodeFlags: ROOT_NODE_FLAGS }, idleSeconds);
-  const defaultYoung = await idleRoots({ script: bundledMain, nodeFlags: [] }, idleSeconds);
+  const compiled = await idleRoots({ script: bundledMain, nodeFlags: ROOT_NODE_FLAGS }, rates);
+  const defaultYoung = await idleRoots({ script: bundledMain, nodeFlags: [] }, rates);
   const unbundled = await idleRoots(
     { script: join(DIST, 'cli', 'main.js'), nodeFlags: ROOT_NODE_FLAGS },
-    idleSeconds,
+    rates,
   );
-  const sources = await idleRoots({ script: MAIN_SCRIPT, nodeFlags: ROOT_NODE_FLAGS }, idleSeconds);
+  const sources = await idleRoots({ script: MAIN_SCRIPT, nodeFlags: ROOT_NODE_FLAGS }, rates);
   const flags = ROOT_NODE_FLAGS.join(' ');
   const figures: Figure[] = [
     ratioFigure(
@@ -252,7 +267,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     { name: '    of which in use (live and not yet collected)', value: compiled.heapUsed, unit: 'MB' },
     { name: '  outside the V8 heap (buffers, wasm)', value: compiled.external, unit: 'MB' },
     {
-      name: `idle root CPU (user + system, every thread), mean of 4, over the last ${cpuWindowS(idleSeconds)} s`,
+      name: `idle root CPU (user + system, every thread), mean of 4, over ${rates.windowS} s after ${rates.settleS} s idle`,
       value: compiled.cpuMsPerS,
       unit: 'ms/s',
     },
@@ -340,7 +355,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     figures,
     notes: [
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
-      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the end of the idle time; bytes written: wchar (every write syscall) and write_bytes (sent to storage) from /proc/<pid>/io over the same window`,
+      `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the last ${rates.windowS} s of the idle time; bytes written: wchar (every write syscall) and write_bytes (sent to storage) from /proc/<pid>/io over the same window`,
       `the bundle: dist/bundle/main.js built as \`npm run build\` does (scripts/bundle.ts), started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
       'loading: a fresh process (root flags, compiled JavaScript one module per file) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded; from the bundle, a fresh process imports the chunk of `witan start` (and the chunks it imports) instead',
       'the bundle against dist/: V8 keeps a record and the whole source text of every module it loaded (≈ 1,100 from dist/ and node_modules, comments included, two bytes per character in any file holding one non-ASCII character); the bundle is a few dozen files, without comments or whitespace, in ASCII',
