@@ -53,7 +53,8 @@ export class PendingBatch {
   #authors = new Map<string, { bytes: number; statements: number }>();
   /** Signatures checked when the statements entered the pool: not checked again here. */
   #verified = new Map<string, PreVerified>();
-  #built: BuiltValue | undefined;
+  /** The value once built; null while the batch has nothing to propose (no statement, no effect of time). */
+  #built: BuiltValue | null | undefined;
 
   /** Throws GovernanceError BAD_BATCH when the header cannot follow the state. */
   constructor(state: GovernanceState, header: BatchHeader) {
@@ -91,9 +92,14 @@ export class PendingBatch {
    * header (idle when idle). Built once per change.
    */
   value(treeAfter: TreeAfter): BuiltValue | undefined {
-    if (this.#built !== undefined) return this.#built;
+    // Kept until a statement is added: the header's time is fixed, so the result is too. A root
+    // at rest asks every second whether time alone makes a batch; that is judged once per batch.
+    if (this.#built !== undefined) return this.#built ?? undefined;
     const result = this.#open.result();
-    if (result.entries.length <= 1) return undefined;
+    if (result.entries.length <= 1) {
+      this.#built = null;
+      return undefined;
+    }
     const tree = treeAfter(result.entries);
     const value: BatchValue = {
       ...this.header,

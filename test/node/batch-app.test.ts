@@ -168,6 +168,18 @@ test('statements arriving one at a time join the open batch; the value re-execut
   assert.equal(decodeValue(third.bytes!).timeMs, clock.now);
 });
 
+test('an open batch with nothing in it proposes nothing however often it is asked, and the first statement offered makes its value', async (t) => {
+  const clock = { now: T0 + 10 };
+  const f = await fixture(t, clock);
+  // A root at rest asks every second whether time alone makes a batch.
+  for (let i = 0; i < 3; i++) assert.equal(f.build().bytes, undefined);
+  const e = f.add(sign(ballot(FEDERATION, 'm01', f.motionId, 'yes', T0 + 6)));
+  assert.equal(f.app.offer(f.state, e), 'added');
+  const built = f.build();
+  assert.deepEqual(decodeValue(built.bytes!).statements.map(statementId), [e.id]);
+  assert.ok(typeof f.check(built.bytes!) !== 'string');
+});
+
 test('a fresh proposal is timely within BATCH_TIME_SKEW_MS_MAX of the clock, either way, scaled by a devnet clock', async (t) => {
   const clock = { now: T0 + 10 };
   const f = await fixture(t, clock);
