@@ -88,9 +88,7 @@ function network(
     signedJobs: new Map(),
     now,
     agree: new Map(names.map((name) => [name, MESSAGE])),
-    restart: () => {
-      throw new Error('set below');
-    },
+    restart: (name) => start(name),
     group,
     key,
     deliver() {
@@ -136,7 +134,6 @@ function network(
     signer.setKeys([{ key, group, share }]);
     return signer;
   };
-  net.restart = start;
   for (const name of names) start(name);
   net.deliver();
   return net;

@@ -15,6 +15,7 @@
 
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
+import { invariant } from '../../base/index.ts';
 import { frameReader, sendFrame } from '../../wire/index.ts';
 import {
   DIRECT_INBOUND_STREAMS_MAX,
@@ -66,6 +67,7 @@ export class DirectLinks {
 
   constructor(o: DirectOptions) {
     this.#o = o;
+    // One entry per protocol, here for good: send() and #serve() only ever see these protocols.
     const bytes = Object.fromEntries(o.protocols.map((p) => [p, { sent: 0, received: 0 }]));
     this.stats = { sent: 0, received: 0, lost: 0, refused: 0, bytes };
   }
@@ -85,6 +87,8 @@ export class DirectLinks {
    * caller publishes it on gossip.
    */
   send(peer: string, protocol: string, data: Uint8Array): boolean {
+    const counted = this.stats.bytes[protocol];
+    invariant(counted !== undefined, `direct streams carry ${this.#o.protocols.join(', ')}, not ${protocol}`);
     const now = (this.#o.now ?? Date.now)();
     const until = this.#backoff.get(peer);
     if (until !== undefined) {
@@ -107,7 +111,7 @@ export class DirectLinks {
     }
     if (!box.push(data)) return false;
     this.stats.sent++;
-    this.#bytes(protocol).sent += data.length;
+    counted.sent += data.length;
     return true;
   }
 
@@ -126,15 +130,6 @@ export class DirectLinks {
   stop(): void {
     for (const box of this.#outboxes.values()) box.close();
     this.#outboxes.clear();
-  }
-
-  #bytes(protocol: string): { sent: number; received: number } {
-    let counted = this.stats.bytes[protocol];
-    if (counted === undefined) {
-      counted = { sent: 0, received: 0 };
-      this.stats.bytes[protocol] = counted;
-    }
-    return counted;
   }
 
   #connectionTo(peer: string): Connection | undefined {
@@ -182,7 +177,7 @@ export class DirectLinks {
           return;
         }
         this.stats.received++;
-        this.#bytes(protocol).received += frame.length;
+        this.stats.bytes[protocol]!.received += frame.length;
         this.#o.deliver(protocol, frame, from);
       }
       await stream.close();
