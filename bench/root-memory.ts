@@ -199,13 +199,12 @@ async function idleRoots(
   let members: BenchMember[] = [];
   try {
     members = await startFederation(work, ROOTS, undefined, launch);
-    const window = idle.windowS;
     await sleep(idle.settleS * 1000);
     const cpu = () => members.map((m) => processCpuMs(m.root!.child.pid!));
     const writes = () => members.map((m) => processWrites(m.root!.child.pid!));
     const [cpuBefore, writesBefore] = [cpu(), writes()];
     const from = performance.now();
-    await sleep(window * 1000);
+    await sleep(idle.windowS * 1000);
     const [cpuAfter, writesAfter] = [cpu(), writes()];
     const seconds = (performance.now() - from) / 1000;
     const perSecond = (spent: number[]) => mean(spent) / seconds;

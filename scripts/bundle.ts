@@ -25,11 +25,7 @@ const DIST = join(REPO, 'dist');
 export const BUNDLE_DIR = join(DIST, 'bundle');
 
 /** Packages resolved from node_modules at run time because they read their own files. */
-export const BUNDLE_EXTERNAL: readonly string[] = [
-  'classic-level',
-  '@fastify/swagger',
-  '@fastify/swagger-ui',
-];
+const BUNDLE_EXTERNAL: readonly string[] = ['classic-level', '@fastify/swagger', '@fastify/swagger-ui'];
 
 /**
  * CommonJS dependencies call require() for Node's built-ins; an ES module has no require of its

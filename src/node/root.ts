@@ -1045,9 +1045,8 @@ export class Root implements RootView, FederationView {
       this.#log.warn({ size }, 'every recovered validator cosigned the recovery: committing again');
       this.#driver.pending();
     }
-    if (!force && size === this.#savedSize && Date.now() - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS)
-      return;
     const now = Date.now();
+    if (!force && size === this.#savedSize && now - this.#lastSaveMs < CHECKPOINT_SAVE_INTERVAL_MS) return;
     this.#savedSize = size;
     this.#lastSaveMs = now;
     // The store writes a note for a new size whatever is asked; a failed write is asked again.

@@ -14,6 +14,7 @@ import {
   ed25519NoteSigner,
   formatNote,
   generateKeyPair,
+  ML_DSA_44_SIGNATURE_BYTES,
   mlDsaCosignatureSigner,
   mlDsaKeyPairFromSeed,
   NOTE_SIGNATURES_MAX,
@@ -161,10 +162,10 @@ test('a peer note re-sharing lines this root holds counts them; a forged line by
   assert.deepEqual(fresh.cosigners(), [m1.name]);
 });
 
-/** The names on a note's ML-DSA-44 lines (their signatures: an 8-byte timestamp and 2,420 bytes). */
+/** The names on a note's ML-DSA-44 lines (their signatures: an 8-byte timestamp and the signature). */
 const mlDsaNames = (note: string) =>
   parseNote(note)
-    .signatures.filter((s) => s.signature.length === 8 + 2420)
+    .signatures.filter((s) => s.signature.length === 8 + ML_DSA_44_SIGNATURE_BYTES)
     .map((s) => s.name);
 
 /** A note from member `m`'s own book on `tree`: its cosignature and its ML-DSA-44 line. */

@@ -4,17 +4,16 @@
 // the real `witan start`, against a real listener on each of the root's three ports in turn.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createLocalMember, foundFederation, type LocalMember } from '../../src/cli/federation.ts';
+import { spawnRoot, stopRoot, waitHealthy } from '../../src/cli/root-processes.ts';
 import { DEFAULT_POLICY } from '../../src/governance/index.ts';
+import { type CommandResult, runWitan } from '../helpers/witan.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/witan.js', import.meta.url));
 const FEDERATION = 'ports.witan.test';
 /** A root that fails to listen exits well within this; one that hangs half-open is killed here. */
 const START_TIMEOUT_MS = 60_000;
@@ -33,26 +32,21 @@ before(async () => {
 
 after(() => rmSync(base, { recursive: true, force: true }));
 
-async function holding<T>(port: number, body: () => T): Promise<T> {
+async function holding<T>(port: number, body: () => Promise<T>): Promise<T> {
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
   try {
-    return body();
+    return await body();
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
 }
 
-function start(): { code: number | null; signal: NodeJS.Signals | null; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'start', '--config', join(member.dir, 'witan.json')], {
-    encoding: 'utf8',
-    timeout: START_TIMEOUT_MS,
-  });
-  return { code: r.status, signal: r.signal, stderr: r.stderr };
-}
+const start = (): Promise<CommandResult> =>
+  runWitan(['start', '--config', join(member.dir, 'witan.json')], { timeoutMs: START_TIMEOUT_MS });
 
 for (const [what, port, setting] of [
   ['public HTTP port', () => member.httpPort, /http\.port or WITAN_HTTP_PORT/],
@@ -70,7 +64,6 @@ for (const [what, port, setting] of [
 }
 
 test('the same root starts once the port is free: the failed starts left its data folder unlocked', async () => {
-  const { spawnRoot, stopRoot, waitHealthy } = await import('../../src/cli/root-processes.ts');
   const root = spawnRoot({ name: member.name, dir: member.dir, httpUrl: member.httpUrl });
   try {
     await waitHealthy(root);
