@@ -263,6 +263,23 @@ test('the installed command runs witan devnet from the bundle, roots included, a
   }
 });
 
+test("loading the bundle leaves Node's fetch and WebSocket (undici) unloaded", () => {
+  // Every output file but the two entries (main.js runs the CLI, the worker waits for jobs),
+  // imported in a fresh process: none may pull undici in, which no witan command needs and a
+  // root would keep resident (`node:http` is reached through require: scripts/bundle.ts).
+  const dir = join(project, 'node_modules', 'witan', 'dist', 'bundle');
+  const script = [
+    "import { readdirSync } from 'node:fs';",
+    "import { join } from 'node:path';",
+    'const dir = process.argv[1];',
+    "for (const f of readdirSync(dir)) if (f.endsWith('.js') && f !== 'main.js' && f !== 'verify-worker.js') await import(join(dir, f));",
+    'console.log(JSON.stringify(process.moduleLoadList.filter((m) => /undici/.test(m))));',
+  ].join('\n');
+  const loaded = run(process.execPath, ['--input-type=module', '--eval', script, dir], { cwd: project });
+  assert.equal(loaded.code, 0, loaded.stderr);
+  assert.deepEqual(JSON.parse(loaded.stdout), []);
+});
+
 test('the release archive runs its own Node with no node on PATH, at the path the systemd unit names', async () => {
   const { file, folder } = await buildRelease({
     packageFile: tarball,
