@@ -4,9 +4,10 @@
 // for a machine without the memory for 10,000 client nodes), next to its memory per plain
 // connection without a reservation.
 // The root and the listening node each run in their own process, as they would in the field;
-// the root under the Node flags every root runs with (ROOT_NODE_FLAGS). Its relay limits are
-// the largest a policy may set where the benchmark needs them (all clients share 127.0.0.1),
-// and its connection limit is the one a root derives from its reservations.
+// the root under the Node flags and environment every root runs with (ROOT_NODE_FLAGS,
+// ROOT_ENV). Its relay limits are the largest a policy may set where the benchmark needs them
+// (all clients share 127.0.0.1), and its connection limit is the one a root derives from its
+// reservations.
 // `node bench/relay.ts --child <role>` is how this file starts them.
 
 import { type ChildProcess, fork } from 'node:child_process';
@@ -21,7 +22,7 @@ import type { Libp2p, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
+import { ROOT_ENV, ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { POLICY_RANGES } from '../src/governance/index.ts';
 import { DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX } from '../src/node/p2p/constants.ts';
 import { createRootHost, frameReader, type RootHostStats, sendFrame } from '../src/node/p2p/index.ts';
@@ -204,6 +205,7 @@ export async function forkChild(role: string, args: string[] = [], timeoutMs = 1
   const proc = fork(import.meta.filename, ['--child', role, ...args], {
     // The root runs as every root does; a client process holds thousands of nodes.
     execArgv: ['--expose-gc', ...(role === 'root' ? ROOT_NODE_FLAGS : ['--max-old-space-size=8192'])],
+    env: role === 'root' ? { ...ROOT_ENV, ...process.env } : process.env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiters = new Map<string, (v: unknown) => void>();

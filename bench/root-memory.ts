@@ -8,10 +8,11 @@
 // it writes per second (to its peers, its log and its disk), where a write repeated at rest
 // shows.
 //
-// Measured four ways: the bundle a release and the container image run (dist/bundle/, built
-// here as `npm run build` does) under the Node flags every root is started with
-// (ROOT_NODE_FLAGS) — the figure the goal is about; the same without those flags (V8's default
-// young generation), which is what the flags are for; the compiled JavaScript before bundling
+// Measured five ways: the bundle a release and the container image run (dist/bundle/, built
+// here as `npm run build` does) under the Node flags and environment every root is started with
+// (ROOT_NODE_FLAGS, ROOT_ENV) — the figure the goal is about; the same without those flags (V8's
+// default young generation) and without that environment (glibc's default malloc arenas), which
+// is what each is for; the compiled JavaScript before bundling
 // (dist/, one module per source file), which is what the bundle is for; and the TypeScript
 // sources a checkout's `witan devnet` runs (Node strips the types as it loads them).
 //
@@ -26,7 +27,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUNDLE_DIR, bundle } from '../scripts/bundle.ts';
-import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
+import { ROOT_ENV, ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 import { MAIN_SCRIPT } from '../src/cli/root-processes.ts';
 import { ML_DSA_RESHARE_MS } from '../src/node/cosignature-book.ts';
 import { COMMITMENTS_ANNOUNCE_MS } from '../src/node/federation/constants.ts';
@@ -134,6 +135,7 @@ function loadCosts(flags: readonly string[], groups: readonly (readonly string[]
   const r = spawnSync(process.execPath, [...flags, '--expose-gc', '--input-type=module', '-e', script], {
     cwd: REPO,
     encoding: 'utf8',
+    env: { ...ROOT_ENV, ...process.env },
   });
   if (r.status !== 0) throw new Error(`loading the modules failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -235,12 +237,25 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const bundledMain = join(BUNDLE_DIR, 'main.js');
   const compiled = await idleRoots({ script: bundledMain, nodeFlags: ROOT_NODE_FLAGS }, rates);
   const defaultYoung = await idleRoots({ script: bundledMain, nodeFlags: [] }, rates);
+  const unsetEnv = Object.fromEntries(Object.keys(ROOT_ENV).map((k) => [k, undefined]));
+  const defaultArenas = await idleRoots(
+    { script: bundledMain, nodeFlags: ROOT_NODE_FLAGS, env: unsetEnv },
+    rates,
+  );
   const unbundled = await idleRoots(
     { script: join(DIST, 'cli', 'main.js'), nodeFlags: ROOT_NODE_FLAGS },
     rates,
   );
   const sources = await idleRoots({ script: MAIN_SCRIPT, nodeFlags: ROOT_NODE_FLAGS }, rates);
   const flags = ROOT_NODE_FLAGS.join(' ');
+  const rootEnv = Object.entries(ROOT_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  /** Another launch's idle RSS against the bundle's under the root flags, and its anonymous part. */
+  const againstBundle = (name: string, other: typeof compiled, baseline: string): Figure[] => [
+    ratioFigure(name, other.rss, 'MB', baseline, compiled.rss),
+    { name: '  of which anonymous memory', value: other.anonymous, unit: 'MB' },
+  ];
   const figures: Figure[] = [
     ratioFigure(
       'idle root resident set (RSS), the bundle a release runs, mean of 4',
@@ -276,31 +291,27 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       unit: 'KB/s',
     },
     { name: '    of which sent to disk', value: compiled.diskKbPerS, unit: 'KB/s' },
-    ratioFigure(
+    ...againstBundle(
       `idle root RSS without ${flags} (V8's default young generation)`,
-      defaultYoung.rss,
-      'MB',
+      defaultYoung,
       'the same with the root flags',
-      compiled.rss,
     ),
-    { name: '  of which anonymous memory', value: defaultYoung.anonymous, unit: 'MB' },
-    ratioFigure(
+    ...againstBundle(
+      `idle root RSS without ${rootEnv} (glibc's default malloc arenas)`,
+      defaultArenas,
+      'the same with the root environment',
+    ),
+    ...againstBundle(
       'idle root RSS from the compiled JavaScript before bundling (dist/, a module per file)',
-      unbundled.rss,
-      'MB',
+      unbundled,
       'the bundle',
-      compiled.rss,
     ),
-    { name: '  of which anonymous memory', value: unbundled.anonymous, unit: 'MB' },
     { name: '  proportional set size', value: unbundled.pss, unit: 'MB' },
-    ratioFigure(
+    ...againstBundle(
       "idle root RSS from the TypeScript sources (a checkout's witan devnet)",
-      sources.rss,
-      'MB',
+      sources,
       'the bundle',
-      compiled.rss,
     ),
-    { name: '  of which anonymous memory', value: sources.anonymous, unit: 'MB' },
   ];
   const [base, ...layers] = loadCosts(
     ROOT_NODE_FLAGS,
@@ -355,8 +366,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     notes: [
       `load average (1 min) of the machine when the run began: ${loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
       `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the last ${rates.windowS} s of the idle time; bytes written: wchar (every write syscall) and write_bytes (sent to storage) from /proc/<pid>/io over the same window`,
-      `the bundle: dist/bundle/main.js built as \`npm run build\` does (scripts/bundle.ts), started with the root flags (${flags}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without them, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again`,
-      'loading: a fresh process (root flags, compiled JavaScript one module per file) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded; from the bundle, a fresh process imports the chunk of `witan start` (and the chunks it imports) instead',
+      `the bundle: dist/bundle/main.js built as \`npm run build\` does (scripts/bundle.ts), started with the root flags (${flags}) and environment (${rootEnv}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without the flags, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again; without the environment, glibc gives the root's threads (V8's workers, libuv's pool) malloc arenas of their own, each keeping what its thread freed`,
+      'loading: a fresh process (root flags and environment, compiled JavaScript one module per file) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded; from the bundle, a fresh process imports the chunk of `witan start` (and the chunks it imports) instead',
       'the bundle against dist/: V8 keeps a record and the whole source text of every module it loaded (≈ 1,100 from dist/ and node_modules, comments included, two bytes per character in any file holding one non-ASCII character); the bundle is a few dozen files, without comments or whitespace, in ASCII',
     ],
   };

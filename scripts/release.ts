@@ -39,7 +39,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { CodedError } from '../src/base/index.ts';
-import { ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
+import { ROOT_ENV, ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
 
 export const REPO = join(import.meta.dirname, '..');
 /** `npm pack` builds the package (tsc) first: allow for a slow, shared machine. */
@@ -173,17 +173,21 @@ export function bundledRuntime(): { binary: string; license: string; version: st
 
 /**
  * The launcher of a release (./bin/witan, /opt/witan/bin/witan once installed). A root
- * (`witan start`) runs with ROOT_NODE_FLAGS; the other commands with Node's defaults (an
- * audit's throughput is not held back by a root's memory bounds).
+ * (`witan start`) runs with ROOT_NODE_FLAGS and ROOT_ENV (a value the environment already has
+ * wins); the other commands with Node's defaults (an audit's throughput is not held back by a
+ * root's memory bounds).
  */
 export const LAUNCHER = `#!/bin/sh
 # The witan command of a release: runs the CLI with the Node.js runtime the release carries,
 # whatever node is (or is not) on PATH. A symlink to this file (/usr/local/bin/witan) works.
 set -eu
 root=$(dirname "$(dirname "$(readlink -f "$0")")")
-# A root runs with the Node flags every root runs with (docs/architecture.md, "Decisions").
+# A root runs with the Node flags and environment every root runs with (docs/architecture.md,
+# "Decisions").
 if [ "\${1:-}" = start ]; then
-  exec "$root/node/bin/node" ${ROOT_NODE_FLAGS.join(' ')} "$root/bin/witan.js" "$@"
+${Object.entries(ROOT_ENV)
+  .map(([k, v]) => `  export ${k}="\${${k}:-${v}}"\n`)
+  .join('')}  exec "$root/node/bin/node" ${ROOT_NODE_FLAGS.join(' ')} "$root/bin/witan.js" "$@"
 fi
 exec "$root/node/bin/node" "$root/bin/witan.js" "$@"
 `;

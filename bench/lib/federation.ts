@@ -50,8 +50,11 @@ export const BENCH_POLICY: Policy = {
 
 export type BenchMember = LocalMember & { root?: RootProcess; secretKey: Uint8Array };
 
-/** How the roots are started: the CLI entry and Node flags (spawnRoot's defaults otherwise). */
-export type RootLaunch = { script?: string; nodeFlags?: readonly string[] };
+/**
+ * How the roots are started: the CLI entry, Node flags and environment over the root's
+ * (spawnRoot's defaults otherwise; a key set to undefined is left out).
+ */
+export type RootLaunch = { script?: string; nodeFlags?: readonly string[]; env?: NodeJS.ProcessEnv };
 
 /** Founds a federation of `roots` members under `work` and starts each root as its own process. */
 export async function startFederation(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siblingModuleUrl } from '../base/index.ts';
 import { HttpClient } from '../net/index.ts';
-import { ROOT_NODE_FLAGS } from './constants.ts';
+import { ROOT_ENV, ROOT_NODE_FLAGS } from './constants.ts';
 import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
 /** The CLI's entry: `main.ts` from the sources, `main.js` from the compiled package. */
@@ -98,7 +98,8 @@ export interface RootProcess {
 }
 
 /**
- * Spawns `witan start --config <dir>/witan.json` under ROOT_NODE_FLAGS, with its output appended
+ * Spawns `witan start --config <dir>/witan.json` under ROOT_NODE_FLAGS and ROOT_ENV (under this
+ * process's environment, then `env`: a key set to undefined there is left out), with its output appended
  * to <dir>/root.log. `wrap` is a command the root runs under, which must exec it in the end so
  * that the child is the root and signals reach it (e.g. `ip netns exec <ns>`, or `unshare` for
  * its own hosts file). `script` is the CLI entry to run (MAIN_SCRIPT, this checkout's own, by
@@ -128,7 +129,7 @@ export function spawnRoot(o: {
   ];
   const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...o.env },
+    env: { ...ROOT_ENV, ...process.env, ...o.env },
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
