@@ -10,6 +10,7 @@ import { createLogger } from '../node/logger.ts';
 import { Root } from '../node/root.ts';
 import { governanceKeyWarnings } from './config-check.ts';
 import { action } from './output.ts';
+import { keepNextTickShapes } from './tick-shapes.ts';
 
 export function registerStart(program: Command): void {
   program
@@ -29,6 +30,7 @@ Stop with Ctrl-C or SIGTERM: the write in flight finishes, then the stores close
     )
     .action(
       action(async (opts: { config: string }) => {
+        keepNextTickShapes();
         const config = loadConfig(opts.config);
         const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
         for (const w of governanceKeyWarnings(config)) logger.warn(w);
