@@ -23,9 +23,10 @@ export const ROOT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
  * `MALLOC_ARENA_MAX` bounds the arenas of glibc's malloc, read once as the process starts. Left
  * alone, glibc gives threads arenas of their own, up to eight per core, and a root has eleven
  * threads (four of V8's for compiling and collecting, four of libuv's pool that LevelDB and
- * node:crypto use): each arena keeps the memory its thread freed. With two, an idle root holds ≈ 3.5 MB
- * less (one arena: ≈ 5 MB) and spends the same CPU per committed statement and per GET
- * (bench/RESULTS.md, root-memory). Two rather than one, so the collector's threads on a larger
- * machine do not all wait on the main thread's arena. Other C libraries (musl) ignore it.
+ * node:crypto use): each arena keeps the memory its thread freed. With two, an idle root holds
+ * 3.5–4.6 MB less (bench/RESULTS.md, root-memory); even with one (≈ 5.7 MB less), its CPU per
+ * committed statement and per GET stayed within the noise (docs/architecture.md, "Decisions").
+ * Two rather than one, so the collector's threads on a larger machine do not all wait on the
+ * main thread's arena. Other C libraries (musl) ignore it.
  */
 export const ROOT_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };

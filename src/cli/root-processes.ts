@@ -99,12 +99,12 @@ export interface RootProcess {
 
 /**
  * Spawns `witan start --config <dir>/witan.json` under ROOT_NODE_FLAGS and ROOT_ENV (under this
- * process's environment, then `env`: a key set to undefined there is left out), with its output appended
- * to <dir>/root.log. `wrap` is a command the root runs under, which must exec it in the end so
- * that the child is the root and signals reach it (e.g. `ip netns exec <ns>`, or `unshare` for
- * its own hosts file). `script` is the CLI entry to run (MAIN_SCRIPT, this checkout's own, by
- * default; the compiled package's dist/cli/main.js for what a release runs); `nodeFlags`
- * replaces ROOT_NODE_FLAGS (a benchmark comparing with V8's defaults passes none).
+ * process's environment, then `env`: a key set to undefined there is left out), with its output
+ * appended to <dir>/root.log. `wrap` is a command the root runs under, which must exec it in
+ * the end so that the child is the root and signals reach it (e.g. `ip netns exec <ns>`, or
+ * `unshare` for its own hosts file). `script` is the CLI entry to run (MAIN_SCRIPT, this
+ * checkout's own, by default; the compiled package's dist/cli/main.js for what a release runs);
+ * `nodeFlags` replaces ROOT_NODE_FLAGS (a benchmark comparing with V8's defaults passes none).
  */
 export function spawnRoot(o: {
   name: string;

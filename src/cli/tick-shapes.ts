@@ -7,10 +7,10 @@
 // at rest holds no queued tick, so its collections drop them; the next tick builds new ones, and
 // after a few such rounds the literal's inline caches are megamorphic for good: from then on
 // every process.nextTick — each stream's end, each socket write, each HTTP response — defines
-// its properties through V8's runtime instead of the cache. Measured on a root 20 s after its
-// start, wrk saturating GET /world: 35.2 → 26.6 µs of CPU per request with one tick held (three
-// alternating runs), the runtime's property definitions 11 % of the root's samples before
-// (perf). Node and V8 are not ours to change; holding one tick is.
+// its properties through V8's runtime instead of the cache: 11 % of a root's samples under wrk
+// on GET /world (perf). With one tick held, CPU per GET /world on a root 20 s after its start
+// went from 38.5 to 31.6 µs (the bundle before and after, three alternating runs;
+// docs/architecture.md, "Decisions"). Node and V8 are not ours to change; holding one tick is.
 //
 // How: async_hooks hands each new async resource to the init hooks enabled at the time, and a
 // tick's resource is the tick object itself. A hook enabled around one process.nextTick call
