@@ -184,7 +184,16 @@ export type LedgerAuditOptions = {
   onProgress?: (done: number, total: number) => void;
 };
 
-type Fetched = { client: RootReader; seen?: SeenCheckpoint; error?: string };
+/**
+ * What one root served at the start: its checkpoint, and the world it served just before it
+ * (its answer, or why there is none).
+ */
+type Fetched = {
+  client: RootReader;
+  seen?: SeenCheckpoint;
+  error?: string;
+  world: { value: unknown } | { error: string };
+};
 
 const hex = (b: Uint8Array) => toHex(b);
 
@@ -202,7 +211,7 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     incomplete: [],
   };
   const fetched = await Promise.all(
-    options.roots.map((url) => fetchCheckpoint(new RootReader(url, options.http), origin, nowMs)),
+    options.roots.map((url) => fetchWorldThenCheckpoint(new RootReader(url, options.http), origin, nowMs)),
   );
   const reports = new Map<string, RootReport>();
   for (const f of fetched) {
@@ -492,13 +501,11 @@ export async function auditLedger(options: LedgerAuditOptions): Promise<LedgerAu
     fetched
       .filter((f) => f.error === undefined)
       .map(async (f) => {
-        let value: unknown;
-        try {
-          value = await f.client.world();
-        } catch (error) {
-          result.incomplete.push(`${f.client.url}/world: ${(error as Error).message}`);
+        if ('error' in f.world) {
+          result.incomplete.push(`${f.client.url}/world: ${f.world.error}`);
           return;
         }
+        const value = f.world.value;
         const status = rules.worldStatus(value);
         reports.get(f.client.url)!.world = status;
         if (status.status === 'uncommitted' || status.status === 'malformed') {
@@ -546,7 +553,27 @@ function finishVerdicts(result: LedgerAuditResult): void {
   }
 }
 
-async function fetchCheckpoint(client: RootReader, origin: string, nowMs: number): Promise<Fetched> {
+/**
+ * A root's world, then its checkpoint. In this order, the checkpoint covers the world unless the
+ * root committed it in the moment between the two reads and had not yet a quorum's cosignatures
+ * on it: read after the replay, seconds later, a world committed meanwhile was taken for one the
+ * ledger never committed.
+ */
+async function fetchWorldThenCheckpoint(client: RootReader, origin: string, nowMs: number): Promise<Fetched> {
+  let world: Fetched['world'];
+  try {
+    world = { value: await client.world() };
+  } catch (error) {
+    world = { error: (error as Error).message };
+  }
+  return { ...(await fetchCheckpoint(client, origin, nowMs)), world };
+}
+
+async function fetchCheckpoint(
+  client: RootReader,
+  origin: string,
+  nowMs: number,
+): Promise<Omit<Fetched, 'world'>> {
   let note: string;
   try {
     note = await client.checkpoint();
