@@ -225,6 +225,25 @@ test('a root serving a world the ledger did not commit is caught', async () => {
   assertEvidence(v, 'uncommitted-world');
 });
 
+test('a world a root moves on to after serving its checkpoint is not held against it', async () => {
+  // A root that commits a world while the audit runs: its /world answers the newer world once
+  // its checkpoint was read. The audit judges the world read just before the checkpoint.
+  const { genesis, entries, state } = healthyLedger();
+  const r = await serve(entries, { world: state.world });
+  let checkpointRead = false;
+  r.lie.note = () => {
+    checkpointRead = true;
+    return r.published!;
+  };
+  const newer = structuredClone(state.world);
+  newer.version += 1;
+  newer.members = newer.members.filter((m) => m.name !== 'm03');
+  r.lie.world = () => (checkpointRead ? { world: newer } : undefined);
+  const result = await audit([r], genesis);
+  assert.deepEqual(result.violations, []);
+  assert.equal(result.roots[0]!.world?.status, 'current');
+});
+
 test('a second audit from the remembered governance state replays only new entries', async () => {
   const { genesis, entries, state } = healthyLedger();
   const r = await serve(entries, { world: state.world });
