@@ -22,7 +22,7 @@ import type { Libp2p, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { ROOT_ENV, ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
+import { ROOT_NODE_FLAGS, rootEnvironment } from '../src/cli/constants.ts';
 import { POLICY_RANGES } from '../src/governance/index.ts';
 import { DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX } from '../src/node/p2p/constants.ts';
 import { createRootHost, frameReader, type RootHostStats, sendFrame } from '../src/node/p2p/index.ts';
@@ -205,7 +205,7 @@ export async function forkChild(role: string, args: string[] = [], timeoutMs = 1
   const proc = fork(import.meta.filename, ['--child', role, ...args], {
     // The root runs as every root does; a client process holds thousands of nodes.
     execArgv: ['--expose-gc', ...(role === 'root' ? ROOT_NODE_FLAGS : ['--max-old-space-size=8192'])],
-    env: role === 'root' ? { ...ROOT_ENV, ...process.env } : process.env,
+    env: role === 'root' ? rootEnvironment() : process.env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiters = new Map<string, (v: unknown) => void>();

@@ -27,7 +27,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUNDLE_DIR, bundle } from '../scripts/bundle.ts';
-import { ROOT_ENV, ROOT_NODE_FLAGS } from '../src/cli/constants.ts';
+import { ROOT_ENV, ROOT_NODE_FLAGS, rootEnvironment } from '../src/cli/constants.ts';
 import { MAIN_SCRIPT } from '../src/cli/root-processes.ts';
 import { ML_DSA_RESHARE_MS } from '../src/node/cosignature-book.ts';
 import { COMMITMENTS_ANNOUNCE_MS } from '../src/node/federation/constants.ts';
@@ -135,7 +135,7 @@ function loadCosts(flags: readonly string[], groups: readonly (readonly string[]
   const r = spawnSync(process.execPath, [...flags, '--expose-gc', '--input-type=module', '-e', script], {
     cwd: REPO,
     encoding: 'utf8',
-    env: { ...ROOT_ENV, ...process.env },
+    env: rootEnvironment(),
   });
   if (r.status !== 0) throw new Error(`loading the modules failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);

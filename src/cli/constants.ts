@@ -30,3 +30,8 @@ export const ROOT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
  * main thread's arena. Other C libraries (musl) ignore it.
  */
 export const ROOT_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/** A root's environment: ROOT_ENV under `env` (this process's by default), whose values win. */
+export function rootEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...ROOT_ENV, ...env };
+}

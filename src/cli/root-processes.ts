@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siblingModuleUrl } from '../base/index.ts';
 import { HttpClient } from '../net/index.ts';
-import { ROOT_ENV, ROOT_NODE_FLAGS } from './constants.ts';
+import { ROOT_NODE_FLAGS, rootEnvironment } from './constants.ts';
 import { CliError, EXIT_UNAVAILABLE } from './errors.ts';
 
 /** The CLI's entry: `main.ts` from the sources, `main.js` from the compiled package. */
@@ -129,7 +129,7 @@ export function spawnRoot(o: {
   ];
   const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', out, out],
-    env: { ...ROOT_ENV, ...process.env, ...o.env },
+    env: rootEnvironment({ ...process.env, ...o.env }),
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));

@@ -34,16 +34,13 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
   gauge('witan_peers', 'libp2p peers connected to this root (roots and overlay peers)', (s) => s.peers);
   gauge('witan_relay_reservations', 'Circuit relay reservations held', (s) => s.reservations);
   gauge('witan_relay_circuits', 'Relayed connections open now', (s) => s.circuits);
-  // A counter (rate() works on it); the host counts the total, the counter follows it.
-  let counted = 0;
+  const relayed = totalsFollower();
   new Counter({
     name: 'witan_relay_bytes_total',
     help: 'Bytes relayed since start, both directions',
     registers: [registry],
     collect() {
-      const total = stats().relayedBytes;
-      if (total > counted) this.inc(total - counted);
-      counted = Math.max(counted, total);
+      relayed(this, stats().relayedBytes);
     },
   });
   gauge(
@@ -72,8 +69,7 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
         this.set({ outcome }, d[outcome]);
     },
   });
-  // Counters like the relay's: the links count totals, each label's counter follows its total.
-  const countedBytes = new Map<string, number>();
+  const directBytes = totalsFollower();
   new Counter({
     name: 'witan_direct_bytes_total',
     help: 'Bytes of the messages sent and received on direct streams between roots, by kind (consensus, statements, cosignatures, frost)',
@@ -81,13 +77,27 @@ export function registerP2PMetrics(registry: Registry, stats: () => RootHostStat
     registers: [registry],
     collect() {
       for (const [kind, bytes] of Object.entries(stats().direct.bytes)) {
-        for (const direction of ['sent', 'received'] as const) {
-          const key = `${kind} ${direction}`;
-          const before = countedBytes.get(key) ?? 0;
-          if (bytes[direction] > before) this.inc({ kind, direction }, bytes[direction] - before);
-          countedBytes.set(key, Math.max(before, bytes[direction]));
-        }
+        for (const direction of ['sent', 'received'] as const)
+          directBytes(this, bytes[direction], { kind, direction });
       }
     },
   });
+}
+
+/**
+ * Feeds counters from totals the host keeps (so rate() works on them): each call adds to the
+ * counter what the total of that label set grew by since the last call, and never subtracts.
+ */
+function totalsFollower(): (
+  counter: Counter<string>,
+  total: number,
+  labels?: Record<string, string>,
+) => void {
+  const counted = new Map<string, number>();
+  return (counter, total, labels = {}) => {
+    const key = JSON.stringify(labels);
+    const before = counted.get(key) ?? 0;
+    if (total > before) counter.inc(labels, total - before);
+    counted.set(key, Math.max(before, total));
+  };
 }
