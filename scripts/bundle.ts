@@ -56,15 +56,24 @@ const NODE_HTTP_BY_REQUIRE: Plugin = {
 };
 
 export async function bundle(): Promise<void> {
-  rmSync(BUNDLE_DIR, { recursive: true, force: true });
+  await bundleInto(BUNDLE_DIR, {
+    main: join(DIST, 'cli', 'main.js'),
+    // Started by URL next to the module that starts it (siblingModuleUrl), so it is an entry.
+    'verify-worker': join(DIST, 'audit', 'verify-worker.js'),
+  });
+}
+
+/**
+ * Bundles `entryPoints` (name → file) into `outdir`, replacing it, as the release's bundle is
+ * made. A benchmark bundles its own programs here so that they load as a root loads. The external
+ * packages (BUNDLE_EXTERNAL) resolve from a node_modules in or above `outdir`.
+ */
+export async function bundleInto(outdir: string, entryPoints: Record<string, string>): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: REPO,
-    entryPoints: {
-      main: join(DIST, 'cli', 'main.js'),
-      // Started by URL next to the module that starts it (siblingModuleUrl), so it is an entry.
-      'verify-worker': join(DIST, 'audit', 'verify-worker.js'),
-    },
-    outdir: BUNDLE_DIR,
+    entryPoints,
+    outdir,
     bundle: true,
     splitting: true,
     format: 'esm',
