@@ -20,6 +20,12 @@
 // loads it: Node itself, node:crypto and the project crypto, each third-party stack, and the
 // project's own modules (compiled, one module per file, under the root flags); the same code
 // loaded from the bundle at once; and what type stripping adds when a process runs the sources.
+//
+// Last, the floor running (bench/lib/stack-floor.ts): four processes that start what a root
+// starts around its own work — the libp2p host with its services, connected to the others, both
+// HTTP servers, the LevelDB stores, metrics and logging — bundled and launched as the roots are,
+// and left idle as long. Whatever they hold, any root on this stack holds; the idle root against
+// it is what the root's own work costs.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +40,7 @@ import { COMMITMENTS_ANNOUNCE_MS } from '../src/node/federation/constants.ts';
 import { COSIGN_REFRESH_MS } from '../src/node/root.ts';
 import { type BenchMember, type RootLaunch, startFederation, stopFederation } from './lib/federation.ts';
 import { type BenchResult, type Figure, processCpuMs, processWrites, ratioFigure } from './lib/harness.ts';
+import { startStackFloor } from './lib/stack-floor.ts';
 import type { BenchOptions } from './run.ts';
 
 const REPO = join(import.meta.dirname, '..');
@@ -164,18 +171,26 @@ function metric(text: string, name: string): number {
   return Number(m[1]);
 }
 
-async function sample(m: BenchMember): Promise<Sample> {
-  const pid = m.root!.child.pid!;
+type Resident = Pick<Sample, 'rss' | 'pss' | 'sharedClean' | 'anonymous'>;
+
+/** A process's resident memory from /proc, bytes. */
+function residentOf(pid: number): Resident {
   const smaps = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const res = await fetch(`http://127.0.0.1:${m.operatorPort}/metrics`, {
-    signal: AbortSignal.timeout(METRICS_TIMEOUT_MS),
-  });
-  const metrics = await res.text();
   return {
     rss: kbField(smaps, 'Rss'),
     pss: kbField(smaps, 'Pss'),
     sharedClean: kbField(smaps, 'Shared_Clean'),
     anonymous: kbField(smaps, 'Anonymous'),
+  };
+}
+
+async function sample(m: BenchMember): Promise<Sample> {
+  const res = await fetch(`http://127.0.0.1:${m.operatorPort}/metrics`, {
+    signal: AbortSignal.timeout(METRICS_TIMEOUT_MS),
+  });
+  const metrics = await res.text();
+  return {
+    ...residentOf(m.root!.child.pid!),
     heapUsed: metric(metrics, 'nodejs_heap_size_used_bytes'),
     heapTotal: metric(metrics, 'nodejs_heap_size_total_bytes'),
     newSpace: metric(metrics, 'nodejs_heap_space_size_total_bytes{space="new"}'),
@@ -185,44 +200,66 @@ async function sample(m: BenchMember): Promise<Sample> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** What an idle root spends per second over the end of its idle time, mean of the roots. */
+/** Each key's mean over the samples, MB. */
+function meanMb<T extends Record<string, number>>(samples: T[]): T {
+  const keys = Object.keys(samples[0]!) as (keyof T)[];
+  return Object.fromEntries(keys.map((k) => [k, mean(samples.map((s) => s[k] as number)) / MB])) as T;
+}
+
+/** What an idle process spends per second over the end of its idle time, mean of the processes. */
 type IdleRates = { cpuMsPerS: number; writtenKbPerS: number; diskKbPerS: number };
 
 /**
- * Founds a federation launched as `launch`, leaves it idle, and returns the mean sample, MB, and
- * per root over the end of the idle time: CPU (user + system, every thread), bytes written by
- * any means (sockets, logs, files) and bytes sent to disk.
+ * Leaves the processes idle for the settle time, then returns, per process over the window: CPU
+ * (user + system, every thread), bytes written by any means (sockets, logs, files) and bytes
+ * sent to disk.
  */
+async function idleRates(pids: number[], idle: { settleS: number; windowS: number }): Promise<IdleRates> {
+  await sleep(idle.settleS * 1000);
+  const cpu = () => pids.map(processCpuMs);
+  const writes = () => pids.map(processWrites);
+  const [cpuBefore, writesBefore] = [cpu(), writes()];
+  const from = performance.now();
+  await sleep(idle.windowS * 1000);
+  const [cpuAfter, writesAfter] = [cpu(), writes()];
+  const seconds = (performance.now() - from) / 1000;
+  const perSecond = (spent: number[]) => mean(spent) / seconds;
+  return {
+    cpuMsPerS: perSecond(cpuAfter.map((ms, i) => ms - cpuBefore[i]!)),
+    writtenKbPerS: perSecond(writesAfter.map((w, i) => w.all - writesBefore[i]!.all)) / KB,
+    diskKbPerS: perSecond(writesAfter.map((w, i) => w.disk - writesBefore[i]!.disk)) / KB,
+  };
+}
+
+/** Founds a federation launched as `launch`, leaves it idle; the mean sample, MB, and its rates. */
 async function idleRoots(
   launch: RootLaunch,
   idle: { settleS: number; windowS: number },
-): Promise<Record<keyof Sample, number> & IdleRates> {
+): Promise<Sample & IdleRates> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-memory-'));
   let members: BenchMember[] = [];
   try {
     members = await startFederation(work, ROOTS, undefined, launch);
-    await sleep(idle.settleS * 1000);
-    const cpu = () => members.map((m) => processCpuMs(m.root!.child.pid!));
-    const writes = () => members.map((m) => processWrites(m.root!.child.pid!));
-    const [cpuBefore, writesBefore] = [cpu(), writes()];
-    const from = performance.now();
-    await sleep(idle.windowS * 1000);
-    const [cpuAfter, writesAfter] = [cpu(), writes()];
-    const seconds = (performance.now() - from) / 1000;
-    const perSecond = (spent: number[]) => mean(spent) / seconds;
-    const cpuMsPerS = perSecond(cpuAfter.map((ms, i) => ms - cpuBefore[i]!));
-    const writtenKbPerS = perSecond(writesAfter.map((w, i) => w.all - writesBefore[i]!.all)) / KB;
-    const diskKbPerS = perSecond(writesAfter.map((w, i) => w.disk - writesBefore[i]!.disk)) / KB;
-    const samples = await Promise.all(members.map(sample));
-    const keys = Object.keys(samples[0]!) as (keyof Sample)[];
-    const memory = Object.fromEntries(keys.map((k) => [k, mean(samples.map((s) => s[k])) / MB])) as Record<
-      keyof Sample,
-      number
-    >;
-    return { ...memory, cpuMsPerS, writtenKbPerS, diskKbPerS };
+    const rates = await idleRates(
+      members.map((m) => m.root!.child.pid!),
+      idle,
+    );
+    return { ...meanMb(await Promise.all(members.map(sample))), ...rates };
   } finally {
     await stopFederation(members);
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The stack's floor (bench/lib/stack-floor.ts), idle as long as the roots: mean, MB, and its rates. */
+async function idleStackFloor(idle: { settleS: number; windowS: number }): Promise<Resident & IdleRates> {
+  const floor = await startStackFloor(ROOTS);
+  try {
+    const pids = floor.processes.map((p) => p.pid);
+    const rates = await idleRates(pids, idle);
+    return { ...meanMb(pids.map(residentOf)), ...rates };
+  } finally {
+    await floor.stop();
   }
 }
 
@@ -247,6 +284,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     rates,
   );
   const sources = await idleRoots({ script: MAIN_SCRIPT, nodeFlags: ROOT_NODE_FLAGS }, rates);
+  const stack = await idleStackFloor(rates);
   const flags = ROOT_NODE_FLAGS.join(' ');
   const rootEnv = Object.entries(ROOT_ENV)
     .map(([k, v]) => `${k}=${v}`)
@@ -348,6 +386,20 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       IDLE_RSS_GOAL_MB,
     ),
     { name: '  of which V8 heap in use by the loaded code', value: bundled!.heap / MB, unit: 'MB' },
+    ratioFigure(
+      "the floor running: a root's libraries and shell, started and connected, none of its work, mean of 4",
+      stack.rss,
+      'MB RSS',
+      'goal',
+      IDLE_RSS_GOAL_MB,
+    ),
+    { name: '  of which anonymous memory', value: stack.anonymous, unit: 'MB' },
+    {
+      name: '  its idle CPU (user + system, every thread), same window as the roots',
+      value: stack.cpuMsPerS,
+      unit: 'ms/s',
+    },
+    ratioFigure('  the idle root against it', compiled.rss, 'MB RSS', 'the floor running', stack.rss),
   );
   const [, stripping] = loadCosts(ROOT_NODE_FLAGS, [['./src/base/index.ts']]);
   figures.push(
@@ -368,6 +420,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       `${ROOTS} roots, each its own process on 127.0.0.1, founded as \`witan devnet\` does, idle for ${idleSeconds} s after the genesis commit; RSS, Pss, shared and anonymous pages from /proc/<pid>/smaps_rollup, heap figures from each root's /metrics; idle CPU: user + system time from /proc/<pid>/stat over the last ${rates.windowS} s of the idle time; bytes written: wchar (every write syscall) and write_bytes (sent to storage) from /proc/<pid>/io over the same window`,
       `the bundle: dist/bundle/main.js built as \`npm run build\` does (scripts/bundle.ts), started with the root flags (${flags}) and environment (${rootEnv}, src/cli/constants.ts) as a release's launcher (/opt/witan/bin/witan) and the container image start it; without the flags, V8 grows the young generation to two 64 MiB semi-spaces while a root starts and keeps the pages resident after it shrinks again; without the environment, glibc gives the root's threads (V8's workers, libuv's pool) malloc arenas of their own, each keeping what its thread freed`,
       'loading: a fresh process (root flags and environment, compiled JavaScript one module per file) imports each layer in turn, after two forced garbage collections; RSS grows by the compiled code, the source text V8 keeps for lazy compilation, and what each library allocates when loaded; from the bundle, a fresh process imports the chunk of `witan start` (and the chunks it imports) instead',
+      "the floor running: bench/lib/stack-floor-process.ts, bundled as the release is and started with the root flags and environment, 4 processes connected to each other: the libp2p host with every service a root offers (relay, rendezvous, AutoNAT, DCUtR, identify, ping, gossip on the federation's topics, direct streams), both HTTP servers (the public one with its OpenAPI UI; health, readiness and metrics on the operator's), the two LevelDB stores, Node's default metrics, the logger; without the root's state, consensus, ledger, cosignatures, federation key or public routes; idle as long as the roots, measured alike",
       'the bundle against dist/: V8 keeps a record and the whole source text of every module it loaded (≈ 1,100 from dist/ and node_modules, comments included, two bytes per character in any file holding one non-ASCII character); the bundle is a few dozen files, without comments or whitespace, in ASCII',
     ],
   };
