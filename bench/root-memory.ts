@@ -206,15 +206,18 @@ function meanMb<T extends Record<string, number>>(samples: T[]): T {
   return Object.fromEntries(keys.map((k) => [k, mean(samples.map((s) => s[k] as number)) / MB])) as T;
 }
 
+/** How long processes are left to settle at rest, then the window their rates are read over. */
+type IdleTime = { settleS: number; windowS: number };
+
 /** What an idle process spends per second over the end of its idle time, mean of the processes. */
 type IdleRates = { cpuMsPerS: number; writtenKbPerS: number; diskKbPerS: number };
 
 /**
- * Leaves the processes idle for the settle time, then returns, per process over the window: CPU
- * (user + system, every thread), bytes written by any means (sockets, logs, files) and bytes
- * sent to disk.
+ * Leaves the processes idle for the settle time, then returns, mean per process over the
+ * window: CPU (user + system, every thread), bytes written by any means (sockets, logs, files)
+ * and bytes sent to disk.
  */
-async function idleRates(pids: number[], idle: { settleS: number; windowS: number }): Promise<IdleRates> {
+async function idleRates(pids: number[], idle: IdleTime): Promise<IdleRates> {
   await sleep(idle.settleS * 1000);
   const cpu = () => pids.map(processCpuMs);
   const writes = () => pids.map(processWrites);
@@ -232,10 +235,7 @@ async function idleRates(pids: number[], idle: { settleS: number; windowS: numbe
 }
 
 /** Founds a federation launched as `launch`, leaves it idle; the mean sample, MB, and its rates. */
-async function idleRoots(
-  launch: RootLaunch,
-  idle: { settleS: number; windowS: number },
-): Promise<Sample & IdleRates> {
+async function idleRoots(launch: RootLaunch, idle: IdleTime): Promise<Sample & IdleRates> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-memory-'));
   let members: BenchMember[] = [];
   try {
@@ -252,7 +252,7 @@ async function idleRoots(
 }
 
 /** The stack's floor (bench/lib/stack-floor.ts), idle as long as the roots: mean, MB, and its rates. */
-async function idleStackFloor(idle: { settleS: number; windowS: number }): Promise<Resident & IdleRates> {
+async function idleStackFloor(idle: IdleTime): Promise<Resident & IdleRates> {
   const floor = await startStackFloor(ROOTS);
   try {
     const pids = floor.processes.map((p) => p.pid);
@@ -264,7 +264,7 @@ async function idleStackFloor(idle: { settleS: number; windowS: number }): Promi
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
-  const rates = options.quick
+  const rates: IdleTime = options.quick
     ? { settleS: QUICK_SETTLE_S, windowS: QUICK_RATE_WINDOW_S }
     : { settleS: SETTLE_S, windowS: RATE_WINDOW_S };
   // Every launch idles as long, so their memory is compared at the same age.

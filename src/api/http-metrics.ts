@@ -5,9 +5,10 @@
 // Counted as plain numbers per route and turned into Prometheus values only when scraped.
 // prom-client's Counter and Histogram, given labels, validate them and build a label string
 // to look the series up on every observation: about 0.4 µs a request for the two, where this
-// costs a map lookup and a few additions. prom-client has no way to set a histogram's buckets, so both are handed to the
-// registry as metrics of our own: an object with a name, help, type and a get() returning the
-// values, which is what a Registry reads of every metric (and formats as it formats its own).
+// costs a map lookup and a few additions. prom-client has no way to set a histogram's buckets,
+// so both are handed to the registry as metrics of our own: an object with a name, help, type
+// and a get() returning the values, which is what a Registry reads of every metric (and
+// formats as it formats its own).
 
 import type { FastifyInstance } from 'fastify';
 import type { Metric, Registry } from 'prom-client';
