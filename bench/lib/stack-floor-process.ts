@@ -32,10 +32,10 @@ import {
   DEFAULT_HTTP_CONNECTIONS_MAX,
   DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
   DEFAULT_HTTP_REQUESTS_PER_MINUTE,
+  OPERATOR_HTTP_LIMITS,
 } from '../../src/node/constants.ts';
 import { createLogger } from '../../src/node/logger.ts';
-import { DEFAULT_RELAY_RESERVATION_TTL_MS } from '../../src/node/p2p/constants.ts';
-import { createRootHost, peerIdOfNodeKey } from '../../src/node/p2p/host.ts';
+import { createRootHost, peerIdOfNodeKey, relayLimitsOf } from '../../src/node/p2p/host.ts';
 
 /** How long a process waits for the others (their addresses, their connections) before it gives up. */
 const PEERS_WAIT_MS = 60_000;
@@ -70,20 +70,12 @@ const ledger = new Level<string, Uint8Array>(join(dir, `ledger-${index}`), {
 const consensus = new Level<string, Uint8Array>(join(dir, `consensus-${index}`), { valueEncoding: 'view' });
 await Promise.all([ledger.open(), consensus.open()]);
 
-const { relay, rendezvous } = DEFAULT_POLICY;
 const host = await createRootHost({
   nodeSecretKey: seeds[index]!,
   federation: FEDERATION,
   listen: [`/ip4/${HOST}/tcp/0`],
-  relay: {
-    reservationsMax: relay.reservationsMax,
-    reservationTtlMs: DEFAULT_RELAY_RESERVATION_TTL_MS,
-    circuitBytesMax: relay.circuitBytesMax,
-    circuitDurationMs: relay.circuitDurationMs,
-    connectionsPerIpPerSecond: relay.connectionsPerIpPerSecond,
-    pendingConnectionsMax: relay.pendingConnectionsMax,
-  },
-  rendezvous: { ...rendezvous },
+  relay: relayLimitsOf(DEFAULT_POLICY.relay),
+  rendezvous: { ...DEFAULT_POLICY.rendezvous },
   metrics: registry,
   logger: log.child({ component: 'p2p' }),
 });
@@ -113,10 +105,7 @@ await http.register(healthRoutes, { health });
 await http.listen({ host: HOST, port: 0 });
 const operator = await buildApiServer({
   logger: log.child({ component: 'operator-http' }),
-  bodyBytesMax: 1024,
-  requestsPerMinute: 600,
-  requestTimeoutMs: 10_000,
-  eventLoopDelayMaxMs: 1_000,
+  ...OPERATOR_HTTP_LIMITS,
   docs: false,
 });
 await operator.register(healthRoutes, { health });

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleInto } from '../../scripts/bundle.ts';
 import { ROOT_NODE_FLAGS, rootEnvironment } from '../../src/cli/constants.ts';
+import { stopProcess } from '../../src/cli/root-processes.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const ENTRY = 'stack-floor';
 /** Started, listening and connected; a root's start takes longer (ROOT_START_TIMEOUT_MS). */
 const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 100;
-const STOP_TIMEOUT_MS = 10_000;
 const LOG_LINES_SHOWN = 5;
 
 /** Each process's id and the URLs of its public and operator HTTP servers. */
@@ -26,9 +26,9 @@ export type StackFloor = { processes: StackFloorProcess[]; stop(): Promise<void>
 /** Bundles the program, starts `count` processes of it and resolves once all are connected. */
 export async function startStackFloor(count: number): Promise<StackFloor> {
   const work = mkdtempSync(join(tmpdir(), 'witan-bench-stack-'));
-  const children: ChildProcess[] = [];
+  const children: { child: ChildProcess; exited: Promise<unknown> }[] = [];
   const stop = async () => {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((c) => stopProcess(c.child, c.exited)));
     rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -40,18 +40,17 @@ export async function startStackFloor(count: number): Promise<StackFloor> {
     const script = join(bundleDir, `${ENTRY}.js`);
     for (let i = 0; i < count; i++) {
       const out = openSync(join(work, `process-${i}.log`), 'a');
-      children.push(
-        spawn(process.execPath, [...ROOT_NODE_FLAGS, script, work, String(i), String(count)], {
-          stdio: ['ignore', out, out],
-          env: rootEnvironment(),
-        }),
-      );
+      const child = spawn(process.execPath, [...ROOT_NODE_FLAGS, script, work, String(i), String(count)], {
+        stdio: ['ignore', out, out],
+        env: rootEnvironment(),
+      });
+      children.push({ child, exited: new Promise((resolve) => child.once('exit', resolve)) });
       closeSync(out);
     }
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (let i = 0; i < count; i++) {
       while (!existsSync(join(work, `ready-${i}`))) {
-        const gone = children.find((c) => c.exitCode !== null || c.signalCode !== null);
+        const gone = children.find(({ child }) => child.exitCode !== null || child.signalCode !== null);
         if (gone !== undefined)
           throw new Error(`a stack-floor process exited while starting:\n${logs(work, count)}`);
         if (Date.now() > deadline)
@@ -63,12 +62,12 @@ export async function startStackFloor(count: number): Promise<StackFloor> {
     await stop();
     throw error;
   }
-  const processes = children.map((c, i) => {
+  const processes = children.map(({ child }, i) => {
     const urls = JSON.parse(readFileSync(join(work, `ready-${i}`), 'utf8')) as {
       http: string;
       operator: string;
     };
-    return { pid: c.pid!, http: urls.http, operator: urls.operator };
+    return { pid: child.pid!, http: urls.http, operator: urls.operator };
   });
   return { processes, stop };
 }
@@ -81,13 +80,4 @@ function logs(work: string, count: number): string {
       .split('\n');
     return `process ${i}: ${lines.slice(-LOG_LINES_SHOWN).join('\n')}`;
   }).join('\n');
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }

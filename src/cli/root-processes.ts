@@ -163,10 +163,22 @@ export async function waitHealthy(root: RootProcess, timeoutMs = ROOT_START_TIME
 
 /** SIGTERM, then SIGKILL if it has not exited in time. */
 export async function stopRoot(root: RootProcess, timeoutMs = ROOT_STOP_TIMEOUT_MS): Promise<void> {
-  if (root.child.exitCode !== null || root.child.signalCode !== null) return;
-  root.child.kill('SIGTERM');
-  const timer = setTimeout(() => root.child.kill('SIGKILL'), timeoutMs);
-  await root.exited;
+  await stopProcess(root.child, root.exited, timeoutMs);
+}
+
+/**
+ * Stops a child as a root is stopped: SIGTERM, then SIGKILL if it has not exited in time.
+ * `exited` settles when it exits (made when it was spawned, so an early exit is not missed).
+ */
+export async function stopProcess(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  timeoutMs = ROOT_STOP_TIMEOUT_MS,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
   clearTimeout(timer);
 }
 

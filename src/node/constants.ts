@@ -15,6 +15,16 @@ export const DEFAULT_P2P_PORT = 4480;
 export const DEFAULT_HTTP_BODY_BYTES_MAX = 96 * 1024;
 /** Per-IP request budget on the public API; tiles are meant to be cached by a CDN. */
 export const DEFAULT_HTTP_REQUESTS_PER_MINUTE = 6000;
+/**
+ * The operator's HTTP server (health, readiness, metrics on loopback): not configurable, and
+ * small, since only the operator's own tools talk to it.
+ */
+export const OPERATOR_HTTP_LIMITS = {
+  bodyBytesMax: 1024,
+  requestsPerMinute: 600,
+  requestTimeoutMs: 10_000,
+  eventLoopDelayMaxMs: 1_000,
+} as const;
 /** Shed load (503) when the event loop lags this much: consensus timers must stay on time. */
 export const DEFAULT_EVENT_LOOP_DELAY_MAX_MS = 200;
 /** Requests that take longer are cut; catch-up uses tiles, which are fast. */

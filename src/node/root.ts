@@ -90,6 +90,7 @@ import { proposalMessageBytesMax } from './batch-value.ts';
 import { peerDecisions } from './catch-up.ts';
 import type { Clock } from './clock.ts';
 import type { RootConfig } from './config.ts';
+import { OPERATOR_HTTP_LIMITS } from './constants.ts';
 import { type AddResult, CosignatureBook } from './cosignature-book.ts';
 import { DutyProber } from './duty-prober.ts';
 import { NodeError } from './errors.ts';
@@ -101,7 +102,13 @@ import { RootMetrics, type RootSnapshot } from './metrics.ts';
 import { MotionViews } from './motion-views.ts';
 import { GOSSIP_MESSAGE_BYTES_MAX } from './p2p/constants.ts';
 import { probeStopHandler } from './p2p/duty-probes.ts';
-import { createRootHost, type GossipVerdict, peerIdOfNodeKey, type RootHost } from './p2p/index.ts';
+import {
+  createRootHost,
+  type GossipVerdict,
+  peerIdOfNodeKey,
+  type RootHost,
+  relayLimitsOf,
+} from './p2p/index.ts';
 import { SilentPeers, VALIDATOR_PING_INTERVAL_MS } from './p2p/silent-peers.ts';
 import { PublishFailures } from './publish-failures.ts';
 import { RecoveryDesk } from './recovery-desk.ts';
@@ -139,8 +146,6 @@ export const CHECKPOINT_SAVE_INTERVAL_MS = 1_000;
 export const CHECKPOINT_DURABLE_REFRESH_MS = 60_000;
 /** Try to connect to members we are not connected to this often. */
 export const PEER_DIAL_INTERVAL_MS = 3_000;
-/** Relay reservations live this long unless refreshed (the relay spec's default is one hour). */
-export const RELAY_RESERVATION_TTL_MS = 60 * 60 * 1000;
 /** The federation key's timer: DKG re-sends, coordinator turns, share timeouts (src/node/federation). */
 export const FEDERATION_TICK_MS = 500;
 /** Statements accepted within this window are offered to consensus together: a burst builds one value. */
@@ -553,14 +558,7 @@ export class Root implements RootView, FederationView {
           federation: this.#state.world.federation,
           listen: config.p2p.listen,
           ...(config.p2p.announce.length > 0 ? { announce: config.p2p.announce } : {}),
-          relay: {
-            reservationsMax: policy.relay.reservationsMax,
-            reservationTtlMs: RELAY_RESERVATION_TTL_MS,
-            circuitBytesMax: policy.relay.circuitBytesMax,
-            circuitDurationMs: policy.relay.circuitDurationMs,
-            connectionsPerIpPerSecond: policy.relay.connectionsPerIpPerSecond,
-            pendingConnectionsMax: policy.relay.pendingConnectionsMax,
-          },
+          relay: relayLimitsOf(policy.relay),
           rendezvous: { ...policy.rendezvous },
           metrics: this.#registry,
           logger: this.#log.child({ component: 'p2p' }),
@@ -1290,10 +1288,7 @@ export class Root implements RootView, FederationView {
     );
     this.#operator = await buildApiServer({
       logger: this.#log.child({ component: 'operator-http' }),
-      bodyBytesMax: 1024,
-      requestsPerMinute: 600,
-      requestTimeoutMs: 10_000,
-      eventLoopDelayMaxMs: 1_000,
+      ...OPERATOR_HTTP_LIMITS,
       docs: false,
     });
     await this.#operator.register(healthRoutes, { health: () => this.#health() });

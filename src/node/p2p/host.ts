@@ -26,6 +26,7 @@ import {
   DEFAULT_CONNECTION_MONITOR_ABORT_ON_PING_FAILURE,
   DEFAULT_CONNECTION_MONITOR_PING_INTERVAL_MS,
   DEFAULT_CONNECTIONS_BESIDES_RESERVATIONS_MAX,
+  DEFAULT_RELAY_RESERVATION_TTL_MS,
   GOSSIP_ALLOWED_PUBLISHERS_MAX,
   GOSSIP_MESSAGE_BYTES_MAX,
   HOST_LISTEN_ADDRS_MAX,
@@ -61,6 +62,21 @@ export type RelayLimits = {
   /** Inbound connections still upgrading (Noise, Yamux) at once; the library's default is 10. */
   pendingConnectionsMax: number;
 };
+
+/**
+ * A root's relay limits: those of the world's policy (`relay`, which may hold more fields), and
+ * the reservation lifetime every root gives (DEFAULT_RELAY_RESERVATION_TTL_MS).
+ */
+export function relayLimitsOf(relay: Omit<RelayLimits, 'reservationTtlMs'>): RelayLimits {
+  return {
+    reservationsMax: relay.reservationsMax,
+    reservationTtlMs: DEFAULT_RELAY_RESERVATION_TTL_MS,
+    circuitBytesMax: relay.circuitBytesMax,
+    circuitDurationMs: relay.circuitDurationMs,
+    connectionsPerIpPerSecond: relay.connectionsPerIpPerSecond,
+    pendingConnectionsMax: relay.pendingConnectionsMax,
+  };
+}
 
 export type ConnectionMonitorSettings = { pingIntervalMs: number; abortOnPingFailure: boolean };
 

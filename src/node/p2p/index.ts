@@ -42,6 +42,7 @@ export {
   type RelayLimits,
   type RootHost,
   type RootHostOptions,
+  relayLimitsOf,
 } from './host.ts';
 export { type RootHostStats, registerP2PMetrics } from './metrics.ts';
 export { RelayServer, type RelayServerInit, relayServer } from './relay-server.ts';
